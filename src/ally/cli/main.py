@@ -1,0 +1,56 @@
+"""Entry point for the ``ally`` command.
+
+Errors that Ally raises on purpose (AllyError) are shown as a plain message without a
+traceback; anything else is a bug and keeps its traceback so it can be reported.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ally import __version__
+from ally.cli import packs, plan
+from ally.errors import AllyError
+
+app = typer.Typer(
+    name="ally",
+    help="Ally helps you get harassment stopped: a plan, an evidence journal, letters and follow-up.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(packs.app, name="packs")
+plan.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Show Ally's version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except AllyError as error:
+        typer.secho(str(error), err=True, fg=typer.colors.RED)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        typer.echo("Stopped. Nothing was saved.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("\nStopped. Nothing was saved.", err=True)
+        sys.exit(130)
+    except Exception as error:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""``ally plan``: the interview in the terminal, or a plan straight from an answers file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markdown import Markdown
+
+from ally.documents.plan import render
+from ally.errors import AllyError, AnswersError, UsageError
+from ally.knowledge.answers import normalise_answers, read_answers_document
+from ally.knowledge.interview import Interview
+from ally.knowledge.loader import builtin_pack_ids, load_pack
+from ally.knowledge.schema import Question, QuestionType
+from ally.knowledge.yamlfile import YamlSyntaxError, parse_yaml
+from ally.model.plan import Plan, plan_json_schema
+
+
+class Format(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    rich = "rich"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_command)
+    app.command("plan-schema")(plan_schema)
+
+
+def plan_schema() -> None:
+    """Print the JSON Schema of `ally plan --format json` output."""
+    typer.echo(json.dumps(plan_json_schema(), indent=2, sort_keys=True))
+
+
+def plan_command(
+    answers: Path | None = typer.Option(None, "--answers", help="Answers file (YAML): no questions are asked."),
+    pack: str | None = typer.Option(None, "--pack", help="Which pack to use, e.g. us-ca."),
+    output_format: Format = typer.Option(Format.rich, "--format", help="text, md, json or rich."),
+    today: str | None = typer.Option(None, "--today", help="Count deadlines to this date (YYYY-MM-DD)."),
+    save: Path | None = typer.Option(None, "--save", help="Save your answers to this file to resume later."),
+    resume: Path | None = typer.Option(None, "--resume", help="Continue an interview saved with --save."),
+) -> None:
+    """Answer a few questions and get a plan: who can help, in what order, and why."""
+    day = _parse_today(today)
+    if answers is not None:
+        pack_id, raw, file_today = read_answers_document(_read_yaml(answers), pack)
+        loaded = load_pack(pack_id)
+        interview = Interview(loaded, normalise_answers(loaded, raw))
+        _print(interview.plan(file_today or day), output_format)
+        return
+    interview = _start(pack, resume)
+    finished = TerminalInterview(interview, Console(highlight=False)).run()
+    if save or resume:
+        target = save or resume
+        assert target is not None
+        target.write_text(yaml.safe_dump(interview.to_document(), sort_keys=False), encoding="utf-8")
+        typer.echo(f"Your answers are saved in {target}. Use --resume {target} to continue.")
+    if finished:
+        _print(interview.plan(day), output_format)
+
+
+def _parse_today(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError("--today must be a date such as 2026-11-25.") from None
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AnswersError(f"There is no answers file at {path}.") from None
+    except (OSError, UnicodeDecodeError):
+        raise AnswersError(f"{path} could not be read as a text file.") from None
+    try:
+        return parse_yaml(text)
+    except YamlSyntaxError as error:
+        line = f" line {error.line}" if error.line else ""
+        raise AnswersError(f"{path}{line}: {error.message}") from None
+
+
+def _start(pack_id: str | None, resume: Path | None) -> Interview:
+    if resume is not None and resume.exists():
+        pack_from_file, raw, _ = read_answers_document(_read_yaml(resume), pack_id)
+        loaded = load_pack(pack_from_file)
+        return Interview(loaded, normalise_answers(loaded, raw))
+    console = Console(highlight=False)
+    return Interview(load_pack(pack_id or _choose_pack(console)))
+
+
+def _choose_pack(console: Console) -> str:
+    ids = builtin_pack_ids()
+    console.print("[bold]Where are you?[/bold] This picks the laws and services that apply.")
+    for number, pack_id in enumerate(ids, 1):
+        console.print(f"  {number}. {load_pack(pack_id).name}")
+    while True:
+        reply = console.input("Type a number: ").strip()
+        if reply.isdigit() and 1 <= int(reply) <= len(ids):
+            return ids[int(reply) - 1]
+        console.print("Please type one of the numbers above.")
+
+
+def _print(plan: Plan, output_format: Format) -> None:
+    if output_format is Format.json:
+        typer.echo(plan.model_dump_json(indent=2))
+    elif output_format is Format.md:
+        typer.echo(render(plan, markdown=True))
+    elif output_format is Format.text:
+        typer.echo(render(plan, markdown=False))
+    else:
+        Console().print(Markdown(render(plan, markdown=True)))
+
+
+HELP_LINE = "b = back · s = I'd rather not say · ? = why we ask · q = stop"
+
+
+class TerminalInterview:
+    """One question at a time in the terminal, with back, skip and progress."""
+
+    def __init__(self, interview: Interview, console: Console) -> None:
+        self.interview = interview
+        self.console = console
+
+    def run(self) -> bool:
+        """Ask until the plan is ready. False if the person stopped early."""
+        self.console.print("Answer what you can. You can skip any question. " + HELP_LINE)
+        while (question := self.interview.current()) is not None:
+            done, left = self.interview.progress()
+            self.console.print(f"\n[dim]Question {done + 1} of about {done + left}[/dim]")
+            if not self.ask(question):
+                return False
+        self.console.print("\nThank you. Here is your plan.\n")
+        return True
+
+    def ask(self, question: Question) -> bool:
+        self.console.print(f"[bold]{question.text}[/bold]")
+        choices = self.choices(question)
+        for number, label in enumerate(choices, 1):
+            self.console.print(f"  {number}. {label}")
+        while True:
+            reply = self.console.input(self.prompt(question) + " ").strip()
+            if reply.lower() == "q":
+                return False
+            if reply.lower() == "b":
+                if self.interview.back() is None:
+                    self.console.print("This is the first question.")
+                    continue
+                return True
+            if reply.lower() == "s" or reply == "":
+                self.interview.skip(question.id)
+                return True
+            if reply == "?":
+                self.console.print(question.help or "This helps us find the help that fits you.")
+                continue
+            try:
+                self.interview.answer(question.id, self.value(question, choices, reply))
+                return True
+            except AllyError as error:
+                self.console.print(f"[yellow]{_friendly(error)}[/yellow]")
+
+    @staticmethod
+    def choices(question: Question) -> list[str]:
+        if question.type is QuestionType.YESNO:
+            return ["Yes", "No"]
+        return [option.label for option in question.options]
+
+    @staticmethod
+    def prompt(question: Question) -> str:
+        return {
+            QuestionType.MULTI: "Type the numbers that fit, separated by spaces:",
+            QuestionType.DATE: "Type a date like 2026-05-03 or a month like 2026-05:",
+            QuestionType.NUMBER: "Type a number:",
+        }.get(question.type, "Type a number:")
+
+    @staticmethod
+    def value(question: Question, choices: list[str], reply: str) -> object:
+        if question.type in (QuestionType.DATE, QuestionType.NUMBER):
+            return reply
+        picked = []
+        for part in reply.replace(",", " ").split():
+            if not part.isdigit() or not 1 <= int(part) <= len(choices):
+                raise AnswersError("Please type one of the numbers shown, or s to skip.")
+            picked.append(int(part) - 1)
+        if question.type is QuestionType.YESNO:
+            return ["yes", "no"][picked[0]]
+        values = [question.options[index].value for index in picked]
+        return values if question.type is QuestionType.MULTI else values[0]
+
+
+def _friendly(error: AllyError) -> str:
+    message = str(error)
+    return message.split(": ", 1)[1] if ": " in message else message

@@ -1,0 +1,1 @@
+"""Knowledge packs and the plan engine. Reads pack files; does no other I/O."""

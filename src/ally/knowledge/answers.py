@@ -1,0 +1,141 @@
+"""Check and normalise a person's answers against a pack's questions.
+
+Answers arrive from a YAML file, the terminal or a web form. Each is turned into one canonical
+form (a string, a list of strings, an int or an ApproxDate) or rejected with a message that
+says which question and what would be accepted, without echoing sensitive free text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ally.errors import AnswersError
+from ally.knowledge.schema import Pack, Question, QuestionType
+from ally.knowledge.validate import YESNO_VALUES
+from ally.model.answers import UNKNOWN_ANSWERS, AnswerValue, ApproxDate
+
+_SKIP_WORDS = {"skip", "unknown", "rather_not_say", "prefer-not-to-say", "not_sure", "unsure"}
+
+
+def normalise_answer(question: Question, value: Any) -> AnswerValue:
+    """One answer in canonical form, or AnswersError naming the question."""
+    if isinstance(value, str) and value in UNKNOWN_ANSWERS:
+        return value
+    if isinstance(value, str) and value.strip().lower() in _SKIP_WORDS:
+        return "not-sure" if "sure" in value else "rather-not-say"
+    kind = question.type
+    if kind is QuestionType.YESNO:
+        return _yesno(question, value)
+    if kind is QuestionType.ONE:
+        return _choice(question, value)
+    if kind is QuestionType.MULTI:
+        values = value if isinstance(value, list) else [value]
+        chosen = [_choice(question, item) for item in values]
+        if not chosen:
+            raise AnswersError(f"{question.id}: choose at least one answer, or 'rather-not-say'.")
+        return list(dict.fromkeys(chosen))
+    if kind is QuestionType.NUMBER:
+        return _number(question, value)
+    return _date(question, value)
+
+
+def _yesno(question: Question, value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value.strip().lower() in YESNO_VALUES:
+        return value.strip().lower()
+    raise AnswersError(f"{question.id}: answer yes, no or rather-not-say.")
+
+
+def _choice(question: Question, value: Any) -> str:
+    allowed = [option.value for option in question.options]
+    if isinstance(value, str) and value in allowed:
+        return value
+    raise AnswersError(f"{question.id}: the answer must be one of {', '.join(allowed)} (or rather-not-say).")
+
+
+def _number(question: Question, value: Any) -> int:
+    if isinstance(value, bool):
+        raise AnswersError(f"{question.id}: the answer must be a whole number.")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise AnswersError(f"{question.id}: the answer must be a whole number.") from None
+    if number < 0:
+        raise AnswersError(f"{question.id}: the answer cannot be negative.")
+    return number
+
+
+def _date(question: Question, value: Any) -> ApproxDate:
+    if isinstance(value, ApproxDate):
+        return value
+    if isinstance(value, dt.date | str):
+        try:
+            return ApproxDate.parse(value)
+        except ValueError as error:
+            raise AnswersError(f"{question.id}: {error}.") from None
+    raise AnswersError(f"{question.id}: a date looks like 2026-05-03, or 2026-05.")
+
+
+def normalise_answers(pack: Pack, raw: Mapping[str, Any]) -> dict[str, AnswerValue]:
+    """All answers in canonical form; unknown question ids are an error, not ignored."""
+    known = {question.id: question for question in pack.questions}
+    result: dict[str, AnswerValue] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise AnswersError(
+                f"{key!r} is not a question in the {pack.id} pack. `ally packs show {pack.id}` lists them."
+            )
+        if value is None:
+            continue
+        result[key] = normalise_answer(known[key], value)
+    return result
+
+
+def describe(question: Question, value: AnswerValue | None) -> tuple[str, bool]:
+    """An answer in the words the person saw, and whether it is known."""
+    if value is None:
+        return "not asked", False
+    if value == "rather-not-say":
+        return "you chose not to say", False
+    if value == "not-sure":
+        return "you were not sure", False
+    labels = {option.value: option.label for option in question.options}
+    if isinstance(value, list):
+        return "; ".join(labels.get(item, item) for item in value), True
+    if question.type is QuestionType.YESNO:
+        return ("Yes" if value == "yes" else "No"), True
+    if isinstance(value, str):
+        return labels.get(value, value), True
+    return str(value), True
+
+
+def read_answers_document(raw: Any, default_pack: str | None = None) -> tuple[str, dict[str, Any], dt.date | None]:
+    """Split an answers file into (pack id, raw answers, today) with clear errors.
+
+    The file looks like::
+
+        pack: us-ca
+        today: 2026-11-25      # optional: the date deadlines are counted to
+        answers:
+          context: [work]
+          last_incident: 2026-05
+          threats: rather-not-say
+    """
+    if not isinstance(raw, Mapping):
+        raise AnswersError("The answers file must be a YAML mapping with 'pack' and 'answers'.")
+    unknown = set(raw) - {"pack", "answers", "today"}
+    if unknown:
+        raise AnswersError(f"The answers file has unexpected keys: {', '.join(sorted(map(str, unknown)))}.")
+    pack_id = raw.get("pack") or default_pack
+    if not isinstance(pack_id, str):
+        raise AnswersError("The answers file must say which pack to use, e.g. 'pack: us-ca'.")
+    answers = raw.get("answers") or {}
+    if not isinstance(answers, Mapping):
+        raise AnswersError("'answers' must be a mapping of question id to answer.")
+    today = raw.get("today")
+    if today is not None and not isinstance(today, dt.date):
+        raise AnswersError("'today' must be a date such as 2026-11-25.")
+    return pack_id, dict(answers), today

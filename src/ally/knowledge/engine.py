@@ -1,0 +1,239 @@
+"""The plan engine: which question to ask next, and the plan for a set of answers.
+
+Pure functions over a loaded Pack and a mapping of answers; no I/O. A step is in the plan
+unless its condition is definitely false, so an unknown answer never removes a step that might
+apply; such steps are marked "may apply" and say which answers are missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ally.knowledge import conditions
+from ally.knowledge.answers import describe
+from ally.knowledge.deadlines import describe_length, due_date
+from ally.knowledge.schema import PHASE_TITLES, Pack, Phase, Question, QuestionType, Step, Urgency
+from ally.model.answers import AnswerValue, ApproxDate
+from ally.model.plan import (
+    Plan,
+    PlanContact,
+    PlanDeadline,
+    PlanEscalation,
+    PlanNotice,
+    PlanPhase,
+    PlanSource,
+    PlanStep,
+    Reason,
+)
+
+Answers = Mapping[str, AnswerValue]
+_URGENCY_ORDER = {Urgency.NOW: 0, Urgency.SOON: 1, Urgency.WHEN_READY: 2}
+
+
+def _holds(condition: str | bool, answers: Answers) -> bool | None:
+    return conditions.evaluate(conditions.parse(condition), answers)
+
+
+def _askable(question: Question, answers: Answers) -> bool:
+    """Not yet asked, and its ask_if is true or unknown only because of declined answers."""
+    if question.id in answers:
+        return False
+    node = conditions.parse(question.ask_if)
+    result = conditions.evaluate(node, answers)
+    if result is None:
+        return not conditions.open_questions(node, answers, frozenset(answers))
+    return result
+
+
+def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
+    """For each question not yet asked: how many undecided parts of the plan it could decide."""
+    asked = frozenset(answers)
+    scores: Counter[str] = Counter()
+    decided_steps = []
+    for item_condition in _conditions(pack):
+        node = conditions.parse(item_condition)
+        for question_id in conditions.open_questions(node, answers, asked):
+            scores[question_id] += 1
+    for step in pack.steps:
+        if _holds(step.when, answers) is not False:
+            decided_steps.append(step)
+    for step in decided_steps:
+        for deadline_id in step.deadlines:
+            deadline = pack.deadline(deadline_id)
+            if deadline.starts not in asked and _holds(deadline.when, answers) is not False:
+                if not deadline.starts.startswith("event:"):
+                    scores[deadline.starts] += 1
+    return scores
+
+
+def _conditions(pack: Pack) -> list[str | bool]:
+    found: list[str | bool] = [step.when for step in pack.steps]
+    found += [deadline.when for deadline in pack.deadlines]
+    found += [notice.when for notice in pack.notices]
+    return found
+
+
+def next_question(pack: Pack, answers: Answers) -> Question | None:
+    """The question that decides the most of the plan; None when nothing left matters."""
+    askable = [question for question in pack.questions if _askable(question, answers)]
+    for question in askable:
+        if question.ask_first:
+            return question
+    scores = question_scores(pack, answers)
+    best: Question | None = None
+    for question in askable:
+        if scores[question.id] > 0 and (best is None or scores[question.id] > scores[best.id]):
+            best = question
+    return best
+
+
+def remaining_estimate(pack: Pack, answers: Answers) -> int:
+    """How many more questions may still be asked, for a progress indicator."""
+    scores = question_scores(pack, answers)
+    return sum(1 for q in pack.questions if _askable(q, answers) and (scores[q.id] or q.ask_first))
+
+
+@dataclass(frozen=True)
+class _Context:
+    pack: Pack
+    answers: Answers
+    today: dt.date
+
+
+def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
+    """The plan for these answers, with every step's reasons, contacts, deadlines and sources."""
+    context = _Context(pack, answers, today)
+    included = {step.id: step for step in pack.steps if _holds(step.when, answers) is not False}
+    order = {step.id: index for index, step in enumerate(pack.steps)}
+    phases = []
+    for phase in Phase:
+        steps = sorted(
+            (step for step in included.values() if step.phase is phase),
+            key=lambda s: (_URGENCY_ORDER[s.urgency], s.order, order[s.id]),
+        )
+        if steps:
+            built = [_plan_step(context, step, included) for step in steps]
+            phases.append(PlanPhase(id=phase.value, title=PHASE_TITLES[phase], steps=built))
+    notices = [
+        PlanNotice(
+            id=notice.id,
+            title=notice.title,
+            text=notice.text,
+            still_possible=[step_id for step_id in notice.still_possible if step_id in included],
+            sources=notice.sources,
+        )
+        for notice in pack.notices
+        if _holds(notice.when, answers) is True
+    ]
+    plan_steps = [step for phase in phases for step in phase.steps]
+    return Plan(
+        pack=pack.id,
+        pack_name=pack.name,
+        lineage=pack.lineage,
+        facts_checked=pack.checked,
+        today=today,
+        emergency_number=pack.emergency_number,
+        phases=phases,
+        notices=notices,
+        answers=_answer_summary(pack, answers),
+        sources=_cited_sources(pack, plan_steps, notices),
+    )
+
+
+def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> PlanStep:
+    node = conditions.parse(step.when)
+    certain = conditions.evaluate(node, context.answers) is True
+    why = [_reason(context, question_id) for question_id in conditions.reasons(node, context.answers)]
+    deadlines = [
+        built
+        for deadline_id in step.deadlines
+        if (built := _plan_deadline(context, deadline_id)) is not None
+    ]
+    escalation = [
+        PlanEscalation(
+            on=edge.on, after_days=edge.after_days, to=edge.to, to_title=included[edge.to].title, says=edge.says
+        )
+        for edge in step.escalation
+        if edge.to in included
+    ]
+    contacts = [
+        PlanContact(**context.pack.contact(contact_id).model_dump()) for contact_id in step.contacts
+    ]
+    return PlanStep(
+        id=step.id,
+        title=step.title,
+        route=step.route.value,
+        phase=step.phase.value,
+        urgency=step.urgency.value,
+        certainty="applies" if certain else "may_apply",
+        summary=step.summary,
+        who=step.who,
+        how=step.how,
+        bring=step.bring,
+        why=why,
+        contacts=contacts,
+        deadlines=deadlines,
+        escalation=escalation,
+        sources=step.sources,
+    )
+
+
+def _reason(context: _Context, question_id: str) -> Reason:
+    question = context.pack.question(question_id)
+    answer, known = describe(question, context.answers.get(question_id))
+    return Reason(question=question_id, summary=question.summary, answer=answer, known=known)
+
+
+def _plan_deadline(context: _Context, deadline_id: str) -> PlanDeadline | None:
+    deadline = context.pack.deadline(deadline_id)
+    applies = _holds(deadline.when, context.answers)
+    if applies is False:
+        return None
+    start: ApproxDate | None = None
+    if deadline.starts.startswith("event:"):
+        starts_from = deadline.starts.removeprefix("event:").replace("_", " ")
+    else:
+        question = context.pack.question(deadline.starts)
+        starts_from = question.summary
+        value = context.answers.get(deadline.starts)
+        if isinstance(value, ApproxDate) and question.type is QuestionType.DATE:
+            start = value
+    due = due_date(deadline, start.earliest) if start else None
+    return PlanDeadline(
+        id=deadline.id,
+        title=deadline.title,
+        body=deadline.body,
+        starts_from=starts_from,
+        start=start.earliest if start else None,
+        due=due,
+        days_left=(due - context.today).days if due else None,
+        approximate_start=bool(start and start.precision != "day"),
+        how_counted=describe_length(deadline),
+        note=deadline.note,
+        certainty="applies" if applies else "may_apply",
+        sources=deadline.sources,
+    )
+
+
+def _answer_summary(pack: Pack, answers: Answers) -> list[Reason]:
+    return [
+        Reason(question=q.id, summary=q.summary, answer=describe(q, answers[q.id])[0], known=describe(q, answers[q.id])[1])
+        for q in pack.questions
+        if q.id in answers
+    ]
+
+
+def _cited_sources(pack: Pack, steps: list[PlanStep], notices: list[PlanNotice]) -> list[PlanSource]:
+    cited: list[str] = []
+    for step in steps:
+        cited += step.sources
+        for contact in step.contacts:
+            cited += contact.sources
+        for deadline in step.deadlines:
+            cited += deadline.sources
+    for notice in notices:
+        cited += notice.sources
+    return [PlanSource(**pack.source(source_id).model_dump()) for source_id in dict.fromkeys(cited)]

@@ -1,0 +1,61 @@
+"""An interview in progress: the answers so far, going back, and the plan at the end.
+
+Both shells drive this same object: the terminal interview and the web pages. It holds no
+I/O; saving and resuming is the caller's business (answers are plain data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ally.knowledge.answers import normalise_answer
+from ally.knowledge.engine import build_plan, next_question, remaining_estimate
+from ally.knowledge.schema import Pack, Question
+from ally.model.answers import RATHER_NOT_SAY, AnswerValue
+from ally.model.plan import Plan
+
+
+class Interview:
+    def __init__(self, pack: Pack, answers: dict[str, AnswerValue] | None = None) -> None:
+        self.pack = pack
+        self.answers: dict[str, AnswerValue] = dict(answers or {})
+        self.history: list[str] = list(self.answers)
+
+    def current(self) -> Question | None:
+        """The next question to ask, or None when the plan is ready."""
+        return next_question(self.pack, self.answers)
+
+    def answer(self, question_id: str, value: Any) -> None:
+        """Record an answer (raises AnswersError if it does not fit the question)."""
+        question = self.pack.question(question_id)
+        self.answers[question_id] = normalise_answer(question, value)
+        if question_id in self.history:
+            self.history.remove(question_id)
+        self.history.append(question_id)
+
+    def skip(self, question_id: str) -> None:
+        """'I'd rather not say': a real answer, never asked again, never blocks the plan."""
+        self.answer(question_id, RATHER_NOT_SAY)
+
+    def back(self) -> Question | None:
+        """Forget the last answer and return its question, or None at the start."""
+        if not self.history:
+            return None
+        question_id = self.history.pop()
+        self.answers.pop(question_id, None)
+        return self.pack.question(question_id)
+
+    def progress(self) -> tuple[int, int]:
+        """(questions answered, an estimate of how many may follow)."""
+        return len(self.history), remaining_estimate(self.pack, self.answers)
+
+    def plan(self, today: dt.date) -> Plan:
+        return build_plan(self.pack, self.answers, today)
+
+    def to_document(self) -> dict[str, Any]:
+        """The answers as an answers-file mapping, for saving and resuming."""
+        answers: dict[str, Any] = {}
+        for key, value in self.answers.items():
+            answers[key] = value if isinstance(value, str | int | list) else str(value)
+        return {"pack": self.pack.id, "answers": answers}

@@ -1,0 +1,238 @@
+"""Load knowledge packs from folders of YAML files, merge inheritance, and validate them.
+
+A pack is a folder named after its id holding ``pack.yaml`` and any other ``*.yaml`` files.
+Loading never crashes on a bad pack: every problem is collected with its file, line and field
+and raised together as one PackValidationError, so an author can fix them all in one go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ally.errors import PackNotFoundError, PackProblem, PackValidationError
+from ally.knowledge.schema import Pack, PackFile
+from ally.knowledge.validate import check_references
+from ally.knowledge.yamlfile import LineDict, YamlSyntaxError, line_of, read_yaml
+
+BUILTIN_PACKS = Path(__file__).parent / "packs"
+LISTS = ("questions", "steps", "contacts", "deadlines", "notices", "sources")
+METADATA = ("id", "name", "language", "checked", "summary", "emergency_number")
+
+
+@dataclass
+class Origin:
+    """Where an item of a merged pack was written, so problems can point at it."""
+
+    file: str
+    raw: Any
+
+    def line(self, *loc: int | str) -> int | None:
+        return line_of(self.raw, loc)
+
+
+@dataclass
+class FolderContent:
+    folder: Path
+    files: list[tuple[str, PackFile, Any]] = field(default_factory=list)
+    problems: list[PackProblem] = field(default_factory=list)
+
+    @property
+    def metadata(self) -> PackFile | None:
+        for name, content, _ in self.files:
+            if name.endswith("pack.yaml"):
+                return content
+        return None
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _pydantic_problems(file: str, raw: Any, error: ValidationError) -> list[PackProblem]:
+    problems = []
+    for item in error.errors():
+        loc = [part for part in item["loc"] if isinstance(part, int | str)]
+        field_name = ".".join(str(part) for part in loc)
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "this field is not part of the pack format (check the spelling)"
+        elif item["type"] == "string_type" and isinstance(item.get("input"), dict):
+            message = "this should be text, but a ': ' inside it made YAML read a mapping; put the text in quotes"
+        problems.append(PackProblem(file, line_of(raw, loc), field_name, message))
+    return problems
+
+
+def read_folder(folder: Path) -> FolderContent:
+    """Read and validate each file of one pack folder on its own."""
+    content = FolderContent(folder)
+    if not folder.is_dir():
+        content.problems.append(PackProblem(_display(folder), None, "", "this is not a folder"))
+        return content
+    paths = sorted(folder.glob("*.yaml"))
+    if folder / "pack.yaml" not in paths:
+        content.problems.append(
+            PackProblem(_display(folder), None, "", "a pack folder needs a pack.yaml file")
+        )
+    for path in paths:
+        name = _display(path)
+        try:
+            raw = read_yaml(path)
+        except YamlSyntaxError as error:
+            content.problems.append(PackProblem(name, error.line, "", error.message))
+            continue
+        if raw is None:
+            continue
+        if not isinstance(raw, LineDict):
+            content.problems.append(
+                PackProblem(name, getattr(raw, "line", 1), "", "the file must be a mapping")
+            )
+            continue
+        try:
+            content.files.append((name, PackFile.model_validate(dict(raw)), raw))
+        except ValidationError as error:
+            content.problems.extend(_pydantic_problems(name, raw, error))
+    return content
+
+
+def _find_folder(pack_id: str, near: Iterable[Path]) -> Path:
+    for base in [*near, BUILTIN_PACKS]:
+        candidate = base / pack_id
+        if (candidate / "pack.yaml").is_file():
+            return candidate
+    raise PackNotFoundError(
+        f"There is no knowledge pack called {pack_id!r}. `ally packs list` shows the packs."
+    )
+
+
+def _chain(folder: Path) -> tuple[list[FolderContent], list[PackProblem]]:
+    """This folder and the folders it extends, root (e.g. generic) first."""
+    chain: list[FolderContent] = []
+    problems: list[PackProblem] = []
+    seen: set[Path] = set()
+    current: Path | None = folder
+    while current is not None:
+        resolved = current.resolve()
+        if resolved in seen:
+            problems.append(
+                PackProblem(_display(current / "pack.yaml"), None, "extends", "packs extend in a circle")
+            )
+            break
+        seen.add(resolved)
+        content = read_folder(current)
+        chain.append(content)
+        problems.extend(content.problems)
+        meta = content.metadata
+        parent = meta.extends if meta else None
+        if parent is None:
+            break
+        try:
+            current = _find_folder(parent, [folder.parent])
+        except PackNotFoundError:
+            file = _display(current / "pack.yaml")
+            problems.append(PackProblem(file, None, "extends", f"no pack called {parent!r} exists"))
+            current = None
+    chain.reverse()
+    return chain, problems
+
+
+def _merge(chain: list[FolderContent]) -> tuple[dict[str, Any], dict[tuple[str, str], Origin], list[PackProblem]]:
+    merged: dict[str, Any] = {kind: {} for kind in LISTS}
+    origins: dict[tuple[str, str], Origin] = {}
+    problems: list[PackProblem] = []
+    for content in chain:
+        own: set[tuple[str, str]] = set()
+        for name, pack_file, raw in content.files:
+            for key in METADATA:
+                value = getattr(pack_file, key)
+                if value is not None:
+                    merged[key] = value
+            _apply_drops(merged, name, pack_file, raw, problems)
+            for kind in LISTS:
+                for index, item in enumerate(getattr(pack_file, kind)):
+                    key = (kind, item.id)
+                    if key in own:
+                        line = line_of(raw, [kind, index])
+                        problems.append(
+                            PackProblem(name, line, f"{kind}.{index}.id", f"{item.id!r} is defined twice in this pack")
+                        )
+                        continue
+                    own.add(key)
+                    merged[kind][item.id] = item
+                    origins[key] = Origin(name, raw[kind][index])
+    return merged, origins, problems
+
+
+def _apply_drops(
+    merged: dict[str, Any], name: str, pack_file: PackFile, raw: Any, problems: list[PackProblem]
+) -> None:
+    for kind in ("questions", "steps", "contacts", "deadlines", "notices"):
+        for index, item_id in enumerate(getattr(pack_file.drop, kind)):
+            if merged[kind].pop(item_id, None) is None:
+                line = line_of(raw, ["drop", kind, index])
+                problems.append(
+                    PackProblem(name, line, f"drop.{kind}", f"the extended pack has no {item_id!r} to drop")
+                )
+
+
+def _assemble(chain: list[FolderContent]) -> tuple[Pack | None, dict[tuple[str, str], Origin], list[PackProblem]]:
+    merged, origins, problems = _merge(chain)
+    top = chain[-1]
+    pack_yaml = _display(top.folder / "pack.yaml")
+    document = {key: merged[key] for key in METADATA if key in merged}
+    for kind in LISTS:
+        document[kind] = list(merged[kind].values())
+    document["lineage"] = [c.metadata.id for c in reversed(chain) if c.metadata and c.metadata.id]
+    if top.metadata and top.metadata.id and top.metadata.id != top.folder.name:
+        problems.append(
+            PackProblem(pack_yaml, None, "id", f"the id {top.metadata.id!r} must match the folder name {top.folder.name!r}")
+        )
+    try:
+        pack = Pack.model_validate(document)
+    except ValidationError as error:
+        for item in error.errors():
+            field_name = ".".join(str(part) for part in item["loc"])
+            problems.append(PackProblem(pack_yaml, None, field_name, item["msg"]))
+        return None, origins, problems
+    return pack, origins, problems
+
+
+def validate_folder(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
+    """Everything that is wrong with the pack in ``folder``; never raises for a bad pack."""
+    chain, problems = _chain(folder)
+    pack, origins, merge_problems = _assemble(chain)
+    problems.extend(merge_problems)
+    if pack is not None:
+        problems.extend(check_references(pack, origins))
+    return (pack if not problems else None), problems
+
+
+def load_folder(folder: Path) -> Pack:
+    """The pack in ``folder``, or PackValidationError listing every problem."""
+    if not (folder / "pack.yaml").is_file():
+        raise PackNotFoundError(f"{_display(folder)} is not a knowledge pack (it has no pack.yaml).")
+    pack, problems = validate_folder(folder)
+    if problems or pack is None:
+        raise PackValidationError(problems)
+    return pack
+
+
+_CACHE: dict[str, Pack] = {}
+
+
+def load_pack(pack_id: str) -> Pack:
+    """A built-in pack by id; loaded once per process (packs do not change while running)."""
+    if pack_id not in _CACHE:
+        _CACHE[pack_id] = load_folder(_find_folder(pack_id, []))
+    return _CACHE[pack_id]
+
+
+def builtin_pack_ids() -> list[str]:
+    return sorted(p.name for p in BUILTIN_PACKS.iterdir() if (p / "pack.yaml").is_file())

@@ -1,0 +1,1 @@
+"""Plain data types shared by every part of Ally. No I/O lives here."""

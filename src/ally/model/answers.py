@@ -1,0 +1,80 @@
+"""Answers a person gives in the interview.
+
+Two sentinels stand for "unknown": the person chose "I'd rather not say", or said "I'm not
+sure". Both are real answers: the engine never asks again, never blocks on them, and treats
+any condition that depends on them as *unknown* so that no step that could apply is removed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+RATHER_NOT_SAY = "rather-not-say"
+NOT_SURE = "not-sure"
+UNKNOWN_ANSWERS = frozenset({RATHER_NOT_SAY, NOT_SURE})
+
+_DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
+
+
+class ApproxDate(BaseModel):
+    """A date known to the day, the month or only the year.
+
+    Deadlines start from ``earliest``: when a person only remembers "sometime in May", the
+    clock is assumed to have started on 1 May, so Ally never shows more time than there is.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    earliest: dt.date
+    latest: dt.date
+    precision: Annotated[str, Field(pattern="^(day|month|year)$")] = "day"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ApproxDate:
+        if self.latest < self.earliest:
+            raise ValueError("the latest possible date is before the earliest")
+        return self
+
+    @classmethod
+    def parse(cls, text: str | dt.date) -> ApproxDate:
+        """Read ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; raise ValueError otherwise."""
+        if isinstance(text, dt.datetime):
+            text = text.date()
+        if isinstance(text, dt.date):
+            return cls(earliest=text, latest=text, precision="day")
+        match = _DATE_RE.match(text.strip())
+        if not match:
+            raise ValueError("a date looks like 2026-05-03, or 2026-05 if you only know the month")
+        year = int(match["y"])
+        if match["d"]:
+            day = dt.date(year, int(match["m"]), int(match["d"]))
+            return cls(earliest=day, latest=day, precision="day")
+        if match["m"]:
+            month = int(match["m"])
+            last = calendar.monthrange(year, month)[1]
+            return cls(
+                earliest=dt.date(year, month, 1),
+                latest=dt.date(year, month, last),
+                precision="month",
+            )
+        return cls(earliest=dt.date(year, 1, 1), latest=dt.date(year, 12, 31), precision="year")
+
+    def __str__(self) -> str:
+        if self.precision == "day":
+            return self.earliest.isoformat()
+        if self.precision == "month":
+            return self.earliest.strftime("%Y-%m")
+        return str(self.earliest.year)
+
+
+AnswerValue = str | list[str] | int | ApproxDate
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a missing answer or one of the "unknown" sentinels."""
+    return value is None or (isinstance(value, str) and value in UNKNOWN_ANSWERS)

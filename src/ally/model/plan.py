@@ -1,0 +1,137 @@
+"""A plan: what a person can do, in order, with the reasons and sources for each step.
+
+This is the output contract of the engine. ``ally plan --format json`` prints it, and its JSON
+Schema is published (``ally plan-schema``) so other tools can rely on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(_Out):
+    """One answer that made a step apply (or that is missing, for a step that may apply)."""
+
+    question: str
+    summary: str
+    answer: str
+    known: bool
+
+
+class PlanContact(_Out):
+    id: str
+    name: str
+    phone: str | None = None
+    text: str | None = None
+    web: str | None = None
+    email: str | None = None
+    hours: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    emergency: bool = False
+    notes: str | None = None
+    sources: list[str]
+
+
+class PlanDeadline(_Out):
+    id: str
+    title: str
+    body: str
+    starts_from: str = Field(description="What starts the clock, in words.")
+    start: dt.date | None = Field(description="The (earliest possible) start date, if known.")
+    due: dt.date | None = Field(description="The last day, if the start date is known.")
+    days_left: int | None = None
+    approximate_start: bool = False
+    how_counted: str
+    note: str | None = None
+    certainty: Literal["applies", "may_apply"]
+    sources: list[str]
+
+
+class PlanEscalation(_Out):
+    on: Literal["refused", "no_answer"]
+    after_days: int | None = None
+    to: str
+    to_title: str
+    says: str | None = None
+
+
+class PlanStep(_Out):
+    id: str
+    title: str
+    route: str
+    phase: str
+    urgency: Literal["now", "soon", "when_ready"]
+    certainty: Literal["applies", "may_apply"]
+    summary: str
+    who: str | None = None
+    how: list[str] = Field(default_factory=list)
+    bring: list[str] = Field(default_factory=list)
+    why: list[Reason] = Field(default_factory=list)
+    contacts: list[PlanContact] = Field(default_factory=list)
+    deadlines: list[PlanDeadline] = Field(default_factory=list)
+    escalation: list[PlanEscalation] = Field(default_factory=list)
+    sources: list[str]
+
+
+class PlanPhase(_Out):
+    id: str
+    title: str
+    steps: list[PlanStep]
+
+
+class PlanNotice(_Out):
+    id: str
+    title: str
+    text: str
+    still_possible: list[str] = Field(default_factory=list)
+    sources: list[str]
+
+
+class PlanSource(_Out):
+    id: str
+    title: str
+    url: str
+    checked: dt.date
+    official: bool
+
+
+DISCLAIMER = (
+    "This plan gives information, not legal advice. Laws, numbers and deadlines change: check "
+    "the sources, and talk to a lawyer or advocate about your own situation if you can."
+)
+
+
+class Plan(_Out):
+    schema_version: Literal[1] = 1
+    pack: str
+    pack_name: str
+    lineage: list[str]
+    facts_checked: dt.date
+    today: dt.date
+    emergency_number: str | None = None
+    phases: list[PlanPhase]
+    notices: list[PlanNotice] = Field(default_factory=list)
+    answers: list[Reason] = Field(default_factory=list)
+    sources: list[PlanSource] = Field(default_factory=list)
+    disclaimer: str = DISCLAIMER
+
+    def steps(self) -> list[PlanStep]:
+        return [step for phase in self.phases for step in phase.steps]
+
+    def step_ids(self) -> list[str]:
+        return [step.id for step in self.steps()]
+
+
+def plan_json_schema() -> dict[str, object]:
+    schema = Plan.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://ally.invalid/schemas/plan.schema.json"
+    schema["title"] = "Ally plan"
+    return schema
