@@ -16,7 +16,7 @@ from ally.errors import AllyError
 
 app = typer.Typer(
     name="ally",
-    help="Ally helps you get harassment stopped: a plan, an evidence journal, letters and follow-up.",
+    help="Ally helps you get harassment stopped: a plan, evidence, letters and follow-up.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -32,24 +32,15 @@ def version() -> None:
 
 
 def main() -> None:
+    """Run the CLI; usage errors are shown by Typer, AllyErrors as one plain message."""
     try:
-        app(standalone_mode=False)
+        app()
     except AllyError as error:
         typer.secho(str(error), err=True, fg=typer.colors.RED)
         sys.exit(error.exit_code)
-    except typer.Abort:
-        typer.echo("Stopped. Nothing was saved.", err=True)
-        sys.exit(130)
     except KeyboardInterrupt:
-        typer.echo("\nStopped. Nothing was saved.", err=True)
+        typer.echo("\nStopped.", err=True)
         sys.exit(130)
-    except Exception as error:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
 
 
 if __name__ == "__main__":

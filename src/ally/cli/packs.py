@@ -32,7 +32,9 @@ def show(pack_id: str) -> None:
     """Show a pack's questions, steps, deadlines and contacts."""
     pack = load_pack(pack_id)
     console = Console()
-    console.print(f"[bold]{pack.name}[/bold] ({pack.id}); extends: {' > '.join(pack.lineage[1:]) or '-'}")
+    console.print(
+        f"[bold]{pack.name}[/bold] ({pack.id}); extends: {' > '.join(pack.lineage[1:]) or '-'}"
+    )
     console.print(f"Facts checked {pack.checked}. {pack.summary or ''}")
     questions = Table("question", "type", "text", title="Questions")
     for question in pack.questions:
@@ -54,7 +56,9 @@ def show(pack_id: str) -> None:
 
 
 @app.command()
-def validate(path: Path = typer.Argument(..., help="A pack folder (the one holding pack.yaml).")) -> None:
+def validate(
+    path: Path = typer.Argument(..., help="A pack folder (the one holding pack.yaml)."),
+) -> None:
     """Check a pack folder and report every problem with its file, line and field."""
     pack, problems = validate_folder(path)
     if problems:

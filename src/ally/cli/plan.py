@@ -40,12 +40,20 @@ def plan_schema() -> None:
 
 
 def plan_command(
-    answers: Path | None = typer.Option(None, "--answers", help="Answers file (YAML): no questions are asked."),
+    answers: Path | None = typer.Option(
+        None, "--answers", help="Answers file (YAML): no questions are asked."
+    ),
     pack: str | None = typer.Option(None, "--pack", help="Which pack to use, e.g. us-ca."),
     output_format: Format = typer.Option(Format.rich, "--format", help="text, md, json or rich."),
-    today: str | None = typer.Option(None, "--today", help="Count deadlines to this date (YYYY-MM-DD)."),
-    save: Path | None = typer.Option(None, "--save", help="Save your answers to this file to resume later."),
-    resume: Path | None = typer.Option(None, "--resume", help="Continue an interview saved with --save."),
+    today: str | None = typer.Option(
+        None, "--today", help="Count deadlines to this date (YYYY-MM-DD)."
+    ),
+    save: Path | None = typer.Option(
+        None, "--save", help="Save your answers to this file to resume later."
+    ),
+    resume: Path | None = typer.Option(
+        None, "--resume", help="Continue an interview saved with --save."
+    ),
 ) -> None:
     """Answer a few questions and get a plan: who can help, in what order, and why."""
     day = _parse_today(today)
@@ -60,7 +68,9 @@ def plan_command(
     if save or resume:
         target = save or resume
         assert target is not None
-        target.write_text(yaml.safe_dump(interview.to_document(), sort_keys=False), encoding="utf-8")
+        target.write_text(
+            yaml.safe_dump(interview.to_document(), sort_keys=False), encoding="utf-8"
+        )
         typer.echo(f"Your answers are saved in {target}. Use --resume {target} to continue.")
     if finished:
         _print(interview.plan(day), output_format)

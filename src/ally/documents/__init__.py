@@ -1,1 +1,1 @@
-"""Documents made from plans and journals: Markdown, plain text and, later, PDF, DOCX and iCalendar."""
+"""Documents made from plans and journals: Markdown and plain text (PDF, DOCX, iCalendar later)."""

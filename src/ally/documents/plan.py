@@ -11,10 +11,12 @@ def _deadline_line(deadline: PlanDeadline) -> str:
     if deadline.due is None:
         when = f"counted from {deadline.starts_from.lower()}: {deadline.how_counted}"
     else:
-        start = f"from {deadline.start}" + (" (earliest possible date)" if deadline.approximate_start else "")
+        start = f"from {deadline.start}" + (
+            " (earliest possible date)" if deadline.approximate_start else ""
+        )
         left = deadline.days_left
         if left is not None and left < 0:
-            status = f"passed {-left} days ago; ask a lawyer or the {deadline.body} whether it can be extended"
+            status = f"passed {-left} days ago; ask a lawyer or {deadline.body} if it can be extended"
         else:
             status = f"{left} days left"
         when = f"by {deadline.due.isoformat()} ({status}); {start}"
@@ -55,8 +57,14 @@ def _step_lines(step: PlanStep, number: int, md: bool) -> list[str]:
         lines.append("**Deadlines:**" if md else "   Deadlines:")
         lines += [f"{bullet} {_deadline_line(deadline)}" for deadline in step.deadlines]
     for edge in step.escalation:
-        trigger = "If they refuse" if edge.on == "refused" else f"If there is no answer within {edge.after_days} days"
-        lines.append(f"{'' if md else '   '}{trigger}: {edge.says or 'next, ' + edge.to_title + '.'}")
+        trigger = (
+            "If they refuse"
+            if edge.on == "refused"
+            else f"If there is no answer within {edge.after_days} days"
+        )
+        lines.append(
+            f"{'' if md else '   '}{trigger}: {edge.says or 'next, ' + edge.to_title + '.'}"
+        )
     lines.append(f"{'' if md else '   '}Sources: {', '.join(step.sources)}")
     lines.append("")
     return lines

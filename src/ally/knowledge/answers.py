@@ -53,7 +53,9 @@ def _choice(question: Question, value: Any) -> str:
     allowed = [option.value for option in question.options]
     if isinstance(value, str) and value in allowed:
         return value
-    raise AnswersError(f"{question.id}: the answer must be one of {', '.join(allowed)} (or rather-not-say).")
+    raise AnswersError(
+        f"{question.id}: the answer must be one of {', '.join(allowed)} (or rather-not-say)."
+    )
 
 
 def _number(question: Question, value: Any) -> int:
@@ -112,7 +114,9 @@ def describe(question: Question, value: AnswerValue | None) -> tuple[str, bool]:
     return str(value), True
 
 
-def read_answers_document(raw: Any, default_pack: str | None = None) -> tuple[str, dict[str, Any], dt.date | None]:
+def read_answers_document(
+    raw: Any, default_pack: str | None = None
+) -> tuple[str, dict[str, Any], dt.date | None]:
     """Split an answers file into (pack id, raw answers, today) with clear errors.
 
     The file looks like::
@@ -128,7 +132,9 @@ def read_answers_document(raw: Any, default_pack: str | None = None) -> tuple[st
         raise AnswersError("The answers file must be a YAML mapping with 'pack' and 'answers'.")
     unknown = set(raw) - {"pack", "answers", "today"}
     if unknown:
-        raise AnswersError(f"The answers file has unexpected keys: {', '.join(sorted(map(str, unknown)))}.")
+        raise AnswersError(
+            f"The answers file has unexpected keys: {', '.join(sorted(map(str, unknown)))}."
+        )
     pack_id = raw.get("pack") or default_pack
     if not isinstance(pack_id, str):
         raise AnswersError("The answers file must say which pack to use, e.g. 'pack: us-ca'.")

@@ -48,16 +48,16 @@ class Not:
 
 
 @dataclass(frozen=True)
-class All:
+class AllOf:
     items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
-class Any_:
+class AnyOf:
     items: tuple[Node, ...]
 
 
-Node = Const | Compare | Not | All | Any_
+Node = Const | Compare | Not | AllOf | AnyOf
 
 
 class _Parser:
@@ -110,14 +110,14 @@ class _Parser:
         while self.peek() == "or":
             self.take()
             items.append(self.conjunction())
-        return items[0] if len(items) == 1 else Any_(tuple(items))
+        return items[0] if len(items) == 1 else AnyOf(tuple(items))
 
     def conjunction(self) -> Node:
         items = [self.unary()]
         while self.peek() == "and":
             self.take()
             items.append(self.unary())
-        return items[0] if len(items) == 1 else All(tuple(items))
+        return items[0] if len(items) == 1 else AllOf(tuple(items))
 
     def unary(self) -> Node:
         if self.peek() == "not":
@@ -213,7 +213,7 @@ def comparisons(node: Node) -> Iterator[Compare]:
         yield node
     elif isinstance(node, Not):
         yield from comparisons(node.item)
-    elif isinstance(node, All | Any_):
+    elif isinstance(node, AllOf | AnyOf):
         for item in node.items:
             yield from comparisons(item)
 
@@ -241,7 +241,7 @@ def _compare(node: Compare, answer: Any) -> Tri:
 
 
 def _as_number(answer: Any) -> float | None:
-    if isinstance(answer, bool) or isinstance(answer, ApproxDate):
+    if isinstance(answer, bool | ApproxDate):
         return None
     if isinstance(answer, int | float):
         return float(answer)
@@ -258,7 +258,7 @@ def evaluate(node: Node, answers: Answers) -> Tri:
         inner = evaluate(node.item, answers)
         return None if inner is None else not inner
     results = [evaluate(item, answers) for item in node.items]
-    if isinstance(node, All):
+    if isinstance(node, AllOf):
         if False in results:
             return False
         return None if None in results else True
@@ -310,12 +310,12 @@ def _explain(node: Node, answers: Answers, want: Tri, found: list[str]) -> None:
         _explain(node.item, answers, None if want is None else not want, found)
         return
     results = [(item, evaluate(item, answers)) for item in node.items]
-    deciding = isinstance(node, All) and want is False or isinstance(node, Any_) and want is True
+    deciding = (isinstance(node, AllOf) and want is False) or (isinstance(node, AnyOf) and want is True)
     if deciding:
         first = next(item for item, result in results if result is want)
         _explain(first, answers, want, found)
         return
-    supporting_true = want is None and isinstance(node, All)
+    supporting_true = want is None and isinstance(node, AllOf)
     for item, result in results:
         if result is want or result is None or (supporting_true and result is True):
             _explain(item, answers, result, found)

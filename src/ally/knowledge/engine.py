@@ -63,9 +63,9 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
     for step in decided_steps:
         for deadline_id in step.deadlines:
             deadline = pack.deadline(deadline_id)
-            if deadline.starts not in asked and _holds(deadline.when, answers) is not False:
-                if not deadline.starts.startswith("event:"):
-                    scores[deadline.starts] += 1
+            start_unknown = deadline.starts not in asked and not deadline.starts.startswith("event:")
+            if start_unknown and _holds(deadline.when, answers) is not False:
+                scores[deadline.starts] += 1
     return scores
 
 
@@ -146,7 +146,9 @@ def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
 def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> PlanStep:
     node = conditions.parse(step.when)
     certain = conditions.evaluate(node, context.answers) is True
-    why = [_reason(context, question_id) for question_id in conditions.reasons(node, context.answers)]
+    why = [
+        _reason(context, question_id) for question_id in conditions.reasons(node, context.answers)
+    ]
     deadlines = [
         built
         for deadline_id in step.deadlines
@@ -154,7 +156,11 @@ def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> P
     ]
     escalation = [
         PlanEscalation(
-            on=edge.on, after_days=edge.after_days, to=edge.to, to_title=included[edge.to].title, says=edge.says
+            on=edge.on,
+            after_days=edge.after_days,
+            to=edge.to,
+            to_title=included[edge.to].title,
+            says=edge.says,
         )
         for edge in step.escalation
         if edge.to in included
@@ -220,13 +226,20 @@ def _plan_deadline(context: _Context, deadline_id: str) -> PlanDeadline | None:
 
 def _answer_summary(pack: Pack, answers: Answers) -> list[Reason]:
     return [
-        Reason(question=q.id, summary=q.summary, answer=describe(q, answers[q.id])[0], known=describe(q, answers[q.id])[1])
+        Reason(
+            question=q.id,
+            summary=q.summary,
+            answer=describe(q, answers[q.id])[0],
+            known=describe(q, answers[q.id])[1],
+        )
         for q in pack.questions
         if q.id in answers
     ]
 
 
-def _cited_sources(pack: Pack, steps: list[PlanStep], notices: list[PlanNotice]) -> list[PlanSource]:
+def _cited_sources(
+    pack: Pack, steps: list[PlanStep], notices: list[PlanNotice]
+) -> list[PlanSource]:
     cited: list[str] = []
     for step in steps:
         cited += step.sources

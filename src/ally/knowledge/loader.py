@@ -65,7 +65,7 @@ def _pydantic_problems(file: str, raw: Any, error: ValidationError) -> list[Pack
         if item["type"] == "extra_forbidden":
             message = "this field is not part of the pack format (check the spelling)"
         elif item["type"] == "string_type" and isinstance(item.get("input"), dict):
-            message = "this should be text, but a ': ' inside it made YAML read a mapping; put the text in quotes"
+            message = "this should be text, but a ': ' in it made YAML read a mapping; quote the text"
         problems.append(PackProblem(file, line_of(raw, loc), field_name, message))
     return problems
 
@@ -122,7 +122,9 @@ def _chain(folder: Path) -> tuple[list[FolderContent], list[PackProblem]]:
         resolved = current.resolve()
         if resolved in seen:
             problems.append(
-                PackProblem(_display(current / "pack.yaml"), None, "extends", "packs extend in a circle")
+                PackProblem(
+                    _display(current / "pack.yaml"), None, "extends", "packs extend in a circle"
+                )
             )
             break
         seen.add(resolved)
@@ -143,7 +145,9 @@ def _chain(folder: Path) -> tuple[list[FolderContent], list[PackProblem]]:
     return chain, problems
 
 
-def _merge(chain: list[FolderContent]) -> tuple[dict[str, Any], dict[tuple[str, str], Origin], list[PackProblem]]:
+def _merge(
+    chain: list[FolderContent],
+) -> tuple[dict[str, Any], dict[tuple[str, str], Origin], list[PackProblem]]:
     merged: dict[str, Any] = {kind: {} for kind in LISTS}
     origins: dict[tuple[str, str], Origin] = {}
     problems: list[PackProblem] = []
@@ -157,16 +161,21 @@ def _merge(chain: list[FolderContent]) -> tuple[dict[str, Any], dict[tuple[str, 
             _apply_drops(merged, name, pack_file, raw, problems)
             for kind in LISTS:
                 for index, item in enumerate(getattr(pack_file, kind)):
-                    key = (kind, item.id)
-                    if key in own:
+                    item_key = (kind, item.id)
+                    if item_key in own:
                         line = line_of(raw, [kind, index])
                         problems.append(
-                            PackProblem(name, line, f"{kind}.{index}.id", f"{item.id!r} is defined twice in this pack")
+                            PackProblem(
+                                name,
+                                line,
+                                f"{kind}.{index}.id",
+                                f"{item.id!r} is defined twice in this pack",
+                            )
                         )
                         continue
-                    own.add(key)
+                    own.add(item_key)
                     merged[kind][item.id] = item
-                    origins[key] = Origin(name, raw[kind][index])
+                    origins[item_key] = Origin(name, raw[kind][index])
     return merged, origins, problems
 
 
@@ -178,11 +187,15 @@ def _apply_drops(
             if merged[kind].pop(item_id, None) is None:
                 line = line_of(raw, ["drop", kind, index])
                 problems.append(
-                    PackProblem(name, line, f"drop.{kind}", f"the extended pack has no {item_id!r} to drop")
+                    PackProblem(
+                        name, line, f"drop.{kind}", f"the extended pack has no {item_id!r} to drop"
+                    )
                 )
 
 
-def _assemble(chain: list[FolderContent]) -> tuple[Pack | None, dict[tuple[str, str], Origin], list[PackProblem]]:
+def _assemble(
+    chain: list[FolderContent],
+) -> tuple[Pack | None, dict[tuple[str, str], Origin], list[PackProblem]]:
     merged, origins, problems = _merge(chain)
     top = chain[-1]
     pack_yaml = _display(top.folder / "pack.yaml")
@@ -192,7 +205,12 @@ def _assemble(chain: list[FolderContent]) -> tuple[Pack | None, dict[tuple[str, 
     document["lineage"] = [c.metadata.id for c in reversed(chain) if c.metadata and c.metadata.id]
     if top.metadata and top.metadata.id and top.metadata.id != top.folder.name:
         problems.append(
-            PackProblem(pack_yaml, None, "id", f"the id {top.metadata.id!r} must match the folder name {top.folder.name!r}")
+            PackProblem(
+                pack_yaml,
+                None,
+                "id",
+                f"the id {top.metadata.id!r} must match the folder name {top.folder.name!r}",
+            )
         )
     try:
         pack = Pack.model_validate(document)
@@ -217,7 +235,9 @@ def validate_folder(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
 def load_folder(folder: Path) -> Pack:
     """The pack in ``folder``, or PackValidationError listing every problem."""
     if not (folder / "pack.yaml").is_file():
-        raise PackNotFoundError(f"{_display(folder)} is not a knowledge pack (it has no pack.yaml).")
+        raise PackNotFoundError(
+            f"{_display(folder)} is not a knowledge pack (it has no pack.yaml)."
+        )
     pack, problems = validate_folder(folder)
     if problems or pack is None:
         raise PackValidationError(problems)

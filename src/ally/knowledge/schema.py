@@ -121,9 +121,7 @@ class Question(Strict):
     type: QuestionType
     options: list[Option] = Field(default_factory=list)
     help: str | None = Field(default=None, description="Why we ask, or how to answer.")
-    ask_if: Condition = Field(
-        default=True, description="Ask only when this holds (or may hold)."
-    )
+    ask_if: Condition = Field(default=True, description="Ask only when this holds (or may hold).")
     ask_first: bool = Field(
         default=False,
         description="Ask before any other question (immediate safety). Use sparingly.",
@@ -150,7 +148,9 @@ class Escalation(Strict):
     on: Literal["refused", "no_answer"]
     after_days: int | None = Field(default=None, ge=1, le=3650)
     to: Id
-    says: str | None = Field(default=None, description="What the person can do next, in a sentence.")
+    says: str | None = Field(
+        default=None, description="What the person can do next, in a sentence."
+    )
 
 
 class Length(Strict):

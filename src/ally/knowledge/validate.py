@@ -71,7 +71,9 @@ class _Checker:
                 return f"{compare.op} only works on number questions; {question.id!r} is {question.type}"
             return None
         if compare.op == "has" and question.type is not QuestionType.MULTI:
-            return f"'has' only works on questions with several answers; use 'is' for {question.id!r}"
+            return (
+                f"'has' only works on questions with several answers; use 'is' for {question.id!r}"
+            )
         if question.type is QuestionType.DATE:
             return f"{question.id!r} is a date question and can only start a deadline"
         if question.type is QuestionType.NUMBER:
@@ -102,12 +104,24 @@ class _Checker:
     def question(self, question: Question) -> None:
         choice = question.type in (QuestionType.ONE, QuestionType.MULTI)
         if choice and len(question.options) < 2:
-            self.report("questions", question.id, ("options",), "a choice question needs at least two options")
+            self.report(
+                "questions",
+                question.id,
+                ("options",),
+                "a choice question needs at least two options",
+            )
         if not choice and question.options:
-            self.report("questions", question.id, ("options",), f"a {question.type} question takes no options")
+            self.report(
+                "questions",
+                question.id,
+                ("options",),
+                f"a {question.type} question takes no options",
+            )
         values = [option.value for option in question.options]
         for duplicate in sorted({v for v in values if values.count(v) > 1}):
-            self.report("questions", question.id, ("options",), f"the option {duplicate!r} appears twice")
+            self.report(
+                "questions", question.id, ("options",), f"the option {duplicate!r} appears twice"
+            )
         self.condition("questions", question.id, "ask_if", question.ask_if)
         if question.id in _mentioned(question.ask_if):
             self.report("questions", question.id, ("ask_if",), "a question cannot depend on itself")
@@ -120,12 +134,25 @@ class _Checker:
         self.refs("steps", step.id, "sources", "sources", step.sources)
         for index, edge in enumerate(step.escalation):
             if edge.to not in self.ids["steps"]:
-                self.report("steps", step.id, ("escalation", index, "to"), f"there is no step with id {edge.to!r}")
+                self.report(
+                    "steps",
+                    step.id,
+                    ("escalation", index, "to"),
+                    f"there is no step with id {edge.to!r}",
+                )
             if edge.to == step.id:
-                self.report("steps", step.id, ("escalation", index, "to"), "a step cannot escalate to itself")
+                self.report(
+                    "steps",
+                    step.id,
+                    ("escalation", index, "to"),
+                    "a step cannot escalate to itself",
+                )
             if edge.on == "no_answer" and edge.after_days is None:
                 self.report(
-                    "steps", step.id, ("escalation", index), "'no_answer' needs after_days: how long to wait"
+                    "steps",
+                    step.id,
+                    ("escalation", index),
+                    "'no_answer' needs after_days: how long to wait",
                 )
 
     def deadline(self, deadline_id: str) -> None:
@@ -141,7 +168,10 @@ class _Checker:
                 self.report("deadlines", deadline.id, ("starts",), "name the event after 'event:'")
         elif starts not in self.ids["questions"]:
             self.report(
-                "deadlines", deadline.id, ("starts",), f"{starts!r} is neither a date question nor event:NAME"
+                "deadlines",
+                deadline.id,
+                ("starts",),
+                f"{starts!r} is neither a date question nor event:NAME",
             )
         elif self.pack.question(starts).type is not QuestionType.DATE:
             self.report("deadlines", deadline.id, ("starts",), f"{starts!r} is not a date question")

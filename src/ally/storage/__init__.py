@@ -1,0 +1,1 @@
+"""Databases: SQLite on a person's own computer, PostgreSQL for hosted use, one interface."""

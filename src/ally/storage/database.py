@@ -1,0 +1,98 @@
+"""One small connection layer over SQLite and PostgreSQL.
+
+Ally's stores (vault, directory, case) write plain SQL with ``?`` placeholders; this module
+translates them for PostgreSQL, so each store has one implementation that runs on both.
+SQLite is opened in WAL mode with ``synchronous=FULL`` so an acknowledged write survives a
+crash or power loss.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ally.errors import AllyError
+
+
+class StorageError(AllyError):
+    """The database could not be opened or used."""
+
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+class Database:
+    """A connection to SQLite (a file path or ``sqlite:///path``) or PostgreSQL (``postgresql://``)."""
+
+    def __init__(self, url: str | Path) -> None:
+        self.url = str(url)
+        self.kind = (
+            "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
+        )
+        self._conn: Any = self._connect()
+
+    def _connect(self) -> Any:
+        if self.kind == "postgresql":
+            try:
+                import psycopg
+            except ImportError:  # pragma: no cover - psycopg is a dependency
+                raise StorageError("PostgreSQL support needs the psycopg package.") from None
+            try:
+                return psycopg.connect(self.url, autocommit=False)
+            except psycopg.OperationalError:
+                raise StorageError(
+                    "Could not connect to the PostgreSQL database; check the address."
+                ) from None
+        path = self.url.removeprefix("sqlite:///")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError:
+            raise StorageError(f"{path} is not an Ally database or is damaged.") from None
+        return conn
+
+    def sql(self, statement: str) -> str:
+        """Translate ``?`` placeholders for PostgreSQL."""
+        return _PLACEHOLDER.sub("%s", statement) if self.kind == "postgresql" else statement
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        cursor = self._conn.cursor()
+        cursor.execute(self.sql(statement), tuple(params))
+        return cursor
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        cursor = self._conn.cursor()
+        cursor.executemany(self.sql(statement), [tuple(row) for row in rows])
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.execute(statement, params).fetchall()]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """All or nothing: commit on success, roll back on any error."""
+        if self.kind == "sqlite":
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return
+        try:
+            yield self
+        except BaseException:
+            self._conn.rollback()
+            raise
+        self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
