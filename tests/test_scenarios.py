@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
 from ally.knowledge.interview import Interview
 from ally.knowledge.loader import load_pack
+from ally.knowledge.yamlfile import parse_yaml
 from ally.model.answers import RATHER_NOT_SAY
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -22,7 +22,7 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 def _load() -> list[dict[str, Any]]:
     scenarios = []
     for path in sorted(SCENARIO_DIR.glob("*.yaml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+        for item in parse_yaml(path.read_text(encoding="utf-8")):
             item["_file"] = path.name
             scenarios.append(item)
     return scenarios
@@ -37,7 +37,6 @@ def test_there_are_at_least_forty_scenarios_across_packs() -> None:
 
 
 def _answers(scenario: dict[str, Any]) -> dict[str, Any]:
-    # PyYAML's safe_load turns yes/no into booleans; the normaliser maps them back to yes/no.
     return dict(scenario.get("answers") or {})
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from ally.errors import AnswersError
 from ally.knowledge.schema import Pack, Question, QuestionType
 from ally.knowledge.validate import YESNO_VALUES
-from ally.model.answers import UNKNOWN_ANSWERS, AnswerValue, ApproxDate
+from ally.model.answers import NOT_APPLICABLE, UNKNOWN_ANSWERS, AnswerValue, ApproxDate
 
 _SKIP_WORDS = {"skip", "unknown", "rather_not_say", "prefer-not-to-say", "not_sure", "unsure"}
 
@@ -104,6 +104,8 @@ def describe(question: Question, value: AnswerValue | None) -> tuple[str, bool]:
         return "you chose not to say", False
     if value == "not-sure":
         return "you were not sure", False
+    if value == NOT_APPLICABLE:
+        return "does not apply", True
     labels = {option.value: option.label for option in question.options}
     if isinstance(value, list):
         return "; ".join(labels.get(item, item) for item in value), True

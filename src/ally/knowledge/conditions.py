@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ally.errors import ConditionSyntaxError
-from ally.model.answers import ApproxDate, is_unknown
+from ally.model.answers import NOT_APPLICABLE, ApproxDate, is_unknown
 
 Tri = bool | None
 Answers = Mapping[str, Any]
@@ -221,6 +221,8 @@ def comparisons(node: Node) -> Iterator[Compare]:
 def _compare(node: Compare, answer: Any) -> Tri:
     if is_unknown(answer):
         return None
+    if answer == NOT_APPLICABLE:
+        return False
     op, value = node.op, node.value
     if op == "has":
         return value in answer if isinstance(answer, list) else answer == value

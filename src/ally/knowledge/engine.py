@@ -16,7 +16,7 @@ from ally.knowledge import conditions
 from ally.knowledge.answers import describe
 from ally.knowledge.deadlines import describe_length, due_date
 from ally.knowledge.schema import PHASE_TITLES, Pack, Phase, Question, QuestionType, Step, Urgency
-from ally.model.answers import AnswerValue, ApproxDate
+from ally.model.answers import NOT_APPLICABLE, AnswerValue, ApproxDate
 from ally.model.plan import (
     Plan,
     PlanContact,
@@ -31,6 +31,23 @@ from ally.model.plan import (
 
 Answers = Mapping[str, AnswerValue]
 _URGENCY_ORDER = {Urgency.NOW: 0, Urgency.SOON: 1, Urgency.WHEN_READY: 2}
+
+
+def effective_answers(pack: Pack, answers: Answers) -> dict[str, AnswerValue]:
+    """The answers plus NOT_APPLICABLE for every unanswered question whose ask_if is false.
+
+    Without this, a step about websites would stay "may apply" for someone harassed only at
+    work, because the "where online" question is (rightly) never asked of them.
+    """
+    effective = dict(answers)
+    changed = True
+    while changed:
+        changed = False
+        for question in pack.questions:
+            if question.id not in effective and _holds(question.ask_if, effective) is False:
+                effective[question.id] = NOT_APPLICABLE
+                changed = True
+    return effective
 
 
 def _holds(condition: str | bool, answers: Answers) -> bool | None:
@@ -50,17 +67,15 @@ def _askable(question: Question, answers: Answers) -> bool:
 
 def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
     """For each question not yet asked: how many undecided parts of the plan it could decide."""
+    answers = effective_answers(pack, answers)
     asked = frozenset(answers)
     scores: Counter[str] = Counter()
-    decided_steps = []
     for item_condition in _conditions(pack):
         node = conditions.parse(item_condition)
         for question_id in conditions.open_questions(node, answers, asked):
             scores[question_id] += 1
-    for step in pack.steps:
-        if _holds(step.when, answers) is not False:
-            decided_steps.append(step)
-    for step in decided_steps:
+    possible_steps = [step for step in pack.steps if _holds(step.when, answers) is not False]
+    for step in possible_steps:
         for deadline_id in step.deadlines:
             deadline = pack.deadline(deadline_id)
             start_unknown = deadline.starts not in asked and not deadline.starts.startswith("event:")
@@ -78,6 +93,7 @@ def _conditions(pack: Pack) -> list[str | bool]:
 
 def next_question(pack: Pack, answers: Answers) -> Question | None:
     """The question that decides the most of the plan; None when nothing left matters."""
+    answers = effective_answers(pack, answers)
     askable = [question for question in pack.questions if _askable(question, answers)]
     for question in askable:
         if question.ask_first:
@@ -92,6 +108,7 @@ def next_question(pack: Pack, answers: Answers) -> Question | None:
 
 def remaining_estimate(pack: Pack, answers: Answers) -> int:
     """How many more questions may still be asked, for a progress indicator."""
+    answers = effective_answers(pack, answers)
     scores = question_scores(pack, answers)
     return sum(1 for q in pack.questions if _askable(q, answers) and (scores[q.id] or q.ask_first))
 
@@ -105,6 +122,8 @@ class _Context:
 
 def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
     """The plan for these answers, with every step's reasons, contacts, deadlines and sources."""
+    given = answers
+    answers = effective_answers(pack, answers)
     context = _Context(pack, answers, today)
     included = {step.id: step for step in pack.steps if _holds(step.when, answers) is not False}
     order = {step.id: index for index, step in enumerate(pack.steps)}
@@ -138,7 +157,7 @@ def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
         emergency_number=pack.emergency_number,
         phases=phases,
         notices=notices,
-        answers=_answer_summary(pack, answers),
+        answers=_answer_summary(pack, given),
         sources=_cited_sources(pack, plan_steps, notices),
     )
 

@@ -225,6 +225,10 @@ def _assemble(
 def validate_folder(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
     """Everything that is wrong with the pack in ``folder``; never raises for a bad pack."""
     chain, problems = _chain(folder)
+    if problems:
+        # A file that failed on its own would make the merged pack look incomplete too;
+        # report only the real problems, not their echoes.
+        return None, problems
     pack, origins, merge_problems = _assemble(chain)
     problems.extend(merge_problems)
     if pack is not None:

@@ -85,8 +85,10 @@ def parse_yaml(text: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        message = " ".join(part for part in (error.context, error.problem) if part)
-        raise YamlSyntaxError(line, f"this is not valid YAML: {message}") from None
+        message = f"this is not valid YAML: {error.problem or error.context}"
+        if error.context and error.context_mark and error.problem:
+            message += f" ({error.context} that starts on line {error.context_mark.line + 1})"
+        raise YamlSyntaxError(line, message) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(None, f"this is not valid YAML: {error}") from None
 

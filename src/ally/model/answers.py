@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 RATHER_NOT_SAY = "rather-not-say"
 NOT_SURE = "not-sure"
 UNKNOWN_ANSWERS = frozenset({RATHER_NOT_SAY, NOT_SURE})
+# Set by the engine, never by a person: the question's ask_if is false, so it does not arise
+# (where online, for someone harassed only offline). Every comparison on it is false.
+NOT_APPLICABLE = "not-applicable"
 
 _DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
 

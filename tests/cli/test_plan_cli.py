@@ -1,0 +1,176 @@
+"""`ally plan` from an answers file and as a real interactive interview in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pexpect
+import pytest
+
+from ally.knowledge.schema import pack_json_schema
+from ally.knowledge.yamlfile import parse_yaml
+from ally.model.plan import plan_json_schema
+
+SCHEMAS = Path(__file__).parents[2] / "src" / "ally" / "schemas"
+ALLY = [sys.executable, "-m", "ally.cli.main"]
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*ALLY, *args], capture_output=True, text=True, input=stdin, check=False)
+
+
+def write_answers(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "answers.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+ONLINE = """\
+pack: generic
+today: 2026-11-25
+answers:
+  in_danger_now: no
+  context: [online]
+  online_where: [website]
+  threats: yes
+"""
+
+
+def test_published_schemas_are_up_to_date() -> None:
+    """The committed schema files are exactly what the models generate (run `make schemas`)."""
+    assert json.loads((SCHEMAS / "pack.schema.json").read_text()) == pack_json_schema()
+    assert json.loads((SCHEMAS / "plan.schema.json").read_text()) == plan_json_schema()
+
+
+def test_json_output_matches_the_published_schema(tmp_path: Path) -> None:
+    result = run("plan", "--answers", str(write_answers(tmp_path, ONLINE)), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    jsonschema.validate(plan, json.loads((SCHEMAS / "plan.schema.json").read_text()))
+    ids = [step["id"] for phase in plan["phases"] for step in phase["steps"]]
+    assert ids.index("platform-report") < ids.index("host-abuse-report") < ids.index("advocacy")
+    assert "employer-hr" not in ids
+
+
+@pytest.mark.parametrize(("fmt", "heading"), [("md", "# Your plan"), ("text", "YOUR PLAN")])
+def test_text_and_markdown(tmp_path: Path, fmt: str, heading: str) -> None:
+    result = run("plan", "--answers", str(write_answers(tmp_path, ONLINE)), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(heading)
+    assert "Report it to the police" in result.stdout
+    assert "Why:" in result.stdout and "Threats or violence" in result.stdout
+    assert "information, not legal advice" in result.stdout
+
+
+def test_every_pack_yaml_validates_against_the_published_pack_schema() -> None:
+    schema = json.loads((SCHEMAS / "pack.schema.json").read_text())
+    packs = Path(__file__).parents[2] / "src" / "ally" / "knowledge" / "packs"
+    for path in packs.glob("*/*.yaml"):
+        # Read as the loader does (YAML 1.2 booleans: `on` and `no` stay text).
+        document = json.loads(json.dumps(parse_yaml(path.read_text()), default=str))
+        jsonschema.validate(document, schema)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "pack: generic\nanswers:\n  favourite_colour: blue\n",
+            "'favourite_colour' is not a question",
+        ),
+        ("pack: generic\nanswers:\n  context: [moon]\n", "context: the answer must be one of work"),
+        (
+            "pack: generic\nanswers:\n  threats: maybe\n",
+            "threats: answer yes, no or rather-not-say",
+        ),
+        (
+            "pack: generic\nanswers:\n  last_incident: last tuesday\n",
+            "last_incident: a date looks like",
+        ),
+        ("pack: generic\nanswers: [1, 2]\n", "'answers' must be a mapping"),
+        ("pack: atlantis\nanswers: {}\n", "no knowledge pack called 'atlantis'"),
+        ("answers: {}\n", "must say which pack"),
+        ("pack: generic\nanswers:\n  context: [work\n", "flow sequence that starts on line 3"),
+        ("- a list\n", "must be a YAML mapping"),
+        ("pack: generic\nanswer: {}\n", "unexpected keys: answer"),
+    ],
+)
+def test_bad_answers_file_gets_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    result = run("plan", "--answers", str(write_answers(tmp_path, content)))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_answers_file(tmp_path: Path) -> None:
+    result = run("plan", "--answers", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 1 and "There is no answers file" in result.stderr
+
+
+def _spawn(*args: str, cwd: Path) -> pexpect.spawn:
+    env = dict(os.environ, COLUMNS="120", TERM="dumb", NO_COLOR="1")
+    child = pexpect.spawn(
+        sys.executable, [*ALLY[1:], *args], cwd=str(cwd), env=env, encoding="utf-8", timeout=20
+    )
+    return child
+
+
+def test_interactive_interview_in_a_pty(tmp_path: Path) -> None:
+    child = _spawn(
+        "plan", "--pack", "generic", "--format", "text", "--today", "2026-11-25", cwd=tmp_path
+    )
+    child.expect("Question 1 of about")
+    child.expect("Are you in danger right now")
+    child.sendline("2")  # No
+    child.expect("Question 2 of about")
+    child.expect("Where is the harassment happening")
+    child.sendline("9")  # not an option
+    child.expect("Please type one of the numbers shown")
+    child.sendline("1")  # work
+    child.expect(r"Question 3 of about")
+    child.sendline("b")  # back to "where"
+    child.expect("Where is the harassment happening")
+    child.sendline("2")  # online instead
+    child.expect(r"Question 3 of about")
+    answered = 2
+    while True:
+        index = child.expect([r"Type .*:", "Thank you. Here is your plan."])
+        if index == 1:
+            break
+        screen = child.before or ""
+        child.sendline("s" if "Where online" not in screen else "4")
+        answered += 1
+        assert answered < 15
+    child.expect("YOUR PLAN")
+    child.expect("Report it to the app or website")
+    child.expect(pexpect.EOF)
+    text = child.before or ""
+    assert "HR" not in text
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_interview_can_be_saved_and_resumed(tmp_path: Path) -> None:
+    saved = tmp_path / "saved.yaml"
+    child = _spawn("plan", "--pack", "generic", "--save", str(saved), cwd=tmp_path)
+    child.expect("Are you in danger")
+    child.sendline("2")
+    child.expect("Where is the harassment")
+    child.sendline("q")
+    child.expect("Your answers are saved")
+    child.expect(pexpect.EOF)
+    assert "in_danger_now: 'no'" in saved.read_text() or "in_danger_now: no" in saved.read_text()
+    child = _spawn("plan", "--resume", str(saved), "--format", "md", cwd=tmp_path)
+    child.expect("Where is the harassment")  # not asked about danger again
+    child.sendline("3")  # venue
+    while child.expect([r"Type .*:", r"# Your plan"]) == 0:
+        child.sendline("s")
+    child.expect("Tell the venue")
+    child.expect(pexpect.EOF)
+    assert "context" in saved.read_text()

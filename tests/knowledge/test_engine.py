@@ -1,0 +1,186 @@
+"""The engine's promises, checked on every built-in pack with random situations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ally.knowledge import conditions
+from ally.knowledge.deadlines import due_date
+from ally.knowledge.engine import build_plan, next_question, question_scores
+from ally.knowledge.interview import Interview
+from ally.knowledge.loader import builtin_pack_ids, load_pack
+from ally.knowledge.schema import Deadline, Length, Phase
+from ally.model.answers import NOT_SURE, RATHER_NOT_SAY, ApproxDate
+from ally.model.plan import Plan
+
+from .strategies import answer_for, answers_for
+
+TODAY = dt.date(2026, 11, 25)
+PACKS = builtin_pack_ids()
+PHASE_ORDER = [phase.value for phase in Phase]
+
+
+def check_plan(plan: Plan) -> None:
+    """What every plan must satisfy, whatever the answers."""
+    Plan.model_validate_json(plan.model_dump_json())
+    phases = [phase.id for phase in plan.phases]
+    assert phases == sorted(phases, key=PHASE_ORDER.index)
+    ids = plan.step_ids()
+    assert len(ids) == len(set(ids))
+    cited = {source.id for source in plan.sources}
+    for step in plan.steps():
+        assert step.sources and set(step.sources) <= cited
+        for edge in step.escalation:
+            assert edge.to in ids
+        for deadline in step.deadlines:
+            assert set(deadline.sources) <= cited
+            if deadline.due is not None:
+                assert deadline.start is not None and deadline.due > deadline.start
+                assert deadline.days_left == (deadline.due - plan.today).days
+        for contact in step.contacts:
+            assert set(contact.sources) <= cited
+    assert {"keep-evidence", "advocacy"} <= set(ids)
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_answers_give_a_valid_plan(pack_id: str, data: st.DataObject) -> None:
+    pack = load_pack(pack_id)
+    check_plan(build_plan(pack, data.draw(answers_for(pack)), TODAY))
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_safety_concern_puts_safety_first(pack_id: str, data: st.DataObject) -> None:
+    pack = load_pack(pack_id)
+    answers = data.draw(answers_for(pack))
+    answers["in_danger_now"] = "yes"
+    plan = build_plan(pack, answers, TODAY)
+    assert plan.phases[0].id == "safety"
+    assert plan.steps()[0].id == "emergency-call"
+    assert plan.steps()[0].contacts[0].emergency
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_unknown_never_removes_a_step(pack_id: str, data: st.DataObject) -> None:
+    pack = load_pack(pack_id)
+    answers = data.draw(answers_for(pack))
+    question = data.draw(st.sampled_from(pack.questions))
+    before = set(build_plan(pack, answers, TODAY).step_ids())
+    for unknown in (RATHER_NOT_SAY, NOT_SURE):
+        changed = dict(answers)
+        changed[question.id] = unknown
+        after = set(build_plan(pack, changed, TODAY).step_ids())
+        assert before <= after, f"{question.id} unknown removed {before - after}"
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_interview_asks_each_question_once_and_stops_when_nothing_matters(
+    pack_id: str, data: st.DataObject
+) -> None:
+    pack = load_pack(pack_id)
+    interview = Interview(pack)
+    asked: list[str] = []
+    while (question := interview.current()) is not None:
+        assert question.id not in asked
+        asked.append(question.id)
+        interview.answer(question.id, data.draw(answer_for(question)))
+    scores = question_scores(pack, interview.answers)
+    unasked = [q.id for q in pack.questions if q.id not in interview.answers]
+    assert all(scores[q] == 0 for q in unasked if not pack.question(q).ask_first)
+    check_plan(interview.plan(TODAY))
+
+
+WORK_ONLY = {"employer_size", "federal_employee", "federally_regulated", "public_sector"}
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_online_only_is_never_asked_about_work(pack_id: str, data: st.DataObject) -> None:
+    pack = load_pack(pack_id)
+    work_questions = {q.id for q in pack.questions if "work" in str(q.ask_if) or q.id in WORK_ONLY}
+    interview = Interview(pack)
+    while (question := interview.current()) is not None:
+        assert question.id not in work_questions, question.id
+        value: Any = ["online"] if question.id == "context" else data.draw(answer_for(question))
+        interview.answer(question.id, value)
+    plan = interview.plan(TODAY)
+    assert not {"hr", "supervisor", "employer_duty"} & {s.route for s in plan.steps()}
+
+
+def test_first_question_is_immediate_safety_then_the_most_deciding() -> None:
+    pack = load_pack("generic")
+    assert next_question(pack, {}).id == "in_danger_now"  # type: ignore[union-attr]
+    second = next_question(pack, {"in_danger_now": "no"})
+    assert second is not None and second.id == "context"
+
+
+def test_back_forgets_the_last_answer() -> None:
+    interview = Interview(load_pack("generic"))
+    interview.answer("in_danger_now", "no")
+    interview.answer("context", ["work"])
+    assert interview.back().id == "context"  # type: ignore[union-attr]
+    assert "context" not in interview.answers
+    assert interview.current().id == "context"  # type: ignore[union-attr]
+    interview.back()
+    assert interview.back() is None
+
+
+def test_why_names_the_triggering_answers() -> None:
+    pack = load_pack("generic")
+    plan = build_plan(pack, {"context": ["online"], "stalking": "yes", "threats": "no"}, TODAY)
+    police = next(step for step in plan.steps() if step.id == "police-report")
+    assert [(r.question, r.answer) for r in police.why] == [("stalking", "Yes")]
+    assert police.certainty == "applies"
+
+
+def _deadline(**length: int) -> Deadline:
+    return Deadline(
+        id="d",
+        title="Test",
+        body="Body",
+        starts="last_incident",
+        length=Length(**length),
+        sources=["s"],
+    )
+
+
+def test_deadline_arithmetic() -> None:
+    assert due_date(_deadline(days=180), dt.date(2026, 5, 3)) == dt.date(2026, 10, 30)
+    # Three months less one day: an act on 1 March must be claimed by 31 May.
+    assert due_date(_deadline(months=3, minus_days=1), dt.date(2026, 3, 1)) == dt.date(2026, 5, 31)
+    assert due_date(_deadline(months=3, minus_days=1), dt.date(2026, 11, 30)) == dt.date(
+        2027, 2, 27
+    )
+    rolling = _deadline(days=180).model_copy(update={"weekend_rolls_forward": True})
+    assert due_date(rolling, dt.date(2026, 5, 7)) == dt.date(2026, 11, 3)  # Tue, no roll
+    assert due_date(rolling, dt.date(2026, 5, 11)) == dt.date(2026, 11, 9)  # Sat 7 Nov -> Mon 9
+    assert due_date(rolling, dt.date(2026, 5, 12)) == dt.date(2026, 11, 9)  # Sun 8 Nov -> Mon 9
+
+
+def test_approximate_dates_start_the_clock_at_the_earliest_day() -> None:
+    month = ApproxDate.parse("2026-05")
+    assert (month.earliest, month.latest) == (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    year = ApproxDate.parse("2025")
+    assert (year.earliest, year.latest) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    with pytest.raises(ValueError):
+        ApproxDate.parse("May 2026")
+
+
+def test_every_condition_in_every_pack_parses() -> None:
+    for pack_id in PACKS:
+        pack = load_pack(pack_id)
+        for item in [*pack.steps, *pack.deadlines, *pack.notices]:
+            conditions.parse(item.when)
