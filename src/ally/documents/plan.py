@@ -2,98 +2,123 @@
 
 from __future__ import annotations
 
-from ally.model.plan import Plan, PlanDeadline, PlanStep
+from ally.knowledge.messages import message
+from ally.model.plan import Plan, PlanContact, PlanDeadline, PlanStep
 
-_URGENCY = {"now": "Do this now", "soon": "Soon", "when_ready": "When you are ready"}
 
+class _Writer:
+    def __init__(self, plan: Plan, markdown: bool) -> None:
+        self.plan = plan
+        self.md = markdown
+        self.lang = plan.language
+        self.bullet = "-" if markdown else "   -"
+        self.indent = "" if markdown else "   "
 
-def _deadline_line(deadline: PlanDeadline) -> str:
-    if deadline.due is None:
-        when = f"counted from {deadline.starts_from.lower()}: {deadline.how_counted}"
-    else:
-        start = f"from {deadline.start}" + (
-            " (earliest possible date)" if deadline.approximate_start else ""
-        )
-        left = deadline.days_left
-        if left is not None and left < 0:
-            status = f"passed {-left} days ago; ask a lawyer or {deadline.body} if it can be extended"
+    def t(self, key: str, **values: object) -> str:
+        return message(self.lang, key, **values)
+
+    def label(self, key: str) -> str:
+        return f"**{self.t(key)}:**" if self.md else f"{self.indent}{self.t(key)}:"
+
+    def heading(self, text: str, level: int = 2) -> str:
+        return f"{'#' * level} {text}" if self.md else text.upper()
+
+    def deadline(self, deadline: PlanDeadline) -> str:
+        if deadline.due is None:
+            when = self.t(
+                "deadline.counted_from",
+                start=deadline.starts_from.lower(),
+                length=deadline.how_counted,
+            )
         else:
-            status = f"{left} days left"
-        when = f"by {deadline.due.isoformat()} ({status}); {start}"
-    maybe = " (may apply)" if deadline.certainty == "may_apply" else ""
-    note = f" {deadline.note}" if deadline.note else ""
-    return f"{deadline.title} with {deadline.body}{maybe}: {when}.{note}"
-
-
-def _step_lines(step: PlanStep, number: int, md: bool) -> list[str]:
-    bullet = "-" if md else "   -"
-    heading = f"### {number}. {step.title}" if md else f"{number}. {step.title}"
-    lines = [heading]
-    tag = _URGENCY[step.urgency]
-    if step.certainty == "may_apply":
-        tag += " · may apply (some answers were not given)"
-    lines.append(f"*{tag}*" if md else f"   [{tag}]")
-    lines.append(step.summary if md else "   " + step.summary)
-    if step.who:
-        lines.append(f"{'**Who:**' if md else '   Who:'} {step.who}")
-    if step.why:
-        reasons = "; ".join(f"{reason.summary}: {reason.answer}" for reason in step.why)
-        lines.append(f"{'**Why:**' if md else '   Why:'} {reasons}")
-    for title, items in (("How", step.how), ("Bring", step.bring)):
-        if items:
-            lines.append(f"**{title}:**" if md else f"   {title}:")
-            lines += [f"{bullet} {item}" for item in items]
-    if step.contacts:
-        lines.append("**Contacts:**" if md else "   Contacts:")
-        for contact in step.contacts:
-            parts = [contact.name]
-            parts += [f"phone {contact.phone}"] if contact.phone else []
-            parts += [f"text {contact.text}"] if contact.text else []
-            parts += [contact.web] if contact.web else []
-            parts += [contact.email] if contact.email else []
-            parts += [contact.hours] if contact.hours else []
-            lines.append(f"{bullet} " + ", ".join(parts))
-    if step.deadlines:
-        lines.append("**Deadlines:**" if md else "   Deadlines:")
-        lines += [f"{bullet} {_deadline_line(deadline)}" for deadline in step.deadlines]
-    for edge in step.escalation:
-        trigger = (
-            "If they refuse"
-            if edge.on == "refused"
-            else f"If there is no answer within {edge.after_days} days"
+            start = f"{deadline.start}" + (
+                self.t("deadline.earliest") if deadline.approximate_start else ""
+            )
+            left = deadline.days_left or 0
+            status = (
+                self.t("deadline.passed", days=-left, body=deadline.body)
+                if left < 0
+                else self.t("deadline.left", days=left)
+            )
+            when = self.t("deadline.by", due=deadline.due.isoformat(), status=status, start=start)
+        maybe = self.t("deadline.maybe") if deadline.certainty == "may_apply" else ""
+        line = self.t(
+            "deadline.with", title=deadline.title, body=deadline.body, maybe=maybe, when=when
         )
-        lines.append(
-            f"{'' if md else '   '}{trigger}: {edge.says or 'next, ' + edge.to_title + '.'}"
-        )
-    lines.append(f"{'' if md else '   '}Sources: {', '.join(step.sources)}")
-    lines.append("")
-    return lines
+        return f"{line} {deadline.note}" if deadline.note else line
+
+    def step(self, step: PlanStep, number: int) -> list[str]:
+        title = f"{number}. {step.title}"
+        lines = [self.heading(title, 3) if self.md else title]
+        tag = self.t(f"urgency.{step.urgency}")
+        if step.certainty == "may_apply":
+            tag += " · " + self.t("may_apply")
+        lines.append(f"*{tag}*" if self.md else f"   [{tag}]")
+        lines.append(self.indent + step.summary)
+        if step.who:
+            lines.append(f"{self.label('who')} {step.who}")
+        if step.why:
+            lines.append(
+                f"{self.label('why')} " + "; ".join(f"{r.summary}: {r.answer}" for r in step.why)
+            )
+        for key, items in (("how", step.how), ("bring", step.bring)):
+            if items:
+                lines.append(self.label(key))
+                lines += [f"{self.bullet} {item}" for item in items]
+        if step.contacts:
+            lines.append(self.label("contacts"))
+            lines += [f"{self.bullet} {self.contact(contact)}" for contact in step.contacts]
+        if step.deadlines:
+            lines.append(self.label("deadlines"))
+            lines += [f"{self.bullet} {self.deadline(deadline)}" for deadline in step.deadlines]
+        for edge in step.escalation:
+            trigger = (
+                self.t("if_refused")
+                if edge.on == "refused"
+                else self.t("if_no_answer", days=edge.after_days)
+            )
+            lines.append(
+                f"{self.indent}{trigger}: {edge.says or self.t('next', title=edge.to_title)}"
+            )
+        lines.append(f"{self.indent}{self.t('plan.sources')}: {', '.join(step.sources)}")
+        return [*lines, ""]
+
+    def contact(self, contact: PlanContact) -> str:
+        parts = [contact.name]
+        parts += [f"{self.t('phone')} {contact.phone}"] if contact.phone else []
+        parts += [f"{self.t('text')} {contact.text}"] if contact.text else []
+        parts += [part for part in (contact.web, contact.email, contact.hours) if part]
+        return ", ".join(parts)
+
+    def render(self) -> str:
+        plan = self.plan
+        out = [self.heading(f"{self.t('plan.title')} ({plan.pack_name})", 1), ""]
+        if plan.emergency_number:
+            out += [self.t("plan.danger", number=plan.emergency_number), ""]
+        for notice in plan.notices:
+            out += [self.heading(notice.title), notice.text, ""]
+            if notice.still_possible:
+                titles = [s.title for s in plan.steps() if s.id in notice.still_possible]
+                out += [self.t("plan.still_possible", steps="; ".join(titles)), ""]
+        number = 0
+        for phase in plan.phases:
+            out += [self.heading(phase.title), ""]
+            for step in phase.steps:
+                number += 1
+                out += self.step(step, number)
+        if plan.answers:
+            out.append(self.heading(self.t("plan.told_us")))
+            out += [f"- {reason.summary}: {reason.answer}" for reason in plan.answers]
+            out.append("")
+        out.append(self.heading(self.t("plan.sources")))
+        for source in plan.sources:
+            flag = f" ({self.t('plan.secondary')})" if not source.official else ""
+            checked = self.t("plan.checked", date=source.checked)
+            out.append(f"- {source.id}: {source.title}, {source.url} ({checked}){flag}")
+        out += ["", plan.disclaimer, ""]
+        return "\n".join(out)
 
 
 def render(plan: Plan, markdown: bool = True) -> str:
     """The whole plan. Safety comes first because the phases are already in that order."""
-    md = markdown
-    out = [f"# Your plan ({plan.pack_name})" if md else f"YOUR PLAN ({plan.pack_name})", ""]
-    if plan.emergency_number:
-        out += [f"If you are in danger, call {plan.emergency_number}.", ""]
-    for notice in plan.notices:
-        out += [f"## {notice.title}" if md else notice.title.upper(), notice.text, ""]
-        if notice.still_possible:
-            titles = [s.title for s in plan.steps() if s.id in notice.still_possible]
-            out += ["What you can still do: " + "; ".join(titles) + ".", ""]
-    number = 0
-    for phase in plan.phases:
-        out += [f"## {phase.title}" if md else phase.title.upper(), ""]
-        for step in phase.steps:
-            number += 1
-            out += _step_lines(step, number, md)
-    if plan.answers:
-        out += ["## What you told us" if md else "WHAT YOU TOLD US"]
-        out += [f"- {reason.summary}: {reason.answer}" for reason in plan.answers]
-        out.append("")
-    out += ["## Sources" if md else "SOURCES"]
-    for source in plan.sources:
-        flag = "" if source.official else " (secondary source)"
-        out.append(f"- {source.id}: {source.title}, {source.url} (checked {source.checked}){flag}")
-    out += ["", plan.disclaimer, ""]
-    return "\n".join(out)
+    return _Writer(plan, markdown).render()

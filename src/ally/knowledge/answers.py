@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ally.errors import AnswersError
+from ally.knowledge.messages import message
 from ally.knowledge.schema import Pack, Question, QuestionType
 from ally.knowledge.validate import YESNO_VALUES
 from ally.model.answers import NOT_APPLICABLE, UNKNOWN_ANSWERS, AnswerValue, ApproxDate
@@ -96,21 +97,23 @@ def normalise_answers(pack: Pack, raw: Mapping[str, Any]) -> dict[str, AnswerVal
     return result
 
 
-def describe(question: Question, value: AnswerValue | None) -> tuple[str, bool]:
+def describe(
+    question: Question, value: AnswerValue | None, language: str = "en"
+) -> tuple[str, bool]:
     """An answer in the words the person saw, and whether it is known."""
     if value is None:
-        return "not asked", False
+        return message(language, "not_asked"), False
     if value == "rather-not-say":
-        return "you chose not to say", False
+        return message(language, "declined"), False
     if value == "not-sure":
-        return "you were not sure", False
+        return message(language, "not_sure"), False
     if value == NOT_APPLICABLE:
-        return "does not apply", True
+        return message(language, "not_applicable"), True
     labels = {option.value: option.label for option in question.options}
     if isinstance(value, list):
         return "; ".join(labels.get(item, item) for item in value), True
     if question.type is QuestionType.YESNO:
-        return ("Yes" if value == "yes" else "No"), True
+        return message(language, "yes" if value == "yes" else "no"), True
     if isinstance(value, str):
         return labels.get(value, value), True
     return str(value), True

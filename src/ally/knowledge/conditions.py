@@ -312,7 +312,9 @@ def _explain(node: Node, answers: Answers, want: Tri, found: list[str]) -> None:
         _explain(node.item, answers, None if want is None else not want, found)
         return
     results = [(item, evaluate(item, answers)) for item in node.items]
-    deciding = (isinstance(node, AllOf) and want is False) or (isinstance(node, AnyOf) and want is True)
+    deciding = (isinstance(node, AllOf) and want is False) or (
+        isinstance(node, AnyOf) and want is True
+    )
     if deciding:
         first = next(item for item, result in results if result is want)
         _explain(first, answers, want, found)

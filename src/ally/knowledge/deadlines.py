@@ -11,6 +11,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
+from ally.knowledge.messages import message, unit
 from ally.knowledge.schema import Deadline, Length
 
 
@@ -29,12 +30,12 @@ def due_date(deadline: Deadline, start: dt.date) -> dt.date:
     return end
 
 
-def describe_length(deadline: Deadline) -> str:
-    """The length in words, e.g. '3 months less 1 day, counted in calendar days'."""
+def describe_length(deadline: Deadline, language: str = "en") -> str:
+    """The length in words, e.g. '3 months less 1 day (weekends and holidays count)'."""
     length = deadline.length
     parts = [
-        f"{amount} {unit if amount == 1 else unit + 's'}"
-        for amount, unit in (
+        f"{amount} {unit(language, name, amount)}"
+        for amount, name in (
             (length.years, "year"),
             (length.months, "month"),
             (length.weeks, "week"),
@@ -42,10 +43,11 @@ def describe_length(deadline: Deadline) -> str:
         )
         if amount
     ]
-    text = " and ".join(parts)
+    text = message(language, "and").join(parts)
     if length.minus_days:
-        text += f" less {length.minus_days} day" + ("s" if length.minus_days > 1 else "")
-    text += " (weekends and holidays count"
+        amount = length.minus_days
+        text += message(language, "less", amount=amount, unit=unit(language, "day", amount))
+    text += message(language, "counting")
     if deadline.weekend_rolls_forward:
-        text += "; a last day on a weekend moves to the Monday"
+        text += message(language, "rolls")
     return text + ")"

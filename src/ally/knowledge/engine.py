@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from ally.knowledge import conditions
 from ally.knowledge.answers import describe
 from ally.knowledge.deadlines import describe_length, due_date
-from ally.knowledge.schema import PHASE_TITLES, Pack, Phase, Question, QuestionType, Step, Urgency
+from ally.knowledge.messages import message
+from ally.knowledge.schema import Pack, Phase, Question, QuestionType, Step, Urgency
 from ally.model.answers import NOT_APPLICABLE, AnswerValue, ApproxDate
 from ally.model.plan import (
     Plan,
@@ -78,7 +79,9 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
     for step in possible_steps:
         for deadline_id in step.deadlines:
             deadline = pack.deadline(deadline_id)
-            start_unknown = deadline.starts not in asked and not deadline.starts.startswith("event:")
+            start_unknown = deadline.starts not in asked and not deadline.starts.startswith(
+                "event:"
+            )
             if start_unknown and _holds(deadline.when, answers) is not False:
                 scores[deadline.starts] += 1
     return scores
@@ -135,7 +138,8 @@ def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
         )
         if steps:
             built = [_plan_step(context, step, included) for step in steps]
-            phases.append(PlanPhase(id=phase.value, title=PHASE_TITLES[phase], steps=built))
+            title = message(pack.language, f"phase.{phase.value}")
+            phases.append(PlanPhase(id=phase.value, title=title, steps=built))
     notices = [
         PlanNotice(
             id=notice.id,
@@ -158,6 +162,8 @@ def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
         phases=phases,
         notices=notices,
         answers=_answer_summary(pack, given),
+        language=pack.language,
+        disclaimer=message(pack.language, "disclaimer"),
         sources=_cited_sources(pack, plan_steps, notices),
     )
 
@@ -208,7 +214,7 @@ def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> P
 
 def _reason(context: _Context, question_id: str) -> Reason:
     question = context.pack.question(question_id)
-    answer, known = describe(question, context.answers.get(question_id))
+    answer, known = describe(question, context.answers.get(question_id), context.pack.language)
     return Reason(question=question_id, summary=question.summary, answer=answer, known=known)
 
 
@@ -236,7 +242,7 @@ def _plan_deadline(context: _Context, deadline_id: str) -> PlanDeadline | None:
         due=due,
         days_left=(due - context.today).days if due else None,
         approximate_start=bool(start and start.precision != "day"),
-        how_counted=describe_length(deadline),
+        how_counted=describe_length(deadline, context.pack.language),
         note=deadline.note,
         certainty="applies" if applies else "may_apply",
         sources=deadline.sources,
@@ -244,16 +250,14 @@ def _plan_deadline(context: _Context, deadline_id: str) -> PlanDeadline | None:
 
 
 def _answer_summary(pack: Pack, answers: Answers) -> list[Reason]:
-    return [
-        Reason(
-            question=q.id,
-            summary=q.summary,
-            answer=describe(q, answers[q.id])[0],
-            known=describe(q, answers[q.id])[1],
-        )
-        for q in pack.questions
-        if q.id in answers
-    ]
+    summary = []
+    for question in pack.questions:
+        if question.id in answers:
+            answer, known = describe(question, answers[question.id], pack.language)
+            summary.append(
+                Reason(question=question.id, summary=question.summary, answer=answer, known=known)
+            )
+    return summary
 
 
 def _cited_sources(

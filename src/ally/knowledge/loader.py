@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from ally.errors import PackNotFoundError, PackProblem, PackValidationError
 from ally.knowledge.schema import Pack, PackFile
+from ally.knowledge.translate import Translation, apply, check_translation
 from ally.knowledge.validate import check_references
 from ally.knowledge.yamlfile import LineDict, YamlSyntaxError, line_of, read_yaml
 
@@ -30,6 +31,7 @@ class Origin:
 
     file: str
     raw: Any
+    pack: str = ""
 
     def line(self, *loc: int | str) -> int | None:
         return line_of(self.raw, loc)
@@ -65,7 +67,9 @@ def _pydantic_problems(file: str, raw: Any, error: ValidationError) -> list[Pack
         if item["type"] == "extra_forbidden":
             message = "this field is not part of the pack format (check the spelling)"
         elif item["type"] == "string_type" and isinstance(item.get("input"), dict):
-            message = "this should be text, but a ': ' in it made YAML read a mapping; quote the text"
+            message = (
+                "this should be text, but a ': ' in it made YAML read a mapping; quote the text"
+            )
         problems.append(PackProblem(file, line_of(raw, loc), field_name, message))
     return problems
 
@@ -158,6 +162,7 @@ def _merge(
                 value = getattr(pack_file, key)
                 if value is not None:
                     merged[key] = value
+                    origins[("meta", key)] = Origin(name, raw, content.folder.name)
             _apply_drops(merged, name, pack_file, raw, problems)
             for kind in LISTS:
                 for index, item in enumerate(getattr(pack_file, kind)):
@@ -175,7 +180,7 @@ def _merge(
                         continue
                     own.add(item_key)
                     merged[kind][item.id] = item
-                    origins[item_key] = Origin(name, raw[kind][index])
+                    origins[item_key] = Origin(name, raw[kind][index], content.folder.name)
     return merged, origins, problems
 
 
@@ -222,40 +227,114 @@ def _assemble(
     return pack, origins, problems
 
 
-def validate_folder(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
-    """Everything that is wrong with the pack in ``folder``; never raises for a bad pack."""
+def _build(
+    folder: Path,
+) -> tuple[Pack | None, dict[tuple[str, str], Origin], list[FolderContent], list[PackProblem]]:
     chain, problems = _chain(folder)
     if problems:
         # A file that failed on its own would make the merged pack look incomplete too;
         # report only the real problems, not their echoes.
-        return None, problems
+        return None, {}, chain, problems
     pack, origins, merge_problems = _assemble(chain)
     problems.extend(merge_problems)
     if pack is not None:
         problems.extend(check_references(pack, origins))
-    return (pack if not problems else None), problems
+        problems.extend(_translation_problems(pack, origins, chain))
+    return (pack if not problems else None), origins, chain, problems
 
 
-def load_folder(folder: Path) -> Pack:
-    """The pack in ``folder``, or PackValidationError listing every problem."""
+def _read_translation(path: Path) -> tuple[Translation | None, list[PackProblem]]:
+    name = _display(path)
+    try:
+        raw = read_yaml(path)
+    except YamlSyntaxError as error:
+        return None, [PackProblem(name, error.line, "", error.message)]
+    if not isinstance(raw, LineDict):
+        return None, [PackProblem(name, getattr(raw, "line", 1), "", "the file must be a mapping")]
+    try:
+        return Translation.model_validate(dict(raw)), []
+    except ValidationError as error:
+        return None, _pydantic_problems(name, raw, error)
+
+
+def _translation_problems(
+    pack: Pack, origins: dict[tuple[str, str], Origin], chain: list[FolderContent]
+) -> list[PackProblem]:
+    defined_in = {key: origin.pack for key, origin in origins.items()}
+    problems: list[PackProblem] = []
+    for content in chain:
+        for path in sorted((content.folder / "i18n").glob("*.yaml")):
+            translation, found = _read_translation(path)
+            problems.extend(found)
+            if translation is None:
+                continue
+            if translation.language != path.stem:
+                problems.append(
+                    PackProblem(
+                        _display(path),
+                        None,
+                        "language",
+                        f"must be {path.stem!r}, as the file name says",
+                    )
+                )
+            problems.extend(
+                check_translation(
+                    pack, translation, defined_in, content.folder.name, _display(path)
+                )
+            )
+    return problems
+
+
+def validate_folder(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
+    """Everything that is wrong with the pack in ``folder``; never raises for a bad pack."""
+    pack, _, _, problems = _build(folder)
+    return pack, problems
+
+
+def load_folder(folder: Path, language: str | None = None) -> Pack:
+    """The pack in ``folder`` (translated where translations exist), or PackValidationError."""
     if not (folder / "pack.yaml").is_file():
         raise PackNotFoundError(
             f"{_display(folder)} is not a knowledge pack (it has no pack.yaml)."
         )
-    pack, problems = validate_folder(folder)
+    pack, origins, chain, problems = _build(folder)
     if problems or pack is None:
         raise PackValidationError(problems)
-    return pack
+    if language is None or language == pack.language:
+        return pack
+    layers = []
+    for content in chain:
+        path = content.folder / "i18n" / f"{language}.yaml"
+        if path.is_file():
+            translation, _ = _read_translation(path)
+            if translation is not None:
+                layers.append((content.folder.name, translation))
+    defined_in = {key: origin.pack for key, origin in origins.items()}
+    return apply(pack, layers, defined_in)
 
 
-_CACHE: dict[str, Pack] = {}
+_CACHE: dict[tuple[str, str | None], Pack] = {}
 
 
-def load_pack(pack_id: str) -> Pack:
-    """A built-in pack by id; loaded once per process (packs do not change while running)."""
-    if pack_id not in _CACHE:
-        _CACHE[pack_id] = load_folder(_find_folder(pack_id, []))
-    return _CACHE[pack_id]
+def load_pack(pack_id: str, language: str | None = None) -> Pack:
+    """A built-in pack by id, in ``language`` where translated (English otherwise).
+
+    Loaded once per process and language: packs do not change while Ally runs.
+    """
+    key = (pack_id, language)
+    if key not in _CACHE:
+        _CACHE[key] = load_folder(_find_folder(pack_id, []), language)
+    return _CACHE[key]
+
+
+def pack_languages(pack_id: str) -> list[str]:
+    """Languages a pack (or one it extends) has translations for, its own language first."""
+    pack = load_pack(pack_id)
+    found = {pack.language}
+    for ancestor in pack.lineage:
+        folder = _find_folder(ancestor, [])
+        found |= {path.stem for path in (folder / "i18n").glob("*.yaml")}
+    return [pack.language, *sorted(found - {pack.language})]
 
 
 def builtin_pack_ids() -> list[str]:

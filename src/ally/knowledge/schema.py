@@ -40,15 +40,6 @@ class Phase(StrEnum):
     EVIDENCE = "evidence"
 
 
-PHASE_TITLES: dict[Phase, str] = {
-    Phase.SAFETY: "Safety now",
-    Phase.REPORT: "Report it",
-    Phase.ESCALATE: "If nothing happens",
-    Phase.SUPPORT: "Support and legal help",
-    Phase.EVIDENCE: "Keep evidence",
-}
-
-
 class Urgency(StrEnum):
     NOW = "now"
     SOON = "soon"

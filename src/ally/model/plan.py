@@ -102,16 +102,11 @@ class PlanSource(_Out):
     official: bool
 
 
-DISCLAIMER = (
-    "This plan gives information, not legal advice. Laws, numbers and deadlines change: check "
-    "the sources, and talk to a lawyer or advocate about your own situation if you can."
-)
-
-
 class Plan(_Out):
     schema_version: Literal[1] = 1
     pack: str
     pack_name: str
+    language: str = "en"
     lineage: list[str]
     facts_checked: dt.date
     today: dt.date
@@ -120,7 +115,7 @@ class Plan(_Out):
     notices: list[PlanNotice] = Field(default_factory=list)
     answers: list[Reason] = Field(default_factory=list)
     sources: list[PlanSource] = Field(default_factory=list)
-    disclaimer: str = DISCLAIMER
+    disclaimer: str
 
     def steps(self) -> list[PlanStep]:
         return [step for phase in self.phases for step in phase.steps]

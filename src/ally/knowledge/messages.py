@@ -1,0 +1,134 @@
+"""The few sentences the engine and the plan renderer write themselves, per language.
+
+Pack text is translated in the packs (``i18n/<language>.yaml``); these are the words around it.
+A plain table rather than gettext keeps ``knowledge`` free of I/O; the web interface uses
+gettext catalogs for its own, much larger, set of strings.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "not_asked": "not asked",
+        "declined": "you chose not to say",
+        "not_sure": "you were not sure",
+        "not_applicable": "does not apply",
+        "yes": "Yes",
+        "no": "No",
+        "phase.safety": "Safety now",
+        "phase.report": "Report it",
+        "phase.escalate": "If nothing happens",
+        "phase.support": "Support and legal help",
+        "phase.evidence": "Keep evidence",
+        "unit.year": "year|years",
+        "unit.month": "month|months",
+        "unit.week": "week|weeks",
+        "unit.day": "day|days",
+        "and": " and ",
+        "less": " less {amount} {unit}",
+        "counting": " (weekends and holidays count",
+        "rolls": "; a last day on a weekend moves to the Monday",
+        "disclaimer": (
+            "This plan gives information, not legal advice. Laws, numbers and deadlines change: "
+            "check the sources, and talk to a lawyer or advocate about your own situation if you can."
+        ),
+        "plan.title": "Your plan",
+        "plan.danger": "If you are in danger, call {number}.",
+        "plan.still_possible": "What you can still do: {steps}.",
+        "plan.told_us": "What you told us",
+        "plan.sources": "Sources",
+        "plan.secondary": "secondary source",
+        "plan.checked": "checked {date}",
+        "urgency.now": "Do this now",
+        "urgency.soon": "Soon",
+        "urgency.when_ready": "When you are ready",
+        "may_apply": "may apply (some answers were not given)",
+        "who": "Who",
+        "why": "Why",
+        "how": "How",
+        "bring": "Bring",
+        "contacts": "Contacts",
+        "deadlines": "Deadlines",
+        "phone": "phone",
+        "text": "text",
+        "if_refused": "If they refuse",
+        "if_no_answer": "If there is no answer within {days} days",
+        "next": "next, {title}.",
+        "deadline.counted_from": "counted from {start}: {length}",
+        "deadline.by": "by {due} ({status}); from {start}",
+        "deadline.earliest": " (earliest possible date)",
+        "deadline.left": "{days} days left",
+        "deadline.passed": "passed {days} days ago; ask a lawyer or {body} if it can be extended",
+        "deadline.with": "{title} with {body}{maybe}: {when}.",
+        "deadline.maybe": " (may apply)",
+    },
+    "es": {
+        "not_asked": "no se preguntó",
+        "declined": "prefirió no decirlo",
+        "not_sure": "no estaba segura o seguro",
+        "not_applicable": "no aplica",
+        "yes": "Sí",
+        "no": "No",
+        "phase.safety": "Seguridad ahora",
+        "phase.report": "Denunciarlo",
+        "phase.escalate": "Si no pasa nada",
+        "phase.support": "Apoyo y ayuda legal",
+        "phase.evidence": "Guardar pruebas",
+        "unit.year": "año|años",
+        "unit.month": "mes|meses",
+        "unit.week": "semana|semanas",
+        "unit.day": "día|días",
+        "and": " y ",
+        "less": " menos {amount} {unit}",
+        "counting": " (cuentan los fines de semana y festivos",
+        "rolls": "; si el último día cae en fin de semana, pasa al lunes",
+        "disclaimer": (
+            "Este plan da información, no asesoría legal. Las leyes, los teléfonos y los plazos "
+            "cambian: revise las fuentes y, si puede, hable de su caso con un abogado o una "
+            "persona de apoyo."
+        ),
+        "plan.title": "Su plan",
+        "plan.danger": "Si está en peligro, llame al {number}.",
+        "plan.still_possible": "Lo que todavía puede hacer: {steps}.",
+        "plan.told_us": "Lo que nos dijo",
+        "plan.sources": "Fuentes",
+        "plan.secondary": "fuente secundaria",
+        "plan.checked": "revisada el {date}",
+        "urgency.now": "Hágalo ahora",
+        "urgency.soon": "Pronto",
+        "urgency.when_ready": "Cuando esté lista o listo",
+        "may_apply": "puede aplicar (faltan algunas respuestas)",
+        "who": "A quién",
+        "why": "Por qué",
+        "how": "Cómo",
+        "bring": "Qué llevar",
+        "contacts": "Contactos",
+        "deadlines": "Plazos",
+        "phone": "teléfono",
+        "text": "mensaje de texto",
+        "if_refused": "Si se niegan",
+        "if_no_answer": "Si no responden en {days} días",
+        "next": "después: {title}.",
+        "deadline.counted_from": "se cuenta desde {start}: {length}",
+        "deadline.by": "hasta el {due} ({status}); desde el {start}",
+        "deadline.earliest": " (la fecha más temprana posible)",
+        "deadline.left": "quedan {days} días",
+        "deadline.passed": (
+            "venció hace {days} días; pregunte a un abogado o a {body} si se puede ampliar"
+        ),
+        "deadline.with": "{title} ante {body}{maybe}: {when}.",
+        "deadline.maybe": " (puede aplicar)",
+    },
+}
+
+
+def message(language: str, key: str, **values: object) -> str:
+    """The message in ``language`` (English if there is none), with values filled in."""
+    table = MESSAGES.get(language.split("-")[0], MESSAGES["en"])
+    template = table.get(key, MESSAGES["en"][key])
+    return template.format(**values) if values else template
+
+
+def unit(language: str, name: str, amount: int) -> str:
+    singular, plural = message(language, f"unit.{name}").split("|")
+    return singular if amount == 1 else plural

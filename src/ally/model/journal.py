@@ -1,0 +1,175 @@
+"""The journal's plain data: incidents, notes, entries and attachments.
+
+These types are what the vault stores (encrypted) and what the web app, the importers, the
+letters and the case tracker read back. They do no I/O: the vault turns them into encrypted
+records, and everything else only ever sees these decrypted, validated objects.
+
+An :class:`Incident` is written so that "I don't remember exactly" is a normal answer: its
+time may be exact, a range, or only a description ("early March, after the team meeting").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+"""Entry kinds are short lowercase words ("incident", "note", "message", ...)."""
+
+CONTENT_KINDS_RESERVED = frozenset({"key", "attachment", "forget", "share", "unshare"})
+"""Kinds the vault uses for its own records; journal entries cannot use them."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Naive datetimes are taken as local time and stored in UTC, so sorting is meaningful."""
+    if value.tzinfo is None:
+        value = value.astimezone()
+    return value.astimezone(dt.UTC)
+
+
+class IncidentTime(_Strict):
+    """When something happened: exact, a range (``start``..``end``), or only described.
+
+    ``approximate`` marks a remembered rather than recorded time; the description keeps the
+    person's own words ("the week before my birthday").
+    """
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    approximate: bool = False
+    description: str | None = None
+
+    @field_validator("start", "end")
+    @classmethod
+    def _to_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else _utc(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IncidentTime:
+        if self.start is None and not self.description:
+            raise ValueError("give a date and time, or describe roughly when it happened")
+        if self.end is not None and self.start is None:
+            raise ValueError("a range needs a start as well as an end")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError("the end of the range is before its start")
+        return self
+
+    def sort_key(self) -> dt.datetime | None:
+        """The moment used to place the incident on a timeline (None: place by record time)."""
+        return self.start
+
+    def summary(self) -> str:
+        """A short human form: '2024-03-02 14:30 UTC', 'about 2024-03', or the description."""
+        if self.start is None:
+            return self.description or ""
+        text = self.start.strftime("%Y-%m-%d %H:%M UTC")
+        if self.end is not None:
+            text += " – " + self.end.strftime("%Y-%m-%d %H:%M UTC")
+        if self.approximate:
+            text = "about " + text
+        if self.description:
+            text += f" ({self.description})"
+        return text
+
+
+class Incident(_Strict):
+    """One thing that happened, in the person's words, with what makes it usable as evidence."""
+
+    when: IncidentTime
+    what: str = Field(min_length=1)
+    where: str | None = None
+    who: list[str] = Field(default_factory=list)
+    witnesses: list[str] = Field(default_factory=list)
+    impact: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    contexts: list[str] = Field(
+        default_factory=list, description="Plan contexts it belongs to (e.g. work, online)."
+    )
+
+
+class Note(_Strict):
+    """Free text: a thought, a call log, anything that is not a single incident."""
+
+    text: str = Field(min_length=1)
+    tags: list[str] = Field(default_factory=list)
+
+
+class Attachment(BaseModel):
+    """A file stored with an entry (a photo, screenshot, PDF, recording, export...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    entry_id: str
+    seq: int
+    recorded_at: dt.datetime
+    filename: str | None
+    media_type: str | None
+    size: int | None
+    forgotten: bool = False
+
+
+class Entry(BaseModel):
+    """One version of a journal entry, decrypted.
+
+    ``id`` names this version; ``root_id`` names the entry across edits (the first version's
+    id). ``payload`` is None when the entry was forgotten: only the tombstone remains.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    root_id: str
+    seq: int
+    kind: str
+    version: int
+    recorded_at: dt.datetime
+    payload: dict[str, Any] | None
+    conversation_id: str | None = None
+    forgotten: bool = False
+    attachments: tuple[Attachment, ...] = ()
+
+    def incident(self) -> Incident:
+        """This entry as an Incident (raises ValueError for other kinds or forgotten entries)."""
+        if self.kind != "incident" or self.payload is None:
+            raise ValueError("this entry is not a readable incident")
+        return Incident.model_validate(self.payload)
+
+    def note(self) -> Note:
+        """This entry as a Note (raises ValueError for other kinds or forgotten entries)."""
+        if self.kind != "note" or self.payload is None:
+            raise ValueError("this entry is not a readable note")
+        return Note.model_validate(self.payload)
+
+    def occurred_at(self) -> dt.datetime:
+        """When it happened if known (incidents, dated messages), else when it was recorded."""
+        if self.kind == "incident" and self.payload is not None:
+            moment = self.incident().when.sort_key()
+            if moment is not None:
+                return moment
+        if self.payload is not None and isinstance(self.payload.get("sent_at"), str):
+            try:
+                return _utc(dt.datetime.fromisoformat(self.payload["sent_at"]))
+            except ValueError:
+                pass
+        return self.recorded_at
+
+    def summary(self, width: int = 60) -> str:
+        """One line for lists: the start of what happened, or of the text."""
+        if self.payload is None:
+            return "(forgotten)"
+        text = ""
+        for key in ("what", "text", "body", "title"):
+            value = self.payload.get(key)
+            if isinstance(value, str) and value:
+                text = value
+                break
+        text = " ".join(text.split())
+        return text if len(text) <= width else text[: width - 1] + "…"
