@@ -54,16 +54,19 @@ def plan_command(
     resume: Path | None = typer.Option(
         None, "--resume", help="Continue an interview saved with --save."
     ),
+    language: str | None = typer.Option(
+        None, "--language", help="Plan language where translated, e.g. es."
+    ),
 ) -> None:
     """Answer a few questions and get a plan: who can help, in what order, and why."""
     day = _parse_today(today)
     if answers is not None:
         pack_id, raw, file_today = read_answers_document(_read_yaml(answers), pack)
-        loaded = load_pack(pack_id)
+        loaded = load_pack(pack_id, language)
         interview = Interview(loaded, normalise_answers(loaded, raw))
         _print(interview.plan(file_today or day), output_format)
         return
-    interview = _start(pack, resume)
+    interview = _start(pack, resume, language)
     finished = TerminalInterview(interview, Console(highlight=False)).run()
     if save or resume:
         target = save or resume
@@ -99,13 +102,13 @@ def _read_yaml(path: Path) -> object:
         raise AnswersError(f"{path}{line}: {error.message}") from None
 
 
-def _start(pack_id: str | None, resume: Path | None) -> Interview:
+def _start(pack_id: str | None, resume: Path | None, language: str | None) -> Interview:
     if resume is not None and resume.exists():
         pack_from_file, raw, _ = read_answers_document(_read_yaml(resume), pack_id)
-        loaded = load_pack(pack_from_file)
+        loaded = load_pack(pack_from_file, language)
         return Interview(loaded, normalise_answers(loaded, raw))
     console = Console(highlight=False)
-    return Interview(load_pack(pack_id or _choose_pack(console)))
+    return Interview(load_pack(pack_id or _choose_pack(console), language))
 
 
 def _choose_pack(console: Console) -> str:
