@@ -1,0 +1,236 @@
+"""Compute where a case stands from its events: next actions, what is waiting, deadlines.
+
+Pure: the caller passes the events, the dates from the journal and ``today`` (a controllable
+clock, so tests can move time). Nothing here reads a database or the system clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from ally.errors import AllyError
+from ally.knowledge.answers import normalise_answers
+from ally.knowledge.deadlines import due_date
+from ally.knowledge.engine import build_plan
+from ally.knowledge.loader import load_pack
+from ally.knowledge.schema import Pack
+from ally.model.answers import AnswerValue, ApproxDate
+from ally.model.case import (
+    AnswersEvent,
+    CaseEvent,
+    CaseView,
+    DeadlineWatch,
+    MarkEvent,
+    NextAction,
+    StatusEvent,
+    StepState,
+    StepStatus,
+)
+from ally.model.plan import Plan, PlanStep
+
+WARN_DAYS = (1, 7, 30)
+CLOSED = {StepStatus.DONE, StepStatus.RESOLVED, StepStatus.NOT_FOR_ME}
+LAST_INCIDENT = "last_incident"
+
+
+class CaseError(AllyError):
+    """The case cannot be worked out as asked."""
+
+
+def _ordered(events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """By the day things happened; events of the same day keep the order they were recorded."""
+    return [event for _, _, event in sorted((e.on, i, e) for i, e in enumerate(events))]
+
+
+def situation(events: Sequence[CaseEvent]) -> AnswersEvent:
+    answers = [event for event in _ordered(events) if isinstance(event, AnswersEvent)]
+    if not answers:
+        raise CaseError("This case has no situation yet. Start it with `ally case start`.")
+    return answers[-1]
+
+
+def clock_start(
+    answered: AnswerValue | None, journal_dates: Sequence[ApproxDate]
+) -> ApproxDate | None:
+    """The last incident, as conservatively as the record allows.
+
+    The last incident happened no earlier than the earliest possible date of any recorded
+    incident, so the clock starts at the largest of those earliest dates (and never later than
+    the date the person gave, if that is later still).
+    """
+    candidates = [date.earliest for date in journal_dates]
+    if isinstance(answered, ApproxDate):
+        candidates.append(answered.earliest)
+    if not candidates:
+        return None
+    return ApproxDate.parse(max(candidates))
+
+
+def _answers_with_journal(
+    pack: Pack, event: AnswersEvent, journal_dates: Sequence[ApproxDate]
+) -> dict[str, AnswerValue]:
+    answers = normalise_answers(pack, event.answers)
+    has_clock = any(question.id == LAST_INCIDENT for question in pack.questions)
+    start = clock_start(answers.get(LAST_INCIDENT), journal_dates) if has_clock else None
+    if start is not None:
+        answers[LAST_INCIDENT] = start
+    return answers
+
+
+def _states(plan: Plan, events: Sequence[CaseEvent], pack: Pack) -> dict[str, StepState]:
+    titles = {step.id: step.title for step in pack.steps}
+    in_plan = set(plan.step_ids())
+    history: dict[str, list[StatusEvent]] = {}
+    for event in _ordered(events):
+        if isinstance(event, StatusEvent):
+            history.setdefault(event.step, []).append(event)
+    states = {}
+    for step_id in [*plan.step_ids(), *[s for s in history if s not in in_plan]]:
+        past = history.get(step_id, [])
+        latest = past[-1] if past else None
+        states[step_id] = StepState(
+            step=step_id,
+            title=titles.get(step_id, step_id),
+            status=latest.status if latest else StepStatus.NOT_STARTED,
+            since=latest.on if latest else None,
+            in_current_plan=step_id in in_plan,
+            history=past,
+        )
+    return states
+
+
+def _escalations(plan: Plan, states: dict[str, StepState], today: dt.date) -> list[NextAction]:
+    actions = []
+    for step in plan.steps():
+        state = states[step.id]
+        for edge in step.escalation:
+            target = states.get(edge.to)
+            if target is None or target.status in CLOSED or target.status is StepStatus.WAITING:
+                continue
+            since = state.since
+            if edge.on == "refused" and state.status is StepStatus.REFUSED and since:
+                fact = f"You marked \u201c{step.title}\u201d as refused on {_day(since)}."
+            elif (
+                edge.on == "no_answer"
+                and state.status is StepStatus.WAITING
+                and since
+                and edge.after_days is not None
+                and today >= since + dt.timedelta(days=edge.after_days)
+            ):
+                waited = (today - since).days
+                fact = f"No answer to \u201c{step.title}\u201d since {_day(since)} ({waited} days)."
+            else:
+                continue
+            then = edge.says or f"The next step is: {edge.to_title}."
+            actions.append(
+                NextAction(
+                    step=edge.to,
+                    title=edge.to_title,
+                    reason=f"{fact} {then}",
+                    escalated_from=step.id,
+                )
+            )
+    return actions
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def _open_steps(plan: Plan, states: dict[str, StepState], exclude: set[str]) -> list[NextAction]:
+    order = {"now": 0, "soon": 1, "when_ready": 2}
+    steps = [
+        step
+        for step in plan.steps()
+        if states[step.id].status is StepStatus.NOT_STARTED and step.id not in exclude
+    ]
+    steps.sort(key=lambda step: order[step.urgency])  # stable: keeps the plan's phase order
+    return [NextAction(step=step.id, title=step.title, reason=_why(step)) for step in steps]
+
+
+def _why(step: PlanStep) -> str:
+    if step.urgency == "now":
+        return "Do this first."
+    return "Not started yet."
+
+
+def _warning(days_left: int) -> str | None:
+    if days_left < 0:
+        return "passed"
+    for threshold in WARN_DAYS:
+        if days_left <= threshold:
+            return str(threshold)
+    return None
+
+
+def _deadlines(
+    plan: Plan,
+    pack: Pack,
+    states: dict[str, StepState],
+    events: Sequence[CaseEvent],
+    today: dt.date,
+) -> list[DeadlineWatch]:
+    marks: dict[str, dt.date] = {}
+    for event in _ordered(events):
+        if isinstance(event, MarkEvent):
+            marks.setdefault(event.name, event.on)  # the earliest occurrence starts the clock
+    watched = []
+    for step in plan.steps():
+        if states[step.id].status is not StepStatus.NOT_STARTED:
+            continue  # done, filed, refused or set aside: this step's clock no longer runs
+        for deadline in step.deadlines:
+            due, start = deadline.due, deadline.start
+            source = pack.deadline(deadline.id).starts
+            if source.startswith("event:") and source.removeprefix("event:") in marks:
+                start = marks[source.removeprefix("event:")]
+                due = due_date(pack.deadline(deadline.id), start)
+            days_left = (due - today).days if due else None
+            watched.append(
+                DeadlineWatch(
+                    deadline=deadline.id,
+                    title=deadline.title,
+                    body=deadline.body,
+                    step=step.id,
+                    due=due,
+                    days_left=days_left,
+                    warning=_warning(days_left) if days_left is not None else None,
+                    starts_from=deadline.starts_from,
+                    start=start,
+                )
+            )
+    watched.sort(key=lambda d: (d.due is None, d.due or today))
+    return watched
+
+
+def case_view(
+    events: Sequence[CaseEvent],
+    today: dt.date,
+    journal_dates: Sequence[ApproxDate] = (),
+    language: str | None = None,
+) -> CaseView:
+    """Where the case stands on ``today``: escalations first, then open steps, then the rest."""
+    current = situation(events)
+    pack = load_pack(current.pack, language)
+    plan = build_plan(pack, _answers_with_journal(pack, current, journal_dates), today)
+    states = _states(plan, events, pack)
+    escalated = _escalations(plan, states, today)
+    actions = escalated + _open_steps(plan, states, {action.step for action in escalated})
+    answer_days = [e.on for e in _ordered(events) if isinstance(e, AnswersEvent)]
+    return CaseView(
+        today=today,
+        pack=pack.id,
+        next_actions=actions,
+        waiting=[state for state in states.values() if state.status is StepStatus.WAITING],
+        steps=list(states.values()),
+        deadlines=_deadlines(plan, pack, states, events, today),
+        replanned=answer_days[1:],
+    )
+
+
+def current_plan(
+    events: Sequence[CaseEvent], today: dt.date, journal_dates: Sequence[ApproxDate] = ()
+) -> Plan:
+    current = situation(events)
+    pack = load_pack(current.pack)
+    return build_plan(pack, _answers_with_journal(pack, current, journal_dates), today)
