@@ -140,3 +140,33 @@ def test_an_undecided_result_is_decided_by_its_open_questions(
     if result is not None:
         assert opened == set()
     assert opened.isdisjoint(answers)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "expected"),
+    [
+        ("d >= 2024-02-15", "2024-02-15", True),
+        ("d >= 2024-02-15", "2024-02-14", False),
+        ("d >= 2024-02-15", "2024-03", True),
+        ("d >= 2024-02-15", "2024-01", False),
+        ("d >= 2024-02-15", "2024-02", None),  # could be either side of the 15th
+        ("d >= 2024-02-15", "2024", None),
+        ("d < 2024-02-15", "2024-02", None),
+        ("d < 2024-02-15", "2023", True),
+        ("d > 2024-02-29", "2024-02", False),
+        ("d <= 2024-02-29", "2024-02", True),
+        ("d >= 2024-02-15", RATHER_NOT_SAY, None),
+    ],
+)
+def test_date_comparisons_respect_approximate_dates(
+    text: str, answer: str, expected: bool | None
+) -> None:
+    from ally.model.answers import ApproxDate
+
+    value = answer if answer == RATHER_NOT_SAY else ApproxDate.parse(answer)
+    assert evaluate(parse(text), {"d": value}) is expected
+
+
+def test_invalid_date_literal() -> None:
+    with pytest.raises(ConditionSyntaxError, match="not a real date"):
+        parse("d >= 2024-02-30")

@@ -9,6 +9,7 @@ disappear that might apply, and a definite answer elsewhere can still decide the
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ Tri = bool | None
 Answers = Mapping[str, Any]
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>>=|<=|!=|=|<|>)|(?P<punct>[()\[\],])"
+    r"\s*(?:(?P<date>\d{4}-\d{2}-\d{2})|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>>=|<=|!=|=|<|>)|(?P<punct>[()\[\],])"
     r"|(?P<word>[A-Za-z][A-Za-z0-9_-]*))"
 )
 _KEYWORDS = {"and", "or", "not", "is", "in", "has", "true", "false"}
@@ -39,7 +40,7 @@ class Compare:
 
     question: str
     op: str
-    value: str | int | float | tuple[str, ...]
+    value: str | int | float | dt.date | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,13 @@ class _Parser:
     def _next_is(self, word: str) -> bool:
         return self.pos + 1 < len(self.tokens) and self.tokens[self.pos + 1][1] == word
 
-    def scalar(self) -> str | int | float:
+    def scalar(self) -> str | int | float | dt.date:
         kind, value = self.take(describe="a value")
+        if kind == "date":
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise self.fail_at_previous(f"{value!r} is not a real date") from None
         if kind == "num":
             return float(value) if "." in value else int(value)
         if kind != "word" or value in _KEYWORDS:
@@ -186,7 +192,7 @@ class _Parser:
     def scalar_word(self) -> str:
         value = self.scalar()
         if not isinstance(value, str):
-            raise self.fail_at_previous("expected an option name, found a number")
+            raise self.fail_at_previous("expected an option name, found a number or date")
         return value
 
     def word_list(self) -> tuple[str, ...]:
@@ -234,12 +240,32 @@ def _compare(node: Compare, answer: Any) -> Tri:
         if isinstance(answer, list):
             return value in answer
         return bool(answer == value)
+    if isinstance(value, dt.date):
+        return _compare_date(op, answer, value)
     number = _as_number(answer)
     if number is None or not isinstance(value, int | float):
         return None
     return {"<": number < value, "<=": number <= value, ">": number > value, ">=": number >= value}[
         op
     ]
+
+
+def _compare_date(op: str, answer: Any, value: dt.date) -> Tri:
+    """A date known only to the month or year is compared by its whole range.
+
+    ``last_incident >= 2024-02-15`` is true if even the earliest possible day is on or after
+    15 February 2024, false if even the latest is before it, and unknown otherwise.
+    """
+    if not isinstance(answer, ApproxDate):
+        return None
+    low, high = answer.earliest, answer.latest
+    if op in (">=", ">"):
+        if low > value or (op == ">=" and low == value):
+            return True
+        return False if high < value or (op == ">" and high == value) else None
+    if high < value or (op == "<=" and high == value):
+        return True
+    return False if low > value or (op == "<" and low == value) else None
 
 
 def _as_number(answer: Any) -> float | None:

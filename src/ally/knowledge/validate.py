@@ -6,6 +6,7 @@ Field-level checks live in the pydantic schema; these are the checks a schema ca
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
@@ -67,15 +68,21 @@ class _Checker:
         allowed = _allowed_values(question)
         values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
         if compare.op in ("<", "<=", ">", ">="):
-            if question.type is not QuestionType.NUMBER:
-                return f"{compare.op} only works on number questions; {question.id!r} is {question.type}"
-            return None
+            is_date = isinstance(compare.value, dt.date)
+            if question.type is QuestionType.DATE and is_date:
+                return None
+            if question.type is QuestionType.NUMBER and not is_date:
+                return None
+            return (
+                f"{compare.op} compares numbers with number questions and dates (YYYY-MM-DD) "
+                f"with date questions; {question.id!r} is a {question.type} question"
+            )
         if compare.op == "has" and question.type is not QuestionType.MULTI:
             return (
                 f"'has' only works on questions with several answers; use 'is' for {question.id!r}"
             )
         if question.type is QuestionType.DATE:
-            return f"{question.id!r} is a date question and can only start a deadline"
+            return f"{question.id!r} is a date question: compare it with <, <=, > or >= and a date"
         if question.type is QuestionType.NUMBER:
             if any(not isinstance(value, int | float) for value in values):
                 return f"{question.id!r} takes a number"
