@@ -100,3 +100,46 @@ def test_scenario_interview(scenario: dict[str, Any]) -> None:
         assert question_id in asked, asked
     for question_id in scenario.get("interview_never_asks", []):
         assert question_id not in asked, asked
+
+
+ROUTES_THE_ISSUE_NAMES = {
+    "venue",
+    "hr",
+    "supervisor",
+    "employer_duty",
+    "agency",
+    "platform",
+    "isp",
+    "police_emergency",
+    "police_non_emergency",
+    "police_advice",
+    "protection_order",
+    "criminal_charges",
+    "advocacy",
+    "shelter",
+    "counselling",
+    "lawyer",
+    "legal_aid",
+    "evidence",
+}
+
+
+def test_the_scenarios_reach_every_route() -> None:
+    """Every kind of help is reached by some scenario, with an agency deadline actually computed."""
+    reached: set[str] = set()
+    notices: set[str] = set()
+    agency_deadline_due = False
+    for scenario in SCENARIOS:
+        pack = load_pack(scenario["pack"])
+        plan = build_plan(pack, normalise_answers(pack, _answers(scenario)), scenario["today"])
+        reached |= {step.route for step in plan.steps()}
+        notices |= {notice.id for notice in plan.notices}
+        agency_deadline_due |= any(
+            deadline.due is not None
+            for step in plan.steps()
+            if step.route == "agency"
+            for deadline in step.deadlines
+        )
+    assert ROUTES_THE_ISSUE_NAMES <= reached, ROUTES_THE_ISSUE_NAMES - reached
+    assert "limited-recourse" in notices
+    assert agency_deadline_due
