@@ -170,3 +170,15 @@ def test_date_comparisons_respect_approximate_dates(
 def test_invalid_date_literal() -> None:
     with pytest.raises(ConditionSyntaxError, match="not a real date"):
         parse("d >= 2024-02-30")
+
+
+CONDITION_PIECES = [*"abc_ -()[],=<>!0123456789.", "and ", "or ", "not ", "in ", "has ", "is "]
+
+
+@given(st.lists(st.sampled_from(CONDITION_PIECES), max_size=25).map("".join))
+def test_the_parser_never_fails_with_anything_but_a_syntax_error(text: str) -> None:
+    try:
+        node = parse(text)
+    except ConditionSyntaxError:
+        return
+    evaluate(node, {"a": "yes", "b": ["x"], "c": 3})
