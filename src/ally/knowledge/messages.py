@@ -58,8 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "deadline.by": "by {due} ({status}); from {start}",
         "deadline.earliest": " (earliest possible date)",
         "deadline.left": "{days} days left",
-        "deadline.passed": "passed {days} days ago; ask a lawyer or {body} if it can be extended",
-        "deadline.with": "{title} with {body}{maybe}: {when}.",
+        "deadline.passed": (
+            "passed {days} days ago; ask a lawyer, or the body ({body}), if it can be extended"
+        ),
+        "deadline.with": "{title}{maybe}: {when}.",
         "deadline.maybe": " (may apply)",
     },
     "es": {
@@ -114,9 +116,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "deadline.earliest": " (la fecha más temprana posible)",
         "deadline.left": "quedan {days} días",
         "deadline.passed": (
-            "venció hace {days} días; pregunte a un abogado o a {body} si se puede ampliar"
+            "venció hace {days} días; pregunte a un abogado, o a la entidad ({body}), "
+            "si se puede ampliar"
         ),
-        "deadline.with": "{title} ante {body}{maybe}: {when}.",
+        "deadline.with": "{title}{maybe}: {when}.",
         "deadline.maybe": " (puede aplicar)",
     },
 }

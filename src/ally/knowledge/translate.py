@@ -42,6 +42,7 @@ class StepText(_Text):
 
 class ContactText(_Text):
     name: str | None = None
+    text: str | None = Field(default=None, description="How to text them, e.g. 'START al 88788'.")
     hours: str | None = None
     notes: str | None = None
 
