@@ -145,11 +145,15 @@ def _open_steps(plan: Plan, states: dict[str, StepState], exclude: set[str]) -> 
         for step in plan.steps()
         if states[step.id].status is StepStatus.NOT_STARTED and step.id not in exclude
     ]
-    steps.sort(key=lambda step: order[step.urgency])  # stable: keeps the plan's phase order
+    # Steps that apply before those that only may; then by urgency; stable keeps phase order.
+    steps.sort(key=lambda step: (step.certainty != "applies", order[step.urgency]))
     return [NextAction(step=step.id, title=step.title, reason=_why(step)) for step in steps]
 
 
 def _why(step: PlanStep) -> str:
+    if step.certainty == "may_apply":
+        missing = ", ".join(reason.summary.lower() for reason in step.why if not reason.known)
+        return f"May apply; it depends on what you did not say ({missing})."
     if step.urgency == "now":
         return "Do this first."
     return "Not started yet."

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 import yaml
@@ -61,7 +62,7 @@ def plan_command(
     """Answer a few questions and get a plan: who can help, in what order, and why."""
     day = _parse_today(today)
     if answers is not None:
-        pack_id, raw, file_today = read_answers_document(_read_yaml(answers), pack)
+        pack_id, raw, file_today = read_answers_file(answers, pack)
         loaded = load_pack(pack_id, language)
         interview = Interview(loaded, normalise_answers(loaded, raw))
         _print(interview.plan(file_today or day), output_format)
@@ -88,6 +89,13 @@ def _parse_today(text: str | None) -> dt.date:
         raise UsageError("--today must be a date such as 2026-11-25.") from None
 
 
+def read_answers_file(
+    path: Path, default_pack: str | None = None
+) -> tuple[str, dict[str, Any], dt.date | None]:
+    """(pack id, raw answers, today) from an answers file, with clear errors."""
+    return read_answers_document(_read_yaml(path), default_pack)
+
+
 def _read_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
@@ -104,7 +112,7 @@ def _read_yaml(path: Path) -> object:
 
 def _start(pack_id: str | None, resume: Path | None, language: str | None) -> Interview:
     if resume is not None and resume.exists():
-        pack_from_file, raw, _ = read_answers_document(_read_yaml(resume), pack_id)
+        pack_from_file, raw, _ = read_answers_file(resume, pack_id)
         loaded = load_pack(pack_from_file, language)
         return Interview(loaded, normalise_answers(loaded, raw))
     console = Console(highlight=False)

@@ -35,7 +35,7 @@ class ApproxDate(BaseModel):
 
     earliest: dt.date
     latest: dt.date
-    precision: Annotated[str, Field(pattern="^(day|month|year)$")] = "day"
+    precision: Annotated[str, Field(pattern="^(day|month|year|range)$")] = "day"
 
     @model_validator(mode="after")
     def _ordered(self) -> ApproxDate:
@@ -72,6 +72,8 @@ class ApproxDate(BaseModel):
             return self.earliest.isoformat()
         if self.precision == "month":
             return self.earliest.strftime("%Y-%m")
+        if self.precision == "range":
+            return f"{self.earliest.isoformat()}..{self.latest.isoformat()}"
         return str(self.earliest.year)
 
 

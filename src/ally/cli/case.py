@@ -1,0 +1,182 @@
+"""``ally case``: follow through on the plan — statuses, escalation and deadlines.
+
+The case lives in the vault (see ally.case.store), so every command asks for the vault's
+passphrase the same way ``ally vault`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ally.case.store import VaultCase
+from ally.case.tracker import case_view, current_plan
+from ally.cli.plan import read_answers_file
+from ally.cli.vault import FdOpt, VaultOpt, read_passphrase
+from ally.errors import UsageError
+from ally.knowledge.answers import normalise_answers
+from ally.knowledge.loader import load_pack
+from ally.model.case import STATUS_WORDS, AnswersEvent, CaseView, MarkEvent, StatusEvent, StepStatus
+from ally.vault import Vault, default_location
+
+app = typer.Typer(
+    help="Follow through: what you did, what came back, what is next.", no_args_is_help=True
+)
+out = Console(highlight=False)
+
+TodayOpt = typer.Option(None, "--today", help="Count to this date instead of today (YYYY-MM-DD).")
+OnOpt = typer.Option(None, "--on", help="The day it happened (YYYY-MM-DD); today if not given.")
+
+
+def open_vault(location: str | None, fd: int | None) -> Vault:
+    """The person's vault, unlocked; "no vault here" is said before asking for a passphrase."""
+    where = location or default_location()
+    Vault.open(where).close()
+    return Vault.open(where, read_passphrase(fd))
+
+
+def _day(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date; use the form 2026-05-03.") from None
+
+
+@app.command()
+def situation(
+    answers: Path = typer.Argument(..., help="An answers file, as `ally plan --save` writes."),
+    on: str | None = OnOpt,
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Start the case, or record that your situation changed (the plan is recomputed)."""
+    pack_id, raw, _ = read_answers_file(answers)
+    normalise_answers(load_pack(pack_id), raw)  # reject a bad file before anything is written
+    event = AnswersEvent(on=_day(on), pack=pack_id, answers=_plain(raw))
+    with open_vault(vault, passphrase_fd) as opened:
+        case = VaultCase(opened)
+        first = not any(isinstance(e, AnswersEvent) for e in case.events())
+        case.record(event)
+    out.print(
+        "Your case is started." if first else "Your situation is updated; the plan is recomputed."
+    )
+
+
+def _plain(raw: dict[str, object]) -> dict[str, object]:
+    return {
+        key: value.isoformat() if isinstance(value, dt.date) else value
+        for key, value in raw.items()
+    }
+
+
+@app.command()
+def update(
+    step: str = typer.Argument(..., help="The step id, as `ally case status` shows it."),
+    status: StepStatus = typer.Option(
+        ..., "--status", help="not_started, done, waiting, refused, resolved, not_for_me."
+    ),
+    on: str | None = OnOpt,
+    note: str | None = typer.Option(None, "--note", help="A short note for yourself."),
+    answer: str | None = typer.Option(None, "--answer", help="What they answered, if anything."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Record what happened with a step: done, waiting for an answer, refused…"""
+    with open_vault(vault, passphrase_fd) as opened:
+        case = VaultCase(opened)
+        events = case.events()
+        known = {s.id for s in load_pack(case_view(events, dt.date.today()).pack).steps}
+        if step not in known:
+            raise UsageError(
+                f"There is no step {step!r} in your plan. `ally case status` lists them."
+            )
+        case.record(
+            StatusEvent(on=_day(on), step=step, status=status, note=note, answer_received=answer)
+        )
+    out.print(f"Recorded: {step} is now {STATUS_WORDS[status]}.")
+
+
+@app.command()
+def mark(
+    name: str = typer.Argument(
+        ..., help="An event that starts a clock, e.g. investigation_report_received."
+    ),
+    on: str | None = OnOpt,
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Record an event that starts a deadline (the plan names them)."""
+    try:
+        event = MarkEvent(on=_day(on), name=name)
+    except ValueError:
+        raise UsageError("An event name is lower-case words joined by underscores.") from None
+    with open_vault(vault, passphrase_fd) as opened:
+        VaultCase(opened).record(event)
+    out.print(f"Recorded {name} on {event.on}.")
+
+
+@app.command()
+def status(
+    today: str | None = TodayOpt, vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt
+) -> None:
+    """What to do next, what you are waiting for, and the deadlines."""
+    day = _day(today)
+    with open_vault(vault, passphrase_fd) as opened:
+        case = VaultCase(opened)
+        view = case_view(case.events(), day, case.journal_dates())
+    show(view)
+
+
+def show(view: CaseView) -> None:
+    alarms = [d for d in view.deadlines if d.warning]
+    for deadline in alarms:
+        if deadline.warning == "passed":
+            out.print(
+                f"[red]The deadline \u201c{deadline.title}\u201d passed on {deadline.due}.[/red]"
+            )
+        else:
+            out.print(
+                f"[yellow]{deadline.days_left} days left: {deadline.title} (by {deadline.due}).[/yellow]"
+            )
+    actions = Table("step", "what to do", "why", title="Next", title_justify="left")
+    for action in view.next_actions[:8]:
+        actions.add_row(action.step, action.title, action.reason)
+    out.print(actions)
+    if view.waiting:
+        waiting = Table(
+            "step", "waiting since", title="Waiting for an answer", title_justify="left"
+        )
+        for state in view.waiting:
+            waiting.add_row(state.title, str(state.since))
+        out.print(waiting)
+    deadlines = Table("deadline", "due", "days left", title="Deadlines", title_justify="left")
+    for deadline in view.deadlines:
+        due = str(deadline.due) if deadline.due else f"counted from {deadline.starts_from.lower()}"
+        left = "" if deadline.days_left is None else str(deadline.days_left)
+        deadlines.add_row(deadline.title, due, left)
+    out.print(deadlines)
+    earlier = [s for s in view.steps if not s.in_current_plan]
+    if earlier:
+        out.print(
+            "Earlier steps, from before your situation changed: "
+            + "; ".join(f"{s.title} ({STATUS_WORDS[s.status]})" for s in earlier)
+        )
+
+
+@app.command()
+def plan(
+    today: str | None = TodayOpt, vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt
+) -> None:
+    """The plan for your current situation, with deadlines from your journal's dates."""
+    from ally.documents.plan import render
+
+    with open_vault(vault, passphrase_fd) as opened:
+        case = VaultCase(opened)
+        built = current_plan(case.events(), _day(today), case.journal_dates())
+    typer.echo(render(built, markdown=False))

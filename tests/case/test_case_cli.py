@@ -1,0 +1,90 @@
+"""`ally case` against a real vault on disk, through the real command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PASSPHRASE = "correct horse battery staple twelve"
+
+
+def ally(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, ALLY_PASSPHRASE=PASSPHRASE, COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-m", "ally.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_refusal_then_status_then_replan(tmp_path: Path) -> None:
+    vault = str(tmp_path / "vault")
+    assert ally("vault", "init", "--vault", vault, cwd=tmp_path).returncode == 0
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "pack: us\nanswers:\n  in_danger_now: no\n  context: [work]\n  sexual: yes\n"
+        "  threats: no\n  stalking: no\n  harasser: [boss]\n"
+        "  employer_size: 40\n  federal_employee: no\n  last_incident: 2026-04-20\n"
+    )
+    started = ally(
+        "case", "situation", str(answers), "--on", "2026-04-21", "--vault", vault, cwd=tmp_path
+    )
+    assert started.returncode == 0, started.stderr
+    refused = ally(
+        "case",
+        "update",
+        "employer-hr",
+        "--status",
+        "refused",
+        "--on",
+        "2026-05-03",
+        "--note",
+        "HR said it was banter",
+        "--vault",
+        vault,
+        cwd=tmp_path,
+    )
+    assert refused.returncode == 0, refused.stderr
+    status = ally("case", "status", "--today", "2026-05-04", "--vault", vault, cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    first_row = status.stdout.split("agency-complaint", 1)[1]
+    assert "refused on 3 May 2026" in first_row
+    assert "2026-10-19" in status.stdout  # 20 April + 180 days
+    assert "HR said it was banter" not in status.stdout  # notes are not shown in the summary
+
+    near = ally("case", "status", "--today", "2026-10-13", "--vault", vault, cwd=tmp_path)
+    assert "6 days left" in near.stdout
+
+    answers.write_text(
+        "pack: us\nanswers:\n  in_danger_now: yes\n  context: [online]\n  threats: yes\n"
+    )
+    assert (
+        ally(
+            "case", "situation", str(answers), "--on", "2026-06-01", "--vault", vault, cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    replanned = ally("case", "status", "--today", "2026-06-01", "--vault", vault, cwd=tmp_path)
+    assert "Earlier steps" in replanned.stdout and "they refused" in replanned.stdout
+    verify = ally("vault", "verify", "--vault", vault, cwd=tmp_path)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_bad_input_changes_nothing(tmp_path: Path) -> None:
+    vault = str(tmp_path / "vault")
+    ally("vault", "init", "--vault", vault, cwd=tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("pack: us\nanswers:\n  context: [moon]\n")
+    result = ally("case", "situation", str(bad), "--vault", vault, cwd=tmp_path)
+    assert (
+        result.returncode == 1 and "context" in result.stderr and "Traceback" not in result.stderr
+    )
+    status = ally("case", "status", "--vault", vault, cwd=tmp_path)
+    assert status.returncode == 1 and "no situation yet" in status.stderr
+    unknown = ally("case", "update", "nope", "--status", "done", "--vault", vault, cwd=tmp_path)
+    assert unknown.returncode == 1
