@@ -175,3 +175,15 @@ def test_done_steps_stop_their_deadline_clock() -> None:
 def test_a_case_without_a_situation() -> None:
     with pytest.raises(CaseError, match="no situation yet"):
         case_view([], today=dt.date(2026, 1, 1))
+
+
+def test_a_silent_host_escalates_to_the_upstream_network_or_registrar() -> None:
+    answers = {"in_danger_now": "no", "context": ["online"], "online_where": ["website"]}
+    events = [
+        AnswersEvent(on=dt.date(2026, 6, 1), pack="generic", answers=answers),
+        StatusEvent(on=dt.date(2026, 6, 1), step="host-abuse-report", status=StepStatus.WAITING),
+    ]
+    assert case_view(events, today=dt.date(2026, 6, 7)).next_actions[0].escalated_from is None
+    view = case_view(events, today=dt.date(2026, 6, 8))
+    assert view.next_actions[0].step == "upstream-abuse-report"
+    assert "registrar" in view.next_actions[0].reason
