@@ -184,3 +184,10 @@ def test_every_condition_in_every_pack_parses() -> None:
         pack = load_pack(pack_id)
         for item in [*pack.steps, *pack.deadlines, *pack.notices]:
             conditions.parse(item.when)
+
+
+def test_why_shows_only_the_choices_that_matter() -> None:
+    pack = load_pack("generic")
+    plan = build_plan(pack, {"context": ["work", "online"], "in_danger_now": "no"}, TODAY)
+    hr = next(step for step in plan.steps() if step.id == "employer-hr")
+    assert [(r.summary, r.answer) for r in hr.why] == [("Where it happens", "At work, or connected to my job")]

@@ -349,3 +349,21 @@ def _explain(node: Node, answers: Answers, want: Tri, found: list[str]) -> None:
     for item, result in results:
         if result is want or result is None or (supporting_true and result is True):
             _explain(item, answers, result, found)
+
+
+def matched_options(node: Node, answers: Answers) -> dict[str, list[str]]:
+    """For multiple-choice answers, the chosen options that true comparisons matched.
+
+    "Why: where it happens: at work" reads better than listing every place the person chose
+    when only one of them makes the step apply.
+    """
+    matched: dict[str, list[str]] = {}
+    for compare in comparisons(node):
+        answer = answers.get(compare.question)
+        if not isinstance(answer, list) or _compare(compare, answer) is not True:
+            continue
+        wanted = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+        hits = [item for item in answer if item in wanted]
+        matched.setdefault(compare.question, [])
+        matched[compare.question] += [hit for hit in hits if hit not in matched[compare.question]]
+    return matched

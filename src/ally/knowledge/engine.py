@@ -171,8 +171,10 @@ def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
 def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> PlanStep:
     node = conditions.parse(step.when)
     certain = conditions.evaluate(node, context.answers) is True
+    matched = conditions.matched_options(node, context.answers)
     why = [
-        _reason(context, question_id) for question_id in conditions.reasons(node, context.answers)
+        _reason(context, question_id, matched.get(question_id))
+        for question_id in conditions.reasons(node, context.answers)
     ]
     deadlines = [
         built
@@ -212,9 +214,11 @@ def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> P
     )
 
 
-def _reason(context: _Context, question_id: str) -> Reason:
+def _reason(context: _Context, question_id: str, matched: list[str] | None = None) -> Reason:
+    """One reason; for several-choice answers, only the choices that made the step apply."""
     question = context.pack.question(question_id)
-    answer, known = describe(question, context.answers.get(question_id), context.pack.language)
+    value = context.answers.get(question_id)
+    answer, known = describe(question, matched or value, context.pack.language)
     return Reason(question=question_id, summary=question.summary, answer=answer, known=known)
 
 
