@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/ally plan
+	$(BIN)/ally serve
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -190,4 +190,22 @@ def test_why_shows_only_the_choices_that_matter() -> None:
     pack = load_pack("generic")
     plan = build_plan(pack, {"context": ["work", "online"], "in_danger_now": "no"}, TODAY)
     hr = next(step for step in plan.steps() if step.id == "employer-hr")
-    assert [(r.summary, r.answer) for r in hr.why] == [("Where it happens", "At work, or connected to my job")]
+    assert [(r.summary, r.answer) for r in hr.why] == [
+        ("Where it happens", "At work, or connected to my job")
+    ]
+
+
+def test_far_off_years_are_rejected_as_answers() -> None:
+    from ally.errors import AnswersError
+    from ally.knowledge.answers import normalise_answers
+
+    with pytest.raises(AnswersError, match="year should be between"):
+        normalise_answers(load_pack("generic"), {"last_incident": "9999-12"})
+
+
+def test_resume_keeps_the_order_for_back() -> None:
+    pack = load_pack("generic")
+    interview = Interview.from_document(
+        pack, {"context": ["work"], "in_danger_now": "no"}, ["in_danger_now", "context"]
+    )
+    assert interview.back().id == "context"  # type: ignore[union-attr]

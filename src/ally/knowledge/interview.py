@@ -53,6 +53,16 @@ class Interview:
     def plan(self, today: dt.date) -> Plan:
         return build_plan(self.pack, self.answers, today)
 
+    @classmethod
+    def from_document(
+        cls, pack: Pack, answers: dict[str, AnswerValue], order: list[str]
+    ) -> Interview:
+        """Resume with the answers and the order they were given in, so Back works as before."""
+        interview = cls(pack, answers)
+        interview.history = [qid for qid in order if qid in answers]
+        interview.history += [qid for qid in answers if qid not in interview.history]
+        return interview
+
     def to_document(self) -> dict[str, Any]:
         """The answers as an answers-file mapping, for saving and resuming."""
         answers: dict[str, Any] = {}

@@ -21,6 +21,8 @@ UNKNOWN_ANSWERS = frozenset({RATHER_NOT_SAY, NOT_SURE})
 # (where online, for someone harassed only offline). Every comparison on it is false.
 NOT_APPLICABLE = "not-applicable"
 
+# Far-off years are typing mistakes, and deadline arithmetic on them would overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2200
 _DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
 
 
@@ -49,11 +51,15 @@ class ApproxDate(BaseModel):
         if isinstance(text, dt.datetime):
             text = text.date()
         if isinstance(text, dt.date):
+            if not MIN_YEAR <= text.year <= MAX_YEAR:
+                raise ValueError(f"the year should be between {MIN_YEAR} and {MAX_YEAR}")
             return cls(earliest=text, latest=text, precision="day")
         match = _DATE_RE.match(text.strip())
         if not match:
             raise ValueError("a date looks like 2026-05-03, or 2026-05 if you only know the month")
         year = int(match["y"])
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"the year should be between {MIN_YEAR} and {MAX_YEAR}")
         if match["d"]:
             day = dt.date(year, int(match["m"]), int(match["d"]))
             return cls(earliest=day, latest=day, precision="day")

@@ -1,0 +1,133 @@
+"""The app factory: one FastAPI app serving the person-facing pages, static files and /api."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ally import __version__
+from ally.errors import AllyError
+from ally.web import api, person
+from ally.web.config import WebConfig
+from ally.web.i18n import DEFAULT_LANGUAGE, N_
+from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
+from ally.web.security import SecurityMiddleware
+from ally.web.sessions import WebSession
+from ally.web.state import WebState
+from ally.web.templating import STATIC
+
+SWEEP_SECONDS = 60
+
+
+def create_app(config: WebConfig | None = None) -> FastAPI:
+    """A ready app. Tables are created if missing, and idle sessions lock on time while it runs."""
+    config = config or WebConfig()
+    state = WebState.create(config)
+    state.sessions.sweep()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(_sweep_forever(state))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            if state.vaults is not None:
+                state.vaults.lock_all()
+            state.storage.close()
+
+    app = FastAPI(
+        title="Ally",
+        version=__version__,
+        summary="Plans for people being harassed, from the same engine as the `ally` CLI.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the interactive docs load third-party scripts: never served
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.web = state
+    app.include_router(person.router())
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _error_pages(app)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
+    app.add_middleware(SecurityMiddleware)
+    return app
+
+
+async def _sweep_forever(state: WebState) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        await asyncio.to_thread(state.sessions.sweep)
+        if state.vaults is not None:
+            await asyncio.to_thread(state.vaults.lock_idle)
+
+
+def _visit(request: Request) -> Visit:
+    """The visit for an error page, opening the session if the error came before it was."""
+    visit = getattr(request.state, "visit", None)
+    if isinstance(visit, Visit):
+        return visit
+    try:
+        return get_visit(request)
+    except Redirect:  # the session just locked: show the error without it
+        return Visit(WebSession("-", new_cookie=False), DEFAULT_LANGUAGE)
+
+
+async def _problem(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    visit = await anyio.to_thread.run_sync(_visit, request)
+    return render(request, visit, "person/problem.html", status=status, message=visit._(message))
+
+
+def _error_pages(app: FastAPI) -> None:
+    @app.exception_handler(Redirect)
+    async def redirect(request: Request, error: Redirect) -> Response:
+        return see_other(error.location)
+
+    @app.exception_handler(PageError)
+    async def page_problem(request: Request, error: PageError) -> Response:
+        return await _problem(request, error.status, error.message)
+
+    @app.exception_handler(api.ApiError)
+    async def api_error(request: Request, error: api.ApiError) -> Response:
+        return JSONResponse({"detail": error.detail}, status_code=error.status)
+
+    @app.exception_handler(AllyError)
+    async def ally_error(request: Request, error: AllyError) -> Response:
+        # Core errors are written in English for the CLI and never carry the person's data.
+        return await _problem(request, 400, str(error))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(error.detail)}, status_code=error.status_code)
+        if error.status_code == 404:
+            return await _problem(request, 404, N_("There is no page at this address."))
+        if error.status_code == 405:
+            return await _problem(request, 405, N_("This page cannot be used that way."))
+        return await _problem(
+            request, error.status_code, N_("Something went wrong with this request.")
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            parts = [
+                f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                for e in error.errors()
+            ]
+            return JSONResponse({"detail": "; ".join(parts)}, status_code=422)
+        return await _problem(request, 400, N_("Something went wrong with this request."))

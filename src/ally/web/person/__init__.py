@@ -1,0 +1,28 @@
+"""The person-facing app: pages for someone being harassed, one small module per topic.
+
+An advocate- or admin-facing side, when it comes, is a separate package with its own routes
+and templates (as SecureDrop keeps its source and journalist apps apart), never extra
+branches in these handlers.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ally.web.person import (
+    incidents,
+    integrity,
+    interview,
+    journal,
+    plan,
+    privacy,
+    sharing,
+    welcome,
+)
+
+
+def router() -> APIRouter:
+    combined = APIRouter(include_in_schema=False)
+    for module in (welcome, privacy, interview, plan, journal, incidents, integrity, sharing):
+        combined.include_router(module.router)
+    return combined

@@ -1,0 +1,78 @@
+"""The interview a session holds: the same ``Interview`` object the terminal drives.
+
+The session keeps the answers document (``Interview.to_document``) plus the order they were
+given, so "back" works the same after a restart or on another day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ally.errors import AllyError
+from ally.knowledge.answers import normalise_answers
+from ally.knowledge.interview import Interview
+from ally.knowledge.loader import builtin_pack_ids, load_pack
+from ally.knowledge.schema import Pack
+from ally.model.plan import Plan
+from ally.web.i18n import N_
+from ally.web.pages import PageError, Visit
+from ally.web.sessions import WebSession
+
+FALLBACK_PACK = "generic"
+
+
+def pack_in(pack_id: str, language: str) -> Pack:
+    """The pack in the interface language where it is translated, English otherwise."""
+    return load_pack(pack_id, language)
+
+
+def pack_choices(language: str) -> list[Pack]:
+    return [pack_in(pack_id, language) for pack_id in builtin_pack_ids()]
+
+
+def load_interview(visit: Visit) -> Interview | None:
+    """The session's interview, or None before a pack was chosen."""
+    data = visit.session.data
+    pack_id = data.get("pack")
+    if not isinstance(pack_id, str):
+        return None
+    try:
+        pack = pack_in(pack_id, visit.language)
+        interview = Interview(pack, normalise_answers(pack, data.get("answers") or {}))
+    except AllyError:
+        # Ally was updated and the saved answers no longer fit the pack: start the questions again.
+        forget_interview(visit.session)
+        raise PageError(
+            409, N_("Ally was updated and your earlier answers no longer fit. Please start again.")
+        ) from None
+    history = [qid for qid in data.get("history") or [] if qid in interview.answers]
+    interview.history = history + [qid for qid in interview.answers if qid not in history]
+    return interview
+
+
+def keep_interview(session: WebSession, interview: Interview) -> None:
+    document = interview.to_document()
+    session.data["pack"] = document["pack"]
+    session.data["answers"] = document["answers"]
+    session.data["history"] = list(interview.history)
+
+
+def start_interview(session: WebSession, pack_id: str) -> None:
+    """Choose a pack. Answers are kept only if it is the same pack as before."""
+    if session.data.get("pack") != pack_id:
+        session.data.update(pack=pack_id, answers={}, history=[])
+
+
+def forget_interview(session: WebSession) -> None:
+    for key in ("pack", "answers", "history"):
+        session.data.pop(key, None)
+
+
+def plan_for(interview: Interview, today: dt.date) -> Plan:
+    """The plan, or a friendly error if a date is so far off the calendar cannot count it."""
+    try:
+        return interview.plan(today)
+    except (OverflowError, ValueError):
+        raise PageError(
+            422, N_("One of the dates you gave is too far away to count deadlines from.")
+        ) from None

@@ -1,0 +1,231 @@
+"""Incidents: add one (with files), see one, attach more files, download a file.
+
+Files are streamed from the request straight into the vault's attachment writer, which
+encrypts them as they arrive: no plaintext is ever written to disk, and memory stays flat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Path
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from ally.model.journal import Entry, Incident, IncidentTime
+from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
+from ally.web import sealing
+from ally.web.i18n import N_
+from ally.web.pages import PageError, Redirect, Visit, VisitDep, render, see_other
+from ally.web.person.journal import keeper
+from ally.web.state import web_state
+from ally.web.uploads import FieldPart, FileData, FileEnd, FileStart, multipart_events
+
+router = APIRouter()
+
+EntryNumber = Annotated[int, Path(ge=1, le=10_000_000)]
+AttachmentId = Annotated[str, Path(pattern=r"^[0-9a-f]{4,64}$")]
+TEXT_FIELDS = (
+    "when_date",
+    "when_time",
+    "when_words",
+    "what",
+    "where",
+    "who",
+    "witnesses",
+    "impact",
+)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+def incident_from(fields: dict[str, str]) -> Incident | str:
+    """The incident the form describes, or the (translatable) reason it cannot be saved."""
+    start = None
+    if fields.get("when_date"):
+        try:
+            day = dt.date.fromisoformat(fields["when_date"])
+            moment = (
+                dt.time.fromisoformat(fields["when_time"])
+                if fields.get("when_time")
+                else dt.time(0, 0)
+            )
+        except ValueError:
+            return N_("Please give the date like 2026-05-03 and the time like 14:30.")
+        start = dt.datetime.combine(day, moment)
+    if start is None and not fields.get("when_words", "").strip():
+        return N_("Please give a date, or say roughly when it happened.")
+    if not fields.get("what", "").strip():
+        return N_("Please say what happened, even in a few words.")
+    try:
+        return Incident(
+            when=IncidentTime(
+                start=start,
+                approximate=bool(fields.get("approximate")) or not fields.get("when_time"),
+                description=fields.get("when_words") or None,
+            ),
+            what=fields["what"],
+            where=fields.get("where") or None,
+            who=_lines(fields.get("who", "")),
+            witnesses=_lines(fields.get("witnesses", "")),
+            impact=fields.get("impact") or None,
+        )
+    except ValidationError:
+        return N_("Some of this could not be saved. Please check the date and the text.")
+
+
+def _unlocked_or_redirect(request: Request, visit: Visit) -> None:
+    if not keeper(request).is_unlocked(visit.session.row):
+        raise Redirect("/journal")
+
+
+@router.get("/journal/new")
+def new_incident_form(request: Request, visit: VisitDep) -> Response:
+    _unlocked_or_redirect(request, visit)
+    return render(request, visit, "journal/new.html", fields={}, error=None)
+
+
+class _Upload:
+    """Consumes a multipart form: checks the token, then stores the entry and its files."""
+
+    def __init__(self, request: Request, visit: Visit, vault: Vault, entry: Entry | None) -> None:
+        self.request = request
+        self.visit = visit
+        self.vault = vault
+        self.entry = entry
+        self.fields: dict[str, str] = {}
+        self.writer: AttachmentWriter | None = None
+        self.error: str | None = None
+
+    async def run(self) -> None:
+        limit = web_state(self.request).config.max_upload_bytes
+        try:
+            async for event in multipart_events(self.request, limit):
+                await self.handle(event)
+                if self.error:
+                    return
+            if self.entry is None:
+                await self.ensure_entry()
+        finally:
+            if self.writer is not None:  # the upload broke off: drop the unfinished file
+                await anyio.to_thread.run_sync(self.writer.abort)
+
+    async def handle(self, event: FieldPart | FileStart | FileData | FileEnd) -> None:
+        if isinstance(event, FieldPart):
+            if not self.fields and event.name != "csrf":
+                raise PageError(403, N_("This form could not be checked. Please reload the page."))
+            self.fields[event.name] = event.value
+            if event.name == "csrf" and not sealing.same_token(
+                event.value, self.visit.session.csrf
+            ):
+                raise PageError(403, N_("This form could not be checked. Please reload the page."))
+        elif isinstance(event, FileStart):
+            if "csrf" not in self.fields:
+                raise PageError(403, N_("This form could not be checked. Please reload the page."))
+            if event.filename:
+                await self.ensure_entry()
+                if self.entry is not None:
+                    self.writer = await anyio.to_thread.run_sync(
+                        self.vault.attachment_writer,
+                        self.entry.id,
+                        event.filename,
+                        event.media_type,
+                    )
+        elif isinstance(event, FileData) and self.writer is not None:
+            await anyio.to_thread.run_sync(self.writer.write, event.data)
+        elif isinstance(event, FileEnd) and self.writer is not None:
+            writer, self.writer = self.writer, None
+            await anyio.to_thread.run_sync(writer.close)
+
+    async def ensure_entry(self) -> None:
+        if self.entry is not None or self.error:
+            return
+        incident = incident_from(self.fields)
+        if isinstance(incident, str):
+            self.error = incident
+            return
+        self.entry = await anyio.to_thread.run_sync(self.vault.add_incident, incident)
+
+
+@router.post("/journal/new")
+async def add_incident(request: Request, visit: VisitDep) -> Response:
+    async with keeper(request).using_async(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        upload = _Upload(request, visit, vault, None)
+        await upload.run()
+    if upload.error or upload.entry is None:
+        fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, "approximate")}
+        return render(request, visit, "journal/new.html", 422, fields=fields, error=upload.error)
+    return see_other(f"/journal/entries/{upload.entry.seq}")
+
+
+def _entry(vault: Vault, number: int) -> Entry:
+    try:
+        return vault.entry(str(number))
+    except EntryNotFoundError:
+        raise PageError(404, N_("There is no journal entry with this number.")) from None
+
+
+@router.get("/journal/entries/{number}")
+def entry_page(request: Request, visit: VisitDep, number: EntryNumber) -> Response:
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        entry = _entry(vault, number)
+        incident = entry.incident() if entry.kind == "incident" and entry.payload else None
+        return render(request, visit, "journal/entry.html", entry=entry, incident=incident)
+
+
+@router.post("/journal/entries/{number}/attach")
+async def attach(request: Request, visit: VisitDep, number: EntryNumber) -> Response:
+    async with keeper(request).using_async(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        entry = await anyio.to_thread.run_sync(_entry, vault, number)
+        await _Upload(request, visit, vault, entry).run()
+    return see_other(f"/journal/entries/{number}")
+
+
+@router.get("/journal/attachments/{attachment_id}")
+def download(request: Request, visit: VisitDep, attachment_id: AttachmentId) -> Response:
+    """Always a download, never shown inline: a file from a harasser could be a web page."""
+    vaults = keeper(request)
+    with vaults.using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        try:
+            attachment = vault.attachment(attachment_id)
+        except EntryNotFoundError:
+            raise PageError(404, N_("There is no file with this number.")) from None
+    name = attachment.filename or "file"
+    ascii_name = "".join(
+        ch if (ch.isascii() and ch.isalnum()) or ch in "._-" else "_" for ch in name
+    )
+
+    def pieces() -> Iterator[bytes]:
+        """One piece at a time, holding the vault only while reading it: a download that
+        stops half-way never leaves the journal busy."""
+        source: Iterator[bytes] | None = None
+        while True:
+            with vaults.using(visit.session.row) as reopened:
+                if reopened is None:
+                    return
+                if source is None:
+                    source = reopened.read_attachment(attachment_id)
+                piece = next(source, None)
+            if piece is None:
+                return
+            yield piece
+
+    return StreamingResponse(
+        pieces(),
+        media_type="application/octet-stream",
+        headers={"content-disposition": f'attachment; filename="{ascii_name}"'},
+    )

@@ -1,0 +1,146 @@
+"""The interview, one question per page: answer, "I'd rather not say", or back.
+
+Every answer is saved before the next page is shown (post, save, redirect), so closing the
+tab loses nothing. Forms carry the question id so a stale tab cannot answer the wrong question.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ally.errors import AnswersError
+from ally.knowledge.interview import Interview
+from ally.knowledge.loader import builtin_pack_ids
+from ally.knowledge.schema import Question, QuestionType
+from ally.web.i18n import N_
+from ally.web.pages import FormDep, FormFields, Visit, VisitDep, render, see_other
+from ally.web.person.flow import (
+    FALLBACK_PACK,
+    keep_interview,
+    load_interview,
+    pack_choices,
+    start_interview,
+)
+from ally.web.state import web_state
+
+router = APIRouter()
+
+HINTS = {
+    QuestionType.DATE: N_("Type a date like 2026-05-03, or just the month like 2026-05."),
+    QuestionType.NUMBER: N_("Type a whole number, like 12. A rough guess is fine."),
+}
+EMPTY = N_("Choose an answer, or press “I'd rather not say”.")
+
+
+@router.get("/interview/start")
+def choose_pack(request: Request, visit: VisitDep) -> Response:
+    config = web_state(request).config
+    chosen = visit.session.data.get("pack") or config.default_pack
+    return render(
+        request,
+        visit,
+        "person/start.html",
+        packs=pack_choices(visit.language),
+        chosen=chosen,
+        error=None,
+    )
+
+
+@router.post("/interview/start")
+def chose_pack(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    action = form.get("action")
+    if action == "back":
+        return see_other("/")
+    pack_id = form.get("answer") if action == "answer" else FALLBACK_PACK
+    if pack_id not in builtin_pack_ids():
+        packs = pack_choices(visit.language)
+        return render(
+            request, visit, "person/start.html", 422, packs=packs, chosen=None, error=EMPTY
+        )
+    start_interview(visit.session, pack_id)
+    web_state(request).sessions.save(visit.session)
+    return see_other("/interview")
+
+
+@router.get("/interview")
+def question_page(request: Request, visit: VisitDep) -> Response:
+    interview = load_interview(visit)
+    if interview is None:
+        return see_other("/interview/start")
+    question = interview.current()
+    if question is None:
+        return see_other("/plan")
+    return _question(request, visit, interview, question)
+
+
+@router.post("/interview")
+def answer(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    interview = load_interview(visit)
+    if interview is None:
+        return see_other("/interview/start")
+    question = interview.current()
+    if form.get("question") != (question.id if question else ""):
+        return see_other("/interview")  # a stale tab or a double submit: show where things are
+    action = form.get("action")
+    if action == "back":
+        if interview.back() is None:
+            return see_other("/interview/start")
+    elif question is None:
+        return see_other("/plan")
+    elif action == "skip":
+        interview.skip(question.id)
+    else:
+        try:
+            interview.answer(question.id, _value(question, form))
+        except AnswersError:
+            error = HINTS.get(question.type, EMPTY)
+            return _question(request, visit, interview, question, form, error)
+    keep_interview(visit.session, interview)
+    web_state(request).sessions.save(visit.session)
+    return see_other("/interview")
+
+
+def _value(question: Question, form: FormFields) -> object:
+    """The answer as the engine expects it; an empty one is an AnswersError like a wrong one."""
+    if question.type is QuestionType.MULTI:
+        values = [value for value in form.getlist("answer") if value]
+        if not values:
+            raise AnswersError("empty")
+        return values
+    value = form.get("answer").strip()
+    if not value:
+        raise AnswersError("empty")
+    return value
+
+
+def _question(
+    request: Request,
+    visit: Visit,
+    interview: Interview,
+    question: Question,
+    form: FormFields | None = None,
+    error: str | None = None,
+) -> Response:
+    done, left = interview.progress()
+    previous = form.getlist("answer") if form else _previous(interview, question)
+    return render(
+        request,
+        visit,
+        "person/question.html",
+        status=422 if error else 200,
+        question=question,
+        number=done + 1,
+        total=max(done + left, done + 1),
+        previous=previous,
+        error=error,
+        types=QuestionType,
+    )
+
+
+def _previous(interview: Interview, question: Question) -> list[str]:
+    value = interview.answers.get(question.id)
+    if value is None:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]

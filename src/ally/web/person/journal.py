@@ -1,0 +1,94 @@
+"""The journal: create it, unlock it with its passphrase, see the timeline, lock it again."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
+from ally.web.i18n import N_
+from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
+from ally.web.state import web_state
+from ally.web.vaults import VaultKeeper
+
+router = APIRouter()
+
+MIN_PASSPHRASE = 10
+
+
+def keeper(request: Request) -> VaultKeeper:
+    vaults = web_state(request).vaults
+    if vaults is None:
+        raise PageError(404, N_("The journal is not available on this Ally."))
+    return vaults
+
+
+def session_row(request: Request, visit: Visit) -> str:
+    """The session's row, created if needed: an unlocked journal belongs to a saved session."""
+    if visit.session.row is None:
+        web_state(request).sessions.save(visit.session)
+    assert visit.session.row is not None
+    return visit.session.row
+
+
+def lock_after(request: Request, visit: Visit) -> float:
+    return visit.session.lock_seconds(web_state(request).config)
+
+
+def _suggestion() -> str | None:
+    try:
+        return generate_passphrase()
+    except RuntimeError:  # the word list is missing: the person makes up their own
+        return None
+
+
+@router.get("/journal")
+def journal(request: Request, visit: VisitDep) -> Response:
+    vaults = keeper(request)
+    with vaults.using(visit.session.row) as vault:
+        if vault is not None:
+            entries = vault.timeline()
+            return render(request, visit, "journal/timeline.html", entries=entries)
+    if not vaults.exists():
+        return render(request, visit, "journal/create.html", suggestion=_suggestion(), error=None)
+    return render(request, visit, "journal/unlock.html", error=None)
+
+
+@router.post("/journal/create")
+def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    vaults = keeper(request)
+    passphrase = form.get("passphrase")
+    error = None
+    if len(passphrase.strip()) < MIN_PASSPHRASE:
+        error = N_("Please use a passphrase of at least 10 characters. Several words work well.")
+    elif passphrase != form.get("confirm"):
+        error = N_("The two passphrases are not the same. Please type them again.")
+    if error:
+        return render(
+            request, visit, "journal/create.html", 422, suggestion=_suggestion(), error=error
+        )
+    try:
+        vaults.create(session_row(request, visit), passphrase, lock_after(request, visit))
+    except VaultExistsError:
+        return see_other("/journal")
+    return see_other("/journal")
+
+
+@router.post("/journal/unlock")
+def unlock(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    vaults = keeper(request)
+    try:
+        vaults.unlock(
+            session_row(request, visit), form.get("passphrase"), lock_after(request, visit)
+        )
+    except WrongPassphraseError:
+        error = N_("That passphrase did not open the journal. Check it and try again.")
+        return render(request, visit, "journal/unlock.html", 400, error=error)
+    return see_other("/journal")
+
+
+@router.post("/journal/lock")
+def lock(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    keeper(request).lock(visit.session.row)
+    return see_other("/journal")

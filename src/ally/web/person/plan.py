@@ -1,0 +1,103 @@
+"""The plan page: phases and steps, why each applies, contacts, deadlines, and where each stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from ally.documents.plan import render as render_text
+from ally.knowledge.interview import Interview
+from ally.model.plan import Plan
+from ally.web.i18n import N_
+from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
+from ally.web.person.flow import load_interview, plan_for
+from ally.web.state import web_state
+from ally.web.stepstatus import StepStatus
+
+router = APIRouter()
+
+STATUS_LABELS = {
+    StepStatus.DONE: N_("Done"),
+    StepStatus.REFUSED: N_("They refused"),
+    StepStatus.NO_ANSWER: N_("No answer yet"),
+}
+
+
+def _finished(visit: Visit) -> Interview:
+    interview = load_interview(visit)
+    if interview is None:
+        raise PageError(404, N_("There is no plan yet. Answer a few questions first."))
+    return interview
+
+
+@router.get("/plan")
+def plan_page(request: Request, visit: VisitDep) -> Response:
+    interview = load_interview(visit)
+    if interview is None:
+        return see_other("/interview/start")
+    if interview.current() is not None:
+        return see_other("/interview")
+    plan = plan_for(interview, dt.date.today())
+    row = visit.session.row
+    statuses = web_state(request).steps.for_session(row) if row else {}
+    return render(
+        request,
+        visit,
+        "person/plan.html",
+        plan=plan,
+        statuses=statuses,
+        status_labels=STATUS_LABELS,
+        status_choices=list(StepStatus),
+        numbers=_numbers(plan),
+        tel=tel,
+    )
+
+
+@router.post("/plan/status")
+def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    interview = _finished(visit)
+    plan = plan_for(interview, dt.date.today())
+    step = form.get("step")
+    try:
+        status = StepStatus(form.get("status"))
+    except ValueError:
+        raise PageError(400, N_("Please use one of the buttons under the step.")) from None
+    if step not in plan.step_ids():
+        raise PageError(400, N_("That step is not in your plan any more. Please reload the plan."))
+    if visit.session.row is None:
+        web_state(request).sessions.save(visit.session)
+    assert visit.session.row is not None
+    web_state(request).steps.set(visit.session.row, step, status, dt.date.today())
+    return see_other(f"/plan#step-{_numbers(plan)[step]}")
+
+
+@router.get("/plan/download")
+def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
+    """The plan as a Markdown or text file, for printing or keeping elsewhere."""
+    plan = plan_for(_finished(visit), dt.date.today())
+    markdown = format != "txt"
+    name = "ally-plan.md" if markdown else "ally-plan.txt"
+    return PlainTextResponse(
+        render_text(plan, markdown=markdown),
+        media_type="text/markdown" if markdown else "text/plain",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _numbers(plan: Plan) -> dict[str, int]:
+    """Steps are numbered through the plan; anchors use the number so URLs never name a step."""
+    return {step_id: number for number, step_id in enumerate(plan.step_ids(), 1)}
+
+
+_NUMBER = re.compile(r"\+?\d[\d\s().-]*\d|\d")
+
+
+def tel(number: str, scheme: str = "tel") -> str:
+    """A tel: (or sms:) URI for the first number in a pack's text, e.g. "999 or 112" → tel:999."""
+    found = _NUMBER.search(number)
+    digits = "".join(ch for ch in found.group() if ch.isdigit() or ch == "+") if found else ""
+    return f"{scheme}:{digits}"

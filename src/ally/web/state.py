@@ -1,0 +1,37 @@
+"""Everything one running app holds: its settings, stores and templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import Environment
+from starlette.requests import Request
+
+from ally.web.config import WebConfig
+from ally.web.sessions import SessionStore
+from ally.web.stepstatus import StepStatusStore
+from ally.web.storage import WebStorage
+from ally.web.templating import environment
+from ally.web.vaults import VaultKeeper
+
+
+@dataclass
+class WebState:
+    config: WebConfig
+    storage: WebStorage
+    sessions: SessionStore
+    steps: StepStatusStore
+    templates: Environment
+    vaults: VaultKeeper | None
+
+    @classmethod
+    def create(cls, config: WebConfig) -> WebState:
+        storage = WebStorage(config.database)
+        vaults = VaultKeeper(config.vault, config.clock) if config.vault else None
+        sessions = SessionStore(storage, config, on_lock=vaults.lock if vaults else None)
+        return cls(config, storage, sessions, StepStatusStore(storage), environment(), vaults)
+
+
+def web_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state

@@ -1,0 +1,62 @@
+"""The web app's tables, on the shared Database, behind one lock.
+
+Page handlers run in a thread pool and the Database holds a single connection, so every use
+goes through ``WebStorage.transaction``: one thread at a time, all or nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ally.storage.database import Database
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS web_sessions (
+        id TEXT PRIMARY KEY,
+        cookie_key TEXT UNIQUE,
+        resume_key TEXT UNIQUE,
+        cookie_wrap TEXT,
+        resume_wrap TEXT,
+        data TEXT NOT NULL,
+        created BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL,
+        lock_after BIGINT NOT NULL
+    )""",
+    # One row per plan step the person has marked; the case tracker builds on this table.
+    """CREATE TABLE IF NOT EXISTS step_status (
+        session TEXT NOT NULL,
+        step TEXT NOT NULL,
+        status TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (session, step)
+    )""",
+)
+
+
+class WebStorage:
+    def __init__(self, database: Database | str | Path) -> None:
+        self.db: Database | None = database if isinstance(database, Database) else None
+        self.url = self.db.url if self.db else str(database)
+        self._lock = threading.Lock()
+        with self.transaction() as db:
+            for statement in SCHEMA:
+                db.execute(statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One transaction; the connection is (re)opened on first use after ``close``."""
+        with self._lock:
+            if self.db is None:
+                self.db = Database(self.url)
+            with self.db.transaction() as db:
+                yield db
+
+    def close(self) -> None:
+        """Close the connection (when the server stops); a later use opens a new one."""
+        with self._lock:
+            if self.db is not None:
+                self.db.close()
+                self.db = None

@@ -1,0 +1,120 @@
+"""Unlocked journals, held in memory per session and locked again after idle time.
+
+The passphrase is used once, to unlock, and never kept. The unlocked vault (its key) stays in
+this process only while the person uses it: it is closed after the session's idle time, on
+quick exit, on "Lock the journal", and when the server stops. One lock per vault keeps each
+vault's work to one thread at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio.to_thread
+
+from ally.vault import Vault, VaultNotFoundError
+
+
+@dataclass
+class _Held:
+    vault: Vault
+    lock_after: float
+    last_used: float
+    busy: threading.Lock = field(default_factory=threading.Lock)
+
+
+class VaultKeeper:
+    def __init__(self, location: str, clock: Callable[[], float]) -> None:
+        self.location = location
+        self.clock = clock
+        self._held: dict[str, _Held] = {}
+        self._lock = threading.Lock()
+        self._exists = False
+
+    def exists(self) -> bool:
+        """Whether the journal has been created (checked once found, as it is never removed)."""
+        if not self._exists:
+            try:
+                Vault.open(self.location).close()
+            except VaultNotFoundError:
+                return False
+            self._exists = True
+        return True
+
+    def read_only(self) -> Vault:
+        """The vault without its key: enough to verify it, never to read it."""
+        return Vault.open(self.location)
+
+    def create(self, session: str, passphrase: str, lock_after: float) -> None:
+        if not self.location.startswith(("postgresql://", "postgres://")):
+            Path(self.location).mkdir(parents=True, exist_ok=True)
+        self._keep(session, Vault.create(self.location, passphrase), lock_after)
+
+    def unlock(self, session: str, passphrase: str, lock_after: float) -> None:
+        """Open with the passphrase (WrongPassphraseError changes nothing)."""
+        self._keep(session, Vault.open(self.location, passphrase), lock_after)
+
+    def _keep(self, session: str, vault: Vault, lock_after: float) -> None:
+        with self._lock:
+            old = self._held.pop(session, None)
+            self._held[session] = _Held(vault, lock_after, self.clock())
+        if old is not None:
+            old.vault.close()
+
+    def is_unlocked(self, session: str | None) -> bool:
+        with self._lock:
+            return session is not None and session in self._held
+
+    @contextmanager
+    def using(self, session: str | None) -> Iterator[Vault | None]:
+        """The session's unlocked vault for one piece of work, or None if it is locked."""
+        with self._lock:
+            held = self._held.get(session) if session else None
+        if held is None:
+            yield None
+            return
+        with held.busy:
+            held.last_used = self.clock()
+            yield held.vault
+
+    @asynccontextmanager
+    async def using_async(self, session: str | None) -> AsyncIterator[Vault | None]:
+        """Like ``using``, for async handlers: waits for the vault in a worker thread, so a
+        long upload in one request never blocks the event loop for the others."""
+        with self._lock:
+            held = self._held.get(session) if session else None
+        if held is None:
+            yield None
+            return
+        await anyio.to_thread.run_sync(held.busy.acquire)
+        try:
+            held.last_used = self.clock()
+            yield held.vault
+        finally:
+            held.busy.release()
+
+    def lock(self, session: str | None) -> None:
+        with self._lock:
+            held = self._held.pop(session, None) if session else None
+        if held is not None:
+            with held.busy:
+                held.vault.close()
+
+    def lock_idle(self) -> None:
+        now = self.clock()
+        with self._lock:
+            idle = [
+                key for key, held in self._held.items() if now - held.last_used > held.lock_after
+            ]
+        for key in idle:
+            self.lock(key)
+
+    def lock_all(self) -> None:
+        with self._lock:
+            keys = list(self._held)
+        for key in keys:
+            self.lock(key)

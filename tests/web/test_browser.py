@@ -1,0 +1,279 @@
+"""The whole flow in Debian's Chromium: with JavaScript, without it, and by keyboard alone.
+
+axe-core checks every page for WCAG 2.2 AA problems; every request is recorded and must go to
+the app's own origin. Screenshots are kept in test-artifacts/web/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.browser_support import RequestLog, answer_on_page, axe_violations
+from tests.web.conftest import LiveServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def context(chromium: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1024, "height": 900}, locale="en-US")
+    yield context
+    context.close()
+
+
+class Visit:
+    """One page object with its request log, checking accessibility on every new page."""
+
+    def __init__(self, context: Any, server: LiveServer, artifacts: Path, prefix: str) -> None:
+        self.page = context.new_page()
+        self.server = server
+        self.artifacts = artifacts
+        self.prefix = prefix
+        self.requests = RequestLog(server.url, server.neutral)
+        self.page.on("request", self.requests)
+        self.console_errors: list[str] = []
+        self.page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        self.checked: list[str] = []
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.server.url + path)
+
+    def check(self, name: str) -> None:
+        """axe on this page (zero violations) and a screenshot kept as an artifact."""
+        self.page.screenshot(path=str(self.artifacts / f"{self.prefix}-{name}.png"), full_page=True)
+        violations = axe_violations(self.page)
+        assert violations == [], f"{name}: {violations}"
+        self.checked.append(name)
+
+
+def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artifacts: Path) -> None:
+    visit = Visit(context, live_server, artifacts, "js")
+    page = visit.page
+    visit.goto("/")
+    visit.check("welcome")
+    page.get_by_role("link", name="Start").click()
+    visit.check("choose-pack")
+    page.get_by_label("United States (federal)").check()
+    page.get_by_role("button", name="Continue").click()
+    kinds_seen: set[str] = set()
+    for _ in range(40):
+        if page.url.endswith("/plan"):
+            break
+        kind = _kind(page)
+        if kind not in kinds_seen:
+            kinds_seen.add(kind)
+            visit.check(f"question-{kind}")
+            if kind == "text":
+                page.get_by_role("button", name="Continue").click()
+                visit.check("question-error")
+        answer_on_page(page)
+    assert page.url.endswith("/plan")
+    visit.check("plan")
+    first_step = page.locator("article.step").first
+    first_step.get_by_role("button", name="Done").click()
+    assert (
+        page.locator("article.step")
+        .first.get_by_role("button", name="Done")
+        .get_attribute("aria-pressed")
+        == "true"
+    )
+    for path, name in [("/privacy", "privacy"), ("/resume", "resume"), ("/locked", "locked")]:
+        visit.goto(path)
+        visit.check(name)
+    visit.goto("/no-such-page")
+    visit.check("not-found")
+    visit.goto("/privacy")
+    page.get_by_role("button", name="Make a save code").click()
+    visit.check("save-code")
+    _journal_flow(visit, artifacts, check=True)
+    visit.goto("/plan")
+    page.get_by_role("button", name="Español").click()
+    visit.check("plan-es")
+    visit.goto("/")
+    visit.check("welcome-es")
+    assert visit.requests.foreign() == []
+    # Error pages (404, 422) are expected; anything else, such as a CSP refusal, is not.
+    expected = "Failed to load resource: the server responded with a status of"
+    assert [text for text in visit.console_errors if not text.startswith(expected)] == []
+    assert len(visit.checked) >= 20
+
+
+def test_escape_leaves_and_replaces_the_history_entry(
+    context: Any, live_server: LiveServer
+) -> None:
+    visit = Visit(context, live_server, Path(), "esc")
+    page = visit.page
+    visit.goto("/")
+    page.get_by_role("link", name="Start").click()
+    page.get_by_label("United States (federal)").check()
+    page.get_by_role("button", name="Continue").click()
+    visit.goto("/privacy")
+    page.get_by_role("button", name="Make a save code").click()
+    visit.goto("/interview")
+    page.get_by_role("button", name="I'd rather not say").click()
+    before = page.evaluate("history.length")
+    page.keyboard.press("Escape")
+    page.wait_for_url(live_server.neutral)
+    assert page.evaluate("history.length") == before  # replaced, not added
+    page.go_back()  # the question page before: Ally locked on exit, so no answers are shown
+    assert page.url.endswith("/interview/start")
+    assert page.locator("input[name=answer]:checked").count() == 0
+    assert visit.requests.foreign() == []
+
+
+def test_the_idle_lock_warns_first_and_can_be_put_off(
+    context: Any, live_server: LiveServer
+) -> None:
+    page = context.new_page()
+    page.clock.install()
+    page.goto(live_server.url + "/privacy")
+    lock = int(page.locator("body").get_attribute("data-lock-seconds") or 0)
+    assert lock == 15 * 60
+    warning = page.get_by_role("alertdialog")
+    assert warning.is_hidden()
+    page.clock.run_for((lock - 119) * 1000)
+    assert warning.is_visible()
+    with page.expect_response("**/still-here"):
+        page.get_by_role("button", name="Stay unlocked").click()
+    assert warning.is_hidden()
+    page.clock.run_for((lock + 5) * 1000)
+    page.wait_for_url("**/locked")
+
+
+def test_whole_flow_without_javascript(
+    chromium: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 800, "height": 900}
+    )
+    try:
+        visit = Visit(context, live_server, artifacts, "nojs")
+        page = visit.page
+        visit.goto("/")
+        assert page.locator(".exit-hint").is_hidden()
+        page.get_by_role("link", name="Start").click()
+        page.get_by_label("United States (federal)").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="I'd rather not say").click()
+        page.get_by_role("button", name="Back").click()
+        for _ in range(40):
+            if page.url.endswith("/plan"):
+                break
+            answer_on_page(page)
+        assert page.url.endswith("/plan")
+        page.screenshot(path=str(artifacts / "nojs-plan.png"), full_page=True)
+        page.locator("article.step").first.get_by_role("button", name="They refused").click()
+        assert "They refused" in page.locator("article.step").first.inner_text()
+        _journal_flow(visit, artifacts, check=False)
+        page.get_by_role("button", name="Español").click()
+        assert page.locator("html").get_attribute("lang") == "es"
+        page.get_by_role("link", name="Salida rápida").click()
+        page.wait_for_url(live_server.neutral)
+        assert visit.requests.foreign() == []
+    finally:
+        context.close()
+
+
+def test_keyboard_alone_completes_the_interview(context: Any, live_server: LiveServer) -> None:
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    _tab_to(page, "a[href='/interview/start'].button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/interview/start")
+    _tab_to(page, "input[name=answer]")
+    for _ in range(30):
+        if page.evaluate("document.activeElement.value") == "us":
+            break
+        page.keyboard.press("ArrowDown")
+    _tab_to(page, "button[value=answer]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    for _ in range(40):
+        if page.url.endswith("/plan"):
+            break
+        _answer_by_keyboard(page)
+    assert page.url.endswith("/plan")
+    assert page.get_by_role("heading", name="Your plan").count() == 1
+
+
+PASSPHRASE = "copper window harbor seventeen"
+
+
+def _journal_flow(visit: Visit, artifacts: Path, check: bool) -> None:
+    """Open the journal, add an incident with a photo, see it, download it, verify the journal."""
+    page = visit.page
+    maybe_check = visit.check if check else (lambda name: None)
+    visit.goto("/journal")
+    if page.get_by_role("heading", name="Start your journal").count():
+        maybe_check("journal-create")
+        page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+        page.get_by_label("The same passphrase again").fill(PASSPHRASE)
+        page.get_by_role("button", name="Start my journal").click()
+    else:
+        maybe_check("journal-unlock")
+        page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+        page.get_by_role("button", name="Unlock").click()
+    maybe_check("journal-timeline")
+    page.get_by_role("link", name="Add an incident").click()
+    maybe_check("journal-new")
+    page.get_by_label("Date", exact=True).fill("2026-05-03")
+    page.get_by_label("What happened").fill("He followed me to the bus stop again.")
+    photo = artifacts / "evidence-photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"pixels" * 50_000)
+    page.get_by_label("Photos, screenshots or other files (optional)").set_input_files(str(photo))
+    page.get_by_role("button", name="Save to the journal").click()
+    assert "/journal/entries/" in page.url
+    maybe_check("journal-entry")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="evidence-photo.png").click()
+    assert Path(download.value.path()).read_bytes() == photo.read_bytes()
+    page.get_by_role("link", name="Back to the timeline").click()
+    assert page.get_by_role("link", name="He followed me to the bus stop", exact=False).count() >= 1
+    page.get_by_role("link", name="Check it is intact").click()
+    assert "Nothing in the journal was changed" in page.content()
+    maybe_check("journal-integrity")
+    visit.goto("/journal/export")
+    maybe_check("journal-export")
+    visit.goto("/journal")
+    page.get_by_role("button", name="Lock the journal").click()
+    assert page.get_by_role("heading", name="Unlock your journal").count() == 1
+
+
+def _kind(page: Any) -> str:
+    if page.locator("input#answer").count():
+        return "text"
+    return str(page.locator("input[name=answer]").first.get_attribute("type"))
+
+
+def _focused_matches(page: Any, selector: str) -> bool:
+    return bool(page.evaluate("s => document.activeElement?.matches(s) ?? false", selector))
+
+
+def _tab_to(page: Any, selector: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _focused_matches(page, selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _answer_by_keyboard(page: Any) -> None:
+    _tab_to(page, "input[name=answer]")
+    kind = page.evaluate("document.activeElement.type")
+    if kind == "text":
+        hint = page.locator("#answer-hint").inner_text()
+        page.keyboard.type("2026-05" if "2026" in hint else "20")
+    else:
+        page.keyboard.press("Space")
+    _tab_to(page, "button[value=answer]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")

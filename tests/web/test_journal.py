@@ -1,0 +1,185 @@
+"""The journal pages over the real vault: unlock, incidents with files, integrity, export, share."""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from ally.vault import Identity, verify_bundle
+from ally.web.state import WebState
+from tests.web.conftest import Browser, Clock
+
+PASSPHRASE = "lantern orbit pepper quietly"
+MARKER = b"PLAINTEXT-EVIDENCE-MARKER-7731"
+
+
+def vault_folder(app: FastAPI) -> Path:
+    state: WebState = app.state.web
+    assert state.vaults is not None
+    return Path(state.vaults.location)
+
+
+@pytest.fixture
+def journal(browser: Browser) -> Browser:
+    """A browser with a freshly created, unlocked journal."""
+    page = browser.open("/journal")
+    assert "Start your journal" in page.text
+    created = browser.submit("/journal/create", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE})
+    assert "Your journal" in created.text, created.text[:300]
+    return browser
+
+
+def add_incident(browser: Browser, files: list[tuple[str, bytes]], **fields: str) -> Iterator[str]:
+    browser.open("/journal/new")
+    data = {"csrf": browser.csrf, "when_date": "2026-05-03", "when_time": "14:30", **fields}
+    data.setdefault("what", "He blocked the door and shouted at me.")
+    # A browser sends an empty file part when no file was chosen; so does this.
+    upload = [("files", (name, content, "application/octet-stream")) for name, content in files]
+    response = browser.client.post(
+        "/journal/new",
+        data=data,
+        files=upload or [("files", ("", b"", "application/octet-stream"))],
+        follow_redirects=False,
+    )
+    yield str(response.status_code)
+    yield response.headers.get("location", "")
+
+
+def test_creating_asks_for_the_passphrase_twice(browser: Browser) -> None:
+    browser.open("/journal")
+    mismatch = browser.post("/journal/create", {"passphrase": PASSPHRASE, "confirm": "other"})
+    assert mismatch.status_code == 422
+    short = browser.post("/journal/create", {"passphrase": "short", "confirm": "short"})
+    assert short.status_code == 422
+
+
+def test_an_incident_with_files_is_stored_encrypted_and_reads_back(
+    journal: Browser, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_temp_files(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an upload must never be written to a temporary file")
+
+    for name in ("TemporaryFile", "SpooledTemporaryFile", "NamedTemporaryFile", "mkstemp"):
+        monkeypatch.setattr(tempfile, name, no_temp_files)
+    big = MARKER + bytes(range(256)) * 12_000 + MARKER  # about 3 MiB: several vault rows
+    status, location = add_incident(journal, [("photo.jpg", big), ("note.txt", MARKER)])
+    assert status == "303" and re.fullmatch(r"/journal/entries/\d+", location)
+    page = journal.open(location)
+    assert "He blocked the door" in page.text and "photo.jpg" in page.text
+    links = re.findall(r'href="(/journal/attachments/[0-9a-f]+)"', page.text)
+    assert len(links) == 2
+    download = journal.get(links[0])
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.content == big
+    for stored in vault_folder(app).rglob("*"):
+        if stored.is_file():
+            assert MARKER not in stored.read_bytes(), stored
+
+
+def test_files_can_be_attached_later(journal: Browser) -> None:
+    _, location = add_incident(journal, [])
+    journal.open(location)
+    response = journal.client.post(
+        f"{location}/attach",
+        data={"csrf": journal.csrf},
+        files=[("files", ("later.png", b"\x89PNG more", "image/png"))],
+        follow_redirects=True,
+    )
+    assert "later.png" in response.text
+
+
+def test_an_incident_needs_what_happened_and_keeps_what_was_typed(journal: Browser) -> None:
+    status, _ = add_incident(journal, [("a.txt", MARKER)], what="", where="the car park")
+    assert status == "422"
+    assert journal.last is not None
+    page = journal.client.get("/journal").text
+    assert "Nothing here yet" in page
+
+
+def test_a_multipart_form_without_its_token_stores_nothing(journal: Browser) -> None:
+    journal.open("/journal/new")
+    response = journal.client.post(
+        "/journal/new",
+        data={"what": "x", "when_words": "yesterday"},
+        files=[("files", ("a.txt", MARKER, "text/plain"))],
+    )
+    assert response.status_code == 403
+    assert "Nothing here yet" in journal.client.get("/journal").text
+
+
+def test_the_timeline_lists_incidents_by_when_they_happened(journal: Browser) -> None:
+    list(add_incident(journal, [], what="Second thing", when_date="2026-06-01"))
+    list(add_incident(journal, [], what="First thing", when_date="2026-01-01"))
+    page = journal.open("/journal").text
+    assert page.index("Second thing") < page.index("First thing")  # newest first
+
+
+def test_a_wrong_passphrase_does_not_unlock(journal: Browser) -> None:
+    journal.submit("/journal/lock", {})
+    wrong = journal.post("/journal/unlock", {"passphrase": "not the passphrase"})
+    assert wrong.status_code == 400
+    assert "Unlock your journal" in journal.open("/journal").text
+    assert "Your journal" in journal.submit("/journal/unlock", {"passphrase": PASSPHRASE}).text
+
+
+def test_the_journal_locks_when_idle_and_on_quick_exit(
+    journal: Browser, app: FastAPI, clock: Clock
+) -> None:
+    state: WebState = app.state.web
+    assert state.vaults is not None
+    clock.advance(16 * 60)
+    state.vaults.lock_idle()
+    assert "Ally is locked" in journal.open("/journal").text
+    assert "Unlock your journal" in journal.open("/journal").text
+    journal.submit("/journal/unlock", {"passphrase": PASSPHRASE})
+    journal.get("/exit")
+    assert "Unlock your journal" in journal.open("/journal").text
+
+
+def test_integrity_needs_no_passphrase_and_codes_can_be_checked(journal: Browser) -> None:
+    list(add_incident(journal, [("a.txt", b"evidence")]))
+    page = journal.open("/journal/integrity").text
+    assert "Nothing in the journal was changed" in page
+    code = re.search(r'<p class="code">([^<]+)</p>', page)
+    assert code
+    journal.submit("/journal/lock", {})
+    checked = journal.submit("/journal/integrity/check", {"code": code.group(1)})
+    assert "still holds everything" in checked.text
+    wrong = journal.submit("/journal/integrity/check", {"code": "1-AAAA-AAAA-AAAA-AAAA"})
+    assert "does not match" in wrong.text
+
+
+def test_a_full_export_downloads_a_verifiable_bundle(journal: Browser, tmp_path: Path) -> None:
+    list(add_incident(journal, [("a.txt", MARKER)]))
+    journal.open("/journal/export")
+    response = journal.post("/journal/export", {})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert all(MARKER not in archive.read(name) for name in archive.namelist())
+        archive.extractall(tmp_path / "out")
+    (bundle,) = (tmp_path / "out").iterdir()
+    assert verify_bundle(bundle).ok
+
+
+def test_sharing_makes_a_copy_for_the_advocates_key(journal: Browser, tmp_path: Path) -> None:
+    list(add_incident(journal, [], what="For the advocate"))
+    advocate = Identity.generate()
+    journal.open("/journal/export")
+    bad = journal.post("/journal/share", {"recipient": "age1nonsense"})
+    assert bad.status_code == 400
+    journal.open("/journal/export")
+    response = journal.post("/journal/share", {"recipient": str(advocate.recipient), "entry": "2"})
+    assert response.status_code == 200, response.text[:300]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        archive.extractall(tmp_path / "out")
+    (bundle,) = (tmp_path / "out").iterdir()
+    assert verify_bundle(bundle).ok
