@@ -1,0 +1,235 @@
+"""``ally evidence``: import chat, SMS and email exports, review flagged messages, search them.
+
+Message text is shown only on the person's own terminal when they ask for it (review, search);
+summaries and errors never contain it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ally.cli.vault import FdOpt, VaultOpt, read_passphrase
+from ally.errors import UsageError
+from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format
+from ally.evidence.pipeline import import_file
+from ally.evidence.review import Reviewed, mark, review_queue, search, stored_messages
+from ally.vault import Vault, default_location
+
+app = typer.Typer(
+    help="Evidence from exports: import chats, SMS and email; review and search.",
+    no_args_is_help=True,
+)
+out = Console()
+err = Console(stderr=True)
+FORMATS = ", ".join(importer.name for importer in IMPORTERS)
+
+
+def _open(vault: str | None, fd: int | None) -> Vault:
+    location = vault or default_location()
+    Vault.open(location).close()  # a clear "no vault here" before asking for a passphrase
+    return Vault.open(location, read_passphrase(fd))
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr counting messages (shown only on a terminal)."""
+    columns = (TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
+
+
+def _zone(name: str | None) -> dt.tzinfo | None:
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"Unknown time zone {name!r}; use a name like Europe/London or America/New_York."
+        ) from None
+
+
+def _when(text: str | None, end_of_day: bool = False) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"Could not read the date {text!r}; write it like 2024-03-01 or 2024-03-01T18:30."
+        ) from None
+    if end_of_day and len(text) <= 10:
+        value = value.replace(hour=23, minute=59, second=59)
+    return value if value.tzinfo else value.astimezone()
+
+
+@app.command("import")
+def import_command(
+    file: Path = typer.Argument(
+        ..., help="The exported file (.txt, .zip, .json, .csv, .xml, .eml, .mbox)."
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", help=f"Skip detection and read as: {FORMATS}."
+    ),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="Zone of exports without one (WhatsApp), e.g. Europe/Berlin. Default: this computer's.",
+    ),
+    conversation: str | None = typer.Option(
+        None, "--conversation", help="Name the conversation yourself."
+    ),
+    date_order: str | None = typer.Option(
+        None,
+        "--date-order",
+        help="WhatsApp date order if Ally guesses wrong: DMY, MDY, YMD or YDM.",
+    ),
+    platform: str | None = typer.Option(
+        None, "--platform", help="For Messenger-style files: facebook or instagram."
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Import an export into your vault. Importing the same file again adds nothing."""
+    if date_order and date_order.upper() not in ("DMY", "MDY", "YMD", "YDM"):
+        raise UsageError("--date-order must be DMY, MDY, YMD or YDM.")
+    options = ImportOptions(
+        timezone=_zone(timezone),
+        conversation=conversation,
+        date_order=date_order.upper() if date_order else None,
+        platform=platform,
+    )
+    if fmt is None and file.is_file():
+        detect_format(file)  # an unknown file gets its clear error before the passphrase prompt
+    with _open(vault, passphrase_fd) as opened, progress_bar("Importing messages") as update:
+        result = import_file(opened, file, options, fmt, progress=update)
+    out.print(
+        f"{result.file} ({result.format}): {result.read} messages read, {result.added} added, "
+        f"{result.already_present} already in your vault; {result.flagged} flagged for review."
+    )
+    if result.original_stored:
+        out.print(f"The original file is kept in your vault (SHA-256 {result.sha256[:16]}…).")
+    if result.flagged:
+        out.print("Run `ally evidence review` to go through the flagged messages.")
+
+
+def _show(item: Reviewed) -> None:
+    message = item.message
+    where = message.provenance.where()
+    out.rule(f"{item.entry_id[:10]}  {message.timestamp:%Y-%m-%d %H:%M %Z}  {message.conversation}")
+    out.print(
+        f"[bold]{message.sender or '(system)'}[/bold]: {message.text}", markup=True, highlight=False
+    )
+    for reason in item.reasons:
+        out.print(f"  [yellow]• {reason}[/yellow]", highlight=False)
+    out.print(f"  [dim]from {where}[/dim]", highlight=False)
+
+
+@app.command()
+def review(
+    show_all: bool = typer.Option(False, "--all", help="Also show messages already reviewed."),
+    limit: int = typer.Option(0, "--limit", help="Stop after this many messages (0: no limit)."),
+    list_only: bool = typer.Option(False, "--list", help="Only list the queue; do not ask."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Go through imported messages, flagged ones first: mark each as evidence or not relevant."""
+    with _open(vault, passphrase_fd) as opened:
+        queue = review_queue(stored_messages(opened), include_reviewed=show_all)
+        if limit:
+            queue = queue[:limit]
+        if not queue:
+            out.print("Nothing to review.")
+            return
+        for item in queue:
+            _show(item)
+            if list_only:
+                continue
+            answer = (
+                typer.prompt("[e]vidence, [n]ot relevant, [s]kip, [q]uit", default="s")
+                .strip()
+                .lower()
+            )
+            if answer.startswith("q"):
+                break
+            if answer.startswith("e"):
+                mark(opened, item.entry_id, "evidence")
+            elif answer.startswith("n"):
+                mark(opened, item.entry_id, "not_relevant")
+
+
+@app.command("mark")
+def mark_command(
+    entry_id: str = typer.Argument(..., help="The message's id (or its first characters)."),
+    decision: str = typer.Argument(..., help="evidence or not-relevant"),
+    note: str | None = typer.Option(None, "--note", help="Why (optional)."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Mark one message as evidence or not relevant (for scripts; `review` asks interactively)."""
+    with _open(vault, passphrase_fd) as opened:
+        mark(opened, entry_id, decision.replace("-", "_"), note)
+    out.print("Saved.")
+
+
+@app.command("search")
+def search_command(
+    text: str | None = typer.Option(None, "--text", help="Words in the message."),
+    sender: str | None = typer.Option(
+        None, "--sender", help="Part of the sender's name or number."
+    ),
+    since: str | None = typer.Option(None, "--since", help="From this date (2024-03-01)."),
+    until: str | None = typer.Option(None, "--until", help="Up to this date, inclusive."),
+    conversation: str | None = typer.Option(
+        None, "--conversation", help="Part of the conversation's name."
+    ),
+    flagged: bool = typer.Option(False, "--flagged", help="Only flagged messages."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Find imported messages by text, sender and date range."""
+    with _open(vault, passphrase_fd) as opened:
+        found = search(
+            stored_messages(opened),
+            text,
+            sender,
+            _when(since),
+            _when(until, end_of_day=True),
+            conversation,
+            flagged,
+        )
+    table = Table("id", "when", "conversation", "sender", "message", "flag", "mark")
+    for item in found:
+        message = item.message
+        table.add_row(
+            item.entry_id[:10],
+            f"{message.timestamp:%Y-%m-%d %H:%M}",
+            message.conversation,
+            message.sender or "(system)",
+            message.text if len(message.text) <= 120 else message.text[:119] + "…",
+            "yes" if item.flagged else "",
+            (item.decision or "").replace("_", " "),
+        )
+    out.print(table)
+    out.print(f"{len(found)} message{'s' if len(found) != 1 else ''} found.")
+
+
+@app.command("formats")
+def formats() -> None:
+    """List the export formats Ally can read."""
+    for importer in IMPORTERS:
+        out.print(f"{importer.name:14} {importer.label}")

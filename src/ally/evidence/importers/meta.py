@@ -1,0 +1,128 @@
+"""Facebook Messenger and Instagram "Download your information" JSON (message_1.json, ...).
+
+Meta writes every string as UTF-8 bytes each turned into one code point (``"caf\\u00c3\\u00a9"``
+for "café"), so text is repaired with :func:`fix_mojibake`. Messages come newest first and the
+chat's title comes *after* them, so a first quick pass reads the title. Newer end-to-end
+encrypted exports use camelCase fields (``senderName``, ``timestamp``, ``text``) and are read too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ally.evidence.importers import fields as f
+from ally.evidence.importers.base import ImportOptions, Probe, Source, from_millis
+from ally.evidence.importers.jsonstream import stream
+from ally.model.message import Attachment, Message, Platform
+
+_MEDIA_KEYS = ("photos", "videos", "audio_files", "files", "gifs", "media")
+_SYSTEM_TYPES = {"Subscribe", "Unsubscribe", "Call"}
+
+
+def fix_mojibake(value: str) -> str:
+    """Undo Meta's double encoding; text that was not double-encoded is returned unchanged."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def _is_message(prefix: str) -> bool:
+    return prefix == "messages.item"
+
+
+class MetaImporter:
+    name = "messenger"
+    label = "Facebook Messenger or Instagram export (message_1.json)"
+
+    def sniff(self, probe: Probe) -> bool:
+        head = probe.head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not head.startswith(b"{") or probe.zip_names is not None:
+            return False
+        classic = b'"participants"' in head and (
+            b'"sender_name"' in head or b'"timestamp_ms"' in head
+        )
+        e2ee = b'"senderName"' in head and b'"threadName"' in head
+        return classic or e2ee or (b'"magic_words"' in head and b'"thread_path"' in head)
+
+    def read(self, source: Source, options: ImportOptions) -> Iterator[Message]:
+        platform = _platform(source.path, options)
+        conversation = options.conversation or self._title(source) or source.path.parent.name
+        with source.path.open("rb") as handle:
+            for item in stream(source, handle, _is_message):
+                if not item.is_item:
+                    continue
+                if not isinstance(item.value, dict):
+                    raise source.error(item.path, "a message here is not a JSON object.")
+                yield _message(source, platform, conversation, item.path, item.value)
+
+    def _title(self, source: Source) -> str | None:
+        with source.path.open("rb") as handle:
+            for item in stream(source, handle, _is_message):
+                if item.prefix in ("title", "threadName") and isinstance(item.value, str):
+                    return fix_mojibake(item.value)
+        return None
+
+
+def _platform(path: Path, options: ImportOptions) -> Platform:
+    if options.platform in ("facebook", "instagram"):
+        return "instagram" if options.platform == "instagram" else "facebook"
+    folders = " ".join(part.lower() for part in path.resolve().parts)
+    return "instagram" if "instagram" in folders else "facebook"
+
+
+def _message(
+    source: Source, platform: Platform, conversation: str, path: str, raw: dict[str, Any]
+) -> Message:
+    when = from_millis(raw.get("timestamp_ms", raw.get("timestamp")))
+    if when is None:
+        raise source.error(path, "this message has no readable time.")
+    sender = (
+        fix_mojibake(f.text(raw.get("sender_name", raw.get("senderName")))) or "(unknown sender)"
+    )
+    body = fix_mojibake(f.text(raw.get("content", raw.get("text"))))
+    share = f.mapping(raw.get("share"))
+    link = f.text(share.get("link"))
+    if link and link not in body:
+        body = f"{body}\n{link}".strip()
+    kind = f.text(raw.get("type"))
+    return Message(
+        platform=platform,
+        conversation=conversation,
+        sender=sender,
+        timestamp=when,
+        text=body,
+        attachments=_attachments(source, raw),
+        deleted=bool(raw.get("is_unsent") or raw.get("isUnsent")),
+        system=kind in _SYSTEM_TYPES,
+        provenance=source.at(json_path=path),
+    )
+
+
+def _attachments(source: Source, raw: dict[str, Any]) -> tuple[Attachment, ...]:
+    found: list[Attachment] = []
+    uris = [
+        f.text(f.mapping(entry).get("uri"))
+        for key in _MEDIA_KEYS
+        for entry in f.items(raw.get(key))
+    ]
+    sticker = f.text(f.mapping(raw.get("sticker")).get("uri"))
+    for uri in [*uris, sticker]:
+        if uri:
+            found.append(_resolve(source.path, fix_mojibake(uri)))
+    return tuple(found)
+
+
+def _resolve(json_file: Path, uri: str) -> Attachment:
+    """Media URIs are relative to the export's top folder, a few levels above the JSON file."""
+    if uri.startswith(("http://", "https://")):
+        return Attachment(name=uri.rsplit("/", 1)[-1] or uri, location=uri)
+    for base in list(json_file.parents)[:6]:
+        attachment = f.local_file(base, uri)
+        if attachment.included:
+            return attachment
+    return f.local_file(json_file.parent, uri)

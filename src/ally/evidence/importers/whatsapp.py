@@ -1,0 +1,167 @@
+"""WhatsApp "Export chat": the .txt file, or the .zip with the chat and its media.
+
+Each message starts with a header — date, time, then ``- Name:`` (Android) or ``] Name:``
+(iOS) — and runs until the next header, so multi-line messages are lines without one.
+Exports write local times with no zone, in the phone's locale: the date order (day/month/year,
+month/day/year, year/month/day), a 12- or 24-hour clock, and the words for "media omitted"
+all vary. The date order is worked out from the file itself (a first field above 12 cannot be
+a month; dates in a chat only move forward) before any message is read, in a cheap first pass
+that stops as soon as the answer is certain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ally.evidence.importers.base import ImportOptions, Probe, Source
+from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, scan_order
+from ally.model.message import Attachment, Message
+
+OMITTED = re.compile(
+    r"<(?:Media omitted|Medien ausgeschlossen|Multimedia omitido|Médias omis|Mídia oculta|"
+    r"Media omessi)>|"
+    r"(?:image|video|audio|sticker|GIF|document|Contact card|Bild|Video|Audio|Sticker|Dokument|"
+    r"imagen|vídeo|documento|vidéo|imagem|áudio|figurinha) "
+    r"(?:omitted|weggelassen|omitida|omitido|absente|omis|omise|ocultada|ocultado|oculto)",
+    re.IGNORECASE,
+)
+ATTACHED_IOS = re.compile(
+    r"<(?:attached|Anhang|adjunto|pièce jointe|anexado|allegato) ?: ?([^<>]+?)>", re.IGNORECASE
+)
+ATTACHED_ANDROID = re.compile(
+    r"^(.+?\.\w{1,5}) \((?:file attached|Datei angehängt|archivo adjunto|fichier joint|"
+    r"arquivo anexado|file allegato)\)",
+    re.IGNORECASE,
+)
+FILE_TITLE = re.compile(
+    r"^(?:WhatsApp Chat with |WhatsApp Chat - |WhatsApp-Chat mit |Chat de WhatsApp con |"
+    r"Discussion WhatsApp avec |Conversa do WhatsApp com |Chat WhatsApp con )(.+)$"
+)
+
+
+def conversation_from_name(name: str) -> str:
+    """The chat's name from the export's file name, e.g. 'WhatsApp Chat with Sam.txt' → 'Sam'."""
+    stem = Path(name).stem
+    found = FILE_TITLE.match(stem)
+    return found.group(1).strip() if found else stem
+
+
+class WhatsAppImporter:
+    name = "whatsapp"
+    label = "WhatsApp chat export (.txt or .zip)"
+
+    def sniff(self, probe: Probe) -> bool:
+        names = probe.zip_names
+        if names is not None and _chat_member(names) is None:
+            return False
+        for line in probe.head.lstrip(b"\xef\xbb\xbf").splitlines():
+            if line.strip():
+                return HEADER.match(line) is not None
+        return False
+
+    def read(self, source: Source, options: ImportOptions) -> Iterator[Message]:
+        if zipfile.is_zipfile(source.path):
+            yield from self._read_zip(source, options)
+            return
+        conversation = options.conversation or conversation_from_name(source.name)
+        with source.path.open("rb") as handle:
+            order = options.date_order or scan_order(source, handle)
+        with source.path.open("rb") as handle:
+            yield from Parser(source, order, options.zone(), conversation, _Media().find).run(
+                handle
+            )
+
+    def _read_zip(self, source: Source, options: ImportOptions) -> Iterator[Message]:
+        try:
+            archive = zipfile.ZipFile(source.path)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise source.error(None, "this .zip file is damaged and cannot be opened.") from None
+        with archive:
+            member = _chat_member(tuple(archive.namelist()))
+            if member is None:
+                raise source.error(None, "this .zip has no WhatsApp chat (.txt) inside.")
+            inner = Source(source.path, source.sha256, member)
+            conversation = options.conversation or conversation_from_name(source.name)
+            media = _ZipMedia(archive, inner)
+            try:
+                with archive.open(member) as handle:
+                    order = options.date_order or scan_order(inner, handle)
+                with archive.open(member) as handle:
+                    yield from Parser(inner, order, options.zone(), conversation, media.find).run(
+                        handle
+                    )
+            except (zipfile.BadZipFile, EOFError, OSError) as error:
+                raise inner.error(
+                    None, f"the .zip is damaged or cut short ({type(error).__name__})."
+                ) from None
+
+
+def _chat_member(names: tuple[str, ...]) -> str | None:
+    texts = [name for name in names if name.lower().endswith(".txt") and not name.endswith("/")]
+    for name in texts:
+        if Path(name).name == "_chat.txt":
+            return name
+    for name in texts:
+        if FILE_TITLE.match(Path(name).stem):
+            return name
+    return texts[0] if len(texts) == 1 else None
+
+
+class _Media:
+    """Finds the files a message names; the zip variant also hashes the ones it contains."""
+
+    def find(self, body: str) -> tuple[Attachment, ...]:
+        found: list[Attachment] = []
+        head = body.lstrip(MARKS)
+        for name in _named_files(head):
+            found.append(self.attachment(name))
+        if not found and OMITTED.search(head[:80]):
+            found.append(Attachment(name="(media not included in the export)", included=False))
+        return tuple(found)
+
+    def attachment(self, name: str) -> Attachment:
+        return Attachment(name=name, included=False)
+
+
+def _named_files(body: str) -> Iterable[str]:
+    for found in ATTACHED_IOS.finditer(body):
+        yield found.group(1).strip()
+    first_line = body.split("\n", 1)[0]
+    android = ATTACHED_ANDROID.match(first_line)
+    if android:
+        yield android.group(1).strip(MARKS + " ")
+
+
+class _ZipMedia(_Media):
+    def __init__(self, archive: zipfile.ZipFile, source: Source) -> None:
+        self.archive = archive
+        self.source = source
+        self.by_name = {
+            Path(info.filename).name: info for info in archive.infolist() if not info.is_dir()
+        }
+
+    def attachment(self, name: str) -> Attachment:
+        info = self.by_name.get(name)
+        if info is None:
+            return Attachment(name=name, included=False)
+        digest = hashlib.sha256()
+        with self.archive.open(info) as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        return Attachment(
+            name=name,
+            media_type=_media_type(name),
+            size=info.file_size,
+            sha256=digest.hexdigest(),
+            location=info.filename,
+            included=True,
+        )
+
+
+def _media_type(name: str) -> str | None:
+    return mimetypes.guess_type(name)[0]
