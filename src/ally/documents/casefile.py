@@ -1,0 +1,560 @@
+"""The evidence of a case, read once from the journal and shared by every report format.
+
+Building a :class:`CaseFile` is the only place that reads the journal: it picks the entries
+asked for, puts them in the order they happened, numbers incidents and exhibits, streams every
+attachment once to take its SHA-256 (and a reduced copy of each image), and counts what was
+left out or forgotten so the report can say so honestly. The PDF, DOCX and Markdown renderers
+and the bundle only format what is here, so all of them say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ally.documents.evidence import EvidenceSource
+from ally.documents.images import MAX_SOURCE_BYTES, DisplayImage, display_copy, looks_like_image
+from ally.errors import UsageError
+from ally.model.journal import Attachment, Entry, Incident, IncidentTime, Note
+from ally.model.message import Message
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which entries a document covers. Empty fields select everything."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    contexts: frozenset[str] = frozenset()
+    notes: bool = False
+    """Notes are private thoughts; they go into a document only when the person asks."""
+    entries: frozenset[str] = frozenset()
+    """Entry ids, or journal numbers as text ("12"), when the person picks entries one by one."""
+
+    def describe(self) -> list[str]:
+        """What was chosen, in words, for the report's summary."""
+        parts = []
+        if self.since:
+            parts.append(f"from {self.since.isoformat()}")
+        if self.until:
+            parts.append(f"up to {self.until.isoformat()}")
+        if self.contexts:
+            parts.append("about " + ", ".join(sorted(self.contexts)))
+        if self.entries:
+            parts.append(f"{len(self.entries)} chosen entries")
+        if self.notes:
+            parts.append("including notes")
+        return parts
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    """One attached file, numbered for citing (E-1, E-2, ...) with its fingerprint."""
+
+    label: str
+    attachment_id: str
+    entry_id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    recorded_at: dt.datetime
+    display: DisplayImage | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.display is not None
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message quoted as evidence, with where it was read from."""
+
+    platform: str
+    conversation: str
+    sender: str
+    sent_at: dt.datetime | None
+    text: str
+    provenance: str | None
+    source_sha256: str | None
+    edited: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of the report, in the order things happened."""
+
+    number: int
+    label: str
+    entry: Entry
+    moment: dt.datetime
+    when: str
+    headline: str
+    incident: Incident | None = None
+    message: MessageView | None = None
+    note: Note | None = None
+    exhibits: tuple[Exhibit, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+    @property
+    def dated(self) -> bool:
+        """False when the time is only described, so ``moment`` is when it was recorded."""
+        return self.incident is None or self.incident.when.start is not None
+
+    @property
+    def edited(self) -> bool:
+        return self.entry.version > 1
+
+
+@dataclass
+class CaseFile:
+    """Everything a report shows, computed once."""
+
+    title: str
+    generated_at: dt.datetime
+    zone: dt.tzinfo
+    head_code: str
+    items: list[Item]
+    selection: Selection = field(default_factory=Selection)
+    person: str | None = None
+    jurisdiction: str | None = None
+    forgotten: int = 0
+    forgotten_files: int = 0
+    left_out: int = 0
+
+    @property
+    def incidents(self) -> list[Item]:
+        return [item for item in self.items if item.incident is not None]
+
+    @property
+    def messages(self) -> list[Item]:
+        return [item for item in self.items if item.message is not None]
+
+    @property
+    def notes(self) -> list[Item]:
+        return [item for item in self.items if item.note is not None]
+
+    @property
+    def others(self) -> list[Item]:
+        return [
+            i for i in self.items if i.incident is None and i.message is None and i.note is None
+        ]
+
+    @property
+    def exhibits(self) -> list[Exhibit]:
+        return [exhibit for item in self.items for exhibit in item.exhibits]
+
+    def span(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """First and last known times; entries known only by a description do not count."""
+        dated = [item.moment for item in self.items if item.dated]
+        if not dated:
+            return None
+        return dated[0], dated[-1]
+
+    def moment(self, value: dt.datetime) -> str:
+        return format_moment(value, self.zone)
+
+
+# --- time in words ---------------------------------------------------------------------------
+
+
+def zone_name(zone: dt.tzinfo, at: dt.datetime) -> str:
+    """'UTC+01:00' style: an offset is unambiguous where a zone abbreviation is not."""
+    offset = at.astimezone(zone).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_moment(value: dt.datetime, zone: dt.tzinfo) -> str:
+    local = value.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} ({zone_name(zone, value)})"
+
+
+def describe_when(when: IncidentTime, zone: dt.tzinfo) -> str:
+    """An incident's time in the reader's zone, keeping 'about' and the person's own words."""
+    if when.start is None:
+        return when.description or "date not recorded"
+    text = format_moment(when.start, zone)
+    if when.end is not None:
+        text += " to " + format_moment(when.end, zone)
+    if when.approximate:
+        text = "about " + text
+    if when.description:
+        text += f" ({when.description})"
+    return text
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def build_casefile(
+    source: EvidenceSource,
+    selection: Selection | None = None,
+    *,
+    zone: dt.tzinfo | None = None,
+    title: str = "Evidence report",
+    person: str | None = None,
+    jurisdiction: str | None = None,
+    now: dt.datetime | None = None,
+    images: bool = True,
+) -> CaseFile:
+    """Read the journal once and lay out the report's content (see the module docstring)."""
+    selection = selection or Selection()
+    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    entries = source.entries()
+    chosen = [e for e in entries if not e.forgotten and _selected(e, selection, zone)]
+    _check_picked(entries, selection)
+    case = CaseFile(
+        title=title,
+        generated_at=now or dt.datetime.now(dt.UTC),
+        zone=zone,
+        head_code=source.head_code(),
+        items=[],
+        selection=selection,
+        person=person,
+        jurisdiction=jurisdiction,
+        forgotten=sum(1 for e in entries if e.forgotten),
+        left_out=sum(1 for e in entries if not e.forgotten) - len(chosen),
+    )
+    pending: list[tuple[Entry, list[tuple[Exhibit, Future[DisplayImage | None] | None]]]] = []
+    with _Converter(images) as converter:
+        for entry in chosen:
+            exhibits = []
+            for attachment in entry.attachments:
+                if attachment.forgotten:
+                    case.forgotten_files += 1
+                    continue
+                exhibits.append(_exhibit(source, attachment, converter))
+            pending.append((entry, exhibits))
+        for entry, found in pending:
+            shown = tuple(replace(e, display=f.result()) if f else e for e, f in found)
+            case.items.append(_item(entry, zone, shown))
+    case.items.sort(key=lambda item: (item.moment, item.entry.seq))
+    _number(case.items, _Counter())
+    return case
+
+
+class _Converter:
+    """Makes the shown copies of images on worker threads while the journal is still read.
+
+    Pillow releases the GIL while it decodes, resizes and encodes, so this uses every core;
+    at most two images per worker wait in memory, so a journal of large photos stays small.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.workers = max(1, min(4, os.cpu_count() or 1))
+        self.slots = threading.BoundedSemaphore(self.workers * 2)
+        self.pool = ThreadPoolExecutor(self.workers) if enabled else None
+
+    def __enter__(self) -> _Converter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, data: bytes) -> Future[DisplayImage | None]:
+        assert self.pool is not None
+        self.slots.acquire()
+        future = self.pool.submit(display_copy, data)
+        future.add_done_callback(lambda _: self.slots.release())
+        return future
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.items: dict[str, int] = {}
+        self.exhibits = 0
+
+    def item(self, kind: str) -> int:
+        self.items[kind] = self.items.get(kind, 0) + 1
+        return self.items[kind]
+
+    def exhibit(self) -> str:
+        self.exhibits += 1
+        return f"E-{self.exhibits}"
+
+
+_PREFIX = {"incident": "Incident", "message": "Message", "note": "Note"}
+
+
+def _number(items: list[Item], counter: _Counter) -> None:
+    """Number items per kind and exhibits in timeline order (Incident 1, E-1 come first)."""
+    for index, item in enumerate(items):
+        number = counter.item(item.kind)
+        label = f"{_PREFIX.get(item.kind, item.kind.capitalize())} {number}"
+        exhibits = tuple(replace(exhibit, label=counter.exhibit()) for exhibit in item.exhibits)
+        items[index] = replace(item, number=number, label=label, exhibits=exhibits)
+
+
+def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...]) -> Item:
+    moment = entry.occurred_at()
+    base: dict[str, Any] = {
+        "number": 0,
+        "label": "",
+        "entry": entry,
+        "moment": moment,
+        "exhibits": exhibits,
+    }
+    if entry.kind == "incident":
+        incident = entry.incident()
+        when = describe_when(incident.when, zone)
+        if incident.when.start is None:
+            # Placed on the timeline by when it was written down; say so.
+            when += f" (recorded {entry.recorded_at.astimezone(zone):%Y-%m-%d})"
+        return Item(**base, when=when, headline=_line(incident.what), incident=incident)
+    if entry.kind == "note":
+        note = entry.note()
+        return Item(**base, when=format_moment(moment, zone), headline=_line(note.text), note=note)
+    message = message_view(entry)
+    if message is not None:
+        base["moment"] = message.sent_at or moment
+        when = format_moment(base["moment"], zone)
+        return Item(**base, when=when, headline=_line(message.text), message=message)
+    return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
+
+
+def _line(text: str, width: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def message_view(entry: Entry) -> MessageView | None:
+    """A message entry's payload as a quote; None if the payload is not a message at all."""
+    payload = entry.payload or {}
+    try:
+        message = Message.from_payload(payload)
+    except ValueError:
+        return _loose_message(payload)
+    return MessageView(
+        platform=message.platform,
+        conversation=message.conversation,
+        sender=message.sender,
+        sent_at=message.timestamp,
+        text=message.text,
+        provenance=message.provenance.where(),
+        source_sha256=message.provenance.source_sha256,
+        edited=message.edited,
+        deleted=message.deleted,
+    )
+
+
+def _loose_message(payload: dict[str, Any]) -> MessageView | None:
+    """Messages saved by hand (or by an older importer) with only some of the fields."""
+    text = _first_text(payload, "text", "body")
+    if text is None:
+        return None
+    sent: dt.datetime | None = None
+    for key in ("sent_at", "timestamp"):
+        value = payload.get(key)
+        if isinstance(value, str):
+            try:
+                sent = dt.datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            sent = sent if sent.tzinfo else sent.astimezone()
+            break
+    provenance = payload.get("provenance")
+    where = sha = None
+    if isinstance(provenance, dict):
+        where = _first_text(provenance, "source_name")
+        sha = _first_text(provenance, "source_sha256")
+    return MessageView(
+        platform=_first_text(payload, "platform") or "message",
+        conversation=_first_text(payload, "conversation") or "",
+        sender=_first_text(payload, "sender", "from") or "unknown sender",
+        sent_at=sent,
+        text=text,
+        provenance=where,
+        source_sha256=sha,
+    )
+
+
+def _first_text(payload: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = payload.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _exhibit(
+    source: EvidenceSource, attachment: Attachment, converter: _Converter
+) -> tuple[Exhibit, Future[DisplayImage | None] | None]:
+    """Stream the file once: its SHA-256 always, and a shown copy if it is a small image."""
+    digest = hashlib.sha256()
+    keep = converter.enabled and looks_like_image(attachment.media_type, attachment.filename)
+    kept: list[bytes] = []
+    size = 0
+    for piece in source.read_attachment(attachment.id):
+        digest.update(piece)
+        size += len(piece)
+        if keep:
+            kept.append(piece)
+            if size > MAX_SOURCE_BYTES:
+                keep, kept = False, []
+    future = converter.submit(b"".join(kept)) if keep and kept else None
+    exhibit = Exhibit(
+        label="",
+        attachment_id=attachment.id,
+        entry_id=attachment.entry_id,
+        filename=safe_filename(attachment.filename, attachment.id),
+        media_type=attachment.media_type or "application/octet-stream",
+        size=size,
+        sha256=digest.hexdigest(),
+        recorded_at=attachment.recorded_at,
+    )
+    return exhibit, future
+
+
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def safe_filename(name: str | None, fallback: str) -> str:
+    """A file name without folders or odd characters, safe to print and to write to disk."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE.sub("_", base).strip(" .")
+    return base[:120] or f"file-{fallback}"
+
+
+# --- choosing entries -------------------------------------------------------------------------
+
+
+def _selected(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
+    if selection.entries:
+        return (
+            entry.id in selection.entries
+            or entry.root_id in selection.entries
+            or str(entry.seq) in selection.entries
+        )
+    if entry.kind == "note" and not selection.notes:
+        return False
+    day = entry_moment(entry).astimezone(zone).date()
+    if selection.since and day < selection.since:
+        return False
+    if selection.until and day > selection.until:
+        return False
+    return not selection.contexts or bool(set(_contexts(entry)) & selection.contexts)
+
+
+def entry_moment(entry: Entry) -> dt.datetime:
+    """When an entry happened: a message's own send time, else the journal's best guess."""
+    if entry.kind not in ("incident", "note") and entry.payload is not None:
+        message = message_view(entry)
+        if message is not None and message.sent_at is not None:
+            return message.sent_at
+    return entry.occurred_at()
+
+
+def _contexts(entry: Entry) -> Iterable[str]:
+    payload = entry.payload or {}
+    values = payload.get("contexts")
+    if isinstance(values, list):
+        yield from (str(value) for value in values)
+
+
+def _check_picked(entries: list[Entry], selection: Selection) -> None:
+    """Entries picked one by one must exist and still have content; otherwise say which."""
+    if not selection.entries:
+        return
+    known: set[str] = set()
+    for entry in entries:
+        if not entry.forgotten:
+            known |= {entry.id, entry.root_id, str(entry.seq)}
+    missing = sorted(selection.entries - known)
+    if missing:
+        raise UsageError(
+            "These entries are not in the journal (or were forgotten): "
+            + ", ".join(missing)
+            + ". `ally vault list` shows the numbers."
+        )
+
+
+# --- the summary -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Counts and names for the summary page, the same in every format."""
+
+    incidents: int
+    messages: int
+    notes: int
+    others: int
+    exhibits: int
+    images: int
+    exhibit_bytes: int
+    first: str | None
+    last: str | None
+    people: list[tuple[str, int]]
+    places: list[tuple[str, int]]
+    edited: int
+    forgotten: int
+    forgotten_files: int
+    left_out: int
+    selection: list[str]
+
+
+def facts(case: CaseFile, top: int = 8) -> Facts:
+    """What the summary says: how much, over what period, who and where most often."""
+    people: dict[str, int] = {}
+    places: dict[str, int] = {}
+    for item in case.incidents:
+        assert item.incident is not None
+        for name in dict.fromkeys(item.incident.who):
+            people[name] = people.get(name, 0) + 1
+        if item.incident.where:
+            places[item.incident.where] = places.get(item.incident.where, 0) + 1
+    span = case.span()
+    exhibits = case.exhibits
+    return Facts(
+        incidents=len(case.incidents),
+        messages=len(case.messages),
+        notes=len(case.notes),
+        others=len(case.others),
+        exhibits=len(exhibits),
+        images=sum(1 for exhibit in exhibits if exhibit.is_image),
+        exhibit_bytes=sum(exhibit.size for exhibit in exhibits),
+        first=case.moment(span[0]) if span else None,
+        last=case.moment(span[1]) if span else None,
+        people=_top(people, top),
+        places=_top(places, top),
+        edited=sum(1 for item in case.items if item.edited),
+        forgotten=case.forgotten,
+        forgotten_files=case.forgotten_files,
+        left_out=case.left_out,
+        selection=case.selection.describe(),
+    )
+
+
+def _top(counts: dict[str, int], top: int) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 incident', '3 incidents'; irregular forms are passed in ('entry is', 'entries are')."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def human_size(size: int) -> str:
+    """1536 -> '1.5 KB': sizes for people; exact byte counts are in the appendix."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"

@@ -1,0 +1,580 @@
+"""First drafts of letters and complaints, written from the plan and the journal.
+
+Every plan step that involves writing to someone has a letter kind (by its route: HR, a venue,
+a platform, a host's abuse desk, an agency, the police, a court...), plus the cease-and-desist
+letter, which belongs to no step. The words live with the knowledge packs, as Jinja templates
+in ``packs/<pack>/letters/``, so a jurisdiction whose law differs only adds a file:
+
+* ``letters/steps/<step-id>.md.j2`` — a letter for one step (e.g. Canada's notice of occurrence)
+* ``letters/<kind>.md.j2`` — the letter for every step of that kind
+* ``letters/<language>/...`` — a translation of a template in the same pack
+
+The nearest pack in the lineage that has a template wins (``us-ca``, then ``us``, then
+``generic``), the step's own template before the kind's; a translation is used only when it
+was written in that same pack, so a generic Spanish letter never stands in for a US English
+one whose law differs.
+
+Templates run in Jinja's sandbox with strict undefined values: a template that names a value
+Ally does not have fails loudly rather than printing a gap, and every rendered letter is checked
+for anything that looks like an unfilled placeholder. Each template defines the macros ``subject()``
+and ``body()`` and may define ``guide()``: advice for the person (how to send it, what to
+choose in a form), which is shown to them and never sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ally.documents.casefile import CaseFile, Item
+from ally.errors import AllyError, PackError, UsageError
+from ally.knowledge.loader import BUILTIN_PACKS, load_pack
+from ally.knowledge.schema import Pack, Route
+from ally.model.answers import AnswerValue, ApproxDate
+from ally.model.plan import Plan, PlanStep
+
+
+class LetterError(AllyError):
+    """A letter could not be written (a template problem, or something the letter needs)."""
+
+
+# --- what the person tells Ally for letters ----------------------------------------------------
+
+
+class LetterDetails(BaseModel):
+    """Facts a letter may use that the plan and journal do not hold. All optional.
+
+    Read from a small YAML file (``--details``); unknown keys are rejected so a typo is
+    reported instead of silently leaving a line out.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    your_name: str | None = None
+    your_email: str | None = None
+    your_phone: str | None = None
+    your_address: str | None = None
+    your_role: str | None = Field(default=None, description="Job title, student course, etc.")
+    organisation: str | None = Field(
+        default=None, description="The employer, venue, school, landlord, platform or host."
+    )
+    recipient_name: str | None = None
+    recipient_title: str | None = None
+    recipient_email: str | None = None
+    recipient_address: str | None = None
+    harasser: str | None = Field(default=None, description="Name or description of the person.")
+    harasser_account: str | None = Field(default=None, description="Their username or profile.")
+    links: list[str] = Field(default_factory=list, description="Links to the content or profile.")
+    host: str | None = Field(default=None, description="Domain or IP address, for abuse reports.")
+    abuse_contact: str | None = Field(default=None, description="The abuse desk's email.")
+    platform: str | None = Field(default=None, description="Platform id, e.g. instagram.")
+    reference: str | None = Field(default=None, description="A case or report number.")
+    outcome: str | None = Field(default=None, description="What you would like to happen.")
+    court: str | None = Field(default=None, description="The court, for a protection order.")
+
+
+def read_details(data: object, name: str) -> LetterDetails:
+    """Validate a details document; errors name the field, never echo its value."""
+    if data is None:
+        return LetterDetails()
+    try:
+        return LetterDetails.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            where = ".".join(str(part) for part in item["loc"]) or "file"
+            message = (
+                "is not a field Ally knows (check the spelling)"
+                if item["type"] == "extra_forbidden"
+                else item["msg"]
+            )
+            problems.append(f"{where}: {message}")
+        raise UsageError(f"{name}: " + "; ".join(problems)) from None
+
+
+# --- letter kinds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterKind:
+    id: str
+    title: str
+    routes: tuple[Route, ...]
+    context: str | None = None
+    """The journal context whose incidents this letter is about (work, online...)."""
+
+
+KINDS: tuple[LetterKind, ...] = (
+    LetterKind("workplace-complaint", "Formal complaint to HR", (Route.HR,), "work"),
+    LetterKind("supervisor", "Written report to a supervisor", (Route.SUPERVISOR,), "work"),
+    LetterKind("venue", "Letter to the venue's management", (Route.VENUE,), "venue"),
+    LetterKind(
+        "school", "Complaint to the school, college or university", (Route.SCHOOL,), "school"
+    ),
+    LetterKind(
+        "housing", "Letter to the landlord or housing provider", (Route.HOUSING,), "housing"
+    ),
+    LetterKind("platform-report", "Report to the platform", (Route.PLATFORM,), "online"),
+    LetterKind("abuse-report", "Abuse report to the host or provider", (Route.ISP,), "online"),
+    LetterKind("agency-intake", "Intake summary for the agency", (Route.AGENCY, Route.REGULATOR)),
+    LetterKind(
+        "police-summary",
+        "Summary for the police",
+        (
+            Route.POLICE_NON_EMERGENCY,
+            Route.POLICE_ADVICE,
+            Route.CRIMINAL_CHARGES,
+        ),
+    ),
+    LetterKind(
+        "protection-order",
+        "Timeline and statement for a protection order",
+        (Route.PROTECTION_ORDER,),
+    ),
+    LetterKind("cease-and-desist", "Cease-and-desist letter", ()),
+)
+KIND_BY_ID = {kind.id: kind for kind in KINDS}
+KIND_BY_ROUTE = {route: kind for kind in KINDS for route in kind.routes}
+STANDALONE = ("cease-and-desist",)
+"""Letter kinds that belong to no plan step."""
+
+
+def kind_for(step: PlanStep) -> LetterKind | None:
+    """The letter for a step, or None when the step involves no writing (a helpline, a call)."""
+    try:
+        return KIND_BY_ROUTE.get(Route(step.route))
+    except ValueError:
+        return None
+
+
+def letter_steps(plan: Plan) -> list[tuple[PlanStep, LetterKind]]:
+    """The plan's steps that have a letter, in plan order."""
+    found = []
+    for step in plan.steps():
+        kind = kind_for(step)
+        if kind is not None:
+            found.append((step, kind))
+    return found
+
+
+# --- finding templates along the pack lineage -------------------------------------------------
+
+
+def pack_folders(lineage: Iterable[str], base: Path = BUILTIN_PACKS) -> list[Path]:
+    """The ``letters`` folders of a lineage, nearest pack first (missing ones skipped)."""
+    return [base / pack_id / "letters" for pack_id in lineage if (base / pack_id).is_dir()]
+
+
+class LineageLoader(jinja2.BaseLoader):
+    """Loads a template from the nearest pack that has it, in the language asked for if that
+    same pack has a translation (see the module docstring)."""
+
+    def __init__(self, folders: list[Path], language: str) -> None:
+        self.folders = folders
+        self.language = language
+
+    def find(self, name: str) -> Path | None:
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            return None
+        for folder in self.folders:
+            if (folder / name).is_file():
+                translated = folder / self.language / name
+                return translated if translated.is_file() else folder / name
+        return None
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.find(template)
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        text = path.read_text(encoding="utf-8")
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.stat().st_mtime == mtime
+
+
+def _no_none(value: object) -> object:
+    """Printing None would put 'None' in a letter; it is a template bug, so stop."""
+    if value is None:
+        raise LetterError(
+            "A letter template printed a missing value. Use `{% if ... %}` around optional "
+            "details (see packs/generic/letters/README.md)."
+        )
+    return value
+
+
+def environment(folders: list[Path], language: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=LineageLoader(folders, language),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_no_none,
+    )
+    env.filters["fit"] = fit
+    env.filters["sentence"] = sentence
+    env.filters["oneline"] = lambda text: " ".join(str(text).split())
+    env.globals["plural"] = _plural
+    return env
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def sentence(text: str) -> str:
+    """One line ending in a full stop (unless it already ends in punctuation)."""
+    text = " ".join(str(text).split())
+    return text if not text or text[-1] in ".!?…\"'”’)" else text + "."
+
+
+def fit(text: str, limit: int | None) -> str:
+    """Shorten to at most ``limit`` characters, at a sentence or word boundary, ending in '…'."""
+    text = " ".join(text.split())
+    if limit is None or len(text) <= limit:
+        return text
+    if limit < 2:
+        return text[:limit]
+    cut = text[: limit - 1]
+    for stop in (". ", "; ", ", ", " "):
+        position = cut.rfind(stop)
+        if position >= limit // 2:
+            cut = cut[: position + (1 if stop != " " else 0)]
+            break
+    return cut.rstrip() + "…"
+
+
+# --- the context a template sees ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A rendered draft: what is sent (subject, body), and what is only for the person."""
+
+    kind: str
+    title: str
+    step_id: str | None
+    subject: str
+    body: str
+    guide: str
+    notes: list[str] = field(default_factory=list)
+    template: str = ""
+    language: str = "en"
+
+    def text(self) -> str:
+        """The letter as one Markdown document: subject line, then the body."""
+        label = SUBJECT.get(self.language, SUBJECT["en"])
+        return f"{label}: {self.subject}\n\n{self.body.strip()}\n"
+
+
+SUBJECT = {"en": "Subject", "es": "Asunto"}
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+def _person(details: LetterDetails) -> dict[str, str]:
+    return {
+        "name": _text(details.your_name),
+        "email": _text(details.your_email),
+        "phone": _text(details.your_phone),
+        "address": _text(details.your_address),
+        "role": _text(details.your_role),
+    }
+
+
+def _recipient(details: LetterDetails, step: PlanStep | None) -> dict[str, str]:
+    contact = step.contacts[0] if step and step.contacts else None
+    return {
+        "name": _text(details.recipient_name),
+        "title": _text(details.recipient_title),
+        "organisation": _text(details.organisation) or (contact.name if contact else ""),
+        "email": _text(details.recipient_email) or _text(contact.email if contact else None),
+        "address": _text(details.recipient_address),
+        "web": _text(contact.web if contact else None),
+    }
+
+
+def _incident_view(item: Item) -> dict[str, Any]:
+    incident = item.incident
+    assert incident is not None
+    return {
+        "label": item.label,
+        "when": item.when,
+        "what": " ".join(incident.what.split()),
+        "where": _text(incident.where),
+        "who": "; ".join(incident.who),
+        "witnesses": "; ".join(incident.witnesses),
+        "impact": " ".join((incident.impact or "").split()),
+        "exhibits": [_exhibit_view(exhibit) for exhibit in item.exhibits],
+    }
+
+
+def _message_view(item: Item) -> dict[str, Any]:
+    message = item.message
+    assert message is not None
+    return {
+        "label": item.label,
+        "when": item.when,
+        "sender": message.sender,
+        "text": " ".join(message.text.split()),
+        "platform": message.platform,
+        "provenance": _text(message.provenance),
+        "exhibits": [_exhibit_view(exhibit) for exhibit in item.exhibits],
+    }
+
+
+def _exhibit_view(exhibit: Any) -> dict[str, str]:
+    return {"label": exhibit.label, "filename": exhibit.filename, "sha256": exhibit.sha256}
+
+
+def _answer_text(value: AnswerValue) -> str | list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if isinstance(value, ApproxDate):
+        return str(value)
+    return str(value)
+
+
+def _step_view(step: PlanStep) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "title": step.title,
+        "route": step.route,
+        "summary": step.summary,
+        "who": _text(step.who),
+        "how": list(step.how),
+        "bring": list(step.bring),
+        "contacts": [
+            {
+                "name": c.name,
+                "phone": _text(c.phone),
+                "email": _text(c.email),
+                "web": _text(c.web),
+            }
+            for c in step.contacts
+        ],
+        "deadlines": [
+            {
+                "title": d.title,
+                "body": d.body,
+                "due": d.due.isoformat() if d.due else "",
+                "days_left": d.days_left if d.days_left is not None else "",
+                "starts_from": d.starts_from,
+                "how_counted": d.how_counted,
+                "certain": d.certainty == "applies",
+            }
+            for d in step.deadlines
+        ],
+        "escalation": [
+            {"on": e.on, "after_days": e.after_days or "", "to_title": e.to_title}
+            for e in step.escalation
+        ],
+    }
+
+
+@dataclass
+class LetterInput:
+    """Everything a letter is made from."""
+
+    pack: Pack
+    plan: Plan | None
+    case: CaseFile
+    details: LetterDetails = field(default_factory=LetterDetails)
+    answers: Mapping[str, AnswerValue] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+    language: str = "en"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Kind-specific values (the platform's facts, the abuse contact...)."""
+
+
+DEFAULT_REPLY_DAYS = 14
+
+
+def reply_days(step: PlanStep | None) -> int:
+    """How long to give for an answer: the plan's 'no answer after' days, else two weeks."""
+    for edge in step.escalation if step else []:
+        if edge.on == "no_answer" and edge.after_days:
+            return edge.after_days
+    return DEFAULT_REPLY_DAYS
+
+
+def context(data: LetterInput, step: PlanStep | None) -> dict[str, Any]:
+    case = data.case
+    span = case.span()
+    details = data.details
+    incidents = [_incident_view(item) for item in case.incidents]
+    return {
+        "me": _person(details),
+        "to": _recipient(details, step),
+        "about": {"name": _text(details.harasser), "account": _text(details.harasser_account)},
+        "step": _step_view(step) if step else None,
+        "pack": {"id": data.pack.id, "name": data.pack.name},
+        "today": data.today.isoformat(),
+        "incidents": incidents,
+        "messages": [_message_view(item) for item in case.messages],
+        "count": len(incidents),
+        "first": case.moment(span[0]) if span else "",
+        "last": case.moment(span[1]) if span else "",
+        "exhibits": [_exhibit_view(exhibit) for exhibit in case.exhibits],
+        "head_code": case.head_code,
+        "links": list(details.links),
+        "reference": _text(details.reference),
+        "outcome": _text(details.outcome),
+        "court": _text(details.court),
+        "answers": {key: _answer_text(value) for key, value in data.answers.items()},
+        "reply_days": reply_days(step),
+        "reply_by": (data.today + dt.timedelta(days=reply_days(step))).isoformat(),
+        **data.extra,
+    }
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def render_letter(
+    data: LetterInput,
+    kind: LetterKind,
+    step: PlanStep | None = None,
+    folders: list[Path] | None = None,
+) -> Letter:
+    """Render one letter and check it has no gaps."""
+    folders = folders if folders is not None else pack_folders(data.pack.lineage)
+    names = ([f"steps/{step.id}.md.j2"] if step else []) + [f"{kind.id}.md.j2"]
+    language, notes = _language(folders, names, data)
+    env = environment(folders, language)
+    loader = env.loader
+    assert isinstance(loader, LineageLoader)
+    if step is not None:
+        loader.folders = [f for f in folders if _step_template_fits(f, step.id, data.pack)]
+        chosen = _choose(loader, names[:1])
+        loader.folders = folders
+        chosen = chosen or _choose(loader, names[1:])
+    else:
+        chosen = _choose(loader, names)
+    if chosen is None:
+        raise LetterError(
+            f"No letter template for {kind.id!r} in packs {', '.join(data.pack.lineage)}."
+        )
+    try:
+        module = env.get_template(chosen).make_module(context(data, step))
+        blocks = {name: _part(module, chosen, name) for name in ("subject", "body", "guide")}
+    except jinja2.TemplateError as error:
+        where = f" (line {error.lineno})" if isinstance(error, jinja2.TemplateSyntaxError) else ""
+        raise LetterError(f"The letter template {chosen}{where} has a problem: {error}") from None
+    letter = Letter(
+        kind=kind.id,
+        title=kind.title,
+        step_id=step.id if step else None,
+        subject=" ".join(blocks["subject"].split()),
+        body=_tidy(blocks["body"]),
+        guide=_tidy(blocks["guide"]),
+        template=str(loader.find(chosen)),
+        notes=notes,
+        language=language,
+    )
+    gaps = find_placeholders(letter.text())
+    if gaps:
+        letter.notes.append(
+            "The draft contains text that looks like a gap to fill in ("
+            + ", ".join(sorted(set(gaps))[:5])
+            + "). It may come from your own entries; check it before sending."
+        )
+    return letter
+
+
+def _language(folders: list[Path], names: list[str], data: LetterInput) -> tuple[str, list[str]]:
+    """The language asked for if the chosen template is translated; otherwise the pack's own,
+    for the whole letter, so a draft never mixes two languages."""
+    base = _base_language(data.pack)
+    if data.language == base:
+        return data.language, []
+    name = _choose(LineageLoader(folders, data.language), names)
+    for folder in folders:
+        if name and (folder / name).is_file():
+            if (folder / data.language / name).is_file():
+                return data.language, []
+            break
+    return base, [
+        f"This letter is not translated into '{data.language}' yet, so it is in '{base}'."
+    ]
+
+
+def _base_language(pack: Pack) -> str:
+    """The language the pack (and so its templates) is written in, before any translation."""
+    try:
+        return load_pack(pack.id).language
+    except PackError:
+        return pack.language
+
+
+def _step_template_fits(folder: Path, step_id: str, pack: Pack) -> bool:
+    """A step's own template in an ancestor pack fits only while a nearer pack that replaced
+    the step kept its route: Australia's intimate-image step goes to a regulator, not to a
+    platform, so the generic platform wording must not be used for it."""
+    owner = folder.parent.name
+    if owner == pack.id or not (folder / "steps" / f"{step_id}.md.j2").is_file():
+        return True
+    try:
+        here, there = load_pack(pack.id), load_pack(owner)
+    except PackError:
+        return True
+    if step_id not in {s.id for s in there.steps}:
+        return False
+    return there.step(step_id).route == here.step(step_id).route
+
+
+def _choose(loader: LineageLoader, names: list[str]) -> str | None:
+    """The first name found, nearest pack first: the step's own template wins over the kind's
+    only within the same pack or a nearer one."""
+    for folder in loader.folders:
+        for name in names:
+            if (folder / name).is_file():
+                return name
+    return None
+
+
+def _part(module: Any, name: str, part: str) -> str:
+    """Call one of the template's macros: subject(), body() and, if it has one, guide()."""
+    macro = getattr(module, part, None)
+    if macro is None:
+        if part == "guide":
+            return ""
+        raise LetterError(f"The letter template {name} has no {part}() macro.")
+    return str(macro())
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row; no trailing spaces."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n" if out else ""
+
+
+PLACEHOLDER = re.compile(
+    r"\{\{|\}\}|\{%|%\}|\{#|#\}"  # template syntax left behind
+    r"|\[[A-Z][A-Z _/-]{2,}\]"  # [YOUR NAME]
+    r"|(?i:\[(?:your|their|insert|name|date|address)\b[^\]]*\])"  # [your name]
+    r"|(?i:<(?:your|their|insert|name|date)\b[^>]*>)"  # <your name>
+    r"|_{4,}"  # ____ blanks to fill in
+    r"|\b(?:TODO|TBD|XXX+|FIXME)\b|(?i:lorem ipsum)"
+)
+
+
+def find_placeholders(text: str) -> list[str]:
+    """Everything in ``text`` that looks like a gap left to fill in."""
+    return [match.group(0) for match in PLACEHOLDER.finditer(text)]

@@ -1,0 +1,58 @@
+"""The evidence report as PDF, laid out by WeasyPrint from the report's HTML.
+
+WeasyPrint is given a URL fetcher that answers only ``exhibit:`` addresses, from the reduced
+copies already in memory; every other address (http, file, anything a crafted entry might
+smuggle in) is refused, so making a report can never touch the network or read local files.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ally.documents.casefile import CaseFile
+from ally.documents.report_html import render_html
+from ally.errors import AllyError
+
+
+class ReportError(AllyError):
+    """The report could not be written."""
+
+
+def _fetcher(case: CaseFile) -> Any:
+    """A WeasyPrint URL fetcher that serves exhibit images from memory and refuses the rest."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    images = {exhibit.label: exhibit.display for exhibit in case.exhibits if exhibit.display}
+
+    class ExhibitFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            display = (
+                images.get(url.removeprefix("exhibit:")) if url.startswith("exhibit:") else None
+            )
+            if display is None:
+                raise ValueError("only exhibits are served")
+            return URLFetcherResponse(url, display.data, {"Content-Type": display.media_type})
+
+    return ExhibitFetcher()
+
+
+def render_pdf(case: CaseFile, paper: str = "A4") -> bytes:
+    """The report as PDF bytes."""
+    import weasyprint  # imported here: it loads Pango, which only report-making needs
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    html = weasyprint.HTML(string=render_html(case, paper), url_fetcher=_fetcher(case))
+    data = html.write_pdf()
+    assert isinstance(data, bytes)
+    return data
+
+
+def write_pdf(case: CaseFile, target: Path, paper: str = "A4") -> None:
+    data = render_pdf(case, paper)
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        raise ReportError(f"Could not write {target}: {error.strerror}.") from None

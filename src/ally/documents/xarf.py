@@ -1,0 +1,155 @@
+"""A machine-readable abuse report in XARF v4 (the JSON eXtended Abuse Reporting Format).
+
+Built to the core schema of XARF v4.0.0 (https://github.com/xarf/xarf-spec,
+``schemas/v4/xarf-core.json``): version, a UUID, the time of the incident, reporter and sender
+(organisation, contact email, domain), the source (domain or IP), category and type, plus the
+recommended evidence items (base64 payload, ``sha256:`` hash, at most 5 MB each, at most 50).
+
+XARF v4 defines no type for harassment. Ally uses category ``content`` (which needs the URL of
+the content) with type ``harassment``: the published master schema accepts a type it has no
+specific rules for, but an abuse desk's automation may not recognise it and pass the report to
+a person. The letter that goes with it says this plainly.
+
+By default the report carries only a plain-text evidence item (links and times); images are
+included only when the person asks, because hosts may forward reports to the site's operator.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from typing import Any
+
+from ally.documents.casefile import CaseFile, Exhibit
+from ally.documents.evidence import EvidenceSource
+from ally.errors import UsageError
+
+XARF_VERSION = "4.0.0"
+MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+MAX_EVIDENCE_ITEMS = 50
+MAX_DESCRIPTION = 1000
+MAX_EVIDENCE_DESCRIPTION = 500
+_EMAIL = re.compile(r"^[^@\s]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
+
+
+def _contact(name: str | None, email: str | None) -> dict[str, str]:
+    match = _EMAIL.match(email or "")
+    if not match:
+        raise UsageError(
+            "An XARF report needs an email address the abuse desk can answer (your_email in "
+            "the details file)."
+        )
+    return {
+        "org": (name or "Private individual")[:200],
+        "contact": email or "",
+        "domain": match.group(1).lower(),
+    }
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _evidence(content_type: str, description: str, data: bytes) -> dict[str, Any]:
+    return {
+        "content_type": content_type,
+        "description": description[:MAX_EVIDENCE_DESCRIPTION],
+        "payload": base64.b64encode(data).decode("ascii"),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
+
+
+def describe(case: CaseFile, links: list[str]) -> str:
+    """The report's short human-readable description (at most 1,000 characters)."""
+    count = len(case.items)
+    text = (
+        f"Harassment: the content at {links[0] if links else 'the source'} targets the person "
+        f"reporting it. {count} related incident{'s' if count != 1 else ''} recorded"
+    )
+    span = case.span()
+    if span:
+        text += f", from {_utc(span[0])} to {_utc(span[1])}"
+    return (text + ". Please remove the content and act on the account responsible.")[
+        :MAX_DESCRIPTION
+    ]
+
+
+def timeline_text(case: CaseFile, links: list[str]) -> str:
+    """The plain-text evidence item: each link, then each entry with its time in UTC."""
+    lines = ["Links:"] + [f"  {link}" for link in links]
+    lines.append("Incidents (times in UTC):")
+    for item in case.items:
+        lines.append(f"  {_utc(item.moment)}  {item.label}: {item.headline}")
+    return "\n".join(lines) + "\n"
+
+
+def build_xarf(
+    case: CaseFile,
+    *,
+    source_identifier: str,
+    links: list[str],
+    reporter_name: str | None,
+    reporter_email: str | None,
+    description: str | None = None,
+    source: EvidenceSource | None = None,
+    include_images: bool = False,
+    report_id: str | None = None,
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict. ``source`` is needed only to include images."""
+    if not links:
+        raise UsageError(
+            "An XARF report needs the link (URL) of the content; add it under links in the "
+            "details file."
+        )
+    contact = _contact(reporter_name, reporter_email)
+    span = case.span()
+    first = span[0] if span else case.generated_at
+    report: dict[str, Any] = {
+        "xarf_version": XARF_VERSION,
+        "report_id": report_id or str(uuid.uuid4()),
+        "timestamp": _utc(first),
+        "reporter": contact,
+        "sender": dict(contact),
+        "source_identifier": source_identifier,
+        "category": "content",
+        "type": "harassment",
+        "url": links[0],
+        "evidence_source": "user_report",
+        "verification_method": "user_report",
+        "description": " ".join((description or describe(case, links)).split())[:MAX_DESCRIPTION],
+        "tags": ["abuse:harassment"],
+    }
+    if "." in source_identifier and not source_identifier.replace(".", "").isdigit():
+        report["domain"] = source_identifier
+    items = [
+        _evidence(
+            "text/plain", "Links and times of the incidents", timeline_text(case, links).encode()
+        )
+    ]
+    if include_images and source is not None:
+        items += _image_items(case.exhibits, source, MAX_EVIDENCE_ITEMS - len(items))
+    report["evidence"] = items
+    return report
+
+
+def _image_items(
+    exhibits: list[Exhibit], source: EvidenceSource, room: int
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for exhibit in exhibits:
+        if len(items) >= room:
+            break
+        if not exhibit.is_image or exhibit.size > MAX_EVIDENCE_BYTES:
+            continue
+        data = b"".join(source.read_attachment(exhibit.attachment_id))
+        items.append(_evidence(exhibit.media_type, f"{exhibit.label}: {exhibit.filename}", data))
+    return items
+
+
+def dumps(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,197 @@
+"""`ally letter`, `ally report` and `ally calendar` as a person runs them, on a real vault."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from ally.vault import Vault
+from tests.documents.conftest import PASSPHRASE, WEAK, fill
+from tests.documents.test_abuse import server  # noqa: F401  (the stub RDAP server fixture)
+
+ALLY = [sys.executable, "-m", "ally.cli.main"]
+ANSWERS = """\
+pack: gb
+today: 2026-11-25
+answers:
+  in_danger_now: no
+  context: [work, online]
+  harasser: [coworker]
+  threats: yes
+  online_where: [website]
+  last_incident: 2026-10-01
+"""
+DETAILS = """\
+your_name: Alex Doe
+your_email: alex@example.org
+harasser: Sam Boss
+links: ["https://bad.example.com/post/1"]
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    location = tmp_path / "vault"
+    with Vault.create(str(location), PASSPHRASE, work_factor=WEAK) as vault:
+        fill(vault)
+    (tmp_path / "answers.yaml").write_text(ANSWERS, encoding="utf-8")
+    (tmp_path / "details.yaml").write_text(DETAILS, encoding="utf-8")
+    yield tmp_path
+
+
+def run(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "ALLY_VAULT": str(home / "vault"),
+        "ALLY_PASSPHRASE": PASSPHRASE,
+        "COLUMNS": "200",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [*ALLY, *args], cwd=home, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+def test_letter_to_stdout_keeps_advice_out(home: Path) -> None:
+    result = run(
+        home, "letter", "employer-hr", "--answers", "answers.yaml", "--details", "details.yaml"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Subject: Formal complaint of harassment from Alex Doe")
+    assert "shouted at me" in result.stdout
+    assert "posted my home address" not in result.stdout
+    assert "How to send it" in result.stderr and "How to send it" not in result.stdout
+
+
+def test_letter_file_is_never_overwritten(home: Path) -> None:
+    target = home / "hr.md"
+    target.write_text("my own edits", encoding="utf-8")
+    result = run(home, "letter", "employer-hr", "--answers", "answers.yaml", "--out", "hr.md")
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert target.read_text(encoding="utf-8") == "my own edits"
+    forced = run(
+        home, "letter", "employer-hr", "--answers", "answers.yaml", "--out", "hr.md", "--force"
+    )
+    assert forced.returncode == 0 and target.read_text(encoding="utf-8").startswith("Subject:")
+
+
+def test_edit_opens_the_editor(home: Path) -> None:
+    editor = home / "editor.sh"
+    editor.write_text('#!/bin/sh\necho "Edited by me." >> "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    result = run(
+        home, "letter", "cease-and-desist", "--pack", "gb", "--edit", env={"EDITOR": str(editor)}
+    )
+    assert result.returncode == 0, result.stderr
+    text = (home / "letter-cease-and-desist.md").read_text(encoding="utf-8")
+    assert "Protection from Harassment Act 1997" in text and text.endswith("Edited by me.\n")
+
+
+def test_letter_json_and_list(home: Path) -> None:
+    listed = run(home, "letter", "--list", "--answers", "answers.yaml")
+    assert "employer-hr" in listed.stdout and "cease-and-desist" in listed.stdout
+    result = run(
+        home,
+        "letter",
+        "police-report",
+        "--answers",
+        "answers.yaml",
+        "--format",
+        "json",
+        "--no-journal",
+    )
+    data = json.loads(result.stdout)
+    assert data["kind"] == "police-summary" and data["guide"]
+
+
+def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # noqa: F811
+    result = run(
+        home,
+        "letter",
+        "host-abuse-report",
+        "--answers",
+        "answers.yaml",
+        "--details",
+        "details.yaml",
+        "--lookup",
+        "--rdap",
+        server + "/rdap/",
+        "--xarf",
+        "report.json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "abuse@registrar.test" in result.stderr
+    assert "forward" in result.stderr, "the plain warning about forwarding is shown"
+    report = json.loads((home / "report.json").read_text(encoding="utf-8"))
+    assert report["xarf_version"] == "4.0.0" and report["source_identifier"] == "bad.example.com"
+
+
+def test_lookup_is_never_done_unless_asked(home: Path) -> None:
+    result = run(
+        home,
+        "letter",
+        "host-abuse-report",
+        "--answers",
+        "answers.yaml",
+        "--details",
+        "details.yaml",
+        env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"},
+    )
+    assert result.returncode == 0
+    assert "try abuse@example.com first" in result.stderr
+
+
+def test_report_formats_and_bundle(home: Path) -> None:
+    for name in ("r.pdf", "r.docx", "r.md"):
+        result = run(
+            home, "report", "--out", name, "--name", "Alex Doe", "--answers", "answers.yaml"
+        )
+        assert result.returncode == 0, result.stderr
+        assert (home / name).stat().st_size > 500
+    bundle = run(home, "report", "--out", "evidence")
+    assert bundle.returncode == 0, bundle.stderr
+    assert run(home, "vault", "verify", "evidence").returncode == 0
+    checked = run(home, "report", "--check", "evidence")
+    assert checked.returncode == 0 and "intact" in checked.stderr
+    (home / "evidence" / "report.md").write_text("tampered", encoding="utf-8")
+    assert run(home, "report", "--check", "evidence").returncode == 1
+
+
+def test_report_errors_change_nothing(home: Path) -> None:
+    assert "--out" in run(home, "report").stderr
+    bad = run(home, "report", "--out", "report.txt")
+    assert bad.returncode == 2 and not (home / "report.txt").exists()
+    wrong = run(home, "report", "--out", "r.pdf", env={"ALLY_PASSPHRASE": "wrong passphrase!"})
+    assert wrong.returncode != 0 and not (home / "r.pdf").exists()
+    assert "Traceback" not in wrong.stderr
+    missing = run(home, "report", "--out", "r.pdf", env={"ALLY_VAULT": str(home / "nothing")})
+    assert missing.returncode == 1 and "no vault" in missing.stderr.lower()
+    assert not (home / "r.pdf").exists()
+
+
+def test_calendar(home: Path) -> None:
+    result = run(
+        home,
+        "calendar",
+        "--answers",
+        "answers.yaml",
+        "--sent",
+        "employer-hr=2026-11-20",
+        "--out",
+        "plan.ics",
+    )
+    assert result.returncode == 0, result.stderr
+    calendar = Calendar.from_ical((home / "plan.ics").read_bytes())
+    assert len(list(calendar.walk("VEVENT"))) >= 2
+    assert "--discreet" in result.stderr
+    bad = run(home, "calendar", "--answers", "answers.yaml", "--sent", "nope=2026-11-20")
+    assert bad.returncode == 2 and "not a step" in bad.stderr
