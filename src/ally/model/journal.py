@@ -120,7 +120,9 @@ class Entry(BaseModel):
     """One version of a journal entry, decrypted.
 
     ``id`` names this version; ``root_id`` names the entry across edits (the first version's
-    id). ``payload`` is None when the entry was forgotten: only the tombstone remains.
+    id). ``seq`` is the entry's number in the journal (that of its first version), which stays
+    the same across edits; ``version_seq`` is this version's own number. ``payload`` is None
+    when the entry was forgotten: only the tombstone remains.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -128,6 +130,7 @@ class Entry(BaseModel):
     id: str
     root_id: str
     seq: int
+    version_seq: int
     kind: str
     version: int
     recorded_at: dt.datetime

@@ -1,0 +1,605 @@
+"""``ally vault ...``: the evidence journal in the terminal.
+
+Passphrases never come from a command-line argument (it would sit in the shell history and
+the process list): they come from a hidden prompt, from ``ALLY_PASSPHRASE`` (and
+``ALLY_NEW_PASSPHRASE`` for ``passwd``), or from a file descriptor (``--passphrase-fd``).
+Journal text likewise comes from prompts or a file, not from arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import mimetypes
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from ally.errors import UsageError
+from ally.model.journal import Entry, Incident, IncidentTime, Note
+from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
+from ally.vault.bundle import MANIFEST
+from ally.vault.errors import PassphraseError
+from ally.vault.verify import VerifyReport
+
+app = typer.Typer(
+    help="Your evidence journal: encrypted, tamper-evident, yours.", no_args_is_help=True
+)
+out = Console()
+err = Console(stderr=True)
+
+MIN_OWN_PASSPHRASE = 12
+
+VaultOpt = typer.Option(
+    None, "--vault", envvar="ALLY_VAULT", help="Vault folder or postgresql:// URL."
+)
+FdOpt = typer.Option(
+    None, "--passphrase-fd", help="Read the passphrase from this file descriptor (scripts)."
+)
+
+
+# --- passphrases ---------------------------------------------------------------------------------
+
+
+def _read_fd(fd: int) -> str:
+    with os.fdopen(fd, "r", encoding="utf-8", closefd=False) as handle:
+        line = handle.readline()
+    return line.rstrip("\r\n")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def read_passphrase(fd: int | None, env: str = "ALLY_PASSPHRASE", what: str = "Passphrase") -> str:
+    """From the file descriptor, else the environment, else a hidden prompt."""
+    if fd is not None:
+        return _read_fd(fd)
+    if os.environ.get(env):
+        return os.environ[env]
+    if not _interactive():
+        raise UsageError(
+            f"No passphrase given: type it at a prompt, or set {env} or --passphrase-fd."
+        )
+    value: str = typer.prompt(what, hide_input=True)
+    return value
+
+
+def new_passphrase(fd: int | None, env: str) -> str:
+    """A new passphrase: given by a script, or chosen at the prompt (a generated one offered)."""
+    if fd is not None or os.environ.get(env):
+        value = read_passphrase(fd, env)
+        if not value:
+            raise PassphraseError("The new passphrase is empty.")
+        return value
+    if not _interactive():
+        raise UsageError(f"No passphrase given: run this in a terminal, or set {env}.")
+    suggestion = generate_passphrase()
+    err.print("Here is a passphrase of six random words. It is strong and easy to remember:\n")
+    err.print(f"    [bold]{suggestion}[/bold]\n")
+    err.print("Write it down and keep it somewhere safe. Without it the journal cannot be read.")
+    if typer.confirm("Use this passphrase?", default=True, err=True):
+        again = typer.prompt("Type it once to confirm", hide_input=True, err=True)
+        if " ".join(again.split()) != suggestion:
+            raise PassphraseError(
+                "That does not match the suggested passphrase. Nothing was saved."
+            )
+        return suggestion
+    own: str = typer.prompt(
+        "Your own passphrase", hide_input=True, confirmation_prompt=True, err=True
+    )
+    if len(own) < MIN_OWN_PASSPHRASE:
+        raise PassphraseError(
+            f"Use at least {MIN_OWN_PASSPHRASE} characters, or the generated passphrase."
+        )
+    return own
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _location(vault: str | None) -> str:
+    return vault or default_location()
+
+
+def _open(vault: str | None, fd: int | None) -> Vault:
+    location = _location(vault)
+    Vault.open(location).close()  # a clear "no vault here" before asking for a passphrase
+    return Vault.open(location, read_passphrase(fd))
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr, driven by (done, total) callbacks."""
+    with Progress(
+        TextColumn(description),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.is_file():
+        raise UsageError(f"{source} is not a file.")
+    return path.read_text(encoding="utf-8")
+
+
+def _json_object(source: str) -> dict[str, Any]:
+    try:
+        value = json.loads(_read_source(source))
+    except ValueError:
+        raise UsageError("That is not valid JSON. Nothing was saved.") from None
+    if not isinstance(value, dict):
+        raise UsageError("Expected a JSON object. Nothing was saved.")
+    return value
+
+
+def _model_error(error: ValidationError) -> UsageError:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "entry"
+    return UsageError(f"{where}: {first['msg']}. Nothing was saved.")
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _parse_when(text: str) -> IncidentTime:
+    """'2024-03-02 14:30', '2024-03-02', or words ('early March') for an approximate time."""
+    text = text.strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            moment = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return IncidentTime(start=moment, approximate=fmt == "%Y-%m-%d")
+    return IncidentTime(description=text, approximate=True)
+
+
+def _ask(label: str, default: str = "") -> str:
+    value: str = typer.prompt(label, default=default, show_default=bool(default), err=True)
+    return value.strip()
+
+
+def _prompt_incident(current: Incident | None = None) -> Incident:
+    """One question at a time; everything but 'what happened' may be left empty."""
+    c = current
+    when_default = c.when.summary() if c else ""
+    when = _ask("When did it happen? (YYYY-MM-DD HH:MM, or describe it)", when_default)
+    what = _ask("What happened?", c.what if c else "")
+    fields = {
+        "where": _ask("Where? (optional)", (c.where or "") if c else ""),
+        "who": _split_list(
+            _ask("Who was involved? (commas between names)", ", ".join(c.who) if c else "")
+        ),
+        "witnesses": _split_list(
+            _ask("Witnesses? (optional)", ", ".join(c.witnesses) if c else "")
+        ),
+        "impact": _ask("How did it affect you? (optional)", (c.impact or "") if c else ""),
+        "tags": _split_list(_ask("Tags? (optional)", ", ".join(c.tags) if c else "")),
+        "contexts": _split_list(
+            _ask(
+                "Which parts of your plan? e.g. work, online (optional)",
+                ", ".join(c.contexts) if c else "",
+            )
+        ),
+    }
+    try:
+        keep_when = c is not None and when == when_default
+        return Incident(
+            when=c.when if keep_when and c else _parse_when(when),
+            what=what,
+            where=fields["where"] or None,
+            who=fields["who"],
+            witnesses=fields["witnesses"],
+            impact=fields["impact"] or None,
+            tags=fields["tags"],
+            contexts=fields["contexts"],
+        )
+    except ValidationError as error:
+        raise _model_error(error) from None
+
+
+def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, Any]:
+    """What to save: from a file (JSON, or text for notes) or from prompts."""
+    try:
+        if kind == "incident":
+            if source:
+                return Incident.model_validate(_json_object(source)).model_dump(mode="json")
+            old = current.incident() if current and current.payload else None
+            return _prompt_incident(old).model_dump(mode="json")
+        if kind == "note":
+            if source:
+                return Note(text=_read_source(source).strip()).model_dump(mode="json")
+            default = current.note().text if current and current.payload else ""
+            return Note(text=_ask("Note", default)).model_dump(mode="json")
+    except ValidationError as error:
+        raise _model_error(error) from None
+    if not source:
+        raise UsageError(f"Entries of kind '{kind}' are added from a JSON file: --from FILE.")
+    return _json_object(source)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+@app.command()
+def init(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Create your vault, locked with a passphrase (a strong one is suggested)."""
+    location = _location(vault)
+    from ally.vault.errors import VaultNotFoundError
+
+    try:
+        Vault.open(location).close()
+    except VaultNotFoundError:
+        pass
+    else:
+        raise UsageError("A vault already exists there. Nothing was changed.")
+    passphrase = new_passphrase(passphrase_fd, "ALLY_PASSPHRASE")
+    with Vault.create(location, passphrase) as created:
+        code = created.head_code()
+    err.print(f"Your vault is ready at {location}.")
+    err.print(f"Its code is {code}. Add entries with `ally vault add incident`.")
+
+
+@app.command()
+def add(
+    kind: str = typer.Argument("incident", help="incident, note, or another kind (from JSON)."),
+    source: str | None = typer.Option(
+        None,
+        "--from",
+        help="Read the entry from a file ('-' for standard input): JSON, or text for a note.",
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Add an entry. Questions are asked one at a time; skip any you like."""
+    with _open(vault, passphrase_fd) as opened:
+        payload = _payload(kind, source, None)
+        entry = opened.add_entry(kind, payload)
+        err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
+
+
+@app.command()
+def edit(
+    ref: str = typer.Argument(..., help="Entry number or id."),
+    source: str | None = typer.Option(None, "--from", help="Read the new version from a file."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Save a corrected version of an entry. The original is kept, and both are shown."""
+    with _open(vault, passphrase_fd) as opened:
+        current = opened.entry(ref)
+        if current.forgotten:
+            raise UsageError("That entry was forgotten; it cannot be edited.")
+        entry = opened.edit(ref, _payload(current.kind, source, current))
+        err.print(f"Entry {entry.seq} now has {entry.version} versions.")
+
+
+@app.command()
+def attach(
+    ref: str = typer.Argument(..., help="Entry number or id to attach to."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    name: str | None = typer.Option(None, "--name", help="File name to record (default: its own)."),
+    media_type: str | None = typer.Option(None, "--type", help="Media type, e.g. image/jpeg."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Attach a file (photo, screenshot, PDF, recording...) of any size to an entry."""
+    kind = media_type or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    with _open(vault, passphrase_fd) as opened, file.open("rb") as stream:
+        with progress_bar("Encrypting") as update:
+            att = opened.attach(
+                ref, stream, name or file.name, kind, size_hint=file.stat().st_size, progress=update
+            )
+        err.print(
+            f"Attached as entry {att.seq}. The original file is unchanged; "
+            "delete it yourself if it is not safe to keep."
+        )
+
+
+@app.command("save")
+def save_attachment(
+    ref: str = typer.Argument(..., help="Attachment number or id."),
+    output: Path = typer.Argument(..., help="Where to write the decrypted file."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Decrypt an attachment to a file."""
+    if output.exists():
+        raise UsageError(f"{output} already exists. Choose a new name.")
+    with _open(vault, passphrase_fd) as opened, progress_bar("Decrypting") as update:
+        opened.attachment(ref)
+        partial = output.with_name(output.name + ".part")
+        try:
+            with partial.open("xb") as handle:
+                opened.save_attachment(ref, handle, update)
+            partial.rename(output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    err.print(f"Saved to {output}.")
+
+
+def _entry_table(entries: list[Entry], *, by_time: bool) -> Table:
+    table = Table(box=None, pad_edge=False)
+    table.add_column("No.", justify="right")
+    table.add_column("Happened" if by_time else "Recorded")
+    table.add_column("Kind")
+    table.add_column("Summary")
+    table.add_column("Files", justify="right")
+    for e in entries:
+        moment = e.occurred_at() if by_time else e.recorded_at
+        flags = " (edited)" if e.version > 1 else ""
+        table.add_row(
+            str(e.seq),
+            moment.strftime("%Y-%m-%d %H:%M"),
+            e.kind,
+            e.summary() + flags,
+            str(len([a for a in e.attachments if not a.forgotten])) or "",
+        )
+    return table
+
+
+@app.command("list")
+def list_entries(
+    kind: str | None = typer.Option(None, "--kind", help="Only this kind (incident, note...)."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """List entries in the order they were recorded."""
+    with _open(vault, passphrase_fd) as opened:
+        entries = opened.entries(kind=kind)
+        out.print(_entry_table(entries, by_time=False))
+        err.print(f"{len(entries)} entries. Journal code: {opened.head_code()}")
+
+
+@app.command()
+def timeline(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Entries in the order things happened."""
+    with _open(vault, passphrase_fd) as opened:
+        out.print(_entry_table(opened.timeline(), by_time=True))
+
+
+@app.command()
+def show(
+    ref: str = typer.Argument(..., help="Entry number or id."),
+    history: bool = typer.Option(False, "--history", help="Show every version."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Show one entry in full, with its attachments."""
+    with _open(vault, passphrase_fd) as opened:
+        versions = opened.history(ref) if history else [opened.entry(ref)]
+        for entry in versions:
+            _print_entry(entry)
+
+
+def _print_entry(entry: Entry) -> None:
+    out.print(
+        f"[bold]Entry {entry.seq}[/bold] · {entry.kind} · version {entry.version} · "
+        f"recorded {entry.recorded_at:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    if entry.forgotten or entry.payload is None:
+        out.print("  This entry was forgotten: its content was deleted, a record of it remains.")
+        return
+    if entry.kind == "incident":
+        inc = entry.incident()
+        rows = [
+            ("When", inc.when.summary()),
+            ("What", inc.what),
+            ("Where", inc.where or ""),
+            ("Who", ", ".join(inc.who)),
+            ("Witnesses", ", ".join(inc.witnesses)),
+            ("Impact", inc.impact or ""),
+            ("Tags", ", ".join(inc.tags)),
+            ("Contexts", ", ".join(inc.contexts)),
+        ]
+    else:
+        rows = [
+            (str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+            for k, v in entry.payload.items()
+        ]
+    for label, value in rows:
+        if value:
+            out.print(f"  [bold]{label}:[/bold] {value}", highlight=False)
+    for att in entry.attachments:
+        state = (
+            "forgotten" if att.forgotten else f"{att.filename} ({att.media_type}, {att.size} bytes)"
+        )
+        out.print(f"  Attachment {att.seq}: {state}", highlight=False)
+
+
+@app.command()
+def forget(
+    ref: str = typer.Argument(..., help="Entry or attachment number or id."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Delete an entry's content (all versions and files) or one attachment. Cannot be undone.
+
+    A tombstone remains, so the journal still verifies and shows that something was removed.
+    """
+    with _open(vault, passphrase_fd) as opened:
+        if not yes and not typer.confirm(
+            "Delete this content for good? Copies you exported or shared are not affected.",
+            err=True,
+        ):
+            raise typer.Abort()
+        opened.forget(ref)
+        err.print("Forgotten. The journal records that something was removed, and when.")
+
+
+def _print_report(report: VerifyReport, what: str) -> None:
+    if report.ok:
+        extra = f", {report.forgotten} forgotten" if report.forgotten else ""
+        extra += f", {report.withheld} withheld" if report.withheld else ""
+        out.print(
+            f"OK: {what} verified — {report.entries} entries, "
+            f"{report.files_checked} encrypted files checked{extra}."
+        )
+    else:
+        out.print(f"[bold red]NOT OK:[/bold red] {what} failed verification.")
+        out.print(f"First problem: {report.first_problem}", highlight=False)
+        if len(report.problems) > 1:
+            out.print(f"({len(report.problems) - 1} more problem(s) follow from it or elsewhere.)")
+    for note in report.notes:
+        out.print(f"Note: {note}")
+    if report.head_code:
+        out.print(f"Journal code: {report.head_code}")
+
+
+@app.command()
+def verify(
+    bundle: Path | None = typer.Argument(
+        None, help="An export bundle folder (default: your vault)."
+    ),
+    code: str | None = typer.Option(
+        None, "--code", help="Also check a journal code noted earlier."
+    ),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Check the journal's chain and every file. No passphrase needed."""
+    if bundle is not None:
+        if not (bundle / MANIFEST).is_file():
+            raise UsageError(f"{bundle} is not an export bundle (no {MANIFEST}).")
+        with progress_bar("Verifying") as update:
+            report = verify_bundle(bundle, update)
+        _print_report(report, "the bundle")
+        code_ok = code is None or _bundle_has_code(bundle, code)
+    else:
+        with Vault.open(_location(vault)) as opened, progress_bar("Verifying") as update:
+            report = opened.verify(update)
+            code_ok = code is None or opened.check_code(code)
+        _print_report(report, "the journal")
+    if code is not None:
+        out.print(
+            "The code you gave is part of this journal's history."
+            if code_ok
+            else "[bold red]The code you gave does not match this journal.[/bold red]"
+        )
+    if not report.ok or not code_ok:
+        raise typer.Exit(1)
+
+
+def _bundle_has_code(bundle: Path, code: str) -> bool:
+    from ally.vault.bundle import read_manifest
+    from ally.vault.chain import head_code, parse_head_code
+
+    parsed = parse_head_code(code)
+    records = read_manifest(bundle)["records"]
+    if parsed is None or not 0 < parsed[0] <= len(records):
+        return False
+    return head_code(parsed[0], str(records[parsed[0] - 1].get("hash", ""))) == parsed[1]
+
+
+@app.command("code")
+def show_code(vault: str | None = VaultOpt) -> None:
+    """Show the journal code: send it to yourself or a lawyer as proof of the journal's state."""
+    with Vault.open(_location(vault)) as opened:
+        out.print(opened.head_code())
+
+
+@app.command()
+def export(
+    output: Path = typer.Argument(..., help="New folder to write the bundle to."),
+    to: list[str] = typer.Option(
+        [], "--to", help="Make it readable by this age public key (repeat for more)."
+    ),
+    entry: list[str] = typer.Option([], "--entry", help="Only these entries (with --to)."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Write an export bundle: readable with the stock `age` tool, checkable by anyone."""
+    location = _location(vault)
+    opened = Vault.open(location, read_passphrase(passphrase_fd)) if to else Vault.open(location)
+    with opened, progress_bar("Exporting") as update:
+        result = opened.export(output, recipients=to, entries=entry or None, progress=update)
+    err.print(f"Wrote {result.files} files to {result.path}. Journal code: {result.head_code}")
+
+
+@app.command("import")
+def import_(
+    bundle: Path = typer.Argument(..., help="A full export bundle folder."),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Recreate a vault from a full export bundle (it is verified first)."""
+    from ally.vault.bundle import import_bundle
+
+    with progress_bar("Importing") as update:
+        report = import_bundle(bundle, _location(vault), update)
+    err.print(f"Imported {report.entries} entries. Journal code: {report.head_code}")
+
+
+@app.command()
+def share(
+    key: str = typer.Argument(..., help="The advocate's or lawyer's age public key (age1...)."),
+    existing: bool = typer.Option(
+        True, "--existing/--new-only", help="Also share what is already there."
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Let someone you trust read your journal with their own age key."""
+    with _open(vault, passphrase_fd) as opened, progress_bar("Sharing") as update:
+        opened.share(key, include_existing=existing, progress=update)
+    err.print(
+        "Shared. New entries will be readable by that key too. Undo with `ally vault unshare`."
+    )
+
+
+@app.command()
+def unshare(
+    key: str = typer.Argument(..., help="The age public key to stop sharing with."),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Stop sharing new entries with a key (copies they already have stay with them)."""
+    with _open(vault, passphrase_fd) as opened:
+        opened.unshare(key)
+    err.print("No longer shared with that key.")
+
+
+@app.command()
+def passwd(
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+    new_passphrase_fd: int | None = typer.Option(
+        None, "--new-passphrase-fd", help="Read the new passphrase from this file descriptor."
+    ),
+) -> None:
+    """Change the passphrase. Only the key is re-locked; your entries are not touched."""
+    with _open(vault, passphrase_fd) as opened:
+        opened.change_passphrase(new_passphrase(new_passphrase_fd, "ALLY_NEW_PASSPHRASE"))
+    err.print("Passphrase changed. The old one no longer opens this vault.")

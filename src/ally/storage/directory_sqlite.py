@@ -1,0 +1,285 @@
+"""The directory's search index on SQLite: a table of entries, FTS5 and an R*Tree.
+
+* ``directory_entries`` holds each entry (key, service, point, words, tags, hours), keyed by
+  the Z-order key (``directory_store.entry_key``), so neighbours on the map are neighbours in
+  the table.
+* ``directory_fts`` (FTS5, external content, ``detail=column``) indexes the words and the
+  filter tags. Tags are single tokens in their own column (``ztshelter0`` for type shelter,
+  ``zles0`` for Spanish, ``zaus0`` for the United States), so type and language filters are
+  part of one full-text match.
+* ``directory_cells`` (R*Tree) indexes the occupied grid cells (16 x 16 grid steps, about
+  20 x 10 km at the equator); each cell is one contiguous range of entry keys.
+
+A search near a point with words or filters runs the full-text match once per key range
+covering the circle (``rowid BETWEEN``), so FTS5 reads only that neighbourhood's postings,
+not the whole country's. A search by distance alone asks the R*Tree which cells around the
+point hold anything and reads their key ranges. (FTS5's bm25() is not used: it counts each
+term's documents over the whole table on every query, which cost ~10 ms at 100,000 entries.)
+
+A bulk import (at least ``BULK_MIN`` services, and at least half as many as are stored)
+writes the entries in key order at the end and rebuilds the full-text index once, instead of
+updating it row by row; still one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from ally.directory.geo import GRID_SIZE, bounding_boxes, unspread, zorder_ranges
+from ally.directory.index import WORLD, Entry
+from ally.directory.search import Candidate, Match
+from ally.directory.taxonomy import TYPES_BY_CODE
+from ally.storage.database import Database
+from ally.storage.directory_store import AREA_BASE, SEQ_BITS, key_range
+
+CELL_SHIFT = 8  # a coarse cell is 16 x 16 grid cells: 4 levels up, 8 bits of Z-order code
+
+WEIGHTS = "10.0, 3.0, 0.0"
+_TYPE_TOKENS = {f"zt{code.replace('_', '')}0": code for code in TYPES_BY_CODE}
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS directory_entries ("
+    " key INTEGER PRIMARY KEY, service_id TEXT NOT NULL, lat REAL, lon REAL,"
+    " name TEXT NOT NULL, body TEXT NOT NULL, tags TEXT NOT NULL, hours TEXT)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS directory_fts USING fts5("
+    " name, body, tags, content='directory_entries', content_rowid='key', detail='column',"
+    ' tokenize="porter unicode61 remove_diacritics 2")',
+    "CREATE VIRTUAL TABLE IF NOT EXISTS directory_cells USING rtree("
+    " id, min_lat, max_lat, min_lon, max_lon)",
+)
+MAX_CELL_RANGES = 32
+BULK_MIN = 20_000
+CACHE_KIB = -65_536  # 64 MiB
+BULK_CACHE_KIB = -1_048_576  # 1 GiB, only while a bulk import runs
+
+
+@lru_cache(maxsize=4096)
+def tag_token(tag: str) -> str:
+    """One FTS token per tag: letters and digits only, ending in 0 so no stemmer touches it."""
+    kind, _, value = tag.partition(":")
+    if kind == "a" and value == WORLD:
+        value = "world"
+    return f"z{kind}{re.sub(r'[^a-z0-9]', '', value.lower())}0"
+
+
+def token_areas(tokens: str) -> tuple[str, ...]:
+    """The area codes in a tags column (the inverse of ``tag_token`` for ``a:`` tags)."""
+    areas = []
+    for token in tokens.split():
+        if not token.startswith("za"):
+            continue
+        code = token[2:-1].upper()
+        areas.append(
+            WORLD if code == "WORLD" else code[:2] + ("-" + code[2:] if len(code) > 2 else "")
+        )
+    return tuple(areas)
+
+
+def tags_text(tags: Sequence[str]) -> str:
+    return " ".join(tag_token(tag) for tag in tags)
+
+
+def cell_of(key: int) -> int:
+    """The coarse grid cell (about 20 by 10 km at the equator) an entry key falls in."""
+    return key >> (SEQ_BITS + CELL_SHIFT)
+
+
+def cell_bounds(cell: int) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) of a coarse cell."""
+    x, y = unspread(cell), unspread(cell >> 1)
+    size = 1 << (CELL_SHIFT // 2)
+    step_lon, step_lat = 360.0 / GRID_SIZE * size, 180.0 / GRID_SIZE * size
+    return (
+        y * step_lat - 90.0,
+        (y + 1) * step_lat - 90.0,
+        x * step_lon - 180.0,
+        (x + 1) * step_lon - 180.0,
+    )
+
+
+def merged_cell_ranges(cells: set[int]) -> list[tuple[int, int]]:
+    """Entry key ranges of coarse cells, neighbours in Z-order merged."""
+    ranges: list[tuple[int, int]] = []
+    for cell in sorted(cells):
+        first = cell << (SEQ_BITS + CELL_SHIFT)
+        last = ((cell + 1) << (SEQ_BITS + CELL_SHIFT)) - 1
+        if ranges and ranges[-1][1] + 1 == first:
+            ranges[-1] = (ranges[-1][0], last)
+        else:
+            ranges.append((first, last))
+    return ranges
+
+
+def fts_query(match: Match, extra_group: Sequence[str] = ()) -> str:
+    """An FTS5 query string; every word is quoted, so nothing a person types is syntax."""
+    parts = []
+    if match.words:
+        words = " AND ".join('"' + word.replace('"', '""') + '"' for word in match.words)
+        parts.append(f"{{name body}} : ({words})")
+    for group in (*match.tag_groups, tuple(extra_group)):
+        if group:
+            parts.append("tags : (" + " OR ".join(tag_token(tag) for tag in group) + ")")
+    return " AND ".join(parts)
+
+
+class SqliteIndex:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self) -> None:
+        for statement in _SCHEMA:
+            self.db.execute(statement)
+        self.db.execute(f"PRAGMA cache_size = {CACHE_KIB}")
+
+    def rows(self, keyed: list[tuple[int, Entry]]) -> list[tuple[Any, ...]]:
+        """Table rows for entries (pure Python, so it can run beside a write)."""
+        return [
+            (key, e.service_id, e.lat, e.lon, e.name, e.body, tags_text(e.tags), e.hours)
+            for key, e in keyed
+        ]
+
+    def insert(self, keyed: list[tuple[int, Entry]]) -> None:
+        self.insert_rows(self.rows(keyed), {})
+
+    def plan_bulk(self, incoming: int) -> bool:
+        bulk = self._plan_bulk(incoming)
+        if bulk:
+            # Room for the new index pages in memory, so that pages touched again and again
+            # during the load are written to the journal once, not every time they are evicted.
+            self.db.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+        return bulk
+
+    def _plan_bulk(self, incoming: int) -> bool:
+        """Whether to rebuild the full-text index once at the end instead of row by row.
+
+        A rebuild reads the entries in key order and writes each posting list once, which
+        beats thousands of small incremental segments when the import is at least as big as
+        what is already stored."""
+        existing = int(self.db.query("SELECT COUNT(*) FROM directory_entries")[0][0])
+        return incoming >= BULK_MIN and incoming >= existing // 2
+
+    def insert_rows(self, rows: list[tuple[Any, ...]], state: dict[str, Any]) -> None:
+        if state.get("bulk"):
+            state.setdefault("pending_rows", []).extend(rows)
+            return
+        self.db.executemany("INSERT INTO directory_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        cells = {cell_of(row[0]) for row in rows if row[2] is not None}
+        self.db.executemany(
+            "INSERT INTO directory_fts (rowid, name, body, tags) VALUES (?, ?, ?, ?)",
+            [(row[0], row[4], row[5], row[6]) for row in rows],
+        )
+        self._add_cells(cells, state)
+
+    def finish(self, state: dict[str, Any]) -> None:
+        """End a bulk import: entries in key order (B-tree appends), then one index rebuild."""
+        if not state.get("bulk"):
+            return
+        rows: list[tuple[Any, ...]] = state.pop("pending_rows", [])
+        rows.sort(key=lambda row: row[0])
+        for start in range(0, len(rows), 50_000):
+            self.db.executemany(
+                "INSERT INTO directory_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows[start : start + 50_000],
+            )
+        self.db.execute("INSERT INTO directory_fts (directory_fts) VALUES ('rebuild')")
+        self._add_cells({cell_of(row[0]) for row in rows if row[2] is not None}, state)
+        self.db.execute(f"PRAGMA cache_size = {CACHE_KIB}")
+
+    def _add_cells(self, cells: set[int], state: dict[str, Any]) -> None:
+        """Record grid cells that now hold an entry (each cell once, as its square).
+
+        ``state`` lives for one import (one transaction), so cells learnt in it are never
+        trusted after a rollback."""
+        if not cells:
+            return
+        if "cells" not in state:
+            state["cells"] = {row[0] for row in self.db.query("SELECT id FROM directory_cells")}
+        known: set[int] = state["cells"]
+        new = sorted(cells - known)
+        self.db.executemany(
+            "INSERT INTO directory_cells VALUES (?, ?, ?, ?, ?)",
+            [(cell, *cell_bounds(cell)) for cell in new],
+        )
+        known.update(new)
+
+    def delete(self, keys: list[int], state: dict[str, Any] | None = None) -> None:
+        marks = ",".join("?" * len(keys))
+        if not (state or {}).get("bulk"):
+            rows = self.db.query(
+                f"SELECT key, name, body, tags FROM directory_entries WHERE key IN ({marks})", keys
+            )
+            self.db.executemany(
+                "INSERT INTO directory_fts (directory_fts, rowid, name, body, tags)"
+                " VALUES ('delete', ?, ?, ?, ?)",
+                rows,
+            )
+        self.db.execute(f"DELETE FROM directory_entries WHERE key IN ({marks})", keys)
+
+    def located(
+        self, match: Match, lat: float, lon: float, radius_km: float
+    ) -> Iterator[Candidate]:
+        if match.empty:
+            yield from self._in_boxes(lat, lon, radius_km)
+            return
+        expression = fts_query(match)
+        for low, high in zorder_ranges(lat, lon, radius_km):
+            first, last = key_range(low, high)
+            for row in self.db.execute(
+                "SELECT e.key, e.service_id, e.lat, e.lon, e.name, e.hours"
+                " FROM directory_fts CROSS JOIN directory_entries e ON e.key = directory_fts.rowid"
+                " WHERE directory_fts MATCH ? AND directory_fts.rowid BETWEEN ? AND ?",
+                (expression, first, last),
+            ):
+                yield Candidate(*row)
+
+    def _in_boxes(self, lat: float, lon: float, radius_km: float) -> Iterator[Candidate]:
+        """Distance alone: the R*Tree names the occupied cells, their key ranges hold the entries."""
+        cells: set[int] = set()
+        for min_lat, max_lat, west, east in bounding_boxes(lat, lon, radius_km):
+            cells.update(
+                row[0]
+                for row in self.db.execute(
+                    "SELECT id FROM directory_cells"
+                    " WHERE max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?",
+                    (min_lat, max_lat, west, east),
+                )
+            )
+        ranges = merged_cell_ranges(cells)
+        if len(ranges) > MAX_CELL_RANGES:
+            ranges = [key_range(low, high) for low, high in zorder_ranges(lat, lon, radius_km)]
+        for first, last in ranges:
+            for row in self.db.execute(
+                "SELECT key, service_id, lat, lon, name, hours FROM directory_entries"
+                " WHERE key BETWEEN ? AND ?",
+                (first, last),
+            ):
+                yield Candidate(*row)
+
+    def area_wide(self, match: Match, areas: Sequence[str]) -> Iterator[Candidate]:
+        expression = fts_query(match, [f"a:{code}" for code in areas])
+        for row in self.db.execute(
+            "SELECT e.key, e.service_id, e.name, e.hours, e.tags"
+            " FROM directory_fts CROSS JOIN directory_entries e ON e.key = directory_fts.rowid"
+            " WHERE directory_fts MATCH ? AND directory_fts.rowid >= ?",
+            (expression, AREA_BASE),
+        ):
+            yield Candidate(row[0], row[1], None, None, row[2], row[3], token_areas(row[4]))
+
+    def anywhere(self, match: Match, limit: int) -> Iterator[Candidate]:
+        if match.empty:
+            rows = self.db.execute(
+                "SELECT key, service_id, lat, lon, name, hours, tags FROM directory_entries"
+                " ORDER BY key LIMIT ?",
+                (limit,),
+            )
+        else:
+            rows = self.db.execute(
+                "SELECT e.key, e.service_id, e.lat, e.lon, e.name, e.hours, e.tags"
+                " FROM directory_fts CROSS JOIN directory_entries e ON e.key = directory_fts.rowid"
+                f" WHERE directory_fts MATCH ? ORDER BY bm25(directory_fts, {WEIGHTS}) LIMIT ?",
+                (fts_query(match), limit),
+            )
+        for row in rows:
+            yield Candidate(row[0], row[1], row[2], row[3], row[4], row[5], token_areas(row[6]))

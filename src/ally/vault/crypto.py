@@ -1,0 +1,364 @@
+"""All of the vault's cryptography, behind a few functions that are hard to misuse.
+
+The design (see docs/threat-model.md):
+
+* A vault has one random X25519 :class:`Identity` (an age key). Every entry and attachment is an
+  age file encrypted to that identity's :class:`Recipient` and to any recipient the person
+  shared the vault with. So anyone holding a key can decrypt with the stock ``age`` tool.
+* The identity itself is stored *locked*: an age file encrypted with the passphrase (age's scrypt
+  recipient, work factor 2^18 by default, above OWASP's 2^17). Changing the passphrase re-locks
+  this one small file; no content is re-encrypted.
+* Files are written in streaming fashion (:class:`Sealer`), 64 KiB at a time, so any size fits
+  in constant memory, and the caller sees the ciphertext as it is produced (to hash and store).
+
+Callers never handle file keys, nonces or raw secrets: they pass recipients in, bytes in and
+out. Secret material never appears in ``repr`` or error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from blake3 import blake3
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from ally.vault import agefmt
+from ally.vault.errors import RecipientError, VaultDamagedError, WrongPassphraseError
+
+DEFAULT_WORK_FACTOR = 18
+"""scrypt log2(N) for locking the vault key: age's default, 256 MiB and ~1 s to try one guess."""
+
+MIN_WORK_FACTOR = 10
+"""Lowest accepted when locking (tests use it for speed; people always get the default)."""
+
+_SECRET_HRP = "age-secret-key-"
+_PUBLIC_HRP = "age"
+
+
+class Recipient:
+    """An age X25519 public key (``age1...``): who can read what is encrypted to it."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise RecipientError("An age public key must hold 32 bytes.")
+        self._key = key
+
+    @classmethod
+    def parse(cls, text: str) -> Recipient:
+        """Parse ``age1...``; a clear error for anything else (ssh keys, typos, secrets)."""
+        text = text.strip()
+        if text.upper().startswith("AGE-SECRET-KEY-"):
+            raise RecipientError(
+                "That is a secret key. Share only the public key, which starts with age1."
+            )
+        try:
+            hrp, key = agefmt.bech32_decode(text)
+        except agefmt.FormatError:
+            hrp, key = "", b""
+        if hrp != _PUBLIC_HRP or len(key) != 32 or text != text.lower():
+            raise RecipientError(
+                "That is not an age public key. It should start with age1 and be 62 characters."
+            )
+        return cls(key)
+
+    @property
+    def raw(self) -> bytes:
+        return self._key
+
+    def __str__(self) -> str:
+        return agefmt.bech32_encode(_PUBLIC_HRP, self._key)
+
+    def __repr__(self) -> str:
+        return f"Recipient({self})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Recipient) and other._key == self._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+
+class Identity:
+    """An age X25519 secret key. Its repr shows only the public half."""
+
+    __slots__ = ("_private", "_secret")
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._private = X25519PrivateKey.from_private_bytes(secret)
+
+    @classmethod
+    def generate(cls) -> Identity:
+        return cls(os.urandom(32))
+
+    @classmethod
+    def parse(cls, text: str) -> Identity:
+        """Parse an age identity file (comments allowed) or one ``AGE-SECRET-KEY-1...`` line."""
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        if len(lines) != 1:
+            raise RecipientError("An age identity file must hold exactly one secret key.")
+        try:
+            hrp, secret = agefmt.bech32_decode(lines[0])
+        except agefmt.FormatError:
+            hrp, secret = "", b""
+        if hrp != _SECRET_HRP or len(secret) != 32:
+            raise RecipientError("That is not an age secret key (AGE-SECRET-KEY-1...).")
+        return cls(secret)
+
+    @property
+    def recipient(self) -> Recipient:
+        return Recipient(self._private.public_key().public_bytes_raw())
+
+    def identity_file(self) -> str:
+        """The key in age's identity-file format. Handle with care: it unlocks everything."""
+        secret = agefmt.bech32_encode(_SECRET_HRP, self._secret).upper()
+        return f"# public key: {self.recipient}\n{secret}\n"
+
+    def _unwrap(self, stanza: agefmt.Stanza) -> bytes | None:
+        return agefmt.unwrap_x25519(stanza, self._secret)
+
+    def __repr__(self) -> str:
+        return f"Identity(public={self.recipient})"
+
+
+# --- passphrase locking -----------------------------------------------------------------------
+
+
+def lock_identity(
+    identity: Identity, passphrase: str, work_factor: int = DEFAULT_WORK_FACTOR
+) -> bytes:
+    """The identity file, encrypted with the passphrase (``age -d`` can open it)."""
+    if not passphrase:
+        raise ValueError("empty passphrase")
+    if not MIN_WORK_FACTOR <= work_factor <= agefmt.MAX_SCRYPT_LOG_N:
+        raise ValueError("work factor out of range")
+    file_key = os.urandom(agefmt.FILE_KEY_SIZE)
+    stanza = agefmt.scrypt_stanza(passphrase.encode("utf-8"), file_key, work_factor)
+    return _seal_with(file_key, [stanza], identity.identity_file().encode("ascii"))
+
+
+def unlock_identity(locked: bytes, passphrase: str) -> Identity:
+    """Open a locked identity; WrongPassphraseError if the passphrase does not fit."""
+    header, payload = _split(locked)
+    if len(header.stanzas) != 1:
+        raise VaultDamagedError("The vault key file is damaged. Run `ally vault verify`.")
+    file_key = agefmt.unwrap_scrypt(header.stanzas[0], passphrase.encode("utf-8"))
+    if file_key is None:
+        raise WrongPassphraseError()
+    text = b"".join(_open_payload(header, file_key, iter([payload])))
+    return Identity.parse(text.decode("ascii"))
+
+
+# --- sealing ----------------------------------------------------------------------------------
+
+
+def _header_for(recipients: Sequence[Recipient], file_key: bytes) -> bytes:
+    if not recipients:
+        raise ValueError("at least one recipient is needed")
+    unique = list(dict.fromkeys(recipients))
+    return agefmt.encode_header([agefmt.x25519_stanza(r.raw, file_key) for r in unique], file_key)
+
+
+def _seal_with(file_key: bytes, stanzas: list[agefmt.Stanza], data: bytes) -> bytes:
+    parts: list[bytes | bytearray] = [agefmt.encode_header(stanzas, file_key)]
+    sealer = agefmt.PayloadSealer(file_key, parts.append)
+    sealer.write(data)
+    sealer.close()
+    return b"".join(parts)
+
+
+class Sealer:
+    """Encrypts a stream to recipients; ciphertext goes to ``sink`` as it is produced.
+
+    The header is sent first, then the payload. Use as a context manager, or call
+    :meth:`close` to write the final chunk: an unclosed file does not decrypt.
+    """
+
+    def __init__(
+        self,
+        recipients: Sequence[Recipient],
+        sink: Callable[[bytes | bytearray], object],
+        allocate: Callable[[int], bytearray] = bytearray,
+    ) -> None:
+        file_key = os.urandom(agefmt.FILE_KEY_SIZE)
+        sink(_header_for(recipients, file_key))
+        self._payload = agefmt.PayloadSealer(file_key, sink, allocate)
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self._payload.write(data)
+
+    def close(self) -> None:
+        self._payload.close()
+
+    def __enter__(self) -> Sealer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+
+
+def seal(data: bytes, recipients: Sequence[Recipient]) -> bytes:
+    """Encrypt a small value (an entry) to the recipients, as one age file."""
+    parts: list[bytes | bytearray] = []
+    with Sealer(recipients, parts.append) as sealer:
+        sealer.write(data)
+    return b"".join(parts)
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+def _split(data: bytes) -> tuple[agefmt.Header, bytes]:
+    try:
+        length = agefmt.header_length(data)
+        if length is None:
+            raise agefmt.FormatError("no header")
+        return agefmt.parse_header(data[:length]), data[length:]
+    except agefmt.FormatError:
+        raise VaultDamagedError(
+            "Stored data is damaged (not a readable age file). Run `ally vault verify`."
+        ) from None
+
+
+def _file_key(header: agefmt.Header, identity: Identity) -> bytes:
+    for stanza in header.stanzas:
+        try:
+            key = identity._unwrap(stanza)
+        except agefmt.FormatError:
+            raise VaultDamagedError("Stored data is damaged. Run `ally vault verify`.") from None
+        if key is not None and header.verify_mac(key):
+            return key
+    raise VaultDamagedError(
+        "This key cannot open that item: it was not shared with this key, or it was damaged."
+    )
+
+
+def _open_payload(
+    header: agefmt.Header, file_key: bytes, pieces: Iterator[bytes]
+) -> Iterator[bytes]:
+    if not header.verify_mac(file_key):
+        raise VaultDamagedError("Stored data is damaged (header check failed).")
+    try:
+        yield from agefmt.open_payload(file_key, pieces)
+    except agefmt.FormatError:
+        raise VaultDamagedError(
+            "Stored data was modified or is damaged. Run `ally vault verify`."
+        ) from None
+
+
+def open_stream(pieces: Iterable[bytes], identity: Identity) -> Iterator[bytes]:
+    """Decrypt an age file given as byte pieces; yields plaintext as it is authenticated.
+
+    A chunk is only yielded once its tag verified; a damaged file raises VaultDamagedError
+    (the caller should discard what it already received).
+    """
+    iterator = iter(pieces)
+    buffer = b""
+    length: int | None = None
+    for piece in iterator:
+        buffer += piece
+        try:
+            length = agefmt.header_length(buffer)
+        except agefmt.FormatError:
+            break
+        if length is not None:
+            break
+    if length is None:
+        raise VaultDamagedError("Stored data is damaged (not a readable age file).")
+    header, rest = _split(buffer[:length])[0], buffer[length:]
+    file_key = _file_key(header, identity)
+    yield from _open_payload(header, file_key, _chain([rest], iterator))
+
+
+def _chain(first: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield from first
+    yield from rest
+
+
+def open_sealed(data: bytes, identity: Identity) -> bytes:
+    """Decrypt a small age file (an entry) with the identity."""
+    return b"".join(open_stream([data], identity))
+
+
+def rewrap_header(header: bytes, identity: Identity, recipients: Sequence[Recipient]) -> bytes:
+    """A new header for the same payload, readable by ``recipients`` (sharing, exports).
+
+    The payload is untouched, so its hash in the chain still verifies.
+    """
+    parsed, rest = _split(header)
+    if rest:
+        raise ValueError("rewrap_header takes the header only")
+    return _header_for(recipients, _file_key(parsed, identity))
+
+
+# --- fingerprints (no key needed) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the chain records about a stored age file: hashes of header and payload, size.
+
+    The hashes are BLAKE3-256 (hex): as strong as SHA-256 for this purpose and several times
+    faster, so hashing a 2 GB video costs less than encrypting it. (Record hashes and bundle
+    file lists use SHA-256, which anyone can recompute with ``sha256sum``.)
+    """
+
+    header_hash: str
+    payload_hash: str
+    size: int
+
+
+class Fingerprinter:
+    """Hashes an age file's header and payload separately (BLAKE3) as its bytes go by.
+
+    Separate hashes let a shared copy (new header, same payload) be checked against the chain.
+    """
+
+    def __init__(self) -> None:
+        self._head = bytearray()
+        self._header_hash: str | None = None
+        self._payload = blake3()
+        self._size = 0
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        self._size += len(data)
+        if self._header_hash is not None:
+            self._payload.update(data)
+            return
+        self._head += data
+        try:
+            length = agefmt.header_length(bytes(self._head))
+        except agefmt.FormatError:
+            raise VaultDamagedError("not an age file") from None
+        if length is not None:
+            self._header_hash = blake3(bytes(self._head[:length])).hexdigest()
+            self._payload.update(self._head[length:])
+            self._head = bytearray()
+
+    def finish(self) -> Fingerprint:
+        if self._header_hash is None:
+            raise VaultDamagedError("not an age file (no complete header)")
+        return Fingerprint(self._header_hash, self._payload.hexdigest(), self._size)
+
+
+def fingerprint(pieces: Iterable[bytes]) -> Fingerprint:
+    hasher = Fingerprinter()
+    for piece in pieces:
+        hasher.update(piece)
+    return hasher.finish()
+
+
+def split_header(data: bytes) -> tuple[bytes, bytes]:
+    """(header, payload) of a complete age file held in memory."""
+    try:
+        length = agefmt.header_length(data)
+    except agefmt.FormatError:
+        length = None
+    if length is None:
+        raise VaultDamagedError("not an age file")
+    return data[:length], data[length:]

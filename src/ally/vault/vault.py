@@ -1,0 +1,784 @@
+"""The Vault object: one person's encrypted, tamper-evident journal (see the package docstring)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from pydantic import BaseModel, ValidationError
+
+from ally.model.journal import (
+    KIND_PATTERN,
+    Attachment,
+    Entry,
+    Incident,
+    Note,
+)
+from ally.storage.database import Database
+from ally.storage.vault_store import (
+    DB_FILENAME,
+    VaultStore,
+    blob_key,
+    database_for,
+)
+from ally.vault import crypto
+from ally.vault.attachments import AttachmentWriter, Readable, blocks
+from ally.vault.chain import (
+    FORMAT_VERSION,
+    SYSTEM_KINDS,
+    BlobRef,
+    Record,
+    RecordError,
+    genesis_hash,
+    head_code,
+    now_text,
+    parse_head_code,
+    parse_time,
+)
+from ally.vault.crypto import Identity, Recipient
+from ally.vault.envelope import envelope
+from ally.vault.errors import (
+    EntryNotFoundError,
+    InvalidEntryError,
+    ReadOnlyVaultError,
+    VaultDamagedError,
+    VaultError,
+    VaultExistsError,
+    VaultLockedError,
+    VaultNotFoundError,
+)
+from ally.vault.verify import Progress, VerifyReport, check_chain, check_files, fingerprint_rows
+
+if TYPE_CHECKING:
+    from ally.vault.bundle import ExportResult
+
+STALE_UPLOAD = dt.timedelta(hours=1)
+"""An unfinished upload older than this is treated as abandoned and removed on open."""
+
+
+def _ref(fp: crypto.Fingerprint) -> BlobRef:
+    return BlobRef(fp.header_hash, fp.payload_hash, fp.size)
+
+
+class _Index:
+    """What the chain says, organised for lookups. Rebuilt from records; holds no secrets."""
+
+    def __init__(self) -> None:
+        self.records: list[Record] = []
+        self.hashes: list[str] = []
+        self.by_id: dict[str, Record] = {}
+        self.versions: dict[str, list[Record]] = {}
+        self.attachments: dict[str, list[Record]] = {}
+        self.forgotten: dict[str, int] = {}
+        self.shared: dict[str, Recipient] = {}
+        self.key: Record | None = None
+
+    def add(self, record: Record, digest: str) -> None:
+        self.records.append(record)
+        self.hashes.append(digest)
+        self.by_id[record.id] = record
+        if record.is_content:
+            self.versions.setdefault(record.root_id, []).append(record)
+        elif record.kind == "attachment" and record.of:
+            self.attachments.setdefault(record.of, []).append(record)
+        elif record.kind == "forget" and record.of:
+            self.forgotten.setdefault(record.of, record.seq)
+        elif record.kind == "key":
+            self.key = record
+        elif record.kind == "share" and record.to:
+            self.shared[record.to] = Recipient.parse(record.to)
+        elif record.kind == "unshare" and record.to:
+            self.shared.pop(record.to, None)
+
+    @property
+    def seq(self) -> int:
+        return len(self.records)
+
+    def is_forgotten(self, record: Record) -> bool:
+        if record.id in self.forgotten:
+            return True
+        return record.of is not None and record.of in self.forgotten
+
+
+class Vault:
+    """An open vault. Create with :meth:`create`, open with :meth:`open`; close when done."""
+
+    def __init__(self, store: VaultStore, identity: Identity | None, read_only: bool) -> None:
+        self._store = store
+        self._identity = identity
+        self._read_only = read_only
+        self._idx: _Index | None = None
+        meta = store.meta()
+        if meta.get("format") != str(FORMAT_VERSION):
+            raise VaultDamagedError(
+                "This vault was made by a newer Ally or is damaged. Run `ally vault verify`."
+            )
+        self.vault_id = meta.get("vault_id", "")
+
+    @property
+    def _index(self) -> _Index:
+        """The chain, parsed on first use (verify alone never needs it)."""
+        if self._idx is None:
+            self._idx = _Index()
+            self._load(self._store.records_after(0))
+        return self._idx
+
+    # --- opening and creating -----------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        location: str | Path,
+        passphrase: str,
+        *,
+        work_factor: int = crypto.DEFAULT_WORK_FACTOR,
+    ) -> Vault:
+        """Make a new vault at a folder or ``postgresql://`` URL, locked with ``passphrase``."""
+        if not passphrase:
+            raise VaultError("The passphrase cannot be empty.")
+        store = VaultStore(database_for(location))
+        if store.exists():
+            store.db.close()
+            raise VaultExistsError("A vault already exists there. Nothing was changed.")
+        identity = Identity.generate()
+        locked = crypto.lock_identity(identity, passphrase, work_factor)
+        vault_id = secrets.token_hex(8)
+        key = _Spec("key", secrets.token_hex(8), to=str(identity.recipient), small={"key": locked})
+        with store.db.transaction() as tx:  # a crash leaves a whole vault or none
+            store.create_tables(tx)
+            store.init_meta(tx, vault_id, FORMAT_VERSION)
+            _write_records(store, tx, vault_id, [key])
+        return cls(store, identity, read_only=False)
+
+    @classmethod
+    def open(cls, location: str | Path, passphrase: str | None = None) -> Vault:
+        """Open a vault; with the passphrase it is unlocked (read and write), else only verify."""
+        store = cls._existing(location)
+        try:
+            vault = cls(store, None, read_only=passphrase is None)
+            if passphrase is not None:
+                vault._identity = crypto.unlock_identity(vault._key_file(), passphrase)
+                vault._drop_stale_uploads()
+        except BaseException:
+            store.db.close()
+            raise
+        return vault
+
+    @classmethod
+    def open_with_identity(cls, location: str | Path, identity: Identity | str) -> Vault:
+        """Open read-only with a shared recipient's own age identity (an advocate's key)."""
+        store = cls._existing(location)
+        key = identity if isinstance(identity, Identity) else Identity.parse(identity)
+        try:
+            return cls(store, key, read_only=True)
+        except BaseException:
+            store.db.close()
+            raise
+
+    @staticmethod
+    def _existing(location: str | Path) -> VaultStore:
+        text = str(location)
+        if (
+            not text.startswith(("postgresql://", "postgres://"))
+            and not _sqlite_file(text).is_file()
+        ):
+            raise VaultNotFoundError(
+                "There is no vault there yet. Create one with `ally vault init`."
+            )
+        store = VaultStore(database_for(location))
+        if not store.exists():
+            store.db.close()
+            raise VaultNotFoundError(
+                "There is no vault there yet. Create one with `ally vault init`."
+            )
+        return store
+
+    def close(self) -> None:
+        self._identity = None
+        self._store.db.close()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def unlocked(self) -> bool:
+        return self._identity is not None
+
+    @property
+    def recipient(self) -> Recipient:
+        """The vault's own public key (what its content is encrypted to)."""
+        assert self._index.key is not None and self._index.key.to is not None
+        return Recipient.parse(self._index.key.to)
+
+    @property
+    def store(self) -> VaultStore:
+        return self._store
+
+    def _load(self, rows: list[tuple[int, str, str]]) -> None:
+        for seq, text, digest in rows:
+            if seq != self._index.seq + 1:
+                raise VaultDamagedError(
+                    f"Entry {self._index.seq + 1} is missing. Run `ally vault verify`."
+                )
+            try:
+                record = Record.parse(text)
+            except RecordError:
+                raise VaultDamagedError(
+                    f"Entry {seq} is damaged. Run `ally vault verify`."
+                ) from None
+            self._index.add(record, digest)
+
+    def _refresh(self) -> None:
+        """Pick up records another process (the web app, an importer) appended meanwhile."""
+        self._load(self._store.records_after(self._index.seq))
+
+    def _key_file(self) -> bytes:
+        key = self._index.key
+        if key is None:
+            raise VaultDamagedError("The vault's key is missing. Run `ally vault verify`.")
+        return self._store.blob_bytes(blob_key(key.id, "key"))
+
+    def _drop_stale_uploads(self) -> None:
+        now = dt.datetime.now(dt.UTC)
+        for key, started in self._store.pending():
+            try:
+                old = now - dt.datetime.fromisoformat(started) > STALE_UPLOAD
+            except ValueError:
+                old = True
+            if old:
+                self._store.drop_pending(key)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def _require_writable(self) -> Identity:
+        if self._identity is None:
+            raise VaultLockedError("Unlock the vault with its passphrase first.")
+        if self._read_only:
+            raise ReadOnlyVaultError("This vault was opened with a shared key: it is read-only.")
+        return self._identity
+
+    def _recipients(self) -> list[Recipient]:
+        return [self.recipient, *self._index.shared.values()]
+
+    def _append(
+        self,
+        kind: str,
+        *,
+        record_id: str | None = None,
+        of: str | None = None,
+        to: str | None = None,
+        small: Mapping[str, bytes] | None = None,
+        streamed: Mapping[str, crypto.Fingerprint] | None = None,
+        deletes: tuple[str, ...] = (),
+    ) -> Record:
+        """Add one record (and its files) to the chain in a single transaction."""
+        spec = _Spec(
+            kind,
+            record_id or secrets.token_hex(8),
+            of,
+            to,
+            dict(small or {}),
+            dict(streamed or {}),
+            deletes,
+        )
+        return self._append_all([spec])[0]
+
+    def _append_all(self, specs: list[_Spec]) -> list[Record]:
+        """Add records in order, all in one transaction: all of them are stored, or none."""
+        with self._store.db.transaction() as tx:
+            records = _write_records(self._store, tx, self.vault_id, specs)
+        self._refresh()
+        return records
+
+    def add_entries(
+        self, kind: str, items: Iterable[tuple[Mapping[str, Any], str | None]]
+    ) -> list[str]:
+        """Add many entries of one kind in one transaction (importers); returns their ids.
+
+        ``items`` are (payload, conversation id) pairs. All are stored, or none is.
+        """
+        self._require_writable()
+        _check_kind(kind)
+        recipients = self._recipients()
+        specs = []
+        for payload, conversation_id in items:
+            _validate(kind, payload)
+            sealed = crypto.seal(envelope(payload, conversation_id), recipients)
+            specs.append(_Spec(kind, secrets.token_hex(8), small={"content": sealed}))
+        return [record.id for record in self._append_all(specs)] if specs else []
+
+    def add_entry(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        conversation_id: str | None = None,
+    ) -> Entry:
+        """Add an entry of any journal kind ("message" for imported messages, ...)."""
+        self._require_writable()
+        _check_kind(kind)
+        _validate(kind, payload)
+        sealed = crypto.seal(envelope(payload, conversation_id), self._recipients())
+        record = self._append(kind, small={"content": sealed})
+        return self.entry(record.id)
+
+    def add_incident(self, incident: Incident) -> Entry:
+        """Record an incident (validated by the Incident model)."""
+        return self.add_entry("incident", incident.model_dump(mode="json"))
+
+    def add_note(self, note: Note | str) -> Entry:
+        """Record a note (plain text is accepted for convenience)."""
+        value = Note(text=note) if isinstance(note, str) else note
+        return self.add_entry("note", value.model_dump(mode="json"))
+
+    def edit(
+        self,
+        ref: str,
+        payload: Mapping[str, Any] | Incident | Note,
+        *,
+        conversation_id: str | None = None,
+    ) -> Entry:
+        """Save a new version of an entry; every earlier version stays in the journal."""
+        self._require_writable()
+        root = self._root(ref)
+        if self._index.is_forgotten(root):
+            raise VaultError("That entry was forgotten; it cannot be edited.")
+        data = payload.model_dump(mode="json") if hasattr(payload, "model_dump") else payload
+        assert isinstance(data, Mapping)
+        _validate(root.kind, data)
+        sealed = crypto.seal(envelope(data, conversation_id), self._recipients())
+        self._append(root.kind, of=root.id, small={"content": sealed})
+        return self.entry(root.id)
+
+    def attach(
+        self,
+        entry_ref: str,
+        stream: Readable,
+        filename: str | None,
+        media_type: str | None = None,
+        *,
+        size_hint: int | None = None,
+        progress: Progress | None = None,
+    ) -> Attachment:
+        """Encrypt a binary stream into an attachment of an entry, as it is read.
+
+        The plaintext is only ever held one read at a time (1 MiB), so a web upload can be
+        passed straight in, and a 2 GB video needs no more memory than a photo.
+        """
+        with self.attachment_writer(entry_ref, filename, media_type) as writer:
+            for block in blocks(stream):
+                writer.write(block)
+                if progress:
+                    progress(writer.size, size_hint or 0)
+        assert writer.result is not None
+        return writer.result
+
+    def attachment_writer(
+        self, entry_ref: str, filename: str | None, media_type: str | None = None
+    ) -> AttachmentWriter:
+        """A writable object for pushing an attachment in pieces (e.g. from an async upload)."""
+        self._require_writable()
+        root = self._root(entry_ref)
+        if self._index.is_forgotten(root):
+            raise VaultError("That entry was forgotten; nothing can be attached to it.")
+        return AttachmentWriter(self, root.id, filename, media_type)
+
+    def forget(self, ref: str) -> None:
+        """Delete an entry's content (all versions and attachments) or one attachment.
+
+        A tombstone stays: the chain still verifies, and shows that something was forgotten
+        and when. This cannot be undone.
+        """
+        self._require_writable()
+        record = self._lookup(ref)
+        if record.kind == "attachment":
+            targets = [record]
+        elif record.is_content:
+            record = self._index.by_id[record.root_id]
+            targets = [
+                *self._index.versions[record.id],
+                *self._index.attachments.get(record.id, []),
+            ]
+        else:
+            raise EntryNotFoundError("Only entries and attachments can be forgotten.")
+        if record.id in self._index.forgotten:
+            return
+        deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
+        self._append("forget", of=record.id, deletes=deletes)
+
+    def change_passphrase(
+        self, new_passphrase: str, *, work_factor: int = crypto.DEFAULT_WORK_FACTOR
+    ) -> None:
+        """Lock the vault key with a new passphrase. Content is not re-encrypted.
+
+        The old locked key is deleted, so the old passphrase stops working everywhere this
+        vault is stored (older backups and exports keep their own copy).
+        """
+        identity = self._require_writable()
+        if not new_passphrase:
+            raise VaultError("The passphrase cannot be empty.")
+        old = self._index.key
+        assert old is not None
+        locked = crypto.lock_identity(identity, new_passphrase, work_factor)
+        self._append(
+            "key",
+            to=str(identity.recipient),
+            small={"key": locked},
+            deletes=(blob_key(old.id, "key"),),
+        )
+
+    def share(
+        self,
+        recipient: Recipient | str,
+        *,
+        include_existing: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
+        """Let another age key (an advocate's, a lawyer's) read this vault.
+
+        New content is encrypted to them too. With ``include_existing``, every file already
+        stored gets a re-wrapped header for them (kept beside it; the evidence is unchanged).
+        """
+        identity = self._require_writable()
+        who = recipient if isinstance(recipient, Recipient) else Recipient.parse(recipient)
+        if who == self.recipient:
+            raise VaultError("That is this vault's own key; it can already read everything.")
+        headers = self._grant_headers(identity, who, progress) if include_existing else {}
+        with self._store.db.transaction() as tx:
+            for key, header in headers.items():
+                self._store.put_grant(tx, key, str(who), header)
+        if str(who) not in self._index.shared:
+            self._append("share", to=str(who))
+
+    def _grant_headers(
+        self, identity: Identity, who: Recipient, progress: Progress | None
+    ) -> dict[str, bytes]:
+        keys = [
+            blob_key(r.id, name)
+            for r in self._index.records
+            if (r.is_content or r.kind == "attachment") and not self._index.is_forgotten(r)
+            for name in r.blobs
+        ]
+        out: dict[str, bytes] = {}
+        for done, key in enumerate(keys, start=1):
+            header = self._stored_header(key)
+            out[key] = crypto.rewrap_header(header, identity, [who])
+            if progress:
+                progress(done, len(keys))
+        return out
+
+    def unshare(self, recipient: Recipient | str) -> None:
+        """Stop encrypting new content to a recipient (what they already have stays theirs)."""
+        self._require_writable()
+        who = recipient if isinstance(recipient, Recipient) else Recipient.parse(recipient)
+        if str(who) not in self._index.shared:
+            raise VaultError("This vault is not shared with that key.")
+        with self._store.db.transaction() as tx:
+            tx.execute("DELETE FROM vault_grants WHERE recipient = ?", (str(who),))
+        self._append("unshare", to=str(who))
+
+    def shared_with(self) -> list[Recipient]:
+        self._refresh()
+        return list(self._index.shared.values())
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _require_identity(self) -> Identity:
+        if self._identity is None:
+            raise VaultLockedError("Unlock the vault with its passphrase to read entries.")
+        return self._identity
+
+    def _lookup(self, ref: str) -> Record:
+        """An entry by id, id prefix (4+ characters), or number (``12`` or ``#12``)."""
+        self._refresh()
+        text = ref.strip().lstrip("#")
+        if text.isdigit() and 0 < int(text) <= self._index.seq and len(text) < 8:
+            return self._index.records[int(text) - 1]
+        if text in self._index.by_id:
+            return self._index.by_id[text]
+        matches = [r for k, r in self._index.by_id.items() if len(text) >= 4 and k.startswith(text)]
+        if len(matches) == 1:
+            return matches[0]
+        raise EntryNotFoundError("No entry has that number or id. `ally vault list` shows them.")
+
+    def _root(self, ref: str) -> Record:
+        record = self._lookup(ref)
+        if not record.is_content:
+            raise EntryNotFoundError("That number is not a journal entry.")
+        return self._index.by_id[record.root_id]
+
+    def _stored_header(self, key: str) -> bytes:
+        first = next(self._store.read_blob(key), b"")
+        return crypto.split_header(first)[0]
+
+    def _pieces(self, key: str) -> Iterator[bytes]:
+        """A stored file's bytes, with a shared recipient's header swapped in where needed."""
+        identity = self._require_identity()
+        pieces = self._store.read_blob(key)
+        if self._index.key is not None and identity.recipient == self.recipient:
+            return pieces
+        grant = self._store.grant(key, str(identity.recipient))
+        if grant is None:
+            return pieces
+        first = next(pieces, b"")
+        payload = crypto.split_header(first)[1]
+        return _prepend([grant, payload], pieces)
+
+    def _decrypt_json(self, key: str) -> dict[str, Any]:
+        data = b"".join(crypto.open_stream(self._pieces(key), self._require_identity()))
+        value = json.loads(data.decode("utf-8"))
+        assert isinstance(value, dict)
+        return value
+
+    def entry(self, ref: str) -> Entry:
+        """The current version of an entry (by id, version id, or number)."""
+        root = self._root(ref)
+        return self._build(self._index.versions[root.id][-1], root)
+
+    def history(self, ref: str) -> list[Entry]:
+        """Every version of an entry, oldest first."""
+        root = self._root(ref)
+        return [self._build(v, root) for v in self._index.versions[root.id]]
+
+    def entries(self, kind: str | None = None, conversation_id: str | None = None) -> list[Entry]:
+        """Current versions of all entries, in the order they were first recorded."""
+        self._refresh()
+        out = []
+        for versions in self._index.versions.values():
+            if kind is not None and versions[0].kind != kind:
+                continue
+            entry = self._build(versions[-1], versions[0])
+            if conversation_id is None or entry.conversation_id == conversation_id:
+                out.append(entry)
+        return out
+
+    def timeline(self) -> list[Entry]:
+        """Entries that still have content, ordered by when they happened."""
+        return sorted(
+            (e for e in self.entries() if not e.forgotten), key=lambda e: (e.occurred_at(), e.seq)
+        )
+
+    def _build(self, version: Record, root: Record) -> Entry:
+        forgotten = self._index.is_forgotten(version)
+        payload: dict[str, Any] | None = None
+        conversation: str | None = None
+        if not forgotten:
+            body = self._decrypt_json(blob_key(version.id, "content"))
+            payload, conversation = body.get("payload"), body.get("conversation_id")
+        moment = parse_time(version.at)
+        assert moment is not None
+        return Entry(
+            id=version.id,
+            root_id=root.id,
+            seq=root.seq,
+            version_seq=version.seq,
+            kind=root.kind,
+            version=self._index.versions[root.id].index(version) + 1,
+            recorded_at=moment,
+            payload=payload,
+            conversation_id=conversation,
+            forgotten=forgotten,
+            attachments=tuple(
+                self._attachment(a) for a in self._index.attachments.get(root.id, [])
+            ),
+        )
+
+    def _attachment(self, record: Record) -> Attachment:
+        forgotten = self._index.is_forgotten(record)
+        meta: dict[str, Any] = {}
+        if not forgotten:
+            meta = self._decrypt_json(blob_key(record.id, "meta"))["payload"]
+        moment = parse_time(record.at)
+        assert moment is not None and record.of is not None
+        return Attachment(
+            id=record.id,
+            entry_id=record.of,
+            seq=record.seq,
+            recorded_at=moment,
+            filename=meta.get("filename"),
+            media_type=meta.get("media_type"),
+            size=meta.get("size"),
+            forgotten=forgotten,
+        )
+
+    def attachment(self, ref: str) -> Attachment:
+        record = self._lookup(ref)
+        if record.kind != "attachment":
+            raise EntryNotFoundError("That number is not an attachment.")
+        return self._attachment(record)
+
+    def read_attachment(self, ref: str) -> Iterator[bytes]:
+        """The attachment's plaintext, streamed in authenticated 64 KiB pieces."""
+        record = self._lookup(ref)
+        if record.kind != "attachment":
+            raise EntryNotFoundError("That number is not an attachment.")
+        if self._index.is_forgotten(record):
+            raise EntryNotFoundError("That attachment was forgotten.")
+        return crypto.open_stream(
+            self._pieces(blob_key(record.id, "file")), self._require_identity()
+        )
+
+    def save_attachment(self, ref: str, out: BinaryIO, progress: Progress | None = None) -> int:
+        total = self.attachment(ref).size or 0
+        done = 0
+        for piece in self.read_attachment(ref):
+            out.write(piece)
+            done += len(piece)
+            if progress:
+                progress(done, total)
+        return done
+
+    # --- integrity ----------------------------------------------------------------------------
+
+    def verify(self, progress: Progress | None = None) -> VerifyReport:
+        """Check the whole chain and every stored file; needs no passphrase."""
+        report = VerifyReport()
+        meta, rows = self._store.snapshot()
+        state = check_chain(meta, rows, report)
+        total = self._store.total_bytes() if progress else 0
+        found = fingerprint_rows(self._store.iter_chunks(), total, progress)
+        check_files(state, found, report)
+        return report
+
+    def head_code(self) -> str:
+        """A short code for the journal as it stands now (see chain.head_code)."""
+        self._refresh()
+        return head_code(self._index.seq, self._index.hashes[-1])
+
+    def check_code(self, code: str) -> bool:
+        """Whether a head code noted earlier is part of this journal's history."""
+        parsed = parse_head_code(code)
+        self._refresh()
+        if parsed is None or not 0 < parsed[0] <= self._index.seq:
+            return False
+        return head_code(parsed[0], self._index.hashes[parsed[0] - 1]) == parsed[1]
+
+    # --- export and import --------------------------------------------------------------------
+
+    def export(
+        self,
+        path: str | Path,
+        *,
+        recipients: Iterable[Recipient | str] = (),
+        entries: Iterable[str] | None = None,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Write an export bundle (see :mod:`ally.vault.bundle`)."""
+        from ally.vault.bundle import export_bundle
+
+        return export_bundle(
+            self, path, recipients=recipients, entry_refs=entries, progress=progress
+        )
+
+    @classmethod
+    def import_bundle(
+        cls,
+        bundle: str | Path,
+        location: str | Path,
+        passphrase: str | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> Vault:
+        """Recreate a vault from a full bundle (verified first), then open it."""
+        from ally.vault.bundle import import_bundle
+
+        import_bundle(bundle, location, progress)
+        return cls.open(location, passphrase)
+
+    @property
+    def records(self) -> list[Record]:
+        """The public chain records (no content), for listings and exports."""
+        self._refresh()
+        return list(self._index.records)
+
+    def record_hashes(self) -> list[str]:
+        self._refresh()
+        return list(self._index.hashes)
+
+    def is_forgotten(self, record: Record) -> bool:
+        return self._index.is_forgotten(record)
+
+    def identity_for_export(self) -> Identity:
+        """The unlocked key, for re-wrapping headers in a shared export."""
+        return self._require_identity()
+
+
+@dataclass
+class _Spec:
+    """One record to append: its kind, id, links, small files, streamed files, deletions."""
+
+    kind: str
+    id: str
+    of: str | None = None
+    to: str | None = None
+    small: dict[str, bytes] = field(default_factory=dict)
+    streamed: dict[str, crypto.Fingerprint] = field(default_factory=dict)
+    deletes: tuple[str, ...] = ()
+
+    def refs(self) -> dict[str, BlobRef]:
+        refs = {name: _ref(crypto.fingerprint([data])) for name, data in self.small.items()}
+        refs.update({name: _ref(fp) for name, fp in self.streamed.items()})
+        return refs
+
+
+def _write_records(
+    store: VaultStore, tx: Database, vault_id: str, specs: list[_Spec]
+) -> list[Record]:
+    """Chain ``specs`` onto the locked head inside ``tx``: records, files, deletions, head."""
+    prepared = [(spec, spec.refs()) for spec in specs]
+    seq_text, _, prev = store.locked_head(tx).partition(":")
+    seq, prev = int(seq_text), prev or genesis_hash(vault_id)
+    records: list[Record] = []
+    for spec, refs in prepared:
+        seq += 1
+        record = Record(seq, spec.id, spec.kind, now_text(), prev, spec.of, spec.to, refs)
+        prev = record.digest()
+        store.put_record(tx, seq, record.canonical(), prev)
+        for name, data in spec.small.items():
+            store.put_blob(tx, blob_key(spec.id, name), data)
+        for name in spec.streamed:
+            store.finish_pending(tx, blob_key(spec.id, name))
+        for key in spec.deletes:
+            store.delete_blob(tx, key)
+        records.append(record)
+    return records
+
+
+def _check_kind(kind: str) -> None:
+    if not KIND_PATTERN.match(kind) or kind in SYSTEM_KINDS:
+        raise InvalidEntryError("That name cannot be used as an entry kind.")
+
+
+def _validate(kind: str, data: Mapping[str, Any]) -> None:
+    """Incidents and notes must fit their models; the error names the field, not its value."""
+    models: dict[str, type[BaseModel]] = {"incident": Incident, "note": Note}
+    model = models.get(kind)
+    try:
+        if model is not None:
+            model.model_validate(data)
+        json.dumps(data, default=str)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or kind
+        raise InvalidEntryError(f"{where}: {first['msg']}. Nothing was saved.") from None
+    except (TypeError, ValueError):
+        raise InvalidEntryError("The entry holds values that cannot be stored.") from None
+
+
+def _sqlite_file(location: str) -> Path:
+    """The database file a folder location stands for (looked at before anything is created)."""
+    path = Path(location.removeprefix("sqlite:///"))
+    return path if path.suffix == ".db" else path / DB_FILENAME
+
+
+def _prepend(first: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield from first
+    yield from rest

@@ -1,0 +1,206 @@
+"""`ally vault ...` end to end, as a person or a script would run it (real processes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from ally.vault import Identity, Vault
+
+from .conftest import PASSPHRASE, WEAK
+
+ALLY = [sys.executable, "-m", "ally.cli.main", "vault"]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A vault in ALLY_HOME, made with a fast work factor so each command opens quickly."""
+    Vault.create(tmp_path / "vaults" / "default", PASSPHRASE, work_factor=WEAK).close()
+    return tmp_path
+
+
+def run(
+    home: Path, *args: str, stdin: str = "", passphrase: str | None = PASSPHRASE, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ.update({"ALLY_HOME": str(home), **env})
+    if passphrase is not None:
+        environ["ALLY_PASSPHRASE"] = passphrase
+    return subprocess.run(
+        [*ALLY, *args], capture_output=True, text=True, input=stdin, env=environ, check=False
+    )
+
+
+def test_journal_round_trip_through_the_cli(home: Path, tmp_path: Path) -> None:
+    incident = {
+        "when": {"start": "2024-03-02T14:30:00Z"},
+        "what": "Shouted at me",
+        "where": "office",
+        "who": ["M."],
+    }
+    (tmp_path / "i.json").write_text(json.dumps(incident))
+    assert run(home, "add", "incident", "--from", str(tmp_path / "i.json")).returncode == 0
+    assert run(home, "add", "note", "--from", "-", stdin="Called HR\n").returncode == 0
+    listed = run(home, "list")
+    assert (
+        listed.returncode == 0 and "Shouted at me" in listed.stdout and "Called HR" in listed.stdout
+    )
+    incident["what"] = "Shouted at me, in front of J."
+    (tmp_path / "i.json").write_text(json.dumps(incident))
+    assert run(home, "edit", "2", "--from", str(tmp_path / "i.json")).returncode == 0
+    shown = run(home, "show", "2", "--history")
+    assert (
+        "version 1" in shown.stdout
+        and "version 2" in shown.stdout
+        and "front of J." in shown.stdout
+    )
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(os.urandom(1_500_000))
+    attached = run(home, "attach", "2", str(photo))
+    assert attached.returncode == 0, attached.stderr
+    assert "image/jpeg" in run(home, "show", "2").stdout
+    assert run(home, "save", "5", str(tmp_path / "back.jpg")).returncode == 0
+    assert (tmp_path / "back.jpg").read_bytes() == photo.read_bytes()
+    assert "Called HR" in run(home, "timeline").stdout
+    assert run(home, "forget", "3", "--yes").returncode == 0
+    assert "Called HR" not in run(home, "list").stdout
+    verified = run(home, "verify", passphrase=None)
+    assert verified.returncode == 0 and "OK" in verified.stdout and "1 forgotten" in verified.stdout
+    code = run(home, "code", passphrase=None).stdout.strip()
+    assert code.startswith("6-") and code in verified.stdout
+    assert run(home, "verify", "--code", code, passphrase=None).returncode == 0
+    assert run(home, "verify", "--code", "6-AAAA-AAAA-AAAA-AAAA", passphrase=None).returncode == 1
+
+
+def test_export_verify_import(home: Path, tmp_path: Path) -> None:
+    run(home, "add", "note", "--from", "-", stdin="keep this\n")
+    exported = run(home, "export", str(tmp_path / "bundle"), passphrase=None)
+    assert exported.returncode == 0, exported.stderr
+    assert "OK" in run(home, "verify", str(tmp_path / "bundle"), passphrase=None).stdout
+    imported = run(home, "import", str(tmp_path / "bundle"), "--vault", str(tmp_path / "copy"))
+    assert imported.returncode == 0, imported.stderr
+    assert "keep this" in run(home, "list", "--vault", str(tmp_path / "copy")).stdout
+    advocate = Identity.generate()
+    shared = run(home, "export", str(tmp_path / "for-lawyer"), "--to", str(advocate.recipient))
+    assert (
+        shared.returncode == 0 and "OK" in run(home, "verify", str(tmp_path / "for-lawyer")).stdout
+    )
+
+
+def test_share_unshare_and_passwd(home: Path) -> None:
+    advocate = Identity.generate()
+    assert run(home, "share", str(advocate.recipient)).returncode == 0
+    bad = run(home, "share", "not-a-key")
+    assert bad.returncode == 1 and "age public key" in bad.stderr
+    assert run(home, "unshare", str(advocate.recipient)).returncode == 0
+    changed = run(home, "passwd", ALLY_NEW_PASSPHRASE="a whole new passphrase here")
+    assert changed.returncode == 0, changed.stderr
+    assert run(home, "list").returncode == 1
+    assert run(home, "list", passphrase="a whole new passphrase here").returncode == 0
+
+
+def test_wrong_passphrase_is_clear_and_changes_nothing(home: Path) -> None:
+    db = home / "vaults" / "default" / "vault.db"
+    before = sqlite3.connect(db).execute("SELECT count(*) FROM vault_records").fetchone()
+    result = run(home, "add", "note", "--from", "-", stdin="x\n", passphrase="wrong one")
+    assert result.returncode == 1 and "does not open this vault" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM vault_records").fetchone() == before
+
+
+def test_passphrase_from_a_file_descriptor(home: Path) -> None:
+    read, write = os.pipe()
+    os.write(write, (PASSPHRASE + "\n").encode())
+    os.close(write)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ["ALLY_HOME"] = str(home)
+    result = subprocess.run(
+        [*ALLY, "list", "--passphrase-fd", str(read)],
+        pass_fds=[read],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    os.close(read)
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_passphrase_without_a_terminal_is_a_clear_error(home: Path) -> None:
+    result = run(home, "list", passphrase=None)
+    assert result.returncode == 2 and "ALLY_PASSPHRASE" in result.stderr
+
+
+def test_verify_names_the_first_bad_entry(home: Path) -> None:
+    for text in ("one", "two", "three"):
+        run(home, "add", "note", "--from", "-", stdin=text)
+    db = sqlite3.connect(home / "vaults" / "default" / "vault.db")
+    record = db.execute("SELECT record FROM vault_records WHERE seq = 3").fetchone()[0]
+    db.execute(
+        "UPDATE vault_records SET record = ? WHERE seq = 3", (record.replace('"at":"2', '"at":"1'),)
+    )
+    db.commit()
+    result = run(home, "verify", passphrase=None)
+    assert result.returncode == 1 and "entry 3" in result.stdout
+
+
+def test_missing_vault_is_a_clear_error(tmp_path: Path) -> None:
+    result = run(tmp_path, "list")
+    assert result.returncode == 1 and "ally vault init" in result.stderr
+
+
+def test_init_offers_a_generated_passphrase(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ["ALLY_HOME"] = str(tmp_path)
+    child = pexpect.spawn(ALLY[0], [*ALLY[1:], "init"], env=environ, encoding="utf-8", timeout=60)
+    child.expect("easy to remember:")
+    child.expect("Write it down")
+    words = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", child.before or "").split())
+    assert len(words.split()) == 6
+    child.expect(r"Use this passphrase\?")
+    child.sendline("y")
+    child.expect("confirm")
+    child.sendline(words)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    with Vault.open(tmp_path / "vaults" / "default", words) as vault:
+        assert vault.verify().ok
+    again = run(tmp_path, "init", passphrase="whatever passphrase")
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_interactive_incident(home: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ["ALLY_HOME"] = str(home)
+    child = pexpect.spawn(
+        ALLY[0], [*ALLY[1:], "add", "incident"], env=environ, encoding="utf-8", timeout=60
+    )
+    child.expect("Passphrase")
+    child.sendline(PASSPHRASE)
+    answers = [
+        "2024-05-01 09:15",
+        "He blocked the door",
+        "Car park",
+        "M., K.",
+        "",
+        "Shaken",
+        "",
+        "work",
+    ]
+    for answer in answers:
+        child.expect(r"\?")
+        child.sendline(answer)
+    child.expect(pexpect.EOF)
+    with Vault.open(home / "vaults" / "default", PASSPHRASE) as vault:
+        incident = vault.entries()[0].incident()
+    assert incident.what == "He blocked the door" and incident.who == ["M.", "K."]
+    assert incident.contexts == ["work"] and incident.when.start is not None
