@@ -42,7 +42,9 @@ class Database:
             except ImportError:  # pragma: no cover - psycopg is a dependency
                 raise StorageError("PostgreSQL support needs the psycopg package.") from None
             try:
-                return psycopg.connect(self.url, autocommit=False)
+                # Autocommit outside explicit transactions: a plain read must not leave the
+                # connection idle inside a transaction, holding locks in a long-lived server.
+                return psycopg.connect(self.url, autocommit=True)
             except psycopg.OperationalError:
                 raise StorageError(
                     "Could not connect to the PostgreSQL database; check the address."
@@ -87,12 +89,8 @@ class Database:
                 raise
             self._conn.execute("COMMIT")
             return
-        try:
+        with self._conn.transaction():
             yield self
-        except BaseException:
-            self._conn.rollback()
-            raise
-        self._conn.commit()
 
     def close(self) -> None:
         self._conn.close()
