@@ -187,3 +187,13 @@ def test_a_silent_host_escalates_to_the_upstream_network_or_registrar() -> None:
     view = case_view(events, today=dt.date(2026, 6, 8))
     assert view.next_actions[0].step == "upstream-abuse-report"
     assert "registrar" in view.next_actions[0].reason
+
+
+def test_a_refused_target_is_not_suggested_again() -> None:
+    events = [
+        started("generic", dt.date(2026, 3, 1)),
+        StatusEvent(on=dt.date(2026, 3, 2), step="employer-supervisor", status=StepStatus.REFUSED),
+        StatusEvent(on=dt.date(2026, 3, 3), step="employer-hr", status=StepStatus.REFUSED),
+    ]
+    view = case_view(events, today=dt.date(2026, 3, 4))
+    assert [a.step for a in view.next_actions if a.escalated_from] == ["agency-complaint"]

@@ -6,6 +6,7 @@ the app's own origin. Screenshots are kept in test-artifacts/web/.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,7 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
     page.get_by_role("button", name="Make a save code").click()
     visit.check("save-code")
     _journal_flow(visit, artifacts, check=True)
+    _case_flow(visit, check=True)
     visit.goto("/plan")
     page.get_by_role("button", name="Español").click()
     visit.check("plan-es")
@@ -174,6 +176,7 @@ def test_whole_flow_without_javascript(
         page.locator("article.step").first.get_by_role("button", name="They refused").click()
         assert "They refused" in page.locator("article.step").first.inner_text()
         _journal_flow(visit, artifacts, check=False)
+        _case_flow(visit, check=False)
         page.get_by_role("button", name="Español").click()
         assert page.locator("html").get_attribute("lang") == "es"
         page.get_by_role("link", name="Salida rápida").click()
@@ -246,6 +249,47 @@ def _journal_flow(visit: Visit, artifacts: Path, check: bool) -> None:
     visit.goto("/journal")
     page.get_by_role("button", name="Lock the journal").click()
     assert page.get_by_role("heading", name="Unlock your journal").count() == 1
+
+
+def _case_flow(visit: Visit, check: bool) -> None:
+    """The case page: explained while the journal is locked, then used with it open."""
+    page = visit.page
+    maybe_check = visit.check if check else (lambda name: None)
+    visit.goto("/case")
+    assert page.get_by_role("heading", name="Your case", exact=True).count() == 1
+    maybe_check("case-locked")
+    page.get_by_role("link", name="Unlock your journal").click()
+    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock").click()
+    assert page.url.endswith("/case")
+    visit.goto("/plan")
+    page.locator("article.step").first.get_by_role("button", name="They refused").click()
+    visit.goto("/case")
+    assert page.get_by_role("heading", name="What to do next").count() == 1
+    maybe_check("case")
+    assert "They refused" in page.locator("article.case-step").first.inner_text()
+    step = page.locator("article.case-step").nth(1)
+    step.locator("summary").click()
+    step.get_by_label("What happened", exact=True).select_option("waiting")
+    day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    step.get_by_label("On which day (optional)").fill(day)
+    step.get_by_label("A note for yourself (optional)").fill("Phoned them; they will write back.")
+    step.get_by_role("button", name="Save to your case").click()
+    assert page.url.split("#")[0].endswith("/case")
+    assert "Phoned them; they will write back." in page.content()
+    waiting = page.locator("section", has=page.get_by_role("heading", name="Waiting for an answer"))
+    assert "(3 days)" in waiting.inner_text()
+    step = page.locator("article.case-step").first
+    step.locator("summary").click()
+    step.get_by_label("A note for yourself (optional)").fill("x" * 2001)
+    step.get_by_role("button", name="Save to your case").click()
+    assert page.get_by_role("alert").count() >= 1
+    maybe_check("case-error")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download reminders").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
+    visit.goto("/journal")
+    page.get_by_role("button", name="Lock the journal").click()
 
 
 def _kind(page: Any) -> str:

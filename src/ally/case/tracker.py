@@ -106,7 +106,8 @@ def _escalations(plan: Plan, states: dict[str, StepState], today: dt.date) -> li
         state = states[step.id]
         for edge in step.escalation:
             target = states.get(edge.to)
-            if target is None or target.status in CLOSED or target.status is StepStatus.WAITING:
+            # A target already taken (waiting, refused or closed) is not suggested again.
+            if target is None or target.status is not StepStatus.NOT_STARTED:
                 continue
             since = state.since
             if edge.on == "refused" and state.status is StepStatus.REFUSED and since:
@@ -233,8 +234,12 @@ def case_view(
 
 
 def current_plan(
-    events: Sequence[CaseEvent], today: dt.date, journal_dates: Sequence[ApproxDate] = ()
+    events: Sequence[CaseEvent],
+    today: dt.date,
+    journal_dates: Sequence[ApproxDate] = (),
+    language: str | None = None,
 ) -> Plan:
+    """The plan the case follows now, in ``language`` where the pack is translated."""
     current = situation(events)
-    pack = load_pack(current.pack)
+    pack = load_pack(current.pack, language)
     return build_plan(pack, _answers_with_journal(pack, current, journal_dates), today)

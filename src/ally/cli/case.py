@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ally.case.reminders import case_reminders
 from ally.case.store import VaultCase
 from ally.case.tracker import case_view, current_plan
 from ally.cli.plan import read_answers_file
@@ -180,3 +181,34 @@ def plan(
         case = VaultCase(opened)
         built = current_plan(case.events(), _day(today), case.journal_dates())
     typer.echo(render(built, markdown=False))
+
+
+@app.command()
+def reminders(
+    ics: Path = typer.Option(..., "--ics", help="Where to write the calendar file (.ics)."),
+    today: str | None = TodayOpt,
+    discreet: bool = typer.Option(
+        False, "--discreet", help="Neutral titles and no details, for a calendar others may see."
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Deadlines (alarms 30, 7 and 1 days before) and follow-ups, for your calendar."""
+    day = _day(today)
+    with open_vault(vault, passphrase_fd) as opened:
+        case = VaultCase(opened)
+        events, dates = case.events(), case.journal_dates()
+    view = case_view(events, day, dates)
+    calendar, summary = case_reminders(view, current_plan(events, day, dates))
+    try:
+        ics.write_bytes(calendar)
+    except OSError as error:
+        raise UsageError(f"Could not write {ics}: {error.strerror or 'unknown error'}.") from None
+    out.print(
+        f"Wrote {summary.deadlines} deadline(s) and {summary.follow_ups} follow-up reminder(s) "
+        f"to {ics}."
+    )
+    for title in summary.passed:
+        out.print(f"Not in the file, the last day has passed: {title}.")
+    for title in summary.undated:
+        out.print(f"Not in the file, its start date is not known yet: {title}.")

@@ -11,7 +11,11 @@ import sys
 import typer
 
 from ally import __version__
-from ally.cli import packs, plan
+from ally.cli import case, directory, packs, plan
+from ally.cli import evidence as evidence_cli
+from ally.cli import letters as letters_cli
+from ally.cli import serve as serve_cli
+from ally.cli import vault as vault_cli
 from ally.errors import AllyError
 
 app = typer.Typer(
@@ -22,7 +26,13 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(packs.app, name="packs")
+app.add_typer(case.app, name="case")
+app.add_typer(directory.app, name="directory")
+app.add_typer(vault_cli.app, name="vault")
+app.add_typer(evidence_cli.app, name="evidence")
 plan.register(app)
+letters_cli.register(app)
+serve_cli.register(app)
 
 
 @app.command()

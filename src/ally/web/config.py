@@ -6,6 +6,7 @@ service lives here, so the routes never read the environment themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,3 +38,5 @@ class WebConfig:
     max_upload_bytes: int = 2 * 1024**3
     clock: Callable[[], float] = time.time
     """Seconds since the epoch; tests pass a fake clock to exercise the idle lock."""
+    today: Callable[[], dt.date] = dt.date.today
+    """The calendar day plans and the case count from; tests pass a fake to move time."""

@@ -1,6 +1,7 @@
-"""Where each plan step stands for a session: done, refused, or no answer yet.
+"""Where each plan step stands for a session: done, refused, no answer yet, resolved, not for me.
 
-Kept deliberately plain (session, step id, status, date) so the case tracker can build on it.
+Kept deliberately plain (session, step id, status, date) for people without a journal. With
+the journal unlocked, the same buttons also record the status in the case (``person/tracking``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ class StepStatus(StrEnum):
     DONE = "done"
     REFUSED = "refused"
     NO_ANSWER = "no_answer"
+    RESOLVED = "resolved"
+    NOT_FOR_ME = "not_for_me"
 
 
 class StepStatusStore:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ally.web.person import (
+    case,
     incidents,
     integrity,
     interview,
@@ -23,6 +24,7 @@ from ally.web.person import (
 
 def router() -> APIRouter:
     combined = APIRouter(include_in_schema=False)
-    for module in (welcome, privacy, interview, plan, journal, incidents, integrity, sharing):
+    modules = (welcome, privacy, interview, plan, case, journal, incidents, integrity, sharing)
+    for module in modules:
         combined.include_router(module.router)
     return combined

@@ -15,6 +15,13 @@ from ally.web.vaults import VaultKeeper
 router = APIRouter()
 
 MIN_PASSPHRASE = 10
+RETURN_TO = ("/case",)
+"""Pages that send the person here to open the journal, and get them back afterwards."""
+
+
+def return_to(candidate: str) -> str:
+    """Where to go once the journal is open: one of ``RETURN_TO``, else the timeline."""
+    return candidate if candidate in RETURN_TO else "/journal"
 
 
 def keeper(request: Request) -> VaultKeeper:
@@ -44,15 +51,23 @@ def _suggestion() -> str | None:
 
 
 @router.get("/journal")
-def journal(request: Request, visit: VisitDep) -> Response:
+def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
     vaults = keeper(request)
     with vaults.using(visit.session.row) as vault:
         if vault is not None:
             entries = vault.timeline()
             return render(request, visit, "journal/timeline.html", entries=entries)
+    after = return_to(next)
     if not vaults.exists():
-        return render(request, visit, "journal/create.html", suggestion=_suggestion(), error=None)
-    return render(request, visit, "journal/unlock.html", error=None)
+        return render(
+            request,
+            visit,
+            "journal/create.html",
+            suggestion=_suggestion(),
+            error=None,
+            next=after,
+        )
+    return render(request, visit, "journal/unlock.html", error=None, next=after)
 
 
 @router.post("/journal/create")
@@ -64,15 +79,22 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
         error = N_("Please use a passphrase of at least 10 characters. Several words work well.")
     elif passphrase != form.get("confirm"):
         error = N_("The two passphrases are not the same. Please type them again.")
+    after = return_to(form.get("next"))
     if error:
         return render(
-            request, visit, "journal/create.html", 422, suggestion=_suggestion(), error=error
+            request,
+            visit,
+            "journal/create.html",
+            422,
+            suggestion=_suggestion(),
+            error=error,
+            next=after,
         )
     try:
         vaults.create(session_row(request, visit), passphrase, lock_after(request, visit))
     except VaultExistsError:
         return see_other("/journal")
-    return see_other("/journal")
+    return see_other(after)
 
 
 @router.post("/journal/unlock")
@@ -84,8 +106,15 @@ def unlock(request: Request, visit: VisitDep, form: FormDep) -> Response:
         )
     except WrongPassphraseError:
         error = N_("That passphrase did not open the journal. Check it and try again.")
-        return render(request, visit, "journal/unlock.html", 400, error=error)
-    return see_other("/journal")
+        return render(
+            request,
+            visit,
+            "journal/unlock.html",
+            400,
+            error=error,
+            next=return_to(form.get("next")),
+        )
+    return see_other(return_to(form.get("next")))
 
 
 @router.post("/journal/lock")

@@ -1,20 +1,26 @@
-"""The plan page: phases and steps, why each applies, contacts, deadlines, and where each stands."""
+"""The plan page: phases and steps, why each applies, contacts, deadlines, and where each stands.
+
+With the journal unlocked, showing the plan keeps the case in step with the answers, and the
+step buttons are recorded in the case as well (see ``tracking``).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from ally.case.store import VaultCase
 from ally.documents.plan import render as render_text
 from ally.knowledge.interview import Interview
+from ally.model.case import StatusEvent
 from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
 from ally.web.person.flow import load_interview, plan_for
+from ally.web.person.tracking import TO_CASE, plan_statuses, sync_situation
 from ally.web.state import web_state
 from ally.web.stepstatus import StepStatus
 
@@ -24,6 +30,8 @@ STATUS_LABELS = {
     StepStatus.DONE: N_("Done"),
     StepStatus.REFUSED: N_("They refused"),
     StepStatus.NO_ANSWER: N_("No answer yet"),
+    StepStatus.RESOLVED: N_("Resolved"),
+    StepStatus.NOT_FOR_ME: N_("Not for me"),
 }
 
 
@@ -41,15 +49,25 @@ def plan_page(request: Request, visit: VisitDep) -> Response:
         return see_other("/interview/start")
     if interview.current() is not None:
         return see_other("/interview")
-    plan = plan_for(interview, dt.date.today())
+    state = web_state(request)
+    today = state.config.today()
+    plan = plan_for(interview, today)
     row = visit.session.row
-    statuses = web_state(request).steps.for_session(row) if row else {}
+    statuses = state.steps.for_session(row) if row else {}
+    case_open = False
+    if state.vaults is not None:
+        with state.vaults.using(row) as vault:
+            if vault is not None:  # the journal is open: the case follows these answers
+                events = sync_situation(VaultCase(vault), interview, today)
+                statuses = plan_statuses(statuses, events)
+                case_open = True
     return render(
         request,
         visit,
         "person/plan.html",
         plan=plan,
         statuses=statuses,
+        case_open=case_open,
         status_labels=STATUS_LABELS,
         status_choices=list(StepStatus),
         numbers=_numbers(plan),
@@ -60,7 +78,9 @@ def plan_page(request: Request, visit: VisitDep) -> Response:
 @router.post("/plan/status")
 def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
     interview = _finished(visit)
-    plan = plan_for(interview, dt.date.today())
+    state = web_state(request)
+    today = state.config.today()
+    plan = plan_for(interview, today)
     step = form.get("step")
     try:
         status = StepStatus(form.get("status"))
@@ -69,16 +89,22 @@ def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
     if step not in plan.step_ids():
         raise PageError(400, N_("That step is not in your plan any more. Please reload the plan."))
     if visit.session.row is None:
-        web_state(request).sessions.save(visit.session)
+        state.sessions.save(visit.session)
     assert visit.session.row is not None
-    web_state(request).steps.set(visit.session.row, step, status, dt.date.today())
+    state.steps.set(visit.session.row, step, status, today)
+    if state.vaults is not None:
+        with state.vaults.using(visit.session.row) as vault:
+            if vault is not None:  # kept in the case too, with its history
+                case = VaultCase(vault)
+                sync_situation(case, interview, today)
+                case.record(StatusEvent(on=today, step=step, status=TO_CASE[status]))
     return see_other(f"/plan#step-{_numbers(plan)[step]}")
 
 
 @router.get("/plan/download")
 def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
     """The plan as a Markdown or text file, for printing or keeping elsewhere."""
-    plan = plan_for(_finished(visit), dt.date.today())
+    plan = plan_for(_finished(visit), web_state(request).config.today())
     markdown = format != "txt"
     name = "ally-plan.md" if markdown else "ally-plan.txt"
     return PlainTextResponse(
