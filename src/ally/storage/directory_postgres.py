@@ -18,13 +18,17 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ally.directory.geo import zorder_ranges
+from ally.directory.geo import EARTH_RADIUS_KM, zorder_ranges
 from ally.directory.index import Entry
 from ally.directory.search import Candidate, Match
 from ally.storage.database import Database, StorageError
 from ally.storage.directory_store import AREA_BASE, Spatial, key_range
 
+ANALYZE_AFTER = 10_000
 EARTH_RADIUS_M = 6378168.0  # the radius earthdistance's earth() uses
+# Our distances use the mean radius; earth_box() measures on its larger sphere, so scale up
+# (with a hair of margin) to be sure the box holds every point within the radius.
+EARTH_BOX_SCALE = EARTH_RADIUS_M / (EARTH_RADIUS_KM * 1000.0) * 1.0001
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS directory_entries ("
@@ -100,16 +104,14 @@ class PostgresIndex:
         return "earthdistance" if self.ext else "zorder"
 
     def rows(self, keyed: list[tuple[int, Entry]]) -> list[tuple[Any, ...]]:
-        """Table rows for entries (pure Python, so it can run beside a write)."""
+        """Table rows for entries."""
         return [
             (key, e.service_id, e.lat, e.lon, e.name, e.body, list(e.tags), e.hours)
             for key, e in keyed
         ]
 
-    def insert(self, keyed: list[tuple[int, Entry]]) -> None:
-        self.insert_rows(self.rows(keyed), {})
-
     def insert_rows(self, rows: list[tuple[Any, ...]], state: dict[str, Any]) -> None:
+        state["inserted"] = state.get("inserted", 0) + len(rows)
         columns = "key, service_id, lat, lon, name, body, tags, hours"
         plain = [row for row in rows if self.ext is None or row[2] is None]
         self.db.executemany(
@@ -127,6 +129,11 @@ class PostgresIndex:
         return False
 
     def finish(self, state: dict[str, Any]) -> None:
+        """After a big import, fresh statistics, so the planner picks the right index at once."""
+        if state.get("inserted", 0) >= ANALYZE_AFTER:
+            self.db.execute("ANALYZE directory_entries")
+
+    def relax(self) -> None:
         return None
 
     def delete(self, keys: list[int], state: dict[str, Any] | None = None) -> None:
@@ -157,7 +164,7 @@ class PostgresIndex:
             where.append(
                 f"{self.ext}.earth_box({self.ext}.ll_to_earth(?, ?), ?) OPERATOR({self.ext}.@>) earth"
             )
-            params += [lat, lon, radius_km * 1000.0 * 1.001]
+            params += [lat, lon, radius_km * 1000.0 * EARTH_BOX_SCALE]
         else:
             ranges = [key_range(low, high) for low, high in zorder_ranges(lat, lon, radius_km)]
             where.append("(" + " OR ".join("key BETWEEN ? AND ?" for _ in ranges) + ")")

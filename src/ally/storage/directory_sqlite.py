@@ -134,14 +134,11 @@ class SqliteIndex:
         self.db.execute(f"PRAGMA cache_size = {CACHE_KIB}")
 
     def rows(self, keyed: list[tuple[int, Entry]]) -> list[tuple[Any, ...]]:
-        """Table rows for entries (pure Python, so it can run beside a write)."""
+        """Table rows for entries: the tags become their full-text tokens."""
         return [
             (key, e.service_id, e.lat, e.lon, e.name, e.body, tags_text(e.tags), e.hours)
             for key, e in keyed
         ]
-
-    def insert(self, keyed: list[tuple[int, Entry]]) -> None:
-        self.insert_rows(self.rows(keyed), {})
 
     def plan_bulk(self, incoming: int) -> bool:
         bulk = self._plan_bulk(incoming)
@@ -185,6 +182,9 @@ class SqliteIndex:
             )
         self.db.execute("INSERT INTO directory_fts (directory_fts) VALUES ('rebuild')")
         self._add_cells({cell_of(row[0]) for row in rows if row[2] is not None}, state)
+
+    def relax(self) -> None:
+        """Back to the normal page cache once an import is over, whether it worked or not."""
         self.db.execute(f"PRAGMA cache_size = {CACHE_KIB}")
 
     def _add_cells(self, cells: set[int], state: dict[str, Any]) -> None:

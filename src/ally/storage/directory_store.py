@@ -14,7 +14,7 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import orjson
 
@@ -41,6 +41,23 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS directory_terms ("
     " id TEXT PRIMARY KEY, doc TEXT NOT NULL, origin TEXT NOT NULL)",
 )
+
+
+class IndexBackend(Protocol):
+    """The database-specific half of the store: the search index (see the two backends)."""
+
+    def create(self) -> None: ...
+    def rows(self, keyed: list[tuple[int, Entry]]) -> list[tuple[Any, ...]]: ...
+    def insert_rows(self, rows: list[tuple[Any, ...]], state: dict[str, Any]) -> None: ...
+    def delete(self, keys: list[int], state: dict[str, Any] | None = None) -> None: ...
+    def plan_bulk(self, incoming: int) -> bool: ...
+    def finish(self, state: dict[str, Any]) -> None: ...
+    def relax(self) -> None: ...
+    def located(
+        self, match: Match, lat: float, lon: float, radius_km: float
+    ) -> Iterator[Candidate]: ...
+    def area_wide(self, match: Match, areas: Sequence[str]) -> Iterator[Candidate]: ...
+    def anywhere(self, match: Match, limit: int) -> Iterator[Candidate]: ...
 
 
 @dataclass
@@ -100,7 +117,7 @@ class DirectoryStore:
         if db.kind == "postgresql":
             from ally.storage.directory_postgres import PostgresIndex
 
-            self.backend: Any = PostgresIndex(db, spatial)
+            self.backend: IndexBackend = PostgresIndex(db, spatial)
         else:
             from ally.storage.directory_sqlite import SqliteIndex
 
@@ -145,8 +162,11 @@ class DirectoryStore:
         origin: str = "import",
     ) -> ImportReport:
         """Store documents that are already valid HSDS (the fast path behind every import)."""
-        with self.db.transaction(), _collector_paused():
-            return self._load(services, organizations, terms, origin)
+        try:
+            with self.db.transaction(), _collector_paused():
+                return self._load(services, organizations, terms, origin)
+        finally:
+            self.backend.relax()
 
     def _load(
         self,

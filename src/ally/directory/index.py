@@ -1,0 +1,265 @@
+"""What the search index keeps for each service: one entry per place it can be found.
+
+A service at two addresses gets two located entries; a phone line or website with no address
+gets one area entry for the country, region or the whole world it serves. Each entry carries
+the words to search, tags for the filters (``t:`` service type, ``l:`` language, ``a:`` area)
+and the opening hours. Only active services (and temporarily closed ones, shown as such) are
+indexed; the full HSDS document is stored beside the index either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ally.directory.geo import valid_point
+from ally.directory.schedule import compact
+from ally.directory.taxonomy import TERM_IDS, types_of_term
+
+SEARCHABLE_STATUSES = ("active", "temporarily closed")
+WORLD = "*"
+_AREA_CODE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
+_AREA_TYPES = ("iso3166", "iso3166-1", "iso3166-2", "iso 3166", "country", "region")
+
+# ISO 639-2/3 codes and English names of common languages, to their two-letter ISO 639-1 code.
+_LANGUAGES = {
+    "eng": "en",
+    "english": "en",
+    "spa": "es",
+    "spanish": "es",
+    "español": "es",
+    "fra": "fr",
+    "fre": "fr",
+    "french": "fr",
+    "deu": "de",
+    "ger": "de",
+    "german": "de",
+    "ita": "it",
+    "italian": "it",
+    "por": "pt",
+    "portuguese": "pt",
+    "zho": "zh",
+    "chi": "zh",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cantonese": "zh",
+    "ara": "ar",
+    "arabic": "ar",
+    "rus": "ru",
+    "russian": "ru",
+    "pol": "pl",
+    "polish": "pl",
+    "urd": "ur",
+    "urdu": "ur",
+    "hin": "hi",
+    "hindi": "hi",
+    "ben": "bn",
+    "bengali": "bn",
+    "pan": "pa",
+    "punjabi": "pa",
+    "vie": "vi",
+    "vietnamese": "vi",
+    "kor": "ko",
+    "korean": "ko",
+    "jpn": "ja",
+    "japanese": "ja",
+    "tgl": "tl",
+    "tagalog": "tl",
+    "fil": "tl",
+    "filipino": "tl",
+    "fas": "fa",
+    "per": "fa",
+    "persian": "fa",
+    "farsi": "fa",
+    "tur": "tr",
+    "turkish": "tr",
+    "ukr": "uk",
+    "ukrainian": "uk",
+    "ron": "ro",
+    "rum": "ro",
+    "romanian": "ro",
+    "nld": "nl",
+    "dut": "nl",
+    "dutch": "nl",
+    "som": "so",
+    "somali": "so",
+    "amh": "am",
+    "amharic": "am",
+    "hat": "ht",
+    "haitian creole": "ht",
+    "swa": "sw",
+    "swahili": "sw",
+    "heb": "he",
+    "hebrew": "he",
+    "gre": "el",
+    "ell": "el",
+    "greek": "el",
+    "cym": "cy",
+    "wel": "cy",
+    "welsh": "cy",
+    "gle": "ga",
+    "irish": "ga",
+    "ase": "sgn",
+    "asl": "sgn",
+    "american sign language": "sgn",
+    "bsl": "sgn",
+    "british sign language": "sgn",
+    "sign language": "sgn",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    service_id: str
+    lat: float | None
+    lon: float | None
+    name: str
+    body: str
+    tags: tuple[str, ...]
+    hours: str | None
+
+
+def language_code(value: Any) -> str | None:
+    """A two-letter language code from an ISO code or an English name; None if unknown."""
+    if not isinstance(value, str):
+        return None
+    if len(value) == 2 and value.isalpha() and value.islower():
+        return value
+    text = value.strip().lower().replace("_", "-")
+    if not text:
+        return None
+    base = text.split("-", 1)[0]
+    if len(base) == 2 and base.isalpha():
+        return base
+    return _LANGUAGES.get(text) or _LANGUAGES.get(base)
+
+
+TermTypes = Mapping[str, frozenset[str]]
+
+
+def term_types(terms: Mapping[str, Mapping[str, Any]]) -> dict[str, frozenset[str]]:
+    """Service types per taxonomy term id, worked out once per import, not once per service."""
+    found = {term_id: frozenset(types_of_term(dict(term))) for term_id, term in terms.items()}
+    for term_id, code in TERM_IDS.items():
+        found.setdefault(term_id, frozenset((code,)))
+    return found
+
+
+def service_types(service: Mapping[str, Any], known: TermTypes | None = None) -> set[str]:
+    """Ally service types of a service, from the taxonomy terms its attributes link to."""
+    known = _ALLY_TERM_TYPES if known is None else known
+    found: set[str] = set()
+    for attribute in service.get("attributes") or ():
+        term = attribute.get("taxonomy_term")
+        if term:
+            found.update(known.get(term.get("id"), ()) or types_of_term(dict(term)))
+        else:
+            found.update(known.get(attribute.get("taxonomy_term_id"), ()))
+    return found
+
+
+def service_languages(service: Mapping[str, Any]) -> set[str]:
+    codes: set[str] = set()
+    for item in _languages(service):
+        code = language_code(item.get("code") or item.get("name"))
+        if code:
+            codes.add(code)
+    return codes
+
+
+def _languages(service: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    yield from service.get("languages") or ()
+    for phone in service.get("phones") or ():
+        yield from phone.get("languages") or ()
+    for link in service.get("service_at_locations") or ():
+        location = link.get("location")
+        if location:
+            yield from location.get("languages") or ()
+
+
+def entries_for(
+    service: Mapping[str, Any], organization_name: str | None, known: TermTypes | None = None
+) -> list[Entry]:
+    """The index entries of one service document (none for inactive or defunct services).
+
+    ``known`` maps taxonomy term ids to service types (``term_types``); this runs once per
+    service on every import, so it avoids work that could be done once per import.
+    """
+    if service.get("status") not in SEARCHABLE_STATUSES:
+        return []
+    service_id = service["id"]
+    name = service.get("name") or ""
+    if service.get("alternate_name"):
+        name = f"{name} {service['alternate_name']}"
+    if organization_name:
+        name = f"{name} {organization_name}"
+    description = service.get("description") or ""
+    tags = tuple(
+        [f"t:{code}" for code in sorted(service_types(service, known))]
+        + [f"l:{code}" for code in sorted(service_languages(service))]
+    )
+    schedules = service.get("schedules")
+    service_hours = compact(schedules) if schedules else []
+    entries = []
+    for link in service.get("service_at_locations") or ():
+        location = link.get("location") or {}
+        lat: Any = location.get("latitude")
+        lon: Any = location.get("longitude")
+        if location.get("location_type", "physical") != "physical" or not valid_point(lat, lon):
+            continue
+        hours = _hours(link, location) or service_hours
+        body = _body(description, location)
+        entries.append(Entry(service_id, float(lat), float(lon), name, body, tags, _json(hours)))
+    if entries:
+        return entries
+    area_tags = tags + tuple(f"a:{code}" for code in areas_served(service))
+    return [Entry(service_id, None, None, name, description, area_tags, _json(service_hours))]
+
+
+def _hours(link: Mapping[str, Any], location: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The most specific schedules: of the service at this location, else of the location."""
+    if link.get("schedules"):
+        return compact(link["schedules"])
+    if location.get("schedules"):
+        return compact(location["schedules"])
+    return []
+
+
+def _body(description: str, location: Mapping[str, Any]) -> str:
+    """The description plus the place's name and town, so "legal aid oakland" finds it."""
+    words = [description, location.get("name") or ""]
+    for address in location.get("addresses") or ():
+        words.append(address.get("city") or "")
+    return " ".join(word for word in words if word)
+
+
+def areas_served(service: Mapping[str, Any]) -> list[str]:
+    """ISO 3166 codes (``US``, ``US-CA``) a service without an address serves; ``*`` for all."""
+    codes: list[str] = []
+    for area in service.get("service_areas") or ():
+        extent = str(area.get("extent") or "").strip()
+        kind = str(area.get("extent_type") or "").strip().lower()
+        if _AREA_CODE.match(extent) and (kind in _AREA_TYPES or not kind):
+            codes.append(extent.upper())
+        elif extent == WORLD:
+            codes.append(WORLD)
+    if not codes:
+        for link in service.get("service_at_locations") or ():
+            for address in (link.get("location") or {}).get("addresses") or ():
+                country = str(address.get("country") or "").strip().upper()
+                if len(country) == 2 and country.isalpha():
+                    codes.append(country)
+    return sorted(set(codes)) or [WORLD]
+
+
+def _json(hours: list[dict[str, Any]]) -> str | None:
+    return orjson.dumps(hours).decode() if hours else None
+
+
+_ALLY_TERM_TYPES: dict[str, frozenset[str]] = {
+    term_id: frozenset((code,)) for term_id, code in TERM_IDS.items()
+}
