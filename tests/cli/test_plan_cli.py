@@ -173,3 +173,44 @@ def test_interview_can_be_saved_and_resumed(tmp_path: Path) -> None:
     child.expect("Tell the venue")
     child.expect(pexpect.EOF)
     assert "context" in saved.read_text()
+
+
+def test_near_adds_local_help_from_the_directory(tmp_path: Path) -> None:
+    answers = write_answers(
+        tmp_path,
+        "pack: us-ca\ntoday: 2026-11-25\nanswers:\n  in_danger_now: no\n"
+        "  context: [private]\n  harasser: [partner]\n  threats: yes\n",
+    )
+    database = str(tmp_path / "directory.sqlite3")
+    result = run(
+        "plan",
+        "--answers",
+        str(answers),
+        "--format",
+        "json",
+        "--near",
+        "Oakland, CA",
+        "--database",
+        database,
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    jsonschema.validate(plan, json.loads((SCHEMAS / "plan.schema.json").read_text()))
+    dv = [service["name"] for service in plan["nearby"]["dv-support"]]
+    assert "National Domestic Violence Hotline" in dv
+    everything = json.dumps(plan["nearby"])
+    assert "Refuge" not in everything and "1800RESPECT" not in everything  # other countries' lines
+    text = run(
+        "plan",
+        "--answers",
+        str(answers),
+        "--format",
+        "text",
+        "--near",
+        "Oakland, CA",
+        "--database",
+        database,
+    )
+    assert "Help near you:" in text.stdout
+    unknown = run("plan", "--answers", str(answers), "--near", "Xqzzyville", "--database", database)
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr

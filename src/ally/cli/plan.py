@@ -58,6 +58,15 @@ def plan_command(
     language: str | None = typer.Option(
         None, "--language", help="Plan language where translated, e.g. es."
     ),
+    near: str | None = typer.Option(
+        None, "--near", help="A city, US ZIP code or 'lat,lon': add local services to each step."
+    ),
+    database: str | None = typer.Option(
+        None,
+        "--database",
+        envvar="ALLY_DATABASE_URL",
+        help="Directory database (see ally directory).",
+    ),
 ) -> None:
     """Answer a few questions and get a plan: who can help, in what order, and why."""
     day = _parse_today(today)
@@ -65,7 +74,7 @@ def plan_command(
         pack_id, raw, file_today = read_answers_file(answers, pack)
         loaded = load_pack(pack_id, language)
         interview = Interview(loaded, normalise_answers(loaded, raw))
-        _print(interview.plan(file_today or day), output_format)
+        _print(_local_help(interview.plan(file_today or day), near, database), output_format)
         return
     interview = _start(pack, resume, language)
     finished = TerminalInterview(interview, Console(highlight=False)).run()
@@ -77,7 +86,24 @@ def plan_command(
         )
         typer.echo(f"Your answers are saved in {target}. Use --resume {target} to continue.")
     if finished:
-        _print(interview.plan(day), output_format)
+        _print(_local_help(interview.plan(day), near, database), output_format)
+
+
+def _local_help(plan: Plan, near: str | None, database: str | None) -> Plan:
+    """Add the nearest directory services to each step, when the person gave a place."""
+    if not near:
+        return plan
+    from ally.cli.directory import default_database
+    from ally.directory.plan_help import with_nearby_help
+    from ally.directory.seed import ensure_seeded
+    from ally.storage.directory_store import DirectoryStore
+
+    store = DirectoryStore.open(database or default_database())
+    try:
+        ensure_seeded(store)
+        return with_nearby_help(store, plan, near)
+    finally:
+        store.close()
 
 
 def _parse_today(text: str | None) -> dt.date:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ally.knowledge.messages import message
-from ally.model.plan import Plan, PlanContact, PlanDeadline, PlanStep
+from ally.model.plan import NearbyService, Plan, PlanContact, PlanDeadline, PlanStep
 
 
 class _Writer:
@@ -68,6 +68,10 @@ class _Writer:
         if step.contacts:
             lines.append(self.label("contacts"))
             lines += [f"{self.bullet} {self.contact(contact)}" for contact in step.contacts]
+        nearby = self.plan.nearby.get(step.id, [])
+        if nearby:
+            lines.append(self.label("near_you"))
+            lines += [f"{self.bullet} {self.service(service)}" for service in nearby]
         if step.deadlines:
             lines.append(self.label("deadlines"))
             lines += [f"{self.bullet} {self.deadline(deadline)}" for deadline in step.deadlines]
@@ -82,6 +86,16 @@ class _Writer:
             )
         lines.append(f"{self.indent}{self.t('plan.sources')}: {', '.join(step.sources)}")
         return [*lines, ""]
+
+    def service(self, service: NearbyService) -> str:
+        parts = [service.name]
+        if service.organization and service.organization != service.name:
+            parts[0] += f" ({service.organization})"
+        if service.distance_km is not None:
+            parts.append(self.t("km_away", km=f"{service.distance_km:g}"))
+        parts += [f"{self.t('phone')} {phone}" for phone in service.phones[:1]]
+        parts += [part for part in (service.url, service.address) if part]
+        return ", ".join(parts)
 
     def contact(self, contact: PlanContact) -> str:
         parts = [contact.name]

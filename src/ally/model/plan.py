@@ -102,6 +102,20 @@ class PlanSource(_Out):
     official: bool
 
 
+class NearbyService(_Out):
+    """A service from the resource directory that can help with a step, near the person."""
+
+    name: str
+    organization: str | None = None
+    scope: Literal["local", "region", "country", "world"]
+    distance_km: float | None = None
+    phones: list[str] = Field(default_factory=list)
+    url: str | None = None
+    email: str | None = None
+    address: str | None = None
+    open_now: bool | None = None
+
+
 class Plan(_Out):
     schema_version: Literal[1] = 1
     pack: str
@@ -115,6 +129,10 @@ class Plan(_Out):
     notices: list[PlanNotice] = Field(default_factory=list)
     answers: list[Reason] = Field(default_factory=list)
     sources: list[PlanSource] = Field(default_factory=list)
+    nearby: dict[str, list[NearbyService]] = Field(
+        default_factory=dict,
+        description="Step id → directory services near the place the person gave, if any.",
+    )
     disclaimer: str
 
     def steps(self) -> list[PlanStep]:
