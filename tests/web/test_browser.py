@@ -97,6 +97,9 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
     visit.check("save-code")
     _journal_flow(visit, artifacts, check=True)
     _case_flow(visit, check=True)
+    _evidence_flow(visit, artifacts, check=True)
+    _documents_flow(visit, check=True)
+    _help_flow(visit, check=True)
     visit.goto("/plan")
     page.get_by_role("button", name="Español").click()
     visit.check("plan-es")
@@ -106,7 +109,7 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
     # Error pages (404, 422) are expected; anything else, such as a CSP refusal, is not.
     expected = "Failed to load resource: the server responded with a status of"
     assert [text for text in visit.console_errors if not text.startswith(expected)] == []
-    assert len(visit.checked) >= 20
+    assert len(visit.checked) >= 30
 
 
 def test_escape_leaves_and_replaces_the_history_entry(
@@ -177,6 +180,9 @@ def test_whole_flow_without_javascript(
         assert "They refused" in page.locator("article.step").first.inner_text()
         _journal_flow(visit, artifacts, check=False)
         _case_flow(visit, check=False)
+        _evidence_flow(visit, artifacts, check=False)
+        _documents_flow(visit, check=False)
+        _help_flow(visit, check=False)
         page.get_by_role("button", name="Español").click()
         assert page.locator("html").get_attribute("lang") == "es"
         page.get_by_role("link", name="Salida rápida").click()
@@ -290,6 +296,113 @@ def _case_flow(visit: Visit, check: bool) -> None:
     assert Path(download.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
     visit.goto("/journal")
     page.get_by_role("button", name="Lock the journal").click()
+
+
+CHAT = b"""1/15/26, 9:06 PM - Sam: Hey, are you there?
+1/15/26, 9:07 PM - Sam: I know where you live and I will kill you
+1/16/26, 12:01 AM - Alex: leave me alone
+"""
+
+
+def _evidence_flow(visit: Visit, artifacts: Path, check: bool) -> None:
+    """Import a chat export, review the flagged message, search, and see a bad file refused."""
+    page = visit.page
+    maybe_check = visit.check if check else (lambda name: None)
+    visit.goto("/evidence/import")
+    assert page.get_by_role("heading", name="Import a chat or email export").count() == 1
+    maybe_check("evidence-locked")
+    page.get_by_role("link", name="Unlock your journal").click()
+    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock").click()
+    assert page.url.endswith("/evidence/import")
+    maybe_check("evidence-import")
+    chat = artifacts / "WhatsApp Chat with Sam.txt"
+    chat.write_bytes(CHAT)
+    page.get_by_label("The exported file").set_input_files(str(chat))
+    page.get_by_role("button", name="Import", exact=True).click()
+    assert page.get_by_role("heading", name="Import finished").count() == 1
+    assert "3 messages read" in page.content()
+    maybe_check("evidence-result")
+    page.get_by_role("link", name="Review the messages").click()
+    page.get_by_role("link", name="Show messages already reviewed too").click()
+    first = page.locator("article.message").first
+    assert "I know where you live" in first.inner_text()
+    assert "Threat" in first.inner_text()
+    maybe_check("evidence-review")
+    first.get_by_role("button", name="Keep as evidence").click()
+    assert "/evidence/review" in page.url
+    assert page.locator("article.message").first.get_by_text("Kept as evidence").count() == 1
+    page.get_by_role("link", name="Search the messages").click()
+    page.get_by_label("Who sent it (part of a name or number)").fill("Sam")
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert page.url.endswith("/evidence/search")  # the search went in the body, not the URL
+    assert "2 messages found." in page.get_by_role("status").inner_text()
+    maybe_check("evidence-search")
+    visit.goto("/evidence/import")
+    broken = artifacts / "broken.json"
+    broken.write_bytes(b'{"messages": [{"id": 1, "date": ')
+    page.get_by_label("The exported file").set_input_files(str(broken))
+    page.get_by_role("button", name="Import", exact=True).click()
+    assert "nothing was added to your journal" in page.get_by_role("alert").inner_text()
+    maybe_check("evidence-import-error")
+
+
+def _documents_flow(visit: Visit, check: bool) -> None:
+    """Draft a letter from the plan, change it and download it; the report and the calendar."""
+    page = visit.page
+    maybe_check = visit.check if check else (lambda name: None)
+    visit.goto("/plan")
+    drafts = page.get_by_role("link", name="Draft a letter for this step")
+    if drafts.count():
+        drafts.first.click()
+    else:
+        visit.goto("/letters/extra/1")
+    assert "/letters/" in page.url
+    maybe_check("letter")
+    page.get_by_label("Your name", exact=True).fill("Ana Gómez")
+    page.get_by_role("button", name="Write the draft again with these details").click()
+    letter = page.get_by_label("The letter. You can change anything in it before you download it.")
+    assert "Ana Gómez" in letter.input_value()
+    letter.fill("Subject: My complaint\n\nIn my own words.")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as text (.txt)").click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert saved == "Subject: My complaint\n\nIn my own words.\n"
+    visit.goto("/documents")
+    maybe_check("documents")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the report").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the calendar").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
+    visit.goto("/journal")
+    page.get_by_role("button", name="Lock the journal").click()
+
+
+def _help_flow(visit: Visit, check: bool) -> None:
+    """Search the directory, then give a place on the plan page (and a wrong one)."""
+    page = visit.page
+    maybe_check = visit.check if check else (lambda name: None)
+    page.get_by_role("link", name="Find help", exact=True).click()
+    maybe_check("help")
+    page.get_by_label("Near (city or postcode, optional)").fill("Oakland, CA")
+    page.get_by_label("Kind of help").select_option("advocacy")
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert page.url.endswith("/help")
+    assert "near Oakland, CA" in page.get_by_role("status").inner_text()
+    maybe_check("help-results")
+    visit.goto("/plan")
+    page.get_by_label("Where are you? (city or postcode)").fill("94612")
+    page.get_by_role("button", name="Show services near me").click()
+    assert page.url.split("#")[0].endswith("/plan")
+    assert "the nearest ones to Oakland, CA 94612" in page.content()
+    maybe_check("plan-nearby")
+    page.get_by_label("Where are you? (city or postcode)").fill("Qqzzyx Nowhere")
+    page.get_by_role("button", name="Show services near me").click()
+    assert "could not find that place" in page.get_by_role("alert").inner_text()
+    maybe_check("plan-place-error")
+    page.get_by_role("button", name="Forget this place").click()
 
 
 def _kind(page: Any) -> str:

@@ -12,7 +12,17 @@ from starlette.testclient import TestClient
 from ally.web.security import CSP
 from tests.web.conftest import Browser
 
-PAGES = ["/", "/interview/start", "/privacy", "/resume", "/locked", "/no-such-page"]
+PAGES = [
+    "/",
+    "/interview/start",
+    "/privacy",
+    "/resume",
+    "/locked",
+    "/no-such-page",
+    "/documents",
+    "/help",
+    "/evidence/import",
+]
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/static/ally.css", "/api/health", "/api/openapi.json"])

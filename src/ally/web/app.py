@@ -45,6 +45,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             sweeper.cancel()
             if state.vaults is not None:
                 state.vaults.lock_all()
+            person.help.close_directory(app)
             state.storage.close()
 
     app = FastAPI(

@@ -95,13 +95,18 @@ async def read_form(request: Request) -> FormFields:
     Multipart bodies are refused here: the framework would spool them to a temporary file,
     and uploads must go straight into the vault's encryption instead.
     """
+    return await read_urlencoded(request, MAX_FORM_BYTES)
+
+
+async def read_urlencoded(request: Request, limit: int) -> FormFields:
+    """``read_form`` with another size limit, for the few forms that carry a whole document."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise PageError(415, N_("This form was sent in a way Ally does not accept."))
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM_BYTES:
+        if len(body) > limit:
             raise PageError(413, N_("This form is too large."))
     try:
         text = body.decode("utf-8")

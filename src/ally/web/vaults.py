@@ -97,12 +97,23 @@ class VaultKeeper:
         finally:
             held.busy.release()
 
-    def lock(self, session: str | None) -> None:
+    def lock(self, session: str | None, wait: bool = False) -> None:
+        """Lock at once: the session cannot use the vault after this returns.
+
+        If a long piece of work (an import, an upload) is using the vault, it finishes and
+        the vault is closed right after, in the background: quick exit never waits for it.
+        """
         with self._lock:
             held = self._held.pop(session, None) if session else None
-        if held is not None:
-            with held.busy:
-                held.vault.close()
+        if held is None:
+            return
+        if not held.busy.acquire(blocking=wait):
+            threading.Thread(target=_close_when_free, args=(held,), daemon=True).start()
+            return
+        try:
+            held.vault.close()
+        finally:
+            held.busy.release()
 
     def lock_idle(self) -> None:
         now = self.clock()
@@ -117,4 +128,9 @@ class VaultKeeper:
         with self._lock:
             keys = list(self._held)
         for key in keys:
-            self.lock(key)
+            self.lock(key, wait=True)
+
+
+def _close_when_free(held: _Held) -> None:
+    with held.busy:
+        held.vault.close()

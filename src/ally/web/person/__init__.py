@@ -11,12 +11,17 @@ from fastapi import APIRouter
 
 from ally.web.person import (
     case,
+    documents,
+    evidence,
+    help,
     incidents,
     integrity,
     interview,
     journal,
+    letters,
     plan,
     privacy,
+    review,
     sharing,
     welcome,
 )
@@ -24,7 +29,22 @@ from ally.web.person import (
 
 def router() -> APIRouter:
     combined = APIRouter(include_in_schema=False)
-    modules = (welcome, privacy, interview, plan, case, journal, incidents, integrity, sharing)
+    modules = (
+        welcome,
+        privacy,
+        interview,
+        plan,
+        case,
+        journal,
+        incidents,
+        integrity,
+        sharing,
+        evidence,
+        review,
+        documents,
+        letters,
+        help,
+    )
     for module in modules:
         combined.include_router(module.router)
     return combined

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,13 +17,16 @@ from ally.web.vaults import VaultKeeper
 router = APIRouter()
 
 MIN_PASSPHRASE = 10
-RETURN_TO = ("/case",)
+RETURN_TO = ("/case", "/evidence/import", "/evidence/review", "/evidence/search", "/documents")
 """Pages that send the person here to open the journal, and get them back afterwards."""
+LETTER_PAGE = re.compile(r"/letters/(?:extra/)?[1-9][0-9]{0,2}")
 
 
 def return_to(candidate: str) -> str:
-    """Where to go once the journal is open: one of ``RETURN_TO``, else the timeline."""
-    return candidate if candidate in RETURN_TO else "/journal"
+    """Where to go once the journal is open: one of ``RETURN_TO`` or a letter, else the timeline."""
+    if candidate in RETURN_TO or LETTER_PAGE.fullmatch(candidate):
+        return candidate
+    return "/journal"
 
 
 def keeper(request: Request) -> VaultKeeper:

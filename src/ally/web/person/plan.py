@@ -1,25 +1,30 @@
 """The plan page: phases and steps, why each applies, contacts, deadlines, and where each stands.
 
 With the journal unlocked, showing the plan keeps the case in step with the answers, and the
-step buttons are recorded in the case as well (see ``tracking``).
+step buttons are recorded in the case as well (see ``tracking``). Steps that involve writing
+link to their letter (``letters``); when the person says where they are, steps a local service
+can help with list the nearest ones (``help``), the place kept in the session, never a URL.
 """
 
 from __future__ import annotations
-
-import re
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ally.case.store import VaultCase
+from ally.directory.errors import PlaceNotFoundError
+from ally.directory.geo import resolve_place
 from ally.documents.plan import render as render_text
 from ally.knowledge.interview import Interview
 from ally.model.case import StatusEvent
 from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
+from ally.web.person import help as local_help
 from ally.web.person.flow import load_interview, plan_for
+from ally.web.person.letters import step_letters
+from ally.web.person.phones import tel
 from ally.web.person.tracking import TO_CASE, plan_statuses, sync_situation
 from ally.web.state import web_state
 from ally.web.stepstatus import StepStatus
@@ -49,6 +54,17 @@ def plan_page(request: Request, visit: VisitDep) -> Response:
         return see_other("/interview/start")
     if interview.current() is not None:
         return see_other("/interview")
+    return _show(request, visit, interview)
+
+
+def _show(
+    request: Request,
+    visit: Visit,
+    interview: Interview,
+    status: int = 200,
+    place_error: str | None = None,
+    typed: str | None = None,
+) -> Response:
     state = web_state(request)
     today = state.config.today()
     plan = plan_for(interview, today)
@@ -61,18 +77,47 @@ def plan_page(request: Request, visit: VisitDep) -> Response:
                 events = sync_situation(VaultCase(vault), interview, today)
                 statuses = plan_statuses(statuses, events)
                 case_open = True
+    place = local_help.plan_place(visit)
     return render(
         request,
         visit,
         "person/plan.html",
+        status,
         plan=plan,
         statuses=statuses,
         case_open=case_open,
         status_labels=STATUS_LABELS,
         status_choices=list(StepStatus),
         numbers=_numbers(plan),
+        letters={step.id for _, step, _ in step_letters(plan)},
+        place=place,
+        place_text=local_help.saved_place(visit) if typed is None else typed,
+        place_error=place_error,
+        nearby=local_help.nearby(request, plan, place) if place else {},
+        scope_labels=local_help.SCOPE_LABELS,
+        distance=lambda hit: local_help.distance(hit, visit.language),
+        web_link=local_help.web_link,
         tel=tel,
     )
+
+
+@router.post("/plan/place")
+def set_place(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """Keep (or forget) where the person is, in the session only, to show services near them."""
+    interview = _finished(visit)
+    text = form.get("place").strip()
+    if form.get("action") == "forget" or not text:
+        visit.session.data.pop("place", None)
+    elif len(text) > local_help.MAX_TEXT:
+        raise PageError(400, N_("Please give a shorter place name."))
+    else:
+        try:
+            resolve_place(text)
+        except PlaceNotFoundError:
+            return _show(request, visit, interview, 422, local_help.NO_PLACE, text)
+        visit.session.data["place"] = text
+    web_state(request).sessions.save(visit.session)
+    return see_other("/plan#place")
 
 
 @router.post("/plan/status")
@@ -117,13 +162,3 @@ def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
 def _numbers(plan: Plan) -> dict[str, int]:
     """Steps are numbered through the plan; anchors use the number so URLs never name a step."""
     return {step_id: number for number, step_id in enumerate(plan.step_ids(), 1)}
-
-
-_NUMBER = re.compile(r"\+?\d[\d\s().-]*\d|\d")
-
-
-def tel(number: str, scheme: str = "tel") -> str:
-    """A tel: (or sms:) URI for the first number in a pack's text, e.g. "999 or 112" → tel:999."""
-    found = _NUMBER.search(number)
-    digits = "".join(ch for ch in found.group() if ch.isdigit() or ch == "+") if found else ""
-    return f"{scheme}:{digits}"

@@ -2,6 +2,7 @@
  * - Quick exit (link or Esc) replaces the history entry, so Back does not return to Ally.
  * - Shows a warning two minutes before the idle lock, with a button to stay unlocked.
  * - Shows the Print button on the plan page.
+ * - Shows how far an import is while its form is sent (the page itself waits for the result).
  */
 (function () {
   "use strict";
@@ -31,6 +32,53 @@
   if (printButton) {
     printButton.addEventListener("click", function () {
       window.print();
+    });
+  }
+
+  var importForm = document.getElementById("import-form");
+  var importBox = document.getElementById("import-progress");
+  if (importForm && importBox && window.fetch) {
+    importForm.addEventListener("submit", function () {
+      var status = document.getElementById("import-status");
+      var count = document.getElementById("import-count");
+      var bar = document.getElementById("import-bar");
+      var shown = "";
+      importBox.hidden = false;
+      function show(state) {
+        var percent = 0;
+        if (state.phase === "receiving" && state.expected > 0) {
+          percent = (100 * state.received) / state.expected;
+        } else if (state.phase === "importing" && state.total > 0) {
+          percent = (100 * state.done) / state.total;
+          count.textContent = importBox
+            .getAttribute("data-count")
+            .replace("{done}", String(state.done))
+            .replace("{total}", String(state.total));
+        }
+        if (state.phase === "checking") {
+          bar.removeAttribute("value");
+        } else {
+          bar.value = Math.min(100, percent);
+        }
+        var text = importBox.getAttribute("data-" + state.phase);
+        if (text && state.phase !== shown) {
+          status.textContent = text; // a live region: announced once per phase, not every second
+          shown = state.phase;
+        }
+      }
+      window.setInterval(function () {
+        window
+          .fetch("/evidence/import/progress", { credentials: "same-origin", cache: "no-store" })
+          .then(function (response) {
+            return response.ok ? response.json() : null;
+          })
+          .then(function (state) {
+            if (state) {
+              show(state);
+            }
+          })
+          .catch(function () {});
+      }, 1000);
     });
   }
 

@@ -1,0 +1,325 @@
+"""Draft a letter for a plan step, change it, and download it: what ``ally letter STEP`` does.
+
+The draft comes from ``ally.documents.drafting.draft`` with the plan, the journal (when it is
+open, so the letter can cite the incidents) and the details the person chose to give. Those
+details are kept in the server-side session (sealed at rest), never in a URL. The letter is
+shown in a text box: whatever the person changes there is what they download, and the
+download is a form post, so the letter's words never travel in an address either.
+
+Pages are addressed by the step's number in the plan (as the plan's own anchors are), so an
+address never says what the letter is about.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ally.documents.drafting import Draft, DraftRequest, draft, host_target
+from ally.documents.evidence import EvidenceSource, MemoryEvidence
+from ally.documents.letters import STANDALONE, LetterDetails, kind_for, pack_folders, read_details
+from ally.documents.platforms import load_platforms
+from ally.documents.xarf import build_xarf, dumps
+from ally.errors import UsageError
+from ally.knowledge.interview import Interview
+from ally.knowledge.schema import Pack
+from ally.model.plan import Plan, PlanStep
+from ally.web.i18n import N_
+from ally.web.pages import (
+    FormDep,
+    FormFields,
+    PageError,
+    Visit,
+    VisitDep,
+    checked_form,
+    read_urlencoded,
+    render,
+    see_other,
+)
+from ally.web.person.flow import load_interview, pack_in, plan_for
+from ally.web.state import web_state
+
+router = APIRouter()
+
+MAX_LETTER_BYTES = 1024**2
+MAX_FIELD = 500
+StepNumber = Annotated[int, Path(ge=1, le=999)]
+KIND_TITLES = {
+    "workplace-complaint": N_("Formal complaint to HR"),
+    "supervisor": N_("Written report to a supervisor"),
+    "venue": N_("Letter to the venue's management"),
+    "school": N_("Complaint to the school, college or university"),
+    "housing": N_("Letter to the landlord or housing provider"),
+    "platform-report": N_("Report to the platform"),
+    "abuse-report": N_("Abuse report to the host or provider"),
+    "agency-intake": N_("Intake summary for the agency"),
+    "police-summary": N_("Summary for the police"),
+    "protection-order": N_("Timeline and statement for a protection order"),
+    "cease-and-desist": N_("Cease-and-desist letter"),
+}
+FIELD_LABELS = {
+    "your_name": N_("Your name"),
+    "your_email": N_("Your email"),
+    "your_phone": N_("Your phone number"),
+    "your_address": N_("Your address"),
+    "your_role": N_("Your job title or role"),
+    "organisation": N_("The organisation (employer, venue, school, platform or host)"),
+    "recipient_name": N_("The name of the person you are writing to"),
+    "recipient_title": N_("Their job title"),
+    "recipient_email": N_("Their email"),
+    "recipient_address": N_("Their address"),
+    "harasser": N_("The person harassing you (a name or a description)"),
+    "harasser_account": N_("Their username or profile"),
+    "links": N_("Links to the content or the profile, one per line"),
+    "reference": N_("A case or report number"),
+    "outcome": N_("What you would like to happen"),
+    "host": N_("The website's domain or IP address"),
+    "abuse_contact": N_("The abuse desk's email address"),
+    "court": N_("The court"),
+}
+GROUPS = (
+    (N_("About you"), ("your_name", "your_email", "your_phone", "your_address", "your_role")),
+    (
+        N_("Who it goes to"),
+        (
+            "organisation",
+            "recipient_name",
+            "recipient_title",
+            "recipient_email",
+            "recipient_address",
+        ),
+    ),
+    (N_("About what happened"), ("harasser", "harasser_account", "links", "reference", "outcome")),
+)
+KIND_FIELDS = {"abuse-report": ("host", "abuse_contact"), "protection-order": ("court",)}
+LONG_FIELDS = ("your_address", "recipient_address", "links", "outcome")
+TOO_LONG = N_("Please keep each detail under 500 characters.")
+BAD_LIMIT = N_("Please give the form's length limit as a whole number, like 2000.")
+BAD_DETAILS = N_("Some of these details could not be used. Please check them.")
+XARF_NEEDS = N_(
+    "The X-ARF report needs your email address and the link to the content. Add them under "
+    "“Your details”, then try again."
+)
+
+
+def finished_plan(request: Request, visit: Visit) -> tuple[Interview | None, Plan | None]:
+    """The finished interview and its plan, or (None, None) before the questions are done."""
+    interview = load_interview(visit)
+    if interview is None or interview.current() is not None:
+        return None, None
+    return interview, plan_for(interview, web_state(request).config.today())
+
+
+def step_letters(plan: Plan) -> list[tuple[int, PlanStep, str]]:
+    """Each plan step that involves writing: its number in the plan, the step, its letter kind."""
+    found = []
+    for number, step in enumerate(plan.steps(), 1):
+        kind = kind_for(step)
+        if kind is not None:
+            found.append((number, step, kind.id))
+    return found
+
+
+def _target(plan: Plan | None, number: int | None, extra: int | None) -> str:
+    """The step id (or standalone letter kind) that a page's address stands for."""
+    if extra is not None:
+        if extra > len(STANDALONE):
+            raise PageError(404, N_("There is no letter at this address."))
+        return STANDALONE[extra - 1]
+    if plan is None:
+        raise PageError(404, N_("There is no plan yet. Answer a few questions first."))
+    steps = plan.steps()
+    if number is None or number > len(steps) or kind_for(steps[number - 1]) is None:
+        raise PageError(404, N_("This step of your plan has no letter."))
+    return steps[number - 1].id
+
+
+def saved_details(visit: Visit) -> dict[str, Any]:
+    saved = visit.session.data.get("letter")
+    return dict(saved) if isinstance(saved, dict) else {}
+
+
+def _details(saved: dict[str, Any]) -> LetterDetails:
+    values = {name: value for name, value in saved.items() if name in FIELD_LABELS and value}
+    try:
+        return read_details(values, "details")
+    except UsageError:  # saved by an older Ally: start again rather than fail
+        return LetterDetails()
+
+
+def _draft(request: Request, visit: Visit, target: str) -> tuple[Draft, Pack, bool]:
+    """The draft, its pack, and whether the journal was open (so its incidents are in it)."""
+    interview, plan = finished_plan(request, visit)
+    pack: Pack = interview.pack if interview else pack_in("generic", visit.language)
+    saved = saved_details(visit)
+    asked = DraftRequest(
+        details=_details(saved),
+        platform=saved.get("platform") or None,
+        max_chars=saved.get("max_chars") or None,
+        language=visit.language,
+    )
+    answers = interview.answers if interview else {}
+    today = web_state(request).config.today()
+    vaults = web_state(request).vaults
+    if vaults is None:
+        made = draft(pack, plan, target, MemoryEvidence(), asked, answers=answers, today=today)
+        return made, pack, False
+    with vaults.using(visit.session.row) as vault:
+        source: EvidenceSource = vault if vault is not None else MemoryEvidence()
+        made = draft(pack, plan, target, source, asked, answers=answers, today=today)
+        return made, pack, vault is not None
+
+
+def _page(
+    request: Request,
+    visit: Visit,
+    key: str,
+    target: str,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    made, pack, journal_open = _draft(request, visit, target)
+    is_platform = made.kind.id == "platform-report"
+    return render(
+        request,
+        visit,
+        "documents/letter.html",
+        status,
+        key=key,
+        letter=made.letter,
+        step=made.step,
+        kind_title=KIND_TITLES.get(made.kind.id, made.kind.title),
+        journal_open=journal_open,
+        has_vaults=web_state(request).vaults is not None,
+        groups=GROUPS,
+        extra_fields=KIND_FIELDS.get(made.kind.id, ()),
+        labels=FIELD_LABELS,
+        long_fields=LONG_FIELDS,
+        values=values if values is not None else saved_details(visit),
+        platforms=load_platforms(pack_folders(pack.lineage)) if is_platform else {},
+        error=error,
+        pack_language=pack.language,
+        xarf=made.kind.id == "abuse-report",
+    )
+
+
+@router.get("/letters/{number}")
+def step_letter(request: Request, visit: VisitDep, number: StepNumber) -> Response:
+    _, plan = finished_plan(request, visit)
+    return _page(request, visit, str(number), _target(plan, number, None))
+
+
+@router.get("/letters/extra/{number}")
+def extra_letter(request: Request, visit: VisitDep, number: StepNumber) -> Response:
+    return _page(request, visit, f"extra/{number}", _target(None, None, number))
+
+
+def _read_details(form: FormFields) -> dict[str, Any] | str:
+    """The details the form gives (empty ones left out), or why they cannot be kept."""
+    values: dict[str, Any] = {}
+    for name in (*FIELD_LABELS, "platform", "max_chars"):
+        value = form.get(name).strip()
+        if len(value) > MAX_FIELD:
+            return TOO_LONG
+        if value:
+            values[name] = value
+    if "links" in values:
+        values["links"] = [line.strip() for line in values["links"].splitlines() if line.strip()]
+    if "max_chars" in values:
+        limit = values["max_chars"]
+        if not (limit.isdigit() and 20 <= int(limit) <= 100_000):
+            return BAD_LIMIT
+        values["max_chars"] = int(limit)
+    try:
+        read_details({k: v for k, v in values.items() if k in FIELD_LABELS}, "details")
+    except UsageError:
+        return BAD_DETAILS
+    return values
+
+
+def _save(request: Request, visit: Visit, key: str, target: str, form: FormFields) -> Response:
+    values = _read_details(form)
+    if isinstance(values, str):
+        shown = {name: form.get(name) for name in (*FIELD_LABELS, "platform", "max_chars")}
+        return _page(request, visit, key, target, 422, values, shown)
+    visit.session.data["letter"] = values
+    web_state(request).sessions.save(visit.session)
+    return see_other(f"/letters/{key}#draft")
+
+
+@router.post("/letters/{number}/details")
+def save_step_details(
+    request: Request, visit: VisitDep, form: FormDep, number: StepNumber
+) -> Response:
+    """Keep the person's details for every letter (in the session), then draft again."""
+    _, plan = finished_plan(request, visit)
+    return _save(request, visit, str(number), _target(plan, number, None), form)
+
+
+@router.post("/letters/extra/{number}/details")
+def save_extra_details(
+    request: Request, visit: VisitDep, form: FormDep, number: StepNumber
+) -> Response:
+    return _save(request, visit, f"extra/{number}", _target(None, None, number), form)
+
+
+async def _letter_form(request: Request) -> FormFields:
+    return await read_urlencoded(request, MAX_LETTER_BYTES)
+
+
+def _checked_letter_form(
+    visit: VisitDep, fields: Annotated[FormFields, Depends(_letter_form)]
+) -> FormFields:
+    return checked_form(visit, fields)
+
+
+@router.post("/letters/download")
+def download(
+    visit: VisitDep, form: Annotated[FormFields, Depends(_checked_letter_form)]
+) -> Response:
+    """The letter exactly as the person left it in the text box, as a file to keep."""
+    text = form.get("text").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise PageError(400, N_("The letter is empty. Go back and write or keep the draft."))
+    markdown = form.get("format") == "md"
+    return Response(
+        text if text.endswith("\n") else text + "\n",
+        media_type="text/markdown; charset=utf-8" if markdown else "text/plain; charset=utf-8",
+        headers={
+            "content-disposition": "attachment; filename="
+            + ('"ally-letter.md"' if markdown else '"ally-letter.txt"')
+        },
+    )
+
+
+def _xarf(request: Request, visit: Visit, key: str, target: str) -> Response:
+    """The abuse report as X-ARF v4 JSON, which abuse desks process automatically."""
+    made, _, _ = _draft(request, visit, target)
+    if made.kind.id != "abuse-report":
+        raise PageError(404, N_("There is no letter at this address."))
+    details = _details(saved_details(visit))
+    try:
+        report = build_xarf(
+            made.case,
+            source_identifier=host_target(details) or "",
+            links=details.links,
+            reporter_name=details.your_name,
+            reporter_email=details.your_email,
+        )
+    except UsageError:
+        return _page(request, visit, key, target, 422, XARF_NEEDS)
+    return Response(
+        dumps(report),
+        media_type="application/json",
+        headers={"content-disposition": 'attachment; filename="ally-abuse-report.xarf.json"'},
+    )
+
+
+@router.post("/letters/{number}/xarf")
+def step_xarf(request: Request, visit: VisitDep, form: FormDep, number: StepNumber) -> Response:
+    _, plan = finished_plan(request, visit)
+    return _xarf(request, visit, str(number), _target(plan, number, None))

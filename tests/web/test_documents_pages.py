@@ -1,0 +1,260 @@
+"""Letters, the evidence report and the deadline calendar, from the plan and the real journal.
+
+Downloads are form posts answered as attachments; nothing the person wrote goes in a URL.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+from icalendar import Calendar
+from starlette.testclient import TestClient
+
+from ally.web import create_app
+from tests.web.conftest import Browser, Clock, make_config
+from tests.web.test_case_pages import (
+    PASSPHRASE,
+    WORK,
+    Today,
+    answer_all,
+    mark_on_plan,
+    open_journal,
+    text_of,
+)
+from tests.web.test_journal import add_incident
+
+HR = "Make a formal complaint to HR"
+
+
+@pytest.fixture
+def today() -> Today:
+    return Today()
+
+
+@pytest.fixture
+def person(tmp_path: Path, clock: Clock, today: Today) -> Iterator[Browser]:
+    app = create_app(make_config(tmp_path / "web.sqlite3", clock, today=today))
+    with TestClient(app) as client:
+        yield Browser(client)
+
+
+@pytest.fixture
+def planned(person: Browser) -> Browser:
+    answer_all(person, WORK)
+    return person
+
+
+def letter_link(plan_html: str, step_title: str) -> str:
+    article = re.search(
+        r'<article class="step"[^>]*>\s*<h3[^>]*>\d+\. ' + re.escape(step_title) + r".*?</article>",
+        plan_html,
+        re.S,
+    )
+    assert article, step_title
+    link = re.search(r'href="(/letters/\d+)"', article.group(0))
+    assert link, f"no letter link under {step_title}"
+    return link.group(1)
+
+
+def draft_text(html: str) -> str:
+    found = re.search(r'<textarea name="text"[^>]*>(.*?)</textarea>', html, re.S)
+    assert found
+    return found.group(1)
+
+
+def test_each_writing_step_links_to_its_letter_and_others_do_not(planned: Browser) -> None:
+    plan = planned.open("/plan").text
+    assert letter_link(plan, HR).startswith("/letters/")
+    keep = re.search(r'<article class="step".*?Keep a record.*?</article>', plan, re.S)
+    assert keep is None or "/letters/" not in keep.group(0)
+    documents = text_of(planned.open("/documents").text)
+    assert "Formal complaint to HR" in documents and "Cease-and-desist letter" in documents
+
+
+def test_the_draft_is_editable_and_downloads_exactly_as_edited(planned: Browser) -> None:
+    page = planned.open(letter_link(planned.open("/plan").text, HR))
+    assert page.status_code == 200
+    assert "<h1>Formal complaint to HR</h1>" in page.text
+    assert draft_text(page.text).startswith("Subject:")
+    edited = "Subject: My complaint\r\n\r\nDear HR,\r\nI was harassed. Ünïcode kept.\r\n"
+    download = planned.post("/letters/download", {"text": edited, "format": "txt"})
+    assert download.status_code == 200
+    assert download.headers["content-disposition"] == 'attachment; filename="ally-letter.txt"'
+    assert download.headers["content-type"].startswith("text/plain")
+    assert download.content.decode() == edited.replace("\r\n", "\n")
+    markdown = planned.post("/letters/download", {"text": edited, "format": "md"})
+    assert markdown.headers["content-disposition"].endswith('filename="ally-letter.md"')
+
+
+def test_details_are_kept_in_the_session_and_fill_every_letter(planned: Browser) -> None:
+    link = letter_link(planned.open("/plan").text, HR)
+    planned.open(link)
+    saved = planned.post(
+        f"{link}/details",
+        {"your_name": "Ana Gómez", "organisation": "Acme Ltd", "links": "https://a.example\n"},
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == f"{link}#draft"
+    assert "Ana" not in saved.headers["location"]
+    letter = draft_text(planned.open(link).text)
+    assert "Ana Gómez" in letter and "Acme Ltd" in letter
+    other = draft_text(planned.open("/letters/extra/1").text)
+    assert "Ana Gómez" in other
+
+
+def test_bad_details_are_explained_and_change_nothing(planned: Browser) -> None:
+    link = letter_link(planned.open("/plan").text, HR)
+    planned.open(link)
+    planned.post(f"{link}/details", {"your_name": "Ana"})
+    planned.open(link)
+    too_long = planned.post(f"{link}/details", {"your_name": "B" * 501})
+    assert too_long.status_code == 422 and 'role="alert"' in too_long.text
+    assert "Ana" in draft_text(planned.open(link).text)
+    limit = planned.post(f"{link}/details", {"max_chars": "lots"})
+    assert limit.status_code == 422
+    no_token = planned.client.post(
+        f"{link}/details", data={"your_name": "Mallory"}, follow_redirects=False
+    )
+    assert no_token.status_code == 403
+    assert "Mallory" not in draft_text(planned.open(link).text)
+
+
+def test_a_letter_cites_the_journal_when_it_is_open(planned: Browser) -> None:
+    link = letter_link(planned.open("/plan").text, HR)
+    open_journal(planned)
+    planned.submit("/journal/lock", {})
+    assert "Your journal is locked" in planned.open(link).text
+    planned.submit("/journal/unlock", {"passphrase": PASSPHRASE})
+    list(add_incident(planned, [], what="He cornered me in the stock room."))
+    letter = draft_text(planned.open(link).text)
+    assert "He cornered me in the stock room." in letter
+
+
+def test_letters_that_do_not_exist_are_a_friendly_404(planned: Browser) -> None:
+    plan = planned.open("/plan").text
+    numbers = [int(n) for n in re.findall(r'id="step-(\d+)"', plan)]
+    with_letters = {int(n) for n in re.findall(r'href="/letters/(\d+)"', plan)}
+    without = next(n for n in numbers if n not in with_letters)
+    assert planned.open(f"/letters/{without}").status_code == 404
+    assert planned.open("/letters/999").status_code == 404
+    assert planned.open("/letters/extra/9").status_code == 404
+    assert planned.open("/letters/0").status_code == 400
+
+
+def test_a_letter_download_needs_its_token_and_some_text(planned: Browser) -> None:
+    planned.open("/documents")
+    no_token = planned.client.post("/letters/download", data={"text": "x", "format": "txt"})
+    assert no_token.status_code == 403
+    empty = planned.post("/letters/download", {"text": "  \r\n", "format": "txt"})
+    assert empty.status_code == 400
+
+
+def test_the_letter_page_speaks_spanish(planned: Browser) -> None:
+    link = letter_link(planned.open("/plan").text, HR)
+    planned.submit("/language", {"lang": "es", "next": link})
+    page = planned.open(link)
+    assert "Queja formal a Recursos Humanos" in page.text
+    assert '<html lang="es">' in page.text
+
+
+def test_the_report_downloads_in_each_format_from_the_open_journal(
+    planned: Browser, tmp_path: Path
+) -> None:
+    open_journal(planned)
+    list(add_incident(planned, [("photo.png", b"\x89PNG not really")], what="He shouted at me."))
+    planned.open("/documents")
+    form = {"paper": "A4", "title": "", "name": "Ana Gómez", "since": "", "until": ""}
+    pdf = planned.post("/documents/report", {**form, "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-disposition"] == 'attachment; filename="ally-evidence-report.pdf"'
+    assert pdf.headers["content-type"] == "application/pdf"
+    if shutil.which("pdftotext"):
+        (tmp_path / "r.pdf").write_bytes(pdf.content)
+        words = subprocess.run(
+            ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "He shouted at me." in words and "Ana Gómez" in words
+    word = planned.post("/documents/report", {**form, "format": "docx"})
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
+    assert any("He shouted at me." in text for text in paragraphs)
+    markdown = planned.post("/documents/report", {**form, "format": "md"})
+    assert "He shouted at me." in markdown.text
+    assert markdown.headers["content-disposition"].startswith("attachment;")
+
+
+def test_report_choices_are_checked(planned: Browser) -> None:
+    open_journal(planned)
+    planned.open("/documents")
+    form = {"paper": "A4", "format": "pdf"}
+    bad_date = planned.post("/documents/report", {**form, "since": "yesterday"})
+    assert bad_date.status_code == 422 and 'role="alert"' in bad_date.text
+    backwards = planned.post(
+        "/documents/report", {**form, "since": "2026-03-01", "until": "2026-01-01"}
+    )
+    assert backwards.status_code == 422
+    assert planned.post("/documents/report", {**form, "format": "exe"}).status_code == 400
+    no_token = planned.client.post("/documents/report", data=form)
+    assert no_token.status_code == 403
+
+
+def test_the_report_needs_the_journal_open(planned: Browser) -> None:
+    page = planned.open("/documents")
+    assert 'href="/journal?next=/documents"' in page.text
+    refused = planned.post("/documents/report", {"format": "pdf", "paper": "A4"})
+    assert refused.status_code == 403
+
+
+def test_the_calendar_has_the_plans_deadlines_and_follow_ups(planned: Browser) -> None:
+    mark_on_plan(planned, HR, "no_answer")
+    planned.open("/documents")
+    response = planned.post("/documents/calendar", {})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="ally-deadlines.ics"'
+    calendar = Calendar.from_ical(response.content)
+    titles = [str(event.get("summary")) for event in calendar.walk("VEVENT")]
+    assert any(title.startswith("Deadline:") and "EEOC" in title for title in titles)
+    assert any(title.startswith("Follow up:") for title in titles)
+    discreet = Calendar.from_ical(planned.post("/documents/calendar", {"discreet": "yes"}).content)
+    assert {str(event.get("summary")) for event in discreet.walk("VEVENT")} == {"Reminder"}
+    assert planned.client.post("/documents/calendar", data={"discreet": ""}).status_code == 403
+
+
+def test_without_a_plan_the_documents_page_explains(person: Browser) -> None:
+    page = text_of(person.open("/documents").text)
+    assert "Answer the questions to get your plan" in page
+    assert person.open("/letters/1").status_code == 404
+    person.open("/documents")
+    assert person.post("/documents/calendar", {}).status_code == 404
+    assert person.open("/letters/extra/1").status_code == 200  # needs no plan
+
+
+def test_an_abuse_report_also_downloads_as_xarf(person: Browser) -> None:
+    answer_all(
+        person,
+        {"in_danger_now": "no", "context": ["online"], "online_where": ["website"]},
+        pack="generic",
+    )
+    plan = person.open("/plan").text
+    links = re.findall(r'href="(/letters/\d+)"', plan)
+    abuse = next((href for href in links if "/xarf" in person.open(href).text), None)
+    assert abuse, "the plan has no abuse report to a host"
+    person.open(abuse)
+    missing = person.post(f"{abuse}/xarf", {})
+    assert missing.status_code == 422 and "X-ARF report needs your email" in missing.text
+    person.post(
+        f"{abuse}/details",
+        {"your_email": "ana@example.org", "links": "https://bad.example/post/1"},
+    )
+    person.open(abuse)
+    report = person.post(f"{abuse}/xarf", {})
+    assert report.status_code == 200
+    assert report.headers["content-disposition"].startswith("attachment;")
+    data = report.json()
+    assert data["xarf_version"].startswith("4") and data["url"] == "https://bad.example/post/1"
+    assert person.client.post(f"{abuse}/xarf", data={"x": ""}).status_code == 403
