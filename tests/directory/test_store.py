@@ -251,3 +251,19 @@ def test_bulk_import_rebuilds_the_index(
     )
     assert len(search(store, SearchQuery(near=near, radius_km=3, limit=100, area_limit=0))) == 5
     assert store.counts()["services"] == 200
+
+
+def test_first_import_repeating_an_id_keeps_the_last(
+    store: DirectoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first import skips looking up replaced services until an id comes back."""
+    monkeypatch.setattr("ally.storage.directory_store.BATCH", 2)
+    first = make_service("Maple Clinic", 37.80, -122.27, types=("counselling",))
+    others = [make_service(f"Oak {i}", 37.81, -122.27) for i in range(3)]
+    again = make_service("Cedar Clinic", 37.80, -122.27, service_id=first["id"])
+    store.load([first, *others, again])
+    assert store.counts()["services"] == 4
+    assert names(search(store, SearchQuery(text="maple", near=OAKLAND, radius_km=10))) == []
+    assert names(search(store, SearchQuery(text="cedar", near=OAKLAND, radius_km=10))) == [
+        "Cedar Clinic"
+    ]

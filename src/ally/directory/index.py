@@ -163,22 +163,30 @@ def service_types(service: Mapping[str, Any], known: TermTypes | None = None) ->
 
 
 def service_languages(service: Mapping[str, Any]) -> set[str]:
+    """Two-letter codes of the languages a service, its phones or its locations offer.
+
+    Runs once per service on every import: plain loops, and a code that is already two
+    lowercase letters (the usual case) is taken without the full ``language_code`` work."""
     codes: set[str] = set()
-    for item in _languages(service):
-        code = language_code(item.get("code") or item.get("name"))
-        if code:
-            codes.add(code)
-    return codes
-
-
-def _languages(service: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
-    yield from service.get("languages") or ()
+    _add_languages(codes, service.get("languages"))
     for phone in service.get("phones") or ():
-        yield from phone.get("languages") or ()
+        _add_languages(codes, phone.get("languages"))
     for link in service.get("service_at_locations") or ():
         location = link.get("location")
         if location:
-            yield from location.get("languages") or ()
+            _add_languages(codes, location.get("languages"))
+    return codes
+
+
+def _add_languages(codes: set[str], items: Iterable[Mapping[str, Any]] | None) -> None:
+    for item in items or ():
+        value = item.get("code") or item.get("name")
+        if value.__class__ is str and len(value) == 2 and value.isalpha() and value.islower():
+            codes.add(value)
+            continue
+        code = language_code(value)
+        if code:
+            codes.add(code)
 
 
 def entries_for(

@@ -25,6 +25,7 @@ KEPT = (
     "until",
     "timezone",
 )
+_KEPT = frozenset(KEPT)
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})")
 _BYDAY = re.compile(r"^\s*([+-]?\d{0,2})\s*(MO|TU|WE|TH|FR|SA|SU)\s*$", re.IGNORECASE)
@@ -34,7 +35,9 @@ def compact(schedules: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Only the fields that decide opening times, for storing beside the search index."""
     kept = []
     for schedule in schedules:
-        item = {key: schedule[key] for key in KEPT if schedule.get(key) is not None}
+        # Walks the schedule's own few keys rather than all of KEPT: this runs for every
+        # service of every import.
+        item = {key: value for key, value in schedule.items() if key in _KEPT and value is not None}
         if "opens_at" in item or "closes_at" in item:
             kept.append(item)
     return kept

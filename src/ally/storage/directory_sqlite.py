@@ -53,6 +53,8 @@ MAX_CELL_RANGES = 32
 BULK_MIN = 20_000
 CACHE_KIB = -65_536  # 64 MiB
 BULK_CACHE_KIB = -1_048_576  # 1 GiB, only while a bulk import runs
+FTS_HASH = 1 << 20  # FTS5's default pending-postings size
+BULK_FTS_HASH = 1 << 28  # 256 MiB, only while a bulk import rebuilds the full-text index
 
 
 @lru_cache(maxsize=4096)
@@ -180,7 +182,18 @@ class SqliteIndex:
                 "INSERT INTO directory_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows[start : start + 50_000],
             )
+        # FTS5 flushes its in-memory postings to a new segment every ``hashsize`` bytes (1 MiB
+        # by default) and merges those segments as it goes; with room for the whole rebuild
+        # it writes one segment, once (a faster rebuild, and fewer segments to search).
+        self.db.execute(
+            "INSERT INTO directory_fts (directory_fts, rank) VALUES ('hashsize', ?)",
+            (BULK_FTS_HASH,),
+        )
         self.db.execute("INSERT INTO directory_fts (directory_fts) VALUES ('rebuild')")
+        self.db.execute(
+            "INSERT INTO directory_fts (directory_fts, rank) VALUES ('hashsize', ?)",
+            (FTS_HASH,),
+        )
         self._add_cells({cell_of(row[0]) for row in rows if row[2] is not None}, state)
 
     def relax(self) -> None:

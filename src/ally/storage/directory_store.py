@@ -100,7 +100,8 @@ def _dumps(document: Document) -> str:
     return orjson.dumps(document).decode()
 
 
-def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+def _chunks(items: Sequence[Any], size: int = 0) -> Iterator[Sequence[Any]]:
+    size = size or BATCH
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -350,6 +351,11 @@ class _ServiceWriter:
         self.encode = bytes if self.db.kind == "sqlite" else bytes.decode
         found = self.db.query("SELECT value FROM directory_meta WHERE name = 'next_seq'")
         self.seq = int(found[0][0]) if found else 1
+        # Ids written by this import. When no service was stored before it began, a service
+        # can only be replaced by another of this import, so batches of ids not seen yet need
+        # no look-up of what they replace (about 1 us a service on a first import).
+        self.fresh = not self.db.query("SELECT 1 FROM directory_services LIMIT 1")
+        self.written: set[str] = set()
 
     def write_all(self, services: Sequence[Document], *, keep_origin: bool = False) -> int:
         """Write every service, a batch at a time."""
@@ -382,12 +388,21 @@ class _ServiceWriter:
         keyed.sort(key=lambda item: item[0])
         return _Prepared(documents, self.store.backend.rows(keyed), len(keyed))
 
-    def _apply(self, prepared: _Prepared, keep_origin: bool) -> int:
-        ids = [document[0] for document in prepared.documents]
-        old = self.db.query(
+    def _replaced(self, ids: list[str]) -> list[tuple[Any, ...]]:
+        """(id, entry_keys, origin) of the stored services these ids replace."""
+        written = self.written
+        if self.fresh and written.isdisjoint(ids):
+            written.update(ids)
+            return []
+        written.update(ids)
+        return self.db.query(
             f"SELECT id, entry_keys, origin FROM directory_services WHERE id IN ({_marks(len(ids))})",
             ids,
         )
+
+    def _apply(self, prepared: _Prepared, keep_origin: bool) -> int:
+        ids = [document[0] for document in prepared.documents]
+        old = self._replaced(ids)
         old_keys = [int(key) for _, text, _ in old for key in text.split(",") if key]
         for batch in _chunks(old_keys):
             self.store.backend.delete(list(batch), self.state)
