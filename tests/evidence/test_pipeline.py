@@ -13,16 +13,19 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
 import pytest
 
-from ally.evidence.errors import ImportFormatError
-from ally.evidence.importers import ImportOptions
+from ally.evidence import pipeline
+from ally.evidence.detect import Assessment, Detector
+from ally.evidence.errors import EvidenceError, ImportFormatError
+from ally.evidence.importers import Export, ImportOptions
 from ally.evidence.pipeline import EXPORT_KIND, MESSAGE_KIND, import_file
 from ally.evidence.review import mark, review_queue, search, stored_messages
-from ally.vault import Vault
+from ally.vault import Vault, crypto
 
 from .conftest import FIXTURES
 
@@ -192,3 +195,145 @@ def test_cli_interactive_review_marks_evidence(tmp_path: Path) -> None:
     with Vault.open(location, PASSPHRASE) as opened:
         decisions = {i.message.text: i.decision for i in stored_messages(opened)}
     assert decisions == {"shut up idiot": "evidence", "hello all": None}
+
+
+def write_chat(path: Path, count: int, start: int = 0) -> Path:
+    """A WhatsApp export (24-hour, day first) of ``count`` messages, numbered from ``start``."""
+    when = dt.datetime(2021, 3, 1, 8, 0)
+    lines = []
+    for i in range(start, start + count):
+        moment = when + dt.timedelta(minutes=i)
+        lines.append(f"{moment:%d.%m.%y}, {moment:%H:%M} - Sam: message number {i}\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+class FailingDetector(Detector):
+    """Fails on the n-th message it scores, as a crash in the middle of an import would."""
+
+    def __init__(self, fail_at: int) -> None:
+        super().__init__()
+        self.fail_at, self.seen = fail_at, 0
+
+    def assess(self, text: str) -> Assessment:
+        self.seen += 1
+        if self.seen == self.fail_at:
+            raise RuntimeError("interrupted")
+        return super().assess(text)
+
+
+def test_an_interrupted_import_leaves_nothing_and_can_be_rerun(
+    vault: Vault, tmp_path: Path
+) -> None:
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 1300)
+    vault.add_note("already there")
+    head = vault.head_code()
+    with pytest.raises(RuntimeError):
+        import_file(vault, path, UTC, detector=FailingDetector(1200))
+    assert vault.head_code() == head and vault.verify().ok  # not even the original file
+    assert vault.entries(kind=EXPORT_KIND) == [] and vault.entries(kind=MESSAGE_KIND) == []
+    result = import_file(vault, path, UTC)
+    assert (result.added, result.original_stored) == (1300, True)
+    assert len(vault.entries(kind=MESSAGE_KIND)) == 1300 and vault.verify().ok
+
+
+def test_known_messages_are_found_without_decrypting(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_file(vault, write_chat(tmp_path / "a" / "WhatsApp Chat with Sam.txt", 600), UTC)
+    later = write_chat(tmp_path / "b" / "WhatsApp Chat with Sam.txt", 700)
+    opened = []
+    real = crypto.open_stream
+
+    def counting(*args: Any) -> Any:
+        opened.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(crypto, "open_stream", counting)
+    result = import_file(vault, later, UTC)
+    assert (result.read, result.added, result.already_present) == (700, 100, 600)
+    assert opened == []  # nothing was decrypted to tell old from new
+    again = import_file(vault, later, UTC)
+    assert (again.added, again.already_present, again.original_stored) == (0, 700, False)
+    assert opened == []
+
+
+def test_reimporting_takes_no_write_lock(vault: Vault, tmp_path: Path) -> None:
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 50)
+    import_file(vault, path, UTC)
+    before = vault.record_hashes()
+    if vault.store.db.kind == "postgresql":
+        vault.store.db.execute("SET lock_timeout = '2s'")  # fail rather than wait
+    with Vault.open(vault.store.db.url, PASSPHRASE) as other, other.batch():  # holds the lock
+        assert import_file(vault, path, UTC).added == 0
+    assert vault.record_hashes() == before
+
+
+def _make_older(vault: Vault) -> None:
+    """What an Ally from before lookups left: the same vault without the lookup tables."""
+    with vault.store.db.transaction() as tx:
+        tx.execute("DROP TABLE vault_lookup")
+        tx.execute("DROP TABLE vault_lookup_state")
+
+
+def test_imports_into_an_older_vault_still_add_only_new_messages(
+    vault: Vault, tmp_path: Path
+) -> None:
+    first = write_chat(tmp_path / "a" / "WhatsApp Chat with Sam.txt", 300)
+    import_file(vault, first, UTC)
+    _make_older(vault)
+    location = vault.store.db.url
+    vault.close()
+    with Vault.open(location, PASSPHRASE) as older:
+        assert import_file(older, first, UTC).added == 0  # the same export: nothing
+        later = import_file(
+            older, write_chat(tmp_path / "b" / "WhatsApp Chat with Sam.txt", 350), UTC
+        )
+        assert (later.added, later.already_present) == (50, 300)
+        assert len(older.entries(kind=MESSAGE_KIND)) == 350 and older.verify().ok
+
+
+def test_a_restored_vault_recognises_its_imports(vault: Vault, tmp_path: Path) -> None:
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 120)
+    import_file(vault, path, UTC)
+    bundle = vault.export(tmp_path / "bundle").path
+    with Vault.import_bundle(bundle, tmp_path / "restored", PASSPHRASE) as restored:
+        result = import_file(restored, path, UTC)
+        assert (result.added, result.already_present, result.original_stored) == (0, 120, False)
+
+
+def test_a_forgotten_message_can_be_imported_again(vault: Vault, tmp_path: Path) -> None:
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 10)
+    import_file(vault, path, UTC)
+    vault.forget(vault.entries(kind=MESSAGE_KIND)[3].id)
+    again = import_file(vault, path, UTC)
+    assert (again.added, again.already_present) == (1, 9)
+
+
+def test_a_file_changed_during_the_import_is_refused(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 20)
+    real = pipeline.open_export
+
+    def changed_after_hashing(*args: Any) -> Export:
+        export = real(*args)
+        path.write_bytes(path.read_bytes().replace(b"number 19", b"number 91"))
+        return export
+
+    monkeypatch.setattr(pipeline, "open_export", changed_after_hashing)
+    with pytest.raises(EvidenceError, match="changed while it was being imported"):
+        import_file(vault, path, UTC)
+    assert vault.entries() == [] and vault.verify().ok
+
+
+def test_progress_counts_every_message(vault: Vault, tmp_path: Path) -> None:
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 1050)
+    calls: list[tuple[int, int]] = []
+    import_file(vault, path, UTC, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (200, 1050) and calls[-1] == (1050, 1050)
+    assert [done for done, _ in calls] == sorted({done for done, _ in calls})
+    calls.clear()
+    import_file(vault, path, UTC, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1050, 1050)]  # nothing new: checked, not written

@@ -1,19 +1,24 @@
 """Import an export into the evidence vault: check it, keep the original, add what is new.
 
-1. The whole export is read once without writing anything, so a damaged or cut-short file is
-   refused before the vault changes (and the count drives the progress bar).
-2. The original file is stored once as an attachment of an ``export`` entry, with its SHA-256;
-   every message points back to it and to its exact place in it.
-3. Each message becomes a ``message`` journal entry, grouped by conversation
-   (``conversation_id`` = ``platform:name``), with the detector's scores and reasons.
-   A message already in the vault — from this export or an earlier export of the same chat —
-   is recognised by its natural key and skipped, so importing twice adds nothing and a later
-   export adds only the new messages.
+1. **Check** (first pass, nothing written): the whole export is parsed once, so a damaged or
+   cut-short file is refused before the vault changes. Only counts are kept — no message —
+   so memory stays flat for a million messages. The pass also counts how many messages are
+   new, so importing the same export again writes nothing at all.
+2. **Import** (second pass, one vault batch): the original file is stored once as an
+   attachment of an ``export`` entry, with its SHA-256 (re-checked as it is stored); every
+   message becomes a ``message`` journal entry, grouped by conversation
+   (``conversation_id`` = ``platform:name``), with the detector's scores and reasons, and
+   points back to the export entry and its exact place in the file.
 
-If an import is interrupted while writing (power cut, Ctrl-C), the messages written so far
-stay and running the same import again adds only the rest. Making the write phase a single
-all-or-nothing transaction needs a multi-entry transaction from the vault, which it does not
-offer yet; each ``add_entry`` is its own committed transaction.
+The whole import is one transaction (:meth:`ally.vault.Vault.batch`): it is all stored, or —
+after an error, Ctrl-C, ``kill -9`` or a power cut — none of it, and running it again starts
+afresh. Messages are read, checked against the vault and written in chunks, so neither pass
+holds more than a chunk in memory.
+
+A message already in the vault — from this export or an earlier export of the same chat —
+is recognised by its natural key (see :func:`keyed`), which each message entry is stored
+under as a keyed digest (:meth:`ally.vault.Vault.find`): nothing is decrypted to find it.
+Importing twice adds nothing, and a later export adds only the new messages.
 
 The pipeline needs only the small :class:`EvidenceStore` protocol below, which
 :class:`ally.vault.Vault` provides.
@@ -23,17 +28,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from ally.evidence.detect import Assessment, Detector
+from ally.evidence.errors import EvidenceError
 from ally.evidence.importers import Export, ImportOptions, open_export
 from ally.model.message import Message
 
 MESSAGE_KIND = "message"
 EXPORT_KIND = "export"
+CHUNK = 500
+"""Messages read, looked up and written together."""
+PROGRESS_EVERY = 200
 Progress = Callable[[int, int], None]
 
 
@@ -60,16 +71,33 @@ class StoredEntry(Protocol):
     def conversation_id(self) -> str | None: ...
 
 
+class EvidenceBatch(Protocol):
+    """Entries and attachments written in one all-or-nothing transaction."""
+
+    def add(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        conversation_id: str | None = None,
+        lookup: str | None = None,
+    ) -> str: ...
+
+    def attach(
+        self, entry_id: str, stream: Readable, filename: str | None, media_type: str | None = None
+    ) -> str: ...
+
+
 class EvidenceStore(Protocol):
     """The part of the vault the importer and the review use."""
 
-    def add_entry(
-        self, kind: str, payload: Mapping[str, Any], *, conversation_id: str | None = None
-    ) -> StoredEntry: ...
+    def batch(self) -> AbstractContextManager[EvidenceBatch]: ...
 
-    def attach(
-        self, entry_ref: str, stream: Readable, filename: str | None, media_type: str | None = None
-    ) -> object: ...
+    def find(self, kind: str, lookups: Iterable[str]) -> dict[str, str]: ...
+
+    def backfill_lookups(
+        self, kind: str, key_of: Callable[[dict[str, Any]], str | None]
+    ) -> int: ...
 
     def entries(
         self, kind: str | None = None, conversation_id: str | None = None
@@ -117,15 +145,9 @@ def keyed(messages: Iterator[Message]) -> Iterator[tuple[str, Message]]:
         yield key, message
 
 
-def existing_keys(store: EvidenceStore) -> dict[str, set[str]]:
-    """Keys of the messages already in the vault, by conversation."""
-    found: dict[str, set[str]] = {}
-    for entry in store.entries(kind=MESSAGE_KIND):
-        payload = entry.payload or {}
-        key = payload.get("key")
-        if isinstance(key, str):
-            found.setdefault(entry.conversation_id or "", set()).add(key)
-    return found
+def chunks(items: Iterator[tuple[str, Message]]) -> Iterator[list[tuple[str, Message]]]:
+    while chunk := list(islice(items, CHUNK)):
+        yield chunk
 
 
 def message_payload(
@@ -143,13 +165,60 @@ def message_payload(
     return payload
 
 
-def _export_entry(store: EvidenceStore, export: Export, result: ImportResult) -> str:
-    """The entry holding the original file: found again by hash, or created with the file."""
-    for entry in store.entries(kind=EXPORT_KIND):
-        if (entry.payload or {}).get("sha256") == export.source.sha256:
-            return entry.id
+def _text(field_name: str) -> Callable[[dict[str, Any]], str | None]:
+    def read(payload: dict[str, Any]) -> str | None:
+        value = payload.get(field_name)
+        return value if isinstance(value, str) else None
+
+    return read
+
+
+def index_older_imports(store: EvidenceStore) -> None:
+    """Make imports stored before the vault had lookups findable (once; then instant)."""
+    store.backfill_lookups(EXPORT_KIND, _text("sha256"))
+    store.backfill_lookups(MESSAGE_KIND, _text("key"))
+
+
+@dataclass
+class _Check:
+    """What the first pass learnt: how many messages, and how many not in the vault yet."""
+
+    total: int = 0
+    new: int = 0
+    conversations: set[str] = field(default_factory=set)
+
+
+def check_export(store: EvidenceStore, export: Export) -> _Check:
+    """Parse the whole export without writing (a damaged file raises here) and count."""
+    found = _Check()
+    for chunk in chunks(keyed(export.messages())):
+        present = store.find(MESSAGE_KIND, {key for key, _ in chunk})
+        keys = set()
+        for key, message in chunk:
+            found.conversations.add(conversation_id(message))
+            found.new += key not in present and key not in keys
+            keys.add(key)
+        found.total += len(chunk)
+    return found
+
+
+class _HashingReader:
+    """Reads the original file while hashing it, so what is stored is what was checked."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.sha256 = hashlib.sha256()
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._handle.read(size)
+        self.sha256.update(data)
+        return data
+
+
+def _store_original(batch: EvidenceBatch, export: Export) -> str:
+    """The ``export`` entry holding the original file, with its hash and format."""
     path = export.source.path
-    entry = store.add_entry(
+    entry = batch.add(
         EXPORT_KIND,
         {
             "file": path.name,
@@ -158,11 +227,46 @@ def _export_entry(store: EvidenceStore, export: Export, result: ImportResult) ->
             "format": export.importer.name,
             "imported_at": dt.datetime.now(dt.UTC).isoformat(),
         },
+        lookup=export.source.sha256,
     )
     with path.open("rb") as handle:
-        store.attach(entry.id, handle, path.name, "application/octet-stream")
-    result.original_stored = True
-    return entry.id
+        reader = _HashingReader(handle)
+        batch.attach(entry, reader, path.name, "application/octet-stream")
+    if reader.sha256.hexdigest() != export.source.sha256:
+        raise EvidenceError(
+            f"{path.name}: the file changed while it was being imported. Nothing was saved."
+        )
+    return entry
+
+
+def _add_messages(
+    store: EvidenceStore,
+    batch: EvidenceBatch,
+    export: Export,
+    result: ImportResult,
+    detector: Detector,
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """The second pass, inside the batch: add each message the vault does not hold yet."""
+    for chunk in chunks(keyed(export.messages())):
+        present = store.find(MESSAGE_KIND, {key for key, _ in chunk})  # sees this batch too
+        added: set[str] = set()
+        for key, message in chunk:
+            result.read += 1
+            conversation = conversation_id(message)
+            result.conversations.add(conversation)
+            if key in present or key in added:
+                result.already_present += 1
+            else:
+                assessment = detector.assess(message.text)
+                result.flagged += assessment.flagged
+                payload = message_payload(message, key, result.export_entry, assessment)
+                batch.add(MESSAGE_KIND, payload, conversation_id=conversation, lookup=key)
+                added.add(key)
+                result.added += 1
+            if progress is not None and (result.read % PROGRESS_EVERY == 0 or result.read == total):
+                progress(result.read, total)
 
 
 def import_file(
@@ -176,24 +280,21 @@ def import_file(
     """Import one export file into the store; see the module docstring for the steps."""
     export = open_export(path, options, fmt)
     result = ImportResult(path.name, export.importer.name, export.source.sha256)
-    total = sum(1 for _ in export.messages())  # full check before anything is written
+    index_older_imports(store)
+    check = check_export(store, export)
+    stored = store.find(EXPORT_KIND, [export.source.sha256]).get(export.source.sha256)
+    if stored is not None and check.new == 0:  # nothing to write: no transaction at all
+        result.export_entry = stored
+        result.read = result.already_present = check.total
+        result.conversations = check.conversations
+        if progress is not None:
+            progress(check.total, check.total)
+        return result
     detector = detector or Detector()
-    known = existing_keys(store)
-    result.export_entry = _export_entry(store, export, result)
-    for done, (key, message) in enumerate(keyed(export.messages()), start=1):
-        result.read += 1
-        conversation = conversation_id(message)
-        result.conversations.add(conversation)
-        seen = known.setdefault(conversation, set())
-        if key in seen:
-            result.already_present += 1
-        else:
-            assessment = detector.assess(message.text)
-            result.flagged += assessment.flagged
-            payload = message_payload(message, key, result.export_entry, assessment)
-            store.add_entry(MESSAGE_KIND, payload, conversation_id=conversation)
-            seen.add(key)
-            result.added += 1
-        if progress is not None and (done % 200 == 0 or done == total):
-            progress(done, total)
+    with store.batch() as batch:
+        if stored is None:
+            stored = _store_original(batch, export)
+            result.original_stored = True
+        result.export_entry = stored
+        _add_messages(store, batch, export, result, detector, progress, check.total)
     return result

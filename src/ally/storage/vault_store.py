@@ -1,4 +1,4 @@
-"""Where a vault's records and encrypted files live: five tables, same SQL on SQLite and PostgreSQL.
+"""Where a vault's records and encrypted files live: a few tables, same SQL on SQLite and PostgreSQL.
 
 * ``vault_meta``     format version, vault id, and the chain head (``seq:hash``).
 * ``vault_records``  the hash chain: one canonical JSON record per row (public metadata).
@@ -6,6 +6,10 @@
                      of at most 1 MiB, so a 2 GB video streams in and out in constant memory.
 * ``vault_pending``  attachments being written; lets an interrupted upload be cleaned up.
 * ``vault_grants``   re-wrapped headers that let a shared recipient read older files.
+* ``vault_lookup``   keyed digests (HMAC) of entries' natural keys, so an importer finds what is
+                     already stored without decrypting every entry (see ``Vault.find``). Added
+                     to older vaults on first use, with ``vault_lookup_state`` saying from which
+                     entry number on it is complete. Bookkeeping, not evidence: not in the chain.
 
 Nothing here is secret-bearing in clear: files arrive already encrypted. Writes that make an
 entry exist (record + its files + new head) happen in one transaction, so a crash leaves
@@ -16,6 +20,7 @@ either the whole entry or nothing. A PostgreSQL vault lives in the schema the co
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +33,9 @@ PAGE_BYTES = 16 << 20
 """Most bytes of file data read from the database in one query."""
 
 DB_FILENAME = "vault.db"
+
+LOOKUP_PAGE = 500
+"""Most digests looked up in one statement (well under SQLite's limit on parameters)."""
 
 
 def database_for(location: str | Path) -> Database:
@@ -57,17 +65,7 @@ class VaultStore:
 
     def exists(self) -> bool:
         """Whether this database holds a vault (checked without causing an error)."""
-        if self.db.kind == "postgresql":
-            found = self.db.query(
-                "SELECT 1 FROM information_schema.tables WHERE table_name = ? "
-                "AND table_schema = current_schema()",
-                ("vault_meta",),
-            )
-        else:
-            found = self.db.query(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", ("vault_meta",)
-            )
-        return bool(found)
+        return self._has_table("vault_meta")
 
     def create_tables(self, tx: Database) -> None:
         b = self._binary
@@ -84,6 +82,17 @@ class VaultStore:
         tx.execute(
             f"CREATE TABLE vault_grants (blob TEXT NOT NULL, recipient TEXT NOT NULL, "
             f"header {b} NOT NULL, PRIMARY KEY (blob, recipient))"
+        )
+
+    def create_lookup_tables(self, tx: Database) -> None:
+        """The lookup tables (additive: a vault made before them gets them on first use)."""
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS vault_lookup (digest TEXT PRIMARY KEY, entry TEXT NOT NULL)"
+        )
+        tx.execute("CREATE INDEX IF NOT EXISTS vault_lookup_entry ON vault_lookup (entry)")
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS vault_lookup_state "
+            "(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
         )
 
     # --- reading ------------------------------------------------------------------------------
@@ -165,6 +174,49 @@ class VaultStore:
                 yield str(row[0]), int(row[1]), bytes(row[2])
             start = end
 
+    def system_records(self) -> list[tuple[int, str, str]]:
+        """Only the key, share and unshare records: who new content is encrypted to.
+
+        Read without loading the whole chain, so a bulk write into a large vault stays small.
+        (Records are canonical JSON and a kind holds no quotes, so the match is exact.)
+        """
+        kinds = ("key", "share", "unshare")
+        where = " OR ".join("record LIKE ?" for _ in kinds)
+        rows = self.db.query(
+            f"SELECT seq, record, hash FROM vault_records WHERE {where} ORDER BY seq",
+            tuple(f'%"kind":"{kind}",%' for kind in kinds),
+        )
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def lookup_state(self, name: str) -> str | None:
+        """A lookup bookkeeping value, or None (also when the tables do not exist yet)."""
+        if not self._has_table("vault_lookup_state"):
+            return None
+        rows = self.db.query("SELECT value FROM vault_lookup_state WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def _has_table(self, name: str) -> bool:
+        if self.db.kind == "postgresql":
+            statement = (
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ? "
+                "AND table_schema = current_schema()"
+            )
+        else:
+            statement = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return bool(self.db.query(statement, (name,)))
+
+    def find_lookups(self, digests: list[str]) -> dict[str, str]:
+        """digest -> entry id, for the digests that are stored."""
+        found: dict[str, str] = {}
+        for start in range(0, len(digests), LOOKUP_PAGE):
+            page = digests[start : start + LOOKUP_PAGE]
+            marks = ", ".join("?" for _ in page)
+            rows = self.db.query(
+                f"SELECT digest, entry FROM vault_lookup WHERE digest IN ({marks})", page
+            )
+            found.update((str(r[0]), str(r[1])) for r in rows)
+        return found
+
     def grant(self, key: str, recipient: str) -> bytes | None:
         rows = self.db.query(
             "SELECT header FROM vault_grants WHERE blob = ? AND recipient = ?", (key, recipient)
@@ -196,6 +248,42 @@ class VaultStore:
             "INSERT INTO vault_records (seq, record, hash) VALUES (?, ?, ?)", (seq, record, digest)
         )
         tx.execute("UPDATE vault_meta SET value = ? WHERE name = ?", (f"{seq}:{digest}", "head"))
+
+    def put_records(self, tx: Database, rows: list[tuple[int, str, str]]) -> None:
+        """Many (seq, record, hash) rows in one statement; the caller sets the head after."""
+        if rows:
+            tx.executemany("INSERT INTO vault_records (seq, record, hash) VALUES (?, ?, ?)", rows)
+
+    def set_head(self, tx: Database, seq: int, digest: str) -> None:
+        tx.execute("UPDATE vault_meta SET value = ? WHERE name = ?", (f"{seq}:{digest}", "head"))
+
+    def put_chunks(self, tx: Database, rows: list[tuple[str, int, bytes]]) -> None:
+        """Many (file, row number, data) rows in one statement."""
+        if rows:
+            tx.executemany("INSERT INTO vault_chunks (blob, idx, data) VALUES (?, ?, ?)", rows)
+
+    def put_lookups(
+        self, tx: Database, rows: list[tuple[str, str]], *, skip_existing: bool = False
+    ) -> None:
+        """(digest, entry id) rows. A digest already stored is an error unless ``skip_existing``."""
+        if rows:
+            tail = " ON CONFLICT (digest) DO NOTHING" if skip_existing else ""
+            tx.executemany(f"INSERT INTO vault_lookup (digest, entry) VALUES (?, ?){tail}", rows)
+
+    def is_conflict(self, error: Exception) -> bool:
+        """Whether a database error means a unique key was already taken."""
+        if self.db.kind == "postgresql":
+            import psycopg
+
+            return isinstance(error, psycopg.IntegrityError)
+        return isinstance(error, sqlite3.IntegrityError)
+
+    def delete_lookups(self, tx: Database, entry: str) -> None:
+        tx.execute("DELETE FROM vault_lookup WHERE entry = ?", (entry,))
+
+    def set_lookup_state(self, tx: Database, name: str, value: str) -> None:
+        tx.execute("DELETE FROM vault_lookup_state WHERE name = ?", (name,))
+        tx.execute("INSERT INTO vault_lookup_state (name, value) VALUES (?, ?)", (name, value))
 
     def put_blob(self, tx: Database, key: str, data: bytes, first_idx: int = 0) -> int:
         """Store bytes as rows starting at ``first_idx``; returns the next free row number."""

@@ -20,6 +20,17 @@ The API the rest of Ally uses (the web app, the importers, the letters, the case
                             conversation_id="whatsapp:family")   # importers
     ids = vault.add_entries("message", [(payload, conversation_id), ...])  # one transaction:
                                                     # all stored, or none (bulk imports)
+    # A whole import in one transaction: all of it is stored, or none (even after kill -9).
+    # Rows are streamed to the database, so a million entries need no more memory than ten;
+    # other writers wait until the block ends.
+    with vault.batch() as batch:
+        export = batch.add("export", {...}, lookup=file_sha256)
+        batch.attach(export, stream, "chat.zip", "application/zip")
+        batch.add("message", payload, conversation_id="whatsapp:family", lookup=natural_key)
+    vault.find("message", [natural_key, ...])       # {key: entry id} of those stored;
+                                                    # by keyed digest, nothing decrypted
+    vault.backfill_lookups("message", key_of)       # once: lookups for entries stored
+                                                    # before them (older vault, bundle)
     att = vault.attach(entry.id, stream, "photo.jpg", "image/jpeg")  # any .read(n) stream
     with vault.attachment_writer(entry.id, "video.mp4", "video/mp4") as w:
         w.write(chunk)                              # push-style, e.g. an async web upload
@@ -42,6 +53,16 @@ The API the rest of Ally uses (the web app, the importers, the letters, the case
     verify_bundle(path)                             # no key needed
     vault.change_passphrase(new)                    # re-locks the key only
     vault.close()                                   # or use `with`
+
+Lookups: an importer must recognise what it already stored without decrypting every entry.
+An entry added with ``lookup=value`` is filed under HMAC-SHA-256(value), keyed with a key
+derived from the vault key (:class:`ally.vault.crypto.LookupKey`), in a table beside the chain.
+Without the passphrase a digest reveals nothing, not even whether two vaults hold the same
+message; forgetting an entry deletes its digests. They are bookkeeping, not evidence: not
+chained, not exported (a restored vault rebuilds them once with ``backfill_lookups``). Record
+ids derived from the digest would have needed no table, but would have put a permanent
+fingerprint of every message, forgotten ones included, into the public chain and its bundles.
+docs/threat-model.md says what the digests reveal.
 
 Attachments are encrypted while they are read, 64 KiB at a time, and stored in 1 MiB rows,
 so plaintext never touches disk and memory stays flat for any file size. An attachment (or

@@ -11,12 +11,17 @@ The design (see docs/threat-model.md):
 * Files are written in streaming fashion (:class:`Sealer`), 64 KiB at a time, so any size fits
   in constant memory, and the caller sees the ciphertext as it is produced (to hash and store).
 
+* Lookups (:class:`LookupKey`): an importer must find what it already stored without decrypting
+  every entry, so each imported entry can carry an HMAC-SHA-256 of its natural key, under a
+  key derived (HKDF) from the vault identity. Without the identity the digests look random.
+
 Callers never handle file keys, nonces or raw secrets: they pass recipients in, bytes in and
 out. Secret material never appears in ``repr`` or error messages.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -121,8 +126,37 @@ class Identity:
     def _unwrap(self, stanza: agefmt.Stanza) -> bytes | None:
         return agefmt.unwrap_x25519(stanza, self._secret)
 
+    def lookup_key(self) -> LookupKey:
+        """The key for this vault's lookup digests (see :class:`LookupKey`)."""
+        return LookupKey(agefmt.hkdf(self._secret, b"", _LOOKUP_INFO))
+
     def __repr__(self) -> str:
         return f"Identity(public={self.recipient})"
+
+
+_LOOKUP_INFO = b"ally-vault-lookup-v1"
+
+
+class LookupKey:
+    """Keyed digests of what identifies an entry (a message's natural key), for lookups.
+
+    HMAC-SHA-256 under a key derived from the vault identity with HKDF (its own label, so it
+    is independent of every age key). The same value gives the same digest in this vault only;
+    without the identity a digest reveals nothing about the value, and two vaults' digests of
+    the same message differ. The identity survives a passphrase change, so digests do too.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def digest(self, kind: str, value: str) -> str:
+        data = f"{kind}\0{value}".encode("utf-8", "surrogatepass")
+        return hmac.digest(self._key, data, "sha256").hex()
+
+    def __repr__(self) -> str:
+        return "LookupKey(...)"
 
 
 # --- passphrase locking -----------------------------------------------------------------------

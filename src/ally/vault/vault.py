@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -28,15 +28,13 @@ from ally.storage.vault_store import (
 )
 from ally.vault import crypto
 from ally.vault.attachments import AttachmentWriter, Readable, blocks
+from ally.vault.batch import Batch, ChainWriter, Spec
 from ally.vault.chain import (
     FORMAT_VERSION,
     SYSTEM_KINDS,
-    BlobRef,
     Record,
     RecordError,
-    genesis_hash,
     head_code,
-    now_text,
     parse_head_code,
     parse_time,
 )
@@ -59,10 +57,6 @@ if TYPE_CHECKING:
 
 STALE_UPLOAD = dt.timedelta(hours=1)
 """An unfinished upload older than this is treated as abandoned and removed on open."""
-
-
-def _ref(fp: crypto.Fingerprint) -> BlobRef:
-    return BlobRef(fp.header_hash, fp.payload_hash, fp.size)
 
 
 class _Index:
@@ -113,6 +107,9 @@ class Vault:
         self._identity = identity
         self._read_only = read_only
         self._idx: _Index | None = None
+        self._batch: Batch | None = None
+        self._lookup_from: int | None = None
+        self._lookup_digests: crypto.LookupKey | None = None
         meta = store.meta()
         if meta.get("format") != str(FORMAT_VERSION):
             raise VaultDamagedError(
@@ -124,6 +121,7 @@ class Vault:
     def _index(self) -> _Index:
         """The chain, parsed on first use (verify alone never needs it)."""
         if self._idx is None:
+            self._flush_batch()
             self._idx = _Index()
             self._load(self._store.records_after(0))
         return self._idx
@@ -148,10 +146,12 @@ class Vault:
         identity = Identity.generate()
         locked = crypto.lock_identity(identity, passphrase, work_factor)
         vault_id = secrets.token_hex(8)
-        key = _Spec("key", secrets.token_hex(8), to=str(identity.recipient), small={"key": locked})
+        key = Spec("key", secrets.token_hex(8), to=str(identity.recipient), small={"key": locked})
         with store.db.transaction() as tx:  # a crash leaves a whole vault or none
             store.create_tables(tx)
             store.init_meta(tx, vault_id, FORMAT_VERSION)
+            store.create_lookup_tables(tx)
+            store.set_lookup_state(tx, "from", "1")  # every entry gets its lookups as written
             _write_records(store, tx, vault_id, [key])
         return cls(store, identity, read_only=False)
 
@@ -200,6 +200,7 @@ class Vault:
 
     def close(self) -> None:
         self._identity = None
+        self._lookup_digests = None
         self._store.db.close()
 
     def __enter__(self) -> Vault:
@@ -238,10 +239,34 @@ class Vault:
 
     def _refresh(self) -> None:
         """Pick up records another process (the web app, an importer) appended meanwhile."""
+        self._flush_batch()
         self._load(self._store.records_after(self._index.seq))
 
+    def _flush_batch(self) -> None:
+        """Inside a batch, reads see what it added so far (rolled back with it if it fails)."""
+        if self._batch is not None:
+            self._batch.flush()
+
+    def _keys(self) -> _Index:
+        """The index, or — when it is not loaded — one of just the key and share records.
+
+        Unlocking and bulk writes need only these few records; loading the whole chain for
+        them would make opening a large vault, and importing into it, grow with its size.
+        """
+        if self._idx is not None:
+            return self._idx
+        index = _Index()
+        for _, text, digest in self._store.system_records():
+            try:
+                index.add(Record.parse(text), digest)
+            except RecordError:
+                raise VaultDamagedError(
+                    "The vault's key is damaged. Run `ally vault verify`."
+                ) from None
+        return index
+
     def _key_file(self) -> bytes:
-        key = self._index.key
+        key = self._keys().key
         if key is None:
             raise VaultDamagedError("The vault's key is missing. Run `ally vault verify`.")
         return self._store.blob_bytes(blob_key(key.id, "key"))
@@ -263,10 +288,36 @@ class Vault:
             raise VaultLockedError("Unlock the vault with its passphrase first.")
         if self._read_only:
             raise ReadOnlyVaultError("This vault was opened with a shared key: it is read-only.")
+        if self._batch is not None:
+            raise VaultError("A batch is open on this vault: add to it, or finish it first.")
         return self._identity
 
     def _recipients(self) -> list[Recipient]:
-        return [self.recipient, *self._index.shared.values()]
+        """Who new content is encrypted to: the vault key and every key it is shared with.
+
+        Without the record index loaded (a bulk import), only the few key and share records
+        are read, so importing into a large vault does not load its whole chain.
+        """
+        index = self._keys()
+        if index.key is None or index.key.to is None:
+            raise VaultDamagedError("The vault's key is missing. Run `ally vault verify`.")
+        return [Recipient.parse(index.key.to), *index.shared.values()]
+
+    def _seal_entry(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        conversation_id: str | None,
+        recipients: list[Recipient] | None = None,
+    ) -> bytes:
+        """Check an entry (kind, model, JSON-able) and encrypt it; nothing is stored yet."""
+        _check_kind(kind)
+        _validate(kind, payload)
+        try:
+            body = envelope(payload, conversation_id)
+        except (TypeError, ValueError):
+            raise InvalidEntryError("The entry holds values that cannot be stored.") from None
+        return crypto.seal(body, recipients or self._recipients())
 
     def _append(
         self,
@@ -280,7 +331,7 @@ class Vault:
         deletes: tuple[str, ...] = (),
     ) -> Record:
         """Add one record (and its files) to the chain in a single transaction."""
-        spec = _Spec(
+        spec = Spec(
             kind,
             record_id or secrets.token_hex(8),
             of,
@@ -291,8 +342,10 @@ class Vault:
         )
         return self._append_all([spec])[0]
 
-    def _append_all(self, specs: list[_Spec]) -> list[Record]:
+    def _append_all(self, specs: list[Spec]) -> list[Record]:
         """Add records in order, all in one transaction: all of them are stored, or none."""
+        if self._batch is not None:
+            raise VaultError("A batch is open on this vault: add to it, or finish it first.")
         with self._store.db.transaction() as tx:
             records = _write_records(self._store, tx, self.vault_id, specs)
         self._refresh()
@@ -305,15 +358,117 @@ class Vault:
 
         ``items`` are (payload, conversation id) pairs. All are stored, or none is.
         """
+        with self.batch() as batch:
+            return [batch.add(kind, p, conversation_id=c) for p, c in items]
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Add many entries and attachments in one transaction: all are stored, or none.
+
+        ::
+
+            with vault.batch() as batch:
+                export = batch.add("export", {...}, lookup=file_sha256)
+                batch.attach(export, stream, "chat.zip", "application/zip")
+                for message in messages:
+                    batch.add("message", payload, conversation_id=..., lookup=natural_key)
+
+        An error (or Ctrl-C) inside the block rolls everything back, and so does a crash or
+        ``kill -9``: the journal then holds none of it. Rows go to the database as they are
+        made, so memory stays flat for any number of entries; the vault's write lock is held
+        until the block ends. While it is open, the vault's other write methods refuse.
+        """
         self._require_writable()
-        _check_kind(kind)
-        recipients = self._recipients()
-        specs = []
-        for payload, conversation_id in items:
-            _validate(kind, payload)
-            sealed = crypto.seal(envelope(payload, conversation_id), recipients)
-            specs.append(_Spec(kind, secrets.token_hex(8), small={"content": sealed}))
-        return [record.id for record in self._append_all(specs)] if specs else []
+        lookup_key = self._lookup_key()
+        self._ensure_lookups()
+        try:
+            with self._store.db.transaction() as tx:
+                writer = ChainWriter(self._store, tx, self.vault_id)
+                if self._idx is not None:
+                    self._refresh()  # a share made meanwhile by another process counts
+                self._batch = Batch(self, writer, self._recipients(), lookup_key)
+                yield self._batch
+                writer.finish()
+        except BaseException:
+            self._idx = None  # it may have read records that were just rolled back
+            raise
+        finally:
+            self._batch = None
+        if self._idx is not None:
+            self._refresh()
+
+    def find(self, kind: str, lookups: Iterable[str]) -> dict[str, str]:
+        """Which of these lookup values an entry of ``kind`` was added with: value -> entry id.
+
+        Looks up keyed digests (see :class:`ally.vault.crypto.LookupKey`), so nothing is
+        decrypted. Forgotten entries are not found. Inside a batch, what it added is found.
+        Entries stored before this vault had lookups are found only after
+        :meth:`backfill_lookups`.
+        """
+        key = self._lookup_key()
+        self._ensure_lookups()
+        self._flush_batch()
+        digests = {key.digest(kind, value): value for value in lookups}
+        found = self._store.find_lookups(list(digests))
+        return {digests[digest]: entry for digest, entry in found.items()}
+
+    def backfill_lookups(self, kind: str, key_of: Callable[[dict[str, Any]], str | None]) -> int:
+        """Give lookups to the entries of ``kind`` stored before this vault had them; once.
+
+        A vault made by an older Ally, or restored from a bundle (lookups are not exported),
+        holds entries without lookups. ``key_of`` reads an entry's lookup value from its
+        payload (None: none). Those entries are decrypted once; later calls return 0 at once.
+        Returns how many lookups were added.
+        """
+        self._require_writable()
+        key = self._lookup_key()
+        since = self._ensure_lookups()
+        mark = f"done:{kind}"
+        if since <= 1 or self._store.lookup_state(mark) is not None:
+            return 0
+        self._refresh()
+        rows = []
+        for versions in self._index.versions.values():
+            root = versions[0]
+            if root.kind != kind or root.seq >= since or self._index.is_forgotten(versions[-1]):
+                continue
+            payload = self._build(versions[-1], root).payload
+            value = key_of(payload) if payload is not None else None
+            if value is not None:
+                rows.append((key.digest(kind, value), root.id))
+        with self._store.db.transaction() as tx:
+            self._store.put_lookups(tx, rows, skip_existing=True)
+            self._store.set_lookup_state(tx, mark, str(since))
+        return len(rows)
+
+    def _lookup_key(self) -> crypto.LookupKey:
+        if self._identity is None:
+            raise VaultLockedError("Unlock the vault with its passphrase first.")
+        if self._read_only:
+            raise ReadOnlyVaultError("This vault was opened with a shared key: it is read-only.")
+        if self._lookup_digests is None:
+            self._lookup_digests = self._identity.lookup_key()
+        return self._lookup_digests
+
+    def _ensure_lookups(self) -> int:
+        """The entry number from which every entry got its lookups when written.
+
+        A vault made before lookups existed gets its lookup tables here, on first use (an
+        additive change: older Ally versions still open it); entries before that number need
+        :meth:`backfill_lookups`.
+        """
+        if self._lookup_from is None:
+            value = self._store.lookup_state("from")
+            if value is None:
+                with self._store.db.transaction() as tx:
+                    head = int(self._store.locked_head(tx).partition(":")[0])
+                    self._store.create_lookup_tables(tx)
+                    value = self._store.lookup_state("from")
+                    if value is None:
+                        value = str(head + 1)
+                        self._store.set_lookup_state(tx, "from", value)
+            self._lookup_from = int(value)
+        return self._lookup_from
 
     def add_entry(
         self,
@@ -324,9 +479,7 @@ class Vault:
     ) -> Entry:
         """Add an entry of any journal kind ("message" for imported messages, ...)."""
         self._require_writable()
-        _check_kind(kind)
-        _validate(kind, payload)
-        sealed = crypto.seal(envelope(payload, conversation_id), self._recipients())
+        sealed = self._seal_entry(kind, payload, conversation_id)
         record = self._append(kind, small={"content": sealed})
         return self.entry(record.id)
 
@@ -353,8 +506,7 @@ class Vault:
             raise VaultError("That entry was forgotten; it cannot be edited.")
         data = payload.model_dump(mode="json") if hasattr(payload, "model_dump") else payload
         assert isinstance(data, Mapping)
-        _validate(root.kind, data)
-        sealed = crypto.seal(envelope(data, conversation_id), self._recipients())
+        sealed = self._seal_entry(root.kind, data, conversation_id)
         self._append(root.kind, of=root.id, small={"content": sealed})
         return self.entry(root.id)
 
@@ -411,6 +563,7 @@ class Vault:
             raise EntryNotFoundError("Only entries and attachments can be forgotten.")
         if record.id in self._index.forgotten:
             return
+        self._ensure_lookups()  # the forget also drops the entry's lookups
         deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
         self._append("forget", of=record.id, deletes=deletes)
 
@@ -711,44 +864,13 @@ class Vault:
         return self._require_identity()
 
 
-@dataclass
-class _Spec:
-    """One record to append: its kind, id, links, small files, streamed files, deletions."""
-
-    kind: str
-    id: str
-    of: str | None = None
-    to: str | None = None
-    small: dict[str, bytes] = field(default_factory=dict)
-    streamed: dict[str, crypto.Fingerprint] = field(default_factory=dict)
-    deletes: tuple[str, ...] = ()
-
-    def refs(self) -> dict[str, BlobRef]:
-        refs = {name: _ref(crypto.fingerprint([data])) for name, data in self.small.items()}
-        refs.update({name: _ref(fp) for name, fp in self.streamed.items()})
-        return refs
-
-
 def _write_records(
-    store: VaultStore, tx: Database, vault_id: str, specs: list[_Spec]
+    store: VaultStore, tx: Database, vault_id: str, specs: list[Spec]
 ) -> list[Record]:
     """Chain ``specs`` onto the locked head inside ``tx``: records, files, deletions, head."""
-    prepared = [(spec, spec.refs()) for spec in specs]
-    seq_text, _, prev = store.locked_head(tx).partition(":")
-    seq, prev = int(seq_text), prev or genesis_hash(vault_id)
-    records: list[Record] = []
-    for spec, refs in prepared:
-        seq += 1
-        record = Record(seq, spec.id, spec.kind, now_text(), prev, spec.of, spec.to, refs)
-        prev = record.digest()
-        store.put_record(tx, seq, record.canonical(), prev)
-        for name, data in spec.small.items():
-            store.put_blob(tx, blob_key(spec.id, name), data)
-        for name in spec.streamed:
-            store.finish_pending(tx, blob_key(spec.id, name))
-        for key in spec.deletes:
-            store.delete_blob(tx, key)
-        records.append(record)
+    writer = ChainWriter(store, tx, vault_id)
+    records = [writer.add(spec) for spec in specs]
+    writer.finish()
     return records
 
 
@@ -758,13 +880,14 @@ def _check_kind(kind: str) -> None:
 
 
 def _validate(kind: str, data: Mapping[str, Any]) -> None:
-    """Incidents and notes must fit their models; the error names the field, not its value."""
+    """Incidents and notes must fit their models; the error names the field, not its value.
+
+    (That every value can be stored as JSON is checked when the entry is encoded.)"""
     models: dict[str, type[BaseModel]] = {"incident": Incident, "note": Note}
     model = models.get(kind)
     try:
         if model is not None:
             model.model_validate(data)
-        json.dumps(data, default=str)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or kind
