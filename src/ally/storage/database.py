@@ -25,6 +25,16 @@ class StorageError(AllyError):
 _PLACEHOLDER = re.compile(r"\?")
 
 
+def _busy_or(error: sqlite3.OperationalError) -> Exception:
+    """A clear message when another writer holds the database; the original error otherwise."""
+    if "locked" in str(error) or "busy" in str(error):
+        return StorageError(
+            "Ally's database is busy with another task (an import, perhaps). "
+            "Try again when it has finished."
+        )
+    return error
+
+
 class Database:
     """A connection to SQLite (a file path or ``sqlite:///path``) or PostgreSQL (``postgresql://``)."""
 
@@ -53,7 +63,8 @@ class Database:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            # Wait up to 30 s for another writer (an import holds the write lock while it runs).
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -67,7 +78,10 @@ class Database:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         cursor = self._conn.cursor()
-        cursor.execute(self.sql(statement), tuple(params))
+        try:
+            cursor.execute(self.sql(statement), tuple(params))
+        except sqlite3.OperationalError as error:
+            raise _busy_or(error) from None
         return cursor
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -81,7 +95,10 @@ class Database:
     def transaction(self) -> Iterator[Database]:
         """All or nothing: commit on success, roll back on any error."""
         if self.kind == "sqlite":
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise _busy_or(error) from None
             try:
                 yield self
             except BaseException:
