@@ -76,7 +76,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261125)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    header = f"{'pack':8} {'plans/s':>8} {'x ref':>6} {'asked':>6} {'of':>3} {'share':>6} {'online':>6}"
+    header = (
+        f"{'pack':8} {'plans/s':>8} {'x ref':>6} {'asked':>6} {'of':>3} {'share':>6} {'online':>6}"
+    )
     print(header)
     all_rates, all_ratios, all_shares = [], [], []
     for pack_id in builtin_pack_ids():

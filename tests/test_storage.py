@@ -10,10 +10,14 @@ import pytest
 from ally.storage.database import Database, StorageError
 
 
-def test_a_locked_database_gets_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_locked_database_gets_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "busy.sqlite3"
     real_connect = sqlite3.connect
-    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.1}))
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.1})
+    )
     database = Database(path)
     database.execute("CREATE TABLE t (x INTEGER)")
     holder = real_connect(path, isolation_level=None)
