@@ -341,7 +341,7 @@ def test_natural_key_is_stable_across_exports(whatsapp_samples: Path) -> None:
 def test_whatsapp_block_boundaries_change_nothing(
     block: int, monkeypatch: pytest.MonkeyPatch, whatsapp_samples: Path
 ) -> None:
-    """Messages cut by the 1 MiB read blocks are carried over whole: tiny blocks, same result."""
+    """Messages cut by the read blocks are carried over whole: tiny blocks, same result."""
     from ally.evidence.importers import whatsapp_parse
 
     paths = [

@@ -16,6 +16,7 @@ import mimetypes
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from ally.evidence.importers.base import ImportOptions, Probe, Source
@@ -65,18 +66,21 @@ class WhatsAppImporter:
         return False
 
     def read(self, source: Source, options: ImportOptions) -> Iterator[Message]:
+        # Chained in C: handing a message on runs no Python code (see Parser.block_messages).
+        return chain.from_iterable(self._blocks(source, options))
+
+    def _blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:
         if zipfile.is_zipfile(source.path):
-            yield from self._read_zip(source, options)
+            yield from self._zip_blocks(source, options)
             return
         conversation = options.conversation or conversation_from_name(source.name)
         with source.path.open("rb") as handle:
             order = options.date_order or scan_order(source, handle)
         with source.path.open("rb") as handle:
-            yield from Parser(source, order, options.zone(), conversation, _Media().find).run(
-                handle
-            )
+            parser = Parser(source, order, options.zone(), conversation, _Media().find)
+            yield from parser.block_messages(handle)
 
-    def _read_zip(self, source: Source, options: ImportOptions) -> Iterator[Message]:
+    def _zip_blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:
         try:
             archive = zipfile.ZipFile(source.path)
         except (zipfile.BadZipFile, OSError, ValueError):
@@ -92,9 +96,8 @@ class WhatsAppImporter:
                 with archive.open(member) as handle:
                     order = options.date_order or scan_order(inner, handle)
                 with archive.open(member) as handle:
-                    yield from Parser(inner, order, options.zone(), conversation, media.find).run(
-                        handle
-                    )
+                    parser = Parser(inner, order, options.zone(), conversation, media.find)
+                    yield from parser.block_messages(handle)
             except (zipfile.BadZipFile, EOFError, OSError) as error:
                 raise inner.error(
                     None, f"the .zip is damaged or cut short ({type(error).__name__})."
@@ -150,9 +153,15 @@ class _ZipMedia(_Media):
         if info is None:
             return Attachment(name=name, included=False)
         digest = hashlib.sha256()
-        with self.archive.open(info) as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        try:
+            with self.archive.open(info) as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        except (zipfile.BadZipFile, EOFError, OSError) as error:
+            # Raised here, not only around the chat's reading: messages are built lazily.
+            raise self.source.error(
+                None, f"the .zip is damaged or cut short ({type(error).__name__})."
+            ) from None
         return Attachment(
             name=name,
             media_type=_media_type(name),
