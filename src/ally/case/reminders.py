@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from icalendar import Alarm, Calendar, Event
 
 from ally.case.tracker import CLOSED
+from ally.documents.ics import calendar_event
 from ally.model.case import CaseView, DeadlineWatch, StepState, StepStatus
 from ally.model.plan import Plan, PlanEscalation
 
@@ -69,18 +70,6 @@ def _uid(*parts: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, ':'.join(parts))}@ally.invalid"
 
 
-def _event(uid: str, day: dt.date, title: str, text: str, stamp: dt.datetime) -> Event:
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", day)
-    event.add("dtend", day + dt.timedelta(days=1))
-    event.add("summary", title)
-    event.add("description", text)
-    event.add("transp", "TRANSPARENT")
-    return event
-
-
 def _alarm(event: Event, days_before: int, description: str) -> None:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
@@ -111,7 +100,9 @@ class _Writer:
             "start": start,
         }
         title, text = self._maybe_discreet(title, text)
-        event = _event(_uid(pack, "deadline", watch.deadline), watch.due, title, text, self.stamp)
+        event = calendar_event(
+            _uid(pack, "deadline", watch.deadline), watch.due, title, text, self.stamp
+        )
         for days in ALARM_DAYS:
             if watch.due - dt.timedelta(days=days) >= self.today:
                 _alarm(event, days, title)
@@ -127,7 +118,9 @@ class _Writer:
         if edge.says:
             text = f"{text}\n{edge.says}"
         title, text = self._maybe_discreet(title, text)
-        event = _event(_uid(pack, "follow-up", state.step, edge.to), day, title, text, self.stamp)
+        event = calendar_event(
+            _uid(pack, "follow-up", state.step, edge.to), day, title, text, self.stamp
+        )
         if day >= self.today:
             _alarm(event, 0, title)
         return event

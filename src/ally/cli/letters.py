@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from rich.console import Console
 
+from ally.cli.plan import read_yaml_file
 from ally.documents import abuse
 from ally.documents.bundle import verify_bundle, write_bundle
 from ally.documents.casefile import CaseFile, Selection, build_casefile
@@ -40,7 +41,6 @@ from ally.knowledge.answers import normalise_answers, read_answers_document
 from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
-from ally.knowledge.yamlfile import YamlSyntaxError, parse_yaml
 from ally.model.answers import AnswerValue
 from ally.model.plan import Plan
 
@@ -90,20 +90,6 @@ def _zone(name: str | None) -> dt.tzinfo | None:
         ) from None
 
 
-def _read_yaml(path: Path, what: str) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"There is no {what} at {path}.") from None
-    except (OSError, UnicodeDecodeError):
-        raise UsageError(f"{path} could not be read as a text file.") from None
-    try:
-        return parse_yaml(text)
-    except YamlSyntaxError as error:
-        line = f" line {error.line}" if error.line else ""
-        raise UsageError(f"{path}{line}: {error.message}") from None
-
-
 def _plan(
     answers: Path | None, pack_id: str | None, today: str | None, language: str | None
 ) -> tuple[Pack, Plan | None, dict[str, AnswerValue]]:
@@ -111,7 +97,9 @@ def _plan(
     day = _date(today, "--today")
     if answers is None:
         return load_pack(pack_id or "generic", language), None, {}
-    chosen, raw, file_today = read_answers_document(_read_yaml(answers, "answers file"), pack_id)
+    chosen, raw, file_today = read_answers_document(
+        read_yaml_file(answers, "answers file", UsageError), pack_id
+    )
     pack = load_pack(chosen, language)
     normalised = normalise_answers(pack, raw)
     plan = build_plan(pack, normalised, day or file_today or dt.date.today())
@@ -227,7 +215,7 @@ def letter_command(
         _list_letters(plan)
         return
     request = DraftRequest(
-        details=read_details(_read_yaml(details, "details file"), str(details))
+        details=read_details(read_yaml_file(details, "details file", UsageError), str(details))
         if details
         else read_details(None, ""),
         selection=_selection(entry, since, until, context, False),
@@ -408,7 +396,7 @@ def report_command(
 def _report_pack(answers: Path | None, pack: str | None) -> str:
     if answers is None:
         return pack or "generic"
-    pack_id, _, _ = read_answers_document(_read_yaml(answers, "answers file"), pack)
+    pack_id, _, _ = read_answers_document(read_yaml_file(answers, "answers file", UsageError), pack)
     return pack_id
 
 

@@ -119,21 +119,24 @@ def read_answers_file(
     path: Path, default_pack: str | None = None
 ) -> tuple[str, dict[str, Any], dt.date | None]:
     """(pack id, raw answers, today) from an answers file, with clear errors."""
-    return read_answers_document(_read_yaml(path), default_pack)
+    return read_answers_document(read_yaml_file(path), default_pack)
 
 
-def _read_yaml(path: Path) -> object:
+def read_yaml_file(
+    path: Path, what: str = "answers file", error: type[AllyError] = AnswersError
+) -> object:
+    """A YAML file's content, or ``error`` saying what is wrong and where (never a traceback)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise AnswersError(f"There is no answers file at {path}.") from None
+        raise error(f"There is no {what} at {path}.") from None
     except (OSError, UnicodeDecodeError):
-        raise AnswersError(f"{path} could not be read as a text file.") from None
+        raise error(f"{path} could not be read as a text file.") from None
     try:
         return parse_yaml(text)
-    except YamlSyntaxError as error:
-        line = f" line {error.line}" if error.line else ""
-        raise AnswersError(f"{path}{line}: {error.message}") from None
+    except YamlSyntaxError as problem:
+        line = f" line {problem.line}" if problem.line else ""
+        raise error(f"{path}{line}: {problem.message}") from None
 
 
 def _start(pack_id: str | None, resume: Path | None, language: str | None) -> Interview:

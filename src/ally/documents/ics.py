@@ -57,7 +57,8 @@ def _alarms(event: Event, day: dt.date, today: dt.date, description: str) -> Non
             event.add_component(alarm)
 
 
-def _event(uid: str, day: dt.date, title: str, text: str, stamp: dt.datetime) -> Event:
+def calendar_event(uid: str, day: dt.date, title: str, text: str, stamp: dt.datetime) -> Event:
+    """An all-day event that does not mark the person as busy (shared by the case reminders)."""
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -118,7 +119,7 @@ def build_calendar(
                 continue
             title = DISCREET_TITLE if discreet else f"Deadline: {deadline.title}"
             text = DISCREET_TEXT if discreet else _deadline_text(step, deadline)
-            event = _event(
+            event = calendar_event(
                 _uid(plan.pack, "deadline", deadline.id), deadline.due, title, text, stamp
             )
             _alarms(event, deadline.due, plan.today, title)
@@ -140,7 +141,9 @@ def build_calendar(
                     f"the next step is: {edge.to_title}." + (f"\n{edge.says}" if edge.says else "")
                 )
             )
-            event = _event(_uid(plan.pack, "follow-up", step.id, edge.to), day, title, text, stamp)
+            event = calendar_event(
+                _uid(plan.pack, "follow-up", step.id, edge.to), day, title, text, stamp
+            )
             calendar.add_component(event)
             counts["follow_up"] += 1
     summary = CalendarSummary(
