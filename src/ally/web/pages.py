@@ -6,6 +6,7 @@ of building error responses themselves, so every error page looks and behaves th
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from ally.model.answers import MIN_YEAR
 from ally.web import sealing
 from ally.web.i18n import LANGUAGES, N_, negotiate, translations
 from ally.web.sessions import COOKIE, WebSession
@@ -179,3 +181,15 @@ def local_path(candidate: str, default: str = "/") -> str:
     ):
         return candidate
     return default
+
+
+def optional_date(text: str, bad: str) -> dt.date | str | None:
+    """A form's optional date: None when empty, the ``bad`` message when it is not a real date."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return bad
+    return day if day.year >= MIN_YEAR else bad

@@ -22,10 +22,9 @@ from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
-from ally.model.answers import MIN_YEAR
 from ally.model.plan import Plan
 from ally.web.i18n import N_
-from ally.web.pages import FormDep, FormFields, PageError, Visit, VisitDep, render
+from ally.web.pages import FormDep, FormFields, PageError, Visit, VisitDep, optional_date, render
 from ally.web.person.journal import keeper
 from ally.web.person.letters import KIND_TITLES, finished_plan, step_letters
 from ally.web.state import web_state
@@ -108,14 +107,7 @@ def documents_page(request: Request, visit: VisitDep) -> Response:
 
 
 def _day(text: str) -> dt.date | str | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return BAD_DATE
-    return day if day.year >= MIN_YEAR else BAD_DATE
+    return optional_date(text, BAD_DATE)
 
 
 def report_choice(form: FormFields) -> ReportChoice | str:

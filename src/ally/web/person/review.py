@@ -22,10 +22,18 @@ from starlette.responses import Response
 from ally.errors import UsageError
 from ally.evidence.detect import CATEGORIES, FLAG_LINE, LABELS
 from ally.evidence.review import DECISIONS, Reviewed, mark, review_queue, search, stored_messages
-from ally.model.answers import MIN_YEAR
 from ally.vault import EntryNotFoundError, Vault
 from ally.web.i18n import N_
-from ally.web.pages import FormDep, FormFields, PageError, Visit, VisitDep, render, see_other
+from ally.web.pages import (
+    FormDep,
+    FormFields,
+    PageError,
+    Visit,
+    VisitDep,
+    optional_date,
+    render,
+    see_other,
+)
 from ally.web.person.gate import journal_needed
 from ally.web.person.journal import keeper
 
@@ -190,14 +198,7 @@ class Terms:
 
 
 def _day(text: str) -> dt.date | str | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return BAD_DATE
-    return day if day.year >= MIN_YEAR else BAD_DATE
+    return optional_date(text, BAD_DATE)
 
 
 def terms_from(values: dict[str, str]) -> Terms | str:
