@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,11 @@ class Database:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.OperationalError as error:
+            busy = _busy_or(error)
+            if busy is not error:
+                raise busy from None
+            raise StorageError(f"{path} is not an Ally database or is damaged.") from None
         except sqlite3.DatabaseError:
             raise StorageError(f"{path} is not an Ally database or is damaged.") from None
         return conn
@@ -108,6 +113,33 @@ class Database:
             return
         with self._conn.transaction():
             yield self
+
+    @contextmanager
+    def rollback_journal(self) -> Iterator[bool]:
+        """SQLite's rollback journal instead of the WAL for one big load, if nobody else is in.
+
+        In WAL mode every new page is written twice, to the WAL and then to the file at the
+        checkpoint; with a rollback journal a page that did not exist before the transaction
+        is written once and the journal keeps only the pages that did. Both are atomic and,
+        with ``synchronous=FULL``, durable. SQLite refuses the switch while another
+        connection has the file open; the load then simply runs in WAL mode. Yields whether
+        the switch happened; WAL mode is back afterwards (and every new connection asks for
+        it anyway, so a crash in between changes nothing for long).
+        """
+        if self.kind != "sqlite" or self._conn.in_transaction:
+            yield False
+            return
+        try:
+            switched = self._conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+        except sqlite3.OperationalError:
+            switched = False
+        try:
+            yield switched
+        finally:
+            if switched:
+                # If someone opened the file meanwhile, their connection asks for WAL itself.
+                with suppress(sqlite3.OperationalError):
+                    self._conn.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
         self._conn.close()

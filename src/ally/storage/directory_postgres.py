@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ally.directory.geo import EARTH_RADIUS_KM, zorder_ranges
@@ -125,16 +126,15 @@ class PostgresIndex:
             [(*row, *earth_point(row[2], row[3])) for row in rows if row[2] is not None],
         )
 
-    def plan_bulk(self, incoming: int) -> bool:
-        return False
+    @contextmanager
+    def loading(self, incoming: int) -> Iterator[bool]:
+        """PostgreSQL has no bulk mode: its indexes take rows in any order at the same cost."""
+        yield False
 
     def finish(self, state: dict[str, Any]) -> None:
         """After a big import, fresh statistics, so the planner picks the right index at once."""
         if state.get("inserted", 0) >= ANALYZE_AFTER:
             self.db.execute("ANALYZE directory_entries")
-
-    def relax(self) -> None:
-        return None
 
     def delete(self, keys: list[int], state: dict[str, Any] | None = None) -> None:
         self.db.execute("DELETE FROM directory_entries WHERE key = ANY(?)", [keys])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -52,7 +53,7 @@ _SCHEMA = (
 MAX_CELL_RANGES = 32
 BULK_MIN = 20_000
 CACHE_KIB = -65_536  # 64 MiB
-BULK_CACHE_KIB = -1_048_576  # 1 GiB, only while a bulk import runs
+BULK_CACHE_KIB = -65536
 FTS_HASH = 1 << 20  # FTS5's default pending-postings size
 BULK_FTS_HASH = 1 << 28  # 256 MiB, only while a bulk import rebuilds the full-text index
 
@@ -142,13 +143,15 @@ class SqliteIndex:
             for key, e in keyed
         ]
 
-    def plan_bulk(self, incoming: int) -> bool:
-        bulk = self._plan_bulk(incoming)
-        if bulk:
-            # Room for the new index pages in memory, so that pages touched again and again
-            # during the load are written to the journal once, not every time they are evicted.
-            self.db.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
-        return bulk
+    @contextmanager
+    def loading(self, incoming: int) -> Iterator[bool]:
+        """Around an import's transaction: whether to load in bulk, and the rollback journal
+        for it when no other connection has the file open (``Database.rollback_journal``)."""
+        if not self._plan_bulk(incoming):
+            yield False
+            return
+        with self.db.rollback_journal():
+            yield True
 
     def _plan_bulk(self, incoming: int) -> bool:
         """Whether to rebuild the full-text index once at the end instead of row by row.
@@ -195,10 +198,6 @@ class SqliteIndex:
             (FTS_HASH,),
         )
         self._add_cells({cell_of(row[0]) for row in rows if row[2] is not None}, state)
-
-    def relax(self) -> None:
-        """Back to the normal page cache once an import is over, whether it worked or not."""
-        self.db.execute(f"PRAGMA cache_size = {CACHE_KIB}")
 
     def _add_cells(self, cells: set[int], state: dict[str, Any]) -> None:
         """Record grid cells that now hold an entry (each cell once, as its square).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -50,9 +50,8 @@ class IndexBackend(Protocol):
     def rows(self, keyed: list[tuple[int, Entry]]) -> list[tuple[Any, ...]]: ...
     def insert_rows(self, rows: list[tuple[Any, ...]], state: dict[str, Any]) -> None: ...
     def delete(self, keys: list[int], state: dict[str, Any] | None = None) -> None: ...
-    def plan_bulk(self, incoming: int) -> bool: ...
+    def loading(self, incoming: int) -> AbstractContextManager[bool]: ...
     def finish(self, state: dict[str, Any]) -> None: ...
-    def relax(self) -> None: ...
     def located(
         self, match: Match, lat: float, lon: float, radius_km: float
     ) -> Iterator[Candidate]: ...
@@ -163,11 +162,13 @@ class DirectoryStore:
         origin: str = "import",
     ) -> ImportReport:
         """Store documents that are already valid HSDS (the fast path behind every import)."""
-        try:
-            with self.db.transaction(), _collector_paused():
-                return self._load(services, organizations, terms, origin)
-        finally:
-            self.backend.relax()
+        documents = list(services)
+        with (
+            self.backend.loading(len(documents)) as bulk,
+            self.db.transaction(),
+            _collector_paused(),
+        ):
+            return self._load(documents, organizations, terms, origin, bulk=bulk)
 
     def _load(
         self,
@@ -175,12 +176,14 @@ class DirectoryStore:
         organizations: Iterable[Document],
         terms: Iterable[Document],
         origin: str,
+        *,
+        bulk: bool = False,
     ) -> ImportReport:
         report = ImportReport()
         report.taxonomy_terms = self._put_terms(list(terms), origin)
         renamed, names = self._put_organizations(list(organizations), origin)
         report.organizations = len(names)
-        writer = _ServiceWriter(self, names, origin)
+        writer = _ServiceWriter(self, names, origin, bulk=bulk)
         documents = list(services)
         report.entries += writer.write_all(documents)
         service_ids = {str(service["id"]) for service in documents}
@@ -339,12 +342,14 @@ class _ServiceWriter:
     imports slower: the driver takes the interpreter lock back for every row it binds.)
     """
 
-    def __init__(self, store: DirectoryStore, names: dict[str, str | None], origin: str) -> None:
+    def __init__(
+        self, store: DirectoryStore, names: dict[str, str | None], origin: str, *, bulk: bool
+    ) -> None:
         self.store = store
         self.db = store.db
         self.names = dict(names)
         self.origin = origin
-        self.state: dict[str, Any] = {}
+        self.state: dict[str, Any] = {"bulk": bulk}
         rows = self.db.query("SELECT id, doc FROM directory_terms")
         self.term_types = term_types({key: orjson.loads(doc) for key, doc in rows})
         # SQLite keeps the JSON bytes as they are; PostgreSQL's text column wants str.
@@ -360,8 +365,6 @@ class _ServiceWriter:
     def write_all(self, services: Sequence[Document], *, keep_origin: bool = False) -> int:
         """Write every service, a batch at a time."""
         self._learn_names(services)
-        if "bulk" not in self.state:
-            self.state["bulk"] = self.store.backend.plan_bulk(len(services))
         entries = 0
         batches = list(_chunks(services))
         if not batches:
