@@ -253,6 +253,24 @@ def test_bulk_import_rebuilds_the_index(
     assert store.counts()["services"] == 200
 
 
+def test_bulk_import_repeating_an_id_keeps_only_the_last(
+    store: DirectoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service that comes back in a later batch of a bulk import leaves no stale entry."""
+    monkeypatch.setattr("ally.storage.directory_sqlite.BULK_MIN", 50)
+    monkeypatch.setattr("ally.storage.directory_store.BATCH", 20)
+    services = [make_service(f"Pine {i}", 37.80, -122.27 + i * 0.001) for i in range(60)]
+    again = make_service("Cedar Clinic", 37.80, -122.27, service_id=services[3]["id"])
+    store.load([*services, again])
+    assert store.counts()["services"] == 60
+    assert names(search(store, SearchQuery(text="pine 3", near=OAKLAND, radius_km=20))) == []
+    assert names(search(store, SearchQuery(text="cedar", near=OAKLAND, radius_km=20))) == [
+        "Cedar Clinic"
+    ]
+    everything = search(store, SearchQuery(near=OAKLAND, radius_km=20, limit=500, area_limit=0))
+    assert len(everything) == 60
+
+
 def test_first_import_repeating_an_id_keeps_the_last(
     store: DirectoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -179,6 +179,9 @@ class SqliteIndex:
         if not state.get("bulk"):
             return
         rows: list[tuple[Any, ...]] = state.pop("pending_rows", [])
+        dropped: set[int] = state.pop("dropped", set())
+        if dropped:
+            rows = [row for row in rows if row[0] not in dropped]
         rows.sort(key=lambda row: row[0])
         for start in range(0, len(rows), 50_000):
             self.db.executemany(
@@ -218,7 +221,10 @@ class SqliteIndex:
 
     def delete(self, keys: list[int], state: dict[str, Any] | None = None) -> None:
         marks = ",".join("?" * len(keys))
-        if not (state or {}).get("bulk"):
+        if state is not None and state.get("bulk"):
+            # Entries of an earlier batch of this import are still waiting in memory.
+            state.setdefault("dropped", set()).update(keys)
+        else:
             rows = self.db.query(
                 f"SELECT key, name, body, tags FROM directory_entries WHERE key IN ({marks})", keys
             )
