@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -112,8 +112,9 @@ _LANGUAGES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One place a service can be found (a tuple: millions are made in one import)."""
+
     service_id: str
     lat: float | None
     lon: float | None
@@ -195,37 +196,55 @@ def entries_for(
     """The index entries of one service document (none for inactive or defunct services).
 
     ``known`` maps taxonomy term ids to service types (``term_types``); this runs once per
-    service on every import, so it avoids work that could be done once per import.
+    service on every import, so it avoids work that could be done once per import: the tags
+    of a combination of types and languages are built once and shared.
     """
-    if service.get("status") not in SEARCHABLE_STATUSES:
+    get = service.get
+    if get("status") not in SEARCHABLE_STATUSES:
         return []
     service_id = service["id"]
-    name = service.get("name") or ""
-    if service.get("alternate_name"):
+    name = get("name") or ""
+    if get("alternate_name"):
         name = f"{name} {service['alternate_name']}"
     if organization_name:
         name = f"{name} {organization_name}"
-    description = service.get("description") or ""
-    tags = tuple(
-        [f"t:{code}" for code in sorted(service_types(service, known))]
-        + [f"l:{code}" for code in sorted(service_languages(service))]
+    description = get("description") or ""
+    tags = _tags(
+        tuple(sorted(service_types(service, known))), tuple(sorted(service_languages(service)))
     )
-    schedules = service.get("schedules")
-    service_hours = compact(schedules) if schedules else []
+    schedules = get("schedules")
+    service_hours = _json(compact(schedules)) if schedules else None
     entries = []
-    for link in service.get("service_at_locations") or ():
-        location = link.get("location") or {}
+    for link in get("service_at_locations") or ():
+        location = link.get("location") or _NOTHING
         lat: Any = location.get("latitude")
         lon: Any = location.get("longitude")
         if location.get("location_type", "physical") != "physical" or not valid_point(lat, lon):
             continue
-        hours = _hours(link, location) or service_hours
-        body = _body(description, location)
-        entries.append(Entry(service_id, float(lat), float(lon), name, body, tags, _json(hours)))
+        hours = _hours(link, location)
+        entries.append(
+            Entry(
+                service_id,
+                float(lat),
+                float(lon),
+                name,
+                _body(description, location),
+                tags,
+                _json(hours) if hours else service_hours,
+            )
+        )
     if entries:
         return entries
     area_tags = tags + tuple(f"a:{code}" for code in areas_served(service))
-    return [Entry(service_id, None, None, name, description, area_tags, _json(service_hours))]
+    return [Entry(service_id, None, None, name, description, area_tags, service_hours)]
+
+
+_NOTHING: Mapping[str, Any] = {}
+
+
+@lru_cache(maxsize=4096)
+def _tags(types: tuple[str, ...], languages: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple([f"t:{code}" for code in types] + [f"l:{code}" for code in languages])
 
 
 def _hours(link: Mapping[str, Any], location: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -239,10 +258,15 @@ def _hours(link: Mapping[str, Any], location: Mapping[str, Any]) -> list[dict[st
 
 def _body(description: str, location: Mapping[str, Any]) -> str:
     """The description plus the place's name and town, so "legal aid oakland" finds it."""
-    words = [description, location.get("name") or ""]
+    words = [description] if description else []
+    place = location.get("name")
+    if place:
+        words.append(place)
     for address in location.get("addresses") or ():
-        words.append(address.get("city") or "")
-    return " ".join(word for word in words if word)
+        city = address.get("city")
+        if city:
+            words.append(city)
+    return " ".join(words)
 
 
 def areas_served(service: Mapping[str, Any]) -> list[str]:

@@ -80,7 +80,9 @@ def token_areas(tokens: str) -> tuple[str, ...]:
     return tuple(areas)
 
 
-def tags_text(tags: Sequence[str]) -> str:
+@lru_cache(maxsize=4096)
+def tags_text(tags: tuple[str, ...]) -> str:
+    """The tags column of an entry (few distinct tag sets, so each is joined once)."""
     return " ".join(tag_token(tag) for tag in tags)
 
 
