@@ -285,3 +285,89 @@ def test_first_import_repeating_an_id_keeps_the_last(
     assert names(search(store, SearchQuery(text="cedar", near=OAKLAND, radius_km=10))) == [
         "Cedar Clinic"
     ]
+
+
+def _small_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk mode (and, on SQLite, the background document writer) for a few dozen services."""
+    monkeypatch.setattr("ally.storage.directory_sqlite.BULK_MIN", 50)
+    monkeypatch.setattr("ally.storage.directory_store.BATCH", 7)
+
+
+def test_bulk_import_keeps_every_document_exactly(
+    store: DirectoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _small_bulk(monkeypatch)
+    organization = make_organization("Aspen Trust")
+    services = [
+        make_service(
+            f'Clinic {i} “ünïcödé” \\ "quoted"',
+            37.80 + i * 0.001,
+            -122.27,
+            description="Line one\nline two" * (i % 3),
+            organization_id=organization["id"] if i % 2 else None,
+        )
+        for i in range(120)
+    ]
+    report = store.load(services, [organization])
+    assert report.services == 120
+    exported = store.export_bundle()
+    assert exported.services == {service["id"]: service for service in services}
+    found = search(store, SearchQuery(text="clinic", near=OAKLAND, radius_km=50, limit=500))
+    assert len(found) == 120
+    assert {hit.organization for hit in found} == {"Aspen Trust", None}
+
+
+def test_bulk_reimport_replaces_documents(
+    store: DirectoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _small_bulk(monkeypatch)
+    services = [make_service(f"Pine {i}", 37.80, -122.27 + i * 0.001) for i in range(60)]
+    store.load(services)
+    renamed = [{**service, "name": f"Fir {i}"} for i, service in enumerate(services)]
+    extra = [make_service(f"Fir extra {i}", 37.81, -122.27) for i in range(10)]
+    store.load(renamed + extra)
+    assert store.counts()["services"] == 70
+    assert store.export_bundle().services == {s["id"]: s for s in renamed + extra}
+    found = search(store, SearchQuery(text="fir", near=OAKLAND, radius_km=20, limit=500))
+    assert sorted(hit.name for hit in found) == sorted(s["name"] for s in renamed + extra)
+
+
+def test_a_failure_while_writing_documents_changes_nothing(
+    store: DirectoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents written beside the preparation (SQLite bulk mode) roll back with the rest."""
+    store.load([make_service("Before", 37.80, -122.27)])
+    before = store.counts()
+    _small_bulk(monkeypatch)
+    monkeypatch.setattr(
+        "ally.storage.directory_sqlite.BackgroundWriter.SQL",
+        "INSERT INTO no_such_table SELECT value FROM json_each(?1) WHERE ?2 IS NOT NULL",
+    )
+    original = store.backend.document_writer
+
+    def failing_on_postgres(bulk: bool) -> Any:
+        writer = original(bulk)
+        if store.db.kind == "postgresql":
+            calls = {"n": 0}
+            insert = writer.insert
+
+            def insert_then_fail(rows: Any) -> None:
+                calls["n"] += 1
+                if calls["n"] == 3:
+                    raise RuntimeError("disk full")
+                insert(rows)
+
+            writer.insert = insert_then_fail  # type: ignore[method-assign]
+        return writer
+
+    monkeypatch.setattr(store.backend, "document_writer", failing_on_postgres)
+    services = [make_service(f"Service {i}", 37.8, -122.27) for i in range(100)]
+    with pytest.raises(Exception, match=r"no_such_table|disk full"):
+        store.load(services)
+    monkeypatch.undo()
+    assert store.counts() == before
+    assert names(search(store, SearchQuery(near=OAKLAND, radius_km=5, area_limit=0))) == ["Before"]
+    if store.db.kind == "sqlite":
+        assert store.db.query("PRAGMA journal_mode") == [("wal",)]
+    store.load([make_service("After", 37.80, -122.27)])
+    assert store.counts()["services"] == 2

@@ -23,7 +23,13 @@ from ally.directory.geo import EARTH_RADIUS_KM, zorder_ranges
 from ally.directory.index import Entry
 from ally.directory.search import Candidate, Match
 from ally.storage.database import Database, StorageError
-from ally.storage.directory_store import AREA_BASE, Spatial, key_range
+from ally.storage.directory_store import (
+    AREA_BASE,
+    DirectWriter,
+    DocumentWriter,
+    Spatial,
+    key_range,
+)
 
 ANALYZE_AFTER = 10_000
 EARTH_RADIUS_M = 6378168.0  # the radius earthdistance's earth() uses
@@ -130,6 +136,9 @@ class PostgresIndex:
     def loading(self, incoming: int) -> Iterator[bool]:
         """PostgreSQL has no bulk mode: its indexes take rows in any order at the same cost."""
         yield False
+
+    def document_writer(self, bulk: bool) -> DocumentWriter:
+        return DirectWriter(self.db)
 
     def finish(self, state: dict[str, Any]) -> None:
         """After a big import, fresh statistics, so the planner picks the right index at once."""

@@ -43,6 +43,39 @@ _TABLES = (
 )
 
 
+INSERT_SERVICES = (
+    "INSERT INTO directory_services (id, organization_id, doc, entry_keys, origin)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+ServiceRow = tuple[str, str | None, bytes | str, str, str]
+
+
+class DocumentWriter(Protocol):
+    """Writes new service rows; a backend may do it beside the preparation of the next batch."""
+
+    def insert(self, rows: list[ServiceRow]) -> None: ...
+    def drain(self) -> None:
+        """Return once every row handed over is written; raise what went wrong if it was not."""
+
+    def close(self) -> None: ...
+
+
+class DirectWriter:
+    """Rows written at once, on the caller's thread."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, rows: list[ServiceRow]) -> None:
+        self.db.executemany(INSERT_SERVICES, rows)
+
+    def drain(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 class IndexBackend(Protocol):
     """The database-specific half of the store: the search index (see the two backends)."""
 
@@ -51,6 +84,7 @@ class IndexBackend(Protocol):
     def insert_rows(self, rows: list[tuple[Any, ...]], state: dict[str, Any]) -> None: ...
     def delete(self, keys: list[int], state: dict[str, Any] | None = None) -> None: ...
     def loading(self, incoming: int) -> AbstractContextManager[bool]: ...
+    def document_writer(self, bulk: bool) -> DocumentWriter: ...
     def finish(self, state: dict[str, Any]) -> None: ...
     def located(
         self, match: Match, lat: float, lon: float, radius_km: float
@@ -165,8 +199,10 @@ class DirectoryStore:
         *,
         origin: str = "import",
     ) -> ImportReport:
-        """Store documents that are already valid HSDS (the fast path behind every import)."""
-        documents = list(services)
+        """Store documents that are already valid HSDS (the fast path behind every import).
+
+        A service that comes twice is stored once, as it was the last time."""
+        documents = list({str(service["id"]): service for service in services}.values())
         with (
             self.backend.loading(len(documents)) as bulk,
             self.db.transaction(),
@@ -187,13 +223,14 @@ class DirectoryStore:
         report.taxonomy_terms = self._put_terms(list(terms), origin)
         renamed, names = self._put_organizations(list(organizations), origin)
         report.organizations = len(names)
-        writer = _ServiceWriter(self, names, origin, bulk=bulk)
         documents = list(services)
-        report.entries += writer.write_all(documents)
-        service_ids = {str(service["id"]) for service in documents}
-        report.services = len(service_ids)
-        report.entries += self._reindex_organizations(renamed, service_ids, writer)
-        writer.finish()
+        with _ServiceWriter(self, names, origin, bulk=bulk) as writer:
+            report.entries += writer.write_all(documents)
+            service_ids = {str(service["id"]) for service in documents}
+            report.services = len(service_ids)
+            writer.documents.drain()
+            report.entries += self._reindex_organizations(renamed, service_ids, writer)
+            writer.finish()
         return report
 
     def sync_seeds(self, bundle: Bundle, fingerprint: str, origin: str) -> bool:
@@ -342,8 +379,10 @@ class DirectoryStore:
 class _ServiceWriter:
     """Writes batches of services: old entries out, new entries and documents in.
 
-    (A helper thread preparing the next batch while one is written was measured and made
-    imports slower: the driver takes the interpreter lock back for every row it binds.)
+    The backend's ``DocumentWriter`` may write the documents of one batch while the next is
+    prepared (SQLite does so in bulk imports); every read of stored services waits for it
+    first (``drain``), and leaving the ``with`` block stops it, whether the import worked
+    or not, before the transaction ends.
     """
 
     def __init__(
@@ -365,6 +404,13 @@ class _ServiceWriter:
         # no look-up of what they replace (about 1 us a service on a first import).
         self.fresh = not self.db.query("SELECT 1 FROM directory_services LIMIT 1")
         self.written: set[str] = set()
+        self.documents = store.backend.document_writer(bulk)
+
+    def __enter__(self) -> _ServiceWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.documents.close()
 
     def write_all(self, services: Sequence[Document], *, keep_origin: bool = False) -> int:
         """Write every service, a batch at a time."""
@@ -393,9 +439,7 @@ class _ServiceWriter:
                 seq += 1
                 keyed.append((key, entry))
                 keys.append(key)
-            documents.append(
-                [service["id"], organization_id, document, ",".join(map(str, keys))]
-            )
+            documents.append((service["id"], organization_id, document, ",".join(map(str, keys))))
         self.seq = seq
         if not self.state.get("bulk"):
             keyed.sort(key=_first)  # a bulk import sorts everything once, at the end
@@ -408,6 +452,7 @@ class _ServiceWriter:
             written.update(ids)
             return []
         written.update(ids)
+        self.documents.drain()
         return self.db.query(
             f"SELECT id, entry_keys, origin FROM directory_services WHERE id IN ({_marks(len(ids))})",
             ids,
@@ -421,20 +466,17 @@ class _ServiceWriter:
             self.store.backend.delete(list(batch), self.state)
         origins = {key: origin for key, _, origin in old} if keep_origin else {}
         self.store.backend.insert_rows(prepared.rows, self.state)
-        rows = [
+        rows: list[ServiceRow] = [
             (*document, origins.get(document[0], self.origin)) for document in prepared.documents
         ]
         existing = set(origins) if keep_origin else {key for key, _, _ in old}
-        self.db.executemany(
-            "INSERT INTO directory_services (id, organization_id, doc, entry_keys, origin)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [row for row in rows if row[0] not in existing],
-        )
-        self.db.executemany(
-            "UPDATE directory_services SET organization_id = ?, doc = ?, entry_keys = ?, origin = ?"
-            " WHERE id = ?",
-            [(*row[1:], row[0]) for row in rows if row[0] in existing],
-        )
+        self.documents.insert([row for row in rows if row[0] not in existing])
+        if existing:
+            self.db.executemany(
+                "UPDATE directory_services SET organization_id = ?, doc = ?, entry_keys = ?,"
+                " origin = ? WHERE id = ?",
+                [(*row[1:], row[0]) for row in rows if row[0] in existing],
+            )
         return prepared.entries
 
     def _learn_names(self, services: Sequence[Document]) -> None:
@@ -457,6 +499,6 @@ class _ServiceWriter:
 
 @dataclass
 class _Prepared:
-    documents: list[list[Any]]
+    documents: list[tuple[str, str | None, bytes | str, str]]
     rows: list[tuple[Any, ...]]
     entries: int
