@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -265,7 +266,7 @@ class SqliteIndex:
         dropped: set[int] = state.pop("dropped", set())
         if dropped:
             rows = [row for row in rows if row[0] not in dropped]
-        rows.sort(key=lambda row: row[0])
+        rows.sort(key=itemgetter(0))
         for start in range(0, len(rows), 50_000):
             self.db.executemany(
                 "INSERT INTO directory_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

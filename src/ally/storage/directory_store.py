@@ -14,6 +14,7 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Literal, Protocol
 
 import orjson
@@ -139,8 +140,8 @@ def _chunks(items: Sequence[Any], size: int = 0) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _first(item: tuple[Any, ...]) -> Any:
-    return item[0]
+def _id_text(document: Document) -> str:
+    return str(document["id"])
 
 
 def _marks(count: int) -> str:
@@ -224,6 +225,11 @@ class DirectoryStore:
         renamed, names = self._put_organizations(list(organizations), origin)
         report.organizations = len(names)
         documents = list(services)
+        if bulk:
+            # In id order, each service's row and its id's index entry are appended to their
+            # B-trees instead of landing on a random page of an index bigger than the cache
+            # (at a million services, 15 us a service became 9).
+            documents.sort(key=_id_text)
         with _ServiceWriter(self, names, origin, bulk=bulk) as writer:
             report.entries += writer.write_all(documents)
             service_ids = {str(service["id"]) for service in documents}
@@ -442,7 +448,7 @@ class _ServiceWriter:
             documents.append((service["id"], organization_id, document, ",".join(map(str, keys))))
         self.seq = seq
         if not self.state.get("bulk"):
-            keyed.sort(key=_first)  # a bulk import sorts everything once, at the end
+            keyed.sort(key=itemgetter(0))  # a bulk import sorts everything once, at the end
         return _Prepared(documents, self.store.backend.rows(keyed), len(keyed))
 
     def _replaced(self, ids: list[str]) -> list[tuple[Any, ...]]:
