@@ -38,7 +38,8 @@ from ally.directory.jsonio import read_json
 from ally.directory.search import SearchQuery, search
 from ally.directory.taxonomy import SERVICE_TYPES, term_documents, term_id
 from ally.storage.database import Database
-from ally.storage.directory_store import DirectoryStore
+from ally.storage.directory_sqlite import BULK_FTS_HASH
+from ally.storage.directory_store import INSERT_SERVICES, DirectoryStore
 
 VOCABULARY = [
     "support",
@@ -344,6 +345,12 @@ def main() -> int:
         default=20_000,
         help="time a whole file import (parse, validate, store)",
     )
+    parser.add_argument(
+        "--floor",
+        type=int,
+        default=1,
+        help="also time SQLite alone writing the rows Ally's import wrote (0: skip)",
+    )
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the databases")
     args = parser.parse_args()
@@ -369,6 +376,7 @@ def main() -> int:
     )
     from_file = file_import(folder, services[: args.file_n], organizations) if args.file_n else None
     del services
+    floor = sqlite_floor(folder, folder / "ally.sqlite3") if args.floor else None
 
     workload = queries(args.queries + 50, args.seed)
     ours_ms, ref_ms = interleaved(store, reference, workload)
@@ -383,6 +391,11 @@ def main() -> int:
         print(
             f"whole file import ({args.file_n:,} services: read JSON, validate against HSDS, store):"
             f" {from_file:,.0f} services/s"
+        )
+    if floor:
+        print(
+            f"SQLite alone writing the rows Ally's import wrote (ready-made, one thread):"
+            f" {floor:,.0f} services/s"
         )
     if postgres:
         print(
@@ -466,6 +479,40 @@ def file_import(
     store.import_bundle(read_json(path))
     rate = len(services) / (time.perf_counter() - started)
     store.close()
+    return rate
+
+
+def sqlite_floor(folder: Path, source: Path) -> float:
+    """Services/s SQLite alone takes to write what Ally's import wrote, rows ready-made.
+
+    The same tables and the same bulk steps (documents in id order, entries in key order, one
+    FTS5 rebuild, the R*Tree cells, one commit with the rollback journal), without any of the
+    Python work of reading documents and building rows: the ceiling of an import that writes
+    this layout through one SQLite connection on this machine."""
+    src = sqlite3.connect(source)
+    services = src.execute(
+        "SELECT id, organization_id, doc, entry_keys, origin FROM directory_services ORDER BY id"
+    ).fetchall()
+    entries = src.execute("SELECT * FROM directory_entries ORDER BY key").fetchall()
+    cells = src.execute("SELECT * FROM directory_cells").fetchall()
+    src.close()
+    target = folder / "floor.sqlite3"
+    DirectoryStore(Database(target)).close()  # the same schema, created empty
+    conn = sqlite3.connect(target, isolation_level=None)
+    for pragma in ("journal_mode=DELETE", "synchronous=FULL", "cache_size=-65536"):
+        conn.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(INSERT_SERVICES, services)
+    conn.executemany("INSERT INTO directory_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    conn.execute(
+        "INSERT INTO directory_fts (directory_fts, rank) VALUES ('hashsize', ?)", (BULK_FTS_HASH,)
+    )
+    conn.execute("INSERT INTO directory_fts (directory_fts) VALUES ('rebuild')")
+    conn.executemany("INSERT INTO directory_cells VALUES (?, ?, ?, ?, ?)", cells)
+    conn.execute("COMMIT")
+    rate = len(services) / (time.perf_counter() - started)
+    conn.close()
     return rate
 
 

@@ -28,6 +28,7 @@ from ally.storage.directory_store import (
     DirectWriter,
     DocumentWriter,
     Spatial,
+    box_condition,
     key_range,
 )
 
@@ -173,11 +174,16 @@ class PostgresIndex:
             where.append(
                 f"{self.ext}.earth_box({self.ext}.ll_to_earth(?, ?), ?) OPERATOR({self.ext}.@>) earth"
             )
-            params += [lat, lon, radius_km * 1000.0 * EARTH_BOX_SCALE]
+            # The box's corners hold about a fifth of it: the distance drops them here.
+            where.append(f"{self.ext}.earth_distance({self.ext}.ll_to_earth(?, ?), earth) <= ?")
+            params += [lat, lon, radius_km * 1000.0 * EARTH_BOX_SCALE] * 2
         else:
             ranges = [key_range(low, high) for low, high in zorder_ranges(lat, lon, radius_km)]
             where.append("(" + " OR ".join("key BETWEEN ? AND ?" for _ in ranges) + ")")
             params += [bound for pair in ranges for bound in pair]
+            box, box_params = box_condition(lat, lon, radius_km)
+            where.append(box)
+            params += box_params
         rows = self.db.query(
             f"SELECT key, service_id, lat, lon, name, hours FROM directory_entries"
             f" WHERE {' AND '.join(where)}",

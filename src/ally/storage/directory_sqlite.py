@@ -16,9 +16,17 @@ not the whole country's. A search by distance alone asks the R*Tree which cells 
 point hold anything and reads their key ranges. (FTS5's bm25() is not used: it counts each
 term's documents over the whole table on every query, which cost ~10 ms at 100,000 entries.)
 
-A bulk import (at least ``BULK_MIN`` services, and at least half as many as are stored)
-writes the entries in key order at the end and rebuilds the full-text index once, instead of
-updating it row by row; still one transaction.
+A bulk import (at least ``BULK_MIN`` services, and at least half as many as are stored) is
+still one transaction, arranged for speed:
+
+* SQLite's rollback journal instead of the WAL when no other connection has the file open
+  (``Database.rollback_journal``): new pages are written once, not to the WAL and again at
+  the checkpoint.
+* Services are written in id order, so their rows and the id index are appended to.
+* The documents are written on a second thread (``BackgroundWriter``) while the next batch
+  is prepared in Python; both threads use the one connection, inside the one transaction.
+* The entries wait in memory and are written in key order at the end, and the full-text
+  index is rebuilt once (FTS5 needs rowids in ascending order to add postings cheaply).
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from ally.storage.directory_store import (
     DirectWriter,
     DocumentWriter,
     ServiceRow,
+    box_condition,
     key_range,
 )
 
@@ -326,13 +335,14 @@ class SqliteIndex:
             yield from self._in_boxes(lat, lon, radius_km)
             return
         expression = fts_query(match)
+        box, box_params = box_condition(lat, lon, radius_km, "e.")
         for low, high in zorder_ranges(lat, lon, radius_km):
             first, last = key_range(low, high)
             for row in self.db.execute(
                 "SELECT e.key, e.service_id, e.lat, e.lon, e.name, e.hours"
                 " FROM directory_fts CROSS JOIN directory_entries e ON e.key = directory_fts.rowid"
-                " WHERE directory_fts MATCH ? AND directory_fts.rowid BETWEEN ? AND ?",
-                (expression, first, last),
+                " WHERE directory_fts MATCH ? AND directory_fts.rowid BETWEEN ? AND ? AND " + box,
+                (expression, first, last, *box_params),
             ):
                 yield Candidate(*row)
 
@@ -351,11 +361,12 @@ class SqliteIndex:
         ranges = merged_cell_ranges(cells)
         if len(ranges) > MAX_CELL_RANGES:
             ranges = [key_range(low, high) for low, high in zorder_ranges(lat, lon, radius_km)]
+        box, box_params = box_condition(lat, lon, radius_km)
         for first, last in ranges:
             for row in self.db.execute(
                 "SELECT key, service_id, lat, lon, name, hours FROM directory_entries"
-                " WHERE key BETWEEN ? AND ?",
-                (first, last),
+                " WHERE key BETWEEN ? AND ? AND " + box,
+                (first, last, *box_params),
             ):
                 yield Candidate(*row)
 
