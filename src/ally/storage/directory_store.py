@@ -155,10 +155,6 @@ def _chunks(items: Sequence[Any], size: int = 0) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _id_text(document: Document) -> str:
-    return str(document["id"])
-
-
 def _marks(count: int) -> str:
     return ",".join("?" * count)
 
@@ -240,11 +236,6 @@ class DirectoryStore:
         renamed, names = self._put_organizations(list(organizations), origin)
         report.organizations = len(names)
         documents = list(services)
-        if bulk:
-            # In id order, each service's row and its id's index entry are appended to their
-            # B-trees instead of landing on a random page of an index bigger than the cache
-            # (at a million services, 15 us a service became 9).
-            documents.sort(key=_id_text)
         with _ServiceWriter(self, names, origin, bulk=bulk) as writer:
             report.entries += writer.write_all(documents)
             service_ids = {str(service["id"]) for service in documents}
