@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ally.directory.geo import EARTH_RADIUS_KM, zorder_ranges
+from ally.directory.geo import EARTH_RADIUS_KM, bounding_boxes, zorder_ranges
 from ally.directory.index import Entry
 from ally.directory.search import Candidate, Match
 from ally.storage.database import Database, StorageError
@@ -181,7 +181,7 @@ class PostgresIndex:
             ranges = [key_range(low, high) for low, high in zorder_ranges(lat, lon, radius_km)]
             where.append("(" + " OR ".join("key BETWEEN ? AND ?" for _ in ranges) + ")")
             params += [bound for pair in ranges for bound in pair]
-            box, box_params = box_condition(lat, lon, radius_km)
+            box, box_params = box_condition(bounding_boxes(lat, lon, radius_km))
             where.append(box)
             params += box_params
         rows = self.db.query(

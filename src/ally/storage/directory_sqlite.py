@@ -338,7 +338,7 @@ class SqliteIndex:
             yield from self._in_boxes(lat, lon, radius_km)
             return
         expression = fts_query(match)
-        box, box_params = box_condition(lat, lon, radius_km, "e.")
+        box, box_params = box_condition(bounding_boxes(lat, lon, radius_km), "e.")
         for low, high in zorder_ranges(lat, lon, radius_km):
             first, last = key_range(low, high)
             for row in self.db.execute(
@@ -352,7 +352,8 @@ class SqliteIndex:
     def _in_boxes(self, lat: float, lon: float, radius_km: float) -> Iterator[Candidate]:
         """Distance alone: the R*Tree names the occupied cells, their key ranges hold the entries."""
         cells: set[int] = set()
-        for min_lat, max_lat, west, east in bounding_boxes(lat, lon, radius_km):
+        boxes = bounding_boxes(lat, lon, radius_km)
+        for min_lat, max_lat, west, east in boxes:
             cells.update(
                 row[0]
                 for row in self.db.execute(
@@ -364,7 +365,7 @@ class SqliteIndex:
         ranges = merged_cell_ranges(cells)
         if len(ranges) > MAX_CELL_RANGES:
             ranges = [key_range(low, high) for low, high in zorder_ranges(lat, lon, radius_km)]
-        box, box_params = box_condition(lat, lon, radius_km)
+        box, box_params = box_condition(boxes)
         for first, last in ranges:
             for row in self.db.execute(
                 "SELECT key, service_id, lat, lon, name, hours FROM directory_entries"

@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 import orjson
 
 from ally.directory.errors import Problem
-from ally.directory.geo import bounding_boxes, zorder
+from ally.directory.geo import zorder
 from ally.directory.hsds import Bundle
 from ally.directory.index import Entry, entries_for, term_types
 from ally.directory.search import Candidate, Match
@@ -116,15 +116,15 @@ def key_range(low_code: int, high_code: int) -> tuple[int, int]:
     return low_code << SEQ_BITS, ((high_code + 1) << SEQ_BITS) - 1
 
 
-def box_condition(
-    lat: float, lon: float, radius_km: float, prefix: str = ""
-) -> tuple[str, tuple[float, ...]]:
-    """SQL keeping only entries in the circle's bounding boxes (two across the antimeridian).
+Box = tuple[float, float, float, float]
+
+
+def box_condition(boxes: Sequence[Box], prefix: str = "") -> tuple[str, tuple[float, ...]]:
+    """SQL keeping only entries in a circle's bounding boxes (``geo.bounding_boxes``).
 
     Key ranges and index boxes cover more than the circle (whole grid cells: about twice
     its area); dropping the corners in the database halves the rows a big-city search turns
     into candidates in Python. ``prefix`` names the entries table (``"e."``)."""
-    boxes = bounding_boxes(lat, lon, radius_km)
     test = " OR ".join(
         f"({prefix}lat BETWEEN ? AND ? AND {prefix}lon BETWEEN ? AND ?)" for _ in boxes
     )
