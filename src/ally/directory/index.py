@@ -17,12 +17,14 @@ from typing import Any, NamedTuple
 import orjson
 
 from ally.directory.geo import valid_point
-from ally.directory.schedule import compact
+from ally.directory.schedule import KEPT
 from ally.directory.taxonomy import TERM_IDS, types_of_term
 
 SEARCHABLE_STATUSES = ("active", "temporarily closed")
 WORLD = "*"
 _AREA_CODE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
+_KEPT_HOURS = frozenset(KEPT)
+_TIMES = ("opens_at", "closes_at")
 _AREA_TYPES = ("iso3166", "iso3166-1", "iso3166-2", "iso 3166", "country", "region")
 
 # ISO 639-2/3 codes and English names of common languages, to their two-letter ISO 639-1 code.
@@ -193,50 +195,159 @@ def _add_languages(codes: set[str], items: Iterable[Mapping[str, Any]] | None) -
 def entries_for(
     service: Mapping[str, Any], organization_name: str | None, known: TermTypes | None = None
 ) -> list[Entry]:
-    """The index entries of one service document (none for inactive or defunct services).
+    """The index entries of one service document (none for inactive or defunct services)."""
+    return Indexer(known).entries(service, organization_name)
 
-    ``known`` maps taxonomy term ids to service types (``term_types``); this runs once per
-    service on every import, so it avoids work that could be done once per import: the tags
-    of a combination of types and languages are built once and shared.
+
+class Indexer:
+    """Derives index entries for the services of one import.
+
+    A big import derives a million services' entries in Python, on one core, and that is
+    the longest step of the import. Most of what a service's entries carry repeats from
+    service to service: the same few taxonomy terms and language codes, the same opening
+    hours. So the tags of each combination of term ids and language codes, and the stored
+    form of each set of opening hours, are worked out once per import and then shared
+    (which also keeps one copy of each in memory, not a million).
     """
-    get = service.get
-    if get("status") not in SEARCHABLE_STATUSES:
-        return []
-    service_id = service["id"]
-    name = get("name") or ""
-    if get("alternate_name"):
-        name = f"{name} {service['alternate_name']}"
-    if organization_name:
-        name = f"{name} {organization_name}"
-    description = get("description") or ""
-    tags = _tags(
-        tuple(sorted(service_types(service, known))), tuple(sorted(service_languages(service)))
-    )
-    schedules = get("schedules")
-    service_hours = _json(compact(schedules)) if schedules else None
-    entries = []
-    for link in get("service_at_locations") or ():
-        location = link.get("location") or _NOTHING
-        lat: Any = location.get("latitude")
-        lon: Any = location.get("longitude")
-        if location.get("location_type", "physical") != "physical" or not valid_point(lat, lon):
-            continue
-        hours = _hours(link, location)
-        entries.append(
-            Entry(
-                service_id,
-                float(lat),
-                float(lon),
-                name,
-                _body(description, location),
-                tags,
-                _json(hours) if hours else service_hours,
+
+    CACHE_LIMIT = 65_536
+
+    def __init__(self, known: TermTypes | None = None) -> None:
+        self.known = _ALLY_TERM_TYPES if known is None else known
+        self._tags: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._hours: dict[tuple[Any, ...], str | None] = {}
+
+    def entries(self, service: Mapping[str, Any], organization_name: str | None) -> list[Entry]:
+        get = service.get
+        if get("status") not in SEARCHABLE_STATUSES:
+            return []
+        service_id = service["id"]
+        name = get("name") or ""
+        if get("alternate_name"):
+            name = f"{name} {service['alternate_name']}"
+        if organization_name:
+            name = f"{name} {organization_name}"
+        description = get("description") or ""
+        tags = self.tags(service)
+        schedules = get("schedules")
+        service_hours = self.hours(schedules) if schedules else None
+        entries = []
+        for link in get("service_at_locations") or ():
+            location = link.get("location") or _NOTHING
+            lat: Any = location.get("latitude")
+            lon: Any = location.get("longitude")
+            if location.get("location_type", "physical") != "physical":
+                continue
+            if not (
+                -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
+                if lat.__class__ is float and lon.__class__ is float
+                else valid_point(lat, lon)
+            ):
+                continue
+            # The most specific schedules: of the service at this location, else of the location.
+            own = link.get("schedules") or location.get("schedules")
+            entries.append(
+                Entry(
+                    service_id,
+                    float(lat),
+                    float(lon),
+                    name,
+                    _body(description, location),
+                    tags,
+                    (self.hours(own) if own else None) or service_hours,
+                )
             )
+        if entries:
+            return entries
+        area_tags = tags + tuple(f"a:{code}" for code in areas_served(service))
+        return [Entry(service_id, None, None, name, description, area_tags, service_hours)]
+
+    def tags(self, service: Mapping[str, Any]) -> tuple[str, ...]:
+        """``t:`` and ``l:`` tags, looked up by the raw term ids and language values."""
+        key = _tag_key(service)
+        if key is None:
+            return _tags(
+                tuple(sorted(service_types(service, self.known))),
+                tuple(sorted(service_languages(service))),
+            )
+        try:
+            return self._tags[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a dictionary key: work it out each time
+            return self._tags_of(key)
+        found = self._tags_of(key)
+        if len(self._tags) >= self.CACHE_LIMIT:
+            self._tags.clear()
+        self._tags[key] = found
+        return found
+
+    def _tags_of(self, key: tuple[Any, ...]) -> tuple[str, ...]:
+        term_ids, values = key
+        types: set[str] = set()
+        for term_id in term_ids:
+            types.update(self.known.get(term_id, ()))
+        codes: set[str] = set()
+        _add_codes(codes, values)
+        return _tags(tuple(sorted(types)), tuple(sorted(codes)))
+
+    def hours(self, schedules: Iterable[Mapping[str, Any]]) -> str | None:
+        """The stored form of schedules' opening hours (JSON), or None when they have none."""
+        kept = tuple(
+            tuple(
+                [
+                    (key, value)
+                    for key, value in schedule.items()
+                    if key in _KEPT_HOURS and value is not None
+                ]
+            )
+            for schedule in schedules
         )
-    if entries:
-        return entries
-    area_tags = tags + tuple(f"a:{code}" for code in areas_served(service))
-    return [Entry(service_id, None, None, name, description, area_tags, service_hours)]
+        try:
+            return self._hours[kept]
+        except KeyError:
+            pass
+        except TypeError:
+            return _hours_json(kept)
+        found = _hours_json(kept)
+        if len(self._hours) >= self.CACHE_LIMIT:
+            self._hours.clear()
+        self._hours[kept] = found
+        return found
+
+
+def _tag_key(service: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The raw inputs of a service's tags; None when a term is embedded (looked at in full)."""
+    term_ids = []
+    for attribute in service.get("attributes") or ():
+        if attribute.get("taxonomy_term"):
+            return None
+        term_ids.append(attribute.get("taxonomy_term_id"))
+    values = [item.get("code") or item.get("name") for item in service.get("languages") or ()]
+    for phone in service.get("phones") or ():
+        for item in phone.get("languages") or ():
+            values.append(item.get("code") or item.get("name"))
+    for link in service.get("service_at_locations") or ():
+        location = link.get("location")
+        if location:
+            for item in location.get("languages") or ():
+                values.append(item.get("code") or item.get("name"))
+    return tuple(term_ids), tuple(values)
+
+
+def _add_codes(codes: set[str], values: Iterable[Any]) -> None:
+    for value in values:
+        if value.__class__ is str and len(value) == 2 and value.isalpha() and value.islower():
+            codes.add(value)
+            continue
+        code = language_code(value)
+        if code:
+            codes.add(code)
+
+
+def _hours_json(kept: tuple[tuple[tuple[str, Any], ...], ...]) -> str | None:
+    """``schedule.compact`` of schedules already reduced to their kept, non-empty fields."""
+    return _json([dict(pairs) for pairs in kept if any(key in _TIMES for key, _ in pairs)])
 
 
 _NOTHING: Mapping[str, Any] = {}
@@ -245,15 +356,6 @@ _NOTHING: Mapping[str, Any] = {}
 @lru_cache(maxsize=4096)
 def _tags(types: tuple[str, ...], languages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple([f"t:{code}" for code in types] + [f"l:{code}" for code in languages])
-
-
-def _hours(link: Mapping[str, Any], location: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The most specific schedules: of the service at this location, else of the location."""
-    if link.get("schedules"):
-        return compact(link["schedules"])
-    if location.get("schedules"):
-        return compact(location["schedules"])
-    return []
 
 
 def _body(description: str, location: Mapping[str, Any]) -> str:

@@ -22,7 +22,7 @@ import orjson
 from ally.directory.errors import Problem
 from ally.directory.geo import zorder
 from ally.directory.hsds import Bundle
-from ally.directory.index import Entry, entries_for, term_types
+from ally.directory.index import Entry, Indexer, term_types
 from ally.directory.search import Candidate, Match
 from ally.storage.database import Database
 
@@ -406,7 +406,7 @@ class _ServiceWriter:
         self.origin = origin
         self.state: dict[str, Any] = {"bulk": bulk}
         rows = self.db.query("SELECT id, doc FROM directory_terms")
-        self.term_types = term_types({key: orjson.loads(doc) for key, doc in rows})
+        self.indexer = Indexer(term_types({key: orjson.loads(doc) for key, doc in rows}))
         # SQLite keeps the JSON bytes as they are; PostgreSQL's text column wants str.
         self.encode = bytes if self.db.kind == "sqlite" else bytes.decode
         found = self.db.query("SELECT value FROM directory_meta WHERE name = 'next_seq'")
@@ -438,13 +438,13 @@ class _ServiceWriter:
     def _prepare(self, services: Sequence[Document]) -> _Prepared:
         keyed: list[tuple[int, Entry]] = []
         documents = []
-        names, term_types, encode, dumps = self.names, self.term_types, self.encode, orjson.dumps
+        names, entries_for, encode, dumps = self.names, self.indexer.entries, self.encode, orjson.dumps
         seq = self.seq
         for service in services:
             # The document first: serialising it brings it into the CPU cache for the rest.
             document = encode(dumps(service))
             organization_id = service.get("organization_id")
-            entries = entries_for(service, names.get(organization_id or ""), term_types)
+            entries = entries_for(service, names.get(organization_id or ""))
             keys = []
             for entry in entries:
                 key = entry_key(entry, seq)
