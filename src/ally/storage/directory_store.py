@@ -438,7 +438,12 @@ class _ServiceWriter:
     def _prepare(self, services: Sequence[Document]) -> _Prepared:
         keyed: list[tuple[int, Entry]] = []
         documents = []
-        names, entries_for, encode, dumps = self.names, self.indexer.entries, self.encode, orjson.dumps
+        names, entries_for, encode, dumps = (
+            self.names,
+            self.indexer.entries,
+            self.encode,
+            orjson.dumps,
+        )
         seq = self.seq
         for service in services:
             # The document first: serialising it brings it into the CPU cache for the rest.
