@@ -194,3 +194,13 @@ def test_embedded_terms_and_odd_language_values_are_read_every_time() -> None:
     odd = _service(languages=[{"code": ["es"]}, {"code": "Spanish"}])
     assert indexer.entries(odd, None)[0].tags[1:] == ("l:es",)
     assert indexer.entries(odd, None)[0].tags[1:] == ("l:es",)
+
+
+def test_languages_of_phones_and_locations_count() -> None:
+    location = {"latitude": 1.0, "longitude": 2.0, "languages": [{"code": "vi"}]}
+    service = _service(
+        languages=[],
+        phones=[{"number": "1", "languages": [{"name": "Tagalog"}]}],
+        service_at_locations=[{"location": location}],
+    )
+    assert Indexer(KNOWN).entries(service, None)[0].tags[1:] == ("l:tl", "l:vi")

@@ -10,9 +10,9 @@ indexed; the full HSDS document is stored beside the index either way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -20,6 +20,7 @@ from ally.directory.geo import valid_point
 from ally.directory.schedule import KEPT
 from ally.directory.taxonomy import TERM_IDS, types_of_term
 
+T = TypeVar("T")
 SEARCHABLE_STATUSES = ("active", "temporarily closed")
 WORLD = "*"
 _AREA_CODE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
@@ -166,24 +167,30 @@ def service_types(service: Mapping[str, Any], known: TermTypes | None = None) ->
 
 
 def service_languages(service: Mapping[str, Any]) -> set[str]:
-    """Two-letter codes of the languages a service, its phones or its locations offer.
-
-    Runs once per service on every import: plain loops, and a code that is already two
-    lowercase letters (the usual case) is taken without the full ``language_code`` work."""
+    """Two-letter codes of the languages a service, its phones or its locations offer."""
     codes: set[str] = set()
-    _add_languages(codes, service.get("languages"))
-    for phone in service.get("phones") or ():
-        _add_languages(codes, phone.get("languages"))
-    for link in service.get("service_at_locations") or ():
-        location = link.get("location")
-        if location:
-            _add_languages(codes, location.get("languages"))
+    _add_codes(codes, _language_values(service))
     return codes
 
 
-def _add_languages(codes: set[str], items: Iterable[Mapping[str, Any]] | None) -> None:
-    for item in items or ():
-        value = item.get("code") or item.get("name")
+def _language_values(service: Mapping[str, Any]) -> list[Any]:
+    """The raw code (or name) of each language a service, its phones or its locations list."""
+    values = [item.get("code") or item.get("name") for item in service.get("languages") or ()]
+    for phone in service.get("phones") or ():
+        for item in phone.get("languages") or ():
+            values.append(item.get("code") or item.get("name"))
+    for link in service.get("service_at_locations") or ():
+        location = link.get("location")
+        if location:
+            for item in location.get("languages") or ():
+                values.append(item.get("code") or item.get("name"))
+    return values
+
+
+def _add_codes(codes: set[str], values: Iterable[Any]) -> None:
+    """Add each value's two-letter code; one that is already two lowercase letters (the
+    usual case, on every service of every import) skips the full ``language_code`` work."""
+    for value in values:
         if value.__class__ is str and len(value) == 2 and value.isalpha() and value.islower():
             codes.add(value)
             continue
@@ -270,17 +277,7 @@ class Indexer:
                 tuple(sorted(service_types(service, self.known))),
                 tuple(sorted(service_languages(service))),
             )
-        try:
-            return self._tags[key]
-        except KeyError:
-            pass
-        except TypeError:  # a value that cannot be a dictionary key: work it out each time
-            return self._tags_of(key)
-        found = self._tags_of(key)
-        if len(self._tags) >= self.CACHE_LIMIT:
-            self._tags.clear()
-        self._tags[key] = found
-        return found
+        return _remembered(self._tags, key, self._tags_of)
 
     def _tags_of(self, key: tuple[Any, ...]) -> tuple[str, ...]:
         term_ids, values = key
@@ -303,17 +300,21 @@ class Indexer:
             )
             for schedule in schedules
         )
-        try:
-            return self._hours[kept]
-        except KeyError:
-            pass
-        except TypeError:
-            return _hours_json(kept)
-        found = _hours_json(kept)
-        if len(self._hours) >= self.CACHE_LIMIT:
-            self._hours.clear()
-        self._hours[kept] = found
-        return found
+        return _remembered(self._hours, kept, _hours_json)
+
+
+def _remembered(cache: dict[Any, T], key: Any, work_out: Callable[[Any], T]) -> T:
+    """``cache[key]``, worked out on first use; kept to ``Indexer.CACHE_LIMIT`` entries."""
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    except TypeError:  # a value that cannot be a dictionary key: work it out each time
+        return work_out(key)
+    found = cache[key] = work_out(key)
+    if len(cache) > Indexer.CACHE_LIMIT:
+        cache.clear()
+    return found
 
 
 def _tag_key(service: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -323,26 +324,7 @@ def _tag_key(service: Mapping[str, Any]) -> tuple[Any, ...] | None:
         if attribute.get("taxonomy_term"):
             return None
         term_ids.append(attribute.get("taxonomy_term_id"))
-    values = [item.get("code") or item.get("name") for item in service.get("languages") or ()]
-    for phone in service.get("phones") or ():
-        for item in phone.get("languages") or ():
-            values.append(item.get("code") or item.get("name"))
-    for link in service.get("service_at_locations") or ():
-        location = link.get("location")
-        if location:
-            for item in location.get("languages") or ():
-                values.append(item.get("code") or item.get("name"))
-    return tuple(term_ids), tuple(values)
-
-
-def _add_codes(codes: set[str], values: Iterable[Any]) -> None:
-    for value in values:
-        if value.__class__ is str and len(value) == 2 and value.isalpha() and value.islower():
-            codes.add(value)
-            continue
-        code = language_code(value)
-        if code:
-            codes.add(code)
+    return tuple(term_ids), tuple(_language_values(service))
 
 
 def _hours_json(kept: tuple[tuple[tuple[str, Any], ...], ...]) -> str | None:
