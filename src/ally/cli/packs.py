@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ally.errors import PackValidationError
+from ally.errors import PackValidationError, UsageError
 from ally.knowledge.loader import builtin_pack_ids, load_pack, validate_folder
 from ally.knowledge.schema import pack_json_schema
 
@@ -74,3 +74,26 @@ def validate(
 def schema() -> None:
     """Print the JSON Schema of a pack file."""
     typer.echo(json.dumps(pack_json_schema(), indent=2, sort_keys=True))
+
+
+@app.command()
+def generate(
+    check: bool = typer.Option(
+        False, "--check", help="Only report whether the generated packs are up to date."
+    ),
+) -> None:
+    """Regenerate the us-xx state packs from the state tables (knowledge/states/*.yaml)."""
+    from ally.knowledge.statefiles import stale_files, write_generated
+
+    if check:
+        stale = stale_files()
+        if stale:
+            raise UsageError(
+                "These generated pack files do not match the state tables: "
+                + ", ".join(stale)
+                + ". Run `ally packs generate` (never edit them by hand)."
+            )
+        typer.echo("The generated state packs match the tables.")
+        return
+    written = write_generated()
+    typer.echo(f"Wrote {len(written)} generated pack files from the state tables.")

@@ -16,7 +16,7 @@ from rich.markdown import Markdown
 from ally.documents.plan import render
 from ally.errors import AllyError, AnswersError, UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
-from ally.knowledge.interview import Interview
+from ally.knowledge.interview import Interview, follow_pack_choice, starting_pack_ids
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Question, QuestionType
 from ally.knowledge.yamlfile import YamlSyntaxError, parse_yaml
@@ -72,11 +72,12 @@ def plan_command(
     day = _parse_today(today)
     if answers is not None:
         pack_id, raw, file_today = read_answers_file(answers, pack)
-        loaded = load_pack(pack_id, language)
-        interview = Interview(loaded, normalise_answers(loaded, raw))
+        loaded = load_pack(_state_pack_near(pack_id, near) or pack_id, language)
+        loaded, given = follow_pack_choice(loaded, normalise_answers(loaded, raw))
+        interview = Interview(loaded, given)
         _print(_local_help(interview.plan(file_today or day), near, database), output_format)
         return
-    interview = _start(pack, resume, language)
+    interview = _start(_state_pack_near(pack, near), resume, language)
     finished = TerminalInterview(interview, Console(highlight=False)).run()
     if save or resume:
         target = save or resume
@@ -143,13 +144,28 @@ def _start(pack_id: str | None, resume: Path | None, language: str | None) -> In
     if resume is not None and resume.exists():
         pack_from_file, raw, _ = read_answers_file(resume, pack_id)
         loaded = load_pack(pack_from_file, language)
-        return Interview(loaded, normalise_answers(loaded, raw))
+        return Interview(*follow_pack_choice(loaded, normalise_answers(loaded, raw)))
     console = Console(highlight=False)
     return Interview(load_pack(pack_id or _choose_pack(console), language))
 
 
+def _state_pack_near(pack_id: str | None, near: str | None) -> str | None:
+    """``--near`` in a US state picks that state's pack when the pack is ``us`` or not given."""
+    if near and pack_id in (None, "us"):
+        from ally.directory.geo import resolve_place
+
+        try:
+            place = resolve_place(near)
+        except AllyError:
+            place = None
+        if place is not None and place.country == "US" and place.region:
+            candidate = f"us-{place.region.lower()}"
+            return candidate if candidate in builtin_pack_ids() else "us"
+    return pack_id
+
+
 def _choose_pack(console: Console) -> str:
-    ids = builtin_pack_ids()
+    ids = starting_pack_ids()
     console.print("[bold]Where are you?[/bold] This picks the laws and services that apply.")
     for number, pack_id in enumerate(ids, 1):
         console.print(f"  {number}. {load_pack(pack_id).name}")

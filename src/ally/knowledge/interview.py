@@ -11,6 +11,7 @@ from typing import Any
 
 from ally.knowledge.answers import normalise_answer
 from ally.knowledge.engine import build_plan, next_question, remaining_estimate
+from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Pack, Question
 from ally.model.answers import RATHER_NOT_SAY, AnswerValue
 from ally.model.plan import Plan
@@ -27,9 +28,19 @@ class Interview:
         return next_question(self.pack, self.answers)
 
     def answer(self, question_id: str, value: Any) -> None:
-        """Record an answer (raises AnswersError if it does not fit the question)."""
+        """Record an answer (raises AnswersError if it does not fit the question).
+
+        An answer that names a pack (the US state) continues the interview in that pack,
+        keeping every other answer; the choice itself is the pack, not an answer.
+        """
         question = self.pack.question(question_id)
-        self.answers[question_id] = normalise_answer(question, value)
+        normalised = normalise_answer(question, value)
+        target = chosen_pack(question, normalised)
+        if target is not None:
+            if target != self.pack.id:
+                self.pack = load_pack(target, self.pack.language)
+        else:
+            self.answers[question_id] = normalised
         if question_id in self.history:
             self.history.remove(question_id)
         self.history.append(question_id)
@@ -44,7 +55,12 @@ class Interview:
             return None
         question_id = self.history.pop()
         self.answers.pop(question_id, None)
-        return self.pack.question(question_id)
+        question = self.pack.question(question_id)
+        if self.pack.id in {option.pack for option in question.options}:
+            # Going back over the state question returns to the pack that asks it.
+            self.pack = load_pack(self.pack.lineage[1], self.pack.language)
+            question = self.pack.question(question_id)
+        return question
 
     def progress(self) -> tuple[int, int]:
         """(questions answered, an estimate of how many may follow)."""
@@ -69,3 +85,39 @@ class Interview:
         for key, value in self.answers.items():
             answers[key] = value if isinstance(value, str | int | list) else str(value)
         return {"pack": self.pack.id, "answers": answers}
+
+
+def chosen_pack(question: Question, value: object) -> str | None:
+    """The pack an answer continues in (an option with ``pack``), or None."""
+    for option in question.options:
+        if option.pack is not None and option.value == value:
+            return option.pack
+    return None
+
+
+def follow_pack_choice(
+    pack: Pack, answers: dict[str, AnswerValue]
+) -> tuple[Pack, dict[str, AnswerValue]]:
+    """For an answers file: ``pack: us`` with ``state: ohio`` is the ``us-oh`` pack's plan."""
+    for question in pack.questions:
+        target = chosen_pack(question, answers.get(question.id))
+        if target is not None:
+            rest = {key: value for key, value in answers.items() if key != question.id}
+            if target == pack.id:
+                return pack, rest
+            return follow_pack_choice(load_pack(target, pack.language), rest)
+    return pack, answers
+
+
+def starting_pack_ids() -> list[str]:
+    """The packs a person chooses from at the start: every pack but those reached through
+    another pack's question (the US states are chosen inside the ``us`` pack)."""
+    ids = builtin_pack_ids()
+    reached = {
+        option.pack
+        for pack_id in ids
+        for question in load_pack(pack_id).questions
+        for option in question.options
+        if option.pack is not None and option.pack != pack_id
+    }
+    return [pack_id for pack_id in ids if pack_id not in reached]

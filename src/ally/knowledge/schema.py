@@ -100,6 +100,10 @@ class Option(Strict):
     value: Id
     label: str = Field(min_length=1)
     help: str | None = None
+    pack: Id | None = Field(
+        default=None,
+        description="Choosing this answer continues the interview in that pack (e.g. a state).",
+    )
 
 
 class Question(Strict):

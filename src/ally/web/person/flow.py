@@ -10,7 +10,7 @@ import datetime as dt
 
 from ally.errors import AllyError
 from ally.knowledge.answers import normalise_answers
-from ally.knowledge.interview import Interview
+from ally.knowledge.interview import Interview, starting_pack_ids
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Pack
 from ally.model.plan import Plan
@@ -27,7 +27,8 @@ def pack_in(pack_id: str, language: str) -> Pack:
 
 
 def pack_choices(language: str) -> list[Pack]:
-    return [pack_in(pack_id, language) for pack_id in builtin_pack_ids()]
+    """The places to start from; a US state is asked inside the ``us`` pack."""
+    return [pack_in(pack_id, language) for pack_id in starting_pack_ids()]
 
 
 def load_interview(visit: Visit) -> Interview | None:
