@@ -55,12 +55,10 @@ class Interview:
             return None
         question_id = self.history.pop()
         self.answers.pop(question_id, None)
-        question = self.pack.question(question_id)
-        if self.pack.id in {option.pack for option in question.options}:
-            # Going back over the state question returns to the pack that asks it.
+        if all(question.id != question_id for question in self.pack.questions):
+            # The state question: going back over it returns to the pack that asks it.
             self.pack = load_pack(self.pack.lineage[1], self.pack.language)
-            question = self.pack.question(question_id)
-        return question
+        return self.pack.question(question_id)
 
     def progress(self) -> tuple[int, int]:
         """(questions answered, an estimate of how many may follow)."""

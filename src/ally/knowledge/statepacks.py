@@ -31,6 +31,7 @@ HEADER = (
 )
 EEOC_CHARGE = "eeoc-charge"
 EEOC_300 = "eeoc-charge-fepa"
+UNKNOWN_STATE_STEP = "state-agency-unknown"
 WORK_CLAIM = "context has work and (protected_ground or sexual) and not federal_employee"
 CHECK_THIS = " (check this: we found it only on an unofficial page)"
 COVERS = {
@@ -105,21 +106,10 @@ def state_question(tables: Tables) -> Document:
     }
 
 
-def _answers(tables: Tables, ids: list[str]) -> str:
-    return ", ".join(tables.state(state_id).answer for state_id in ids)
-
-
-def _state_list(tables: Tables, ids: list[str]) -> str:
-    names = [tables.state(state_id).state.name for state_id in ids]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
-
-
 def us_document(tables: Tables) -> Document:
     """The ``us`` pack's generated file: the state question and the 180/300-day rule."""
     sources = _Sources("eeoc")
     rule = sources.cite(tables.fepa_rule, "fepa-rule")
-    fepa, no_fepa = tables.fepa_states(), tables.no_fepa_states()
-    unconfirmed = tables.unconfirmed_states()
     deadlines = [
         {
             "id": EEOC_CHARGE,
@@ -128,16 +118,14 @@ def us_document(tables: Tables) -> Document:
             "starts": "last_incident",
             "length": {"days": 180},
             "weekend_rolls_forward": True,
-            "when": f"not ({STATE_QUESTION} in [{_answers(tables, fepa)}])",
             "note": (
                 "The EEOC limit is 180 calendar days from the last incident in states with no "
-                f"state agency of their own for harassment at work ({_state_list(tables, no_fepa)}) "
-                "and 300 days in states that have one. It depends on the state where you work, so "
-                "if you have not said which"
-                + (" (or Ally has not yet confirmed your state's agency)" if unconfirmed else "")
-                + ", count on 180 days to be safe. The EEOC still looks at earlier "
-                "incidents. If the last day is a weekend or public holiday you have until the next "
-                "business day (Ally moves weekends only, so the date shown is always safe)."
+                "state agency of their own for harassment at work, and 300 days in states that "
+                "have one (most states). It depends on the state where you work: tell Ally your "
+                "state to see which applies, or count on 180 days to be safe. The EEOC still "
+                "looks at earlier incidents. If the last day is a weekend or public holiday you "
+                "have until the next business day (Ally moves weekends only, so the date shown "
+                "is always safe)."
             ),
             "sources": ["eeoc-time-limits", rule],
         },
@@ -148,19 +136,39 @@ def us_document(tables: Tables) -> Document:
             "starts": "last_incident",
             "length": {"days": 300},
             "weekend_rolls_forward": True,
-            "when": f"{STATE_QUESTION} in [{_answers(tables, fepa)}]",
             "note": (
-                f"In {_state_list(tables, fepa)}, a state agency handles harassment at work (a fair "
-                "employment practices agency, or FEPA), so the EEOC limit "
-                "is 300 calendar days from the last incident, not 180. A charge filed with either "
-                "agency is passed to the other. The state agency's own limit can be shorter or "
-                "longer: check it too."
+                "In states with their own agency for harassment at work (a fair employment "
+                "practices agency, or FEPA), the EEOC limit is 300 calendar days from the last "
+                "incident, not 180. A charge filed with either agency is passed to the other. The "
+                "state agency's own limit can be shorter or longer: check it too."
             ),
             "sources": ["eeoc-time-limits", rule],
         },
     ]
+    step = {
+        "id": UNKNOWN_STATE_STEP,
+        "title": "Check whether your state has its own civil rights agency",
+        "route": "agency",
+        "phase": "escalate",
+        "urgency": "soon",
+        "order": 11,
+        "when": WORK_CLAIM,
+        "summary": (
+            "Most states have their own agency for harassment at work. Where there is one, the "
+            "EEOC's time limit is 300 days instead of 180, and the state's law often covers "
+            "smaller employers than federal law. Tell Ally your state to see its agency, its "
+            "time limit and who it covers."
+        ),
+        "how": [
+            "Answer the state question (or choose your state's pack) to see your state's agency.",
+            "Until you know, count on the EEOC's 180 days to be safe.",
+        ],
+        "deadlines": [EEOC_300],
+        "sources": ["eeoc-time-limits", rule],
+    }
     return {
         "questions": [state_question(tables)],
+        "steps": [step],
         "deadlines": deadlines,
         "sources": sources.documents(tables.states[0].state.checked.isoformat()),
     }
@@ -569,7 +577,6 @@ def state_document(rows: StateRows, tables: Tables) -> Document:
     if "orders" not in state.hand_written:
         _orders(builder)
         _criminal(builder)
-    question = {**state_question(tables), "ask_if": False, "ask_first": False}
     document: Document = {}
     if not state.hand_written:
         document |= {
@@ -586,7 +593,13 @@ def state_document(rows: StateRows, tables: Tables) -> Document:
             ),
         }
     document |= {
-        "questions": [question],
+        # The state is known here: the us pack's state question, the step that asks for it
+        # and the "300 days if your state has an agency" deadline give way to the state's own.
+        "drop": {
+            "questions": [STATE_QUESTION],
+            "steps": [UNKNOWN_STATE_STEP],
+            "deadlines": [EEOC_300],
+        },
         "contacts": builder.contacts,
         "deadlines": builder.deadlines,
         "steps": builder.steps,

@@ -94,9 +94,14 @@ def check_translation(
                 problems.append(
                     PackProblem(file, None, f"{kind}.{item_id}", "the pack has no such item")
                 )
-            elif owner == pack_id:
+            elif owner == pack_id and _kept(pack, kind, item_id):
                 problems.extend(_shape_problems(pack, kind, item_id, text, file))
     return problems
+
+
+def _kept(pack: Pack, kind: str, item_id: str) -> bool:
+    """False for an item a pack further down dropped (a state pack drops the state question)."""
+    return any(item.id == item_id for item in getattr(pack, kind, []))
 
 
 def _shape_problems(pack: Pack, kind: str, item_id: str, text: Any, file: str) -> list[PackProblem]:
