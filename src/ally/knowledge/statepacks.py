@@ -60,10 +60,20 @@ class _Sources:
             source_id = f"{self.state}-{topic}-{number}"
             number += 1
         self.items[source_id] = {"id": source_id, "title": source.title, "url": source.url}
+        if not source.official:
+            self.items[source_id]["official"] = False
         return source_id
 
     def documents(self, checked: str) -> list[Document]:
-        return [{**item, "checked": checked} for item in self.items.values()]
+        """The sources in pack format: ``checked`` is the day the state's row was checked."""
+        documents = []
+        for item in self.items.values():
+            document = {key: value for key, value in item.items() if key != "official"}
+            document["checked"] = checked
+            if item.get("official") is False:
+                document["official"] = False
+            documents.append(document)
+        return documents
 
 
 def _flag(source: Source) -> str:
