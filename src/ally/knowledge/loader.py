@@ -74,6 +74,25 @@ def _pydantic_problems(file: str, raw: Any, error: ValidationError) -> list[Pack
     return problems
 
 
+_PARSED: dict[Path, tuple[tuple[int, int], Any]] = {}
+
+
+def _read_yaml(path: Path) -> Any:
+    """A pack file's YAML, parsed once per process while the file is unchanged.
+
+    With the 51 state packs, every pack load re-read the us and generic files it extends;
+    parsing (with line numbers) was nearly all of the time. The parsed tree is only read.
+    """
+    info = path.stat()
+    signature = (info.st_mtime_ns, info.st_size)
+    cached = _PARSED.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    raw = read_yaml(path)
+    _PARSED[path] = (signature, raw)
+    return raw
+
+
 def read_folder(folder: Path) -> FolderContent:
     """Read and validate each file of one pack folder on its own."""
     content = FolderContent(folder)
@@ -88,7 +107,7 @@ def read_folder(folder: Path) -> FolderContent:
     for path in paths:
         name = _display(path)
         try:
-            raw = read_yaml(path)
+            raw = _read_yaml(path)
         except YamlSyntaxError as error:
             content.problems.append(PackProblem(name, error.line, "", error.message))
             continue
@@ -246,7 +265,7 @@ def _build(
 def _read_translation(path: Path) -> tuple[Translation | None, list[PackProblem]]:
     name = _display(path)
     try:
-        raw = read_yaml(path)
+        raw = _read_yaml(path)
     except YamlSyntaxError as error:
         return None, [PackProblem(name, error.line, "", error.message)]
     if not isinstance(raw, LineDict):

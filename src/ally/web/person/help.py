@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ally.directory.errors import DirectoryError, PlaceNotFoundError
+from ally.directory.fallback import areas_for_pack, national_lines
 from ally.directory.geo import Place, resolve_place
 from ally.directory.search import Hit, SearchQuery, search, services_for_step
 from ally.directory.seed import ensure_seeded
@@ -60,7 +61,7 @@ TYPE_LABELS = {
 }
 SCOPE_LABELS = {
     "region": N_("Serves your state or region"),
-    "country": N_("Serves your country"),
+    "country": N_("National"),
     "world": N_("Available anywhere"),
 }
 LANGUAGE_CODES = ("en", "es", "fr", "pt", "zh", "vi", "ko", "tl", "ar", "ru", "pl", "hi", "ht")
@@ -166,7 +167,7 @@ class Wanted:
     place: Place | None
 
 
-def wanted(form: FormFields) -> Wanted | str:
+def wanted(form: FormFields, areas: tuple[str, ...] = ()) -> Wanted | str:
     """The search the form asks for, or the (translatable) reason it cannot be run."""
     if any(len(form.get(name)) > MAX_TEXT for name in FIELDS):
         return LONG_TEXT
@@ -186,15 +187,22 @@ def wanted(form: FormFields) -> Wanted | str:
         near=place,
         open_now=bool(form.get("open_now")),
         limit=RESULTS,
+        areas=() if place is not None else areas,
     )
     return Wanted(query, place)
+
+
+def visit_areas(visit: Visit) -> tuple[str, ...]:
+    """The areas of the person's plan (its pack), so a search without a place stays there."""
+    pack_id = visit.session.data.get("pack")
+    return areas_for_pack(pack_id) if isinstance(pack_id, str) else ()
 
 
 @router.post("/help")
 def help_search(request: Request, visit: VisitDep, form: FormDep) -> Response:
     """Results come back in this response: nothing searched for is put in an address."""
     values = {name: form.get(name) for name in FIELDS}
-    found = wanted(form)
+    found = wanted(form, visit_areas(visit))
     if isinstance(found, str):
         return render(
             request,
@@ -216,6 +224,8 @@ def help_search(request: Request, visit: VisitDep, form: FormDep) -> Response:
         error=None,
         hits=hits,
         place=found.place,
+        local=any(hit.scope == "local" for hit in hits),
+        national=national_lines(found.place.country) if found.place else [],
         **_context(visit),
     )
 
