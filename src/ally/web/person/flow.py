@@ -11,7 +11,7 @@ import datetime as dt
 from ally.errors import AllyError
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.interview import Interview, starting_pack_ids
-from ally.knowledge.loader import builtin_pack_ids, load_pack
+from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
 from ally.model.plan import Plan
 from ally.web.i18n import N_

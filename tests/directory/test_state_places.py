@@ -1,0 +1,136 @@
+"""Places as people type them ("Fresno, California", "Fresno, CA", "93721") and searches that
+keep to the person's country and state, with the national line when nothing local is found."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ally.directory.fallback import areas_for_pack, national_lines
+from ally.directory.geo import resolve_place, us_state_code
+from ally.directory.search import SearchQuery, search, services_for_step
+from ally.directory.seed import ensure_seeded
+from ally.storage.directory_store import DirectoryStore
+
+FRESNO = (36.75, -119.77)
+
+
+@pytest.mark.parametrize(
+    "text", ["Fresno, California", "Fresno, CA", "93721", "Fresno CA", "fresno, california, usa"]
+)
+def test_fresno_is_found_however_it_is_written(text: str) -> None:
+    place = resolve_place(text)
+    assert place.country == "US" and place.region == "CA"
+    assert place.label.startswith("Fresno, CA")
+    assert abs(place.lat - FRESNO[0]) < 0.1 and abs(place.lon - FRESNO[1]) < 0.1
+    assert place.areas == ("US-CA", "US", "*")
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("Springfield, Illinois", "IL"),
+        ("Springfield, MO", "MO"),
+        ("Portland, Maine", "ME"),
+        ("Portland, OR", "OR"),
+        ("Washington, DC", "DC"),
+        ("Pinedale, CA", "CA"),  # a name the Postal Service accepts for Fresno ZIP codes
+        ("Monowi, Nebraska", "NE"),  # an incorporated village of one person
+    ],
+)
+def test_the_state_decides_between_places_of_the_same_name(text: str, state: str) -> None:
+    assert resolve_place(text).region == state
+
+
+def test_state_names_and_codes() -> None:
+    assert us_state_code("california") == us_state_code("CA") == us_state_code("Ca") == "CA"
+    assert us_state_code("New  York") == "NY"
+    assert us_state_code("District of Columbia") == "DC"
+    assert us_state_code("Ontario") is None
+
+
+def test_a_place_not_in_the_state_is_explained() -> None:
+    with pytest.raises(Exception, match="in Vermont"):
+        resolve_place("Fresno, Vermont")
+
+
+def test_pack_areas() -> None:
+    assert areas_for_pack("us-ca") == ("US-CA", "US", "*")
+    assert areas_for_pack("us") == ("US", "*")
+    assert areas_for_pack("generic") == ()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> DirectoryStore:
+    store = DirectoryStore.open(str(tmp_path_factory.mktemp("dir") / "d.sqlite3"))
+    ensure_seeded(store)
+    return store
+
+
+@pytest.mark.parametrize("text", ["Fresno, California", "Fresno, CA", "93721"])
+def test_workplace_help_near_fresno_is_californian_or_national(
+    seeded: DirectoryStore, text: str
+) -> None:
+    hits = services_for_step(seeded, "agency", near=text, limit=10)
+    names = {hit.name: hit.scope for hit in hits}
+    assert names.get("California Civil Rights Department (CRD)") == "region"
+    assert names.get("U.S. Equal Employment Opportunity Commission (EEOC)") == "country"
+    assert not [name for name in names if "Texas" in name or "Colorado" in name]
+
+
+def test_legal_aid_for_a_us_plan_lists_no_other_countries(seeded: DirectoryStore) -> None:
+    anywhere = search(seeded, SearchQuery(types=("legal_aid",), limit=30))
+    assert any("Ontario" in hit.name for hit in anywhere)  # the unfiltered search has them
+    hits = search(
+        seeded, SearchQuery(types=("legal_aid",), limit=30, areas=areas_for_pack("us-co"))
+    )
+    names = [hit.name for hit in hits]
+    assert "LawHelp.org (free legal aid, by state and topic)" in names
+    foreign = ("Ontario", "England", "Legal Aid Board", "FLAC", "National Legal Aid")
+    assert not [name for name in names if any(word in name for word in foreign)]
+    assert {hit.scope for hit in hits} <= {"region", "country", "world"}
+
+
+def test_a_state_agency_is_a_state_wide_service(seeded: DirectoryStore) -> None:
+    hits = services_for_step(seeded, "agency", near="Des Moines, Iowa", limit=10)
+    iowa = [hit for hit in hits if hit.name == "Iowa Civil Rights Commission"]
+    assert iowa and iowa[0].scope == "region"
+    assert not [hit for hit in hits if hit.name == "Colorado Civil Rights Division"]
+
+
+def test_the_national_lines_come_from_the_us_pack() -> None:
+    lines = national_lines("US")
+    assert [line.id for line in lines] == ["dv-hotline", "us-211"]
+    assert lines[0].phone and "799-7233" in lines[0].phone
+    assert [line.id for line in national_lines("FR")] == ["findahelpline"]
+
+
+def test_the_cli_says_when_nothing_local_is_found(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'd.sqlite3'}"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ally.cli.main",
+            "directory",
+            "search",
+            "--step",
+            "shelter",
+            "--near",
+            "Fresno, California",
+            "--database",
+            database,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Nothing with an address was found near Fresno, CA.")
+    assert "National Domestic Violence Hotline: 1-800-799-7233" in out
+    assert "2-1-1" in out
+    assert "national" in out
