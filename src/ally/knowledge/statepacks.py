@@ -456,7 +456,7 @@ def _orders(builder: _Builder) -> None:
             "phase": "escalate",
             "when": "threats or stalking or harasser in [partner, family]",
             "summary": (
-                f"A {builder.name} court can order the person to stay away from you and stop "
+                f"A court in {builder.name} can order the person to stay away from you and stop "
                 "contacting you. Breaking the order is a crime. These are the orders the state "
                 "offers:"
             ),
