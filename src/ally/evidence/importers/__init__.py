@@ -23,6 +23,7 @@ from ally.evidence.importers.base import (
 from ally.evidence.importers.discord import DiscordCsvImporter, DiscordJsonImporter
 from ally.evidence.importers.mail import EmlImporter, MboxImporter
 from ally.evidence.importers.meta import MetaImporter
+from ally.evidence.importers.signal import SignalJsonImporter, SignalTextImporter
 from ally.evidence.importers.sms import SmsBackupImporter
 from ally.evidence.importers.telegram import TelegramImporter
 from ally.evidence.importers.whatsapp import WhatsAppImporter
@@ -34,11 +35,13 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 IMPORTERS: tuple[Importer, ...] = (
     TelegramImporter(),
     MetaImporter(),
+    SignalJsonImporter(),
     DiscordJsonImporter(),
     DiscordCsvImporter(),
     SmsBackupImporter(),
     MboxImporter(),
     EmlImporter(),
+    SignalTextImporter(),  # before WhatsApp: Signal's text lines look like WhatsApp's
     WhatsAppImporter(),
 )
 __all__ = ["IMPORTERS", "Export", "ImportOptions", "detect_format", "get_importer", "open_export"]

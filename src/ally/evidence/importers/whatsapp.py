@@ -53,6 +53,10 @@ FILE_TITLE = re.compile(
 )
 
 
+SNIFF_LINES = 8
+"""Lines looked at for a message header when telling the format (text may come first)."""
+
+
 def conversation_from_name(name: str) -> str:
     """The chat's name from the export's file name, e.g. 'WhatsApp Chat with Sam.txt' → 'Sam'."""
     stem = Path(name).stem
@@ -68,10 +72,9 @@ class WhatsAppImporter:
         names = probe.zip_names
         if names is not None and _chat_member(names) is None:
             return False
-        for line in probe.utf8().splitlines():
-            if line.strip():
-                return HEADER.match(line) is not None
-        return False
+        # The first message, or (a lenient reading keeps it) one of the next few lines.
+        lines = [line for line in probe.utf8().splitlines()[:SNIFF_LINES] if line.strip()]
+        return any(HEADER.match(line) is not None for line in lines[:SNIFF_LINES])
 
     def read(self, source: Source, options: ImportOptions) -> Iterator[Message]:
         # Chained in C: handing a message on runs no Python code (see Parser.block_messages).
@@ -95,7 +98,7 @@ class WhatsAppImporter:
                 _Media().find,
                 strict=options.strict,
             )
-            blocks = parser.block_messages(handle)
+            blocks = parser.block_messages(handle)  # type: ignore[arg-type]
             yield from blocks if encoding.is_utf8 else map(_without_offsets, blocks)
 
     def _zip_blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:

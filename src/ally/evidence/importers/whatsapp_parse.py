@@ -126,9 +126,10 @@ class OrderVote:
     backwards: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DATE_ORDERS, 0))
     misses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DATE_ORDERS, 0))
     last: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    first: tuple[bytes, bool] | None = None
+    first: tuple[bytes, bytes | bool | None] | None = None
 
-    def see(self, a: bytes, b: bytes, c: bytes, has_ampm: bool) -> None:
+    def see(self, a: bytes, b: bytes, c: bytes, has_ampm: bytes | bool | None) -> None:
+        """Count one header's date; ``has_ampm`` is its AM/PM marker (or whether it has one)."""
         if self.first is None:
             self.first = (a, has_ampm)
         for order in DATE_ORDERS:
@@ -172,10 +173,12 @@ class OrderVote:
 
     def _usual(self) -> tuple[str, ...]:
         """The common orders for this layout: year first if it has 4 digits, else month first
-        on a 12-hour clock (the United States), else day first."""
+        on an English 12-hour clock ("PM": the United States), else day first (Spanish and
+        Portuguese write "p. m.", with dots, and put the day first)."""
         assert self.first is not None
         first, ampm = self.first
-        return ("YMD",) if len(first) == 4 else (("MDY", "DMY") if ampm else ("DMY", "MDY"))
+        english = bool(ampm) and not (isinstance(ampm, bytes) and b"." in ampm)
+        return ("YMD",) if len(first) == 4 else (("MDY", "DMY") if english else ("DMY", "MDY"))
 
     def explain(self, order: str) -> str:
         """Why ``order`` was chosen among those that fit every date (for the summary)."""
@@ -187,7 +190,7 @@ class OrderVote:
         return "both fit every date, and it is the usual order for exports laid out like this one"
 
 
-DateRun = tuple[tuple[bytes, bytes, bytes, bool], int]
+DateRun = tuple[tuple[bytes, bytes, bytes, bytes | None], int]
 """A header's date fields (day, month, year in file order; whether the clock has AM/PM) and
 how many headers in a row have them."""
 
@@ -225,7 +228,7 @@ class _DateRuns:
 
     def __init__(self) -> None:
         self.pattern: re.Pattern[bytes] | None = None
-        self.twelve_hour = False
+        self.twelve_hour: bytes | None = None
         self.dates: dict[bytes, tuple[bytes, bytes, bytes]] = {}
 
     def of(self, lines: bytes) -> Iterator[DateRun]:
@@ -234,7 +237,7 @@ class _DateRuns:
             if found is None:
                 return iter(())
             shape = layout(found)
-            self.twelve_hour = shape.twelve_hour
+            self.twelve_hour = found[8]
             self.pattern = date_pattern(shape)
         pieces = self.pattern.split(lines)
         return self.runs(pieces[1::2], pieces[2::2])
@@ -245,7 +248,7 @@ class _DateRuns:
                 for index in run:
                     found = HEADER.match(texts[index])
                     if found is not None:
-                        yield (found[1], found[3], found[4], found[8] is not None), 1
+                        yield (found[1], found[3], found[4], found[8]), 1
                 continue
             date = self.dates.get(key)
             if date is None:
