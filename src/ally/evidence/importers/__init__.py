@@ -67,7 +67,7 @@ def probe_file(path: Path) -> Probe:
     except OSError as error:
         raise EvidenceError(
             f"{path.name}: could not be read ({error.strerror or 'error'})."
-        ) from None
+        ) from error
     return Probe(path.name, head, None, folders)
 
 
@@ -83,12 +83,12 @@ def _probe_zip(path: Path, folders: tuple[str, ...]) -> Probe:
             if chat is not None:
                 with archive.open(chat) as handle:
                     head = handle.read(PROBE_SIZE)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
         raise DamagedZipError(
             f"{path.name}: this zip is damaged (cut short or changed), so it cannot be "
             "opened. Nothing was added. If you still have the chat, export it again; if "
             "the zip came by download or e-mail, fetch it again."
-        ) from None
+        ) from error
     return Probe(path.name, head, names, folders)
 
 
@@ -127,5 +127,5 @@ def open_export(path: Path, options: ImportOptions | None = None, fmt: str | Non
     except OSError as error:
         raise EvidenceError(
             f"{path.name}: could not be read ({error.strerror or 'error'})."
-        ) from None
+        ) from error
     return Export(Source(path, digest), importer, options or ImportOptions())

@@ -130,10 +130,10 @@ class SignalTextImporter:
         with open_text(source.path, encoding) as handle:
             try:
                 yield from reader.messages(_lines(handle, keep_offsets=encoding.is_utf8))
-            except ValueError:
+            except _LineTooLongError as error:
                 raise source.error(
                     None, "one line is over 64 MiB long; this does not look like a chat."
-                ) from None
+                ) from error
 
 
 def _conversation(path: Path, backuptools: bool) -> str:
@@ -144,6 +144,10 @@ def _conversation(path: Path, backuptools: bool) -> str:
     return path.stem
 
 
+class _LineTooLongError(Exception):
+    """A line longer than MAX_LINE: not a chat."""
+
+
 def _lines(handle: Any, keep_offsets: bool) -> Iterator[tuple[int, int | None, bytes]]:
     """(line number, byte offset or None, the line's bytes without its newline)."""
     offset = number = 0
@@ -152,7 +156,7 @@ def _lines(handle: Any, keep_offsets: bool) -> Iterator[tuple[int, int | None, b
         lines = (rest + block).split(b"\n")
         rest = lines.pop()
         if len(rest) > MAX_LINE:
-            raise ValueError("line too long")
+            raise _LineTooLongError
         for raw in lines:
             number += 1
             yield number, offset if keep_offsets else None, raw.removesuffix(b"\r")
@@ -180,12 +184,12 @@ class _TextReader:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             try:
                 line = raw.decode("utf-8")
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as error:
                 if self.options.strict:
                     raise self.source.error(
                         f"line {number}",
                         "this line is not valid UTF-8 text (damaged or cut short).",
-                    ) from None
+                    ) from error
                 line = raw.decode("utf-8", "replace")
                 if pending is not None:
                     yield self.finish(pending)
@@ -248,11 +252,11 @@ class _TextReader:
         year, month, day, hour, minute, second = (int(p) if p else 0 for p in parts)
         try:
             return dt.datetime(year, month, day, hour, minute, second, tzinfo=self.zone)
-        except ValueError:
+        except ValueError as error:
             if self.options.strict:
                 raise self.source.error(
                     f"line {number}", "the date or time is not valid."
-                ) from None
+                ) from error
             return None
 
     def finish(self, pending: _Pending) -> Message:
@@ -387,11 +391,11 @@ def _json_lines(source: Source, strict: bool) -> Iterator[tuple[int, int, Any]]:
                 continue
             try:
                 value = orjson.loads(raw)
-            except orjson.JSONDecodeError:
+            except orjson.JSONDecodeError as error:
                 if strict:
                     raise source.error(
                         f"line {number}", "this line is not valid JSON (damaged or cut short)."
-                    ) from None
+                    ) from error
                 value = raw
             yield number, start, value
 
