@@ -43,8 +43,8 @@ def _day(text: str | None) -> dt.date:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{text!r} is not a date; use the form 2026-05-03.") from None
+    except ValueError as error:
+        raise UsageError(f"{text!r} is not a date; use the form 2026-05-03.") from error
 
 
 @app.command()
@@ -113,8 +113,8 @@ def mark(
     """Record an event that starts a deadline (the plan names them)."""
     try:
         event = MarkEvent(on=_day(on), name=name)
-    except ValueError:
-        raise UsageError("An event name is lower-case words joined by underscores.") from None
+    except ValueError as error:
+        raise UsageError("An event name is lower-case words joined by underscores.") from error
     with open_vault(vault, passphrase_fd) as opened:
         VaultCase(opened).record(event)
     out.print(f"Recorded {name} on {event.on}.")
@@ -201,7 +201,7 @@ def reminders(
     try:
         ics.write_bytes(calendar)
     except OSError as error:
-        raise UsageError(f"Could not write {ics}: {error.strerror or 'unknown error'}.") from None
+        raise UsageError(f"Could not write {ics}: {error.strerror or 'unknown error'}.") from error
     out.print(
         f"Wrote {summary.deadlines} deadline(s) and {summary.follow_ups} follow-up reminder(s) "
         f"to {ics}."

@@ -55,10 +55,10 @@ def _zone(name: str | None) -> dt.tzinfo | None:
         return None
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise UsageError(
             f"Unknown time zone {name!r}; use a name like Europe/London or America/New_York."
-        ) from None
+        ) from error
 
 
 def _when(text: str | None, end_of_day: bool = False) -> dt.datetime | None:
@@ -66,10 +66,10 @@ def _when(text: str | None, end_of_day: bool = False) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(text)
-    except ValueError:
+    except ValueError as error:
         raise UsageError(
             f"Could not read the date {text!r}; write it like 2024-03-01 or 2024-03-01T18:30."
-        ) from None
+        ) from error
     if end_of_day and len(text) <= 10:
         value = value.replace(hour=23, minute=59, second=59)
     return value if value.tzinfo else value.astimezone()

@@ -114,5 +114,5 @@ def _check_port_free(host: str, port: int) -> None:
                 raise UsageError(
                     f"Port {port} is already in use (is Ally already running?). "
                     f"Try --port {port + 1}."
-                ) from None
-            raise UsageError(f"Ally cannot listen on {host}:{port}; check --host.") from None
+                ) from error
+            raise UsageError(f"Ally cannot listen on {host}:{port}; check --host.") from error

@@ -182,8 +182,8 @@ def _read_source(source: str) -> str:
 def _json_object(source: str) -> dict[str, Any]:
     try:
         value = json.loads(_read_source(source))
-    except ValueError:
-        raise UsageError("That is not valid JSON. Nothing was saved.") from None
+    except ValueError as error:
+        raise UsageError("That is not valid JSON. Nothing was saved.") from error
     if not isinstance(value, dict):
         raise UsageError("Expected a JSON object. Nothing was saved.")
     return value
@@ -252,6 +252,7 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
             contexts=fields["contexts"],
         )
     except ValidationError as error:
+        # `from None`: pydantic's error quotes what the person typed.
         raise _model_error(error) from None
 
 
@@ -269,6 +270,7 @@ def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, 
             default = current.note().text if current and current.payload else ""
             return Note(text=_ask("Note", default)).model_dump(mode="json")
     except ValidationError as error:
+        # `from None`: pydantic's error quotes what the person typed.
         raise _model_error(error) from None
     if not source:
         raise UsageError(f"Entries of kind '{kind}' are added from a JSON file: --from FILE.")

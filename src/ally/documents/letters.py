@@ -88,6 +88,7 @@ def read_details(data: object, name: str) -> LetterDetails:
     try:
         return LetterDetails.model_validate(data)
     except ValidationError as error:
+        # `from None`: pydantic's error quotes the person's details.
         problems = []
         for item in error.errors():
             where = ".".join(str(part) for part in item["loc"]) or "file"
@@ -472,7 +473,7 @@ def render_letter(
         blocks = {name: _part(module, chosen, name) for name in ("subject", "body", "guide")}
     except jinja2.TemplateError as error:
         where = f" (line {error.lineno})" if isinstance(error, jinja2.TemplateSyntaxError) else ""
-        raise LetterError(f"The letter template {chosen}{where} has a problem: {error}") from None
+        raise LetterError(f"The letter template {chosen}{where} has a problem: {error}") from error
     letter = Letter(
         kind=kind.id,
         title=kind.title,

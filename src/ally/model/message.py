@@ -130,6 +130,7 @@ class Message(NamedTuple):
             )
             message = cls(**values)
         except (KeyError, TypeError, ValueError) as error:
+            # `from None`: the validation error quotes the stored message's text.
             raise ValueError(f"not a stored message ({type(error).__name__})") from None
         _check(message)
         return message

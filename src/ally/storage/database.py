@@ -49,16 +49,16 @@ class Database:
         if self.kind == "postgresql":
             try:
                 import psycopg
-            except ImportError:  # pragma: no cover - psycopg is a dependency
-                raise StorageError("PostgreSQL support needs the psycopg package.") from None
+            except ImportError as error:  # pragma: no cover - psycopg is a dependency
+                raise StorageError("PostgreSQL support needs the psycopg package.") from error
             try:
                 # Autocommit outside explicit transactions: a plain read must not leave the
                 # connection idle inside a transaction, holding locks in a long-lived server.
                 return psycopg.connect(self.url, autocommit=True)
-            except psycopg.OperationalError:
+            except psycopg.OperationalError as error:
                 raise StorageError(
                     "Could not connect to the PostgreSQL database; check the address."
-                ) from None
+                ) from error
         path = self.url.removeprefix("sqlite:///")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -71,10 +71,10 @@ class Database:
         except sqlite3.OperationalError as error:
             busy = _busy_or(error)
             if busy is not error:
-                raise busy from None
-            raise StorageError(f"{path} is not an Ally database or is damaged.") from None
-        except sqlite3.DatabaseError:
-            raise StorageError(f"{path} is not an Ally database or is damaged.") from None
+                raise busy from error
+            raise StorageError(f"{path} is not an Ally database or is damaged.") from error
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"{path} is not an Ally database or is damaged.") from error
         return conn
 
     def sql(self, statement: str) -> str:
@@ -86,7 +86,7 @@ class Database:
         try:
             cursor.execute(self.sql(statement), tuple(params))
         except sqlite3.OperationalError as error:
-            raise _busy_or(error) from None
+            raise _busy_or(error) from error
         return cursor
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -103,7 +103,7 @@ class Database:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
-                raise _busy_or(error) from None
+                raise _busy_or(error) from error
             try:
                 yield self
             except BaseException:

@@ -61,7 +61,7 @@ def probe_file(path: Path) -> Probe:
     except OSError as error:
         raise EvidenceError(
             f"{path.name}: could not be read ({error.strerror or 'error'})."
-        ) from None
+        ) from error
     return Probe(path.name, head, None, folders)
 
 
@@ -77,10 +77,10 @@ def _probe_zip(path: Path, folders: tuple[str, ...]) -> Probe:
             if chat is not None:
                 with archive.open(chat) as handle:
                     head = handle.read(PROBE_SIZE)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
         raise UnknownFormatError(
             f"{path.name}: this .zip file is damaged and cannot be opened."
-        ) from None
+        ) from error
     return Probe(path.name, head, names, folders)
 
 
@@ -119,5 +119,5 @@ def open_export(path: Path, options: ImportOptions | None = None, fmt: str | Non
     except OSError as error:
         raise EvidenceError(
             f"{path.name}: could not be read ({error.strerror or 'error'})."
-        ) from None
+        ) from error
     return Export(Source(path, digest), importer, options or ImportOptions())

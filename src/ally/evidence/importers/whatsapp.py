@@ -83,8 +83,8 @@ class WhatsAppImporter:
     def _zip_blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:
         try:
             archive = zipfile.ZipFile(source.path)
-        except (zipfile.BadZipFile, OSError, ValueError):
-            raise source.error(None, "this .zip file is damaged and cannot be opened.") from None
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            raise source.error(None, "this .zip file is damaged and cannot be opened.") from error
         with archive:
             member = _chat_member(tuple(archive.namelist()))
             if member is None:
@@ -101,7 +101,7 @@ class WhatsAppImporter:
             except (zipfile.BadZipFile, EOFError, OSError) as error:
                 raise inner.error(
                     None, f"the .zip is damaged or cut short ({type(error).__name__})."
-                ) from None
+                ) from error
 
 
 def _chat_member(names: tuple[str, ...]) -> str | None:
@@ -161,7 +161,7 @@ class _ZipMedia(_Media):
             # Raised here, not only around the chat's reading: messages are built lazily.
             raise self.source.error(
                 None, f"the .zip is damaged or cut short ({type(error).__name__})."
-            ) from None
+            ) from error
         return Attachment(
             name=name,
             media_type=_media_type(name),

@@ -422,6 +422,7 @@ class Parser:
         try:
             return dt.datetime(*date, tzinfo=self.zone)
         except ValueError:
+            # `from None`: control flow: the slow path re-reads the line.
             raise SlowPathError from None
 
     def day_time(self, key: bytes) -> dt.timedelta:
@@ -433,6 +434,7 @@ class Parser:
         try:
             dt.time(*parts)
         except ValueError:
+            # `from None`: control flow: the slow path re-reads the line.
             raise SlowPathError from None
         return dt.timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2])
 
@@ -468,7 +470,7 @@ class Parser:
             where = f"line {line + raw.count(NEWLINE, 0, error.start)}"
             raise self.source.error(
                 where, "this line is not valid UTF-8 text (damaged or cut short)."
-            ) from None
+            ) from error
         if "\r" in rest:
             rest = rest.replace("\r\n", "\n")
         sender, separator, text = rest.partition(": ")
@@ -519,10 +521,10 @@ class Parser:
             if date is None or parts is None:
                 raise ValueError
             when = dt.datetime(*date, *parts, tzinfo=self.zone)
-        except ValueError:
+        except ValueError as error:
             raise self.source.error(
                 f"line {line}", f"the date or time is not valid (read as {self.order})."
-            ) from None
+            ) from error
         if len(self.times) > 50_000:
             self.times.clear()
         self.times[key] = when
