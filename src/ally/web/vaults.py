@@ -16,6 +16,7 @@ from pathlib import Path
 
 import anyio.to_thread
 
+from ally.storage.private import private_folder
 from ally.vault import Vault, VaultNotFoundError, WrongPassphraseError
 from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 
@@ -59,7 +60,7 @@ class VaultKeeper:
 
     def create(self, session: str, passphrase: str, lock_after: float) -> None:
         if not self.location.startswith(("postgresql://", "postgres://")):
-            Path(self.location).mkdir(parents=True, exist_ok=True)
+            private_folder(Path(self.location))
         with self.throttle.derivation():
             vault = Vault.create(self.location, passphrase)
         self._keep(session, vault, lock_after)
