@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ally.cli.vault import FdOpt, VaultOpt, read_passphrase
+from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
 from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format
 from ally.evidence.pipeline import import_file
@@ -34,9 +34,7 @@ FORMATS = ", ".join(importer.name for importer in IMPORTERS)
 
 
 def _open(vault: str | None, fd: int | None) -> Vault:
-    location = vault or default_location()
-    Vault.open(location).close()  # a clear "no vault here" before asking for a passphrase
-    return Vault.open(location, read_passphrase(fd))
+    return open_unlocked(vault or default_location(), fd)
 
 
 @contextmanager
