@@ -40,7 +40,12 @@ def test_a_deadline_has_alarms_30_7_and_1_days_before() -> None:
     assert eeoc["dtstart"].dt == dt.date(2026, 10, 19)  # 20 April + 180 days
     assert alarm_days(eeoc) == [1, 7, 30]
     assert "Equal Employment Opportunity Commission" in str(eeoc["description"])
-    assert summary.deadlines == 1 and summary.follow_ups == 0
+    # No state given: the 300-day limit of states with their own agency is shown too.
+    fepa = found[
+        "Deadline: Last day to file a charge with the EEOC if your state has its own agency"
+    ]
+    assert fepa["dtstart"].dt == dt.date(2027, 2, 15)  # 20 April + 300 days, a Sunday
+    assert summary.deadlines == 2 and summary.follow_ups == 0
     # Close to the day, only the alarms still ahead are kept.
     calendar, _ = calendar_for(events, dt.date(2026, 10, 15))
     assert alarm_days(events_of(calendar)["Deadline: Last day to file a charge with the EEOC"]) == [
@@ -71,7 +76,10 @@ def test_a_step_taken_stops_its_clock_and_passed_deadlines_are_reported() -> Non
     late = [started("us", dt.date(2026, 4, 21), last_incident="2025-01-02")]
     calendar, summary = calendar_for(late, dt.date(2026, 5, 4))
     assert calendar.walk("VEVENT") == []
-    assert summary.passed == ["Last day to file a charge with the EEOC"]
+    assert summary.passed == [
+        "Last day to file a charge with the EEOC",
+        "Last day to file a charge with the EEOC if your state has its own agency",
+    ]
 
 
 def test_an_event_clock_counts_from_the_recorded_event() -> None:
@@ -131,10 +139,11 @@ def test_the_cli_writes_the_calendar(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert made.returncode == 0, made.stderr
-    assert "1 deadline(s) and 1 follow-up" in made.stdout
+    assert "2 deadline(s) and 1 follow-up" in made.stdout
     calendar = Calendar.from_ical(target.read_bytes())
     assert {event["dtstart"].dt for event in calendar.walk("VEVENT")} == {
         dt.date(2026, 10, 19),
+        dt.date(2027, 2, 15),  # 300 days, for a state with its own agency (no state given)
         dt.date(2026, 5, 22),
     }
     nowhere = ally(

@@ -185,7 +185,7 @@ def test_a_state_written_out_is_understood_and_the_page_jumps_to_the_results(
     page = search(person, near="Fresno, California", type="counselling")
     assert 'action="/help#results"' in page and 'id="results"' in page
     text = text_of(page)
-    assert "near Fresno, CA" in text
+    assert "for your state or country" in text
     assert "Nothing with an address was found near Fresno, CA." in text
     assert "National Domestic Violence Hotline" in text and "211" in text
     assert "National" in text

@@ -123,7 +123,7 @@ def us_document(tables: Tables) -> Document:
     deadlines = [
         {
             "id": EEOC_CHARGE,
-            "title": "Last day to file a charge with the EEOC (180 days; 300 in most states)",
+            "title": "Last day to file a charge with the EEOC",
             "body": "U.S. Equal Employment Opportunity Commission (EEOC)",
             "starts": "last_incident",
             "length": {"days": 180},
@@ -141,7 +141,7 @@ def us_document(tables: Tables) -> Document:
         },
         {
             "id": EEOC_300,
-            "title": "Last day to file a charge with the EEOC (300 days in states with their own agency)",
+            "title": "Last day to file a charge with the EEOC if your state has its own agency",
             "body": "U.S. Equal Employment Opportunity Commission (EEOC)",
             "starts": "last_incident",
             "length": {"days": 300},
@@ -173,7 +173,6 @@ def us_document(tables: Tables) -> Document:
             "Answer the state question (or choose your state's pack) to see your state's agency.",
             "Until you know, count on the EEOC's 180 days to be safe.",
         ],
-        "deadlines": [EEOC_300],
         "sources": ["eeoc-time-limits", rule],
     }
     return {
@@ -256,6 +255,21 @@ def _eeoc_deadline(builder: _Builder) -> Document:
         "weekend_rolls_forward": True,
         "note": note,
         "sources": sources,
+    }
+
+
+def _no_second_eeoc_deadline(builder: _Builder) -> Document:
+    """The us pack's "300 days if your state has its own agency" variant, switched off: the
+    state is known, and the EEOC step keeps its two deadlines whatever the pack."""
+    return {
+        "id": EEOC_300,
+        "title": "Last day to file a charge with the EEOC if your state has its own agency",
+        "body": "U.S. Equal Employment Opportunity Commission (EEOC)",
+        "starts": "last_incident",
+        "length": {"days": 300},
+        "when": False,
+        "note": f"Not used in {builder.name}: the EEOC limit above already applies the state's rule.",
+        "sources": ["eeoc-time-limits"],
     }
 
 
@@ -587,6 +601,7 @@ def state_document(rows: StateRows, tables: Tables) -> Document:
     if "orders" not in state.hand_written:
         _orders(builder)
         _criminal(builder)
+    builder.deadlines.append(_no_second_eeoc_deadline(builder))
     document: Document = {}
     if not state.hand_written:
         document |= {
@@ -605,11 +620,7 @@ def state_document(rows: StateRows, tables: Tables) -> Document:
     document |= {
         # The state is known here: the us pack's state question, the step that asks for it
         # and the "300 days if your state has an agency" deadline give way to the state's own.
-        "drop": {
-            "questions": [STATE_QUESTION],
-            "steps": [UNKNOWN_STATE_STEP],
-            "deadlines": [EEOC_300],
-        },
+        "drop": {"questions": [STATE_QUESTION], "steps": [UNKNOWN_STATE_STEP]},
         "contacts": builder.contacts,
         "deadlines": builder.deadlines,
         "steps": builder.steps,
