@@ -7,6 +7,8 @@ traceback; anything else is a bug and keeps its traceback so it can be reported.
 from __future__ import annotations
 
 import sys
+import warnings
+from typing import TextIO
 
 import typer
 
@@ -16,7 +18,7 @@ from ally.cli import evidence as evidence_cli
 from ally.cli import letters as letters_cli
 from ally.cli import serve as serve_cli
 from ally.cli import vault as vault_cli
-from ally.errors import AllyError
+from ally.errors import AllyError, AllyWarning
 
 app = typer.Typer(
     name="ally",
@@ -41,8 +43,27 @@ def version() -> None:
     typer.echo(__version__)
 
 
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Ally's warnings as one plain line on stderr; anything else as Python shows it."""
+    if issubclass(category, AllyWarning):
+        typer.secho(f"Warning: {message}", err=True, fg=typer.colors.YELLOW)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
 def main() -> None:
     """Run the CLI; usage errors are shown by Typer, AllyErrors as one plain message."""
+    warnings.showwarning = _show_warning
     try:
         app()
     except AllyError as error:
