@@ -96,3 +96,25 @@ def test_the_vault_helpers_do_not_import_the_vault() -> None:
     for helper in ("attachments", "batch", "bundle"):
         name = f"ally.vault.{helper}"
         assert "ally.vault.vault" not in _imports(known[name], name, known), helper
+
+
+def test_each_error_class_name_is_defined_once() -> None:
+    """Two classes with one name (there were two BundleError) make ``except`` a guess."""
+    import importlib
+    import inspect
+
+    defined: dict[str, list[str]] = {}
+    for name in sorted(_modules()):
+        module = importlib.import_module(name)
+        for attribute, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == name
+            ):
+                defined.setdefault(attribute, []).append(name)
+    assert {name: where for name, where in defined.items() if len(where) > 1} == {}
+    from ally.documents.bundle import BundleError as ReportBundleError
+    from ally.vault.errors import BundleError
+
+    assert ReportBundleError is BundleError

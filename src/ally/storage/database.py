@@ -42,15 +42,32 @@ _PG_BUSY = frozenset({"55P03", "40P01", "40001", "57014", "53300"})
 serialization failure, statement timeout, too many connections."""
 
 
+_SQLITE_TROUBLE = (
+    "disk i/o error",
+    "database or disk is full",
+    "readonly database",
+    "unable to open database",
+    "malformed",
+    "not a database",
+    "no such device",
+    "out of memory",
+)
+"""SQLite messages that mean the file or disk cannot be used, as opposed to a bug in Ally's
+SQL (no such table, a syntax error), which must reach a bug report unchanged."""
+
+
 def _busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
-def _sqlite_failure(error: sqlite3.Error) -> StorageError:
-    """A busy database, or one that cannot be used (damaged file, full or read-only disk)."""
+def _sqlite_failure(error: sqlite3.Error) -> StorageError | None:
+    """A busy database, or one that cannot be used (damaged file, full or read-only disk);
+    None for anything else."""
     if isinstance(error, sqlite3.OperationalError) and _busy(error):
         return DatabaseBusyError()
-    return StorageError(_UNUSABLE)
+    if any(marker in str(error).lower() for marker in _SQLITE_TROUBLE):
+        return StorageError(_UNUSABLE)
+    return None
 
 
 def _postgres_failure(error: Exception) -> StorageError | None:
@@ -128,15 +145,16 @@ class Database:
     def _failures(self) -> Iterator[None]:
         """Database trouble (busy, damaged, full disk, lost server) as a StorageError.
 
-        Constraint violations and programming errors pass unchanged: callers test for the
-        first (``VaultStore.is_conflict``), and the second are bugs to report.
+        Anything else passes unchanged: constraint violations (callers test for them, see
+        ``VaultStore.is_conflict``) and mistakes in the SQL, which are bugs to report.
         """
         try:
             yield
         except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+            mapped = _sqlite_failure(error)
+            if mapped is None:
                 raise
-            raise _sqlite_failure(error) from error
+            raise mapped from error
         except Exception as error:
             mapped = _postgres_failure(error) if self.kind == "postgresql" else None
             if mapped is None:

@@ -236,12 +236,8 @@ class DirectoryStore:
             entries += writer.write_all(stale, keep_origin=True)
         return entries
 
-    def remove_origin(self, origin: str) -> int:
-        """Delete every service and organisation that came from ``origin`` (e.g. a seed)."""
-        with self.db.transaction():
-            return self._remove_origin(origin)
-
     def _remove_origin(self, origin: str) -> int:
+        """Delete every service and organisation that came from ``origin`` (e.g. a seed)."""
         rows = self.db.query(
             "SELECT id, entry_keys FROM directory_services WHERE origin = ?", [origin]
         )

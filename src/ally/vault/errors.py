@@ -64,7 +64,11 @@ class UnusableRecipientError(RecipientError):
 
 
 class BundleError(VaultError):
-    """An export bundle is incomplete, damaged, or not a bundle."""
+    """A bundle could not be written, or is incomplete, damaged or not a bundle.
+
+    The one error for both kinds of bundle: the journal's export (:mod:`ally.vault.bundle`)
+    and the evidence bundle that carries a report with it (:mod:`ally.documents.bundle`).
+    """
 
 
 class PassphraseError(VaultError):

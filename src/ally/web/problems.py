@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from ally.case.tracker import CaseError
 from ally.directory.errors import DirectoryFileError
 from ally.documents.abuse import AbuseLookupError
-from ally.documents.report_pdf import ReportError
 from ally.errors import AllyError, PackError, PackNotFoundError
 from ally.storage.database import DatabaseBusyError, StorageError
 from ally.vault.errors import (
@@ -68,7 +67,6 @@ _STATUSES: tuple[tuple[type[AllyError], int], ...] = (
     (DatabaseBusyError, 503),
     (VaultDamagedError, 500),
     (StorageError, 500),
-    (ReportError, 500),
     (DirectoryFileError, 500),
     (AbuseLookupError, 502),
     (EntryNotFoundError, 404),
