@@ -90,7 +90,7 @@ class LinearModel:
             raise EvidenceError(
                 f"The abuse-detection model ({path.name}) is missing or damaged ({type(error).__name__}); "
                 "reinstall Ally or run python -m ally.evidence.detect.train."
-            ) from None
+            ) from error
 
     def raw(self, counts: Counter[str]) -> list[float]:
         """Each head's linear score z (before the sigmoid), exactly as ``vectorise`` defines it.
