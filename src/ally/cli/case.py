@@ -17,7 +17,7 @@ from ally.case.reminders import case_reminders
 from ally.case.store import VaultCase
 from ally.case.tracker import case_view, current_plan
 from ally.cli.plan import read_answers_file
-from ally.cli.vault import FdOpt, VaultOpt, read_passphrase
+from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.loader import load_pack
@@ -35,9 +35,7 @@ OnOpt = typer.Option(None, "--on", help="The day it happened (YYYY-MM-DD); today
 
 def open_vault(location: str | None, fd: int | None) -> Vault:
     """The person's vault, unlocked; "no vault here" is said before asking for a passphrase."""
-    where = location or default_location()
-    Vault.open(where).close()
-    return Vault.open(where, read_passphrase(fd))
+    return open_unlocked(location or default_location(), fd)
 
 
 def _day(text: str | None) -> dt.date:

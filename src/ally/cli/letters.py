@@ -129,16 +129,15 @@ def _journal(
     if skip:
         yield MemoryEvidence()
         return
-    from ally.cli.vault import read_passphrase
-    from ally.vault import Vault, default_location
+    from ally.cli.vault import open_unlocked
+    from ally.vault import default_location
 
     location = vault or default_location()
     if vault is None and not required and not _vault_exists(location):
         err.print("[dim]No journal found, so the document has no incidents yet.[/dim]")
         yield MemoryEvidence()
         return
-    Vault.open(location).close()  # a clear "no vault here" before asking for a passphrase
-    with Vault.open(location, read_passphrase(fd)) as opened:
+    with open_unlocked(location, fd) as opened:
         yield opened
 
 
@@ -272,7 +271,6 @@ def _write_xarf(
         made.case,
         source_identifier=host_target(details) or "",
         links=details.links,
-        reporter_name=details.your_name,
         reporter_email=details.your_email,
         source=journal,
         include_images=images,

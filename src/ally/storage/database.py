@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ally.errors import AllyError
+from ally.storage.private import private_file, private_folder, tighten
 
 
 class StorageError(AllyError):
@@ -85,6 +86,20 @@ def _postgres_failure(error: Exception) -> StorageError | None:
     )
 
 
+def _private_sqlite(path: Path) -> None:
+    """The database file and its WAL files 0600, and folders made for it 0700 (see private)."""
+    from ally.vault.location import data_dir
+
+    home = data_dir().absolute()
+    private_folder(path.parent.absolute(), ours_from=home)
+    try:
+        private_file(path)
+    except OSError as error:
+        raise StorageError(f"Ally cannot create or open {path}; check the folder.") from error
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten(path.with_name(path.name + suffix))
+
+
 class Database:
     """A connection to SQLite (a file path or ``sqlite:///path``) or PostgreSQL (``postgresql://``)."""
 
@@ -111,7 +126,7 @@ class Database:
                 ) from error
         path = self.url.removeprefix("sqlite:///")
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite(Path(path))
         try:
             # Wait up to 30 s for another writer (an import holds the write lock while it runs).
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from ally.evidence.errors import EvidenceError, UnknownFormatError
+from ally.evidence.errors import DamagedZipError, EvidenceError, UnknownFormatError
 from ally.evidence.importers.base import (
     PROBE_SIZE,
     Importer,
@@ -27,6 +27,9 @@ from ally.evidence.importers.builtin import importers as builtin_importers
 from ally.model.message import Message
 from ally.plugins import IMPORTERS as GROUP
 from ally.plugins import Provided, provided
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+"""How every .zip starts (a local file header, or the end record of an empty zip)."""
 
 __all__ = [
     "IMPORTERS",
@@ -89,10 +92,10 @@ def probe_file(path: Path) -> Probe:
     """Read just enough of a file to tell its format."""
     folders = tuple(part.lower() for part in path.resolve().parent.parts[-4:])
     try:
-        if zipfile.is_zipfile(path):
-            return _probe_zip(path, folders)
         with path.open("rb") as handle:
             head = handle.read(PROBE_SIZE)
+        if head.startswith(ZIP_MAGIC):
+            return _probe_zip(path, folders)
     except OSError as error:
         raise EvidenceError(
             f"{path.name}: could not be read ({error.strerror or 'error'})."
@@ -113,8 +116,10 @@ def _probe_zip(path: Path, folders: tuple[str, ...]) -> Probe:
                 with archive.open(chat) as handle:
                     head = handle.read(PROBE_SIZE)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
-        raise UnknownFormatError(
-            f"{path.name}: this .zip file is damaged and cannot be opened."
+        raise DamagedZipError(
+            f"{path.name}: this zip is damaged (cut short or changed), so it cannot be "
+            "opened. Nothing was added. If you still have the chat, export it again; if "
+            "the zip came by download or e-mail, fetch it again."
         ) from error
     return Probe(path.name, head, names, folders)
 

@@ -10,6 +10,7 @@ from ally.evidence.importers.base import Importer
 from ally.evidence.importers.discord import DiscordCsvImporter, DiscordJsonImporter
 from ally.evidence.importers.mail import EmlImporter, MboxImporter
 from ally.evidence.importers.meta import MetaImporter
+from ally.evidence.importers.signal import SignalJsonImporter, SignalTextImporter
 from ally.evidence.importers.sms import SmsBackupImporter
 from ally.evidence.importers.telegram import TelegramImporter
 from ally.evidence.importers.whatsapp import WhatsAppImporter
@@ -19,10 +20,12 @@ def importers() -> tuple[Importer, ...]:
     return (
         TelegramImporter(),
         MetaImporter(),
+        SignalJsonImporter(),
         DiscordJsonImporter(),
         DiscordCsvImporter(),
         SmsBackupImporter(),
         MboxImporter(),
         EmlImporter(),
+        SignalTextImporter(),  # before WhatsApp: Signal's text lines look like WhatsApp's
         WhatsAppImporter(),
     )
