@@ -21,9 +21,7 @@ from ally.vault.errors import (
 )
 from ally.web.problems import RETRY_AFTER_SECONDS, problem_for, status_for
 from tests.web.conftest import Browser
-from tests.web.test_journal import add_incident, journal, vault_folder
-
-__all__ = ["journal"]  # the fixture: a browser with an unlocked journal
+from tests.web.test_journal import add_incident, vault_folder
 
 WHAT = "Kept following me from the bus stop to my door."
 
