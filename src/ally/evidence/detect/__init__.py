@@ -30,10 +30,11 @@ from ally.evidence.detect.rules import (
     DAMPENED_BY_FRIENDLINESS,
     DAMPENED_BY_SERVICE,
     FRIENDLY_MARKERS,
-    SERVICE_CONTEXT,
+    HASHTAG_RULES,
     IDIOMS,
     RULES,
     RULES_BY_WORD,
+    SERVICE_CONTEXT,
 )
 
 CATEGORIES = (
@@ -133,6 +134,8 @@ class Detector:
             found = RULES_BY_WORD.get(word)
             if found is not None:
                 candidates.update(found)
+        if "#" in normalised:
+            candidates.update(HASHTAG_RULES)
         hits: dict[str, list[tuple[float, str]]] = {}
         if not candidates:
             return hits
@@ -147,6 +150,8 @@ class Detector:
         normalised = normalise(text)
         tokens = TOKEN.findall(normalised)
         words = set(tokens)
+        if "'" in normalised:  # "manager's", "parents'": the word itself triggers rules too
+            words.update(token.split("'", 1)[0] for token in tokens if "'" in token)
         hits = self.rule_hits(normalised, words)
         details = personal_details(text)
         if details:

@@ -40,7 +40,7 @@ _FOLD = str.maketrans(
     }
 )
 _SWAPS = str.maketrans(
-    {"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "!": "i"}
+    {"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
 )
 _DISGUISED = re.compile(r"[a-z][0-9@$!*._-]+[a-z]|[a-z][0-9@$]|[0-9@$][a-z]")
 _DISGUISED_WORD = re.compile(r"[a-z0-9@$!]*[a-z][a-z0-9@$!*._-]*")
@@ -106,59 +106,79 @@ def alternation(words: str) -> str:
 
 
 PROFANITY = (
-    "fuck* fucc* fuk* fck* fcking fkn fking fuckin motherfuck* mf mofo shit* shite shitty bullshit "
-    "bitch* biatch cunt* dick* dickhead* cock cocks cocksuck* prick* pussy pussies bastard* "
-    "asshole* arsehole* ass arse twat* wanker* wank* douche* slut* whore* hoe hoes skank* "
-    "jackass* dumbass* badass smartass piss* crap crappy damn* dammit goddamn* stfu gtfo wtf "
-    "ffs fml bollock* turd* hell bloody tf lmfao "
+    "fuck* fucc* fuk fuks fuking fukin fck fcks fcking fckin fkn fking motherfuck* mf mofo "
+    "shit shits shitty shitting shithead* shitshow shite bullshit bitch bitches bitching bitchy "
+    "biatch cunt cunts dick dicks dickhead* cock cocks cocksucker* prick pricks pussy pussies "
+    "bastard bastards asshole* arsehole* ass arse twat twats wanker* wank wanking douche* "
+    "slut sluts slutty whore whores hoe hoes skank skanks jackass dumbass* badass smartass piss "
+    "pissed pissing crap crappy damn damned dammit goddamn goddammit stfu gtfo wtf ffs fml "
+    "bollocks turd turds hell bloody tf lmfao "
     # Spanish (Spain and Latin America)
     "joder jodido jodida jodete puta puto putas putos putada mierda mierdas cono cabron cabrona "
-    "cabrones gilipollas gilipolla capullo capulla hostia hostias pinche pendejo pendeja pendejos "
-    "chingada chingar chingado verga culero culera boludo boluda pelotudo pelotuda concha carajo "
+    "cabrones gilipollas capullo capulla hostia hostias pinche pendejo pendeja pendejos "
+    "chingada chingar chingado verga culero culera boludo boluda pelotudo pelotuda carajo "
     "cojones maricon marica zorra perra"
 )
-STRONG_WORDS = forms(PROFANITY.replace("*", "*"))
+STRONG_WORDS = forms(PROFANITY)
+"""Swearing: reported as strong language, never a flag on its own."""
 
 INSULT_NOUNS = (
-    "idiot* moron* imbecile* retard* loser* scum* scumbag* creep* pervert* perv psycho* freak* "
-    "clown* liar* coward* hypocrite* traitor* parasite* vermin lowlife* degenerate* bimbo* hag* "
-    "jerk* dipshit* dimwit* halfwit* nitwit* buffoon* fraud* thief thieves lunatic* maniac* "
-    "fuck fucker* fuckface* fuckwit* "
-    "nutcase* nutjob* weirdo* failure* disgrace* embarrassment joke nobody nothing waste "
-    "pig* cow* dog* rat* snake* slug* worm* cockroach* donkey* ape* monkey* bitch* cunt* "
-    "whore* slut* twat* prick* bastard* asshole* arsehole* wanker* dickhead* dumbass* shit "
-    "piece_of_shit pos skank* hoe thot* muppet* tosser* knob* knobhead* git* sack_of_shit "
+    "idiot idiots moron morons imbecile imbeciles retard retards loser losers scum scumbag "
+    "scumbags creep creeps pervert perverts perv psycho psychos psychopath freak freaks clown "
+    "clowns liar liars coward cowards hypocrite hypocrites traitor traitors parasite parasites "
+    "vermin lowlife lowlifes degenerate degenerates bimbo hag hags jerk jerks dipshit dimwit "
+    "halfwit nitwit buffoon fraud frauds thief thieves lunatic lunatics maniac maniacs nutcase "
+    "nutjob weirdo weirdos failure disgrace embarrassment joke nobody nothing pig pigs cow cows "
+    "dog rat rats snake snakes slug worm cockroach donkey ape apes monkey bitch bitches cunt "
+    "cunts whore whores slut sluts slag slags twat twats prick pricks bastard bastards asshole "
+    "assholes arsehole arseholes wanker wankers dickhead dickheads dumbass dumbasses shit "
+    "piece_of_shit pos skank skanks hoe hoes thot muppet tosser tossers knob knobhead git fuck "
+    "fucker fuckers fuckface fuckwit fatso "
     # Spanish
-    "idiota* imbecil* estupid* tont* inutil* fracasad* payas* gilipollas cabron* zorra* "
-    "perra* puta* mierda basura cerd* gorda* gordo* loca* loco* subnormal* pringad* "
-    "pendej* boludo* boluda* pelotud* mamon* capull* verguenza asquerosa* asqueroso*"
+    "idiota idiotas imbecil imbeciles estupida estupido tonta tonto tontas tontos inutil "
+    "inutiles fracasada fracasado payaso payasa gilipollas cabron cabrona zorra perra puta "
+    "mierda basura cerda cerdo gorda gordo loca loco subnormal pringada pringado pendejo pendeja "
+    "boludo boluda pelotudo pelotuda mamon capullo capulla verguenza asquerosa asqueroso"
 )
 INSULT_ADJECTIVES = (
-    "stupid* dumb* thick ugly fat* pathetic worthless useless disgusting filthy vile gross "
-    "nasty pitiful brainless clueless incompetent ignorant spineless miserable sad sick evil "
-    "crazy insane mental retarded deranged delusional lazy smelly stinking stinky dirty cheap "
-    "dense little absolute total complete utter fucking fuckin fkn bloody damn stupid-ass "
+    "stupid stupidest dumb dumber dumbest thick ugly fat pathetic worthless useless disgusting "
+    "filthy vile gross nasty pitiful brainless clueless incompetent ignorant spineless "
+    "miserable evil insane retarded deranged delusional lazy smelly stinking stinky dirty dense "
     # Spanish
-    "estupid* tont* fea* feo* gorda* gordo* inutil* asquerosa* asqueroso* patetica* patetico* "
-    "maldita* maldito* puta* puto* loca* loco* pobre"
+    "estupida estupido tonta tonto fea feo gorda gordo inutil asquerosa asqueroso patetica "
+    "patetico"
 )
+INTENSIFIERS = (
+    "little absolute total complete utter fucking fuckin fkn bloody damn stupid dumb fat ugly "
+    "dirty filthy lying pathetic useless worthless old silly big maldita maldito puta puto "
+    "pobre"
+)
+"""Words that only insult in front of an insulting noun ("you absolute clown")."""
 IDENTITY_SLURS = (
-    "nigger* nigga* negro* coon* spic* spick* wetback* beaner* chink* gook* paki* raghead* "
-    "towelhead* kike* kyke* hymie* gyppo* pikey* faggot* fag fags faggy dyke* tranny* trannies "
-    "shemale* heshe ladyboy* sodomite* retard* mong* spaz* cripple* mudslime* muzzie* "
-    "sandnigger* feminazi* femoid* foid* thot* illegals wetbacks invader* "
+    "nigger niggers coon coons spic spics spick wetback wetbacks beaner beaners chink chinks "
+    "gook gooks paki pakis raghead ragheads towelhead towelheads kike kikes kyke hymie gyppo "
+    "gyppos pikey pikeys faggot faggots fag fags faggy dyke dykes tranny trannies shemale "
+    "shemales sodomite sodomites spaz spastic mudslime muzzie muzzies sandnigger feminazi "
+    "feminazis femoid femoids foid foids invader invaders illegals "
     # Spanish
-    "maricon* marica* bollera* sudaca* moro* moros panchit* negrata* machorra* travelo*"
+    "maricon maricones bollera bolleras sudaca sudacas panchito panchitos negrata negratas "
+    "machorra travelo travelos"
 )
 IDENTITY_GROUPS = (
-    "muslim* islam* jew* jewish black blacks african* asian* chinese mexican* latino* latina* "
-    "hispanic* arab* immigrant* migrant* refugee* foreigner* women woman girl girls female* "
-    "feminist* gay gays lesbian* trans transgender* bisexual* disabled autistic christian* "
-    "hindu* sikh* roma romani gypsy gypsies pakistani* indian* polish* romanian* nigerian* "
-    "syrian* somali* aliens alien wheelchair old elderly "
+    "muslim muslims islam islamic jew jews jewish black blacks african africans asian asians "
+    "chinese mexican mexicans latino latinos latina latinas hispanic hispanics arab arabs "
+    "immigrant immigrants migrant migrants refugee refugees foreigner foreigners women woman "
+    "girl girls female females feminist feminists gay gays lesbian lesbians trans transgender "
+    "bisexual disabled autistic christian christians hindu hindus sikh sikhs roma gypsy gypsies "
+    "pakistani pakistanis indian indians polish romanian romanians nigerian nigerians syrian "
+    "syrians somali somalis aliens wheelchair elderly "
     # Spanish
-    "musulman* judio* judia* negra* negro* mujer* mujeres chica* gitano* gitana* inmigrante* "
-    "extranjer* moro* moros sudaca* gay gais lesbiana* trans latino* latina* rumano* rumana* "
-    "marroqui* sudamerican* chin* paki*"
+    "musulman musulmanes musulmana musulmanas judio judios judia judias negra negras negros "
+    "mujer mujeres chica chicas gitano gitanos gitana gitanas inmigrante inmigrantes extranjero "
+    "extranjeros extranjera extranjeras moros sudacas gais lesbiana lesbianas rumano rumanos "
+    "rumana rumanas marroqui marroquies sudamericano sudamericanos chino chinos"
 )
-GENDERED_SLURS = "bitch* whore* slut* hoe hoes skank* cunt* thot* zorra* puta perra*"
+GENDERED_SLURS = (
+    "bitch bitches bitchy whore whores slut sluts hoe hoes skank skanks cunt cunts thot thots "
+    "zorra zorras puta putas perra perras"
+)

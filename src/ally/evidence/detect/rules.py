@@ -25,6 +25,7 @@ from ally.evidence.detect.lexicon import (
     IDENTITY_SLURS,
     INSULT_ADJECTIVES,
     INSULT_NOUNS,
+    INTENSIFIERS,
     alternation,
     forms,
 )
@@ -47,7 +48,7 @@ def rule(category: str, weight: float, reason: str, triggers: str, pattern: str)
 
 # Building blocks (all on normalised text).
 YOU = r"(?:you|u|ya|yu|ye)"
-YOUR = r"(?:your|ur|yr|youre|you're)"
+YOUR = r"(?:your|ur|yr)"
 YOURE = r"(?:you're|youre|you are|ur|u r|u are|you r|your)"
 FUTURE = (
     r"(?:i'll|ill|i will|i'm going to|im going to|i'm gonna|im gonna|i am going to|i am gonna|"
@@ -141,7 +142,7 @@ THREATS: tuple[Rule, ...] = (
         "warns that something will happen to you",
         "regret sorry pay see happens happen warning warned coming watch eye capable lose people "
         "missing lesson finished nice expect like last over until else again think thought "
-        "suffer learn wish waiting seeing",
+        "suffer learn wish waiting seeing done finished",
         rf"\b(?:{YOU}(?:'ll| will|'re going to| are going to|'re gonna| are gonna| gonna| r gonna) "
         rf"(?:regret|be sorry|pay|see what happens|find out|suffer|learn|wish)|"
         rf"(?:see|find out) what (?:happens|i'm capable of|im capable of|i can do|i am capable of)|"
@@ -151,7 +152,7 @@ THREATS: tuple[Rule, ...] = (
         rf"won't see it coming|wont see it coming|(?:i'm|im|i am) coming for (?:you|u)|"
         rf"nothing to lose|gone missing|i know people who|(?:i've|ive|i have) got people|"
         rf"people who owe me|teach (?:you|u) a lesson|stop being nice|you won't like it|you wont like it|"
-        rf"not (?:finished|done) with (?:you|u)|we're not finished|this isn't over|this is not over|"
+        rf"(?:not|n't) (?:finished|done) with (?:you|u)|we're not finished|this isn't over|this is not over|"
         rf"what happened to (?:the )?last|(?:think|thought) again|you'll see\b|you will see\b|"
         rf"(?:i'll|ill|i will) be (?:seeing|waiting for) (?:you|u)|(?:i'll|ill|i will) be waiting "
         rf"(?:outside|for)|(?:you|u) have until|or else\b|make (?:you|u) pay|you'll be sorry)",
@@ -174,8 +175,16 @@ THREATS: tuple[Rule, ...] = (
         "kids kid children child son daughter daughters sister brother mum mom mother dad father "
         "parents family wife husband baby gran grandma nan dog cat pets pet",
         rf"\b(?:{YOUR}|her|his) (?:\w+ )?{FAMILY}\b.{{0,60}}\b(?:hurt|accident|happen|safe|sorry|"
-        rf"regret|pay|won't be|wont be|dead|missing|find out|coming home|alone)|"
+        rf"regret|pay|won't be|wont be|dead|missing|find out|coming home)|"
         rf"(?:hurt|accident|happen\w*|sorry|pay) .{{0,40}}\b{YOUR} (?:\w+ )?{FAMILY}\b",
+    ),
+    rule(
+        "threat",
+        0.7,
+        "knows your family's routine",
+        "alone evening morning night day own herself himself",
+        rf"\b{YOUR} (?:\w+ )?{FAMILY}\b.{{0,50}}\b(?:alone|every (?:day|evening|morning|night|"
+        rf"week)|on (?:her|his|their) own|by (?:herself|himself|themselves))\b",
     ),
     rule(
         "threat",
@@ -288,7 +297,8 @@ STALKING: tuple[Rule, ...] = (
         "why who where what explain lie left went were took light lights",
         rf"\b(?:(?:why|what) were (?:you|u) (?:doing )?(?:at|in|with)|why did (?:you|u) go to|"
         rf"who (?:was|were) (?:the|that) (?:man|guy|woman|girl|boy|lad|bloke)|"
-        rf"where did (?:you|u) go (?:after|last)|(?:explain|don't lie|dont lie)|"
+        rf"where did (?:you|u) go (?:after|last)|\bexplain(?:\.|!|$| yourself)|"
+        rf"(?:don't|dont) lie to me|"
         rf"who was (?:he|she)\b|you (?:left|went|were) .{{0,30}}\b(?:at|till|until) \d|"
         rf"took (?:you|u) \d+ (?:mins|minutes|hours)|(?:your|ur) (?:bedroom |kitchen )?lights? "
         rf"(?:went|were|was|are|is) (?:off|on))",
@@ -298,7 +308,7 @@ STALKING: tuple[Rule, ...] = (
         0.4,
         "mentions exact times or places of your day",
         "am pm morning night yesterday today tuesday wednesday thursday friday saturday sunday "
-        "monday bus gym work home alone",
+        "monday bus gym work home alone went",
         rf"(?:\b\d{{1,2}}(?::\d\d)? ?(?:am|pm)\b|\b\d{{1,2}}:\d\d\b|\blast night\b|\bthis morning\b|"
         rf"\bwalked home alone\b|\bon the \w+ bus\b|\bwent to (?:the|your)\b)",
     ),
@@ -335,8 +345,8 @@ DOXXING: tuple[Rule, ...] = (
         rf"\b(?:post|posting|posted|share|sharing|shared|leak|leaking|leaked|publish|publishing|"
         rf"send|sending|sent|spread|spreading|put|putting|give|giving|gave) (?:(?!me |us )\w+ ){{0,2}}?"
         rf"(?:your|ur|her|his|their) (?:real |full |home |new |work |personal |private |phone )?"
-        rf"(?:name and address|address|addresses|number|details|info|information|location|"
-        rf"workplace|phone number|identity|name)\b|\b(?:your|ur|her|his) (?:new |home |phone |work )?"
+        rf"(?:name and address|address|addresses|number|details|info|information|"
+        rf"workplace|phone number|identity|name)\b(?! with me)|\b(?:your|ur|her|his) (?:new |home |phone |work )?"
         rf"(?:number|address|photos|details|name) (?:is|are) (?:going (?:on|up|out)|on|in|all over) "
         rf"(?:every|the|a|all)\b|(?:have|got) (?:their|your|ur|her|his) (?:numbers|addresses)|"
         rf"(?:telling|tell|email|emailing|message|messaging) (?:your|ur) (?:landlord|neighbou?rs|"
@@ -374,7 +384,7 @@ DOXXING: tuple[Rule, ...] = (
         0.7,
         "names where you or they work, to others",
         "works work workplace employer job shift",
-        rf"\b(?:(?:she|he|they) (?:works?|is working) (?:at|for|in)|(?:her|his|their) "
+        rf"\b(?:(?:she|he|they) works? (?:at|for|in)|(?:her|his|their) "
         rf"(?:workplace|employer|work email|office|job) is|found where (?:you|u) work|"
         rf"(?:her|his) (?:workplace|employer) and|workplace and shift)",
     ),
@@ -382,9 +392,10 @@ DOXXING: tuple[Rule, ...] = (
         "doxxing",
         0.8,
         "asks others to go after someone",
-        "everyone everybody anyone call text go visit flood fun spread tell know",
+        "everyone everybody anyone call text go visit flood fun spread tell know posting sharing "
+        "pay let life",
         r"\b(?:(?:everyone|everybody|anyone|all of you|y'all|you all) (?:\w+ ){0,3}?(?:call|text|"
-        r"message|go|visit|tell|know|should know)|go (?:tell|visit|see|show) (?:her|him|them)|"
+        r"message|go|visit|tell|know|should know)\b|go (?:tell|visit|see|show) (?:her|him|them)|"
         r"pay (?:her|him|them) a visit|let (?:her|him) know how you feel|you know what to do|have fun|"
         r"flood (?:their|her|his)|make (?:her|his|their) life|spread it|everyone here should know|"
         r"(?:posting|sharing) (?:her|his) (?:phone|number|address))",
@@ -426,17 +437,18 @@ SEXUAL: tuple[Rule, ...] = (
         rf"\b(?:send (?:me )?(?:a |some |more |one )?(?:nudes|something (?:naughty|sexy|spicy)|"
         rf"(?:pic|pics|photo|photos|picture|pictures) (?:of (?:you|u|yourself) (?:in|wearing|naked|"
         rf"without)|or\b|for me|just for me|before (?:i|bed)))|"
-        rf"one pic|(?:take|get) (?:your|ur) (?:top|clothes|shirt|bra|kit) off|show me (?:your|ur) "
+        rf"(?:take|get) (?:your|ur) (?:top|clothes|shirt|bra|kit) off|show me (?:your|ur) "
         rf"(?:body|boobs|tits|ass|bum|legs|chest)|turn on (?:your|ur) camera|"
         rf"(?:come|get) (?:to|in|into) my (?:bed|room|hotel room|lap)|sit on my lap|in my bed|"
-        rf"owe me a kiss|(?:i )?want to taste (?:you|u)|(?:send|more) photos or)",
+        rf"owe me a kiss|(?:pic|pics|photo|photos|picture)\b.{{0,30}}\b(?:nobody|no one) "
+        rf"(?:will|would) (?:know|see)|(?:i )?want to taste (?:you|u)|(?:send|more) photos or)",
     ),
     rule(
         "sexual",
         0.7,
         "makes sexual comments about your body",
         "naked nude naughty underwear lingerie bra panties shower body legs lips bum butt ass "
-        "boobs tits chest skirt tops jeans uniform touched wearing sleep want wanted picturing "
+        "boobs tits chest skirt tops jeans uniform touched wearing sleep want wanted picturing nudes "
         "shorts bend",
         rf"\b(?:naked|nude|underwear|lingerie|panties|in the shower|without (?:the |your )?"
         rf"(?:uniform|clothes)|{YOUR} (?:body|legs|lips|bum|butt|ass|boobs|tits|chest|figure|curves)|"
@@ -448,7 +460,7 @@ SEXUAL: tuple[Rule, ...] = (
         0.55,
         "sexual words",
         "sex sexy horny boobs tits nipples penis vagina blowjob porn orgasm cum rape grope "
-        "fuck bang shag",
+        "fuck bang shag sleep",
         r"\b(?:sex|sexy|horny|boobs|tits|nipples?|penis|vagina|blowjob|porn|orgasm|cum|grope|"
         r"(?:fuck|bang|shag) (?:you|u|her)|have sex|sleep with me)\b",
     ),
@@ -466,23 +478,24 @@ SEXUAL: tuple[Rule, ...] = (
 )
 
 QUID_PRO_QUO_BENEFIT = (
-    r"(?:promotion|promoted|raise|pay rise|contract|job|shifts?|overtime|hours|visa|paperwork|papers|"
-    r"grade|grades|marks|pass|reference|scholarship|lease|rent|deposit|part|role|appraisal|review|"
-    r"reviews|probation|leave|application|fine|complaint|permanent|sign off|immigration|arrears|"
-    r"sponsorship|renewal|course|place|interview|bonus|tenancy|good word|partners|ascenso|"
+    r"(?:promotion|promoted|raise|pay rise|contract|job|shifts?|overtime|your hours|visa|paperwork|"
+    r"papers|grade|grades|marks|pass the|reference|scholarship|lease|rent|deposit|the part|role|"
+    r"appraisal|your review|reviews|probation|your leave|application|the fine|complaint|"
+    r"permanent|sign off|immigration|arrears|"
+    r"sponsorship|renewal|course|interview|bonus|tenancy|good word|partners|ascenso|"
     r"contrato|papeles|nota|"
     r"recomendacion|alquiler|subida|sueldo|horas extra|trabajo|turnos|renovacion|apruebas|beca|plaza)"
 )
 QUID_PRO_QUO_DEMAND = (
-    r"(?:nice to me|nicer to me|friendly|after hours|a date|no date|dinner at my|my place|my flat|"
+    r"\b(?:nice to me|nicer to me|friendly|after hours|a date|no date|dinner at my|my place|my flat|"
     r"my house|my hotel|my room|my office tonight|come by my|alone|spend the (?:night|weekend)|"
     r"sleep with|keep me company|in return|owe me|thank me|thank you properly|a favou?r|"
     r"accommodating|good girl|good boy|just the two of us|weekend away|shared room|stay after|"
     r"come over|play along|for a price|what you have to do|give me your number|meet me later|"
-    r"be more accommodating|take you out|drinks|say yes|how friendly|kiss|"
+    r"be more accommodating|take you out|drinks|say yes|how friendly|"
     r"amable conmigo|simpatica conmigo|en mi casa|mi piso|pasa la noche|me acompanas|"
     r"fin de semana|agradecermelo|complaciente|solos|sin cita|tomando algo|"
-    r"lo que tienes que hacer|despues del trabajo)"
+    r"lo que tienes que hacer|despues del trabajo)\b"
 )
 QUID_PRO_QUO: tuple[Rule, ...] = (
     rule(
@@ -504,8 +517,8 @@ QUID_PRO_QUO: tuple[Rule, ...] = (
         "hints that a favour must be paid back personally",
         "favour favor return price depends decide committee good things nice manager",
         r"\b(?:a little favou?r for a big|(?:depends|depend) on (?:you|how (?:friendly|nice))|"
-        r"(?:i decide|i could easily lose|listens to me)|good things happen to (?:people|girls) who|"
-        r"for a price, and not money|not money|you know what i mean)",
+        r"(?:i decide who|i could easily lose|listens to me)|good things happen to (?:people|girls) who|"
+        r"for a price, and not money|not money)",
     ),
 )
 
@@ -536,7 +549,8 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         0.8,
         "says you're not allowed to see people or go out",
         "allowed permission friends number block delete rules leaving going said could home "
-        "call speaker loved told warned decide texting talking seeing bother location stay",
+        "call speaker loved told warned decide texting talking seeing bother location stay "
+        "without asking telling out",
         rf"\b(?:not allowed to (?:see|go|talk|leave|wear|have|use|speak|text|call|visit|quit|work|"
         rf"study|keep|spend|drive|eat)|(?:you're|youre|you are|u r|ur) not (?:going anywhere|"
         rf"leaving|going to that|going out)|"
@@ -561,8 +575,8 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         rf"\b(?:(?:no one|nobody|noone|no-one|they) (?:would|will|'ll|is going to|are going to) "
         rf"(?:ever )?(?:believe (?:you|u|a word|anything you|your)|take your side|hire (?:you|u|someone "
         rf"like)|put up with (?:you|u))|(?:believe|believing) me (?:over|not) "
-        rf"(?:you|u)|they'll believe me|(?:you're|youre|you are) (?:the )?(?:crazy|mad|unstable|"
-        rf"imagining)|everyone thinks (?:you're|youre|you are) (?:crazy|mad|unstable)|"
+        rf"(?:you|u)|they'll believe me|(?:you're|youre|you are) (?:the )?(?:crazy|unstable|"
+        rf"imagining)\b|everyone thinks (?:you're|youre|you are) (?:crazy|mad|unstable)|"
         rf"that never happened|(?:it's|its) your fault i|you make me (?:do|hit|angry)|"
         rf"stop making me|nobody else would)",
     ),
@@ -586,7 +600,7 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "photo prove proof screenshot receipts who send show diary wifi apologise apologize",
         rf"\b(?:(?:send|show) me (?:a )?(?:photo|picture|pic|proof|screenshot) of (?:who|where)|"
         rf"to prove it|send me the screenshot|show me (?:your|ur) (?:phone|messages|receipts)|"
-        rf"i read (?:your|ur) diary|changed the wifi password|apologi[sz]e)",
+        rf"i read (?:your|ur) diary|changed the wifi password)",
     ),
     rule(
         "coercive_control",
@@ -635,7 +649,7 @@ RETALIATION: tuple[Rule, ...] = (
         "retaliation",
         0.8,
         "punishes you for reporting or complaining",
-        "mouth snitches snitch grass grasses counter sue",
+        "mouth snitches snitch grass grasses counter sue countersue",
         r"\b(?:(?:should have|should've|shoulda) kept (?:your|ur) mouth shut|snitches (?:get|end)|"
         r"counter-?sue|keep (?:your|ur) mouth shut)",
     ),
@@ -651,17 +665,18 @@ RETALIATION: tuple[Rule, ...] = (
 
 _INSULT_NOUN = alternation(INSULT_NOUNS)
 _INSULT_ADJ = alternation(INSULT_ADJECTIVES)
+_INTENSIFIER = alternation(INTENSIFIERS)
+YOU_ARE = r"(?:you're|youre|you are|ur|u r|u are|you r|your (?=an? |such |so ))"
 INSULT: tuple[Rule, ...] = (
     rule(
         "insult",
         0.75,
         "insults you",
         INSULT_NOUNS.replace("_", " ") + " " + INSULT_ADJECTIVES,
-        rf"\b(?:{YOURE}|{YOU}|eres|sos|pedazo de|what a|such a|look at (?:you|u)) (?:an? |such an? |"
-        rf"so |the most |una? |un |tan |the )?(?:{_INSULT_ADJ} ){{0,3}}{_INSULT_NOUN}\b|"
-        rf"\b(?:{YOURE}|eres|sos|look at (?:you|u),?) (?:so |such |really |just |tan |muy )?"
-        rf"{_INSULT_ADJ}\b(?! (?:at|about|in|for|of|day|news|weather)\b)|"
-        rf"\b(?:you|u) (?:{_INSULT_ADJ} )+{_INSULT_NOUN}\b",
+        rf"\b(?:{YOU_ARE}|{YOU}|eres|sos|pedazo de|what a|such a|look at (?:you|u),?) (?:an? |"
+        rf"such an? |so |the most |una? |un |tan |the )?(?:(?:{_INSULT_ADJ}|{_INTENSIFIER}),? ){{0,3}}"
+        rf"{_INSULT_NOUN}\b|\b(?:{YOU_ARE}|eres|sos|look at (?:you|u),?) (?:so |such |really |"
+        rf"just |tan |muy )?{_INSULT_ADJ}\b(?! (?:at|about|in|for|of|day|news|weather)\b)",
     ),
     rule(
         "insult",
@@ -671,7 +686,7 @@ INSULT: tuple[Rule, ...] = (
         "nothing nobody crawl sight stink brain thick think useless excuse what notice "
         + INSULT_ADJECTIVES,
         rf"\b(?:(?:nobody|no one|noone) (?:likes|loves|wants|cares about|will ever love) (?:you|u)|"
-        rf"(?:your|ur) face makes me|waste of (?:space|oxygen|air)|everyone (?:laughs at|hates|knows) "
+        rf"(?:your|ur) face makes me|waste of (?:space|oxygen|air)|everyone (?:laughs at|hates) "
         rf"(?:you|u)|(?:the whole|everyone) .{{0,20}}laughs at (?:you|u)|no wonder (?:your|ur|he|she) "
         rf"(?:\w+ )?(?:left|dumped|cheated)|(?:an )?embarrassment to|(?:you're|youre|you are|ur) (?:a )?"
         rf"disgrace|(?:must be|are) (?:so )?ashamed of (?:you|u)|who do (?:you|u) think (?:you|u) are|"
@@ -694,12 +709,20 @@ INSULT: tuple[Rule, ...] = (
     ),
     rule(
         "insult",
-        0.5,
+        0.45,
         "tells you to shut up or go away, aggressively",
-        "shut piss screw hell lost callate largate",
+        "shut piss screw hell lost callate largate fuck",
         r"\b(?:shut (?:the fuck |the hell )?up|go to hell|piss off|(?<!you )get lost|screw you|"
         r"fuck (?:you|u|off)|"
         r"callate|largate|vete a la mierda)\b",
+    ),
+    rule(
+        "insult",
+        0.75,
+        "insults you",
+        "shut stfu callate largate piss fuck",
+        rf"\b(?:shut (?:the fuck )?up|stfu|callate|largate|piss off|fuck off),? (?:you )?"
+        rf"(?:(?:{_INSULT_ADJ}|{_INTENSIFIER}) ){{0,2}}{_INSULT_NOUN}\b",
     ),
     rule(
         "insult",
@@ -759,7 +782,8 @@ IDENTITY: tuple[Rule, ...] = (
         "identity",
         0.7,
         "attacks women or immigrants as a group",
-        "hysterical illegal aliens invasion invaders rapefugees feminists women",
+        "hysterical illegal aliens invasion invaders rapefugees rapefugee feminists women "
+        "nodaca noamnesty refugeesnotwelcome deportthemall",
         r"\b(?:hysterical (?:woman|women|female)|illegal (?:alien|aliens|immigrants?|migrants?)|"
         r"invasion|invaders|rapefugees?|nodaca|noamnesty|refugeesnotwelcome|deportthemall|"
         r"women (?:are|r) (?:all )?(?:\w+ )?(?:whores|sluts|bitches|stupid|trash|property))",
@@ -816,6 +840,9 @@ for _index, _rule in enumerate(RULES):
         RULES_BY_WORD[_word] = (*RULES_BY_WORD.get(_word, ()), _index)
 """Inverted index: each trigger word to the rules it can start, so a message only tries the
 rules whose words it contains."""
+
+HASHTAG_RULES = tuple(index for index, rule in enumerate(RULES) if rule.category == "identity")
+"""Hashtags glue words together (#BuildTheWallNow): a message with one tries the identity rules."""
 
 DAMPENED_BY_FRIENDLINESS = frozenset({"insult", "threat"})
 SERVICE_CONTEXT = re.compile(
