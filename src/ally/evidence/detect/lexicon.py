@@ -42,9 +42,11 @@ _FOLD = str.maketrans(
 _SWAPS = str.maketrans(
     {"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
 )
-_DISGUISED = re.compile(r"[a-z][0-9@$!*._-]+[a-z]|[a-z][0-9@$]|[0-9@$][a-z]")
-_DISGUISED_WORD = re.compile(r"[a-z0-9@$!]*[a-z][a-z0-9@$!*._-]*")
-_INNER_MASK = re.compile(r"(?<=[a-z])[*._-]+(?=[a-z])")
+_DISGUISED = re.compile(r"[a-z]\*+[a-z]|[a-z][0-9@$]|[0-9@$][a-z]|\b[a-z][.*_-][a-z][.*_-][a-z]")
+_DISGUISED_WORD = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$*]*")
+_INNER_MASK = re.compile(r"(?<=[a-z])\*+(?=[a-z])")
+_SPACED_OUT = re.compile(r"\b[a-z](?:[.*_-][a-z]){2,}\b")
+"""A word spelt out with separators ("f.u.c.k", "s-h-i-t"), joined back together."""
 _RUNS = re.compile(r"([a-z])\1{2,}")
 
 
@@ -61,6 +63,7 @@ def normalise(text: str) -> str:
     """Lower-case, fold accents and undo the usual disguises so one pattern fits every spelling."""
     lowered = text.lower().translate(_FOLD)
     if _DISGUISED.search(lowered):
+        lowered = _SPACED_OUT.sub(lambda match: re.sub(r"[.*_-]", "", match.group(0)), lowered)
         lowered = _DISGUISED_WORD.sub(_undisguise, lowered)
     if _RUNS.search(lowered):
         lowered = _RUNS.sub(r"\1\1", lowered)
@@ -119,8 +122,28 @@ PROFANITY = (
     "chingada chingar chingado verga culero culera boludo boluda pelotudo pelotuda carajo "
     "cojones maricon marica zorra perra"
 )
-STRONG_WORDS = forms(PROFANITY)
-"""Swearing: reported as strong language, never a flag on its own."""
+OFFENSIVE_WORDS = (
+    "stupid stupidity dumb dumber dumbest idiot idiots idiotic moron morons moronic imbecile "
+    "imbeciles dimwit dimwits halfwit nitwit fool fools foolish liar liars lying disgusting "
+    "disgrace disgraceful ignorant pathetic hypocrite hypocrites hypocritical coward cowards "
+    "cowardly traitor traitors treasonous clown clowns loser losers crook crooks fraud frauds "
+    "scum scumbag scumbags trash garbage ugly useless worthless delusional unhinged deranged "
+    "psycho psychos psychopath lunatic lunatics thug thugs racist racists fascist fascists "
+    "nazi nazis bigot bigots bigoted sick sicko crazy insane evil vile shameful despicable "
+    "deplorable deplorables sucks suck brainless clueless incompetent corrupt monster monsters "
+    "rapist rapists pedophile pedophiles paedophile pervert perverts creep creeps degenerate "
+    "degenerates lowlife parasite parasites retard retarded nutjob nutjobs wacko whacko crybaby "
+    "snowflake snowflakes libtard libtards jerk jerks brat brats troll trolls hateful hag "
+    "witch slimy sleazy sleazebag weirdo freak freaks disgust repulsive gross nasty filthy "
+    "skank scumbag dickhead jackass dumbass pig pigs "
+    # Spanish
+    "idiota idiotas imbecil imbeciles estupida estupido estupidos tonta tonto inutil inutiles "
+    "asqueroso asquerosa asquerosos basura escoria cerdo cerda gilipollas subnormal payaso "
+    "payasos mentiroso mentirosa cobarde traidor traidora ridiculo ridicula patetico patetica"
+)
+STRONG_WORDS = forms(PROFANITY) | forms(OFFENSIVE_WORDS)
+"""Swearing and insulting words about anyone: reported as strong language, never a flag on its
+own (people swear among friends and call politicians names)."""
 
 INSULT_NOUNS = (
     "idiot idiots moron morons imbecile imbeciles retard retards loser losers scum scumbag "

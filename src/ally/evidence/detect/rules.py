@@ -308,7 +308,7 @@ STALKING: tuple[Rule, ...] = (
         0.4,
         "mentions exact times or places of your day",
         "am pm morning night yesterday today tuesday wednesday thursday friday saturday sunday "
-        "monday bus gym work home alone went",
+        "monday bus gym work home alone went at until till",
         rf"(?:\b\d{{1,2}}(?::\d\d)? ?(?:am|pm)\b|\b\d{{1,2}}:\d\d\b|\blast night\b|\bthis morning\b|"
         rf"\bwalked home alone\b|\bon the \w+ bus\b|\bwent to (?:the|your)\b)",
     ),
@@ -621,7 +621,7 @@ REPORTING = (
     r"statement|snitch\w*|grass\w*|tribunal|solicitor|authorities|landlord|manager|banned|"
     r"suspended|the case|to my boss|went to my|told the school|denuncia\w*|denunciaste|"
     r"denuncio|queja|quejaste|recursos humanos|policia|sindicato|orden de alejamiento|"
-    r"chivat\w*|suspendieron|declara)"
+    r"chivat\w*|suspendieron|declara)\b"
 )
 CONSEQUENCE = (
     r"(?:mistake|regret|pay\b|worse|fired|lose|cut|reference|never work|suffer|won't save|wont save|"
@@ -744,7 +744,7 @@ IDENTITY: tuple[Rule, ...] = (
         0.8,
         "attacks you for who you are (origin, race, religion, gender, sexuality, disability, age)",
         "back country kind people english breed agenda deport home belong real boat bags vote "
-        "too because cause coz cos religion kitchen sandwich coffee virus sendthemback "
+        "too because cause coz cos religion kitchen sandwich coffee virus sendthemback women girls "
         "buildthewall buildthatwall send",
         rf"\b(?:go back (?:home )?to (?:your|ur|where you|where u|mexico|africa|china|india|"
         rf"pakistan|poland|the jungle)|go (?:make|get) (?:me )?(?:a )?(?:coffee|sandwich)|"
