@@ -25,7 +25,13 @@ from pathlib import Path
 
 from ally.evidence.detect.doxxing import personal_details
 from ally.evidence.detect.lexicon import STRONG_WORDS, TOKEN, normalise
-from ally.evidence.detect.model import CONDITION, MODEL_PATH, LinearModel
+from ally.evidence.detect.model import (
+    CONDITION,
+    MODEL_PATH,
+    SECOND_PERSON,
+    LinearModel,
+    features,
+)
 from ally.evidence.detect.rules import (
     DAMPENED_BY_FRIENDLINESS,
     DAMPENED_BY_SERVICE,
@@ -70,6 +76,20 @@ IDIOM_WORDS = frozenset(
     "smash crush beat thrash slay break knock shoot shot stab fire blow face bury get find "
     "matar mata matando mataria muero muerta muerto destrozar machacar mierda".split()
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the rules found in one message, before scoring."""
+
+    tokens: list[str]
+    hits: dict[str, list[tuple[float, str]]]
+    strong: bool
+    friendly: bool
+    conditional: bool
+    dampened: frozenset[str]
+    addressed: bool
+    """The reader is addressed ("you", "your", "tu", "te")."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,10 @@ class Assessment:
         return [finding.explain() for finding in flagged]
 
 
+NOTHING = {category: Finding(category, 0.0, ()) for category in CATEGORIES}
+NOTHING_FOUND = tuple(NOTHING.values())
+
+
 class Detector:
     """Scores messages. Load once (the model is read from the package), then call ``assess``
     for one message or ``assess_many`` for a batch (repeated texts are scored once)."""
@@ -146,7 +170,8 @@ class Detector:
                 hits.setdefault(rule.category, []).append((rule.weight, rule.reason))
         return hits
 
-    def assess(self, text: str) -> Assessment:
+    def read(self, text: str) -> Reading:
+        """Everything the rules see in ``text``: words, rule hits and context marks."""
         normalised = normalise(text)
         tokens = TOKEN.findall(normalised)
         words = set(tokens)
@@ -156,20 +181,42 @@ class Detector:
         details = personal_details(text)
         if details:
             hits.setdefault("doxxing", []).extend(details)
+        strong = not STRONG_WORDS.isdisjoint(words)
+        addressed = not SECOND_PERSON.isdisjoint(words)
+        if not (hits or strong or addressed):  # most everyday messages stop here
+            return Reading(tokens, hits, strong, False, False, frozenset(), addressed)
         friendly = FRIENDLY_MARKERS.search(normalised) is not None
         dampened = DAMPENED_BY_FRIENDLINESS if friendly else frozenset()
         if hits and SERVICE_CONTEXT.search(normalised):
             dampened = dampened | DAMPENED_BY_SERVICE
-        strong = not STRONG_WORDS.isdisjoint(words)
+        conditional = CONDITION.search(normalised) is not None
+        return Reading(tokens, hits, strong, friendly, conditional, dampened, addressed)
+
+    def model_features(self, text: str) -> list[str]:
+        """The learned model's features for ``text`` (``train.py`` uses this very function)."""
+        reading = self.read(text)
+        return features(
+            reading.tokens, reading.hits, reading.strong, reading.friendly, reading.conditional
+        )
+
+    def assess(self, text: str) -> Assessment:
+        reading = self.read(text)
+        hits = reading.hits
         learned: dict[str, float] = {}
-        if self.model is not None:
-            conditional = CONDITION.search(normalised) is not None
-            learned = self.model.scores(tokens, hits, strong, friendly, conditional)
+        if self.model is not None and (hits or reading.strong or reading.addressed):
+            learned = self.model.scores(
+                features(reading.tokens, hits, reading.strong, reading.friendly, reading.conditional)
+            )
+        if not hits and not learned:
+            return Assessment(NOTHING_FOUND, reading.strong)
+        dampened = reading.dampened
         findings = tuple(
             self._finding(c, hits.get(c, ()), learned.get(c, 0.0), c in dampened)
+            if c in hits or c in learned
+            else NOTHING[c]
             for c in CATEGORIES
         )
-        return Assessment(findings, strong)
+        return Assessment(findings, reading.strong)
 
     def assess_many(self, texts: Iterable[str]) -> Iterator[Assessment]:
         """Assess a batch; identical texts (``ok``, ``lol``, a repeated threat) are scored once."""

@@ -42,29 +42,35 @@ _FOLD = str.maketrans(
 _SWAPS = str.maketrans(
     {"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
 )
-_DISGUISED = re.compile(r"[a-z]\*+[a-z]|[a-z][0-9@$]|[0-9@$][a-z]|\b[a-z][.*_-][a-z][.*_-][a-z]")
-_DISGUISED_WORD = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$*]*")
+_DISGUISED = re.compile(r"[0-9@$*](?:(?<=[a-z].)|(?=[a-z]))|[._*-](?<=\b[a-z].)(?=[a-z][._*-])")
+"""A letter next to a digit or symbol ("sh1t", "b@stard", "f*ck") or a word spelt out with
+separators ("f.u.c.k"). Every branch starts with one of those rare characters, so the search
+skips ordinary text quickly."""
+_EDGES = "\"'.,!?;:()[]{}<>…"
+_SPACED_OUT = re.compile(r"[a-z](?:[._*-][a-z]){2,}")
+_NOT_LEET = re.compile(r"[a-z]+[0-9]+|[0-9]+(?:[a-z]{1,2}|am|pm)")
+"""Words that mix letters and digits without disguising anything: "b12", "10am", "3rd"."""
 _INNER_MASK = re.compile(r"(?<=[a-z])\*+(?=[a-z])")
-_SPACED_OUT = re.compile(r"\b[a-z](?:[.*_-][a-z]){2,}\b")
-"""A word spelt out with separators ("f.u.c.k", "s-h-i-t"), joined back together."""
 _RUNS = re.compile(r"([a-z])\1{2,}")
 
 
-def _undisguise(word_match: re.Match[str]) -> str:
-    word = word_match.group(0)
-    if word.isdigit() or not any(ch.isalpha() for ch in word):
+def _undisguise(word: str) -> str:
+    """One whitespace-separated word with its disguise undone (punctuation around it kept)."""
+    core = word.strip(_EDGES)
+    if not core or core[0] == "@" or not _DISGUISED.search(core) or _NOT_LEET.fullmatch(core):
         return word
-    if re.fullmatch(r"[a-z]+[0-9]+|[0-9]+[a-z]{1,2}", word):  # "b12", "10am", "3pm": not leet
-        return word
-    return _INNER_MASK.sub("", word.translate(_SWAPS))
+    if _SPACED_OUT.fullmatch(core):
+        plain = re.sub(r"[._*-]", "", core)
+    else:
+        plain = _INNER_MASK.sub("", core.translate(_SWAPS))
+    return word.replace(core, plain, 1)
 
 
 def normalise(text: str) -> str:
     """Lower-case, fold accents and undo the usual disguises so one pattern fits every spelling."""
     lowered = text.lower().translate(_FOLD)
     if _DISGUISED.search(lowered):
-        lowered = _SPACED_OUT.sub(lambda match: re.sub(r"[.*_-]", "", match.group(0)), lowered)
-        lowered = _DISGUISED_WORD.sub(_undisguise, lowered)
+        lowered = " ".join(map(_undisguise, lowered.split()))
     if _RUNS.search(lowered):
         lowered = _RUNS.sub(r"\1\1", lowered)
     return " ".join(lowered.split())

@@ -30,6 +30,8 @@ SECOND_PERSON = frozenset(
     "you your you're youre yourself u ur ya yours tu te ti tus contigo usted vos".split()
 )
 CONDITION = re.compile(r"\b(?:if|unless|or else|or|si|o)\b")
+NEGLIGIBLE = -3.0
+"""A linear score under this (probability under 5%) is not worth showing."""
 
 
 def features(
@@ -107,14 +109,12 @@ class LinearModel:
                     z[index] += weight
         return z
 
-    def scores(
-        self,
-        tokens: list[str],
-        hits: Mapping[str, object],
-        strong: bool,
-        friendly: bool,
-        conditional: bool,
-    ) -> dict[str, float]:
-        """Calibrated score per category (0.5 = that category's flag line)."""
-        z = self.raw(features(tokens, hits, strong, friendly, conditional))
-        return {head.category: head.calibrated(z[i]) for i, head in enumerate(self.heads)}
+    def scores(self, names: Iterable[str]) -> dict[str, float]:
+        """Calibrated score per category (0.5 = that category's flag line) for these features;
+        categories the model gives less than about 5% are left out (read as 0)."""
+        z = self.raw(names)
+        return {
+            head.category: round(head.calibrated(z[i]), 3)
+            for i, head in enumerate(self.heads)
+            if z[i] > NEGLIGIBLE
+        }
