@@ -46,7 +46,7 @@ def personal_details(text: str) -> list[tuple[float, str]]:
         found.append("contains a phone number")
     if "@" in text and EMAIL.search(text):
         found.append("contains an email address")
-    if PLATE.search(text):
+    if has_digit and PLATE.search(text):
         found.append("contains a car number plate")
     if not found:
         return []

@@ -22,6 +22,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from ally.evidence.detect.concepts import concept_features
 from ally.evidence.errors import EvidenceError
 
 MODEL_PATH = Path(__file__).with_name("model.json.gz")
@@ -38,9 +39,9 @@ def features(
     tokens: list[str], hits: Iterable[str], strong: bool, friendly: bool, conditional: bool
 ) -> list[str]:
     """The model's features for one message (deduplicated, order irrelevant)."""
-    names = set(tokens)
+    names = concept_features(tokens)
+    names.update(tokens)
     names.update(f"{first} {second}" for first, second in pairwise(tokens))
-    names.update("r:" + category for category in hits)
     if not SECOND_PERSON.isdisjoint(tokens):
         names.add("x:you")
     if strong:

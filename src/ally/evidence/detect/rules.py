@@ -110,7 +110,8 @@ class ExplicitThreat:
                 if word in self.TARGETS:
                     after = words[position + 2 + offset : position + 3 + offset]
                     return not after or after[0] not in self.NOT_AFTER
-            return False
+            # "smash every window in your flat", "burn down your car": the reader's things
+            return not self.READER.isdisjoint(words[position + 1 : position + 6])
         if verb in self.RUIN and objects and objects[0] in self.READER:
             after = words[position + 2 : position + 3]
             return not after or after[0] not in self.NOT_AFTER
@@ -132,7 +133,14 @@ class AddressedInsult:
     BEING = frozenset(
         "you're youre you_are u_r u_are you_r ur eres sos look_at_you look_at_u".split()
     )
-    FILLERS = frozenset("a an such so the most una un tan really just muy".split())
+    FILLERS = frozenset(
+        "a an such so the most una un tan really just muy honestly literally actually seriously "
+        "truly genuinely simply basically always still".split()
+    )
+    PEOPLE = frozenset(
+        "person human being woman man girl guy boy thing creature individual mother wife husband "
+        "father colleague people persona mujer hombre tio tia".split()
+    )
     NOT_AFTER_ADJECTIVE = frozenset("at about in for of day news weather".split())
 
     def __init__(self, nouns: str, adjectives: str, intensifiers: str) -> None:
@@ -160,6 +168,9 @@ class AddressedInsult:
         if position < len(words):
             noun = words[position]
             if noun in self.nouns or " ".join(words[position : position + 3]) in self.nouns:
+                return True
+            insulting = any(word in self.adjectives for word in words[first:position])
+            if noun in self.PEOPLE and insulting:  # "the stupidest person", "a vile woman"
                 return True
         if being and first < len(words) and words[first] in self.adjectives:
             after = words[first + 1 : first + 2]
@@ -255,7 +266,7 @@ THREATS: tuple[Rule, ...] = (
         "warns that something will happen to you",
         "regret sorry pay see happens happen warning warned coming watch eye capable lose people "
         "missing lesson finished nice expect like last over until else again think thought "
-        "suffer learn wish waiting seeing done finished",
+        "suffer learn wish waiting seeing done finished visit guy someone",
         rf"\b(?:{YOU}(?:'ll| will|'re going to| are going to|'re gonna| are gonna| gonna| r gonna) "
         rf"(?:regret|be sorry|pay|see what happens|find out|suffer|learn|wish)|"
         rf"(?:see|find out) what (?:happens|i'm capable of|im capable of|i can do|i am capable of)|"
@@ -263,7 +274,8 @@ THREATS: tuple[Rule, ...] = (
         rf"watch (?:your|ur) back|better watch out|sleep with one eye open|"
         rf"(?:your|ur) last (?:week|day|days|chance|night)|"
         rf"won't see it coming|wont see it coming|(?:i'm|im|i am) coming for (?:you|u)|"
-        rf"nothing to lose|gone missing|i know people who|(?:i've|ive|i have) got people|"
+        rf"nothing to lose|gone missing|i know people who|pay (?:you|u) a (?:little )?visit|"
+        rf"(?:know|got) (?:a guy|someone|people) who|(?:i've|ive|i have) got people|"
         rf"people who owe me|teach (?:you|u) a lesson|stop being nice|you won't like it|you wont like it|"
         rf"(?:not|n't) (?:finished|done) with (?:you|u)|we're not finished|this isn't over|this is not over|"
         rf"what happened to (?:the )?last|(?:think|thought) again|you'll see\b|you will see\b|"
@@ -383,7 +395,7 @@ STALKING: tuple[Rule, ...] = (
         "watches your phone, location or accounts",
         "location find icloud email emails account accounts messages diary logged access online "
         "strava stories screenshots call log password read reading hacked checked check see saw "
-        "watched new other another fake everything",
+        "watched new other another fake everything map life360 shows rid got",
         rf"\b(?:{YOUR} (?:location|find my|gps) (?:says|shows|is|was|said|showed)|"
         rf"(?:track|tracking|check|checking|checked|see|saw) (?:your|ur) (?:location|gps)|"
         rf"find my (?:says|shows)|(?:access to|into|logged into|"
@@ -392,6 +404,8 @@ STALKING: tuple[Rule, ...] = (
         rf"runs|stories|photos|location|search history)|i can see (?:you're|youre|you are|ur) online|"
         rf"(?:new|other|another|fake) account|screenshots of everything|check your location|"
         rf"saw the call log|i read your|see every (?:photo|message|thing)|"
+        rf"(?:snap(?:chat)?|snap) map|life360|(?:map|location|app) (?:shows|says) (?:you|u)|"
+        rf"(?:can't|cant|cannot|never) get rid of me|got (?:your|ur) new (?:number|address|phone)|"
         rf"watched your stories|i see everything you)",
     ),
     rule(
@@ -487,10 +501,12 @@ DOXXING: tuple[Rule, ...] = (
         "doxxing",
         0.75,
         "names the school or nursery of your children",
-        "school nursery pickup bus kindergarten daycare",
+        "school nursery pickup bus kindergarten daycare academy primary college high year",
         rf"\b(?:(?:your|ur|her|his) (?:\w+'?s? )?(?:son|daughter|kids?|children|child)'?s? "
         rf"(?:school|nursery|class|bus)|(?:know|found|which|what) (?:\w+ ){{0,2}}(?:school|nursery) "
-        rf"(?:your|ur|her|his)|(?:kids|son|daughter|children) (?:go|goes) to\b|your school, your class)",
+        rf"(?:your|ur|her|his)|(?:kids|son|daughter|children) (?:go|goes) to\b|your school, your class|"
+        rf"(?:her|his|your|ur) (?:son|daughter|kids?|children|child|boy|girl)(?:'s| is| are)? "
+        rf"(?:at|in) (?:[\w']+ ){{0,3}}(?:school|academy|primary|college|nursery|high|year \d+))",
     ),
     rule(
         "doxxing",
@@ -506,12 +522,14 @@ DOXXING: tuple[Rule, ...] = (
         0.8,
         "asks others to go after someone",
         "everyone everybody anyone call text go visit flood fun spread tell know posting sharing "
-        "pay let life",
+        "pay let life here's heres here this nuts worst",
         r"\b(?:(?:everyone|everybody|anyone|all of you|y'all|you all) (?:\w+ ){0,3}?(?:call|text|"
-        r"message|go|visit|tell|know|should know)\b|go (?:tell|visit|see|show) (?:her|him|them)|"
+        r"message|go|visit|tell|should know|needs to know)\b|go (?:tell|visit|see|show) (?:her|him|them)|"
         r"pay (?:her|him|them) a visit|let (?:her|him) know how you feel|you know what to do|have fun|"
         r"flood (?:their|her|his)|make (?:her|his|their) life|spread it|everyone here should know|"
-        r"(?:posting|sharing) (?:her|his) (?:phone|number|address))",
+        r"(?:posting|sharing) (?:her|his) (?:phone|number|address)|"
+        r"(?:here's|heres|here is|this is) (?:his|her|their) (?:number|address|phone|home|house|"
+        r"workplace|work|car)|go nuts|do your worst)",
     ),
     rule(
         "doxxing",
@@ -562,11 +580,13 @@ SEXUAL: tuple[Rule, ...] = (
         "makes sexual comments about your body",
         "naked nude naughty underwear lingerie bra panties shower body legs lips bum butt ass "
         "boobs tits chest skirt tops jeans uniform touched wearing sleep want wanted picturing nudes "
-        "shorts bend",
+        "shorts bend imagination under without imagine picture",
         rf"\b(?:naked|nude|underwear|lingerie|panties|in the shower|without (?:the |your )?"
         rf"(?:uniform|clothes)|{YOUR} (?:body|legs|lips|bum|butt|ass|boobs|tits|chest|figure|curves)|"
         rf"nice (?:bum|butt|ass|legs|tits|boobs|rack)|tighter tops|short skirt|bend over|"
-        rf"made for being touched|gym shorts|you want me|wanted it|sleep naked|picturing you)",
+        rf"made for being touched|gym shorts|you want me|wanted it|sleep naked|picturing you|"
+        rf"nothing to the imagination|(?:what's|whats) under (?:that|your|ur)|"
+        rf"(?:see|picture|imagine) (?:you|u) (?:without|naked|undressed|in (?:your|ur) underwear))",
     ),
     rule(
         "sexual",
@@ -663,7 +683,7 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "says you're not allowed to see people or go out",
         "allowed permission friends number block delete rules leaving going said could home "
         "call speaker loved told warned decide texting talking seeing bother location stay "
-        "without asking telling out",
+        "without asking telling out every done over",
         rf"\b(?:not allowed to (?:see|go|talk|leave|wear|have|use|speak|text|call|visit|quit|work|"
         rf"study|keep|spend|drive|eat)|(?:you're|youre|you are|u r|ur) not (?:going anywhere|"
         rf"leaving|going to that|going out)|"
@@ -677,7 +697,10 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         rf"(?:bother|come)|turn (?:your|ur) location|(?:not|never) leaving the house|"
         rf"stay home where|"
         rf"(?:go|going) out\b.{{0,30}}\b(?:come home|home now)|come home now|i decide what|"
-        rf"i decide (?:who|where)|(?:why|stop) (?:are )?(?:you|u) (?:texting|talking to|seeing) "
+        rf"i decide (?:who|where)|(?:send|share) me (?:your|ur) location|"
+        rf"every (?:hour|half hour|day|minute)\b.{{0,30}}\b(?:or|else)\b|"
+        rf"if (?:you|u) (?:go|see|talk|leave|speak|meet|text|call)\b.{{0,40}}\b(?:we're done|we are done|"
+        rf"it's over|its over|we're over|don't come back|dont come back|i'll leave|i'm leaving)|(?:why|stop) (?:are )?(?:you|u) (?:texting|talking to|seeing) "
         rf"(?:your|ur))",
     ),
     rule(
@@ -743,7 +766,7 @@ CONSEQUENCE = (
     r"kept your mouth shut|know what's good|expect|counter-?sue|will believe me|still here|"
     r"lawyers|reflect|you were warned|say you hit|i'm going to yours|every other one|gone|"
     r"made this (?:so much )?worse|moved to nights|funny that|watch what happens|next|"
-    r"let's see|lets see|we'll see|new teacher|"
+    r"let's see|lets see|we'll see|new teacher|everyone will know|everyone's going to know|"
     r"error|retira|peor|suerte|pagar|sufrir|no me va a parar|dire que|merecen|piensatelo|disfruta)"
 )
 RETALIATION: tuple[Rule, ...] = (
@@ -793,7 +816,8 @@ INSULT: tuple[Rule, ...] = (
         0.75,
         "puts you down",
         "likes love nobody disgrace embarrassment sick joke laughs waste face wonder ashamed "
-        "nothing nobody crawl sight stink brain thick think useless excuse what notice "
+        "nothing nobody crawl sight stink brain thick think useless excuse what notice life "
+        "disgust repulse sicken revolt embarrass make "
         + INSULT_ADJECTIVES,
         rf"\b(?:(?:nobody|no one|noone) (?:likes|loves|wants|cares about|will ever love) (?:you|u)|"
         rf"(?:your|ur) face makes me|waste of (?:space|oxygen|air)|everyone (?:laughs at|hates) "
@@ -802,7 +826,9 @@ INSULT: tuple[Rule, ...] = (
         rf"disgrace|(?:must be|are) (?:so )?ashamed of (?:you|u)|who do (?:you|u) think (?:you|u) are|"
         rf"(?:you're|youre|you are|you were) nothing|crawl back|get out of my sight|"
         rf"(?:you|u) stink|did your brain|(?:so|too) dumb (?:you|u)|(?:you're|youre) a joke|"
-        rf"what a (?:useless|pathetic|waste)|excuse for a (?:human|person|man|woman|mother|father|"
+        rf"what a (?:useless|pathetic|waste)|(?:sad|pathetic|miserable|boring|lonely|empty) "
+        rf"(?:little )?life|(?:you|u) (?:disgust|repulse|sicken|revolt|embarrass) me|"
+        rf"(?:you|u) make me (?:sick|want to throw up|puke)|excuse for a (?:human|person|man|woman|mother|father|"
         rf"wife|husband)|{_INSULT_ADJ}\W{{1,3}}(?:that's|thats|that is) what (?:you|u) are|"
         rf"nobody would (?:even )?notice|{_INSULT_ADJ}, {_INSULT_ADJ},? and {_INSULT_ADJ})",
     ),
@@ -958,8 +984,10 @@ DAMPENED_BY_FRIENDLINESS = frozenset({"insult", "threat"})
 SERVICE_CONTEXT = re.compile(
     r"\b(?:driver|uber|taxi|cab|cabify|courier|delivery|deliver|delivers|parcel|package|order|"
     r"pizza|takeaway|pick (?:you|u) up|airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
+    r"bring (?:you|u)|drop (?:it|them) (?:off|round)|surprise (?:you|u)|"
     r"paquete|pedido|saludado|saludarte|salude)\b"
 )
 """A driver, a delivery or a friend who waved: "I'm outside your house" and "I saw you at the gym"
-are ordinary there. Such words lower stalking and doxxing hits (never threats or sexual ones)."""
-DAMPENED_BY_SERVICE = frozenset({"stalking", "doxxing"})
+are ordinary there. Such words lower stalking, doxxing and threat hits (never sexual ones,
+control or retaliation)."""
+DAMPENED_BY_SERVICE = frozenset({"stalking", "doxxing", "threat"})
