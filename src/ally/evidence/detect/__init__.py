@@ -244,5 +244,5 @@ class Detector:
         reasons = [reason for _, reason in ranked]
         if learned >= FLAG_LINE and score < FLAG_LINE:
             reasons.append("worded like messages of this kind that Ally learned from")
-        score = max(score, learned)
+        score = 1.0 - (1.0 - score) * (1.0 - learned)
         return Finding(category, round(score, 3), tuple(dict.fromkeys(reasons)))

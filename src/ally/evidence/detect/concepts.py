@@ -25,6 +25,13 @@ from ally.evidence.detect.lexicon import (
     forms,
 )
 
+ANIMALS = frozenset(
+    "pig pigs cow cows dog dogs rat rats snake snakes slug worm cockroach donkey ape apes monkey "
+    "cat cats horse hamster fox bird birds cerda cerdo perra perro gato rata vaca".split()
+)
+"""Animals are their own concept: "you pig" is an insult, "the pigs had piglets" is not, and the
+model learns the difference from the words around them."""
+
 CONCEPT_WORDS: dict[str, str] = {
     "YOU": "you u ya your ur yours yourself you're youre you'll youll you've you'd tu te ti tus "
     "contigo usted vos",
@@ -98,7 +105,10 @@ CONCEPT_WORDS: dict[str, str] = {
     "crying authorities denuncia denunciaste queja policia sindicato abogado juicio",
     "CONSEQUENCE": "fired renewed worse regret mistake decision lose lost pay suffer sorry "
     "consequences cost cut suspended career reference despedido peor error",
-    "INSULT": INSULT_NOUNS.replace("_", " ") + " " + INSULT_ADJECTIVES,
+    "INSULT": " ".join(
+        word for word in (INSULT_NOUNS + " " + INSULT_ADJECTIVES).split() if word not in ANIMALS
+    ).replace("_", " "),
+    "ANIMAL": " ".join(sorted(ANIMALS)),
     "SLUR": IDENTITY_SLURS + " " + GENDERED_SLURS,
     "GROUP": IDENTITY_GROUPS,
     "SWEAR": PROFANITY,

@@ -162,7 +162,7 @@ INSULT_NOUNS = (
     "cunts whore whores slut sluts slag slags twat twats prick pricks bastard bastards asshole "
     "assholes arsehole arseholes wanker wankers dickhead dickheads dumbass dumbasses shit "
     "piece_of_shit pos skank skanks hoe hoes thot muppet tosser tossers knob knobhead git fuck "
-    "fucker fuckers fuckface fuckwit fatso "
+    "fucker fuckers fuckface fuckwit fatso trash rubbish garbage filth "
     # Spanish
     "idiota idiotas imbecil imbeciles estupida estupido tonta tonto tontas tontos inutil "
     "inutiles fracasada fracasado payaso payasa gilipollas cabron cabrona zorra perra puta "

@@ -315,8 +315,11 @@ THREATS: tuple[Rule, ...] = (
         "threat",
         0.7,
         "threatens to come to you",
-        "coming come over outside waiting wait find drag work building house round turn show",
+        "coming come over outside waiting wait find drag work building house round turn show way "
+        "shoulder know",
         rf"\b(?:(?:i'm|im|i am) coming (?:over|round|to (?:your|ur|get)|for)|"
+        rf"on (?:their|his|my|our) way to (?:yours|your|you|ur)\b|over (?:your|ur) shoulder|"
+        rf"i know where (?:your|ur) (?:\w+ )?{FAMILY} (?:parks|lives|works|goes|sleeps|drinks|walks)|"
         rf"(?:don't|dont) make me come (?:find|get|over|round)|"
         rf"(?:i'll|ill|i will|gonna|going to) (?:come to|come round|turn up at|show up at) (?:your|ur)|"
         rf"(?:i'll|ill|i will) find (?:you|u)(?:\.|,|!|$| wherever| and)|"
@@ -395,7 +398,8 @@ STALKING: tuple[Rule, ...] = (
         "watches your phone, location or accounts",
         "location find icloud email emails account accounts messages diary logged access online "
         "strava stories screenshots call log password read reading hacked checked check see saw "
-        "watched new other another fake everything map life360 shows rid got",
+        "watched new other another fake everything map life360 shows rid got get notifications "
+        "alerts statements",
         rf"\b(?:{YOUR} (?:location|find my|gps) (?:says|shows|is|was|said|showed)|"
         rf"(?:track|tracking|check|checking|checked|see|saw) (?:your|ur) (?:location|gps)|"
         rf"find my (?:says|shows)|(?:access to|into|logged into|"
@@ -404,6 +408,8 @@ STALKING: tuple[Rule, ...] = (
         rf"runs|stories|photos|location|search history)|i can see (?:you're|youre|you are|ur) online|"
         rf"(?:new|other|another|fake) account|screenshots of everything|check your location|"
         rf"saw the call log|i read your|see every (?:photo|message|thing)|"
+        rf"(?:still )?(?:get|see|read|receive) (?:your|ur) (?:bank |email |text )?(?:notifications|"
+        rf"alerts|emails|statements|texts)|"
         rf"(?:snap(?:chat)?|snap) map|life360|(?:map|location|app) (?:shows|says) (?:you|u)|"
         rf"(?:can't|cant|cannot|never) get rid of me|got (?:your|ur) new (?:number|address|phone)|"
         rf"watched your stories|i see everything you)",
@@ -453,12 +459,12 @@ STALKING: tuple[Rule, ...] = (
         0.8,
         "says they follow or watch you",
         "vi segui vigilando viendo ubicacion acceso cuenta fuera aparcado mensajes lei leido leo "
-        "bloqueaste se veo quien donde fuiste saliste aqui estoy",
+        "bloqueaste se veo quien donde fuiste saliste aqui estoy que",
         r"\b(?:te (?:vi|he visto|estoy viendo|estoy vigilando|segui|he seguido)|te veo desde|"
         r"estoy (?:aparcad[oa] )?fuera|tu ubicacion|acceso a tu|otra cuenta|"
         r"(?:lei|he leido|leo) tus (?:mensajes|correos|chats)|se que (?:estuviste|fuiste|has ido|"
         r"estas)|se a que hora|(?:quien|con quien) (?:era|estabas)|a donde fuiste|"
-        r"fuiste a (?:ver|tu)|siempre estoy aqui|saliste (?:del|de) (?:trabajo|casa|clase) a las)",
+        r"fuiste a (?:ver|tu)|siempre estoy aqui|se que \w+(?:aste|iste)\b|saliste (?:del|de) (?:trabajo|casa|clase) a las)",
     ),
 )
 
@@ -522,14 +528,19 @@ DOXXING: tuple[Rule, ...] = (
         0.8,
         "asks others to go after someone",
         "everyone everybody anyone call text go visit flood fun spread tell know posting sharing "
-        "pay let life here's heres here this nuts worst",
+        "pay let life here's heres here this nuts worst address number phone details personal "
+        "private mobile",
         r"\b(?:(?:everyone|everybody|anyone|all of you|y'all|you all) (?:\w+ ){0,3}?(?:call|text|"
         r"message|go|visit|tell|should know|needs to know)\b|go (?:tell|visit|see|show) (?:her|him|them)|"
         r"pay (?:her|him|them) a visit|let (?:her|him) know how you feel|you know what to do|have fun|"
         r"flood (?:their|her|his)|make (?:her|his|their) life|spread it|everyone here should know|"
         r"(?:posting|sharing) (?:her|his) (?:phone|number|address)|"
         r"(?:here's|heres|here is|this is) (?:his|her|their) (?:number|address|phone|home|house|"
-        r"workplace|work|car)|go nuts|do your worst)",
+        r"workplace|work|car)|go nuts|do your worst|"
+        r"(?:her|his|their|your|ur) (?:\w+ )?(?:address|number|phone|details)\b.{0,30}\b(?:pinned|"
+        r"posted|up on|online|in the (?:channel|group|chat)|everywhere|public)|"
+        r"(?:her|his|their) (?:personal|private|home|mobile) (?:number|phone|address|email)|"
+        r"tell (?:everyone|everybody|all) at (?:your|ur) (?:new )?(?:job|work|office|school|gym))",
     ),
     rule(
         "doxxing",
@@ -580,12 +591,13 @@ SEXUAL: tuple[Rule, ...] = (
         "makes sexual comments about your body",
         "naked nude naughty underwear lingerie bra panties shower body legs lips bum butt ass "
         "boobs tits chest skirt tops jeans uniform touched wearing sleep want wanted picturing nudes "
-        "shorts bend imagination under without imagine picture",
+        "shorts bend imagination under without imagine picture sin",
         rf"\b(?:naked|nude|underwear|lingerie|panties|in the shower|without (?:the |your )?"
         rf"(?:uniform|clothes)|{YOUR} (?:body|legs|lips|bum|butt|ass|boobs|tits|chest|figure|curves)|"
         rf"nice (?:bum|butt|ass|legs|tits|boobs|rack)|tighter tops|short skirt|bend over|"
         rf"made for being touched|gym shorts|you want me|wanted it|sleep naked|picturing you|"
-        rf"nothing to the imagination|(?:what's|whats) under (?:that|your|ur)|"
+        rf"nothing to the imagination|without (?:the |your |ur |a )?(?:towel|clothes|top|bra|"
+        rf"underwear|shirt|knickers|panties)|sin (?:sujetador|ropa|bragas|camiseta|nada puesto)|(?:what's|whats) under (?:that|your|ur)|"
         rf"(?:see|picture|imagine) (?:you|u) (?:without|naked|undressed|in (?:your|ur) underwear))",
     ),
     rule(
@@ -616,7 +628,7 @@ QUID_PRO_QUO_BENEFIT = (
     r"appraisal|your review|reviews|probation|your leave|application|the fine|complaint|"
     r"permanent|sign off|immigration|arrears|"
     r"sponsorship|renewal|course|interview|bonus|tenancy|good word|partners|ascenso|"
-    r"contrato|papeles|nota|"
+    r"contrato|papeles|nota|puesto|"
     r"recomendacion|alquiler|subida|sueldo|horas extra|trabajo|turnos|renovacion|apruebas|beca|plaza)"
 )
 QUID_PRO_QUO_DEMAND = (
@@ -628,7 +640,7 @@ QUID_PRO_QUO_DEMAND = (
     r"be more accommodating|take you out|drinks|say yes|how friendly|"
     r"amable conmigo|simpatica conmigo|en mi casa|mi piso|pasa la noche|me acompanas|"
     r"fin de semana|agradecermelo|complaciente|solos|sin cita|tomando algo|"
-    r"lo que tienes que hacer|despues del trabajo)\b"
+    r"lo que tienes que hacer|despues del trabajo|a solas|conmigo)\b"
 )
 QUID_PRO_QUO: tuple[Rule, ...] = (
     rule(
@@ -640,7 +652,7 @@ QUID_PRO_QUO: tuple[Rule, ...] = (
         "review reviews probation leave application fine complaint permanent immigration arrears "
         "sponsorship renewal course bonus tenancy word partners ascenso contrato papeles nota "
         "recomendacion "
-        "alquiler subida sueldo horas trabajo turnos renovacion apruebas beca plaza",
+        "alquiler subida sueldo horas trabajo turnos renovacion apruebas beca plaza puesto",
         rf"\b{QUID_PRO_QUO_BENEFIT}\b.{{0,80}}{QUID_PRO_QUO_DEMAND}|"
         rf"{QUID_PRO_QUO_DEMAND}.{{0,80}}\b{QUID_PRO_QUO_BENEFIT}\b",
     ),
@@ -721,11 +733,12 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         0.8,
         "threatens your children, papers or home to control you",
         "kids children passport id documents keys visa immigration street court mother unfit "
-        "myself family care lose nothing",
+        "myself family care lose nothing say take",
         rf"\b(?:never see (?:the|your|ur) (?:kids|children|baby)|unfit (?:mother|father|parent)|"
         rf"(?:your|ur) (?:passport|id|documents|papers) (?:is|are) with me|keeping (?:your|ur) "
         rf"(?:passport|id|phone|keys|documents)|took (?:your|ur) (?:car )?(?:keys|phone|passport)|"
         rf"visa depends on me|report (?:you|u) to immigration|on the street without me|"
+        rf"(?:lose|never see|take) (?:the|your|ur) (?:kids|children|baby)|when i say so|"
         rf"lose something|you have nothing|(?:kill|hurt) myself (?:if|and)|"
         rf"(?:your|ur) family (?:doesn't|does not|dont|don't) care|only i do)",
     ),
@@ -743,11 +756,12 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         0.8,
         "controls who you see, what you spend or where you go",
         "ver puedes permiso creer loca madre amigas tarjeta ropa borra ninos hijos pasaporte "
-        "ubicacion quisieras contrasena quien vuelvas vuelve normas",
+        "ubicacion quisieras contrasena quien vuelvas vuelve normas claves pin",
         r"\b(?:no puedes (?:ver|salir|hablar)|quien te ha dado permiso|nadie te va a creer|"
         r"la loca eres tu|no vuelvas\b|con quien estas|no necesitas amig|con esa ropa no sales|"
         r"borra su numero|no vuelves a ver a los (?:ninos|hijos)|tu pasaporte lo tengo|"
-        r"activa la ubicacion|si me quisieras|ya sabes las normas|vuelve a casa ya)",
+        r"activa la ubicacion|si me quisieras|ya sabes las normas|vuelve a casa ya|"
+        r"(?:claves|pin|contrasena) de tu (?:banco|cuenta|movil|correo))",
     ),
 )
 
@@ -767,7 +781,8 @@ CONSEQUENCE = (
     r"lawyers|reflect|you were warned|say you hit|i'm going to yours|every other one|gone|"
     r"made this (?:so much )?worse|moved to nights|funny that|watch what happens|next|"
     r"let's see|lets see|we'll see|new teacher|everyone will know|everyone's going to know|"
-    r"error|retira|peor|suerte|pagar|sufrir|no me va a parar|dire que|merecen|piensatelo|disfruta)"
+    r"error|retira|peor|suerte|pagar|sufrir|no me va a parar|dire que|merecen|piensatelo|disfruta|"
+    r"vas a saber|lo que es bueno|te vas a enterar|te arrepentiras|ya veras|me las pagaras)"
 )
 RETALIATION: tuple[Rule, ...] = (
     rule(
@@ -899,6 +914,7 @@ IDENTITY: tuple[Rule, ...] = (
         "generalises about a group of people",
         IDENTITY_GROUPS,
         rf"\b(?:{_GROUP}) (?:like (?:you|u) |\w+ )?(?:are all|all are|are|should|shouldn't|should not|"
+        rf"aren't welcome|are not welcome|not welcome|"
         rf"can't|cannot|don't belong|belong|breed|ruin|ruining|steal|stealing|taking|make me sick|"
         rf"deserve|need to (?:go|leave)|are a drain|slow)\b(?! (?:welcome|not the problem|human|"
         rf"people too|amazing|great|strong|valid|brave)\b)|"
@@ -943,8 +959,9 @@ SELF_HARM: tuple[Rule, ...] = (
         0.9,
         "tells you to hurt or kill yourself",
         "kys kill yourself urself die end hang jump bridge bleach pills breathing miss without "
-        "dead disappear exist alive neck unalive favour favor matate mueras echaria sin acaba",
+        "dead disappear exist alive neck unalive favour favor matate mueras echaria sin acaba care",
         r"\b(?:kys|kill (?:your ?self|urself|yoself|ya ?self)|(?:go|just) (?:and )?die\b|"
+        r"(?:would|will|'d) care if (?:you|u) (?:died|were dead|disappeared)|"
         r"i hope (?:you|u) die|hang (?:your ?self|urself)|jump off (?:a|the) (?:bridge|building|roof|"
         r"cliff)|(?:drink|take) (?:bleach|poison)|take all (?:your|ur|the) pills|end (?:it all|it\b|"
         r"your (?:life|self))|(?:you|u) should (?:just )?(?:die|not exist|disappear (?:forever|for good)|"
