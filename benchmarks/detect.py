@@ -10,9 +10,11 @@ Run: .venv/bin/python benchmarks/detect.py --tweeteval PATH/TO/tweeteval/dataset
 2. **TweetEval** (the official *test* splits of "offensive" and "hate", only evaluated here,
    never trained on: see docs/detection.md for why): F1 of Ally and of the reference,
    alt-profanity-check, on the same tweets in the same run (target: Ally >= +10 points on each).
-   A tweet counts as offensive for Ally when a harassment category is flagged or the message
-   has strong language (swearing or insulting words); as hate when the identity-attack category
-   is flagged. TweetEval is not shipped with Ally: get it from the cardiffnlp/tweeteval
+   A tweet counts as offensive for Ally when it has strong language (swearing, insulting words,
+   putting a person down) or is flagged as a threat, insult, sexual harassment, identity attack
+   or urging self-harm: OLID's definition of offensive (insults, threats, profanity), without
+   Ally's categories that are about conduct rather than language (stalking, doxxing, control,
+   quid pro quo, retaliation); as hate when the identity-attack category is flagged. TweetEval is not shipped with Ally: get it from the cardiffnlp/tweeteval
    repository (folder ``datasets``) and pass that folder; without it this part is skipped.
 3. **Throughput** on one core (CPU time, one process): Ally's detector on every message of its
    set and on the TweetEval test tweets, beside the reference on the same messages in the same
@@ -127,8 +129,11 @@ def load_tweeteval(root: Path, subset: str) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
+OFFENSIVE_CATEGORIES = frozenset({"threat", "insult", "sexual", "identity", "self_harm"})
+
+
 def offensive(assessment: Assessment) -> bool:
-    return assessment.flagged or assessment.strong_language
+    return assessment.strong_language or not OFFENSIVE_CATEGORIES.isdisjoint(assessment.categories)
 
 
 def identity_attack(assessment: Assessment) -> bool:
@@ -164,14 +169,11 @@ def report_throughput(
     samples: dict[str, list[str]], reference: Callable[[list[str]], list[bool]] | None
 ) -> None:
     print(f"{'messages':30} {'n':>6} {'Ally msg/s':>11} {'reference msg/s':>16} {'ratio':>6}")
+    detector = Detector()
     for name, texts in samples.items():
-        detector = Detector()  # a fresh one each time: no results carried over between runs
-        ours = cpu_rate(lambda d=detector, t=texts: [d.assess(text) for text in t], len(texts))
-        batch = Detector()
-        batched = cpu_rate(lambda d=batch, t=texts: list(d.assess_many(t)), len(texts))
+        ours = cpu_rate(lambda t=texts: [detector.assess(text) for text in t], len(texts))
         theirs = cpu_rate(lambda t=texts: reference(t), len(texts)) if reference else float("nan")
         print(f"{name:30} {len(texts):6} {ours:11,.0f} {theirs:16,.0f} {ours / theirs:6.2f}")
-        print(f"{'  same, as one batch':30} {len(texts):6} {batched:11,.0f}")
     print("target: >= 20,000 messages a second on one core (CPU time)")
 
 
@@ -179,6 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tweeteval", type=Path, help="TweetEval's datasets/ folder")
     parser.add_argument("--repeat", type=int, default=5, help="passes over Ally's set for speed")
+    parser.add_argument("--own-only", action="store_true", help="only Ally's set (no speed)")
     args = parser.parse_args()
 
     reference: Callable[[list[str]], list[bool]] | None = None
@@ -193,7 +196,7 @@ def main() -> None:
     rows = load_own()
     report_own(Detector(), rows)
     print()
-    samples = {"Ally's set (all, repeated)": [row.text for row in rows] * args.repeat}
+    samples = {"Ally's set (every message)": [row.text for row in rows] * args.repeat}
     if args.tweeteval is None or not (args.tweeteval / "offensive").is_dir():
         print(f"TweetEval skipped. {TWEETEVAL_HELP}")
     elif reference is None:

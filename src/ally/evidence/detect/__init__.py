@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ally.evidence.detect.doxxing import personal_details
-from ally.evidence.detect.lexicon import STRONG_WORDS, TOKEN, normalise
+from ally.evidence.detect.concepts import GROUNDS
+from ally.evidence.detect.lexicon import (
+    PERSON_PUT_DOWN,
+    PUT_DOWN_WORDS,
+    STRONG_WORDS,
+    TOKEN,
+    normalise,
+)
 from ally.evidence.detect.model import (
     CONDITION,
     MODEL_PATH,
@@ -69,6 +76,9 @@ LABELS = {
 }
 """Short names people recognise, shown before each reason ("Threat: threatens your family")."""
 FLAG_LINE = 0.5
+COMBINE_FROM = 0.35
+"""The model's score adds to the rules' from here up (a faint guess does not push a weak rule,
+like a weapon merely mentioned, over the flag line)."""
 FRIENDLY_FACTOR = 0.45
 """Banter markers (laughter, "love you") scale insult and threat hits by this much."""
 IDIOM_WORDS = frozenset(
@@ -181,7 +191,9 @@ class Detector:
         details = personal_details(text)
         if details:
             hits.setdefault("doxxing", []).extend(details)
-        strong = not STRONG_WORDS.isdisjoint(words)
+        strong = not STRONG_WORDS.isdisjoint(words) or (
+            PUT_DOWN_WORDS.isdisjoint(words) is False and PERSON_PUT_DOWN.search(normalised) is not None
+        )
         addressed = not SECOND_PERSON.isdisjoint(words)
         if not (hits or strong or addressed):  # most everyday messages stop here
             return Reading(tokens, hits, strong, False, False, frozenset(), addressed)
@@ -207,6 +219,11 @@ class Detector:
             learned = self.model.scores(
                 features(reading.tokens, hits, reading.strong, reading.friendly, reading.conditional)
             )
+        for category in GROUNDS.keys() & learned.keys():
+            if learned[category] >= FLAG_LINE and GROUNDS[category].isdisjoint(reading.tokens):
+                # The model alone may flag a category only when the message has a word of what
+                # that category is about (a group for an identity attack, harm for a threat).
+                learned[category] = FLAG_LINE - 0.05
         if not hits and not learned:
             return Assessment(NOTHING_FOUND, reading.strong)
         dampened = reading.dampened
@@ -244,5 +261,6 @@ class Detector:
         reasons = [reason for _, reason in ranked]
         if learned >= FLAG_LINE and score < FLAG_LINE:
             reasons.append("worded like messages of this kind that Ally learned from")
-        score = 1.0 - (1.0 - score) * (1.0 - learned)
+        if learned >= COMBINE_FROM:
+            score = 1.0 - (1.0 - score) * (1.0 - learned)
         return Finding(category, round(score, 3), tuple(dict.fromkeys(reasons)))

@@ -152,3 +152,19 @@ def concept_features(tokens: list[str]) -> set[str]:
     found.update("k:" + name for name in present)
     found.update(f"k:{a}&{b}" for a, b in combinations(sorted(present), 2))
     return found
+
+
+def _grounds(*concepts: str) -> frozenset[str]:
+    return frozenset(word for word, names in WORD_CLASSES.items() if set(names) & set(concepts))
+
+
+GROUNDS: dict[str, frozenset[str]] = {
+    "threat": _grounds("HARM", "WEAPON", "WARN", "DEATH", "FAMILY", "PROPERTY"),
+    "identity": _grounds("GROUP", "SLUR"),
+    "sexual": _grounds("BODY", "MEDIA", "SWEAR"),
+    "insult": _grounds("INSULT", "SWEAR", "ANIMAL", "NEGATION", "DISBELIEF"),
+    "self_harm": _grounds("DEATH", "HARM"),
+    "quid_pro_quo": _grounds("BENEFIT"),
+    "retaliation": _grounds("REPORT"),
+}
+"""Words one of which a message needs before the model alone may flag that category."""

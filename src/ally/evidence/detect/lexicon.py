@@ -141,11 +141,26 @@ OFFENSIVE_WORDS = (
     "degenerates lowlife parasite parasites retard retarded nutjob nutjobs wacko whacko crybaby "
     "snowflake snowflakes libtard libtards jerk jerks brat brats troll trolls hateful hag "
     "witch slimy sleazy sleazebag weirdo freak freaks disgust repulsive gross nasty filthy "
-    "skank scumbag dickhead jackass dumbass pig pigs "
+    "skank scumbag dickhead jackass dumbass pig pigs nigga niggas ridiculous silly sociopath "
+    "sociopaths brainwashed phony phoney crooked bully bullies butt screwed hypocrisy ignorance "
+    "idiocy asinine dirtbag dirtbags sleaze perv pervy filth filthy ahole mindless uneducated "
+    "vulgar immature arrogant cretin cretins buffoon buffoons "
     # Spanish
     "idiota idiotas imbecil imbeciles estupida estupido estupidos tonta tonto inutil inutiles "
     "asqueroso asquerosa asquerosos basura escoria cerdo cerda gilipollas subnormal payaso "
     "payasos mentiroso mentirosa cobarde traidor traidora ridiculo ridicula patetico patetica"
+)
+PERSON_PUT_DOWN = re.compile(
+    r"\b(?:he|she|they|he's|she's|they're|you|u|you're|youre|ur) (?:is |are |r )?(?:such |a |an |"
+    r"the |so |just |really |truly |a total |an utter )*(?:worst|awful|horrible|terrible|vile|gross|"
+    r"evil|despicable|disgusting|pathetic|sick|scum|trash|garbage|joke|embarrassment|"
+    r"disgrace)\b"
+)
+"""Putting a person down ("she is the worst", "he's such a joke"): strong language, like an
+insulting word; a harassment flag only when aimed at the reader (see ``rules.py``)."""
+PUT_DOWN_WORDS = frozenset(
+    "worst awful horrible terrible vile gross evil despicable disgusting pathetic sick scum trash "
+    "garbage joke embarrassment disgrace".split()
 )
 STRONG_WORDS = forms(PROFANITY) | forms(OFFENSIVE_WORDS)
 """Swearing and insulting words about anyone: reported as strong language, never a flag on its
@@ -211,3 +226,5 @@ GENDERED_SLURS = (
     "bitch bitches bitchy whore whores slut sluts hoe hoes skank skanks cunt cunts thot thots "
     "zorra zorras puta putas perra perras"
 )
+GROUP_WORDS = forms(IDENTITY_GROUPS) | forms(IDENTITY_SLURS) | forms(GENDERED_SLURS)
+"""A group of people named, or a slur: an identity attack needs one."""

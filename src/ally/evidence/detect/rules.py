@@ -602,7 +602,7 @@ SEXUAL: tuple[Rule, ...] = (
     ),
     rule(
         "sexual",
-        0.55,
+        0.4,
         "sexual words",
         "sex sexy horny boobs tits nipples penis vagina blowjob porn orgasm cum rape grope "
         "fuck bang shag sleep",
@@ -903,8 +903,8 @@ IDENTITY: tuple[Rule, ...] = (
         rf"(?:your|ur) (?:own )?country|(?:your|ur) kind\b|(?:you|u) people\b|people like (?:you|u)|"
         rf"learn english|(?:breed|multiply) like|(?:gay|trans|woke) agenda|deport (?:\w+ )?(?:all|every|them)|"
         rf"boat trip back|pack your bags|letting women|(?:girls|women) can't|not a real (?:woman|man)|"
-        rf"acting like a girl|too old to|sendthemback|buildthewall|buildthatwall|send them (?:all )?back|"
-        rf"go home\b|(?:your|ur) religion is|(?:your|ur) people (?:are|is)|"
+        rf"acting like a girl|(?:you're|youre|you are|ur) too old to|sendthemback|buildthewall|buildthatwall|send them (?:all )?back|"
+        rf"(?:your|ur) religion is|(?:your|ur) people (?:are|is)|"
         rf"(?:because|cause|coz|cos) (?:you're|youre|you are|ur) (?:a )?(?:black|white|gay|woman|girl|"
         rf"muslim|jewish|disabled|foreign|trans|brown|asian|old))",
     ),
@@ -927,8 +927,11 @@ IDENTITY: tuple[Rule, ...] = (
         0.7,
         "uses a slur about women",
         GENDERED_SLURS,
-        rf"\b(?:{YOU}|{YOURE}|stupid|dumb|fat|ugly|little|skank|shut up|stfu|this|that|dirty|"
-        rf"eres|callate) (?:\w+ ){{0,2}}?{_GENDERED}\b|^(?:bitch|hoe|skank|slut|whore|cunt)\b",
+        rf"\b(?<!being a )(?<!being a right )(?<!being a real )(?<!being a total )(?<!son of a )"
+        rf"(?<!life's a )(?<!life is a )(?<!hijo de )(?<!hija de )(?<!de )(?<!la )"
+        rf"(?:bitch|bitches|hoe|hoes|skank|skanks|slut|sluts|whore|whores|cunt|cunts|thot|thots)\b|"
+        rf"\b(?:{YOU}|{YOURE}|eres|callate|esa|esta|pinche) (?:\w+ ){{0,2}}?(?:zorra|puta|perra)s?\b|"
+        rf"women ?(?:suck|are trash|are shit)",
     ),
     rule(
         "identity",
