@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ally.evidence.detect.doxxing import personal_details
+from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
 from ally.evidence.detect.concepts import GROUNDS
 from ally.evidence.detect.lexicon import (
     PERSON_PUT_DOWN,
@@ -42,6 +42,7 @@ from ally.evidence.detect.model import (
 from ally.evidence.detect.rules import (
     DAMPENED_BY_FRIENDLINESS,
     DAMPENED_BY_SERVICE,
+    DIGIT_RULES,
     FRIENDLY_MARKERS,
     HASHTAG_RULES,
     IDIOMS,
@@ -170,9 +171,9 @@ class Detector:
                 candidates.update(found)
         if "#" in normalised:
             candidates.update(HASHTAG_RULES)
+        if HAS_DIGIT.search(normalised):
+            candidates.update(DIGIT_RULES)
         hits: dict[str, list[tuple[float, str]]] = {}
-        if not candidates:
-            return hits
         text = IDIOMS.sub(" ", normalised) if not IDIOM_WORDS.isdisjoint(words) else normalised
         for index in sorted(candidates):
             rule = RULES[index]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?!\w)"
-    r"|(?<![\w+])\+?\d{9,13}(?!\w)"
-)
+PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{7,17}\d(?![\w])")
+"""A run of digits with spaces, dots, dashes or brackets; it counts as a phone number when it
+has 9 to 13 digits ("07700 900461", "+1 415 555 0198", "612 345 678"), so dates, times and
+prices do not."""
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
 STREET = re.compile(
     r"\b\d{1,5}[a-z]?,? (?:[a-zà-ÿ'.-]+ ){1,4}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|"
@@ -42,7 +42,9 @@ def personal_details(text: str) -> list[tuple[float, str]]:
     has_digit = HAS_DIGIT.search(text) is not None
     if has_digit and STREET.search(text):
         found.append("contains a street address")
-    if has_digit and PHONE.search(text):
+    if has_digit and any(
+        9 <= sum(ch.isdigit() for ch in match.group(0)) <= 13 for match in PHONE.finditer(text)
+    ):
         found.append("contains a phone number")
     if "@" in text and EMAIL.search(text):
         found.append("contains an email address")

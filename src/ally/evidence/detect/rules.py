@@ -418,7 +418,7 @@ STALKING: tuple[Rule, ...] = (
         "stalking",
         0.55,
         "knows where you were and when",
-        "saw seen spotted noticed know knew",
+        "saw seen spotted noticed know knew watched",
         rf"\b(?:i (?:saw|seen|spotted|noticed|watched) (?:you|u|your)|i know (?:you were|you've been|"
         rf"you went|where you (?:were|went|go|are)|what time you|which (?:flat|house|bus|route|gym)|"
         rf"you're at|youre at))",
@@ -440,8 +440,7 @@ STALKING: tuple[Rule, ...] = (
         "stalking",
         0.4,
         "mentions exact times or places of your day",
-        "am pm morning night yesterday today tuesday wednesday thursday friday saturday sunday "
-        "monday bus gym work home alone went at until till",
+        "<digit> last this walked went on",
         rf"(?:\b\d{{1,2}}(?::\d\d)? ?(?:am|pm)\b|\b\d{{1,2}}:\d\d\b|\blast night\b|\bthis morning\b|"
         rf"\bwalked home alone\b|\bon the \w+ bus\b|\bwent to (?:the|your)\b)",
     ),
@@ -459,7 +458,7 @@ STALKING: tuple[Rule, ...] = (
         0.8,
         "says they follow or watch you",
         "vi segui vigilando viendo ubicacion acceso cuenta fuera aparcado mensajes lei leido leo "
-        "bloqueaste se veo quien donde fuiste saliste aqui estoy que",
+        "bloqueaste se veo quien donde fuiste saliste aqui estoy que visto",
         r"\b(?:te (?:vi|he visto|estoy viendo|estoy vigilando|segui|he seguido)|te veo desde|"
         r"estoy (?:aparcad[oa] )?fuera|tu ubicacion|acceso a tu|otra cuenta|"
         r"(?:lei|he leido|leo) tus (?:mensajes|correos|chats)|se que (?:estuviste|fuiste|has ido|"
@@ -660,7 +659,8 @@ QUID_PRO_QUO: tuple[Rule, ...] = (
         "quid_pro_quo",
         0.7,
         "hints that a favour must be paid back personally",
-        "favour favor return price depends decide committee good things nice manager",
+        "favour favor return price depends depend decide committee good things nice manager lose "
+        "listens money",
         r"\b(?:a little favou?r for a big|(?:depends|depend) on (?:you|how (?:friendly|nice))|"
         r"(?:i decide who|i could easily lose|listens to me)|good things happen to (?:people|girls) who|"
         r"for a price, and not money|not money)",
@@ -695,7 +695,7 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "says you're not allowed to see people or go out",
         "allowed permission friends number block delete rules leaving going said could home "
         "call speaker loved told warned decide texting talking seeing bother location stay "
-        "without asking telling out every done over",
+        "without asking telling out every done over need",
         rf"\b(?:not allowed to (?:see|go|talk|leave|wear|have|use|speak|text|call|visit|quit|work|"
         rf"study|keep|spend|drive|eat)|(?:you're|youre|you are|u r|ur) not (?:going anywhere|"
         rf"leaving|going to that|going out)|"
@@ -757,11 +757,18 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "controls who you see, what you spend or where you go",
         "ver puedes permiso creer loca madre amigas tarjeta ropa borra ninos hijos pasaporte "
         "ubicacion quisieras contrasena quien vuelvas vuelve normas claves pin",
-        r"\b(?:no puedes (?:ver|salir|hablar)|quien te ha dado permiso|nadie te va a creer|"
-        r"la loca eres tu|no vuelvas\b|con quien estas|no necesitas amig|con esa ropa no sales|"
+        r"\b(?:no puedes (?:ver|salir|hablar)|quien te ha dado permiso|no vuelvas\b|con quien estas|no necesitas amig|con esa ropa no sales|"
         r"borra su numero|no vuelves a ver a los (?:ninos|hijos)|tu pasaporte lo tengo|"
         r"activa la ubicacion|si me quisieras|ya sabes las normas|vuelve a casa ya|"
         r"(?:claves|pin|contrasena) de tu (?:banco|cuenta|movil|correo))",
+    ),
+    rule(
+        "coercive_control",
+        0.8,
+        "says no one would believe you or that you are imagining things",
+        "creer loca loco creera",
+        r"\b(?:nadie te (?:va a|iba a) creer|nadie te creera|la loca eres tu|el loco eres tu|"
+        r"estas loca|estas loco|te lo estas imaginando)",
     ),
 )
 
@@ -790,7 +797,7 @@ RETALIATION: tuple[Rule, ...] = (
         0.8,
         "punishes you for reporting or complaining",
         "report reported reporting reports complain complaint complained grievance police hr "
-        "union press ombudsman investigator council restraining statement snitches snitch grass "
+        "union press ombudsman investigator council restraining statement snitches snitch snitched grass "
         "grassed tribunal solicitor authorities landlord banned suspended case boss school "
         "denuncia denunciaste denuncio queja quejaste recursos policia sindicato orden chivatos "
         "suspendieron declara manager",
@@ -800,7 +807,7 @@ RETALIATION: tuple[Rule, ...] = (
         "retaliation",
         0.8,
         "punishes you for reporting or complaining",
-        "mouth snitches snitch grass grasses counter sue countersue",
+        "mouth snitches snitch snitched snitching grass grasses grassed counter sue countersue",
         r"\b(?:(?:should have|should've|shoulda) kept (?:your|ur) mouth shut|snitches (?:get|end)|"
         r"counter-?sue|keep (?:your|ur) mouth shut)",
     ),
@@ -896,7 +903,7 @@ IDENTITY: tuple[Rule, ...] = (
         "attacks you for who you are (origin, race, religion, gender, sexuality, disability, age)",
         "back country kind people english breed agenda deport home belong real boat bags vote "
         "too because cause coz cos religion kitchen sandwich coffee virus sendthemback women girls "
-        "buildthewall buildthatwall send",
+        "buildthewall buildthatwall send acting girl",
         rf"\b(?:go back (?:home )?to (?:your|ur|where you|where u|mexico|africa|china|india|"
         rf"pakistan|poland|the jungle)|go (?:make|get) (?:me )?(?:a )?(?:coffee|sandwich)|"
         rf"make me a sandwich|(?:back )?(?:in|to) the kitchen|brought the virus|china virus|kung flu|back (?:to )?where (?:you|u) (?:came|come) from|"
@@ -994,6 +1001,8 @@ RULES_BY_WORD: dict[str, tuple[int, ...]] = {}
 for _index, _rule in enumerate(RULES):
     for _word in _rule.triggers:
         RULES_BY_WORD[_word] = (*RULES_BY_WORD.get(_word, ()), _index)
+DIGIT_RULES = tuple(index for index, rule in enumerate(RULES) if "<digit>" in rule.triggers)
+"""Rules about times ("3pm", "17:40"), tried whenever the message has a digit."""
 """Inverted index: each trigger word to the rules it can start, so a message only tries the
 rules whose words it contains."""
 
