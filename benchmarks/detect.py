@@ -14,8 +14,9 @@ Run: .venv/bin/python benchmarks/detect.py --tweeteval PATH/TO/tweeteval/dataset
    putting a person down) or is flagged as a threat, insult, sexual harassment, identity attack
    or urging self-harm: OLID's definition of offensive (insults, threats, profanity), without
    Ally's categories that are about conduct rather than language (stalking, doxxing, control,
-   quid pro quo, retaliation); as hate when the identity-attack category is flagged. TweetEval is not shipped with Ally: get it from the cardiffnlp/tweeteval
-   repository (folder ``datasets``) and pass that folder; without it this part is skipped.
+   quid pro quo, retaliation); as hate when the identity-attack category is flagged.
+   TweetEval is not shipped with Ally: get it from the cardiffnlp/tweeteval repository
+   (folder ``datasets``) and pass that folder; without it this part is skipped.
 3. **Throughput** on one core (CPU time, one process): Ally's detector on every message of its
    set and on the TweetEval test tweets, beside the reference on the same messages in the same
    run (target: >= 20,000 messages a second).
@@ -60,7 +61,9 @@ def load_own(root: Path = OWN_SET) -> list[Labelled]:
         with (root / f"{language}.tsv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
                 rows.append(
-                    Labelled(language, row["split"], row["label"], row["profane"] == "1", row["text"])
+                    Labelled(
+                        language, row["split"], row["label"], row["profane"] == "1", row["text"]
+                    )
                 )
     return rows
 
@@ -83,9 +86,11 @@ def report_own(detector: Detector, rows: list[Labelled]) -> dict[str, float]:
     """Per-category precision/recall and the two targets, on the test half."""
     test = [row for row in rows if row.split == "test"]
     found = [detector.assess(row.text) for row in test]
-    print(f"Ally's set, test half: {len(test)} messages "
-          f"({Counter(row.language for row in test)['en']} English, "
-          f"{Counter(row.language for row in test)['es']} Spanish)")
+    print(
+        f"Ally's set, test half: {len(test)} messages "
+        f"({Counter(row.language for row in test)['en']} English, "
+        f"{Counter(row.language for row in test)['es']} Spanish)"
+    )
     print(f"{'category':18} {'n':>4} {'precision':>9} {'recall':>7}")
     for category in CATEGORIES:
         truth = [row.label == category for row in test]
@@ -95,10 +100,15 @@ def report_own(detector: Detector, rows: list[Labelled]) -> dict[str, float]:
     figures: dict[str, float] = {}
     print(f"{'group':34} {'flagged (any category)':>24}")
     for language in ("en", "es", "all"):
-        pick = [(row, a) for row, a in zip(test, found, strict=True)
-                if language == "all" or row.language == language]
+        pick = [
+            (row, a)
+            for row, a in zip(test, found, strict=True)
+            if language == "all" or row.language == language
+        ]
         groups = {
-            "harassment without profanity": [a.flagged for r, a in pick if r.harassment and not r.profane],
+            "harassment without profanity": [
+                a.flagged for r, a in pick if r.harassment and not r.profane
+            ],
             "harassment with profanity": [a.flagged for r, a in pick if r.harassment and r.profane],
             "benign with swearing": [a.flagged for r, a in pick if r.label == "benign-swearing"],
             "benign idioms": [a.flagged for r, a in pick if r.label == "benign-idiom"],
@@ -140,7 +150,9 @@ def identity_attack(assessment: Assessment) -> bool:
     return "identity" in assessment.categories
 
 
-def report_tweeteval(detector: Detector, root: Path, reference: Callable[[list[str]], list[bool]]) -> None:
+def report_tweeteval(
+    detector: Detector, root: Path, reference: Callable[[list[str]], list[bool]]
+) -> None:
     print(f"{'split':10} {'system':22} {'precision':>9} {'recall':>7} {'F1':>6}")
     gaps = []
     for subset, decide in (("offensive", offensive), ("hate", identity_attack)):
@@ -155,8 +167,10 @@ def report_tweeteval(detector: Detector, root: Path, reference: Callable[[list[s
             print(f"{subset:10} {name:22} {precision:9.3f} {recall:7.3f} {f1:6.3f}")
         gap = 100 * (results["Ally detector"] - results["alt-profanity-check"])
         gaps.append(gap)
-        print(f"{subset:10} F1 difference: {gap:+.1f} points (n={len(texts)}, positives={sum(truth)}; "
-              f"target >= +10: {'met' if gap >= 10 else 'MISSED'})")
+        print(
+            f"{subset:10} F1 difference: {gap:+.1f} points (n={len(texts)}, positives={sum(truth)}; "
+            f"target >= +10: {'met' if gap >= 10 else 'MISSED'})"
+        )
 
 
 def cpu_rate(function: Callable[[], object], count: int) -> float:
@@ -195,6 +209,8 @@ def main() -> None:
 
     rows = load_own()
     report_own(Detector(), rows)
+    if args.own_only:
+        return
     print()
     samples = {"Ally's set (every message)": [row.text for row in rows] * args.repeat}
     if args.tweeteval is None or not (args.tweeteval / "offensive").is_dir():
@@ -204,7 +220,8 @@ def main() -> None:
     else:
         report_tweeteval(Detector(), args.tweeteval, reference)
         samples["TweetEval test tweets"] = (
-            load_tweeteval(args.tweeteval, "offensive")[0] + load_tweeteval(args.tweeteval, "hate")[0]
+            load_tweeteval(args.tweeteval, "offensive")[0]
+            + load_tweeteval(args.tweeteval, "hate")[0]
         )
     print()
     report_throughput(samples, reference)

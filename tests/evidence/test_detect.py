@@ -54,7 +54,11 @@ def rows(*names: str) -> list[dict[str, str]]:
         ("It'd be a shame if something happened to your kids", "threat", "your family"),
         ("tell anyone and you're dead", "threat", "hurt or killed"),
         ("I followed you home last night, you didn't even notice", "stalking", "follow or watch"),
-        ("Your location says you're at the pub. You told me you were home.", "stalking", "location"),
+        (
+            "Your location says you're at the pub. You told me you were home.",
+            "stalking",
+            "location",
+        ),
         ("Everyone call her and tell her she's a liar 07700 900461", "doxxing", "phone number"),
         ("I'm posting your home address in the group tonight", "doxxing", "share your details"),
         ("I have your nudes. Pay me £500 or everyone sees them", "sexual", "sextortion"),
@@ -154,7 +158,10 @@ def test_the_set_has_enough_messages_and_a_clean_split() -> None:
     english, spanish = rows("en.tsv"), rows("es.tsv")
     assert len(english) >= 600 and len(spanish) >= 200
     for language in (english, spanish):
-        halves = {split: {r["text"] for r in language if r["split"] == split} for split in ("train", "test")}
+        halves = {
+            split: {r["text"] for r in language if r["split"] == split}
+            for split in ("train", "test")
+        }
         assert halves["train"] and halves["test"] and not halves["train"] & halves["test"]
         for category in CATEGORIES:
             labelled = {r["split"] for r in language if r["label"] == category}
@@ -198,7 +205,8 @@ def test_rule_triggers_never_hide_a_match(detector: Detector) -> None:
 
 
 def test_scores_are_the_bias_plus_the_weights_of_the_features(detector: Detector) -> None:
-    data = json.loads(gzip.open(MODEL_PATH).read())
+    with gzip.open(MODEL_PATH) as handle:
+        data = json.loads(handle.read())
     assert data["format"] == 2 and "train half" in data["trained_on"]
     model = LinearModel.load()
     for text in ["you are a stupid idiot", "lovely weather", "I know where your kids go to school"]:
@@ -212,13 +220,17 @@ def test_scores_are_the_bias_plus_the_weights_of_the_features(detector: Detector
 
 def test_the_model_reads_words_and_concepts() -> None:
     names = features(["your", "little", "girl", "got", "lost"], {}, False, False, False)
-    assert {"your", "girl", "your little", "k:YOU", "k:FAMILY", "k:FAMILY&YOU", "x:you"} <= set(names)
+    assert {"your", "girl", "your little", "k:YOU", "k:FAMILY", "k:FAMILY&YOU", "x:you"} <= set(
+        names
+    )
 
 
 def test_a_damaged_model_gives_an_actionable_error(tmp_path: Path) -> None:
     damaged = tmp_path / "model.json.gz"
     damaged.write_bytes(b"not gzip")
-    with pytest.raises(EvidenceError, match="reinstall Ally or run python -m ally.evidence.detect.train"):
+    with pytest.raises(
+        EvidenceError, match=r"reinstall Ally or run python -m ally\.evidence\.detect\.train"
+    ):
         Detector(damaged)
 
 

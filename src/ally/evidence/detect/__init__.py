@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
 from ally.evidence.detect.concepts import GROUNDS
+from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
 from ally.evidence.detect.lexicon import (
     PERSON_PUT_DOWN,
     PUT_DOWN_WORDS,
@@ -83,9 +83,47 @@ like a weapon merely mentioned, over the flag line)."""
 FRIENDLY_FACTOR = 0.45
 """Banter markers (laughter, "love you") scale insult and threat hits by this much."""
 IDIOM_WORDS = frozenset(
-    "kill killed killing kills killer murder murdered murdering die dying dead death destroy "
-    "smash crush beat thrash slay break knock shoot shot stab fire blow face bury get find "
-    "matar mata matando mataria muero muerta muerto destrozar machacar mierda".split()
+    [
+        "kill",
+        "killed",
+        "killing",
+        "kills",
+        "killer",
+        "murder",
+        "murdered",
+        "murdering",
+        "die",
+        "dying",
+        "dead",
+        "death",
+        "destroy",
+        "smash",
+        "crush",
+        "beat",
+        "thrash",
+        "slay",
+        "break",
+        "knock",
+        "shoot",
+        "shot",
+        "stab",
+        "fire",
+        "blow",
+        "face",
+        "bury",
+        "get",
+        "find",
+        "matar",
+        "mata",
+        "matando",
+        "mataria",
+        "muero",
+        "muerta",
+        "muerto",
+        "destrozar",
+        "machacar",
+        "mierda",
+    ]
 )
 
 
@@ -193,7 +231,8 @@ class Detector:
         if details:
             hits.setdefault("doxxing", []).extend(details)
         strong = not STRONG_WORDS.isdisjoint(words) or (
-            PUT_DOWN_WORDS.isdisjoint(words) is False and PERSON_PUT_DOWN.search(normalised) is not None
+            PUT_DOWN_WORDS.isdisjoint(words) is False
+            and PERSON_PUT_DOWN.search(normalised) is not None
         )
         addressed = not SECOND_PERSON.isdisjoint(words)
         if not (hits or strong or addressed):  # most everyday messages stop here
@@ -218,7 +257,9 @@ class Detector:
         learned: dict[str, float] = {}
         if self.model is not None and (hits or reading.strong or reading.addressed):
             learned = self.model.scores(
-                features(reading.tokens, hits, reading.strong, reading.friendly, reading.conditional)
+                features(
+                    reading.tokens, hits, reading.strong, reading.friendly, reading.conditional
+                )
             )
         for category in GROUNDS.keys() & learned.keys():
             if learned[category] >= FLAG_LINE and GROUNDS[category].isdisjoint(reading.tokens):

@@ -26,8 +26,39 @@ from ally.evidence.detect.lexicon import (
 )
 
 ANIMALS = frozenset(
-    "pig pigs cow cows dog dogs rat rats snake snakes slug worm cockroach donkey ape apes monkey "
-    "cat cats horse hamster fox bird birds cerda cerdo perra perro gato rata vaca".split()
+    [
+        "pig",
+        "pigs",
+        "cow",
+        "cows",
+        "dog",
+        "dogs",
+        "rat",
+        "rats",
+        "snake",
+        "snakes",
+        "slug",
+        "worm",
+        "cockroach",
+        "donkey",
+        "ape",
+        "apes",
+        "monkey",
+        "cat",
+        "cats",
+        "horse",
+        "hamster",
+        "fox",
+        "bird",
+        "birds",
+        "cerda",
+        "cerdo",
+        "perra",
+        "perro",
+        "gato",
+        "rata",
+        "vaca",
+    ]
 )
 """Animals are their own concept: "you pig" is an insult, "the pigs had piglets" is not, and the
 model learns the difference from the words around them."""

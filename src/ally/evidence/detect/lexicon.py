@@ -159,8 +159,25 @@ PERSON_PUT_DOWN = re.compile(
 """Putting a person down ("she is the worst", "he's such a joke"): strong language, like an
 insulting word; a harassment flag only when aimed at the reader (see ``rules.py``)."""
 PUT_DOWN_WORDS = frozenset(
-    "worst awful horrible terrible vile gross evil despicable disgusting pathetic sick scum trash "
-    "garbage joke embarrassment disgrace".split()
+    [
+        "worst",
+        "awful",
+        "horrible",
+        "terrible",
+        "vile",
+        "gross",
+        "evil",
+        "despicable",
+        "disgusting",
+        "pathetic",
+        "sick",
+        "scum",
+        "trash",
+        "garbage",
+        "joke",
+        "embarrassment",
+        "disgrace",
+    ]
 )
 STRONG_WORDS = forms(PROFANITY) | forms(OFFENSIVE_WORDS)
 """Swearing and insulting words about anyone: reported as strong language, never a flag on its

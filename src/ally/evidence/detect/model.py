@@ -16,7 +16,7 @@ import gzip
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -28,7 +28,24 @@ from ally.evidence.errors import EvidenceError
 MODEL_PATH = Path(__file__).with_name("model.json.gz")
 FORMAT = 2
 SECOND_PERSON = frozenset(
-    "you your you're youre yourself u ur ya yours tu te ti tus contigo usted vos".split()
+    [
+        "you",
+        "your",
+        "you're",
+        "youre",
+        "yourself",
+        "u",
+        "ur",
+        "ya",
+        "yours",
+        "tu",
+        "te",
+        "ti",
+        "tus",
+        "contigo",
+        "usted",
+        "vos",
+    ]
 )
 CONDITION = re.compile(r"\b(?:if|unless|or else|or|si|o)\b")
 NEGLIGIBLE = -1.5

@@ -49,9 +49,7 @@ class Rule:
     pattern: Searcher
 
 
-def rule(
-    category: str, weight: float, reason: str, triggers: str, pattern: str | Searcher
-) -> Rule:
+def rule(category: str, weight: float, reason: str, triggers: str, pattern: str | Searcher) -> Rule:
     compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
     return Rule(category, weight, reason, forms(triggers), compiled)
 
@@ -83,9 +81,9 @@ class ExplicitThreat:
         "smash* break* breaking"
     )
     RUIN = forms("destroy* ruin* wreck* end ending finish* bury drag hunt* cut expose*")
-    TARGETS = frozenset("you u ya your ur yourself her him them ye".split())
-    READER = frozenset("you u ya your ur".split())
-    NOT_AFTER = frozenset("at in to for with a an the this my some".split())
+    TARGETS = frozenset(["you", "u", "ya", "your", "ur", "yourself", "her", "him", "them", "ye"])
+    READER = frozenset(["you", "u", "ya", "your", "ur"])
+    NOT_AFTER = frozenset(["at", "in", "to", "for", "with", "a", "an", "the", "this", "my", "some"])
     SELF_CONTAINED = re.compile(
         r" (?:\w+ ){0,3}?(?:put (?:you|u) in (?:the |a )?(?:hospital|ground|grave|wheelchair)|"
         r"make (?:you|u) (?:pay|suffer|bleed|regret|disappear)|teach (?:you|u) a lesson|"
@@ -131,17 +129,73 @@ class AddressedInsult:
         r"what a|such a|look at (?:you|u))\b"
     )
     BEING = frozenset(
-        "you're youre you_are u_r u_are you_r ur eres sos look_at_you look_at_u".split()
+        [
+            "you're",
+            "youre",
+            "you_are",
+            "u_r",
+            "u_are",
+            "you_r",
+            "ur",
+            "eres",
+            "sos",
+            "look_at_you",
+            "look_at_u",
+        ]
     )
     FILLERS = frozenset(
-        "a an such so the most una un tan really just muy honestly literally actually seriously "
-        "truly genuinely simply basically always still".split()
+        [
+            "a",
+            "an",
+            "such",
+            "so",
+            "the",
+            "most",
+            "una",
+            "un",
+            "tan",
+            "really",
+            "just",
+            "muy",
+            "honestly",
+            "literally",
+            "actually",
+            "seriously",
+            "truly",
+            "genuinely",
+            "simply",
+            "basically",
+            "always",
+            "still",
+        ]
     )
     PEOPLE = frozenset(
-        "person human being woman man girl guy boy thing creature individual mother wife husband "
-        "father colleague people persona mujer hombre tio tia".split()
+        [
+            "person",
+            "human",
+            "being",
+            "woman",
+            "man",
+            "girl",
+            "guy",
+            "boy",
+            "thing",
+            "creature",
+            "individual",
+            "mother",
+            "wife",
+            "husband",
+            "father",
+            "colleague",
+            "people",
+            "persona",
+            "mujer",
+            "hombre",
+            "tio",
+            "tia",
+        ]
     )
-    NOT_AFTER_ADJECTIVE = frozenset("at about in for of day news weather".split())
+    NOT_AFTER_ADJECTIVE = frozenset(["at", "about", "in", "for", "of", "day", "news", "weather"])
 
     def __init__(self, nouns: str, adjectives: str, intensifiers: str) -> None:
         self.nouns = frozenset(word.replace("_", " ") for word in nouns.split())
@@ -270,7 +324,8 @@ THREATS: tuple[Rule, ...] = (
         rf"\b(?:{YOU}(?:'ll| will|'re going to| are going to|'re gonna| are gonna| gonna| r gonna) "
         rf"(?:regret|be sorry|pay|see what happens|find out|suffer|learn|wish)|"
         rf"(?:see|find out) what (?:happens|i'm capable of|im capable of|i can do|i am capable of)|"
-        rf"what happens (?:to (?:you|u)|next)|(?:final|last) warning|(?:you've|you have|u have|youve) been warned|"
+        rf"what happens (?:to (?:you|u)|next)|(?:final|last) warning|(?:you've|you have|u have|youve) been "
+        rf"warned|"
         rf"watch (?:your|ur) back|better watch out|sleep with one eye open|"
         rf"(?:your|ur) last (?:week|day|days|chance|night)|"
         rf"won't see it coming|wont see it coming|(?:i'm|im|i am) coming for (?:you|u)|"
@@ -289,7 +344,8 @@ THREATS: tuple[Rule, ...] = (
         "shame pity accident* accidents happen* happened safe something anything fire",
         rf"\b(?:(?:shame|pity) if (?:something|anything|it|your|you|he|she|they)|"
         rf"accidents? (?:happen|can happen)|(?:have|had|has) an accident|"
-        rf"(?:something|anything) (?:bad )?(?:happens?|happened|were to happen|would happen) to (?:{YOU}|{YOUR}|her|him)|"
+        rf"(?:something|anything) (?:bad )?(?:happens?|happened|were to happen|would happen) to (?:{YOU}|"
+        rf"{YOUR}|her|him)|"
         rf"caught fire|catch fire|(?:won't|will not|wont|not) be safe|(?:is|are|isn't) safe (?:there|at)|"
         rf"(?:think|feel) (?:you're|youre|you are) safe)",
     ),
@@ -338,9 +394,9 @@ THREATS: tuple[Rule, ...] = (
         0.8,
         "threatens to hurt you if you do something",
         "tell anyone police leave break move reply answer pick",
-        rf"\b(?:tell (?:anyone|anybody|someone|the police)|go to the police|call the police|"
-        rf"leave me|if (?:you|u) leave|break up with me|pick up the phone|answer me) .{{0,40}}"
-        rf"\b(?:dead|kill|hurt|regret|sorry|pay|hospital|coming|suffer|find out|make sure)",
+        r"\b(?:tell (?:anyone|anybody|someone|the police)|go to the police|call the police|"
+        r"leave me|if (?:you|u) leave|break up with me|pick up the phone|answer me) .{0,40}"
+        r"\b(?:dead|kill|hurt|regret|sorry|pay|hospital|coming|suffer|find out|make sure)",
     ),
     rule(
         "threat",
@@ -381,16 +437,17 @@ STALKING: tuple[Rule, ...] = (
         "says they follow or watch you",
         "followed follow following watching watched watch tracking tracked tracker track stalk* "
         "waited waiting sat parked outside end street road building door window put placed hid",
-        rf"\b(?:(?:i|i've|ive|i have|i've been|ive been|been) (?:followed|following|watching|"
-        rf"watched|tracking|tracked|stalking) (?:you|u|your|ur|her|him)|i followed|"
-        rf"(?:put|placed|hid) a tracker|tracker on (?:your|ur)|"
-        rf"(?:i'm|im|i am) (?:parked )?(?:outside|at the end of|across from|opposite) (?:your|ur)|"
-        rf"(?:i'm|im|i am) (?:parked )?outside\b|outside (?:your|ur) (?:work|house|flat|place|door|office|school)|"
-        rf"(?:i|i've) (?:sat|was sitting|stood) .{{0,30}}\b(?:behind|near|across from) (?:you|u)|"
-        rf"i (?:can )?see (?:you|u) (?:through|from|in) (?:the|your|ur) window|"
-        rf"(?:i )?waited (?:at|outside|for you at) (?:your|ur)|(?:at|by) the end of (?:your|ur) "
-        rf"(?:street|road)|(?:i'm|im|i am) (?:at|by|near|in) (?:your|ur) (?:street|building|door|"
-        rf"road|work|office|gym|school))",
+        r"\b(?:(?:i|i've|ive|i have|i've been|ive been|been) (?:followed|following|watching|"
+        r"watched|tracking|tracked|stalking) (?:you|u|your|ur|her|him)|i followed|"
+        r"(?:put|placed|hid) a tracker|tracker on (?:your|ur)|"
+        r"(?:i'm|im|i am) (?:parked )?(?:outside|at the end of|across from|opposite) (?:your|ur)|"
+        r"(?:i'm|im|i am) (?:parked )?outside\b|outside (?:your|ur) (?:work|house|flat|place|door|office|"
+        r"school)|"
+        r"(?:i|i've) (?:sat|was sitting|stood) .{0,30}\b(?:behind|near|across from) (?:you|u)|"
+        r"i (?:can )?see (?:you|u) (?:through|from|in) (?:the|your|ur) window|"
+        r"(?:i )?waited (?:at|outside|for you at) (?:your|ur)|(?:at|by) the end of (?:your|ur) "
+        r"(?:street|road)|(?:i'm|im|i am) (?:at|by|near|in) (?:your|ur) (?:street|building|door|"
+        r"road|work|office|gym|school))",
     ),
     rule(
         "stalking",
@@ -419,39 +476,39 @@ STALKING: tuple[Rule, ...] = (
         0.55,
         "knows where you were and when",
         "saw seen spotted noticed know knew watched",
-        rf"\b(?:i (?:saw|seen|spotted|noticed|watched) (?:you|u|your)|i know (?:you were|you've been|"
-        rf"you went|where you (?:were|went|go|are)|what time you|which (?:flat|house|bus|route|gym)|"
-        rf"you're at|youre at))",
+        r"\b(?:i (?:saw|seen|spotted|noticed|watched) (?:you|u|your)|i know (?:you were|you've been|"
+        r"you went|where you (?:were|went|go|are)|what time you|which (?:flat|house|bus|route|gym)|"
+        r"you're at|youre at))",
     ),
     rule(
         "stalking",
         0.55,
         "asks where you were or who you were with",
         "why who where what explain lie left went were took light lights",
-        rf"\b(?:(?:why|what) were (?:you|u) (?:doing )?(?:at|in|with)|why did (?:you|u) go to|"
-        rf"who (?:was|were) (?:the|that) (?:man|guy|woman|girl|boy|lad|bloke)|"
-        rf"where did (?:you|u) go (?:after|last)|\bexplain(?:\.|!|$| yourself)|"
-        rf"(?:don't|dont) lie to me|"
-        rf"who was (?:he|she)\b|you (?:left|went|were) .{{0,30}}\b(?:at|till|until) \d|"
-        rf"took (?:you|u) \d+ (?:mins|minutes|hours)|(?:your|ur) (?:bedroom |kitchen )?lights? "
-        rf"(?:went|were|was|are|is) (?:off|on))",
+        r"\b(?:(?:why|what) were (?:you|u) (?:doing )?(?:at|in|with)|why did (?:you|u) go to|"
+        r"who (?:was|were) (?:the|that) (?:man|guy|woman|girl|boy|lad|bloke)|"
+        r"where did (?:you|u) go (?:after|last)|\bexplain(?:\.|!|$| yourself)|"
+        r"(?:don't|dont) lie to me|"
+        r"who was (?:he|she)\b|you (?:left|went|were) .{0,30}\b(?:at|till|until) \d|"
+        r"took (?:you|u) \d+ (?:mins|minutes|hours)|(?:your|ur) (?:bedroom |kitchen )?lights? "
+        r"(?:went|were|was|are|is) (?:off|on))",
     ),
     rule(
         "stalking",
         0.4,
         "mentions exact times or places of your day",
         "<digit> last this walked went on",
-        rf"(?:\b\d{{1,2}}(?::\d\d)? ?(?:am|pm)\b|\b\d{{1,2}}:\d\d\b|\blast night\b|\bthis morning\b|"
-        rf"\bwalked home alone\b|\bon the \w+ bus\b|\bwent to (?:the|your)\b)",
+        r"(?:\b\d{1,2}(?::\d\d)? ?(?:am|pm)\b|\b\d{1,2}:\d\d\b|\blast night\b|\bthis morning\b|"
+        r"\bwalked home alone\b|\bon the \w+ bus\b|\bwent to (?:the|your)\b)",
     ),
     rule(
         "stalking",
         0.7,
         "found you again after you blocked or moved",
         "blocked changing changed found hide new",
-        rf"\b(?:(?:you|u) blocked me|changing (?:your|ur) (?:number|route|address)|changed (?:your|ur) "
-        rf"(?:number|route|address|running)|found (?:it|your new|the new|you) (?:anyway|in a day|again)|"
-        rf"found the new one|(?:can't|cant|cannot) hide from me|always (?:here|watching))",
+        r"\b(?:(?:you|u) blocked me|changing (?:your|ur) (?:number|route|address)|changed (?:your|ur) "
+        r"(?:number|route|address|running)|found (?:it|your new|the new|you) (?:anyway|in a day|again)|"
+        r"found the new one|(?:can't|cant|cannot) hide from me|always (?:here|watching))",
     ),
     rule(
         "stalking",
@@ -463,7 +520,8 @@ STALKING: tuple[Rule, ...] = (
         r"estoy (?:aparcad[oa] )?fuera|tu ubicacion|acceso a tu|otra cuenta|"
         r"(?:lei|he leido|leo) tus (?:mensajes|correos|chats)|se que (?:estuviste|fuiste|has ido|"
         r"estas)|se a que hora|(?:quien|con quien) (?:era|estabas)|a donde fuiste|"
-        r"fuiste a (?:ver|tu)|siempre estoy aqui|se que \w+(?:aste|iste)\b|saliste (?:del|de) (?:trabajo|casa|clase) a las)",
+        r"fuiste a (?:ver|tu)|siempre estoy aqui|se que \w+(?:aste|iste)\b|saliste (?:del|de) (?:trabajo|"
+        r"casa|clase) a las)",
     ),
 )
 
@@ -474,15 +532,16 @@ DOXXING: tuple[Rule, ...] = (
         "threatens to share your details",
         "post* shar* leak* publish* send* sent spread* put putting address number details info "
         "name photos give* gave numbers addresses telling tell email* messag* next",
-        rf"\b(?:post|posting|posted|share|sharing|shared|leak|leaking|leaked|publish|publishing|"
-        rf"send|sending|sent|spread|spreading|put|putting|give|giving|gave) (?:(?!me |us )\w+ ){{0,2}}?"
-        rf"(?:your|ur|her|his|their) (?:real |full |home |new |work |personal |private |phone )?"
-        rf"(?:name and address|address|addresses|number|details|info|information|"
-        rf"workplace|phone number|identity|name)\b(?! with me)|\b(?:your|ur|her|his) (?:new |home |phone |work )?"
-        rf"(?:number|address|photos|details|name) (?:is|are) (?:going (?:on|up|out)|on|in|all over) "
-        rf"(?:every|the|a|all)\b|(?:have|got) (?:their|your|ur|her|his) (?:numbers|addresses)|"
-        rf"(?:telling|tell|email|emailing|message|messaging) (?:your|ur) (?:landlord|neighbou?rs|"
-        rf"boss|employer|manager|family|parents|contacts)|(?:your|her|his) (?:\w+'s|manager's) is next",
+        r"\b(?:post|posting|posted|share|sharing|shared|leak|leaking|leaked|publish|publishing|"
+        r"send|sending|sent|spread|spreading|put|putting|give|giving|gave) (?:(?!me |us )\w+ ){0,2}?"
+        r"(?:your|ur|her|his|their) (?:real |full |home |new |work |personal |private |phone )?"
+        r"(?:name and address|address|addresses|number|details|info|information|"
+        r"workplace|phone number|identity|name)\b(?! with me)|\b(?:your|ur|her|his) (?:new |home |phone |"
+        r"work )?"
+        r"(?:number|address|photos|details|name) (?:is|are) (?:going (?:on|up|out)|on|in|all over) "
+        r"(?:every|the|a|all)\b|(?:have|got) (?:their|your|ur|her|his) (?:numbers|addresses)|"
+        r"(?:telling|tell|email|emailing|message|messaging) (?:your|ur) (?:landlord|neighbou?rs|"
+        r"boss|employer|manager|family|parents|contacts)|(?:your|her|his) (?:\w+'s|manager's) is next",
     ),
     rule(
         "doxxing",
@@ -497,30 +556,30 @@ DOXXING: tuple[Rule, ...] = (
         0.8,
         "says they have your home address or details",
         "address know have found got live lives living ni number birth maiden",
-        rf"\b(?:(?:i|i've|ive|i have|we|we've) (?:have|got|found|know) (?:[\w']+ ){{0,1}}(?:your|ur|"
-        rf"her|his) (?:[\w']+ )?(?:address|home address|new address|details|date of birth|"
-        rf"ni number|social security number|maiden name)|i know where (?:you|u|she|he) "
-        rf"(?:live|lives|work|works|sleep)|found (?:your|ur) new (?:flat|house|place|address))",
+        r"\b(?:(?:i|i've|ive|i have|we|we've) (?:have|got|found|know) (?:[\w']+ ){0,1}(?:your|ur|"
+        r"her|his) (?:[\w']+ )?(?:address|home address|new address|details|date of birth|"
+        r"ni number|social security number|maiden name)|i know where (?:you|u|she|he) "
+        r"(?:live|lives|work|works|sleep)|found (?:your|ur) new (?:flat|house|place|address))",
     ),
     rule(
         "doxxing",
         0.75,
         "names the school or nursery of your children",
         "school nursery pickup bus kindergarten daycare academy primary college high year",
-        rf"\b(?:(?:your|ur|her|his) (?:\w+'?s? )?(?:son|daughter|kids?|children|child)'?s? "
-        rf"(?:school|nursery|class|bus)|(?:know|found|which|what) (?:\w+ ){{0,2}}(?:school|nursery) "
-        rf"(?:your|ur|her|his)|(?:kids|son|daughter|children) (?:go|goes) to\b|your school, your class|"
-        rf"(?:her|his|your|ur) (?:son|daughter|kids?|children|child|boy|girl)(?:'s| is| are)? "
-        rf"(?:at|in) (?:[\w']+ ){{0,3}}(?:school|academy|primary|college|nursery|high|year \d+))",
+        r"\b(?:(?:your|ur|her|his) (?:\w+'?s? )?(?:son|daughter|kids?|children|child)'?s? "
+        r"(?:school|nursery|class|bus)|(?:know|found|which|what) (?:\w+ ){0,2}(?:school|nursery) "
+        r"(?:your|ur|her|his)|(?:kids|son|daughter|children) (?:go|goes) to\b|your school, your class|"
+        r"(?:her|his|your|ur) (?:son|daughter|kids?|children|child|boy|girl)(?:'s| is| are)? "
+        r"(?:at|in) (?:[\w']+ ){0,3}(?:school|academy|primary|college|nursery|high|year \d+))",
     ),
     rule(
         "doxxing",
         0.7,
         "names where you or they work, to others",
         "works work workplace employer job shift",
-        rf"\b(?:(?:she|he|they) works? (?:at|for|in)|(?:her|his|their) "
-        rf"(?:workplace|employer|work email|office|job) is|found where (?:you|u) work|"
-        rf"(?:her|his) (?:workplace|employer) and|workplace and shift)",
+        r"\b(?:(?:she|he|they) works? (?:at|for|in)|(?:her|his|their) "
+        r"(?:workplace|employer|work email|office|job) is|found where (?:you|u) work|"
+        r"(?:her|his) (?:workplace|employer) and|workplace and shift)",
     ),
     rule(
         "doxxing",
@@ -560,14 +619,14 @@ SEXUAL: tuple[Rule, ...] = (
         0.8,
         "threatens to share intimate images (sextortion)",
         "pics pictures photos photo video videos snaps nudes recording recorded recorded tape",
-        rf"\b(?:pics|pictures|photos|video|videos|snaps|nudes|recording|call|tape|private video)\b"
-        rf".{{0,60}}\b(?:go (?:online|public|to)|everyone (?:sees|will see)|to (?:your|ur) "
-        rf"(?:family|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|girlfriend|husband|wife)|"
-        rf"your (?:family|parents|boss|school|whole) (?:gets?|sees?|will)|(?:post|send|share|leak) "
-        rf"(?:them|it)|public|pay me|gift cards|\$|£|€)|"
-        rf"\b(?:post|send|share|leak|show) (?:the|your|ur|those) (?:pics|pictures|photos|video|"
-        rf"videos|snaps|nudes|private video)\b|(?:i'll|ill|i will) (?:send|share|post) (?:your|ur|the) "
-        rf"(?:private|intimate|naked|nude)",
+        r"\b(?:pics|pictures|photos|video|videos|snaps|nudes|recording|call|tape|private video)\b"
+        r".{0,60}\b(?:go (?:online|public|to)|everyone (?:sees|will see)|to (?:your|ur) "
+        r"(?:family|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|girlfriend|husband|wife)|"
+        r"your (?:family|parents|boss|school|whole) (?:gets?|sees?|will)|(?:post|send|share|leak) "
+        r"(?:them|it)|public|pay me|gift cards|\$|£|€)|"
+        r"\b(?:post|send|share|leak|show) (?:the|your|ur|those) (?:pics|pictures|photos|video|"
+        r"videos|snaps|nudes|private video)\b|(?:i'll|ill|i will) (?:send|share|post) (?:your|ur|the) "
+        r"(?:private|intimate|naked|nude)",
     ),
     rule(
         "sexual",
@@ -575,14 +634,14 @@ SEXUAL: tuple[Rule, ...] = (
         "asks you for photos or sexual acts",
         "send pic pics photo photos picture nudes something naughty sexy camera top clothes show "
         "kiss bed room lap taste",
-        rf"\b(?:send (?:me )?(?:a |some |more |one )?(?:nudes|something (?:naughty|sexy|spicy)|"
-        rf"(?:pic|pics|photo|photos|picture|pictures) (?:of (?:you|u|yourself) (?:in|wearing|naked|"
-        rf"without)|or\b|for me|just for me|before (?:i|bed)))|"
-        rf"(?:take|get) (?:your|ur) (?:top|clothes|shirt|bra|kit) off|show me (?:your|ur) "
-        rf"(?:body|boobs|tits|ass|bum|legs|chest)|turn on (?:your|ur) camera|"
-        rf"(?:come|get) (?:to|in|into) my (?:bed|room|hotel room|lap)|sit on my lap|in my bed|"
-        rf"owe me a kiss|(?:pic|pics|photo|photos|picture)\b.{{0,30}}\b(?:nobody|no one) "
-        rf"(?:will|would) (?:know|see)|(?:i )?want to taste (?:you|u)|(?:send|more) photos or)",
+        r"\b(?:send (?:me )?(?:a |some |more |one )?(?:nudes|something (?:naughty|sexy|spicy)|"
+        r"(?:pic|pics|photo|photos|picture|pictures) (?:of (?:you|u|yourself) (?:in|wearing|naked|"
+        r"without)|or\b|for me|just for me|before (?:i|bed)))|"
+        r"(?:take|get) (?:your|ur) (?:top|clothes|shirt|bra|kit) off|show me (?:your|ur) "
+        r"(?:body|boobs|tits|ass|bum|legs|chest)|turn on (?:your|ur) camera|"
+        r"(?:come|get) (?:to|in|into) my (?:bed|room|hotel room|lap)|sit on my lap|in my bed|"
+        r"owe me a kiss|(?:pic|pics|photo|photos|picture)\b.{0,30}\b(?:nobody|no one) "
+        r"(?:will|would) (?:know|see)|(?:i )?want to taste (?:you|u)|(?:send|more) photos or)",
     ),
     rule(
         "sexual",
@@ -596,7 +655,8 @@ SEXUAL: tuple[Rule, ...] = (
         rf"nice (?:bum|butt|ass|legs|tits|boobs|rack)|tighter tops|short skirt|bend over|"
         rf"made for being touched|gym shorts|you want me|wanted it|sleep naked|picturing you|"
         rf"nothing to the imagination|without (?:the |your |ur |a )?(?:towel|clothes|top|bra|"
-        rf"underwear|shirt|knickers|panties)|sin (?:sujetador|ropa|bragas|camiseta|nada puesto)|(?:what's|whats) under (?:that|your|ur)|"
+        rf"underwear|shirt|knickers|panties)|sin (?:sujetador|ropa|bragas|camiseta|nada puesto)|(?:what's|"
+        rf"whats) under (?:that|your|ur)|"
         rf"(?:see|picture|imagine) (?:you|u) (?:without|naked|undressed|in (?:your|ur) underwear))",
     ),
     rule(
@@ -673,21 +733,21 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         0.8,
         "demands your passwords or phone",
         "password passwords passcode pin login logins contrasena contrasenas",
-        rf"\b(?:(?:give|send|tell|need|want) (?:me )?(?:your|ur) (?:\w+ ){{0,3}}?"
-        rf"(?:passwords?|passcode|pin|login|logins)|know (?:your|ur) pin|"
-        rf"(?:dame|necesito|quiero) (?:la |tus? )?(?:contrasena|contrasenas)|"
-        rf"(?:your|ur) (?:\w+ )?passwords? by)",
+        r"\b(?:(?:give|send|tell|need|want) (?:me )?(?:your|ur) (?:\w+ ){0,3}?"
+        r"(?:passwords?|passcode|pin|login|logins)|know (?:your|ur) pin|"
+        r"(?:dame|necesito|quiero) (?:la |tus? )?(?:contrasena|contrasenas)|"
+        r"(?:your|ur) (?:\w+ )?passwords? by)",
     ),
     rule(
         "coercive_control",
         0.8,
         "controls your money",
         "wages salary pay paycheck card money allowance spend receipts pin sueldo tarjeta dinero",
-        rf"\b(?:(?:your|ur) (?:wages|salary|pay|paycheck|money|benefits) (?:go|goes|will go) "
-        rf"(?:in)?to my|cancell?ed (?:your|ur) (?:bank )?card|ask me (?:when|if|for)\b.{{0,20}}money|"
-        rf"(?:your|ur) allowance|my permission to spend|show me (?:your|ur|the) receipts|"
-        rf"checking what (?:you|u) spend|tu sueldo va a mi|te he cancelado la tarjeta|"
-        rf"pideme dinero)",
+        r"\b(?:(?:your|ur) (?:wages|salary|pay|paycheck|money|benefits) (?:go|goes|will go) "
+        r"(?:in)?to my|cancell?ed (?:your|ur) (?:bank )?card|ask me (?:when|if|for)\b.{0,20}money|"
+        r"(?:your|ur) allowance|my permission to spend|show me (?:your|ur|the) receipts|"
+        r"checking what (?:you|u) spend|tu sueldo va a mi|te he cancelado la tarjeta|"
+        r"pideme dinero)",
     ),
     rule(
         "coercive_control",
@@ -696,37 +756,38 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "allowed permission friends number block delete rules leaving going said could home "
         "call speaker loved told warned decide texting talking seeing bother location stay "
         "without asking telling out every done over need",
-        rf"\b(?:not allowed to (?:see|go|talk|leave|wear|have|use|speak|text|call|visit|quit|work|"
-        rf"study|keep|spend|drive|eat)|(?:you're|youre|you are|u r|ur) not (?:going anywhere|"
-        rf"leaving|going to that|going out)|"
-        rf"who (?:said|told) (?:you|u) (?:could|can)|who gave (?:you|u) permission|my permission|"
-        rf"without (?:asking|telling) me|(?:you|u) (?:don't|dont|do not) need (?:friends|them|your)|"
-        rf"stop (?:seeing|talking to|texting) (?:your|ur|her|him)|(?:delete|block) (?:his|her|their) "
-        rf"(?:number|contact)|(?:^|[.!?] )(?:now )?(?:block|delete) (?:him|her|them)\b|"
-        rf"(?:you|u) know the rules|home by \d|"
-        rf"call me every hour|keep the phone on speaker|if (?:you|u) loved me|"
-        rf"i told (?:you|u) not to|i warned (?:you|u)|if (?:you|u) go to .{{0,30}}(?:don't|dont) "
-        rf"(?:bother|come)|turn (?:your|ur) location|(?:not|never) leaving the house|"
-        rf"stay home where|"
-        rf"(?:go|going) out\b.{{0,30}}\b(?:come home|home now)|come home now|i decide what|"
-        rf"i decide (?:who|where)|(?:send|share) me (?:your|ur) location|"
-        rf"every (?:hour|half hour|day|minute)\b.{{0,30}}\b(?:or|else)\b|"
-        rf"if (?:you|u) (?:go|see|talk|leave|speak|meet|text|call)\b.{{0,40}}\b(?:we're done|we are done|"
-        rf"it's over|its over|we're over|don't come back|dont come back|i'll leave|i'm leaving)|(?:why|stop) (?:are )?(?:you|u) (?:texting|talking to|seeing) "
-        rf"(?:your|ur))",
+        r"\b(?:not allowed to (?:see|go|talk|leave|wear|have|use|speak|text|call|visit|quit|work|"
+        r"study|keep|spend|drive|eat)|(?:you're|youre|you are|u r|ur) not (?:going anywhere|"
+        r"leaving|going to that|going out)|"
+        r"who (?:said|told) (?:you|u) (?:could|can)|who gave (?:you|u) permission|my permission|"
+        r"without (?:asking|telling) me|(?:you|u) (?:don't|dont|do not) need (?:friends|them|your)|"
+        r"stop (?:seeing|talking to|texting) (?:your|ur|her|him)|(?:delete|block) (?:his|her|their) "
+        r"(?:number|contact)|(?:^|[.!?] )(?:now )?(?:block|delete) (?:him|her|them)\b|"
+        r"(?:you|u) know the rules|home by \d|"
+        r"call me every hour|keep the phone on speaker|if (?:you|u) loved me|"
+        r"i told (?:you|u) not to|i warned (?:you|u)|if (?:you|u) go to .{0,30}(?:don't|dont) "
+        r"(?:bother|come)|turn (?:your|ur) location|(?:not|never) leaving the house|"
+        r"stay home where|"
+        r"(?:go|going) out\b.{0,30}\b(?:come home|home now)|come home now|i decide what|"
+        r"i decide (?:who|where)|(?:send|share) me (?:your|ur) location|"
+        r"every (?:hour|half hour|day|minute)\b.{0,30}\b(?:or|else)\b|"
+        r"if (?:you|u) (?:go|see|talk|leave|speak|meet|text|call)\b.{0,40}\b(?:we're done|we are done|"
+        r"it's over|its over|we're over|don't come back|dont come back|i'll leave|i'm leaving)|(?:why|stop) "
+        r"(?:are )?(?:you|u) (?:texting|talking to|seeing) "
+        r"(?:your|ur))",
     ),
     rule(
         "coercive_control",
         0.8,
         "says no one would believe you or that you are imagining things",
         "believe crazy unstable imagining happened side fault hire nobody make making",
-        rf"\b(?:(?:no one|nobody|noone|no-one|they) (?:would|will|'ll|is going to|are going to) "
-        rf"(?:ever )?(?:believe (?:you|u|a word|anything you|your)|take your side|hire (?:you|u|someone "
-        rf"like)|put up with (?:you|u))|(?:believe|believing) me (?:over|not) "
-        rf"(?:you|u)|they'll believe me|(?:you're|youre|you are) (?:the )?(?:crazy|unstable|"
-        rf"imagining)\b|everyone thinks (?:you're|youre|you are) (?:crazy|mad|unstable)|"
-        rf"that never happened|(?:it's|its) your fault i|you make me (?:do|hit|angry)|"
-        rf"stop making me|nobody else would)",
+        r"\b(?:(?:no one|nobody|noone|no-one|they) (?:would|will|'ll|is going to|are going to) "
+        r"(?:ever )?(?:believe (?:you|u|a word|anything you|your)|take your side|hire (?:you|u|someone "
+        r"like)|put up with (?:you|u))|(?:believe|believing) me (?:over|not) "
+        r"(?:you|u)|they'll believe me|(?:you're|youre|you are) (?:the )?(?:crazy|unstable|"
+        r"imagining)\b|everyone thinks (?:you're|youre|you are) (?:crazy|mad|unstable)|"
+        r"that never happened|(?:it's|its) your fault i|you make me (?:do|hit|angry)|"
+        r"stop making me|nobody else would)",
     ),
     rule(
         "coercive_control",
@@ -734,22 +795,22 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "threatens your children, papers or home to control you",
         "kids children passport id documents keys visa immigration street court mother unfit "
         "myself family care lose nothing say take",
-        rf"\b(?:never see (?:the|your|ur) (?:kids|children|baby)|unfit (?:mother|father|parent)|"
-        rf"(?:your|ur) (?:passport|id|documents|papers) (?:is|are) with me|keeping (?:your|ur) "
-        rf"(?:passport|id|phone|keys|documents)|took (?:your|ur) (?:car )?(?:keys|phone|passport)|"
-        rf"visa depends on me|report (?:you|u) to immigration|on the street without me|"
-        rf"(?:lose|never see|take) (?:the|your|ur) (?:kids|children|baby)|when i say so|"
-        rf"lose something|you have nothing|(?:kill|hurt) myself (?:if|and)|"
-        rf"(?:your|ur) family (?:doesn't|does not|dont|don't) care|only i do)",
+        r"\b(?:never see (?:the|your|ur) (?:kids|children|baby)|unfit (?:mother|father|parent)|"
+        r"(?:your|ur) (?:passport|id|documents|papers) (?:is|are) with me|keeping (?:your|ur) "
+        r"(?:passport|id|phone|keys|documents)|took (?:your|ur) (?:car )?(?:keys|phone|passport)|"
+        r"visa depends on me|report (?:you|u) to immigration|on the street without me|"
+        r"(?:lose|never see|take) (?:the|your|ur) (?:kids|children|baby)|when i say so|"
+        r"lose something|you have nothing|(?:kill|hurt) myself (?:if|and)|"
+        r"(?:your|ur) family (?:doesn't|does not|dont|don't) care|only i do)",
     ),
     rule(
         "coercive_control",
         0.7,
         "demands proof of where you are or who you're with",
         "photo prove proof screenshot receipts who send show diary wifi apologise apologize",
-        rf"\b(?:(?:send|show) me (?:a )?(?:photo|picture|pic|proof|screenshot) of (?:who|where)|"
-        rf"to prove it|send me the screenshot|show me (?:your|ur) (?:phone|messages|receipts)|"
-        rf"i read (?:your|ur) diary|changed the wifi password)",
+        r"\b(?:(?:send|show) me (?:a )?(?:photo|picture|pic|proof|screenshot) of (?:who|where)|"
+        r"to prove it|send me the screenshot|show me (?:your|ur) (?:phone|messages|receipts)|"
+        r"i read (?:your|ur) diary|changed the wifi password)",
     ),
     rule(
         "coercive_control",
@@ -757,7 +818,8 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "controls who you see, what you spend or where you go",
         "ver puedes permiso creer loca madre amigas tarjeta ropa borra ninos hijos pasaporte "
         "ubicacion quisieras contrasena quien vuelvas vuelve normas claves pin",
-        r"\b(?:no puedes (?:ver|salir|hablar)|quien te ha dado permiso|no vuelvas\b|con quien estas|no necesitas amig|con esa ropa no sales|"
+        r"\b(?:no puedes (?:ver|salir|hablar)|quien te ha dado permiso|no vuelvas\b|con quien estas|no "
+        r"necesitas amig|con esa ropa no sales|"
         r"borra su numero|no vuelves a ver a los (?:ninos|hijos)|tu pasaporte lo tengo|"
         r"activa la ubicacion|si me quisieras|ya sabes las normas|vuelve a casa ya|"
         r"(?:claves|pin|contrasena) de tu (?:banco|cuenta|movil|correo))",
@@ -839,8 +901,7 @@ INSULT: tuple[Rule, ...] = (
         "puts you down",
         "likes love nobody disgrace embarrassment sick joke laughs waste face wonder ashamed "
         "nothing nobody crawl sight stink brain thick think useless excuse what notice life "
-        "disgust repulse sicken revolt embarrass make "
-        + INSULT_ADJECTIVES,
+        "disgust repulse sicken revolt embarrass make " + INSULT_ADJECTIVES,
         rf"\b(?:(?:nobody|no one|noone) (?:likes|loves|wants|cares about|will ever love) (?:you|u)|"
         rf"(?:your|ur) face makes me|waste of (?:space|oxygen|air)|everyone (?:laughs at|hates) "
         rf"(?:you|u)|(?:the whole|everyone) .{{0,20}}laughs at (?:you|u)|no wonder (?:your|ur|he|she) "
@@ -850,7 +911,8 @@ INSULT: tuple[Rule, ...] = (
         rf"(?:you|u) stink|did your brain|(?:so|too) dumb (?:you|u)|(?:you're|youre) a joke|"
         rf"what a (?:useless|pathetic|waste)|(?:sad|pathetic|miserable|boring|lonely|empty) "
         rf"(?:little )?life|(?:you|u) (?:disgust|repulse|sicken|revolt|embarrass) me|"
-        rf"(?:you|u) make me (?:sick|want to throw up|puke)|excuse for a (?:human|person|man|woman|mother|father|"
+        rf"(?:you|u) make me (?:sick|want to throw up|puke)|excuse for a (?:human|person|man|woman|mother|"
+        rf"father|"
         rf"wife|husband)|{_INSULT_ADJ}\W{{1,3}}(?:that's|thats|that is) what (?:you|u) are|"
         rf"nobody would (?:even )?notice|{_INSULT_ADJ}, {_INSULT_ADJ},? and {_INSULT_ADJ})",
     ),
@@ -860,10 +922,10 @@ INSULT: tuple[Rule, ...] = (
         "won't leave you alone or demands an answer",
         "answer ignore ignoring messaging message away reply crack contestame ignorarme respondas "
         "done",
-        rf"\b(?:answer me|(?:don't|dont) (?:you )?dare ignore me|(?:think|thought) (?:you|u) can "
-        rf"(?:just )?ignore me|(?:i'm|im|i am) not going (?:away|anywhere)|(?:keep|i'll keep|i will keep) "
-        rf"messag\w* (?:you|u)|messag\w* (?:you|u) every day|until (?:you|u) (?:reply|crack|answer|respond)|"
-        rf"i'm not done with you|im not done with you|contestame|ignorarme|hasta que respondas)",
+        r"\b(?:answer me|(?:don't|dont) (?:you )?dare ignore me|(?:think|thought) (?:you|u) can "
+        r"(?:just )?ignore me|(?:i'm|im|i am) not going (?:away|anywhere)|(?:keep|i'll keep|i will keep) "
+        r"messag\w* (?:you|u)|messag\w* (?:you|u) every day|until (?:you|u) (?:reply|crack|answer|respond)|"
+        r"i'm not done with you|im not done with you|contestame|ignorarme|hasta que respondas)",
     ),
     rule(
         "insult",
@@ -904,16 +966,18 @@ IDENTITY: tuple[Rule, ...] = (
         "back country kind people english breed agenda deport home belong real boat bags vote "
         "too because cause coz cos religion kitchen sandwich coffee virus sendthemback women girls "
         "buildthewall buildthatwall send acting girl",
-        rf"\b(?:go back (?:home )?to (?:your|ur|where you|where u|mexico|africa|china|india|"
-        rf"pakistan|poland|the jungle)|go (?:make|get) (?:me )?(?:a )?(?:coffee|sandwich)|"
-        rf"make me a sandwich|(?:back )?(?:in|to) the kitchen|brought the virus|china virus|kung flu|back (?:to )?where (?:you|u) (?:came|come) from|"
-        rf"(?:your|ur) (?:own )?country|(?:your|ur) kind\b|(?:you|u) people\b|people like (?:you|u)|"
-        rf"learn english|(?:breed|multiply) like|(?:gay|trans|woke) agenda|deport (?:\w+ )?(?:all|every|them)|"
-        rf"boat trip back|pack your bags|letting women|(?:girls|women) can't|not a real (?:woman|man)|"
-        rf"acting like a girl|(?:you're|youre|you are|ur) too old to|sendthemback|buildthewall|buildthatwall|send them (?:all )?back|"
-        rf"(?:your|ur) religion is|(?:your|ur) people (?:are|is)|"
-        rf"(?:because|cause|coz|cos) (?:you're|youre|you are|ur) (?:a )?(?:black|white|gay|woman|girl|"
-        rf"muslim|jewish|disabled|foreign|trans|brown|asian|old))",
+        r"\b(?:go back (?:home )?to (?:your|ur|where you|where u|mexico|africa|china|india|"
+        r"pakistan|poland|the jungle)|go (?:make|get) (?:me )?(?:a )?(?:coffee|sandwich)|"
+        r"make me a sandwich|(?:back )?(?:in|to) the kitchen|brought the virus|china virus|kung flu|back "
+        r"(?:to )?where (?:you|u) (?:came|come) from|"
+        r"(?:your|ur) (?:own )?country|(?:your|ur) kind\b|(?:you|u) people\b|people like (?:you|u)|"
+        r"learn english|(?:breed|multiply) like|(?:gay|trans|woke) agenda|deport (?:\w+ )?(?:all|every|them)|"
+        r"boat trip back|pack your bags|letting women|(?:girls|women) can't|not a real (?:woman|man)|"
+        r"acting like a girl|(?:you're|youre|you are|ur) too old to|sendthemback|buildthewall|buildthatwall|"
+        r"send them (?:all )?back|"
+        r"(?:your|ur) religion is|(?:your|ur) people (?:are|is)|"
+        r"(?:because|cause|coz|cos) (?:you're|youre|you are|ur) (?:a )?(?:black|white|gay|woman|girl|"
+        r"muslim|jewish|disabled|foreign|trans|brown|asian|old))",
     ),
     rule(
         "identity",

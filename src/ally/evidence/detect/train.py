@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ally.evidence.detect.model import FORMAT, MODEL_PATH, features
+from ally.evidence.detect.model import FORMAT, MODEL_PATH
 
 C_VALUE = 2.0
 MIN_WEIGHT = 0.03
@@ -92,7 +92,9 @@ def out_of_fold(x: Any, labels: list[int]) -> list[float]:
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=23)
     for train_rows, held_rows in folds.split(x, labels):
         model = fit(x[train_rows], [labels[i] for i in train_rows])
-        for row, probability in zip(held_rows, model.predict_proba(x[held_rows])[:, 1], strict=True):
+        for row, probability in zip(
+            held_rows, model.predict_proba(x[held_rows])[:, 1], strict=True
+        ):
             probabilities[row] = float(probability)
     return probabilities
 
@@ -125,7 +127,11 @@ def train(root: Path) -> dict[str, Any]:
         threshold = best_threshold(labels, out_of_fold(x, labels))
         model = fit(x, labels)
         heads.append(
-            {"category": category, "bias": round(float(model.intercept_[0]), 5), "threshold": threshold}
+            {
+                "category": category,
+                "bias": round(float(model.intercept_[0]), 5),
+                "threshold": threshold,
+            }
         )
         for name, weight in zip(names, model.coef_[0], strict=True):
             if abs(weight) >= MIN_WEIGHT:
