@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -114,6 +115,28 @@ def test_wrong_passphrase_is_clear_and_changes_nothing(home: Path) -> None:
     assert result.returncode == 1 and "does not open this vault" in result.stderr
     assert "Traceback" not in result.stderr
     assert sqlite3.connect(db).execute("SELECT count(*) FROM vault_records").fetchone() == before
+
+
+def test_repeated_wrong_passphrases_make_the_next_try_wait(home: Path) -> None:
+    """The same back-off as the web app, kept in the vault so it holds across runs."""
+    for _ in range(4):
+        wrong = run(home, "list", passphrase="a wrong guess")
+        assert wrong.returncode == 1 and "does not open this vault" in wrong.stderr
+    db = sqlite3.connect(home / "vaults" / "default" / "vault.db")
+    assert db.execute("SELECT failures FROM unlock_failures").fetchone() == (4,)
+    with db:  # four more, just now: the next try must wait 16 seconds
+        db.execute("UPDATE unlock_failures SET failures = 8, last_failed = ?", (time.time(),))
+    refused = run(home, "list")  # even the right passphrase waits its turn
+    assert refused.returncode == 1
+    assert re.search(
+        r"Too many wrong passphrases in a row\. Nothing was tried\. Wait 1\d seconds",
+        refused.stderr,
+    )
+    with db:  # the wait has passed
+        db.execute("UPDATE unlock_failures SET last_failed = last_failed - 20")
+    assert run(home, "list").returncode == 0
+    assert db.execute("SELECT count(*) FROM unlock_failures").fetchone() == (0,)
+    db.close()
 
 
 def test_passphrase_from_a_file_descriptor(home: Path) -> None:

@@ -129,6 +129,21 @@ def browser(app: FastAPI) -> Iterator[Browser]:
         yield Browser(client)
 
 
+JOURNAL_PASSPHRASE = "lantern orbit pepper quietly"
+
+
+@pytest.fixture
+def journal(browser: Browser) -> Browser:
+    """A browser with a freshly created, unlocked journal."""
+    page = browser.open("/journal")
+    assert "Start your journal" in page.text
+    created = browser.submit(
+        "/journal/create", {"passphrase": JOURNAL_PASSPHRASE, "confirm": JOURNAL_PASSPHRASE}
+    )
+    assert "Your journal" in created.text, created.text[:300]
+    return browser
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -14,9 +14,9 @@ from fastapi import FastAPI
 
 from ally.vault import Identity, verify_bundle
 from ally.web.state import WebState
+from tests.web.conftest import JOURNAL_PASSPHRASE as PASSPHRASE
 from tests.web.conftest import Browser, Clock
 
-PASSPHRASE = "lantern orbit pepper quietly"
 MARKER = b"PLAINTEXT-EVIDENCE-MARKER-7731"
 
 
@@ -24,16 +24,6 @@ def vault_folder(app: FastAPI) -> Path:
     state: WebState = app.state.web
     assert state.vaults is not None
     return Path(state.vaults.location)
-
-
-@pytest.fixture
-def journal(browser: Browser) -> Browser:
-    """A browser with a freshly created, unlocked journal."""
-    page = browser.open("/journal")
-    assert "Start your journal" in page.text
-    created = browser.submit("/journal/create", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE})
-    assert "Your journal" in created.text, created.text[:300]
-    return browser
 
 
 def add_incident(browser: Browser, files: list[tuple[str, bytes]], **fields: str) -> Iterator[str]:

@@ -17,7 +17,7 @@ from ally.case.reminders import case_reminders
 from ally.case.store import VaultCase
 from ally.case.tracker import case_view, current_plan
 from ally.cli.plan import read_answers_file
-from ally.cli.vault import FdOpt, VaultOpt, read_passphrase
+from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.loader import load_pack
@@ -35,9 +35,7 @@ OnOpt = typer.Option(None, "--on", help="The day it happened (YYYY-MM-DD); today
 
 def open_vault(location: str | None, fd: int | None) -> Vault:
     """The person's vault, unlocked; "no vault here" is said before asking for a passphrase."""
-    where = location or default_location()
-    Vault.open(where).close()
-    return Vault.open(where, read_passphrase(fd))
+    return open_unlocked(location or default_location(), fd)
 
 
 def _day(text: str | None) -> dt.date:
@@ -45,8 +43,8 @@ def _day(text: str | None) -> dt.date:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{text!r} is not a date; use the form 2026-05-03.") from None
+    except ValueError as error:
+        raise UsageError(f"{text!r} is not a date; use the form 2026-05-03.") from error
 
 
 @app.command()
@@ -115,8 +113,8 @@ def mark(
     """Record an event that starts a deadline (the plan names them)."""
     try:
         event = MarkEvent(on=_day(on), name=name)
-    except ValueError:
-        raise UsageError("An event name is lower-case words joined by underscores.") from None
+    except ValueError as error:
+        raise UsageError("An event name is lower-case words joined by underscores.") from error
     with open_vault(vault, passphrase_fd) as opened:
         VaultCase(opened).record(event)
     out.print(f"Recorded {name} on {event.on}.")
@@ -203,7 +201,7 @@ def reminders(
     try:
         ics.write_bytes(calendar)
     except OSError as error:
-        raise UsageError(f"Could not write {ics}: {error.strerror or 'unknown error'}.") from None
+        raise UsageError(f"Could not write {ics}: {error.strerror or 'unknown error'}.") from error
     out.print(
         f"Wrote {summary.deadlines} deadline(s) and {summary.follow_ups} follow-up reminder(s) "
         f"to {ics}."

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ally.cli.vault import FdOpt, VaultOpt, read_passphrase
+from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
 from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format
 from ally.evidence.pipeline import import_file
@@ -34,9 +34,7 @@ FORMATS = ", ".join(importer.name for importer in IMPORTERS)
 
 
 def _open(vault: str | None, fd: int | None) -> Vault:
-    location = vault or default_location()
-    Vault.open(location).close()  # a clear "no vault here" before asking for a passphrase
-    return Vault.open(location, read_passphrase(fd))
+    return open_unlocked(vault or default_location(), fd)
 
 
 @contextmanager
@@ -57,10 +55,10 @@ def _zone(name: str | None) -> dt.tzinfo | None:
         return None
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise UsageError(
             f"Unknown time zone {name!r}; use a name like Europe/London or America/New_York."
-        ) from None
+        ) from error
 
 
 def _when(text: str | None, end_of_day: bool = False) -> dt.datetime | None:
@@ -68,10 +66,10 @@ def _when(text: str | None, end_of_day: bool = False) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(text)
-    except ValueError:
+    except ValueError as error:
         raise UsageError(
             f"Could not read the date {text!r}; write it like 2024-03-01 or 2024-03-01T18:30."
-        ) from None
+        ) from error
     if end_of_day and len(text) <= 10:
         value = value.replace(hour=23, minute=59, second=59)
     return value if value.tzinfo else value.astimezone()
@@ -101,6 +99,12 @@ def import_command(
     platform: str | None = typer.Option(
         None, "--platform", help="For Messenger-style files: facebook or instagram."
     ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Refuse a chat text export with any line that cannot be read (by default such "
+        "lines are kept as written and listed in the summary).",
+    ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
@@ -112,6 +116,7 @@ def import_command(
         conversation=conversation,
         date_order=date_order.upper() if date_order else None,
         platform=platform,
+        strict=strict,
     )
     if fmt is None and file.is_file():
         detect_format(file)  # an unknown file gets its clear error before the passphrase prompt
@@ -121,6 +126,8 @@ def import_command(
         f"{result.file} ({result.format}): {result.read} messages read, {result.added} added, "
         f"{result.already_present} already in your vault; {result.flagged} flagged for review."
     )
+    for note in result.notes():
+        out.print(note, highlight=False, markup=False)
     if result.original_stored:
         out.print(f"The original file is kept in your vault (SHA-256 {result.sha256[:16]}…).")
     if result.flagged:

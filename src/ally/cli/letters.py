@@ -75,8 +75,8 @@ def _date(text: str | None, option: str) -> dt.date | None:
         return None
     try:
         return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} must be a date such as 2026-11-25.") from None
+    except ValueError as error:
+        raise UsageError(f"{option} must be a date such as 2026-11-25.") from error
 
 
 def _zone(name: str | None) -> dt.tzinfo | None:
@@ -84,10 +84,10 @@ def _zone(name: str | None) -> dt.tzinfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError) as error:
         raise UsageError(
             f"{name!r} is not a time zone Ally knows. Use a name such as Europe/London."
-        ) from None
+        ) from error
 
 
 def _plan(
@@ -129,16 +129,15 @@ def _journal(
     if skip:
         yield MemoryEvidence()
         return
-    from ally.cli.vault import read_passphrase
-    from ally.vault import Vault, default_location
+    from ally.cli.vault import open_unlocked
+    from ally.vault import default_location
 
     location = vault or default_location()
     if vault is None and not required and not _vault_exists(location):
         err.print("[dim]No journal found, so the document has no incidents yet.[/dim]")
         yield MemoryEvidence()
         return
-    Vault.open(location).close()  # a clear "no vault here" before asking for a passphrase
-    with Vault.open(location, read_passphrase(fd)) as opened:
+    with open_unlocked(location, fd) as opened:
         yield opened
 
 
@@ -154,7 +153,7 @@ def _write(target: Path, data: bytes, force: bool) -> None:
     try:
         target.write_bytes(data)
     except OSError as error:
-        raise UsageError(f"Could not write {target}: {error.strerror}.") from None
+        raise UsageError(f"Could not write {target}: {error.strerror}.") from error
 
 
 def _print_list(title: str, lines: list[str], style: str = "") -> None:
@@ -272,7 +271,6 @@ def _write_xarf(
         made.case,
         source_identifier=host_target(details) or "",
         links=details.links,
-        reporter_name=details.your_name,
         reporter_email=details.your_email,
         source=journal,
         include_images=images,
@@ -309,8 +307,8 @@ def _open_editor(path: Path) -> None:
         raise UsageError(f"Set EDITOR to your text editor, or open {path} yourself.")
     try:
         subprocess.run([*shlex.split(editor), str(path)], check=False)
-    except OSError:
-        raise UsageError(f"Could not start the editor {editor!r}; open {path} yourself.") from None
+    except OSError as error:
+        raise UsageError(f"Could not start the editor {editor!r}; open {path} yourself.") from error
 
 
 # --- ally report -------------------------------------------------------------------------------
@@ -336,8 +334,8 @@ def _report_format(out: Path, chosen: ReportFormat | None) -> ReportFormat:
         return ReportFormat.bundle
     try:
         return ReportFormat(suffix)
-    except ValueError:
-        raise UsageError("Name the file .pdf, .docx or .md, or give --format.") from None
+    except ValueError as error:
+        raise UsageError("Name the file .pdf, .docx or .md, or give --format.") from error
 
 
 def report_command(

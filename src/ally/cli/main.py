@@ -17,6 +17,7 @@ from ally.cli import letters as letters_cli
 from ally.cli import serve as serve_cli
 from ally.cli import vault as vault_cli
 from ally.errors import AllyError
+from ally.storage.private import private_umask
 
 app = typer.Typer(
     name="ally",
@@ -42,7 +43,12 @@ def version() -> None:
 
 
 def main() -> None:
-    """Run the CLI; usage errors are shown by Typer, AllyErrors as one plain message."""
+    """Run the CLI; usage errors are shown by Typer, AllyErrors as one plain message.
+
+    Everything the command writes (journal, reports, letters, bundles) is its owner's alone:
+    files 0600 and folders 0700, whatever the umask the shell started with.
+    """
+    private_umask()
     try:
         app()
     except AllyError as error:

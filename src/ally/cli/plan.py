@@ -111,8 +111,8 @@ def _parse_today(text: str | None) -> dt.date:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError("--today must be a date such as 2026-11-25.") from None
+    except ValueError as error:
+        raise UsageError("--today must be a date such as 2026-11-25.") from error
 
 
 def read_answers_file(
@@ -128,15 +128,15 @@ def read_yaml_file(
     """A YAML file's content, or ``error`` saying what is wrong and where (never a traceback)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"There is no {what} at {path}.") from None
-    except (OSError, UnicodeDecodeError):
-        raise error(f"{path} could not be read as a text file.") from None
+    except FileNotFoundError as cause:
+        raise error(f"There is no {what} at {path}.") from cause
+    except (OSError, UnicodeDecodeError) as cause:
+        raise error(f"{path} could not be read as a text file.") from cause
     try:
         return parse_yaml(text)
     except YamlSyntaxError as problem:
         line = f" line {problem.line}" if problem.line else ""
-        raise error(f"{path}{line}: {problem.message}") from None
+        raise error(f"{path}{line}: {problem.message}") from problem
 
 
 def _start(pack_id: str | None, resume: Path | None, language: str | None) -> Interview:

@@ -43,6 +43,14 @@ def serve(
     allowed_host: list[str] = typer.Option(
         [], "--allowed-host", help="Host name people use to reach Ally, when it is hosted."
     ),
+    unlock_concurrency: int = typer.Option(
+        2,
+        "--unlock-concurrency",
+        envvar="ALLY_UNLOCK_CONCURRENCY",
+        min=1,
+        max=64,
+        help="Passphrase checks run at once (each takes ~256 MiB of memory for about a second).",
+    ),
 ) -> None:
     """Open Ally in your web browser: the questions, your plan, and more."""
     import uvicorn
@@ -61,6 +69,7 @@ def serve(
         default_pack=pack,
         vault=vault or default_location(),
         allowed_hosts=tuple(dict.fromkeys(hosts)),
+        unlock_concurrency=unlock_concurrency,
     )
     app = create_app(config)
     shown = f"[{host}]" if ":" in host else host
@@ -105,5 +114,5 @@ def _check_port_free(host: str, port: int) -> None:
                 raise UsageError(
                     f"Port {port} is already in use (is Ally already running?). "
                     f"Try --port {port + 1}."
-                ) from None
-            raise UsageError(f"Ally cannot listen on {host}:{port}; check --host.") from None
+                ) from error
+            raise UsageError(f"Ally cannot listen on {host}:{port}; check --host.") from error

@@ -33,9 +33,11 @@ from rich.table import Table
 
 from ally.errors import UsageError
 from ally.model.journal import Entry, Incident, IncidentTime, Note
+from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
-from ally.vault.errors import PassphraseError
+from ally.vault.errors import PassphraseError, WrongPassphraseError
+from ally.vault.throttle import LocalGate, SqlLedger, TooManyAttemptsError, UnlockThrottle
 from ally.vault.verify import VerifyReport
 
 app = typer.Typer(
@@ -118,10 +120,33 @@ def _location(vault: str | None) -> str:
     return vault or default_location()
 
 
-def _open(vault: str | None, fd: int | None) -> Vault:
+def open_unlocked(vault: str | None, fd: int | None) -> Vault:
+    """The vault, unlocked with the passphrase, through the same throttle as the web app.
+
+    "No vault here" is said before asking for a passphrase, and so is "wait": after a few
+    wrong passphrases in a row, each further try must wait longer (1, 2, 4 ... seconds, up
+    to 5 minutes). The count is kept in the vault's own database, so it holds across runs.
+    """
     location = _location(vault)
-    Vault.open(location).close()  # a clear "no vault here" before asking for a passphrase
-    return Vault.open(location, read_passphrase(fd))
+    Vault.open(location).close()
+    ledger = database_for(location)
+    try:
+        throttle = UnlockThrottle(LocalGate(1), SqlLedger(ledger))
+        keys = {"vault": "this"}
+        wait = throttle.retry_after(keys)
+        if wait > 0:
+            raise TooManyAttemptsError(wait)
+        passphrase = read_passphrase(fd)
+        with throttle.attempt(keys) as attempt:
+            try:
+                opened = Vault.open(location, passphrase)
+            except WrongPassphraseError:
+                attempt.failed()
+                raise
+            attempt.succeeded()
+        return opened
+    finally:
+        ledger.close()
 
 
 @contextmanager
@@ -157,8 +182,8 @@ def _read_source(source: str) -> str:
 def _json_object(source: str) -> dict[str, Any]:
     try:
         value = json.loads(_read_source(source))
-    except ValueError:
-        raise UsageError("That is not valid JSON. Nothing was saved.") from None
+    except ValueError as error:
+        raise UsageError("That is not valid JSON. Nothing was saved.") from error
     if not isinstance(value, dict):
         raise UsageError("Expected a JSON object. Nothing was saved.")
     return value
@@ -227,6 +252,7 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
             contexts=fields["contexts"],
         )
     except ValidationError as error:
+        # `from None`: pydantic's error quotes what the person typed.
         raise _model_error(error) from None
 
 
@@ -244,6 +270,7 @@ def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, 
             default = current.note().text if current and current.payload else ""
             return Note(text=_ask("Note", default)).model_dump(mode="json")
     except ValidationError as error:
+        # `from None`: pydantic's error quotes what the person typed.
         raise _model_error(error) from None
     if not source:
         raise UsageError(f"Entries of kind '{kind}' are added from a JSON file: --from FILE.")
@@ -284,7 +311,7 @@ def add(
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Add an entry. Questions are asked one at a time; skip any you like."""
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         payload = _payload(kind, source, None)
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
@@ -298,7 +325,7 @@ def edit(
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Save a corrected version of an entry. The original is kept, and both are shown."""
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         current = opened.entry(ref)
         if current.forgotten:
             raise UsageError("That entry was forgotten; it cannot be edited.")
@@ -317,7 +344,7 @@ def attach(
 ) -> None:
     """Attach a file (photo, screenshot, PDF, recording...) of any size to an entry."""
     kind = media_type or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    with _open(vault, passphrase_fd) as opened, file.open("rb") as stream:
+    with open_unlocked(vault, passphrase_fd) as opened, file.open("rb") as stream:
         with progress_bar("Encrypting") as update:
             att = opened.attach(
                 ref, stream, name or file.name, kind, size_hint=file.stat().st_size, progress=update
@@ -338,7 +365,7 @@ def save_attachment(
     """Decrypt an attachment to a file."""
     if output.exists():
         raise UsageError(f"{output} already exists. Choose a new name.")
-    with _open(vault, passphrase_fd) as opened, progress_bar("Decrypting") as update:
+    with open_unlocked(vault, passphrase_fd) as opened, progress_bar("Decrypting") as update:
         opened.attachment(ref)
         partial = output.with_name(output.name + ".part")
         try:
@@ -378,7 +405,7 @@ def list_entries(
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """List entries in the order they were recorded."""
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         entries = opened.entries(kind=kind)
         out.print(_entry_table(entries, by_time=False))
         err.print(f"{len(entries)} entries. Journal code: {opened.head_code()}")
@@ -387,7 +414,7 @@ def list_entries(
 @app.command()
 def timeline(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
     """Entries in the order things happened."""
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         out.print(_entry_table(opened.timeline(), by_time=True))
 
 
@@ -399,7 +426,7 @@ def show(
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Show one entry in full, with its attachments."""
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         versions = opened.history(ref) if history else [opened.entry(ref)]
         for entry in versions:
             _print_entry(entry)
@@ -451,7 +478,7 @@ def forget(
 
     A tombstone remains, so the journal still verifies and shows that something was removed.
     """
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         if not yes and not typer.confirm(
             "Delete this content for good? Copies you exported or shared are not affected.",
             err=True,
@@ -543,7 +570,7 @@ def export(
 ) -> None:
     """Write an export bundle: readable with the stock `age` tool, checkable by anyone."""
     location = _location(vault)
-    opened = Vault.open(location, read_passphrase(passphrase_fd)) if to else Vault.open(location)
+    opened = open_unlocked(location, passphrase_fd) if to else Vault.open(location)
     with opened, progress_bar("Exporting") as update:
         result = opened.export(output, recipients=to, entries=entry or None, progress=update)
     err.print(f"Wrote {result.files} files to {result.path}. Journal code: {result.head_code}")
@@ -572,7 +599,7 @@ def share(
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Let someone you trust read your journal with their own age key."""
-    with _open(vault, passphrase_fd) as opened, progress_bar("Sharing") as update:
+    with open_unlocked(vault, passphrase_fd) as opened, progress_bar("Sharing") as update:
         opened.share(key, include_existing=existing, progress=update)
     err.print(
         "Shared. New entries will be readable by that key too. Undo with `ally vault unshare`."
@@ -586,7 +613,7 @@ def unshare(
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Stop sharing new entries with a key (copies they already have stay with them)."""
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         opened.unshare(key)
     err.print("No longer shared with that key.")
 
@@ -600,6 +627,6 @@ def passwd(
     ),
 ) -> None:
     """Change the passphrase. Only the key is re-locked; your entries are not touched."""
-    with _open(vault, passphrase_fd) as opened:
+    with open_unlocked(vault, passphrase_fd) as opened:
         opened.change_passphrase(new_passphrase(new_passphrase_fd, "ALLY_NEW_PASSPHRASE"))
     err.print("Passphrase changed. The old one no longer opens this vault.")

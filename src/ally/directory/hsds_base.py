@@ -22,8 +22,8 @@ URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$"
 def _date_time(value: str) -> str:
     try:
         dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be a date and time like 2024-03-15T10:30:00Z") from None
+    except ValueError as error:
+        raise ValueError("must be a date and time like 2024-03-15T10:30:00Z") from error
     return value
 
 

@@ -25,9 +25,9 @@ def read_json(path: Path) -> Bundle:
     try:
         data = orjson.loads(path.read_bytes())
     except OSError as error:
-        raise DirectoryFileError(f"Could not read {path}: {error.strerror or error}.") from None
+        raise DirectoryFileError(f"Could not read {path}: {error.strerror or error}.") from error
     except orjson.JSONDecodeError as error:
-        raise DirectoryFileError(f"{path} is not valid JSON ({error}).") from None
+        raise DirectoryFileError(f"{path} is not valid JSON ({error}).") from error
     return bundle_from_json(data, path.name)
 
 
@@ -79,5 +79,5 @@ def write_json(bundle: Bundle, path: Path) -> int:
     try:
         path.write_bytes(orjson.dumps(services, option=orjson.OPT_INDENT_2))
     except OSError as error:
-        raise DirectoryFileError(f"Could not write {path}: {error.strerror or error}.") from None
+        raise DirectoryFileError(f"Could not write {path}: {error.strerror or error}.") from error
     return len(services)

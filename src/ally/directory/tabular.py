@@ -44,7 +44,7 @@ def read_tabular(path: Path) -> Bundle:
         except (OSError, UnicodeDecodeError) as error:
             raise DirectoryFileError(
                 f"Could not read {file.name} as UTF-8 text: {error}."
-            ) from None
+            ) from error
         rows, file_problems = _csv_rows(spec, text, file.name)
         raw[spec.path] = rows
         problems.extend(file_problems)
@@ -193,7 +193,9 @@ def write_tabular(bundle: Bundle, folder: Path) -> dict[str, int]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise DirectoryFileError(f"Could not create {folder}: {error.strerror or error}.") from None
+        raise DirectoryFileError(
+            f"Could not create {folder}: {error.strerror or error}."
+        ) from error
     written: dict[str, int] = {}
     specs = sorted(TABLES.values(), key=lambda spec: (spec.order, spec.kind))
     for spec in specs:
@@ -216,7 +218,7 @@ def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as error:
-        raise DirectoryFileError(f"Could not write {path}: {error.strerror or error}.") from None
+        raise DirectoryFileError(f"Could not write {path}: {error.strerror or error}.") from error
 
 
 def _cell(value: Any) -> str:

@@ -113,11 +113,11 @@ def types_for_route(route: Route | str) -> tuple[str, ...]:
     """The service types that can help with a plan step's route."""
     try:
         return ROUTE_TYPES[Route(route)]
-    except ValueError:
+    except ValueError as error:
         known = ", ".join(sorted(r.value for r in Route))
         raise DirectoryQueryError(
             f"There is no plan route {route!r}. Known routes: {known}."
-        ) from None
+        ) from error
 
 
 def check_types(codes: list[str] | tuple[str, ...]) -> tuple[str, ...]:

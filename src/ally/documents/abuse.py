@@ -122,15 +122,15 @@ def http_fetch(url: str, timeout: float = TIMEOUT) -> Any:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data = response.read(MAX_RESPONSE + 1)
     except urllib.error.HTTPError as error:
-        raise AbuseLookupError(f"The server answered {error.code}.") from None
-    except (urllib.error.URLError, OSError, TimeoutError):
-        raise AbuseLookupError("The lookup could not reach the server (offline?).") from None
+        raise AbuseLookupError(f"The server answered {error.code}.") from error
+    except (urllib.error.URLError, OSError, TimeoutError) as error:
+        raise AbuseLookupError("The lookup could not reach the server (offline?).") from error
     if len(data) > MAX_RESPONSE:
         raise AbuseLookupError("The server's answer was too large.")
     try:
         return json.loads(data)
-    except ValueError:
-        raise AbuseLookupError("The server's answer was not RDAP.") from None
+    except ValueError as error:
+        raise AbuseLookupError("The server's answer was not RDAP.") from error
 
 
 def dns_resolve(name: str) -> list[str]:
@@ -201,11 +201,11 @@ def _base(fetch: Fetch, bootstrap: str, server: str | None, registry: str, key: 
         return server
     try:
         data = fetch(bootstrap.rstrip("/") + f"/{registry}.json")
-    except AbuseLookupError:
+    except AbuseLookupError as error:
         raise AbuseLookupError(
             "Ally could not reach IANA's RDAP directory, so nothing was looked up. "
             + " ".join(MANUAL_ROUTE)
-        ) from None
+        ) from error
     return bootstrap_base(data, registry, key)
 
 

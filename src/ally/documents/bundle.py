@@ -168,7 +168,7 @@ def write_bundle(
     except OSError as error:
         raise BundleError(
             f"Could not write the bundle: {error.strerror}. Nothing was kept."
-        ) from None
+        ) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     total = sum(item["size"] for item in written)
@@ -288,8 +288,8 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         raise BundleError(f"The bundle's {EVIDENCE} is too large to be genuine.")
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise BundleError(f"The bundle's {EVIDENCE} is damaged (not valid JSON).") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BundleError(f"The bundle's {EVIDENCE} is damaged (not valid JSON).") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError(f"{path} is not an Ally evidence bundle.")
     if manifest.get("version") != VERSION:

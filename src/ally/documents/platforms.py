@@ -32,6 +32,7 @@ class Platform(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
+    domains: list[str] = Field(default_factory=list)
     how: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     categories_note: str | None = None
@@ -58,7 +59,7 @@ def load_platforms(folders: list[Path]) -> dict[str, Platform]:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             parsed = _PlatformFile.model_validate(raw)
         except (yaml.YAMLError, ValidationError) as error:
-            raise LetterError(f"{path} is not a valid platform list: {error}") from None
+            raise LetterError(f"{path} is not a valid platform list: {error}") from error
         found.update({platform.id: platform for platform in parsed.platforms})
     return found
 

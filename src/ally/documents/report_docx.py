@@ -48,7 +48,7 @@ def write_docx(case: CaseFile, target: Path, paper: str = "A4") -> None:
     try:
         target.write_bytes(data)
     except OSError as error:
-        raise ReportError(f"Could not write {target}: {error.strerror}.") from None
+        raise ReportError(f"Could not write {target}: {error.strerror}.") from error
 
 
 def _page(document: DocxDocument, paper: str) -> None:

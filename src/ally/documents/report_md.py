@@ -60,7 +60,7 @@ def write_markdown(case: CaseFile, target: Path) -> None:
     try:
         target.write_text(render_markdown(case), encoding="utf-8")
     except OSError as error:
-        raise ReportError(f"Could not write {target}: {error.strerror}.") from None
+        raise ReportError(f"Could not write {target}: {error.strerror}.") from error
 
 
 def _cover(case: CaseFile, summary: Facts) -> list[str]:

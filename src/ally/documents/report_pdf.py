@@ -55,4 +55,4 @@ def write_pdf(case: CaseFile, target: Path, paper: str = "A4") -> None:
     try:
         target.write_bytes(data)
     except OSError as error:
-        raise ReportError(f"Could not write {target}: {error.strerror}.") from None
+        raise ReportError(f"Could not write {target}: {error.strerror}.") from error

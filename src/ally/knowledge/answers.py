@@ -65,6 +65,7 @@ def _number(question: Question, value: Any) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
+        # `from None`: int()'s message quotes the person's answer.
         raise AnswersError(f"{question.id}: the answer must be a whole number.") from None
     if number < 0:
         raise AnswersError(f"{question.id}: the answer cannot be negative.")
@@ -78,7 +79,7 @@ def _date(question: Question, value: Any) -> ApproxDate:
         try:
             return ApproxDate.parse(value)
         except ValueError as error:
-            raise AnswersError(f"{question.id}: {error}.") from None
+            raise AnswersError(f"{question.id}: {error}.") from error
     raise AnswersError(f"{question.id}: a date looks like 2026-05-03, or 2026-05.")
 
 

@@ -181,8 +181,8 @@ class _Parser:
         if kind == "date":
             try:
                 return dt.date.fromisoformat(value)
-            except ValueError:
-                raise self.fail_at_previous(f"{value!r} is not a real date") from None
+            except ValueError as error:
+                raise self.fail_at_previous(f"{value!r} is not a real date") from error
         if kind == "num":
             return float(value) if "." in value else int(value)
         if kind != "word" or value in _KEYWORDS:

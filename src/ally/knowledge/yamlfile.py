@@ -83,6 +83,7 @@ def parse_yaml(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
+        # `from None`: PyYAML's message quotes the line, which may be a person's answer.
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         message = f"this is not valid YAML: {error.problem or error.context}"
@@ -90,6 +91,7 @@ def parse_yaml(text: str) -> Any:
             message += f" ({error.context} that starts on line {error.context_mark.line + 1})"
         raise YamlSyntaxError(line, message) from None
     except yaml.YAMLError as error:
+        # `from None`: PyYAML's message quotes the line, which may be a person's answer.
         raise YamlSyntaxError(None, f"this is not valid YAML: {error}") from None
 
 
@@ -97,8 +99,8 @@ def read_yaml(path: Path) -> Any:
     """Read a YAML file; undecodable bytes are reported like syntax errors."""
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise YamlSyntaxError(None, "this file is not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        raise YamlSyntaxError(None, "this file is not UTF-8 text") from error
     return parse_yaml(text)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ally.errors import AllyError
+from ally.storage.private import private_file, private_folder, tighten
 
 
 class StorageError(AllyError):
@@ -35,6 +36,20 @@ def _busy_or(error: sqlite3.OperationalError) -> Exception:
     return error
 
 
+def _private_sqlite(path: Path) -> None:
+    """The database file and its WAL files 0600, and folders made for it 0700 (see private)."""
+    from ally.vault.location import data_dir
+
+    home = data_dir().absolute()
+    private_folder(path.parent.absolute(), ours_from=home)
+    try:
+        private_file(path)
+    except OSError as error:
+        raise StorageError(f"Ally cannot create or open {path}; check the folder.") from error
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten(path.with_name(path.name + suffix))
+
+
 class Database:
     """A connection to SQLite (a file path or ``sqlite:///path``) or PostgreSQL (``postgresql://``)."""
 
@@ -49,19 +64,19 @@ class Database:
         if self.kind == "postgresql":
             try:
                 import psycopg
-            except ImportError:  # pragma: no cover - psycopg is a dependency
-                raise StorageError("PostgreSQL support needs the psycopg package.") from None
+            except ImportError as error:  # pragma: no cover - psycopg is a dependency
+                raise StorageError("PostgreSQL support needs the psycopg package.") from error
             try:
                 # Autocommit outside explicit transactions: a plain read must not leave the
                 # connection idle inside a transaction, holding locks in a long-lived server.
                 return psycopg.connect(self.url, autocommit=True)
-            except psycopg.OperationalError:
+            except psycopg.OperationalError as error:
                 raise StorageError(
                     "Could not connect to the PostgreSQL database; check the address."
-                ) from None
+                ) from error
         path = self.url.removeprefix("sqlite:///")
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite(Path(path))
         try:
             # Wait up to 30 s for another writer (an import holds the write lock while it runs).
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -71,10 +86,10 @@ class Database:
         except sqlite3.OperationalError as error:
             busy = _busy_or(error)
             if busy is not error:
-                raise busy from None
-            raise StorageError(f"{path} is not an Ally database or is damaged.") from None
-        except sqlite3.DatabaseError:
-            raise StorageError(f"{path} is not an Ally database or is damaged.") from None
+                raise busy from error
+            raise StorageError(f"{path} is not an Ally database or is damaged.") from error
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"{path} is not an Ally database or is damaged.") from error
         return conn
 
     def sql(self, statement: str) -> str:
@@ -86,7 +101,7 @@ class Database:
         try:
             cursor.execute(self.sql(statement), tuple(params))
         except sqlite3.OperationalError as error:
-            raise _busy_or(error) from None
+            raise _busy_or(error) from error
         return cursor
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -103,7 +118,7 @@ class Database:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
-                raise _busy_or(error) from None
+                raise _busy_or(error) from error
             try:
                 yield self
             except BaseException:

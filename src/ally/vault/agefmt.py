@@ -60,8 +60,8 @@ def b64decode(text: bytes) -> bytes:
         raise FormatError("bad base64 in the header")
     try:
         data = base64.b64decode(text + b"=" * (-len(text) % 4), validate=True)
-    except ValueError:
-        raise FormatError("bad base64 in the header") from None
+    except ValueError as error:
+        raise FormatError("bad base64 in the header") from error
     if b64encode(data) != text:
         raise FormatError("non-canonical base64 in the header")
     return data
@@ -123,6 +123,7 @@ def bech32_decode(text: str) -> tuple[str, bytes]:
     try:
         words = [_BECH32_ALPHABET.index(c) for c in rest]
     except ValueError:
+        # `from None`: list.index's ValueError says nothing more.
         raise FormatError("bad character in a key") from None
     if _bech32_polymod([*_hrp_expand(hrp), *words]) != 1:
         raise FormatError("bad checksum in a key")
@@ -275,8 +276,8 @@ def parse_header(raw: bytes) -> Header:
     while lines[i].startswith(b"-> "):
         try:
             parts = lines[i][3:].decode("ascii").split(" ")
-        except UnicodeDecodeError:
-            raise FormatError("malformed stanza") from None
+        except UnicodeDecodeError as error:
+            raise FormatError("malformed stanza") from error
         if any(not p or not p.isprintable() for p in parts):
             raise FormatError("malformed stanza")
         body = b""
@@ -399,8 +400,8 @@ def open_payload(file_key: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
             raise FormatError("the file is truncated or damaged")
         try:
             plain = aead.decrypt(_chunk_nonce(counter, last), chunk, None)
-        except InvalidTag:
-            raise FormatError("the file was modified or is damaged") from None
+        except InvalidTag as error:
+            raise FormatError("the file was modified or is damaged") from error
         counter += 1
         if plain:
             yield plain

@@ -131,7 +131,7 @@ class ChainWriter:
             raise VaultError(
                 "Another entry already has the same lookup key (find it with Vault.find). "
                 "Nothing was saved."
-            ) from None
+            ) from error
         for key in self._streamed:
             self._store.finish_pending(self._tx, key)
         self._records, self._chunks, self._lookups, self._streamed = [], [], [], []

@@ -243,8 +243,8 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
         raise BundleError("The bundle's manifest is too large to be genuine.")
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise BundleError("The bundle's manifest.json is damaged (not valid JSON).") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BundleError("The bundle's manifest.json is damaged (not valid JSON).") from error
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
         raise BundleError("That folder is not an Ally export bundle.")
     if manifest.get("version") != BUNDLE_VERSION:
@@ -371,8 +371,8 @@ def _import_into(
         for seq, text, digest in rows:
             try:
                 Record.parse(text)
-            except RecordError:
-                raise BundleError(f"Record {seq} in the bundle is damaged.") from None
+            except RecordError as error:
+                raise BundleError(f"Record {seq} in the bundle is damaged.") from error
             store.put_record(tx, seq, text, digest)
         for key, info in files:
             file = _bundle_file(root, info)

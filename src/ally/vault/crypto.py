@@ -253,18 +253,18 @@ def _split(data: bytes) -> tuple[agefmt.Header, bytes]:
         if length is None:
             raise agefmt.FormatError("no header")
         return agefmt.parse_header(data[:length]), data[length:]
-    except agefmt.FormatError:
+    except agefmt.FormatError as error:
         raise VaultDamagedError(
             "Stored data is damaged (not a readable age file). Run `ally vault verify`."
-        ) from None
+        ) from error
 
 
 def _file_key(header: agefmt.Header, identity: Identity) -> bytes:
     for stanza in header.stanzas:
         try:
             key = identity._unwrap(stanza)
-        except agefmt.FormatError:
-            raise VaultDamagedError("Stored data is damaged. Run `ally vault verify`.") from None
+        except agefmt.FormatError as error:
+            raise VaultDamagedError("Stored data is damaged. Run `ally vault verify`.") from error
         if key is not None and header.verify_mac(key):
             return key
     raise VaultDamagedError(
@@ -279,10 +279,10 @@ def _open_payload(
         raise VaultDamagedError("Stored data is damaged (header check failed).")
     try:
         yield from agefmt.open_payload(file_key, pieces)
-    except agefmt.FormatError:
+    except agefmt.FormatError as error:
         raise VaultDamagedError(
             "Stored data was modified or is damaged. Run `ally vault verify`."
-        ) from None
+        ) from error
 
 
 def open_stream(pieces: Iterable[bytes], identity: Identity) -> Iterator[bytes]:
@@ -367,8 +367,8 @@ class Fingerprinter:
         self._head += data
         try:
             length = agefmt.header_length(bytes(self._head))
-        except agefmt.FormatError:
-            raise VaultDamagedError("not an age file") from None
+        except agefmt.FormatError as error:
+            raise VaultDamagedError("not an age file") from error
         if length is not None:
             self._header_hash = blake3(bytes(self._head[:length])).hexdigest()
             self._payload.update(self._head[length:])

@@ -231,10 +231,10 @@ class Vault:
                 )
             try:
                 record = Record.parse(text)
-            except RecordError:
+            except RecordError as error:
                 raise VaultDamagedError(
                     f"Entry {seq} is damaged. Run `ally vault verify`."
-                ) from None
+                ) from error
             self._index.add(record, digest)
 
     def _refresh(self) -> None:
@@ -259,10 +259,10 @@ class Vault:
         for _, text, digest in self._store.system_records():
             try:
                 index.add(Record.parse(text), digest)
-            except RecordError:
+            except RecordError as error:
                 raise VaultDamagedError(
                     "The vault's key is damaged. Run `ally vault verify`."
-                ) from None
+                ) from error
         return index
 
     def _key_file(self) -> bytes:
@@ -315,8 +315,8 @@ class Vault:
         _validate(kind, payload)
         try:
             body = envelope(payload, conversation_id)
-        except (TypeError, ValueError):
-            raise InvalidEntryError("The entry holds values that cannot be stored.") from None
+        except (TypeError, ValueError) as error:
+            raise InvalidEntryError("The entry holds values that cannot be stored.") from error
         return crypto.seal(body, recipients or self._recipients())
 
     def _append(
@@ -889,11 +889,12 @@ def _validate(kind: str, data: Mapping[str, Any]) -> None:
         if model is not None:
             model.model_validate(data)
     except ValidationError as error:
+        # `from None`: pydantic's error quotes the entry's values (the person's words).
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or kind
         raise InvalidEntryError(f"{where}: {first['msg']}. Nothing was saved.") from None
-    except (TypeError, ValueError):
-        raise InvalidEntryError("The entry holds values that cannot be stored.") from None
+    except (TypeError, ValueError) as error:
+        raise InvalidEntryError("The entry holds values that cannot be stored.") from error
 
 
 def _sqlite_file(location: str) -> Path:

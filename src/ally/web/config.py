@@ -36,6 +36,8 @@ class WebConfig:
     vault: str | None = field(default_factory=default_location)
     """Where the journal (evidence vault) lives: a folder or postgresql:// URL; None: no journal."""
     max_upload_bytes: int = 2 * 1024**3
+    unlock_concurrency: int = 2
+    """Passphrase checks (scrypt: ~1 s and 256 MiB each) allowed to run at once."""
     clock: Callable[[], float] = time.time
     """Seconds since the epoch; tests pass a fake clock to exercise the idle lock."""
     today: Callable[[], dt.date] = dt.date.today

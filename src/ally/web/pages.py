@@ -113,8 +113,8 @@ async def read_urlencoded(request: Request, limit: int) -> FormFields:
     try:
         text = body.decode("utf-8")
         return FormFields(parse_qs(text, keep_blank_values=True, max_num_fields=500))
-    except (UnicodeDecodeError, ValueError):
-        raise PageError(400, N_("This form could not be read.")) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise PageError(400, N_("This form could not be read.")) from error
 
 
 def checked_form(

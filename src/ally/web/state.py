@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 from starlette.requests import Request
 
+from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web.config import WebConfig
 from ally.web.sessions import SessionStore
 from ally.web.stepstatus import StepStatusStore
@@ -27,7 +28,10 @@ class WebState:
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
         storage = WebStorage(config.database)
-        vaults = VaultKeeper(config.vault, config.clock) if config.vault else None
+        throttle = UnlockThrottle(
+            LocalGate(config.unlock_concurrency), MemoryLedger(), clock=config.clock
+        )
+        vaults = VaultKeeper(config.vault, config.clock, throttle) if config.vault else None
         sessions = SessionStore(storage, config, on_lock=vaults.lock if vaults else None)
         return cls(config, storage, sessions, StepStatusStore(storage), environment(), vaults)
 

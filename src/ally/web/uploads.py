@@ -130,8 +130,8 @@ async def multipart_events(request: Request, max_bytes: int) -> AsyncIterator[Ev
             parser.write(chunk)
         except PageError:
             raise
-        except Exception:  # python-multipart raises several types for a broken body
-            raise PageError(400, N_("This form could not be read.")) from None
+        except Exception as error:  # python-multipart raises several types for a broken body
+            raise PageError(400, N_("This form could not be read.")) from error
         for event in collector.events:
             yield event
         collector.events.clear()

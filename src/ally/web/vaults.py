@@ -16,7 +16,9 @@ from pathlib import Path
 
 import anyio.to_thread
 
-from ally.vault import Vault, VaultNotFoundError
+from ally.storage.private import private_folder
+from ally.vault import Vault, VaultNotFoundError, WrongPassphraseError
+from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 
 
 @dataclass
@@ -28,9 +30,16 @@ class _Held:
 
 
 class VaultKeeper:
-    def __init__(self, location: str, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        location: str,
+        clock: Callable[[], float],
+        throttle: UnlockThrottle | None = None,
+    ) -> None:
         self.location = location
         self.clock = clock
+        self.throttle = throttle or UnlockThrottle(LocalGate(), MemoryLedger(), clock=clock)
+        """Every passphrase check goes through it: a few at a time, with back-off."""
         self._held: dict[str, _Held] = {}
         self._lock = threading.Lock()
         self._exists = False
@@ -51,12 +60,25 @@ class VaultKeeper:
 
     def create(self, session: str, passphrase: str, lock_after: float) -> None:
         if not self.location.startswith(("postgresql://", "postgres://")):
-            Path(self.location).mkdir(parents=True, exist_ok=True)
-        self._keep(session, Vault.create(self.location, passphrase), lock_after)
+            private_folder(Path(self.location))
+        with self.throttle.derivation():
+            vault = Vault.create(self.location, passphrase)
+        self._keep(session, vault, lock_after)
 
-    def unlock(self, session: str, passphrase: str, lock_after: float) -> None:
-        """Open with the passphrase (WrongPassphraseError changes nothing)."""
-        self._keep(session, Vault.open(self.location, passphrase), lock_after)
+    def unlock(self, session: str, passphrase: str, lock_after: float, client: str) -> None:
+        """Open with the passphrase (WrongPassphraseError changes nothing).
+
+        ``UnlockRefusedError`` (nothing tried) when this session or client must wait after
+        earlier failures, or when every passphrase check is taken.
+        """
+        with self.throttle.attempt({"session": session, "client": client}) as attempt:
+            try:
+                vault = Vault.open(self.location, passphrase)
+            except WrongPassphraseError:
+                attempt.failed()
+                raise
+            attempt.succeeded()
+        self._keep(session, vault, lock_after)
 
     def _keep(self, session: str, vault: Vault, lock_after: float) -> None:
         with self._lock:

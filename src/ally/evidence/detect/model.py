@@ -122,7 +122,7 @@ class LinearModel:
             raise EvidenceError(
                 f"The harassment-detection model ({path.name}) is missing or damaged "
                 f"({type(error).__name__}); reinstall Ally or run python -m ally.evidence.detect.train."
-            ) from None
+            ) from error
 
     def raw(self, names: Iterable[str]) -> list[float]:
         """Each head's linear score z (before the sigmoid): the bias plus the column sums of the

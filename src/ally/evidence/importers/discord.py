@@ -151,12 +151,12 @@ class DiscordCsvImporter:
             reader = csv.reader(handle)
             try:
                 yield from self._rows(source, reader, zone, conversation)
-            except csv.Error:
-                raise source.error(f"line {reader.line_num}", "this CSV row is damaged.") from None
-            except UnicodeDecodeError:
+            except csv.Error as error:
+                raise source.error(f"line {reader.line_num}", "this CSV row is damaged.") from error
+            except UnicodeDecodeError as error:
                 raise source.error(
                     f"after line {reader.line_num}", "this file is not valid UTF-8 text."
-                ) from None
+                ) from error
 
     def _rows(
         self, source: Source, reader: Any, zone: dt.tzinfo, conversation: str

@@ -49,6 +49,7 @@ def stream(source: Source, handle: IO[bytes], is_item: Callable[[str], bool]) ->
         except StopIteration:
             return
         except (ijson.JSONError, ValueError, OverflowError):
+            # `from None`: ijson's message quotes the JSON around the fault (chat text).
             raise source.error(f"after {last}", "the JSON is damaged or cut short.") from None
         if item.is_item:
             last = item.path

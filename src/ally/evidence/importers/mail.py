@@ -145,8 +145,10 @@ def to_message(
             raise TypeError("not an email")
         return _build(source, options, mail, line, offset, fallback)
     except _NoDateError:
+        # `from None`: an internal signal, no more to say.
         raise source.error(where, "this email has no readable date.") from None
     except Exception as error:  # the email package raises many kinds of error on damaged mail
+        # `from None`: the email package's messages quote the damaged header.
         raise source.error(
             where, f"this email could not be read ({type(error).__name__})."
         ) from None

@@ -70,12 +70,13 @@ class _Reader:
             self.parser.Parse(b"", True)
         except expat.ExpatError as error:
             where = f"line {error.lineno}, column {error.offset + 1}"
-            raise self.source.error(where, "the XML is damaged or cut short.") from None
-        except LookupError:
+            raise self.source.error(where, "the XML is damaged or cut short.") from error
+        except LookupError as error:
             raise self.source.error(
                 "line 1", "the XML declares a text encoding that does not exist."
-            ) from None
+            ) from error
         except _RefusedError:
+            # `from None`: an internal signal, no more to say.
             where = f"line {self.parser.CurrentLineNumber}"
             raise self.source.error(
                 where, "the file declares a DTD or entities, which a backup never does."

@@ -95,7 +95,7 @@ def _pack(pack_id: str, language: str | None) -> Any:
     try:
         return load_pack(pack_id, language if language in LANGUAGES else None)
     except PackNotFoundError as error:
-        raise ApiError(404, str(error)) from None
+        raise ApiError(404, str(error)) from error
 
 
 @router.get("/health")
@@ -142,6 +142,6 @@ def plan(body: Annotated[PlanRequest, Body()]) -> Plan:
         interview = Interview(pack, normalise_answers(pack, body.answers))
         return interview.plan(body.today or dt.date.today())
     except AllyError as error:
-        raise ApiError(422, str(error)) from None
-    except (OverflowError, ValueError):
-        raise ApiError(422, "A date is too far away to count deadlines from.") from None
+        raise ApiError(422, str(error)) from error
+    except (OverflowError, ValueError) as error:
+        raise ApiError(422, "A date is too far away to count deadlines from.") from error

@@ -114,10 +114,10 @@ def _worked_out(
             case_view(events, day, dates, language),
             current_plan(events, day, dates, language),
         )
-    except (OverflowError, ValueError):
+    except (OverflowError, ValueError) as error:
         raise PageError(
             422, N_("One of the dates you gave is too far away to count deadlines from.")
-        ) from None
+        ) from error
 
 
 def _unique(deadlines: list[DeadlineWatch]) -> list[DeadlineWatch]:
@@ -198,8 +198,8 @@ def _day(text: str, day: dt.date) -> dt.date | str:
 def _status_event(form: FormFields, step: str, day: dt.date) -> StatusEvent | str:
     try:
         status = CaseStatus(form.get("status"))
-    except ValueError:
-        raise PageError(400, N_("Please choose one of the statuses in the list.")) from None
+    except ValueError as error:
+        raise PageError(400, N_("Please choose one of the statuses in the list.")) from error
     on = _day(form.get("on"), day)
     note, answer = form.get("note").strip(), form.get("answer").strip()
     if isinstance(on, str):

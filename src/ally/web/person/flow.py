@@ -39,12 +39,12 @@ def load_interview(visit: Visit) -> Interview | None:
     try:
         pack = pack_in(pack_id, visit.language)
         interview = Interview(pack, normalise_answers(pack, data.get("answers") or {}))
-    except AllyError:
+    except AllyError as error:
         # Ally was updated and the saved answers no longer fit the pack: start the questions again.
         forget_interview(visit.session)
         raise PageError(
             409, N_("Ally was updated and your earlier answers no longer fit. Please start again.")
-        ) from None
+        ) from error
     history = [qid for qid in data.get("history") or [] if qid in interview.answers]
     interview.history = history + [qid for qid in interview.answers if qid not in history]
     return interview
@@ -72,7 +72,7 @@ def plan_for(interview: Interview, today: dt.date) -> Plan:
     """The plan, or a friendly error if a date is so far off the calendar cannot count it."""
     try:
         return interview.plan(today)
-    except (OverflowError, ValueError):
+    except (OverflowError, ValueError) as error:
         raise PageError(
             422, N_("One of the dates you gave is too far away to count deadlines from.")
-        ) from None
+        ) from error

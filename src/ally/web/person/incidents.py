@@ -169,8 +169,8 @@ async def add_incident(request: Request, visit: VisitDep) -> Response:
 def _entry(vault: Vault, number: int) -> Entry:
     try:
         return vault.entry(str(number))
-    except EntryNotFoundError:
-        raise PageError(404, N_("There is no journal entry with this number.")) from None
+    except EntryNotFoundError as error:
+        raise PageError(404, N_("There is no journal entry with this number.")) from error
 
 
 @router.get("/journal/entries/{number}")
@@ -202,8 +202,8 @@ def download(request: Request, visit: VisitDep, attachment_id: AttachmentId) -> 
             return see_other("/journal")
         try:
             attachment = vault.attachment(attachment_id)
-        except EntryNotFoundError:
-            raise PageError(404, N_("There is no file with this number.")) from None
+        except EntryNotFoundError as error:
+            raise PageError(404, N_("There is no file with this number.")) from error
     name = attachment.filename or "file"
     ascii_name = "".join(
         ch if (ch.isascii() and ch.isalnum()) or ch in "._-" else "_" for ch in name

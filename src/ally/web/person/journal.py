@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
+from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
 from ally.web.state import web_state
@@ -99,27 +100,63 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
         vaults.create(session_row(request, visit), passphrase, lock_after(request, visit))
     except VaultExistsError:
         return see_other("/journal")
+    except UnlockRefusedError:
+        busy = N_("Ally is busy checking other passphrases. Nothing was saved. Please try again.")
+        return render(
+            request,
+            visit,
+            "journal/create.html",
+            503,
+            suggestion=_suggestion(),
+            error=busy,
+            next=after,
+        )
     return see_other(after)
 
 
 @router.post("/journal/unlock")
 def unlock(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
+    after = return_to(form.get("next"))
     try:
         vaults.unlock(
-            session_row(request, visit), form.get("passphrase"), lock_after(request, visit)
+            session_row(request, visit),
+            form.get("passphrase"),
+            lock_after(request, visit),
+            client_of(request),
         )
     except WrongPassphraseError:
         error = N_("That passphrase did not open the journal. Check it and try again.")
-        return render(
-            request,
-            visit,
-            "journal/unlock.html",
-            400,
-            error=error,
-            next=return_to(form.get("next")),
-        )
-    return see_other(return_to(form.get("next")))
+        return render(request, visit, "journal/unlock.html", 400, error=error, next=after)
+    except UnlockRefusedError as refused:
+        return _refused(request, visit, refused, after)
+    return see_other(after)
+
+
+def client_of(request: Request) -> str:
+    """Who is knocking, for back-off: the address the connection came from."""
+    return request.client.host if request.client else "unknown"
+
+
+def _refused(request: Request, visit: Visit, refused: UnlockRefusedError, after: str) -> Response:
+    """Nothing was tried: say how long to wait (429 after failures, 503 when busy)."""
+    busy = isinstance(refused, UnlockBusyError)
+    error = (
+        N_("Ally is busy checking other passphrases. Nothing was tried.")
+        if busy
+        else N_("Too many wrong passphrases in a row. Nothing was tried.")
+    )
+    response = render(
+        request,
+        visit,
+        "journal/unlock.html",
+        503 if busy else 429,
+        error=error,
+        wait=refused.retry_after,
+        next=after,
+    )
+    response.headers["retry-after"] = str(refused.retry_after)
+    return response
 
 
 @router.post("/journal/lock")

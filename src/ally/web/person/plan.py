@@ -129,8 +129,8 @@ def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
     step = form.get("step")
     try:
         status = StepStatus(form.get("status"))
-    except ValueError:
-        raise PageError(400, N_("Please use one of the buttons under the step.")) from None
+    except ValueError as error:
+        raise PageError(400, N_("Please use one of the buttons under the step.")) from error
     if step not in plan.step_ids():
         raise PageError(400, N_("That step is not in your plan any more. Please reload the plan."))
     if visit.session.row is None:

@@ -170,10 +170,10 @@ def _decision(form: FormFields) -> tuple[str, str]:
 def _mark(vault: Vault, entry: str, decision: str) -> None:
     try:
         mark(vault, entry, decision)
-    except UsageError:
+    except UsageError as error:
         raise PageError(
             400, N_("That message is not in your journal. Please reload the page.")
-        ) from None
+        ) from error
 
 
 @router.post("/evidence/review/mark")

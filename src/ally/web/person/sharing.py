@@ -91,8 +91,8 @@ def _write(vault: Vault, folder: Path, recipients: list[str], entries: list[str]
         vault.export(folder, recipients=recipients, entries=entries)
     except RecipientError:
         raise
-    except OSError:
-        raise PageError(500, N_("The copy could not be written. Is the disk full?")) from None
+    except OSError as error:
+        raise PageError(500, N_("The copy could not be written. Is the disk full?")) from error
 
 
 def _zip(folder: Path, target: Path) -> Path:
