@@ -19,6 +19,7 @@ from ally.model.message import Message
 from .conftest import FIXTURES
 
 UTC = ImportOptions(timezone=dt.UTC)
+STRICT = ImportOptions(timezone=dt.UTC, strict=True)
 
 
 def read(path: Path, options: ImportOptions = UTC, fmt: str | None = None) -> list[Message]:
@@ -308,9 +309,12 @@ def test_truncated_xml_names_the_line(tmp_path: Path) -> None:
 
 def test_invalid_utf8_in_whatsapp_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "chat.txt"
-    path.write_bytes(b"15.01.20, 21:06 - Sam: ok\n15.01.20, 21:07 - Sam: \xff\xfe\n")
+    # Valid UTF-8 elsewhere ("café"), so the file is UTF-8 with one damaged line.
+    path.write_bytes(
+        "15.01.20, 21:06 - Sam: café\n".encode() + b"15.01.20, 21:07 - Sam: \xff\xfe\n"
+    )
     with pytest.raises(ImportFormatError, match=r"chat\.txt, line 2: this line is not valid UTF-8"):
-        read(path)
+        read(path, STRICT)
 
 
 def test_impossible_date_names_the_line(tmp_path: Path) -> None:
@@ -319,14 +323,16 @@ def test_impossible_date_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(
         ImportFormatError, match=r"chat\.txt, line 2: the date or time is not valid"
     ):
-        read(path)
+        read(path, STRICT)
 
 
 def test_error_messages_never_contain_message_text(tmp_path: Path) -> None:
     path = tmp_path / "chat.txt"
-    path.write_bytes(b"15.01.20, 21:06 - Sam: secret words\xff\n")
+    path.write_bytes(
+        "15.01.20, 21:05 - Sam: café\n".encode() + b"15.01.20, 21:06 - Sam: secret words\xff\n"
+    )
     with pytest.raises(ImportFormatError) as caught:
-        read(path)
+        read(path, STRICT)
     assert "secret" not in str(caught.value) and "Sam" not in str(caught.value)
 
 

@@ -210,7 +210,7 @@ def reference_order(raw: bytes) -> str | None:
     """The date order voted header by header over the whole file, the plain way."""
     vote = OrderVote()
     for seen, found in enumerate(HEADER.finditer(raw.removeprefix(b"\xef\xbb\xbf")), 1):
-        vote.see(found[1], found[3], found[4], found[8] is not None)
+        vote.see(found[1], found[3], found[4], found[8])
         if (vote.certain() and seen >= 2) or seen >= whatsapp_parse.SCAN_LIMIT:
             break
     return vote.choose()

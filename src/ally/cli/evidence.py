@@ -99,6 +99,12 @@ def import_command(
     platform: str | None = typer.Option(
         None, "--platform", help="For Messenger-style files: facebook or instagram."
     ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Refuse a chat text export with any line that cannot be read (by default such "
+        "lines are kept as written and listed in the summary).",
+    ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
@@ -110,6 +116,7 @@ def import_command(
         conversation=conversation,
         date_order=date_order.upper() if date_order else None,
         platform=platform,
+        strict=strict,
     )
     if fmt is None and file.is_file():
         detect_format(file)  # an unknown file gets its clear error before the passphrase prompt
@@ -119,6 +126,8 @@ def import_command(
         f"{result.file} ({result.format}): {result.read} messages read, {result.added} added, "
         f"{result.already_present} already in your vault; {result.flagged} flagged for review."
     )
+    for note in result.notes():
+        out.print(note, highlight=False, markup=False)
     if result.original_stored:
         out.print(f"The original file is kept in your vault (SHA-256 {result.sha256[:16]}…).")
     if result.flagged:

@@ -22,3 +22,7 @@ class ImportFormatError(EvidenceError):
         self.problem = problem
         place = f"{file}, {where}" if where else file
         super().__init__(f"{place}: {problem}")
+
+
+class DamagedZipError(UnknownFormatError):
+    """The file is a .zip, but damaged: cut short, or changed after it was made."""

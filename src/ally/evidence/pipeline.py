@@ -122,6 +122,56 @@ class ImportResult:
     conversations: set[str] = field(default_factory=set)
     export_entry: str = ""
     original_stored: bool = False
+    unreadable: int = 0
+    """Stretches of the export that could not be read as messages, kept as written."""
+    unreadable_lines: list[int] = field(default_factory=list)
+    """Their line numbers (the first few), for the summary."""
+    encoding: str | None = None
+    """The text encoding used, when it was not UTF-8."""
+    date_order: str | None = None
+    date_order_ambiguous: bool = False
+    date_order_reason: str | None = None
+    platform_reason: str | None = None
+
+    def notes(self, *, web: bool = False) -> list[str]:
+        """What the person should know about how the file was read, in plain words (the way
+        to change a choice is said for the command line, or for the web form)."""
+        strict = "tick “Refuse unreadable lines”" if web else "use --strict"
+        order = "choose the date order on the import form" if web else "use --date-order"
+        platform = "choose the app on the import form" if web else "use --platform"
+        notes = []
+        if self.encoding:
+            notes.append(f"The file was not UTF-8 text; it was read as {self.encoding}.")
+        if self.unreadable:
+            lines = ", ".join(str(n) for n in self.unreadable_lines[:MAX_LINES_SHOWN])
+            more = " and more" if self.unreadable > MAX_LINES_SHOWN else ""
+            notes.append(
+                f"{self.unreadable} part(s) of the file could not be read as messages (line "
+                f"{lines}{more}). They are kept in your vault exactly as written, so nothing "
+                f"is lost. To refuse a file like this instead, import it again and {strict}."
+            )
+        if self.date_order_ambiguous and self.date_order:
+            other = _OTHER_ORDER.get(self.date_order, "MDY")
+            notes.append(
+                f"The dates could be read more than one way. Ally read them as "
+                f"{_ORDER_WORDS.get(self.date_order, self.date_order)} ({self.date_order}) "
+                f"because {self.date_order_reason}. If that is wrong, import the file again "
+                f"and {order} ({other})."
+            )
+        if self.platform_reason:
+            reason = self.platform_reason.replace("use --platform", platform)
+            notes.append(f"The app: {reason}.")
+        return notes
+
+
+MAX_LINES_SHOWN = 10
+_ORDER_WORDS = {
+    "DMY": "day/month/year",
+    "MDY": "month/day/year",
+    "YMD": "year/month/day",
+    "YDM": "year/day/month",
+}
+_OTHER_ORDER = {"DMY": "MDY", "MDY": "DMY", "YMD": "YDM", "YDM": "YMD"}
 
 
 def conversation_id(message: Message) -> str:
@@ -141,8 +191,30 @@ def keyed(messages: Iterator[Message]) -> Iterator[tuple[str, Message]]:
         count = seen.get(key, 0)
         seen[key] = count + 1
         if count:
-            key = hashlib.sha256(f"{key}:{count}".encode()).hexdigest()
+            key = _counted(key, count)
         yield key, message
+
+
+def _counted(key: str, count: int) -> str:
+    return hashlib.sha256(f"{key}:{count}".encode()).hexdigest()
+
+
+def legacy_keys(chunk: list[tuple[str, Message]]) -> dict[str, str]:
+    """The key each message had before keys were time-zone-proof -> its key now.
+
+    Only needed for vaults holding messages imported by an older Ally: a message found under
+    its old key is already there. (Counters are repeated the same way.)"""
+    out: dict[str, str] = {}
+    moment: dt.datetime | None = None
+    seen: dict[str, int] = {}
+    for key, message in chunk:
+        if message.timestamp != moment:
+            moment, seen = message.timestamp, {}
+        old = message.legacy_key()
+        count = seen.get(old, 0)
+        seen[old] = count + 1
+        out[_counted(old, count) if count else old] = key
+    return out
 
 
 def chunks(items: Iterator[tuple[str, Message]]) -> Iterator[list[tuple[str, Message]]]:
@@ -179,6 +251,15 @@ def index_older_imports(store: EvidenceStore) -> None:
     store.backfill_lookups(MESSAGE_KIND, _text("key"))
 
 
+def _note_reading(result: ImportResult, export: Export) -> None:
+    report = export.source.report
+    result.encoding = report.encoding
+    result.date_order = report.date_order
+    result.date_order_ambiguous = report.date_order_ambiguous
+    result.date_order_reason = report.date_order_reason
+    result.platform_reason = report.platform_reason
+
+
 @dataclass
 class _Check:
     """What the first pass learnt: how many messages, and how many not in the vault yet."""
@@ -186,16 +267,30 @@ class _Check:
     total: int = 0
     new: int = 0
     conversations: set[str] = field(default_factory=set)
+    unreadable: int = 0
+    unreadable_lines: list[int] = field(default_factory=list)
+
+
+def present_keys(store: EvidenceStore, chunk: list[tuple[str, Message]]) -> set[str]:
+    """Which of the chunk's keys the vault already holds, under today's key or the key an
+    older Ally gave the same message (time-zone-dependent), found by digest."""
+    old = {legacy: key for legacy, key in legacy_keys(chunk).items() if legacy != key}
+    found = store.find(MESSAGE_KIND, {key for key, _ in chunk} | set(old))
+    return {old.get(key, key) for key in found}
 
 
 def check_export(store: EvidenceStore, export: Export) -> _Check:
     """Parse the whole export without writing (a damaged file raises here) and count."""
     found = _Check()
     for chunk in chunks(keyed(export.messages())):
-        present = store.find(MESSAGE_KIND, {key for key, _ in chunk})
+        present = present_keys(store, chunk)
         keys = set()
         for key, message in chunk:
             found.conversations.add(conversation_id(message))
+            if message.unreadable:
+                found.unreadable += 1
+                if len(found.unreadable_lines) < MAX_LINES_SHOWN and message.provenance.line:
+                    found.unreadable_lines.append(message.provenance.line)
             found.new += key not in present and key not in keys
             keys.add(key)
         found.total += len(chunk)
@@ -250,10 +345,14 @@ def _add_messages(
 ) -> None:
     """The second pass, inside the batch: add each message the vault does not hold yet."""
     for chunk in chunks(keyed(export.messages())):
-        present = store.find(MESSAGE_KIND, {key for key, _ in chunk})  # sees this batch too
+        present = present_keys(store, chunk)  # sees this batch too
         added: set[str] = set()
         for key, message in chunk:
             result.read += 1
+            if message.unreadable:
+                result.unreadable += 1
+                if len(result.unreadable_lines) < MAX_LINES_SHOWN and message.provenance.line:
+                    result.unreadable_lines.append(message.provenance.line)
             conversation = conversation_id(message)
             result.conversations.add(conversation)
             if key in present or key in added:
@@ -282,11 +381,13 @@ def import_file(
     result = ImportResult(path.name, export.importer.name, export.source.sha256)
     index_older_imports(store)
     check = check_export(store, export)
+    _note_reading(result, export)
     stored = store.find(EXPORT_KIND, [export.source.sha256]).get(export.source.sha256)
     if stored is not None and check.new == 0:  # nothing to write: no transaction at all
         result.export_entry = stored
         result.read = result.already_present = check.total
         result.conversations = check.conversations
+        result.unreadable, result.unreadable_lines = check.unreadable, check.unreadable_lines
         if progress is not None:
             progress(check.total, check.total)
         return result

@@ -1,6 +1,6 @@
 """A message read from an export, the same shape whatever app it came from.
 
-Importers turn WhatsApp, Telegram, Messenger, Instagram, Discord, SMS and email exports into
+Importers turn WhatsApp, Signal, Telegram, Messenger, Instagram, Discord, SMS and email exports into
 ``Message`` values. Each one carries its provenance — the SHA-256 of the exported file and the
 exact place in it (line and byte offset, or a JSON path) — so the original can be shown beside
 the message and anyone can check that nothing was changed.
@@ -17,7 +17,9 @@ import datetime as dt
 import hashlib
 from typing import Any, Literal, NamedTuple, get_args
 
-Platform = Literal["whatsapp", "telegram", "facebook", "instagram", "discord", "sms", "email"]
+Platform = Literal[
+    "whatsapp", "signal", "telegram", "facebook", "instagram", "discord", "sms", "email"
+]
 PLATFORMS: tuple[str, ...] = get_args(Platform)
 
 
@@ -88,20 +90,39 @@ class Message(NamedTuple):
     """Sent by the person who made the export (when the export says so)."""
     timezone_assumed: bool = False
     """The export had no time zone; the importer's zone was assumed."""
+    unreadable: bool = False
+    """The export's text here could not be read as a message; ``text`` holds it as written
+    (lenient import), so nothing is lost and the summary can point to its line."""
 
     def natural_key(self) -> str:
         """What identifies this message across two exports of the same conversation.
 
         The app's own id when it has one; otherwise sender, time and content, which is what a
         later export repeats exactly. Positions and file hashes are left out on purpose: they
-        change from one export to the next.
+        change from one export to the next. A time written without a zone (WhatsApp, Signal
+        text) counts as the wall-clock time as written, not as an instant worked out from an
+        assumed zone, so importing the same export under another time zone finds the same keys.
         """
         if self.message_id:
-            basis = f"id\0{self.message_id}"
+            return self._key(f"id\0{self.message_id}")
+        if self.timezone_assumed:
+            stamp = "wall\0" + self.timestamp.replace(tzinfo=None).isoformat()
         else:
             stamp = self.timestamp.astimezone(dt.UTC).isoformat()
-            names = "\0".join(attachment.name for attachment in self.attachments)
-            basis = f"content\0{self.sender}\0{stamp}\0{self.text}\0{names}"
+        return self._key(self._content(stamp))
+
+    def legacy_key(self) -> str:
+        """The key Ally used before keys were time-zone-proof (an instant in UTC), so a
+        vault that holds messages imported then still recognises them."""
+        if self.message_id:
+            return self.natural_key()
+        return self._key(self._content(self.timestamp.astimezone(dt.UTC).isoformat()))
+
+    def _content(self, stamp: str) -> str:
+        names = "\0".join(attachment.name for attachment in self.attachments)
+        return f"content\0{self.sender}\0{stamp}\0{self.text}\0{names}"
+
+    def _key(self, basis: str) -> str:
         raw = f"{self.platform}\0{self.conversation}\0{basis}"
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ally.evidence.errors import EvidenceError, UnknownFormatError
+from ally.evidence.errors import DamagedZipError, EvidenceError, UnknownFormatError
 from ally.evidence.importers.base import (
     PROBE_SIZE,
     Importer,
@@ -23,19 +23,25 @@ from ally.evidence.importers.base import (
 from ally.evidence.importers.discord import DiscordCsvImporter, DiscordJsonImporter
 from ally.evidence.importers.mail import EmlImporter, MboxImporter
 from ally.evidence.importers.meta import MetaImporter
+from ally.evidence.importers.signal import SignalJsonImporter, SignalTextImporter
 from ally.evidence.importers.sms import SmsBackupImporter
 from ally.evidence.importers.telegram import TelegramImporter
 from ally.evidence.importers.whatsapp import WhatsAppImporter
 from ally.model.message import Message
 
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+"""How every .zip starts (a local file header, or the end record of an empty zip)."""
+
 IMPORTERS: tuple[Importer, ...] = (
     TelegramImporter(),
     MetaImporter(),
+    SignalJsonImporter(),
     DiscordJsonImporter(),
     DiscordCsvImporter(),
     SmsBackupImporter(),
     MboxImporter(),
     EmlImporter(),
+    SignalTextImporter(),  # before WhatsApp: Signal's text lines look like WhatsApp's
     WhatsAppImporter(),
 )
 __all__ = ["IMPORTERS", "Export", "ImportOptions", "detect_format", "get_importer", "open_export"]
@@ -54,10 +60,10 @@ def probe_file(path: Path) -> Probe:
     """Read just enough of a file to tell its format."""
     folders = tuple(part.lower() for part in path.resolve().parent.parts[-4:])
     try:
-        if zipfile.is_zipfile(path):
-            return _probe_zip(path, folders)
         with path.open("rb") as handle:
             head = handle.read(PROBE_SIZE)
+        if head.startswith(ZIP_MAGIC):
+            return _probe_zip(path, folders)
     except OSError as error:
         raise EvidenceError(
             f"{path.name}: could not be read ({error.strerror or 'error'})."
@@ -78,8 +84,10 @@ def _probe_zip(path: Path, folders: tuple[str, ...]) -> Probe:
                 with archive.open(chat) as handle:
                     head = handle.read(PROBE_SIZE)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
-        raise UnknownFormatError(
-            f"{path.name}: this .zip file is damaged and cannot be opened."
+        raise DamagedZipError(
+            f"{path.name}: this zip is damaged (cut short or changed), so it cannot be "
+            "opened. Nothing was added. If you still have the chat, export it again; if "
+            "the zip came by download or e-mail, fetch it again."
         ) from error
     return Probe(path.name, head, names, folders)
 

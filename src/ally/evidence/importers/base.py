@@ -36,9 +36,29 @@ class ImportOptions:
     """Force the platform of a Messenger-style export: facebook or instagram."""
     owner: str = "me"
     """How to name the person who made the export, for apps that only say 'sent'."""
+    strict: bool = False
+    """Refuse a chat text export with any line that cannot be read (the default, lenient,
+    keeps such lines as they were written, each with its line number, and reports them)."""
 
     def zone(self) -> dt.tzinfo:
         return self.timezone if self.timezone is not None else dateutil_tz.tzlocal()
+
+
+@dataclass
+class ReadReport:
+    """What an importer learnt while reading, for the summary (never any message content)."""
+
+    encoding: str | None = None
+    """The text encoding used, when it was not UTF-8 (e.g. "UTF-16 (little-endian)")."""
+    date_order: str | None = None
+    """The date order used (DMY, MDY, YMD, YDM) for exports that write dates without one."""
+    date_order_ambiguous: bool = False
+    """Another date order fitted every date too; the summary says which was chosen and how
+    to choose the other."""
+    date_order_reason: str | None = None
+    """Why that order was chosen, in words."""
+    platform_reason: str | None = None
+    """How the app was recognised, when it had to be told from the content."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,7 @@ class Source:
     path: Path
     sha256: str
     member: str | None = None
+    report: ReadReport = field(default_factory=ReadReport, compare=False)
 
     @property
     def name(self) -> str:
@@ -70,6 +91,10 @@ class Source:
             json_path=json_path,
         )
 
+    def inside(self, member: str) -> Source:
+        """The same export, pointing at one file inside its .zip (sharing its report)."""
+        return Source(self.path, self.sha256, member, self.report)
+
     def error(self, where: str | None, problem: str) -> ImportFormatError:
         place = where
         if self.member:
@@ -87,7 +112,36 @@ class Probe:
     folders: tuple[str, ...] = field(default_factory=tuple)
 
     def text(self) -> str:
-        return self.head.decode("utf-8", "replace").lstrip("\ufeff")
+        return self.utf8().decode("utf-8", "replace").lstrip("\ufeff")
+
+    def utf8(self) -> bytes:
+        """The head as UTF-8 bytes (UTF-16, with or without a byte-order mark, re-encoded),
+        without a byte-order mark, so text formats can be sniffed whatever their encoding."""
+        head = self.head
+        codec = _utf16(head)
+        if codec is None:
+            return head.removeprefix(b"\xef\xbb\xbf")
+        head = head[2:] if head[:2] in (b"\xff\xfe", b"\xfe\xff") else head
+        head = head[: len(head) - len(head) % 2]
+        return head.decode(codec, "replace").encode("utf-8")
+
+
+def _utf16(head: bytes) -> str | None:
+    """UTF-16's codec for a file head, by byte-order mark or by zero bytes, else None."""
+    if head.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if head.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > half * 0.4 and even < half * 0.05:
+        return "utf-16-le"
+    if even > half * 0.4 and odd < half * 0.05:
+        return "utf-16-be"
+    return None
 
 
 class Importer(Protocol):

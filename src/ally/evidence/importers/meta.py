@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ally.evidence.importers import fields as f
 from ally.evidence.importers.base import ImportOptions, Probe, Source, from_millis
 from ally.evidence.importers.jsonstream import stream
@@ -46,12 +48,15 @@ class MetaImporter:
         classic = b'"participants"' in head and (
             b'"sender_name"' in head or b'"timestamp_ms"' in head
         )
+        # Exports cut down by hand (or by other tools) often lose "participants".
+        bare = b'"messages"' in head and b'"sender_name"' in head and b'"timestamp_ms"' in head
         e2ee = b'"senderName"' in head and b'"threadName"' in head
-        return classic or e2ee or (b'"magic_words"' in head and b'"thread_path"' in head)
+        return classic or bare or e2ee or (b'"magic_words"' in head and b'"thread_path"' in head)
 
     def read(self, source: Source, options: ImportOptions) -> Iterator[Message]:
-        platform = _platform(source.path, options)
-        conversation = options.conversation or self._title(source) or source.path.parent.name
+        title, clue = self._scan(source)
+        platform = _platform(source, options, clue)
+        conversation = options.conversation or title or source.path.parent.name
         with source.path.open("rb") as handle:
             for item in stream(source, handle, _is_message):
                 if not item.is_item:
@@ -60,19 +65,67 @@ class MetaImporter:
                     raise source.error(item.path, "a message here is not a JSON object.")
                 yield _message(source, platform, conversation, item.path, item.value)
 
-    def _title(self, source: Source) -> str | None:
+    def _scan(self, source: Source) -> tuple[str | None, tuple[Platform, str] | None]:
+        """The chat's title (it comes after the messages) and what the content says about
+        the app, in one quick pass over the file."""
+        title: str | None = None
+        clue: tuple[Platform, str] | None = None
         with source.path.open("rb") as handle:
             for item in stream(source, handle, _is_message):
                 if item.prefix in ("title", "threadName") and isinstance(item.value, str):
-                    return fix_mojibake(item.value)
-        return None
+                    title = fix_mojibake(item.value)
+                elif clue is None:
+                    clue = _clue(item.prefix, item.value)
+        return title, clue
 
 
-def _platform(path: Path, options: ImportOptions) -> Platform:
+_CLUES: tuple[tuple[str, Platform, str], ...] = (
+    ("your_instagram_activity/", "instagram", "its media are in Instagram's folders"),
+    ("instagram.com/", "instagram", "it links to instagram.com"),
+    ("your_facebook_activity/", "facebook", "its media are in Facebook's folders"),
+    ("facebook.com/", "facebook", "it links to facebook.com"),
+    ("messenger.com/", "facebook", "it links to messenger.com"),
+    ("thread_type", "facebook", "it has Messenger's fields"),
+    ("is_unsent_image_by_messenger_kid_parent", "facebook", "it has Messenger's fields"),
+)
+
+
+def _clue(prefix: str, value: Any) -> tuple[Platform, str] | None:
+    """What one JSON value (a message object, or a value outside messages) says of the app."""
+    text = orjson_text(value) if isinstance(value, dict) else f"{prefix} {value}"
+    for needle, platform, reason in _CLUES:
+        if needle in text:
+            return platform, reason
+    return None
+
+
+def orjson_text(value: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return str(value)
+
+
+def _platform(
+    source: Source, options: ImportOptions, clue: tuple[Platform, str] | None
+) -> Platform:
     if options.platform in ("facebook", "instagram"):
         return "instagram" if options.platform == "instagram" else "facebook"
-    folders = " ".join(part.lower() for part in path.resolve().parts)
-    return "instagram" if "instagram" in folders else "facebook"
+    if clue is not None:
+        source.report.platform_reason = f"read as {clue[0].capitalize()}: {clue[1]}"
+        return clue[0]
+    folders = " ".join(part.lower() for part in source.path.resolve().parts)
+    platform: Platform = "instagram" if "instagram" in folders else "facebook"
+    source.report.platform_reason = (
+        f"read as {platform.capitalize()}: "
+        + (
+            "its folder says Instagram"
+            if platform == "instagram"
+            else "nothing in it says Instagram"
+        )
+        + "; if that is wrong, import it again with --platform"
+    )
+    return platform
 
 
 def _message(

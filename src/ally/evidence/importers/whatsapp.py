@@ -18,9 +18,17 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
+from typing import IO
 
 from ally.evidence.importers.base import ImportOptions, Probe, Source
-from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, scan_order
+from ally.evidence.importers.encoding import (
+    Encoding,
+    Utf8Reader,
+    detect,
+    detect_stream,
+    open_text,
+)
+from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, report_order
 from ally.model.message import Attachment, Message
 
 OMITTED = re.compile(
@@ -45,6 +53,10 @@ FILE_TITLE = re.compile(
 )
 
 
+SNIFF_LINES = 8
+"""Lines looked at for a message header when telling the format (text may come first)."""
+
+
 def conversation_from_name(name: str) -> str:
     """The chat's name from the export's file name, e.g. 'WhatsApp Chat with Sam.txt' → 'Sam'."""
     stem = Path(name).stem
@@ -60,25 +72,34 @@ class WhatsAppImporter:
         names = probe.zip_names
         if names is not None and _chat_member(names) is None:
             return False
-        for line in probe.head.lstrip(b"\xef\xbb\xbf").splitlines():
-            if line.strip():
-                return HEADER.match(line) is not None
-        return False
+        # The first message, or (a lenient reading keeps it) one of the next few lines.
+        lines = [line for line in probe.utf8().splitlines()[:SNIFF_LINES] if line.strip()]
+        return any(HEADER.match(line) is not None for line in lines[:SNIFF_LINES])
 
     def read(self, source: Source, options: ImportOptions) -> Iterator[Message]:
         # Chained in C: handing a message on runs no Python code (see Parser.block_messages).
         return chain.from_iterable(self._blocks(source, options))
 
     def _blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:
-        if zipfile.is_zipfile(source.path):
+        if is_zip(source.path):
             yield from self._zip_blocks(source, options)
             return
         conversation = options.conversation or conversation_from_name(source.name)
-        with source.path.open("rb") as handle:
-            order = options.date_order or scan_order(source, handle)
-        with source.path.open("rb") as handle:
-            parser = Parser(source, order, options.zone(), conversation, _Media().find)
-            yield from parser.block_messages(handle)
+        encoding = detect(source.path)
+        note_encoding(source, encoding)
+        with open_text(source.path, encoding) as handle:
+            order = _order(source, handle, options)
+        with open_text(source.path, encoding) as handle:
+            parser = Parser(
+                source,
+                order,
+                options.zone(),
+                conversation,
+                _Media().find,
+                strict=options.strict,
+            )
+            blocks = parser.block_messages(handle)  # type: ignore[arg-type]
+            yield from blocks if encoding.is_utf8 else map(_without_offsets, blocks)
 
     def _zip_blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:
         try:
@@ -89,19 +110,63 @@ class WhatsAppImporter:
             member = _chat_member(tuple(archive.namelist()))
             if member is None:
                 raise source.error(None, "this .zip has no WhatsApp chat (.txt) inside.")
-            inner = Source(source.path, source.sha256, member)
+            inner = source.inside(member)
             conversation = options.conversation or conversation_from_name(source.name)
             media = _ZipMedia(archive, inner)
             try:
                 with archive.open(member) as handle:
-                    order = options.date_order or scan_order(inner, handle)
-                with archive.open(member) as handle:
-                    parser = Parser(inner, order, options.zone(), conversation, media.find)
-                    yield from parser.block_messages(handle)
+                    encoding = detect_stream(handle)
+                note_encoding(source, encoding)
+                with archive.open(member) as raw:
+                    order = _order(inner, _text(raw, encoding), options)
+                with archive.open(member) as raw:
+                    parser = Parser(
+                        inner,
+                        order,
+                        options.zone(),
+                        conversation,
+                        media.find,
+                        strict=options.strict,
+                    )
+                    blocks = parser.block_messages(_text(raw, encoding))
+                    yield from blocks if encoding.is_utf8 else map(_without_offsets, blocks)
             except (zipfile.BadZipFile, EOFError, OSError) as error:
                 raise inner.error(
                     None, f"the .zip is damaged or cut short ({type(error).__name__})."
                 ) from error
+
+
+def _order(source: Source, handle: IO[bytes] | Utf8Reader, options: ImportOptions) -> str:
+    if options.date_order:
+        source.report.date_order = options.date_order
+        source.report.date_order_reason = "you chose it"
+        return options.date_order
+    return report_order(source, handle, strict=options.strict)  # type: ignore[arg-type]
+
+
+def _text(handle: IO[bytes], encoding: Encoding) -> IO[bytes]:
+    return handle if encoding.is_utf8 else Utf8Reader(handle, encoding)  # type: ignore[return-value]
+
+
+def _without_offsets(block: Iterator[Message]) -> Iterator[Message]:
+    """Byte offsets in re-encoded text would not point into the original file: leave them
+    out (line numbers still do)."""
+    for message in block:
+        yield message._replace(provenance=message.provenance._replace(byte_offset=None))
+
+
+def note_encoding(source: Source, encoding: Encoding) -> None:
+    """Say in the summary which encoding was used, when it was not UTF-8."""
+    source.report.encoding = None if encoding.is_utf8 else encoding.name
+
+
+def is_zip(path: Path) -> bool:
+    """Whether the file is a .zip (by its first bytes: a damaged zip is still a zip)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError:
+        return False
 
 
 def _chat_member(names: tuple[str, ...]) -> str | None:

@@ -110,7 +110,7 @@ class Layout:
         found = self.minute_key.match(key)
         assert found is not None
         hour, minute = int(found[1]), int(found[2])
-        if not (1 <= hour <= 12 if self.twelve_hour else hour < 24) or minute > 59:
+        if not (0 <= hour <= 12 if self.twelve_hour else hour < 24) or minute > 59:
             raise SlowPathError
         return dt.timedelta(hours=hour % 12 if self.twelve_hour else hour, minutes=minute)
 
@@ -278,8 +278,12 @@ class FastBlocks:
         keys: Keys,
         is_header: IsHeader,
         slow: SlowMessage,
+        previous: Callable[[Message], object] = lambda _message: None,
     ) -> None:
         self.pattern = pattern
+        self.previous = previous
+        """Told the message before each one rebuilt the slow way (its time dates an
+        unreadable line, as in the slow path)."""
         self.stride = 6 if shape.seconds is None else 7  # pieces per message from split
         self.where = where
         self.conversation = conversation
@@ -361,6 +365,7 @@ class FastBlocks:
                     map(not_, senders) if None in senders else repeat(False),
                     repeat(None),
                     repeat(True),
+                    repeat(False),
                 ),
             )
         )
@@ -407,6 +412,11 @@ class FastBlocks:
             end = first + 1
             while end in dropped:
                 end += 1
+            before = first - 1
+            while before in dropped:
+                before -= 1
+            if before >= 0:
+                self.previous(messages[before])
             messages[first] = self.slow(
                 data, offsets[first] - base, offsets[end] - base, base, lines[first]
             )

@@ -14,6 +14,7 @@ consumed, which makes the whole parse about a quarter faster than with 1 MiB blo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import re
@@ -123,16 +124,21 @@ class OrderVote:
 
     alive: set[str] = field(default_factory=lambda: set(DATE_ORDERS))
     backwards: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DATE_ORDERS, 0))
+    misses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DATE_ORDERS, 0))
     last: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    first: tuple[bytes, bool] | None = None
+    first: tuple[bytes, bytes | bool | None] | None = None
 
-    def see(self, a: bytes, b: bytes, c: bytes, has_ampm: bool) -> None:
+    def see(self, a: bytes, b: bytes, c: bytes, has_ampm: bytes | bool | None) -> None:
+        """Count one header's date; ``has_ampm`` is its AM/PM marker (or whether it has one)."""
         if self.first is None:
             self.first = (a, has_ampm)
-        for order in list(self.alive):
+        for order in DATE_ORDERS:
             date = ymd(order, a, b, c)
             if date is None:
                 self.alive.discard(order)
+                self.misses[order] += 1
+                continue
+            if order not in self.alive:
                 continue
             previous = self.last.get(order)
             if previous is not None and date < previous:
@@ -146,20 +152,45 @@ class OrderVote:
         """The order that fits every date and runs backwards least; ties go to the common one."""
         if not self.alive:
             return None
-        fewest = min(self.backwards[order] for order in self.alive)
+        return self._best(self.alive)
+
+    def closest(self) -> str:
+        """When no order fits every date (lenient reading): the one that fits the most; the
+        dates it cannot read are kept as written."""
+        fewest = min(self.misses.values())
+        return self._best({order for order, miss in self.misses.items() if miss == fewest})
+
+    def _best(self, candidates: set[str]) -> str:
+        fewest = min(self.backwards[order] for order in candidates)
         best = [
             order
             for order in DATE_ORDERS
-            if order in self.alive and self.backwards[order] == fewest
+            if order in candidates and self.backwards[order] == fewest
         ]
         if len(best) == 1 or self.first is None:
             return best[0]
+        return next((order for order in self._usual() if order in best), best[0])
+
+    def _usual(self) -> tuple[str, ...]:
+        """The common orders for this layout: year first if it has 4 digits, else month first
+        on an English 12-hour clock ("PM": the United States), else day first (Spanish and
+        Portuguese write "p. m.", with dots, and put the day first)."""
+        assert self.first is not None
         first, ampm = self.first
-        preferences = ("YMD",) if len(first) == 4 else (("MDY", "DMY") if ampm else ("DMY", "MDY"))
-        return next((order for order in preferences if order in best), best[0])
+        english = bool(ampm) and not (isinstance(ampm, bytes) and b"." in ampm)
+        return ("YMD",) if len(first) == 4 else (("MDY", "DMY") if english else ("DMY", "MDY"))
+
+    def explain(self, order: str) -> str:
+        """Why ``order`` was chosen among those that fit every date (for the summary)."""
+        others = sorted(self.alive - {order})
+        if not others:
+            return "it is the only order that fits every date in the chat"
+        if self.backwards[order] < min(self.backwards[o] for o in others):
+            return "the messages only run forward in time when the dates are read that way"
+        return "both fit every date, and it is the usual order for exports laid out like this one"
 
 
-DateRun = tuple[tuple[bytes, bytes, bytes, bool], int]
+DateRun = tuple[tuple[bytes, bytes, bytes, bytes | None], int]
 """A header's date fields (day, month, year in file order; whether the clock has AM/PM) and
 how many headers in a row have them."""
 
@@ -197,7 +228,7 @@ class _DateRuns:
 
     def __init__(self) -> None:
         self.pattern: re.Pattern[bytes] | None = None
-        self.twelve_hour = False
+        self.twelve_hour: bytes | None = None
         self.dates: dict[bytes, tuple[bytes, bytes, bytes]] = {}
 
     def of(self, lines: bytes) -> Iterator[DateRun]:
@@ -206,7 +237,7 @@ class _DateRuns:
             if found is None:
                 return iter(())
             shape = layout(found)
-            self.twelve_hour = shape.twelve_hour
+            self.twelve_hour = found[8]
             self.pattern = date_pattern(shape)
         pieces = self.pattern.split(lines)
         return self.runs(pieces[1::2], pieces[2::2])
@@ -217,7 +248,7 @@ class _DateRuns:
                 for index in run:
                     found = HEADER.match(texts[index])
                     if found is not None:
-                        yield (found[1], found[3], found[4], found[8] is not None), 1
+                        yield (found[1], found[3], found[4], found[8]), 1
                 continue
             date = self.dates.get(key)
             if date is None:
@@ -230,7 +261,26 @@ class _DateRuns:
 
 
 def scan_order(source: Source, handle: IO[bytes]) -> str:
-    """Work out the date order from the headers, reading only as far as needed.
+    """Work out the date order from the headers, reading only as far as needed."""
+    return scan_order_vote(source, handle)[0]
+
+
+def report_order(source: Source, handle: IO[bytes], *, strict: bool = True) -> str:
+    """The date order, noted in the source's report with whether another order would also
+    have fitted every date, and why this one was chosen."""
+    order, vote = scan_order_vote(source, handle, strict=strict)
+    source.report.date_order = order
+    source.report.date_order_ambiguous = len(vote.alive) > 1
+    source.report.date_order_reason = (
+        vote.explain(order) if vote.alive else "it fits the most dates in the chat"
+    )
+    return order
+
+
+def scan_order_vote(
+    source: Source, handle: IO[bytes], *, strict: bool = True
+) -> tuple[str, OrderVote]:
+    """The date order and the vote that chose it.
 
     The votes go header by header: a header with the same date as the one before changes
     none, so a run of them only counts towards ``seen``."""
@@ -250,13 +300,15 @@ def scan_order(source: Source, handle: IO[bytes]) -> str:
             break
         seen += count - 1
     order = vote.choose()
+    if order is None and not strict and seen:
+        order = vote.closest()
     if order is None:
         if seen == 0:
             raise source.error(
                 "line 1", "no WhatsApp messages found; is this a WhatsApp chat export?"
             )
         raise source.error(None, "the dates in this chat do not follow one day/month/year order.")
-    return order
+    return order, vote
 
 
 def clock(
@@ -266,7 +318,8 @@ def clock(
     hour, minute = int(hour_text), int(minute_text)
     second = int(second_text) if second_text else 0
     if ampm:
-        if not 1 <= hour <= 12:
+        # Some locales (Spanish Android: "00:08 a. m.") write the first hour as 0, not 12.
+        if not 0 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if ampm[:1] in b"pPn" else 0)
     return hour, minute, second
@@ -294,9 +347,20 @@ class Parser:
     messages (``whatsapp_fast``), and the exact per-message code below for everything else."""
 
     def __init__(
-        self, source: Source, order: str, zone: dt.tzinfo, conversation: str, find_media: FindMedia
+        self,
+        source: Source,
+        order: str,
+        zone: dt.tzinfo,
+        conversation: str,
+        find_media: FindMedia,
+        *,
+        strict: bool = True,
     ) -> None:
         self.source = source
+        self.strict = strict
+        """Refuse the file at the first line that cannot be read; else keep it as written."""
+        self.last_when: dt.datetime | None = None
+        self.preamble: tuple[bytes, int] | None = None
         self.order = order
         self.zone = zone
         self.conversation = conversation
@@ -315,6 +379,8 @@ class Parser:
         consumer runs no Python code."""
         line = 1
         for data, base, start, cut in self.blocks(handle):
+            if self.preamble is not None:
+                yield iter([self.before_first(data, start, base)])
             line += data.count(NEWLINE, 0, start)
             # Each message is two tuples, and every 700 new ones trigger a garbage collection
             # that walks all the young objects. None of these can be part of a cycle, so the
@@ -371,17 +437,47 @@ class Parser:
             return -1
         start = found.start() if found else len(data)
         leading = data[:start]
-        if leading.strip():
-            blank = len(leading) - len(leading.lstrip())
-            raise self.source.error(
-                f"line {1 + data.count(NEWLINE, 0, blank)}",
-                "does not start like a WhatsApp message.",
-            )
         if found is None:
             raise self.source.error(
                 "line 1", "no WhatsApp messages found; is this a WhatsApp chat export?"
             )
+        if leading.strip():
+            blank = len(leading) - len(leading.lstrip())
+            first_line = 1 + data.count(NEWLINE, 0, blank)
+            if self.strict:
+                raise self.source.error(
+                    f"line {first_line}", "does not start like a WhatsApp message."
+                )
+            self.preamble = (leading[blank:], first_line)
         return start
+
+    def before_first(self, data: bytes, start: int, base: int) -> Message:
+        """Text before the first message (lenient), kept as written at the first message's time."""
+        assert self.preamble is not None
+        text, line = self.preamble
+        self.preamble = None
+        header = HEADER.match(data, start)
+        if header is not None:
+            with contextlib.suppress(ImportFormatError):
+                self.last_when = self.when(header, header.group(0), line)
+        return self.unreadable(text, line, None)
+
+    def unreadable(self, raw: bytes, line: int, offset: int | None) -> Message:
+        """A stretch of the export kept exactly as written (lenient), dated like the message
+        before it (or the first message, or 1 January 1970 if there is none)."""
+        when = self.last_when or dt.datetime(1970, 1, 1, tzinfo=self.zone)
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
+        return Message(
+            "whatsapp",
+            self.conversation,
+            "",
+            when,
+            text,
+            Provenance(*self.where, line, offset),
+            (),
+            timezone_assumed=True,
+            unreadable=True,
+        )
 
     def block(
         self, data: bytes, start: int, cut: int, base: int, line: int
@@ -396,6 +492,8 @@ class Parser:
         except (SlowPathError, UnicodeDecodeError, ImportFormatError):
             after = line + data.count(NEWLINE, start, cut)
             return self.slow_block(data, start, cut, base, line), after
+        if messages:
+            self.last_when = messages[-1].timestamp
         return iter(messages), after
 
     def fast_path(self, data: bytes, start: int) -> FastBlocks:
@@ -411,7 +509,12 @@ class Parser:
             Keys(self.midnight, self.day_time, _sender, self.find_media),
             lambda text, at: HEADER.match(text, at) is not None,
             self.rebuild,
+            self.follow,
         )
+
+    def follow(self, message: Message) -> None:
+        """The fast path is about to rebuild the message after this one."""
+        self.last_when = message.timestamp
 
     def midnight(self, key: bytes) -> dt.datetime:
         """The start of the day a header's date part names (for the fast path's cache)."""
@@ -460,17 +563,26 @@ class Parser:
         key = header.group(0)
         when = self.times.get(key)
         if when is None:
-            when = self.when(header, key, line)
+            try:
+                when = self.when(header, key, line)
+            except ImportFormatError:
+                if self.strict:
+                    raise
+                return self.unreadable(data[header.start() : end], line, base + header.start())
         raw = data[header.end() : end]
         if raw.endswith(b"\n"):
             raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
         try:
             rest = raw.decode("utf-8")
         except UnicodeDecodeError as error:
+            if not self.strict:
+                self.last_when = when
+                return self.unreadable(data[header.start() : end], line, base + header.start())
             where = f"line {line + raw.count(NEWLINE, 0, error.start)}"
             raise self.source.error(
                 where, "this line is not valid UTF-8 text (damaged or cut short)."
             ) from error
+        self.last_when = when
         if "\r" in rest:
             rest = rest.replace("\r\n", "\n")
         sender, separator, text = rest.partition(": ")

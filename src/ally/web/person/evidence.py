@@ -42,7 +42,7 @@ MAX_IMPORT_BYTES = 512 * 1024**2
 """An upload is held in memory while it is imported, so it is capped below the app's limit."""
 DATE_ORDERS = ("DMY", "MDY", "YMD", "YDM")
 PLATFORMS = ("facebook", "instagram")
-OPTION_FIELDS = ("format", "conversation", "timezone", "date_order", "platform")
+OPTION_FIELDS = ("format", "conversation", "timezone", "date_order", "platform", "strict")
 MAX_CONVERSATION = 200
 BAD_FORM = N_("This form could not be checked. Please reload the page.")
 NO_FILE = N_("Please choose the exported file to import.")
@@ -114,6 +114,7 @@ def _options(fields: dict[str, str]) -> ImportOptions | str:
         conversation=conversation or None,
         date_order=order or None,
         platform=platform or None,
+        strict=fields.get("strict") == "yes",
     )
 
 
@@ -190,6 +191,7 @@ def _summary(result: ImportResult) -> dict[str, Any]:
         "flagged": result.flagged,
         "conversations": len(result.conversations),
         "original_stored": result.original_stored,
+        "notes": result.notes(web=True),
     }
 
 
