@@ -1,6 +1,7 @@
 """Harassment detection figures: Ally's own labelled set, TweetEval, and messages per second.
 
 Run: .venv/bin/python benchmarks/detect.py --tweeteval PATH/TO/tweeteval/datasets
+(or set ALLY_TWEETEVAL to that folder, as ``make bench`` does)
 (needs the ``bench`` extra for the reference: ``pip install -e '.[bench]'``.)
 
 1. **Ally's set** (``benchmarks/data/harassment``, written for Ally; see its README): on its
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -193,7 +195,12 @@ def report_throughput(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--tweeteval", type=Path, help="TweetEval's datasets/ folder")
+    parser.add_argument(
+        "--tweeteval",
+        type=Path,
+        default=os.environ.get("ALLY_TWEETEVAL") or None,
+        help="TweetEval's datasets/ folder (default: $ALLY_TWEETEVAL)",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="passes over Ally's set for speed")
     parser.add_argument("--own-only", action="store_true", help="only Ally's set (no speed)")
     args = parser.parse_args()
