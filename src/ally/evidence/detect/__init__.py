@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from ally.evidence.detect.concepts import GROUNDS
@@ -49,6 +50,7 @@ from ally.evidence.detect.rules import (
     RULES,
     RULES_BY_WORD,
     SERVICE_CONTEXT,
+    TRIGGER_WORDS,
 )
 
 CATEGORIES = (
@@ -141,9 +143,8 @@ class Reading:
     """The reader is addressed ("you", "your", "tu", "te")."""
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One category's score and why."""
+class Finding(NamedTuple):
+    """One category's score and why (a named tuple: immutable and cheap to make)."""
 
     category: str
     score: float
@@ -157,7 +158,7 @@ class Finding:
         return f"{LABELS[self.category]}: " + "; ".join(self.reasons)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """The detector's view of one message."""
 
@@ -203,10 +204,8 @@ class Detector:
     def rule_hits(self, normalised: str, words: set[str]) -> dict[str, list[tuple[float, str]]]:
         """Every rule that matched, as (weight, reason) per category."""
         candidates: set[int] = set()
-        for word in words:
-            found = RULES_BY_WORD.get(word)
-            if found is not None:
-                candidates.update(found)
+        for word in TRIGGER_WORDS.intersection(words):  # in C: usually none or a few words
+            candidates.update(RULES_BY_WORD[word])
         if "#" in normalised:
             candidates.update(HASHTAG_RULES)
         if HAS_DIGIT.search(normalised):

@@ -48,8 +48,9 @@ SECOND_PERSON = frozenset(
     ]
 )
 CONDITION = re.compile(r"\b(?:if|unless|or else|or|si|o)\b")
-NEGLIGIBLE = -1.5
-"""A linear score under this (probability under about 20%) is not worth showing; it is read as 0."""
+SHOWN_FROM = 0.3
+"""Calibrated scores under this are read as 0: they flag nothing, add nothing to the rules'
+scores (which count the model from 0.35 up) and are not worth showing."""
 
 
 def features(
@@ -58,7 +59,7 @@ def features(
     """The model's features for one message (deduplicated, order irrelevant)."""
     names = concept_features(tokens)
     names.update(tokens)
-    names.update(f"{first} {second}" for first, second in pairwise(tokens))
+    names.update(map(" ".join, pairwise(tokens)))
     if not SECOND_PERSON.isdisjoint(tokens):
         names.add("x:you")
     if strong:
@@ -78,6 +79,12 @@ class Head:
     bias: float
     threshold: float
 
+    @property
+    def negligible(self) -> float:
+        """The linear score under which the calibrated score is below ``SHOWN_FROM``."""
+        probability = SHOWN_FROM * 2 * self.threshold
+        return math.log(probability / (1.0 - probability))
+
     def calibrated(self, z: float) -> float:
         """Probability mapped so that this head's threshold lands on 0.5, the flag line."""
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
@@ -94,6 +101,7 @@ class LinearModel:
         self.heads = heads
         self.weights = weights
         self.bias = tuple(head.bias for head in heads)
+        self.cutoffs = tuple(head.negligible for head in heads)
         self.rows: dict[str, tuple[float, ...]] = {}
         for name, pairs in weights.items():
             row = [0.0] * len(heads)
@@ -127,17 +135,15 @@ class LinearModel:
     def raw(self, names: Iterable[str]) -> list[float]:
         """Each head's linear score z (before the sigmoid): the bias plus the column sums of the
         message's feature rows (summed in C by ``zip`` and ``sum``, not one by one)."""
-        rows = self.rows
-        found = [rows[name] for name in names if name in rows]
+        found = list(filter(None, map(self.rows.get, names)))
         found.append(self.bias)
-        return [sum(column) for column in zip(*found, strict=True)]
+        return list(map(sum, zip(*found, strict=True)))
 
     def scores(self, names: Iterable[str]) -> dict[str, float]:
         """Calibrated score per category (0.5 = that category's flag line) for these features;
-        categories the model gives less than about 20% are left out (read as 0)."""
-        z = self.raw(names)
+        categories under ``SHOWN_FROM`` are left out (read as 0)."""
         return {
-            head.category: round(head.calibrated(z[i]), 3)
-            for i, head in enumerate(self.heads)
-            if z[i] > NEGLIGIBLE
+            head.category: round(head.calibrated(value), 3)
+            for head, value, cutoff in zip(self.heads, self.raw(names), self.cutoffs, strict=True)
+            if value > cutoff
         }

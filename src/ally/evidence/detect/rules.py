@@ -1065,6 +1065,7 @@ RULES_BY_WORD: dict[str, tuple[int, ...]] = {}
 for _index, _rule in enumerate(RULES):
     for _word in _rule.triggers:
         RULES_BY_WORD[_word] = (*RULES_BY_WORD.get(_word, ()), _index)
+TRIGGER_WORDS = frozenset(RULES_BY_WORD)
 DIGIT_RULES = tuple(index for index, rule in enumerate(RULES) if "<digit>" in rule.triggers)
 """Rules about times ("3pm", "17:40"), tried whenever the message has a digit."""
 """Inverted index: each trigger word to the rules it can start, so a message only tries the
