@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from ally.evidence.detect.concepts import GROUNDS
 from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
