@@ -1,6 +1,8 @@
 """Abuse detection figures: precision, recall and F1 on held-out tweets, and messages per second.
 
-Run: .venv/bin/python benchmarks/detect.py [--data ../shared/classifier/tweeteval]
+Run: .venv/bin/python benchmarks/detect.py --data PATH/TO/tweeteval/datasets
+(TweetEval is not in the repository: https://github.com/cardiffnlp/tweeteval; or set
+ALLY_TWEETEVAL to that folder)
 (needs the ``bench`` extra: ``pip install -e '.[bench]'`` for alt-profanity-check.)
 
 The reference is alt-profanity-check, an offline profanity classifier, scored on the same
@@ -14,6 +16,7 @@ model is trained on the train and validation splits only (``ally.evidence.detect
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,9 +51,14 @@ def timed(function: Callable[[], list[bool]]) -> tuple[list[bool], float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data", type=Path, default=ROOT / ".." / "shared" / "classifier" / "tweeteval"
+        "--data",
+        type=Path,
+        default=os.environ.get("ALLY_TWEETEVAL"),
+        help="TweetEval's datasets folder (git clone https://github.com/cardiffnlp/tweeteval)",
     )
     args = parser.parse_args()
+    if args.data is None:
+        parser.error("give --data (or ALLY_TWEETEVAL): the TweetEval datasets folder")
 
     from profanity_check import predict  # the reference, imported here so Ally never needs it
 

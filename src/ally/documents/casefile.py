@@ -38,6 +38,9 @@ class Selection:
     """Notes are private thoughts; they go into a document only when the person asks."""
     entries: frozenset[str] = frozenset()
     """Entry ids, or journal numbers as text ("12"), when the person picks entries one by one."""
+    exact: bool = False
+    """``entries`` is the whole list, even when empty (a letter's checklist), so nothing else
+    is read in."""
 
     def describe(self) -> list[str]:
         """What was chosen, in words, for the report's summary."""
@@ -48,8 +51,8 @@ class Selection:
             parts.append(f"up to {self.until.isoformat()}")
         if self.contexts:
             parts.append("about " + ", ".join(sorted(self.contexts)))
-        if self.entries:
-            parts.append(f"{len(self.entries)} chosen entries")
+        if self.entries or self.exact:
+            parts.append(plural(len(self.entries), "chosen entry", "chosen entries"))
         if self.notes:
             parts.append("including notes")
         return parts
@@ -217,7 +220,7 @@ def build_casefile(
     zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     # Pages of imported messages are shown message by message (ally.model.pages).
     entries = [shown for entry in source.entries() for shown in message_entries(entry)]
-    chosen = [e for e in entries if not e.forgotten and _selected(e, selection, zone)]
+    chosen = [e for e in entries if not e.forgotten and matches(e, selection, zone)]
     _check_picked(entries, selection)
     case = CaseFile(
         title=title,
@@ -436,8 +439,9 @@ def safe_filename(name: str | None, fallback: str) -> str:
 # --- choosing entries -------------------------------------------------------------------------
 
 
-def _selected(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
-    if selection.entries:
+def matches(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
+    """Whether a selection takes this entry (forgotten entries are the caller's concern)."""
+    if selection.entries or selection.exact:
         return (
             entry.id in selection.entries
             or entry.root_id in selection.entries

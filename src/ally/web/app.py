@@ -28,6 +28,8 @@ from ally.web.state import WebState
 from ally.web.templating import STATIC
 
 SWEEP_SECONDS = 60
+DRAFT_MARKS_SECONDS = 86400
+"""How long a used draft's mark refuses a late copy of it (see drafts.py)."""
 
 
 def create_app(config: WebConfig | None = None) -> FastAPI:
@@ -71,6 +73,7 @@ async def _sweep_forever(state: WebState) -> None:
     while True:
         await asyncio.sleep(SWEEP_SECONDS)
         await asyncio.to_thread(state.sessions.sweep)
+        await asyncio.to_thread(state.drafts.sweep, int(state.config.clock()) - DRAFT_MARKS_SECONDS)
         if state.vaults is not None:
             await asyncio.to_thread(state.vaults.lock_idle)
 

@@ -2,7 +2,10 @@
 
 Run from the repository root (needs the ``bench`` extra: scikit-learn)::
 
-    python -m ally.evidence.detect.train --data ../shared/classifier/tweeteval
+    python -m ally.evidence.detect.train --data PATH/TO/tweeteval/datasets
+
+The data is not in the repository: clone https://github.com/cardiffnlp/tweeteval and pass its
+``datasets`` folder (the ``offensive`` and ``hate`` subsets are used; see their terms).
 
 Two heads share one vocabulary: *toxicity* (TweetEval "offensive", from OLID) and *identity*
 (TweetEval "hate", from HatEval). Each is a logistic regression over TF-IDF features plus the
@@ -154,7 +157,12 @@ def train(root: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/classifier/tweeteval"))
+    parser.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="TweetEval's datasets folder (git clone https://github.com/cardiffnlp/tweeteval)",
+    )
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
     model = train(args.data)

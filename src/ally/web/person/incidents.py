@@ -19,8 +19,9 @@ from starlette.responses import Response, StreamingResponse
 from ally.model.journal import Entry, Incident, IncidentTime
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web import sealing
+from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
 from ally.web.i18n import N_
-from ally.web.pages import PageError, Redirect, Visit, VisitDep, render, see_other
+from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
 from ally.web.person.journal import keeper
 from ally.web.state import web_state
 from ally.web.uploads import FieldPart, FileData, FileEnd, FileStart, multipart_events
@@ -29,6 +30,7 @@ router = APIRouter()
 
 EntryNumber = Annotated[int, Path(ge=1, le=10_000_000)]
 AttachmentId = Annotated[str, Path(pattern=r"^[0-9a-f]{4,64}$")]
+DraftId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 TEXT_FIELDS = (
     "when_date",
     "when_time",
@@ -86,9 +88,52 @@ def _unlocked_or_redirect(request: Request, visit: Visit) -> None:
 
 
 @router.get("/journal/new")
-def new_incident_form(request: Request, visit: VisitDep) -> Response:
-    _unlocked_or_redirect(request, visit)
-    return render(request, visit, "journal/new.html", fields={}, error=None)
+def new_incident_form(request: Request, visit: VisitDep, draft: str = "") -> Response:
+    """The form; ``?draft=`` fills it from an unfinished incident, and others are listed."""
+    drafts = web_state(request).drafts
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        unfinished = drafts.drafts(vault)
+    chosen = next((d for d in unfinished if d.id == draft), None)
+    return render(
+        request,
+        visit,
+        "journal/new.html",
+        fields=chosen.fields if chosen else {},
+        error=None,
+        draft_id=chosen.id if chosen else new_draft_id(),
+        drafts=[] if chosen else unfinished,
+        saved_at=_saved_at,
+    )
+
+
+def _saved_at(draft: Draft) -> dt.datetime:
+    return dt.datetime.fromtimestamp(draft.saved, dt.UTC)
+
+
+@router.post("/journal/draft")
+def keep_draft(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """What the page sends before quick exit (and while typing): kept encrypted."""
+    draft_id = form.get("draft")
+    if not valid_draft_id(draft_id):
+        raise PageError(400, N_("This form could not be read."))
+    state = web_state(request)
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            raise PageError(409, N_("Your journal is locked. Unlock it, then try again."))
+        fields = {name: form.get(name) for name in DRAFT_FIELDS}
+        state.drafts.save(vault, draft_id, fields, int(state.config.clock()))
+    return Response(status_code=204)
+
+
+@router.post("/journal/drafts/{draft_id}/delete")
+def delete_draft(request: Request, visit: VisitDep, form: FormDep, draft_id: DraftId) -> Response:
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        web_state(request).drafts.delete(vault, draft_id)
+    return see_other("/journal/new")
 
 
 class _Upload:
@@ -160,9 +205,23 @@ async def add_incident(request: Request, visit: VisitDep) -> Response:
             return see_other("/journal")
         upload = _Upload(request, visit, vault, None)
         await upload.run()
+    draft_id = upload.fields.get("draft", "")
     if upload.error or upload.entry is None:
         fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, "approximate")}
-        return render(request, visit, "journal/new.html", 422, fields=fields, error=upload.error)
+        return render(
+            request,
+            visit,
+            "journal/new.html",
+            422,
+            fields=fields,
+            error=upload.error,
+            draft_id=draft_id if valid_draft_id(draft_id) else new_draft_id(),
+            drafts=[],
+            saved_at=_saved_at,
+        )
+    if valid_draft_id(draft_id):
+        state = web_state(request)
+        state.drafts.used(draft_id, int(state.config.clock()))
     return see_other(f"/journal/entries/{upload.entry.seq}")
 
 
