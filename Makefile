@@ -27,10 +27,10 @@ $(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $@ $(RUN_STAMP)
 
 system-deps-run:
-	bash scripts/system-deps run
+	PYTHON=$(PYTHON) bash scripts/system-deps run
 
 system-deps-test:
-	bash scripts/system-deps test
+	PYTHON=$(PYTHON) bash scripts/system-deps test
 
 install: system-deps-run $(RUN_STAMP)
 

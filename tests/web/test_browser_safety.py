@@ -4,14 +4,16 @@ what someone was writing. Screenshots at 390x844 are kept in test-artifacts/web/
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ally.web import create_app
 from tests.web.browser_support import answer_on_page, axe_violations
-from tests.web.conftest import JOURNAL_PASSPHRASE, LiveServer
+from tests.web.conftest import JOURNAL_PASSPHRASE, LiveServer, make_config
 
 pytestmark = pytest.mark.slow
 
@@ -216,3 +218,87 @@ def test_camouflage_on_a_phone(phone: Any, live_server: LiveServer, artifacts: P
         page.goto(live_server.url + "/privacy")
         page.get_by_label("Show Ally as").select_option("off")
         page.get_by_role("button", name="Save this choice").click()
+
+
+UPLOAD_LIMIT = 8 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def small_upload_server(
+    tmp_path_factory: pytest.TempPathFactory, neutral_site: str
+) -> Iterator[tuple[LiveServer, Path]]:
+    folder = tmp_path_factory.mktemp("uploads")
+    config = make_config(
+        folder / "web.sqlite3", quick_exit_url=neutral_site, max_upload_bytes=UPLOAD_LIMIT
+    )
+    with LiveServer(create_app(config), neutral_site) as server:
+        yield server, folder / "vault" / "vault.db"
+
+
+def _vault_footprint(db: Path) -> tuple[int, int]:
+    size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+    with sqlite3.connect(db) as conn:
+        (records,) = conn.execute("SELECT count(*) FROM vault_records").fetchone()
+    return size, records
+
+
+def _new_incident_with_big_file(page: Any, server: LiveServer, artifacts: Path) -> Path:
+    page.goto(server.url + "/journal")
+    if page.get_by_role("heading", name="Start your journal").count():
+        page.get_by_label("Passphrase", exact=True).fill(JOURNAL_PASSPHRASE)
+        page.get_by_label("The same passphrase again").fill(JOURNAL_PASSPHRASE)
+        page.get_by_role("button", name="Start my journal").click()
+    elif page.get_by_role("heading", name="Unlock your journal").count():
+        page.get_by_label("Passphrase", exact=True).fill(JOURNAL_PASSPHRASE)
+        page.get_by_role("button", name="Unlock").click()
+    page.goto(server.url + "/journal/new")
+    page.get_by_label("Or say when, in your own words").fill("last Friday")
+    page.get_by_label("What happened").fill("He filmed me leaving work.")
+    video = artifacts / "too-big.mp4"
+    video.write_bytes(b"\x00" * (UPLOAD_LIMIT + 2 * 1024 * 1024))
+    page.get_by_label("Photos, screenshots or other files (optional)").set_input_files(str(video))
+    return video
+
+
+def test_an_upload_over_the_limit_gets_413_and_changes_nothing(
+    chromium: Any, small_upload_server: tuple[LiveServer, Path], artifacts: Path
+) -> None:
+    server, db = small_upload_server
+    context = chromium.new_context(java_script_enabled=False, viewport=PHONE)
+    try:
+        page = context.new_page()
+        _new_incident_with_big_file(page, server, artifacts)
+        before = _vault_footprint(db)
+        with page.expect_response("**/journal/new") as answer:
+            page.get_by_role("button", name="Save to the journal").click()
+        assert answer.value.status == 413
+        assert "These files are too large for Ally to keep. Nothing was saved." in (
+            page.locator("main").inner_text()
+        )
+        page.screenshot(path=str(artifacts / "phone-upload-413.png"))
+        assert _vault_footprint(db) == before
+    finally:
+        context.close()
+
+
+def test_with_javascript_a_file_over_the_limit_is_never_sent(
+    chromium: Any, small_upload_server: tuple[LiveServer, Path], artifacts: Path
+) -> None:
+    server, db = small_upload_server
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        _new_incident_with_big_file(page, server, artifacts)
+        before = _vault_footprint(db)
+        posts: list[str] = []
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        page.get_by_role("button", name="Save to the journal").click()
+        alert = page.get_by_role("alert").filter(has_text="Nothing was sent.")
+        alert.wait_for()
+        assert page.url.endswith("/journal/new")
+        assert page.get_by_label("What happened").input_value() == "He filmed me leaving work."
+        assert not any(url.endswith("/journal/new") for url in posts)
+        page.screenshot(path=str(artifacts / "phone-upload-too-large.png"))
+        assert _vault_footprint(db)[1] == before[1]
+    finally:
+        context.close()

@@ -227,7 +227,7 @@ def test_review_shows_flagged_messages_first_with_scores_and_reasons(journal: Br
     assert text.index("you stupid ugly") < text.index("Hey, are you there?")
     assert first_flag < text.index("Hey, are you there?")
     assert "Threat" in text and re.search(r"score \d+%", text)
-    assert "says they will harm" in text  # the detector's own reason, in plain words
+    assert "threatens to hurt you" in text  # the detector's own reason, in plain words
     assert "line 2" in text  # where it is in the export
 
 

@@ -75,11 +75,14 @@ class Database:
                     "Could not connect to the PostgreSQL database; check the address."
                 ) from error
         path = self.url.removeprefix("sqlite:///")
+        fresh = path == ":memory:" or not Path(path).is_file() or Path(path).stat().st_size == 0
         if path != ":memory:":
             _private_sqlite(Path(path))
         try:
             # Wait up to 30 s for another writer (an import holds the write lock while it runs).
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            if fresh:  # before the first table: lets reclaim() give freed space back
+                conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -155,6 +158,35 @@ class Database:
                 # If someone opened the file meanwhile, their connection asks for WAL itself.
                 with suppress(sqlite3.OperationalError):
                     self._conn.execute("PRAGMA journal_mode=WAL")
+
+    def reclaim(self, worth_bytes: int = 16 << 20) -> None:
+        """Give the space of deleted rows back to the file system (SQLite; a no-op otherwise).
+
+        A web upload that broke off leaves its rows deleted but the file as large as it grew;
+        this shrinks it again. Files made by Ally since incremental vacuum exist shrink at
+        once; an older file is converted first with one full VACUUM, but only when at least
+        ``worth_bytes`` are free. Then the WAL is checkpointed and truncated. When another
+        connection is reading or writing, nothing is done now (the next call tries again).
+        PostgreSQL reuses freed space by itself (autovacuum).
+        """
+        if self.kind != "sqlite" or self._conn.in_transaction:
+            return
+        self._conn.execute("PRAGMA busy_timeout=1000")  # never hold a page up for long
+        try:
+            page_size = self._conn.execute("PRAGMA page_size").fetchone()[0]
+            free = self._conn.execute("PRAGMA freelist_count").fetchone()[0] * page_size
+            if self._conn.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                if free < worth_bytes:
+                    return
+                self._conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                self._conn.execute("VACUUM")
+            # executescript steps the pragma to its end (execute would free a single page).
+            self._conn.executescript("PRAGMA incremental_vacuum;")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.OperationalError:
+            return  # busy: someone else is using the file; it stays large until next time
+        finally:
+            self._conn.execute("PRAGMA busy_timeout=30000")
 
     def close(self) -> None:
         self._conn.close()

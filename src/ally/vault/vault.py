@@ -548,6 +548,45 @@ class Vault:
             raise VaultError("That entry was forgotten; nothing can be attached to it.")
         return AttachmentWriter(self, root.id, filename, media_type)
 
+    def staged_attachment(
+        self, filename: str | None, media_type: str | None = None
+    ) -> AttachmentWriter:
+        """A file streamed in (encrypted, in pending rows) before its entry is saved.
+
+        Pass it to :meth:`add_entry_with_files` or :meth:`attach_files`, which make the entry
+        and its files part of the journal in one transaction; until then nothing is, and
+        ``abort()`` removes the rows (a web upload that breaks off saves nothing).
+        """
+        self._require_writable()
+        return AttachmentWriter(self, "", filename, media_type)
+
+    def add_entry_with_files(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        files: Iterable[AttachmentWriter],
+        *,
+        conversation_id: str | None = None,
+    ) -> Entry:
+        """An entry and its staged files in one transaction: all of it is stored, or none."""
+        self._require_writable()
+        sealed = self._seal_entry(kind, payload, conversation_id)
+        entry_id = secrets.token_hex(8)
+        specs = [Spec(kind, entry_id, small={"content": sealed})]
+        specs += [_attachment_spec(entry_id, writer) for writer in files]
+        self._append_all(specs)
+        return self.entry(entry_id)
+
+    def attach_files(self, entry_ref: str, files: Iterable[AttachmentWriter]) -> None:
+        """Staged files added to an existing entry in one transaction: all of them, or none."""
+        self._require_writable()
+        root = self._root(entry_ref)
+        if self._index.is_forgotten(root):
+            raise VaultError("That entry was forgotten; nothing can be attached to it.")
+        specs = [_attachment_spec(root.id, writer) for writer in files]
+        if specs:
+            self._append_all(specs)
+
     def forget(self, ref: str) -> None:
         """Delete an entry's content (all versions and attachments) or one attachment.
 
@@ -912,6 +951,13 @@ def _write_records(
     records = [writer.add(spec) for spec in specs]
     writer.finish()
     return records
+
+
+def _attachment_spec(entry_id: str, writer: AttachmentWriter) -> Spec:
+    record_id, meta, fingerprint = writer.record_parts()
+    return Spec(
+        "attachment", record_id, entry_id, small={"meta": meta}, streamed={"file": fingerprint}
+    )
 
 
 def _check_kind(kind: str) -> None:

@@ -175,6 +175,7 @@ def render(
         "lock_seconds": visit.session.lock_seconds(state.config),
         "has_answers": bool(visit.session.data.get("pack")),
         "has_journal": state.vaults is not None,
+        "max_upload": state.config.max_upload_bytes,
         **context,
     }
     html = state.templates.get_template(template).render(values)

@@ -45,13 +45,18 @@ REVIEW_TITLE = N_("Review imported messages")
 SEARCH_TITLE = N_("Search imported messages")
 SEARCH_FIELDS = ("text", "sender", "conversation", "since", "until", "flagged")
 CATEGORY_LABELS = {
-    "insult": N_("Insult or toxic language"),
     "threat": N_("Threat"),
-    "sexual": N_("Sexual harassment"),
-    "identity": N_("Attack on identity (race, religion, gender, sexuality, disability …)"),
-    "doxxing": N_("Personal details (doxxing)"),
+    "stalking": N_("Stalking or watching you"),
+    "doxxing": N_("Sharing personal details (doxxing)"),
+    "sexual": N_("Sexual harassment or sextortion"),
+    "quid_pro_quo": N_("Favours in exchange for sex or dates"),
+    "coercive_control": N_("Controlling behaviour"),
+    "retaliation": N_("Punishment for reporting"),
+    "insult": N_("Insults or intimidation"),
+    "identity": N_("Attack on who you are"),
     "self_harm": N_("Urging self-harm"),
 }
+"""The detector's categories (``ally.evidence.detect.LABELS``), marked for translation."""
 DECISION_LABELS = {"evidence": N_("Kept as evidence"), "not_relevant": N_("Not relevant")}
 BAD_DATE = N_("Please give dates like 2026-05-03.")
 DATES_REVERSED = N_("The first date is after the second. Please swap them.")

@@ -113,6 +113,27 @@
     }
   });
 
+  // Files over the limit are refused here, before anything is sent, so what was typed stays.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-max-bytes]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      var limit = parseInt(form.getAttribute("data-max-bytes"), 10);
+      var total = 0;
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+        Array.prototype.forEach.call(input.files || [], function (file) {
+          total += file.size;
+        });
+      });
+      var message = form.querySelector("[data-too-large]");
+      if (limit > 0 && total > limit) {
+        event.preventDefault();
+        message.hidden = false;
+        message.scrollIntoView();
+      } else if (message) {
+        message.hidden = true;
+      }
+    });
+  });
+
   if (draftForm && window.fetch) {
     draftForm.addEventListener("input", function () {
       draftForm.setAttribute("data-dirty", "yes");
@@ -120,7 +141,10 @@
     draftForm.addEventListener("change", function () {
       draftForm.setAttribute("data-dirty", "yes");
     });
-    draftForm.addEventListener("submit", function () {
+    draftForm.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) {
+        return; // not sent (files too large): keep saving the draft
+      }
       draftForm.removeAttribute("data-draft");
       draftForm = null;
     });
