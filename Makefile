@@ -1,39 +1,68 @@
-# Every target creates .venv and installs what it needs, so a fresh machine needs only `make`.
+# Every target sets up what it needs, so a fresh Debian/Ubuntu machine needs only `make`:
+# the system packages (scripts/system-deps), then .venv, then the job itself.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/pip --quiet --disable-pip-version-check
 export ALLY_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# Two workers: the suite's machines have two cores.
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint bench install clean schemas
+.PHONY: run test test-fast lint bench install install-dev system-deps-run system-deps-test clean schemas
 
-$(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
 
-install: $(STAMP)
+# What Ally itself needs to run (no test or developer tools).
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e .
+	touch $@
 
-run: $(STAMP)
+# Ally plus its test and developer tools.
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+system-deps-run:
+	PYTHON=$(PYTHON) bash scripts/system-deps run
+
+system-deps-test:
+	PYTHON=$(PYTHON) bash scripts/system-deps test
+
+install: system-deps-run $(RUN_STAMP)
+
+install-dev: system-deps-test $(DEV_STAMP)
+
+run: install
 	$(BIN)/ally serve
 
-test: $(STAMP)
+test: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
-lint: $(STAMP)
+# While developing: everything but the slow tests (browser, crash, big imports), on two workers.
+test-fast: install-dev
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
 # The benchmarks compare against reference tools (whatstk, alt-profanity-check), installed here only.
-bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# The detection benchmark also needs TweetEval's datasets folder: ALLY_TWEETEVAL=/path/to/datasets.
+bench: install-dev
+	$(PIP) install -e '.[dev,bench]'
+	for script in benchmarks/*.py; do \
+	  if [ "$$script" = benchmarks/detect.py ] && [ -z "$${ALLY_TWEETEVAL:-}" ]; then \
+	    echo "== $$script: not run (set ALLY_TWEETEVAL to TweetEval's datasets folder)"; continue; fi; \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-schemas: $(STAMP)
+schemas: install-dev
 	$(BIN)/ally packs schema > src/ally/schemas/pack.schema.json
 	$(BIN)/ally plan-schema > src/ally/schemas/plan.schema.json
 

@@ -38,8 +38,9 @@ from ally.directory.jsonio import read_json
 from ally.directory.search import SearchQuery, search
 from ally.directory.taxonomy import SERVICE_TYPES, term_documents, term_id
 from ally.storage.database import Database
+from ally.storage.directory_backend import INSERT_SERVICES
 from ally.storage.directory_sqlite import BULK_FTS_HASH
-from ally.storage.directory_store import INSERT_SERVICES, DirectoryStore
+from ally.storage.directory_store import DirectoryStore
 
 VOCABULARY = [
     "support",
@@ -132,6 +133,12 @@ TYPE_CODES = tuple(t.code for t in SERVICE_TYPES)
 ZIPF = [1 / (rank + 1) ** 0.9 for rank in range(len(VOCABULARY))]
 TYPE_WEIGHTS = [1 / (rank + 1) ** 0.5 for rank in range(len(TYPE_CODES))]
 WEEKDAYS = "MO,TU,WE,TH,FR"
+
+IMPORT_TARGET = 0.6
+"""The import target, decided after issue 9: at least 0.6x the plain reference's rate in the same
+run, while storing each service's whole HSDS document (the reference stores a fifth of the
+bytes). A fixed services/s figure was dropped: this machine's speed moves by a third from one
+hour to the next, and two cores bound the design well below 50,000/s (docs/benchmarks.md)."""
 
 
 def cities() -> tuple[list[dict[str, Any]], list[float]]:
@@ -569,9 +576,11 @@ def report(
     print(
         f"same services found as the reference (full answers compared): {agree[0]} of {agree[1]} queries"
     )
-    ok = ours[1] <= 5.0 and ref[1] / ours[1] >= 3.0 and ours_import[0] >= 50_000
+    import_ratio = ours_import[0] / ref_import[0]
+    ok = ours[1] <= 5.0 and ref[1] / ours[1] >= 3.0 and import_ratio >= IMPORT_TARGET
     print(
-        "targets (p95 <= 5 ms, >= 3x reference at p95, import >= 50,000/s):",
+        f"targets (p95 <= 5 ms, >= 3x reference at p95, import >= {IMPORT_TARGET}x the "
+        "reference's services/s in this run, storing whole HSDS documents):",
         "met" if ok else "NOT met",
     )
     print(f"databases in {folder}")

@@ -21,7 +21,8 @@ from ally.directory.taxonomy import term_documents, term_id
 from ally.storage.database import Database
 from ally.storage.directory_store import DirectoryStore
 
-HSDS = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "hsds"
+HSDS = Path(__file__).resolve().parents[1] / "fixtures" / "hsds"
+"""The official HSDS 3.0 schemas and examples (CC BY-SA 4.0; see SOURCE.md there)."""
 SCHEMAS = HSDS / "schema"
 EXAMPLES = HSDS / "examples"
 PG_URL = os.environ.get("ALLY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -33,7 +34,52 @@ def load_example(name: str) -> Any:
 
 
 def compiled_schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / "compiled" / name).read_text(encoding="utf-8"))
+    """A self-contained schema, as the official ``schema/compiled/<name>`` is.
+
+    The official compiled files inline every referenced object (megabytes each); this builds
+    the same constraints from the per-object schemas, with each object once under ``$defs``
+    (which also lets an organisation's services refer back to organisations). A
+    ``*_package.json`` is a list of the object; ``tabular.json`` is kept as published.
+    """
+    if name == "tabular.json":
+        return _read_schema(SCHEMAS / "compiled" / name)
+    defs = {path.stem: _object_schema(path) for path in sorted(SCHEMAS.glob("*.json"))}
+    stem = name.removesuffix(".json")
+    if stem.endswith("_package"):
+        root: dict[str, Any] = {"type": "array", "items": {"$ref": f"#/$defs/{stem[:-8]}"}}
+    else:
+        root = dict(defs[stem])
+    root["$defs"] = defs
+    return root
+
+
+def _read_schema(path: Path) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+def _object_schema(path: Path) -> dict[str, Any]:
+    """One object's schema with the nested properties only the compiled form adds, and every
+    ``"$ref": "other.json"`` pointing into ``$defs``."""
+    schema = _read_schema(path)
+    extra = SCHEMAS / "compiled" / path.name
+    if extra.is_file() and "properties" in schema:
+        for prop, value in _read_schema(extra)["properties"].items():
+            schema["properties"].setdefault(prop, value)
+    return _local_refs(schema)
+
+
+def _local_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: f"#/$defs/{value.removesuffix('.json')}"
+            if key == "$ref" and isinstance(value, str) and value.endswith(".json")
+            else _local_refs(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_local_refs(item) for item in node]
+    return node
 
 
 def new_id() -> str:

@@ -106,6 +106,7 @@ def fill(journal: MemoryEvidence | Vault) -> dict[str, str]:
                 "source_name": "WhatsApp Chat with Sam.txt",
                 "line": 42,
             },
+            "review": {"decision": "evidence", "at": "2026-03-06T09:00:00+00:00"},
         },
         [],
     )

@@ -230,7 +230,6 @@ def test_xarf_report_follows_the_core_schema(journal: MemoryEvidence) -> None:
         case,
         source_identifier="bad.example.com",
         links=["https://bad.example.com/post/1"],
-        reporter_name="Alex Doe",
         reporter_email="alex@example.org",
         source=journal,
         include_images=True,
@@ -245,9 +244,13 @@ def test_xarf_report_follows_the_core_schema(journal: MemoryEvidence) -> None:
         assert item["size"] == len(data) <= MAX_EVIDENCE_BYTES
     assert [item["content_type"] for item in report["evidence"]] == [
         "text/plain",
-        "image/png",
+        "image/jpeg",
         "image/jpeg",
     ]
+    for item in report["evidence"][1:]:
+        data = base64.b64decode(item["payload"])
+        assert b"SecretCam" not in data and b"Exif" not in data, "no camera or GPS metadata"
+        assert "original's SHA-256 is" in item["description"]
     assert "bad.example.com/post/1" in base64.b64decode(report["evidence"][0]["payload"]).decode()
     json.dumps(report)
 
@@ -258,7 +261,6 @@ def test_xarf_has_no_images_unless_asked(journal: MemoryEvidence) -> None:
         case,
         source_identifier="192.0.2.10",
         links=["https://x.test/"],
-        reporter_name=None,
         reporter_email="a@b.test",
         source=journal,
     )
@@ -275,7 +277,5 @@ def test_xarf_needs_a_reply_address_and_a_link(
 ) -> None:
     case = build_casefile(journal, zone=dt.UTC)
     with pytest.raises(UsageError) as caught:
-        build_xarf(
-            case, source_identifier="x.test", links=links, reporter_name=None, reporter_email=email
-        )
+        build_xarf(case, source_identifier="x.test", links=links, reporter_email=email)
     assert re.search(r"details file", str(caught.value))

@@ -158,10 +158,14 @@ def render_pack(pack_id: str) -> str:
         request = DraftRequest(details=FULL, zone=dt.UTC)
         made = draft(pack, plan, target, journal, request, answers=answers, today=TODAY)
         template = made.letter.template.split("/packs/", 1)[1]
+        ticks = "".join(
+            f"- [{'x' if c.ticked else ' '}] {c.seq} {c.kind}: {c.reason}\n"
+            for c in made.checklist.candidates
+        )
         parts.append(
             f"<!-- {target} · {made.kind.id} · {template} -->\n{made.letter.text()}\n"
-            f"<!-- guide -->\n{made.letter.guide}\n<!-- notes -->\n"
-            + "".join(f"- {note}\n" for note in made.letter.notes)
+            f"<!-- guide -->\n{made.letter.guide}\n<!-- included -->\n{ticks}<!-- notes -->\n"
+            + "".join(f"- {note}\n" for note in [*made.checklist.notes, *made.letter.notes])
         )
     return "\n".join(parts)
 
@@ -234,7 +238,11 @@ def test_incidents_follow_the_letters_context() -> None:
     hr = draft(pack, plan, "employer-hr", journal, DraftRequest(), answers=answers)
     assert "posted my home address" not in hr.letter.body, "online incidents stay out of HR"
     assert "shouted at me" in hr.letter.body
-    assert any("left out" in note for note in hr.letter.notes)
+    left = [c for c in hr.checklist.candidates if not c.ticked]
+    assert [c.summary for c in left] == [
+        "He posted my home address <script>alert(1)</script> online."
+    ]
+    assert left[0].reason == "not about this"
 
 
 def test_templates_do_not_glue_lines() -> None:
@@ -309,14 +317,15 @@ def test_sandbox_blocks_unsafe_templates(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     pack = load_pack("generic")
+    folders = [folder, *pack_folders(pack.lineage)]
     with pytest.raises(LetterError):
-        draft(pack, None, "cease-and-desist", MemoryEvidence(), DraftRequest(), folders=[folder])
+        draft(pack, None, "cease-and-desist", MemoryEvidence(), DraftRequest(), folders=folders)
     (folder / "cease-and-desist.md.j2").write_text(
         "{% macro subject() %}x{% endmacro %}{% macro body() %}{{ nothing_here }}{% endmacro %}",
         encoding="utf-8",
     )
     with pytest.raises(LetterError, match="has a problem"):
-        draft(pack, None, "cease-and-desist", MemoryEvidence(), DraftRequest(), folders=[folder])
+        draft(pack, None, "cease-and-desist", MemoryEvidence(), DraftRequest(), folders=folders)
 
 
 @given(st.text(max_size=400), st.integers(min_value=2, max_value=300))
@@ -344,3 +353,32 @@ def test_every_route_with_writing_has_a_letter() -> None:
         Route.CRIMINAL_CHARGES,
     }
     assert writing <= set(KIND_BY_ROUTE)
+
+
+def test_every_kind_says_what_it_may_contain() -> None:
+    from ally.documents.content import ContentRules
+    from ally.documents.letters import KINDS
+
+    for pack_id in PACKS:
+        rules = ContentRules(pack_folders(load_pack(pack_id).lineage))
+        for kind in KINDS:
+            rule = rules.rule(kind.id)
+            if kind.id in ("abuse-report", "platform-report"):
+                assert rule.audience == "service" and rule.pick == "service"
+                assert "address" not in rule.sender and "phone" not in rule.sender
+        assert rules.rule("abuse-report", "upstream-abuse-report").audience == "service"
+
+
+def test_a_rule_that_would_leak_to_a_host_is_refused(tmp_path: Path) -> None:
+    from ally.documents.content import ContentRules
+    from ally.errors import PackError
+
+    (tmp_path / "content.yaml").write_text(
+        "kinds:\n  abuse-report:\n    audience: service\n    entries: [incident]\n"
+        "    pick: service\n    fields: [when, what, where]\n    sender: [email, address]\n"
+        "    details: [links]\n    why: test\n"
+        "    sources: [{url: 'https://example.org', says: x}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError, match="cannot include: address, where"):
+        ContentRules([tmp_path])

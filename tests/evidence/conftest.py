@@ -1,4 +1,4 @@
-"""Shared paths for the evidence tests: our own fixtures and the real samples in ../shared."""
+"""Shared paths for the evidence tests: our own fixtures and real exports from other projects."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+WHATSTK = Path(__file__).resolve().parents[1] / "fixtures" / "whatstk"
+"""WhatsApp exports from the whatstk project (GPL-3.0; see SOURCE.md there)."""
 
 
 @pytest.fixture
 def whatsapp_samples() -> Path:
-    folder = SAMPLES / "whatsapp"
-    assert folder.is_dir(), f"the shared sample exports are missing at {folder}"
-    return folder
+    assert WHATSTK.is_dir(), f"the sample exports are missing at {WHATSTK}"
+    return WHATSTK

@@ -93,7 +93,6 @@ def test_kill_minus_nine_never_loses_an_acknowledged_entry(location: str) -> Non
     rng = random.Random(4)
     server = Server()
     acknowledged: list[Ack] = []
-    started = time.monotonic()
     try:
         for round_no in range(KILLS):
             acks = server.round(location, round_no, rng.choice([0, 2, 2, 3]), rng)
@@ -109,4 +108,3 @@ def test_kill_minus_nine_never_loses_an_acknowledged_entry(location: str) -> Non
         for ack in acknowledged:
             check(vault, *ack)
     assert len(acknowledged) >= KILLS  # the writers did get work done between kills
-    assert time.monotonic() - started < 150, "much slower than expected; is the disk saturated?"

@@ -129,8 +129,8 @@ def test_escape_leaves_and_replaces_the_history_entry(
     page.keyboard.press("Escape")
     page.wait_for_url(live_server.neutral)
     assert page.evaluate("history.length") == before  # replaced, not added
-    page.go_back()  # the question page before: Ally locked on exit, so no answers are shown
-    assert page.url.endswith("/interview/start")
+    page.go_back()  # the question page before: Ally locked on exit, so only the locked page
+    assert page.url.endswith("/locked")
     assert page.locator("input[name=answer]:checked").count() == 0
     assert visit.requests.foreign() == []
 

@@ -128,9 +128,12 @@ def test_the_journal_locks_when_idle_and_on_quick_exit(
     clock.advance(16 * 60)
     state.vaults.lock_idle()
     assert "Ally is locked" in journal.open("/journal").text
+    journal.submit("/start-again", {})
     assert "Unlock your journal" in journal.open("/journal").text
     journal.submit("/journal/unlock", {"passphrase": PASSPHRASE})
     journal.get("/exit")
+    assert "Ally is locked" in journal.open("/journal").text
+    journal.submit("/start-again", {})
     assert "Unlock your journal" in journal.open("/journal").text
 
 

@@ -177,6 +177,8 @@ def test_idle_sessions_lock(browser: Browser, clock: Clock) -> None:
     response = browser.get("/plan")
     assert response.headers["location"] == "/locked"
     assert "Ally is locked" in browser.open("/locked").text
+    assert browser.get("/plan").headers["location"] == "/locked"  # until the person moves on
+    browser.submit("/start-again", {})
     assert browser.get("/plan").headers["location"] == "/interview/start"
 
 
@@ -197,14 +199,16 @@ def test_quick_exit_leaves_and_locks_when_there_is_a_code(browser: Browser) -> N
     assert response.status_code == 303
     assert response.headers["location"] == "https://www.bbc.com/weather"
     assert response.headers["clear-site-data"] == '"cache"'
-    assert browser.get("/plan").headers["location"] == "/interview/start"
+    assert browser.get("/plan").headers["location"] == "/locked"
 
 
-def test_quick_exit_without_a_code_keeps_the_answers(browser: Browser) -> None:
+def test_quick_exit_without_a_code_locks_too(browser: Browser, app: FastAPI) -> None:
     browser.start("us")
     browser.skip_to_plan()
     assert browser.get("/exit").status_code == 303
-    assert browser.get("/plan").status_code == 200
+    assert browser.get("/plan").headers["location"] == "/locked"
+    with state(app).storage.transaction() as db:  # nothing could open them: deleted
+        assert db.query("SELECT COUNT(*) FROM web_sessions") == [(0,)]
 
 
 def test_forgetting_deletes_everything(browser: Browser, app: FastAPI) -> None:

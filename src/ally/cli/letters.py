@@ -271,7 +271,6 @@ def _write_xarf(
         made.case,
         source_identifier=host_target(details) or "",
         links=details.links,
-        reporter_name=details.your_name,
         reporter_email=details.your_email,
         source=journal,
         include_images=images,

@@ -4,7 +4,7 @@ The schemas are licensed CC BY-SA and are not shipped with Ally; this generator 
 from a folder and writes only the structure: object and field names, JSON types, formats,
 enums and which fields are required. Regenerate with::
 
-    python -m ally.directory.codegen ../shared/standards/hsds/schema \\
+    python -m ally.directory.codegen tests/fixtures/hsds/schema \\
       | ruff format --stdin-filename src/ally/directory/hsds_models.py - \\
       > src/ally/directory/hsds_models.py
 

@@ -24,6 +24,7 @@ from ally.documents.images import MAX_SOURCE_BYTES, DisplayImage, display_copy, 
 from ally.errors import UsageError
 from ally.model.journal import Attachment, Entry, Incident, IncidentTime, Note
 from ally.model.message import Message
+from ally.model.pages import message_entries
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Selection:
     """Notes are private thoughts; they go into a document only when the person asks."""
     entries: frozenset[str] = frozenset()
     """Entry ids, or journal numbers as text ("12"), when the person picks entries one by one."""
+    exact: bool = False
+    """``entries`` is the whole list, even when empty (a letter's checklist), so nothing else
+    is read in."""
 
     def describe(self) -> list[str]:
         """What was chosen, in words, for the report's summary."""
@@ -47,8 +51,8 @@ class Selection:
             parts.append(f"up to {self.until.isoformat()}")
         if self.contexts:
             parts.append("about " + ", ".join(sorted(self.contexts)))
-        if self.entries:
-            parts.append(f"{len(self.entries)} chosen entries")
+        if self.entries or self.exact:
+            parts.append(plural(len(self.entries), "chosen entry", "chosen entries"))
         if self.notes:
             parts.append("including notes")
         return parts
@@ -214,8 +218,9 @@ def build_casefile(
     """Read the journal once and lay out the report's content (see the module docstring)."""
     selection = selection or Selection()
     zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
-    entries = source.entries()
-    chosen = [e for e in entries if not e.forgotten and _selected(e, selection, zone)]
+    # Pages of imported messages are shown message by message (ally.model.pages).
+    entries = [shown for entry in source.entries() for shown in message_entries(entry)]
+    chosen = [e for e in entries if not e.forgotten and matches(e, selection, zone)]
     _check_picked(entries, selection)
     case = CaseFile(
         title=title,
@@ -434,8 +439,9 @@ def safe_filename(name: str | None, fallback: str) -> str:
 # --- choosing entries -------------------------------------------------------------------------
 
 
-def _selected(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
-    if selection.entries:
+def matches(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
+    """Whether a selection takes this entry (forgotten entries are the caller's concern)."""
+    if selection.entries or selection.exact:
         return (
             entry.id in selection.entries
             or entry.root_id in selection.entries

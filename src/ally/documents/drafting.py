@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from ally.documents import abuse
-from ally.documents.casefile import CaseFile, Selection, build_casefile
+from ally.documents.casefile import CaseFile, Selection, build_casefile, matches
+from ally.documents.checklist import (
+    Checklist,
+    Choice,
+    Service,
+    build_checklist,
+    link_host,
+    on_host,
+)
+from ally.documents.content import ContentRule, ContentRules
 from ally.documents.evidence import EvidenceSource
 from ally.documents.letters import (
     KIND_BY_ID,
@@ -29,9 +38,11 @@ from ally.documents.letters import (
     pack_folders,
     render_letter,
 )
-from ally.documents.platforms import load_platforms, platform_context
+from ally.documents.platforms import Platform, load_platforms, platform_context
+from ally.errors import UsageError
 from ally.knowledge.schema import Pack
 from ally.model.answers import AnswerValue
+from ally.model.journal import Entry
 from ally.model.plan import Plan, PlanStep
 
 
@@ -41,6 +52,9 @@ class DraftRequest:
 
     details: LetterDetails = field(default_factory=LetterDetails)
     selection: Selection | None = None
+    """Narrows which entries are ticked by relevance (dates, contexts)."""
+    choice: Choice = field(default_factory=Choice)
+    """The person's own ticks and unticks on the checklist."""
     platform: str | None = None
     max_chars: int | None = None
     lookup: abuse.Lookup | None = None
@@ -55,6 +69,8 @@ class Draft:
     case: CaseFile
     step: PlanStep | None
     kind: LetterKind
+    rule: ContentRule
+    checklist: Checklist
 
 
 def resolve(plan: Plan | None, target: str) -> tuple[PlanStep | None, LetterKind]:
@@ -82,35 +98,50 @@ def resolve(plan: Plan | None, target: str) -> tuple[PlanStep | None, LetterKind
     )
 
 
-def choose_selection(
-    source: EvidenceSource, kind: LetterKind, asked: Selection | None
-) -> tuple[Selection, list[str]]:
-    """The person's own choice, else the incidents of the letter's context (work, online...).
-
-    A letter to HR should not carry incidents about an ex-partner. When no entry is marked
-    with the letter's context, every incident goes in and the person is told to check.
-    """
-    if asked is not None and (asked.entries or asked.contexts):
-        return asked, []
-    base = asked or Selection()
-    if kind.context is None:
-        return base, []
-    entries = [e for e in source.entries() if not e.forgotten and e.kind == "incident"]
-    tagged = [e for e in entries if kind.context in (e.payload or {}).get("contexts", [])]
-    if tagged:
-        left = len(entries) - len(tagged)
-        notes = (
-            [f"Only incidents marked '{kind.context}' are included ({left} others left out)."]
-            if left
-            else []
+def service_of(details: LetterDetails, platform: Platform | None, rule: ContentRule) -> Service:
+    """The domains (and platform) a report to a host or platform is about: the platform's
+    own domains; else the host named, else the hosts of the links given."""
+    if rule.audience != "service":
+        return Service()
+    if platform is not None and platform.id != "other":
+        return Service(
+            hosts=frozenset(platform.domains),
+            platform=platform.id,
+            names=frozenset({platform.name.split(" (")[0]}),
         )
-        return replace(base, contexts=frozenset({kind.context})), notes
-    if entries:
-        return base, [
-            f"No incident in your journal is marked '{kind.context}', so all {len(entries)} are "
-            "included. Remove any that do not belong in this letter, or choose with --entry."
-        ]
-    return base, []
+    hosts: set[str] = set()
+    if details.host:
+        try:
+            _, name = abuse.classify(details.host)
+        except UsageError:
+            name = ""
+        hosts = {name} if name else set()
+    if not hosts:
+        hosts = {host for link in details.links if (host := link_host(link))}
+    return Service(hosts=frozenset(host.removeprefix("www.") for host in hosts))
+
+
+def _service_links(details: LetterDetails, service: Service, notes: list[str]) -> LetterDetails:
+    """Only the links on the service reported: a host is not told about another site."""
+    if not service.hosts:
+        return details
+    kept = [link for link in details.links if on_host(link_host(link) or "", service.hosts)]
+    dropped = len(details.links) - len(kept)
+    if dropped:
+        notes.append(
+            f"{dropped} of your links {'is' if dropped == 1 else 'are'} not on "
+            f"{', '.join(sorted(service.hosts)[:3])}, so this report leaves "
+            f"{'it' if dropped == 1 else 'them'} out."
+        )
+    return details.model_copy(update={"links": kept})
+
+
+def _narrowed(entries: list[Entry], selection: Selection | None, zone: dt.tzinfo) -> list[Entry]:
+    """The entries within the dates and contexts asked for (--since, --until, --context)."""
+    if selection is None or not (selection.since or selection.until or selection.contexts):
+        return entries
+    wanted = replace(selection, notes=True, entries=frozenset(), exact=False)
+    return [entry for entry in entries if matches(entry, wanted, zone)]
 
 
 def draft(
@@ -124,34 +155,61 @@ def draft(
     today: dt.date | None = None,
     folders: list[Path] | None = None,
 ) -> Draft:
-    """Write the first draft of one letter."""
+    """Write the first draft of one letter, with the checklist of what it includes."""
     step, kind = resolve(plan, target)
     folders = folders if folders is not None else pack_folders(pack.lineage)
-    selection, notes = choose_selection(source, kind, request.selection)
+    rule = ContentRules(folders).rule(kind.id, step.id if step else None)
+    zone = request.zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    notes: list[str] = []
+    extra = _extra(kind, rule, request, folders, notes)
+    platform = extra.get("platform_model")
+    entries = source.entries()
+    service = service_of(request.details, platform, rule)
+    details = _service_links(request.details, service, notes)
+    listed = build_checklist(
+        _narrowed(entries, request.selection, zone),
+        rule,
+        context=kind.context,
+        service=service,
+        zone=zone,
+        choice=request.choice,
+    )
     case = build_casefile(
-        source, selection, zone=request.zone, jurisdiction=pack.name, images=False
+        source,
+        Selection(entries=listed.ticked(), exact=True),
+        zone=zone,
+        jurisdiction=pack.name,
+        images=False,
     )
     data = LetterInput(
         pack=pack,
         plan=plan,
         case=case,
-        details=request.details,
+        details=details,
         answers=answers or {},
         today=today or (plan.today if plan else dt.date.today()),
         language=request.language,
-        extra=_extra(kind, request, folders, notes),
+        extra={k: v for k, v in extra.items() if k != "platform_model"},
+        rule=rule,
     )
     letter = render_letter(data, kind, step, folders)
     letter.notes[:0] = notes
-    return Draft(letter, case, step, kind)
+    return Draft(letter, case, step, kind, rule, listed)
 
 
 def _extra(
-    kind: LetterKind, request: DraftRequest, folders: list[Path], notes: list[str]
+    kind: LetterKind,
+    rule: ContentRule,
+    request: DraftRequest,
+    folders: list[Path],
+    notes: list[str],
 ) -> dict[str, Any]:
     if kind.id == "platform-report":
-        platform = request.platform or request.details.platform
-        return platform_context(load_platforms(folders), platform, request.max_chars)
+        platforms = load_platforms(folders)
+        chosen = request.platform or request.details.platform
+        values = platform_context(platforms, chosen, request.max_chars)
+        values["platform_model"] = platforms[(chosen or "other").lower()]
+        return values
     if kind.id == "abuse-report":
         notes.append(abuse.FORWARD_WARNING)
         return {"host": host_context(request), "xarf": request.xarf}

@@ -35,8 +35,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ally.documents.casefile import CaseFile, Item
+from ally.documents.content import ContentRule, ContentRules
 from ally.errors import AllyError, PackError, UsageError
-from ally.knowledge.loader import BUILTIN_PACKS, load_pack
+from ally.knowledge.loader import installed_packs, load_pack
 from ally.knowledge.schema import Pack, Route
 from ally.model.answers import AnswerValue, ApproxDate
 from ally.model.plan import Plan, PlanStep
@@ -169,9 +170,19 @@ def letter_steps(plan: Plan) -> list[tuple[PlanStep, LetterKind]]:
 # --- finding templates along the pack lineage -------------------------------------------------
 
 
-def pack_folders(lineage: Iterable[str], base: Path = BUILTIN_PACKS) -> list[Path]:
-    """The ``letters`` folders of a lineage, nearest pack first (missing ones skipped)."""
-    return [base / pack_id / "letters" for pack_id in lineage if (base / pack_id).is_dir()]
+def pack_folders(lineage: Iterable[str], base: Path | None = None) -> list[Path]:
+    """The ``letters`` folders of a lineage, nearest pack first (missing ones skipped).
+
+    Packs are found where they are installed (built in or from a plugin package), unless
+    ``base`` names one folder holding them all.
+    """
+    folders = [base / pack_id if base else _installed(pack_id) for pack_id in lineage]
+    return [folder / "letters" for folder in folders if folder is not None and folder.is_dir()]
+
+
+def _installed(pack_id: str) -> Path | None:
+    found = installed_packs().get(pack_id)
+    return found.item if found else None
 
 
 class LineageLoader(jinja2.BaseLoader):
@@ -285,14 +296,27 @@ def _text(value: str | None) -> str:
     return value or ""
 
 
-def _person(details: LetterDetails) -> dict[str, str]:
-    return {
-        "name": _text(details.your_name),
-        "email": _text(details.your_email),
-        "phone": _text(details.your_phone),
-        "address": _text(details.your_address),
-        "role": _text(details.your_role),
+def _person(details: LetterDetails, rule: ContentRule) -> dict[str, str]:
+    """The sender's own details, only those the letter kind may carry."""
+    given = {
+        "name": details.your_name,
+        "email": details.your_email,
+        "phone": details.your_phone,
+        "address": details.your_address,
+        "role": details.your_role,
     }
+    return {key: _text(value) if key in rule.sender else "" for key, value in given.items()}
+
+
+def _allowed(details: LetterDetails, rule: ContentRule) -> LetterDetails:
+    """The details with everything this letter kind may not use emptied."""
+    keep = set(rule.details) | {f"your_{name}" for name in rule.sender}
+    cleared: dict[str, Any] = {
+        name: ([] if name == "links" else None)
+        for name in LetterDetails.model_fields
+        if name not in keep
+    }
+    return details.model_copy(update=cleared)
 
 
 def _recipient(details: LetterDetails, step: PlanStep | None) -> dict[str, str]:
@@ -307,10 +331,10 @@ def _recipient(details: LetterDetails, step: PlanStep | None) -> dict[str, str]:
     }
 
 
-def _incident_view(item: Item) -> dict[str, Any]:
+def _incident_view(item: Item, rule: ContentRule) -> dict[str, Any]:
     incident = item.incident
     assert incident is not None
-    return {
+    view = {
         "label": item.label,
         "when": item.when,
         "what": " ".join(incident.what.split()),
@@ -320,12 +344,23 @@ def _incident_view(item: Item) -> dict[str, Any]:
         "impact": " ".join((incident.impact or "").split()),
         "exhibits": [_exhibit_view(exhibit) for exhibit in item.exhibits],
     }
+    return _only_fields(view, rule)
 
 
-def _message_view(item: Item) -> dict[str, Any]:
+def _only_fields(view: dict[str, Any], rule: ContentRule) -> dict[str, Any]:
+    """Blank every part of an entry the rule does not list (the label always stays)."""
+    for name in ("when", "what", "where", "who", "witnesses", "impact"):
+        if name in view and name not in rule.fields:
+            view[name] = ""
+    if "exhibits" not in rule.fields:
+        view["exhibits"] = []
+    return view
+
+
+def _message_view(item: Item, rule: ContentRule) -> dict[str, Any]:
     message = item.message
     assert message is not None
-    return {
+    view = {
         "label": item.label,
         "when": item.when,
         "sender": message.sender,
@@ -334,6 +369,7 @@ def _message_view(item: Item) -> dict[str, Any]:
         "provenance": _text(message.provenance),
         "exhibits": [_exhibit_view(exhibit) for exhibit in item.exhibits],
     }
+    return _only_fields(view, rule)
 
 
 def _exhibit_view(exhibit: Any) -> dict[str, str]:
@@ -398,6 +434,8 @@ class LetterInput:
     language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
     """Kind-specific values (the platform's facts, the abuse contact...)."""
+    rule: ContentRule | None = None
+    """What the letter may contain; by default the pack lineage's rule for its kind."""
 
 
 DEFAULT_REPLY_DAYS = 14
@@ -411,24 +449,32 @@ def reply_days(step: PlanStep | None) -> int:
     return DEFAULT_REPLY_DAYS
 
 
-def context(data: LetterInput, step: PlanStep | None) -> dict[str, Any]:
+def context(data: LetterInput, step: PlanStep | None, rule: ContentRule) -> dict[str, Any]:
+    """What a template sees: only what the letter kind's content rule allows."""
     case = data.case
     span = case.span()
-    details = data.details
-    incidents = [_incident_view(item) for item in case.incidents]
+    details = _allowed(data.details, rule)
+    incidents = [_incident_view(item, rule) for item in case.incidents if rule.allows("incident")]
+    messages = [_message_view(item, rule) for item in case.messages if rule.allows("message")]
+    exhibits = [
+        _exhibit_view(exhibit)
+        for item in [*case.incidents, *case.messages]
+        for exhibit in item.exhibits
+        if "exhibits" in rule.fields
+    ]
     return {
-        "me": _person(details),
+        "me": _person(details, rule),
         "to": _recipient(details, step),
         "about": {"name": _text(details.harasser), "account": _text(details.harasser_account)},
         "step": _step_view(step) if step else None,
         "pack": {"id": data.pack.id, "name": data.pack.name},
         "today": data.today.isoformat(),
         "incidents": incidents,
-        "messages": [_message_view(item) for item in case.messages],
+        "messages": messages,
         "count": len(incidents),
         "first": case.moment(span[0]) if span else "",
         "last": case.moment(span[1]) if span else "",
-        "exhibits": [_exhibit_view(exhibit) for exhibit in case.exhibits],
+        "exhibits": exhibits,
         "head_code": case.head_code,
         "links": list(details.links),
         "reference": _text(details.reference),
@@ -468,8 +514,9 @@ def render_letter(
         raise LetterError(
             f"No letter template for {kind.id!r} in packs {', '.join(data.pack.lineage)}."
         )
+    rule = data.rule or ContentRules(folders).rule(kind.id, step.id if step else None)
     try:
-        module = env.get_template(chosen).make_module(context(data, step))
+        module = env.get_template(chosen).make_module(context(data, step, rule))
         blocks = {name: _part(module, chosen, name) for name in ("subject", "body", "guide")}
     except jinja2.TemplateError as error:
         where = f" (line {error.lineno})" if isinstance(error, jinja2.TemplateSyntaxError) else ""

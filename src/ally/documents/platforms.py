@@ -32,6 +32,7 @@ class Platform(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
+    domains: list[str] = Field(default_factory=list)
     how: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     categories_note: str | None = None

@@ -11,7 +11,8 @@ specific rules for, but an abuse desk's automation may not recognise it and pass
 a person. The letter that goes with it says this plainly.
 
 By default the report carries only a plain-text evidence item (links and times); images are
-included only when the person asks, because hosts may forward reports to the site's operator.
+included only when the person asks, because hosts may forward reports to the site's operator,
+and then as copies re-encoded from their pixels, so a photo's location never goes with it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from ally.documents.casefile import CaseFile, Exhibit
 from ally.documents.evidence import EvidenceSource
+from ally.documents.images import MAX_SOURCE_BYTES, display_copy, looks_like_image
 from ally.errors import UsageError
 
 XARF_VERSION = "4.0.0"
@@ -36,7 +38,9 @@ MAX_EVIDENCE_DESCRIPTION = 500
 _EMAIL = re.compile(r"^[^@\s]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
 
 
-def _contact(name: str | None, email: str | None) -> dict[str, str]:
+def _contact(email: str | None) -> dict[str, str]:
+    """The reporter: only the contact address the person chose, never their name (abuse desks
+    often forward reports to the site's operator)."""
     match = _EMAIL.match(email or "")
     if not match:
         raise UsageError(
@@ -44,7 +48,7 @@ def _contact(name: str | None, email: str | None) -> dict[str, str]:
             "the details file)."
         )
     return {
-        "org": (name or "Private individual")[:200],
+        "org": "Private individual",
         "contact": email or "",
         "domain": match.group(1).lower(),
     }
@@ -69,8 +73,10 @@ def describe(case: CaseFile, links: list[str]) -> str:
     count = len(case.items)
     text = (
         f"Harassment: the content at {links[0] if links else 'the source'} targets the person "
-        f"reporting it. {count} related incident{'s' if count != 1 else ''} recorded"
+        "reporting it"
     )
+    if count:
+        text += f". {count} item{'s' if count != 1 else ''} on this service recorded"
     span = case.span()
     if span:
         text += f", from {_utc(span[0])} to {_utc(span[1])}"
@@ -93,7 +99,6 @@ def build_xarf(
     *,
     source_identifier: str,
     links: list[str],
-    reporter_name: str | None,
     reporter_email: str | None,
     description: str | None = None,
     source: EvidenceSource | None = None,
@@ -106,7 +111,7 @@ def build_xarf(
             "An XARF report needs the link (URL) of the content; add it under links in the "
             "details file."
         )
-    contact = _contact(reporter_name, reporter_email)
+    contact = _contact(reporter_email)
     span = case.span()
     first = span[0] if span else case.generated_at
     report: dict[str, Any] = {
@@ -140,14 +145,24 @@ def build_xarf(
 def _image_items(
     exhibits: list[Exhibit], source: EvidenceSource, room: int
 ) -> list[dict[str, Any]]:
+    """Metadata-free copies of the image exhibits (a photo's EXIF may hold where it was
+    taken), each described with its original's SHA-256 so it can be matched to the journal."""
     items: list[dict[str, Any]] = []
     for exhibit in exhibits:
         if len(items) >= room:
             break
-        if not exhibit.is_image or exhibit.size > MAX_EVIDENCE_BYTES:
+        if not looks_like_image(exhibit.media_type, exhibit.filename):
             continue
-        data = b"".join(source.read_attachment(exhibit.attachment_id))
-        items.append(_evidence(exhibit.media_type, f"{exhibit.label}: {exhibit.filename}", data))
+        if exhibit.size > MAX_SOURCE_BYTES:
+            continue
+        copy = display_copy(b"".join(source.read_attachment(exhibit.attachment_id)))
+        if copy is None or len(copy.data) > MAX_EVIDENCE_BYTES:
+            continue
+        description = (
+            f"{exhibit.label}: {exhibit.filename}, a copy without metadata; the original's "
+            f"SHA-256 is {exhibit.sha256}"
+        )
+        items.append(_evidence(copy.media_type, description, copy.data))
     return items
 
 

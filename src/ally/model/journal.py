@@ -176,3 +176,34 @@ class Entry(BaseModel):
                 break
         text = " ".join(text.split())
         return text if len(text) <= width else text[: width - 1] + "…"
+
+
+REVIEW_KIND = "review"
+"""A review decision about another entry (marked as evidence, or not relevant).
+
+Decisions are entries of their own, pointing at the entry they are about, so marking a
+message never makes a new version of it: only real changes to what was said count as edits.
+Vaults written before this kept the decision in a new version of the message, under
+``payload["review"]``; :func:`review_decisions` reads both.
+"""
+
+
+def review_decisions(entries: list[Entry]) -> dict[str, str]:
+    """The latest review decision for each entry, by the entry's root id."""
+    decisions: dict[str, tuple[int, str]] = {}
+    for entry in entries:
+        payload = entry.payload
+        if entry.forgotten or payload is None:
+            continue
+        if entry.kind == REVIEW_KIND:
+            target, decision = payload.get("entry"), payload.get("decision")
+            order = entry.version_seq
+        else:
+            review = payload.get("review")
+            if not isinstance(review, dict):
+                continue
+            target, decision, order = entry.root_id, review.get("decision"), entry.version_seq
+        fresh = target not in decisions or decisions[str(target)][0] < order
+        if isinstance(target, str) and isinstance(decision, str) and fresh:
+            decisions[target] = (order, decision)
+    return {target: decision for target, (_, decision) in decisions.items()}

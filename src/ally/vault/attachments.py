@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ally.model.journal import Attachment
 from ally.storage import vault_store
@@ -18,10 +18,7 @@ from ally.storage.vault_store import blob_key
 from ally.vault import crypto
 from ally.vault.envelope import envelope
 from ally.vault.pipeline import Pipeline
-
-if TYPE_CHECKING:
-    from ally.vault.vault import Vault
-
+from ally.vault.ports import AttachmentTarget
 
 ROWS_PER_COMMIT = 8
 """Attachment rows (1 MiB each) written per transaction while streaming."""
@@ -52,7 +49,7 @@ class AttachmentWriter:
     """
 
     def __init__(
-        self, vault: Vault, entry_id: str, filename: str | None, media_type: str | None
+        self, vault: AttachmentTarget, entry_id: str, filename: str | None, media_type: str | None
     ) -> None:
         self._vault = vault
         self._entry_id = entry_id
@@ -63,6 +60,7 @@ class AttachmentWriter:
         self._buffer = bytearray()
         self._rows: list[tuple[int, bytes]] = []
         self._next_row = 0
+        self._finished = False
         self.size = 0
         self.result: Attachment | None = None
         vault.store.start_pending(self._key)
@@ -89,23 +87,36 @@ class AttachmentWriter:
         self.size += len(data)
         self._sealer.write(data)
 
-    def close(self) -> Attachment:
-        """Finish the file and add the attachment to the journal (the acknowledgement)."""
+    def finish(self) -> None:
+        """Encrypt and store the rest of the file; it is not part of the journal yet."""
+        if self._finished:
+            return
         self._sealer.close()
         self._pipeline.close()
         if self._buffer:
             self._rows.append((self._next_row, bytes(self._buffer)))
             self._buffer = bytearray()
         self._flush()
+        self._finished = True
+
+    def record_parts(self) -> tuple[str, bytes, crypto.Fingerprint]:
+        """What the attachment's record holds: its id, its sealed details, its file's
+        fingerprint. For files saved together with their entry (Vault.add_entry_with_files)."""
+        self.finish()
         meta = crypto.seal(
             envelope({**self._meta, "size": self.size}, None), self._vault._recipients()
         )
+        return self._id, meta, self._fingerprint.finish()
+
+    def close(self) -> Attachment:
+        """Finish the file and add the attachment to the journal (the acknowledgement)."""
+        record_id, meta, fingerprint = self.record_parts()
         self._vault._append(
             "attachment",
-            record_id=self._id,
+            record_id=record_id,
             of=self._entry_id,
             small={"meta": meta},
-            streamed={"file": self._fingerprint.finish()},
+            streamed={"file": fingerprint},
         )
         self.result = self._vault.attachment(self._id)
         return self.result

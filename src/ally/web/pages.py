@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -21,10 +21,17 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from ally.model.answers import MIN_YEAR
 from ally.web import sealing
 from ally.web.i18n import LANGUAGES, N_, negotiate, translations
-from ally.web.sessions import COOKIE, WebSession
+from ally.web.sessions import COOKIE, LEFT_COOKIE, WebSession
+from ally.web.settings import CAMOUFLAGE_NAMES
 from ally.web.state import web_state
 
 MAX_FORM_BYTES = 64 * 1024
+
+
+NEUTRAL_PATHS = frozenset(
+    {"/locked", "/resume", "/continue", "/start-again", "/exit", "/still-here", "/language"}
+)
+"""Pages a browser that left may still see: the neutral page and the ways to carry on."""
 
 
 @dataclass
@@ -33,6 +40,8 @@ class Visit:
 
     session: WebSession
     language: str
+    cookies: dict[str, str | None] = field(default_factory=dict)
+    """Other cookies to set with the response (None deletes one): see security.py."""
 
     @property
     def i18n(self) -> gettext.NullTranslations:
@@ -65,7 +74,15 @@ def get_visit(request: Request) -> Visit:
     session = state.sessions.open(request.cookies.get(COOKIE))
     visit = Visit(session, language_for(session, request))
     request.state.visit = visit
-    if session.locked_now and request.url.path != "/locked":
+    if session.locked_now:
+        visit.cookies[LEFT_COOKIE] = "1"
+        if request.url.path != "/locked":
+            raise Redirect("/locked")
+    elif (
+        request.cookies.get(LEFT_COOKIE)
+        and session.row is None
+        and request.url.path not in NEUTRAL_PATHS
+    ):
         raise Redirect("/locked")
     return visit
 
@@ -143,7 +160,11 @@ def render(
     request: Request, visit: Visit, template: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
     state = web_state(request)
+    camouflage = state.settings.camouflage()
     values = {
+        "brand": visit._(CAMOUFLAGE_NAMES[camouflage]) if camouflage else "Ally",
+        "camouflage": camouflage,
+        "neutral": False,
         "fdate": lambda day: format_date(day, "long", locale=visit.language),
         "fsize": lambda size: _size(size, visit.language),
         "i18n": visit.i18n,
@@ -154,6 +175,7 @@ def render(
         "lock_seconds": visit.session.lock_seconds(state.config),
         "has_answers": bool(visit.session.data.get("pack")),
         "has_journal": state.vaults is not None,
+        "max_upload": state.config.max_upload_bytes,
         **context,
     }
     html = state.templates.get_template(template).render(values)

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ally.web.sessions import COOKIE
+from ally.web.sessions import COOKIE, LEFT_COOKIE
 
 log = logging.getLogger("ally.web")
 
@@ -57,8 +57,20 @@ FALLBACK_500 = (
 
 def session_cookie(token: str, secure: bool) -> str:
     """A browser-session cookie: no expiry, so closing the browser forgets it."""
-    flags = "Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
-    return f"{COOKIE}={token}; {flags}"
+    return cookie(COOKIE, token, secure)
+
+
+def cookie(name: str, value: str | None, secure: bool) -> str:
+    """One of Ally's cookies (None deletes it). All are HttpOnly and end with the browser.
+
+    The quick-exit marker is SameSite=Lax, so it also comes with "Back" from the neutral site
+    and with typing the address again; it holds no secret. The others are Strict.
+    """
+    same_site = "Lax" if name == LEFT_COOKIE else "Strict"
+    flags = f"Path=/; HttpOnly; SameSite={same_site}" + ("; Secure" if secure else "")
+    if value is None:
+        return f"{name}=; {flags}; Max-Age=0"
+    return f"{name}={value}; {flags}"
 
 
 def _origin_allowed(scope: Scope) -> bool:
@@ -121,10 +133,13 @@ def _decorate(scope: Scope, message: Message) -> None:
     if not scope["path"].startswith("/static/"):
         headers["cache-control"] = "no-store"
     visit: Any = scope.get("state", {}).get("visit")
-    if visit is not None and visit.session.new_cookie:
-        headers.append(
-            "set-cookie", session_cookie(visit.session.token, scope["scheme"] == "https")
-        )
+    if visit is None:
+        return
+    secure = scope["scheme"] == "https"
+    if visit.session.new_cookie:
+        headers.append("set-cookie", session_cookie(visit.session.token, secure))
+    for name, value in visit.cookies.items():
+        headers.append("set-cookie", cookie(name, value, secure))
 
 
 async def _plain(send: Send, status: int, body: bytes, kind: str = "text/plain") -> None:

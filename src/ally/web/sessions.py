@@ -1,9 +1,10 @@
 """Server-side sessions: the cookie holds only a random token; answers stay on the server, sealed.
 
 A session row is created the first time there is something to keep. It locks itself after
-the person's chosen idle time: the cookie stops working and only a save code (if they made
-one) opens it again. A locked session without a save code can never be opened, so it is
-deleted at once. See ``sealing`` for how the keys are held.
+the person's chosen idle time, and on quick exit: the cookie stops working and only a save
+code (if they made one) opens it again, or this browser's "continue where I left off" secret
+if they turned that on. A locked session nobody can open is deleted at once. See ``sealing``
+for how the keys are held.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from ally.web.config import WebConfig
 from ally.web.storage import WebStorage
 
 COOKIE = "ally_session"
+LEFT_COOKIE = "ally_left"
+"""Set by quick exit and the lock: until the person chooses to carry on, every page in this
+browser shows the neutral locked page, so Back and re-opening the address show nothing."""
+CONTINUE_COOKIE = "ally_continue"
+"""Holds the secret that reopens a locked session in this browser (if the person chose so)."""
 
 
 @dataclass
@@ -33,6 +39,8 @@ class WebSession:
     lock_after: int = 0
     """Idle seconds before the session locks; 0 means the server's default."""
     has_code: bool = False
+    can_continue: bool = False
+    """The person let this browser continue where they left off after a lock."""
     new_cookie: bool = True
     locked_now: bool = False
     """True when the request that opened this session found the old one locked for idleness."""
@@ -66,15 +74,16 @@ class SessionStore:
             return WebSession(sealing.new_token())
         with self.storage.transaction() as db:
             rows = db.query(
-                "SELECT id, cookie_wrap, data, last_seen, lock_after, resume_key FROM web_sessions"
-                " WHERE cookie_key = ?",
+                "SELECT s.id, s.cookie_wrap, s.data, s.last_seen, s.lock_after, s.resume_key,"
+                " c.session FROM web_sessions s LEFT JOIN web_continue c ON c.session = s.id"
+                " WHERE s.cookie_key = ?",
                 (sealing.lookup_key(token, "cookie"),),
             )
         if not rows:
             # Nothing kept yet: keep the token so forms on open pages still match. It is replaced
             # when the first row is written, so a token planted in the browser is never used.
             return WebSession(token, new_cookie=False)
-        row, wrapped, sealed, last_seen, lock_after, resume_key = rows[0]
+        row, wrapped, sealed, last_seen, lock_after, resume_key, continues = rows[0]
         data_key = sealing.unwrap(token, wrapped)
         plain = sealing.unseal(data_key, sealed) if data_key else None
         if data_key is None or plain is None:
@@ -87,6 +96,7 @@ class SessionStore:
             float(last_seen),
             int(lock_after),
             resume_key is not None,
+            continues is not None,
             new_cookie=False,
         )
         if self.now() - session.last_seen > session.lock_seconds(self.config):
@@ -170,6 +180,12 @@ class SessionStore:
         plain = sealing.unseal(data_key, sealed) if data_key else None
         if data_key is None or plain is None:
             return None
+        return self._reopen(row, data_key, plain, int(lock_after), has_code=True)
+
+    def _reopen(
+        self, row: str, data_key: bytes, plain: bytes, lock_after: int, has_code: bool
+    ) -> WebSession:
+        """The locked session ``row`` in use again, under a new cookie token."""
         token = sealing.new_token()
         now = self.now()
         with self.storage.transaction() as db:
@@ -177,10 +193,79 @@ class SessionStore:
                 "UPDATE web_sessions SET cookie_key = ?, cookie_wrap = ?, last_seen = ? WHERE id = ?",
                 (sealing.lookup_key(token, "cookie"), sealing.wrap(token, data_key), now, row),
             )
-        return WebSession(token, row, data_key, json.loads(plain), now, int(lock_after), True)
+        return WebSession(
+            token, row, data_key, json.loads(plain), now, lock_after, has_code, self._continues(row)
+        )
+
+    def _continues(self, row: str) -> bool:
+        with self.storage.transaction() as db:
+            return bool(db.query("SELECT 1 FROM web_continue WHERE session = ?", (row,)))
+
+    def allow_continue(self, session: WebSession) -> str:
+        """Let this browser reopen the session after a lock; returns the secret for its cookie.
+
+        The secret lives only in the browser (a cookie that closing the browser forgets), so
+        the database alone opens nothing; but anyone using this browser before it is closed
+        can continue too, which is why it is the person's choice and off by default.
+        """
+        self.save(session)
+        assert session.row is not None and session.data_key is not None
+        secret = sealing.new_token()
+        with self.storage.transaction() as db:
+            db.execute("DELETE FROM web_continue WHERE session = ?", (session.row,))
+            db.execute(
+                "INSERT INTO web_continue (session, lookup, wrap) VALUES (?, ?, ?)",
+                (
+                    session.row,
+                    sealing.lookup_key(secret, "continue"),
+                    sealing.wrap(secret, session.data_key),
+                ),
+            )
+        session.can_continue = True
+        return secret
+
+    def stop_continue(self, session: WebSession) -> None:
+        if session.row is not None:
+            with self.storage.transaction() as db:
+                db.execute("DELETE FROM web_continue WHERE session = ?", (session.row,))
+        session.can_continue = False
+
+    def _continue_row(self, secret: str | None) -> tuple[str, str] | None:
+        if not secret or not sealing.looks_like_token(secret):
+            return None
+        with self.storage.transaction() as db:
+            rows = db.query(
+                "SELECT session, wrap FROM web_continue WHERE lookup = ?",
+                (sealing.lookup_key(secret, "continue"),),
+            )
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def can_continue_with(self, secret: str | None) -> bool:
+        """Whether this browser's continue secret opens a locked session (for the locked page)."""
+        return self._continue_row(secret) is not None
+
+    def continue_with(self, secret: str | None) -> WebSession | None:
+        """Reopen the locked session this browser may continue; None if there is none."""
+        found = self._continue_row(secret)
+        if found is None or secret is None:
+            return None
+        row, wrapped = found
+        with self.storage.transaction() as db:
+            rows = db.query(
+                "SELECT data, lock_after, resume_key FROM web_sessions WHERE id = ?", (row,)
+            )
+        data_key = sealing.unwrap(secret, wrapped)
+        if not rows or data_key is None:
+            return None
+        sealed, lock_after, resume_key = rows[0]
+        plain = sealing.unseal(data_key, sealed)
+        if plain is None:
+            return None
+        return self._reopen(row, data_key, plain, int(lock_after), resume_key is not None)
 
     def lock(self, session: WebSession) -> None:
-        """Make the cookie useless; without a save code nothing can open the session, so delete it."""
+        """Make the cookie useless; if neither a save code nor "continue" can open the
+        session any more, delete it."""
         if session.row is None:
             return
         with self.storage.transaction() as db:
@@ -189,7 +274,7 @@ class SessionStore:
                 (session.row,),
             )
         self._locked(session.row)
-        if not session.has_code:
+        if not session.has_code and not self._continues(session.row):
             self.forget(session)
 
     def forget(self, session: WebSession) -> None:
@@ -198,9 +283,11 @@ class SessionStore:
             return
         with self.storage.transaction() as db:
             db.execute("DELETE FROM step_status WHERE session = ?", (session.row,))
+            db.execute("DELETE FROM web_continue WHERE session = ?", (session.row,))
             db.execute("DELETE FROM web_sessions WHERE id = ?", (session.row,))
         self._locked(session.row)
         session.row = None
+        session.can_continue = False
         session.data_key = None
         session.data = {}
 
@@ -225,11 +312,13 @@ class SessionStore:
             )
             rows = db.query(
                 "SELECT id FROM web_sessions WHERE last_seen < ?"
-                " OR (cookie_key IS NULL AND resume_key IS NULL)",
+                " OR (cookie_key IS NULL AND resume_key IS NULL"
+                " AND id NOT IN (SELECT session FROM web_continue))",
                 (cutoff,),
             )
             for (row,) in rows:
                 db.execute("DELETE FROM step_status WHERE session = ?", (row,))
+                db.execute("DELETE FROM web_continue WHERE session = ?", (row,))
                 db.execute("DELETE FROM web_sessions WHERE id = ?", (row,))
         for (row,) in idle + rows:
             self._locked(row)

@@ -9,7 +9,9 @@ from starlette.requests import Request
 
 from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web.config import WebConfig
+from ally.web.drafts import DraftStore
 from ally.web.sessions import SessionStore
+from ally.web.settings import AppSettings
 from ally.web.stepstatus import StepStatusStore
 from ally.web.storage import WebStorage
 from ally.web.templating import environment
@@ -24,6 +26,8 @@ class WebState:
     steps: StepStatusStore
     templates: Environment
     vaults: VaultKeeper | None
+    settings: AppSettings
+    drafts: DraftStore
 
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
@@ -33,7 +37,12 @@ class WebState:
         )
         vaults = VaultKeeper(config.vault, config.clock, throttle) if config.vault else None
         sessions = SessionStore(storage, config, on_lock=vaults.lock if vaults else None)
-        return cls(config, storage, sessions, StepStatusStore(storage), environment(), vaults)
+        steps = StepStatusStore(storage)
+        settings = AppSettings(storage)
+        templates = environment()
+        return cls(
+            config, storage, sessions, steps, templates, vaults, settings, DraftStore(storage)
+        )
 
 
 def web_state(request: Request) -> WebState:

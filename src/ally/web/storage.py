@@ -25,6 +25,28 @@ SCHEMA = (
         last_seen BIGINT NOT NULL,
         lock_after BIGINT NOT NULL
     )""",
+    # "Continue where I left off", when the person turned it on: the session's data key
+    # wrapped under a secret that only this browser holds (a cookie), so quick exit and the
+    # idle lock can lock the session without deleting it. See sessions.SessionStore.
+    """CREATE TABLE IF NOT EXISTS web_continue (
+        session TEXT PRIMARY KEY,
+        lookup TEXT UNIQUE NOT NULL,
+        wrap TEXT NOT NULL
+    )""",
+    # Half-written incidents (quick exit, the idle lock), encrypted to the journal's own key:
+    # only its passphrase reads them. ``sealed`` is empty once the incident was saved, so a
+    # draft that arrives late is not brought back. See drafts.py.
+    """CREATE TABLE IF NOT EXISTS journal_drafts (
+        id TEXT PRIMARY KEY,
+        vault TEXT NOT NULL,
+        saved BIGINT NOT NULL,
+        sealed TEXT NOT NULL
+    )""",
+    # Settings of this Ally as a whole (camouflage), chosen on the safety page.
+    """CREATE TABLE IF NOT EXISTS web_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
     # One row per plan step the person has marked; the case tracker builds on this table.
     """CREATE TABLE IF NOT EXISTS step_status (
         session TEXT NOT NULL,

@@ -113,19 +113,38 @@ class _Collector:
             self.events.append(FieldPart(self._name, self._text.decode("utf-8", "replace")))
 
 
+TOO_LARGE = N_(
+    "These files are too large for Ally to keep. Nothing was saved. "
+    "Choose smaller files, or fewer at a time."
+)
+FORM_ALLOWANCE = MAX_FIELDS_BYTES + 64 * 1024
+"""What a form may add to its files' size (its text fields and the multipart framing)."""
+
+
+def refuse_if_too_large(request: Request, max_bytes: int) -> None:
+    """413 from the Content-Length header alone, before a byte of the body is read.
+
+    Uploads sent without a length (chunked) are counted as they arrive instead.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes + FORM_ALLOWANCE:
+        raise PageError(413, TOO_LARGE)
+
+
 async def multipart_events(request: Request, max_bytes: int) -> AsyncIterator[Event]:
     """The form's fields and file pieces in order; PageError for anything malformed or too big."""
+    refuse_if_too_large(request, max_bytes)
     kind, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
         raise PageError(415, N_("This form was sent in a way Ally does not accept."))
     collector = _Collector()
     parser = MultipartParser(boundary, cast("MultipartCallbacks", _callbacks(collector)))
-    received = 0
+    received = file_bytes = 0
     async for chunk in request.stream():
         received += len(chunk)
-        if received > max_bytes:
-            raise PageError(413, N_("These files are too large for Ally to keep."))
+        if received > max_bytes + FORM_ALLOWANCE:
+            raise PageError(413, TOO_LARGE)
         try:
             parser.write(chunk)
         except PageError:
@@ -133,6 +152,10 @@ async def multipart_events(request: Request, max_bytes: int) -> AsyncIterator[Ev
         except Exception as error:  # python-multipart raises several types for a broken body
             raise PageError(400, N_("This form could not be read.")) from error
         for event in collector.events:
+            if isinstance(event, FileData):
+                file_bytes += len(event.data)
+                if file_bytes > max_bytes:
+                    raise PageError(413, TOO_LARGE)
             yield event
         collector.events.clear()
     parser.finalize()

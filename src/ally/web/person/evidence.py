@@ -33,7 +33,14 @@ from ally.web.pages import PageError, Visit, VisitDep, render, see_other
 from ally.web.person.gate import journal_needed
 from ally.web.person.journal import keeper
 from ally.web.state import web_state
-from ally.web.uploads import FieldPart, FileData, FileEnd, FileStart, multipart_events
+from ally.web.uploads import (
+    FieldPart,
+    FileData,
+    FileEnd,
+    FileStart,
+    multipart_events,
+    refuse_if_too_large,
+)
 
 router = APIRouter()
 
@@ -244,6 +251,7 @@ def import_page(request: Request, visit: VisitDep) -> Response:
 
 @router.post("/evidence/import")
 async def import_export(request: Request, visit: VisitDep) -> Response:
+    refuse_if_too_large(request, min(web_state(request).config.max_upload_bytes, MAX_IMPORT_BYTES))
     vaults = keeper(request)
     row = visit.session.row
     if row is None or not vaults.is_unlocked(row):

@@ -19,16 +19,25 @@ from starlette.responses import Response, StreamingResponse
 from ally.model.journal import Entry, Incident, IncidentTime
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web import sealing
+from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
 from ally.web.i18n import N_
-from ally.web.pages import PageError, Redirect, Visit, VisitDep, render, see_other
+from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
 from ally.web.person.journal import keeper
 from ally.web.state import web_state
-from ally.web.uploads import FieldPart, FileData, FileEnd, FileStart, multipart_events
+from ally.web.uploads import (
+    FieldPart,
+    FileData,
+    FileEnd,
+    FileStart,
+    multipart_events,
+    refuse_if_too_large,
+)
 
 router = APIRouter()
 
 EntryNumber = Annotated[int, Path(ge=1, le=10_000_000)]
 AttachmentId = Annotated[str, Path(pattern=r"^[0-9a-f]{4,64}$")]
+DraftId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 TEXT_FIELDS = (
     "when_date",
     "when_time",
@@ -86,21 +95,71 @@ def _unlocked_or_redirect(request: Request, visit: Visit) -> None:
 
 
 @router.get("/journal/new")
-def new_incident_form(request: Request, visit: VisitDep) -> Response:
-    _unlocked_or_redirect(request, visit)
-    return render(request, visit, "journal/new.html", fields={}, error=None)
+def new_incident_form(request: Request, visit: VisitDep, draft: str = "") -> Response:
+    """The form; ``?draft=`` fills it from an unfinished incident, and others are listed."""
+    drafts = web_state(request).drafts
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        unfinished = drafts.drafts(vault)
+    chosen = next((d for d in unfinished if d.id == draft), None)
+    return render(
+        request,
+        visit,
+        "journal/new.html",
+        fields=chosen.fields if chosen else {},
+        error=None,
+        draft_id=chosen.id if chosen else new_draft_id(),
+        drafts=[] if chosen else unfinished,
+        saved_at=_saved_at,
+    )
+
+
+def _saved_at(draft: Draft) -> dt.datetime:
+    return dt.datetime.fromtimestamp(draft.saved, dt.UTC)
+
+
+@router.post("/journal/draft")
+def keep_draft(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """What the page sends before quick exit (and while typing): kept encrypted."""
+    draft_id = form.get("draft")
+    if not valid_draft_id(draft_id):
+        raise PageError(400, N_("This form could not be read."))
+    state = web_state(request)
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            raise PageError(409, N_("Your journal is locked. Unlock it, then try again."))
+        fields = {name: form.get(name) for name in DRAFT_FIELDS}
+        state.drafts.save(vault, draft_id, fields, int(state.config.clock()))
+    return Response(status_code=204)
+
+
+@router.post("/journal/drafts/{draft_id}/delete")
+def delete_draft(request: Request, visit: VisitDep, form: FormDep, draft_id: DraftId) -> Response:
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal")
+        web_state(request).drafts.delete(vault, draft_id)
+    return see_other("/journal/new")
 
 
 class _Upload:
-    """Consumes a multipart form: checks the token, then stores the entry and its files."""
+    """Reads a multipart form: checks the token first, stages each file (encrypted as it
+    arrives, not yet part of the journal), then saves the incident together with all its
+    files in one transaction. If the form is wrong, the upload breaks off or is too large,
+    or anything fails, nothing of it is saved and the space its files took is given back."""
 
     def __init__(self, request: Request, visit: Visit, vault: Vault, entry: Entry | None) -> None:
         self.request = request
         self.visit = visit
         self.vault = vault
         self.entry = entry
+        """The entry files are attached to; None for a new incident (``saved`` once stored)."""
+        self.saved: Entry | None = None
         self.fields: dict[str, str] = {}
         self.writer: AttachmentWriter | None = None
+        self.staged: list[AttachmentWriter] = []
+        self.committed = False
         self.error: str | None = None
 
     async def run(self) -> None:
@@ -110,11 +169,18 @@ class _Upload:
                 await self.handle(event)
                 if self.error:
                     return
-            if self.entry is None:
-                await self.ensure_entry()
+            await self.save()
         finally:
-            if self.writer is not None:  # the upload broke off: drop the unfinished file
-                await anyio.to_thread.run_sync(self.writer.abort)
+            if not self.committed:
+                await anyio.to_thread.run_sync(self._discard)
+
+    def _discard(self) -> None:
+        """Drop every staged file, and give their space back to the disk."""
+        writers = [*self.staged, *([self.writer] if self.writer else [])]
+        for writer in writers:
+            writer.abort()
+        if any(writer.size for writer in writers):
+            self.vault.store.db.reclaim()
 
     async def handle(self, event: FieldPart | FileStart | FileData | FileEnd) -> None:
         if isinstance(event, FieldPart):
@@ -128,42 +194,69 @@ class _Upload:
         elif isinstance(event, FileStart):
             if "csrf" not in self.fields:
                 raise PageError(403, N_("This form could not be checked. Please reload the page."))
-            if event.filename:
-                await self.ensure_entry()
-                if self.entry is not None:
-                    self.writer = await anyio.to_thread.run_sync(
-                        self.vault.attachment_writer,
-                        self.entry.id,
-                        event.filename,
-                        event.media_type,
-                    )
+            if not event.filename:
+                return
+            if self.entry is None:  # the text comes first: check it before taking any file
+                incident = incident_from(self.fields)
+                if isinstance(incident, str):
+                    self.error = incident
+                    return
+            self.writer = await anyio.to_thread.run_sync(
+                self.vault.staged_attachment, event.filename, event.media_type
+            )
         elif isinstance(event, FileData) and self.writer is not None:
             await anyio.to_thread.run_sync(self.writer.write, event.data)
         elif isinstance(event, FileEnd) and self.writer is not None:
             writer, self.writer = self.writer, None
-            await anyio.to_thread.run_sync(writer.close)
+            self.staged.append(writer)
+            await anyio.to_thread.run_sync(writer.finish)
 
-    async def ensure_entry(self) -> None:
-        if self.entry is not None or self.error:
+    async def save(self) -> None:
+        """The incident and every file, or the files for an existing entry: all, or none."""
+        if self.entry is not None:
+            entry_id = self.entry.id
+            await anyio.to_thread.run_sync(self.vault.attach_files, entry_id, self.staged)
+            self.committed = True
             return
         incident = incident_from(self.fields)
         if isinstance(incident, str):
             self.error = incident
             return
-        self.entry = await anyio.to_thread.run_sync(self.vault.add_incident, incident)
+        self.saved = await anyio.to_thread.run_sync(
+            self.vault.add_entry_with_files,
+            "incident",
+            incident.model_dump(mode="json"),
+            self.staged,
+        )
+        self.committed = True
 
 
 @router.post("/journal/new")
 async def add_incident(request: Request, visit: VisitDep) -> Response:
+    refuse_if_too_large(request, web_state(request).config.max_upload_bytes)
     async with keeper(request).using_async(visit.session.row) as vault:
         if vault is None:
             return see_other("/journal")
         upload = _Upload(request, visit, vault, None)
         await upload.run()
-    if upload.error or upload.entry is None:
+    draft_id = upload.fields.get("draft", "")
+    if upload.error or upload.saved is None:
         fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, "approximate")}
-        return render(request, visit, "journal/new.html", 422, fields=fields, error=upload.error)
-    return see_other(f"/journal/entries/{upload.entry.seq}")
+        return render(
+            request,
+            visit,
+            "journal/new.html",
+            422,
+            fields=fields,
+            error=upload.error,
+            draft_id=draft_id if valid_draft_id(draft_id) else new_draft_id(),
+            drafts=[],
+            saved_at=_saved_at,
+        )
+    if valid_draft_id(draft_id):
+        state = web_state(request)
+        state.drafts.used(draft_id, int(state.config.clock()))
+    return see_other(f"/journal/entries/{upload.saved.seq}")
 
 
 def _entry(vault: Vault, number: int) -> Entry:
@@ -185,6 +278,7 @@ def entry_page(request: Request, visit: VisitDep, number: EntryNumber) -> Respon
 
 @router.post("/journal/entries/{number}/attach")
 async def attach(request: Request, visit: VisitDep, number: EntryNumber) -> Response:
+    refuse_if_too_large(request, web_state(request).config.max_upload_bytes)
     async with keeper(request).using_async(visit.session.row) as vault:
         if vault is None:
             return see_other("/journal")

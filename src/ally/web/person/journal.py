@@ -62,7 +62,10 @@ def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
     with vaults.using(visit.session.row) as vault:
         if vault is not None:
             entries = vault.timeline()
-            return render(request, visit, "journal/timeline.html", entries=entries)
+            unfinished = len(web_state(request).drafts.drafts(vault))
+            return render(
+                request, visit, "journal/timeline.html", entries=entries, unfinished=unfinished
+            )
     after = return_to(next)
     if not vaults.exists():
         return render(

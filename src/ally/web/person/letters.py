@@ -307,7 +307,6 @@ def _xarf(request: Request, visit: Visit, key: str, target: str) -> Response:
             made.case,
             source_identifier=host_target(details) or "",
             links=details.links,
-            reporter_name=details.your_name,
             reporter_email=details.your_email,
         )
     except UsageError:

@@ -1,4 +1,4 @@
-"""The welcome page, the language switcher, quick exit and the idle-lock keep-alive."""
+"""The first screen, the language switcher, quick exit and the idle-lock keep-alive."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.responses import Response
 from ally.web.i18n import LANGUAGES
 from ally.web.pages import FormDep, VisitDep, local_path, render, see_other
 from ally.web.sealing import new_token
-from ally.web.sessions import WebSession
+from ally.web.sessions import LEFT_COOKIE, WebSession
 from ally.web.state import web_state
 
 router = APIRouter()
@@ -17,6 +17,14 @@ router = APIRouter()
 
 @router.get("/")
 def welcome(request: Request, visit: VisitDep) -> Response:
+    """With camouflage on, a neutral first screen that does not say what this is."""
+    if web_state(request).settings.camouflage():
+        return render(request, visit, "person/neutral_home.html", neutral=True)
+    return render(request, visit, "person/welcome.html")
+
+
+@router.get("/welcome")
+def welcome_behind_camouflage(request: Request, visit: VisitDep) -> Response:
     return render(request, visit, "person/welcome.html")
 
 
@@ -32,21 +40,32 @@ def choose_language(request: Request, visit: VisitDep, form: FormDep) -> Respons
 
 @router.get("/exit")
 def quick_exit(request: Request, visit: VisitDep) -> Response:
-    """Leave for a neutral site. With a save code, Ally also locks, so "back" shows nothing.
+    """Leave for a neutral site, and leave nothing behind that Back or the address can show.
 
-    The browser is asked to drop Ally's cached pages; the history entry itself can only be
-    replaced with JavaScript (ally.js does that, and Esc triggers it).
+    The journal locks, and so does the session: its cookie stops working at once, whether or
+    not there is a save code (without one, and without "continue where I left off", the
+    answers are deleted: nothing else could ever open them). Until the person chooses to
+    carry on, every page in this browser shows the neutral locked page. The browser is asked
+    to drop Ally's cache; the history entry itself can only be replaced with JavaScript
+    (ally.js does that).
     """
     state = web_state(request)
     if state.vaults is not None:
-        state.vaults.lock(visit.session.row)  # the journal always locks: its passphrase reopens it
-    if visit.session.has_code:
-        state.sessions.lock(visit.session)
-        # A new cookie too, so the browser cannot restore a locked page from its back-forward cache.
-        visit.session = WebSession(new_token())
+        state.vaults.lock(visit.session.row)  # its passphrase reopens it
+    state.sessions.lock(visit.session)
+    # A new cookie too, so the browser cannot restore a page from its back-forward cache.
+    visit.session = WebSession(new_token())
+    visit.cookies[LEFT_COOKIE] = "1"
     response = see_other(state.config.quick_exit_url)
     response.headers["clear-site-data"] = '"cache"'
     return response
+
+
+@router.post("/start-again")
+def start_again(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """From the locked page: this browser may see Ally's pages again, with nothing in them."""
+    visit.cookies[LEFT_COOKIE] = None
+    return see_other("/")
 
 
 @router.get("/still-here")

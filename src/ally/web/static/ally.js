@@ -1,5 +1,9 @@
 /* Ally: small enhancements only. Every page works without this file.
- * - Quick exit (link or Esc) replaces the history entry, so Back does not return to Ally.
+ * - Quick exit (the button, or Esc) hides the page at once and replaces the history entry, so
+ *   Back does not return to it. Esc while typing in a box needs a second press, so one press
+ *   by mistake does not throw away what was written; a half-written incident is sent to the
+ *   journal as an encrypted draft before leaving (and every 15 seconds while it changes).
+ * - A page restored from the back-forward cache is fetched again, so the server decides.
  * - Shows a warning two minutes before the idle lock, with a button to stay unlocked.
  * - Shows the Print button on the plan page.
  * - Shows how far an import is while its form is sent (the page itself waits for the result).
@@ -8,10 +12,79 @@
   "use strict";
 
   var exitLink = document.getElementById("quick-exit");
+  var escNote = document.getElementById("esc-again");
+  var draftForm = document.querySelector("form[data-draft]");
+  var leaving = false;
+  var lastEscape = 0;
+  var DOUBLE_PRESS_MS = 1000;
+  var NOT_TYPING = ["button", "submit", "reset", "checkbox", "radio", "file", "image", "hidden", "range", "color"];
+
+  function typingIn(element) {
+    if (!element) {
+      return false;
+    }
+    if (element.isContentEditable) {
+      return true;
+    }
+    var tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") {
+      return true;
+    }
+    return tag === "INPUT" && NOT_TYPING.indexOf((element.type || "text").toLowerCase()) === -1;
+  }
+
+  function draftBody(form) {
+    var body = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.type === "file" || field.type === "submit") {
+        return;
+      }
+      if ((field.type === "checkbox" || field.type === "radio") && !field.checked) {
+        return;
+      }
+      body.append(field.name, field.value);
+    });
+    return body;
+  }
+
+  function saveDraft(keepalive) {
+    draftForm.setAttribute("data-dirty", "no");
+    return window.fetch(draftForm.getAttribute("data-draft"), {
+      method: "POST",
+      body: draftBody(draftForm),
+      credentials: "same-origin",
+      cache: "no-store",
+      keepalive: keepalive
+    });
+  }
 
   function leave() {
+    if (leaving) {
+      return;
+    }
+    leaving = true;
     document.body.hidden = true;
-    window.location.replace(exitLink.href);
+    document.title = "";
+    var target = exitLink.href;
+    function go() {
+      window.location.replace(target);
+    }
+    if (draftForm && draftForm.getAttribute("data-dirty") === "yes" && window.fetch) {
+      // The page is already hidden; wait at most a second for the draft to be stored.
+      var timer = window.setTimeout(go, 1000);
+      saveDraft(true).then(
+        function () {
+          window.clearTimeout(timer);
+          go();
+        },
+        function () {
+          window.clearTimeout(timer);
+          go();
+        }
+      );
+      return;
+    }
+    go();
   }
 
   exitLink.addEventListener("click", function (event) {
@@ -19,10 +92,68 @@
     leave();
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" || event.key === "Esc") {
+    if ((event.key !== "Escape" && event.key !== "Esc") || event.isComposing) {
+      return;
+    }
+    var now = Date.now();
+    if (!typingIn(document.activeElement) || now - lastEscape < DOUBLE_PRESS_MS) {
       leave();
+      return;
+    }
+    lastEscape = now;
+    escNote.textContent = escNote.getAttribute("data-text");
+    window.setTimeout(function () {
+      escNote.textContent = "";
+    }, 2500);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.body.hidden = true;
+      window.location.reload();
     }
   });
+
+  // Files over the limit are refused here, before anything is sent, so what was typed stays.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-max-bytes]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      var limit = parseInt(form.getAttribute("data-max-bytes"), 10);
+      var total = 0;
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+        Array.prototype.forEach.call(input.files || [], function (file) {
+          total += file.size;
+        });
+      });
+      var message = form.querySelector("[data-too-large]");
+      if (limit > 0 && total > limit) {
+        event.preventDefault();
+        message.hidden = false;
+        message.scrollIntoView();
+      } else if (message) {
+        message.hidden = true;
+      }
+    });
+  });
+
+  if (draftForm && window.fetch) {
+    draftForm.addEventListener("input", function () {
+      draftForm.setAttribute("data-dirty", "yes");
+    });
+    draftForm.addEventListener("change", function () {
+      draftForm.setAttribute("data-dirty", "yes");
+    });
+    draftForm.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) {
+        return; // not sent (files too large): keep saving the draft
+      }
+      draftForm.removeAttribute("data-draft");
+      draftForm = null;
+    });
+    window.setInterval(function () {
+      if (draftForm && draftForm.getAttribute("data-dirty") === "yes") {
+        saveDraft(false).catch(function () {});
+      }
+    }, 15000);
+  }
 
   Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (element) {
     element.hidden = false;
