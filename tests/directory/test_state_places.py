@@ -134,3 +134,35 @@ def test_the_cli_says_when_nothing_local_is_found(tmp_path: Path) -> None:
     assert "National Domestic Violence Hotline: 1-800-799-7233" in out
     assert "2-1-1" in out
     assert "national" in out
+
+
+def test_near_a_us_place_picks_the_state_pack(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "pack: us\ntoday: 2026-11-25\nanswers:\n  in_danger_now: no\n  context: [work]\n"
+        "  sexual: yes\n  federal_employee: no\n  employer_size: 40\n  last_incident: 2026-10-01\n",
+        encoding="utf-8",
+    )
+    database = f"sqlite:///{tmp_path / 'd.sqlite3'}"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ally.cli.main",
+            "plan",
+            "--answers",
+            str(answers),
+            "--near",
+            "Des Moines, Iowa",
+            "--format",
+            "json",
+            "--database",
+            database,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"pack": "us-ia"' in result.stdout
+    assert "Iowa Civil Rights Commission" in result.stdout
