@@ -611,6 +611,10 @@ class Vault:
         deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
         self._append("forget", of=record.id, deletes=deletes)
 
+    def has_entries(self, kind: str) -> bool:
+        """Whether the journal holds any entry of this kind (without reading the chain)."""
+        return self._store.has_kind(kind)
+
     def rewrite(
         self,
         ref: str,
