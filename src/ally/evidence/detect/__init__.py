@@ -274,7 +274,9 @@ class Detector:
             score = learned.get(category)
             if found is None and (score is None or (score < FLAG_LINE and not dampened)):
                 # Nothing, or only the model's score under the flag line: no reasons to rank.
-                findings.append(NOTHING[category] if score is None else Finding(category, score, ()))
+                findings.append(
+                    NOTHING[category] if score is None else Finding(category, score, ())
+                )
             else:
                 findings.append(
                     self._finding(category, found or (), score or 0.0, category in dampened)
