@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -39,7 +38,7 @@ from ally.vault.chain import (
     parse_time,
 )
 from ally.vault.crypto import Identity, Recipient
-from ally.vault.envelope import envelope
+from ally.vault.envelope import envelope, read_envelope
 from ally.vault.errors import (
     EntryNotFoundError,
     InvalidEntryError,
@@ -412,7 +411,13 @@ class Vault:
         found = self._store.find_lookups(list(digests))
         return {digests[digest]: entry for digest, entry in found.items()}
 
-    def backfill_lookups(self, kind: str, key_of: Callable[[dict[str, Any]], str | None]) -> int:
+    def backfill_lookups(
+        self,
+        kind: str,
+        key_of: Callable[[dict[str, Any]], str | list[str] | None],
+        *,
+        lookup_kind: str | None = None,
+    ) -> int:
         """Give lookups to the entries of ``kind`` stored before this vault had them; once.
 
         A vault made by an older Ally, or restored from a bundle (lookups are not exported),
@@ -427,15 +432,15 @@ class Vault:
         if since <= 1 or self._store.lookup_state(mark) is not None:
             return 0
         self._refresh()
-        rows = []
+        rows: list[tuple[str, str]] = []
         for versions in self._index.versions.values():
             root = versions[0]
             if root.kind != kind or root.seq >= since or self._index.is_forgotten(versions[-1]):
                 continue
             payload = self._build(versions[-1], root).payload
             value = key_of(payload) if payload is not None else None
-            if value is not None:
-                rows.append((key.digest(kind, value), root.id))
+            values = [value] if isinstance(value, str) else value or []
+            rows.extend((key.digest(lookup_kind or kind, v), root.id) for v in values)
         with self._store.db.transaction() as tx:
             self._store.put_lookups(tx, rows, skip_existing=True)
             self._store.set_lookup_state(tx, mark, str(since))
@@ -606,6 +611,38 @@ class Vault:
         deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
         self._append("forget", of=record.id, deletes=deletes)
 
+    def rewrite(
+        self,
+        ref: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        lookups: Iterable[tuple[str, str]] = (),
+    ) -> str:
+        """Forget an entry and add what replaces it, in one transaction; returns the new id.
+
+        For taking one message out of a page of imported messages: the page is forgotten
+        (its content deleted, a tombstone left) and a new page holds the others, found by
+        their lookups as before. A crash leaves the old page or the new one, never neither.
+        """
+        self._require_writable()
+        record = self._root(ref)
+        if record.id in self._index.forgotten:
+            raise VaultError("That entry was forgotten already.")
+        self._ensure_lookups()
+        key = self._lookup_key()
+        targets = [*self._index.versions[record.id], *self._index.attachments.get(record.id, [])]
+        deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
+        sealed = self._seal_entry(kind, payload, None)
+        new_id = secrets.token_hex(8)
+        digests = [key.digest(k, value) for k, value in lookups]
+        with self._store.db.transaction() as tx:
+            writer = ChainWriter(self._store, tx, self.vault_id)
+            writer.add(Spec("forget", secrets.token_hex(8), of=record.id, deletes=deletes))
+            writer.add(Spec(kind, new_id, small={"content": sealed}), None, digests)
+            writer.finish()
+        self._refresh()
+        return new_id
+
     def change_passphrase(
         self, new_passphrase: str, *, work_factor: int = crypto.DEFAULT_WORK_FACTOR
     ) -> None:
@@ -726,9 +763,12 @@ class Vault:
 
     def _decrypt_json(self, key: str) -> dict[str, Any]:
         data = b"".join(crypto.open_stream(self._pieces(key), self._require_identity()))
-        value = json.loads(data.decode("utf-8"))
-        assert isinstance(value, dict)
-        return value
+        try:
+            return read_envelope(data)
+        except ValueError as error:
+            raise VaultDamagedError(
+                "An entry's content is not readable. Run `ally vault verify`."
+            ) from error
 
     def entry(self, ref: str) -> Entry:
         """The current version of an entry (by id, version id, or number)."""

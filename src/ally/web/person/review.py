@@ -22,7 +22,7 @@ from starlette.responses import Response
 from ally.errors import UsageError
 from ally.evidence.detect import CATEGORIES, FLAG_LINE, LABELS
 from ally.evidence.review import DECISIONS, Reviewed, mark, review_queue, search, stored_messages
-from ally.vault import EntryNotFoundError, Vault
+from ally.vault import Vault
 from ally.web.i18n import N_
 from ally.web.pages import (
     FormDep,
@@ -98,19 +98,10 @@ def findings(item: Reviewed, scores: dict[str, float]) -> list[Finding]:
     return [Finding(c, round(100 * float(scores[c])), details.get(c, "")) for c in flagged]
 
 
-def _scores(vault: Vault, entry_id: str) -> dict[str, float]:
-    try:
-        payload = vault.entry(entry_id).payload or {}
-    except EntryNotFoundError:
-        return {}
-    scores = (payload.get("detection") or {}).get("scores") or {}
-    return {str(key): float(value) for key, value in scores.items()}
-
-
 def shown(vault: Vault, items: list[Reviewed], first: int = 1) -> list[Shown]:
     found = []
     for number, item in enumerate(items, first):
-        scores = _scores(vault, item.entry_id)
+        scores = item.scores
         top = round(100 * max(scores.values(), default=item.top_score))
         found.append(Shown(item, number, findings(item, scores), top))
     return found
