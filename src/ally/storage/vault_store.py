@@ -134,9 +134,6 @@ class VaultStore:
     def blob_bytes(self, key: str) -> bytes:
         return b"".join(self.read_blob(key))
 
-    def has_blob(self, key: str) -> bool:
-        return bool(self.db.query("SELECT 1 FROM vault_chunks WHERE blob = ? AND idx = 0", (key,)))
-
     def chunk_index(self) -> list[tuple[str, int, int]]:
         """(file, row number, size) of every stored row, in order."""
         rows = self.db.query("SELECT blob, idx, length(data) FROM vault_chunks ORDER BY blob, idx")

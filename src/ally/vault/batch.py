@@ -20,7 +20,7 @@ import secrets
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ally.storage import vault_store
 from ally.storage.database import Database
@@ -30,9 +30,7 @@ from ally.vault.attachments import Readable, blocks
 from ally.vault.chain import BlobRef, Record, genesis_hash, now_text, text_digest
 from ally.vault.envelope import envelope
 from ally.vault.errors import VaultError
-
-if TYPE_CHECKING:
-    from ally.vault.vault import Vault
+from ally.vault.ports import BatchTarget
 
 FLUSH_RECORDS = 512
 """Records gathered before they are sent to the database in one statement."""
@@ -181,7 +179,7 @@ class Batch:
 
     def __init__(
         self,
-        vault: Vault,
+        vault: BatchTarget,
         writer: ChainWriter,
         recipients: list[crypto.Recipient],
         lookup_key: crypto.LookupKey,

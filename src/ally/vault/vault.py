@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,8 @@ from ally.vault.errors import (
     EntryNotFoundError,
     InvalidEntryError,
     ReadOnlyVaultError,
+    UnusableRecipientError,
+    UnusableShareWarning,
     VaultDamagedError,
     VaultError,
     VaultExistsError,
@@ -69,6 +72,8 @@ class _Index:
         self.attachments: dict[str, list[Record]] = {}
         self.forgotten: dict[str, int] = {}
         self.shared: dict[str, Recipient] = {}
+        self.unusable: dict[str, int] = {}
+        """Keys shared before Ally refused low-order ones: key text -> the share's number."""
         self.key: Record | None = None
 
     def add(self, record: Record, digest: str) -> None:
@@ -84,9 +89,13 @@ class _Index:
         elif record.kind == "key":
             self.key = record
         elif record.kind == "share" and record.to:
-            self.shared[record.to] = Recipient.parse(record.to)
+            try:
+                self.shared[record.to] = Recipient.parse(record.to)
+            except UnusableRecipientError:
+                self.unusable[record.to] = record.seq
         elif record.kind == "unshare" and record.to:
             self.shared.pop(record.to, None)
+            self.unusable.pop(record.to, None)
 
     @property
     def seq(self) -> int:
@@ -300,6 +309,8 @@ class Vault:
         index = self._keys()
         if index.key is None or index.key.to is None:
             raise VaultDamagedError("The vault's key is missing. Run `ally vault verify`.")
+        if index.unusable:
+            warnings.warn(UnusableShareWarning(), stacklevel=3)
         return [Recipient.parse(index.key.to), *index.shared.values()]
 
     def _seal_entry(
@@ -705,18 +716,33 @@ class Vault:
         return out
 
     def unshare(self, recipient: Recipient | str) -> None:
-        """Stop encrypting new content to a recipient (what they already have stays theirs)."""
+        """Stop encrypting new content to a recipient (what they already have stays theirs).
+
+        A key listed by :meth:`unusable_shares` can be given as its text: it no longer parses
+        as a recipient, but it must still be possible to take it off the list.
+        """
         self._require_writable()
-        who = recipient if isinstance(recipient, Recipient) else Recipient.parse(recipient)
-        if str(who) not in self._index.shared:
-            raise VaultError("This vault is not shared with that key.")
+        text = recipient.strip() if isinstance(recipient, str) else str(recipient)
+        if text not in self._index.unusable:
+            text = str(recipient if isinstance(recipient, Recipient) else Recipient.parse(text))
+            if text not in self._index.shared:
+                raise VaultError("This vault is not shared with that key.")
         with self._store.db.transaction() as tx:
-            tx.execute("DELETE FROM vault_grants WHERE recipient = ?", (str(who),))
-        self._append("unshare", to=str(who))
+            tx.execute("DELETE FROM vault_grants WHERE recipient = ?", (text,))
+        self._append("unshare", to=text)
 
     def shared_with(self) -> list[Recipient]:
         self._refresh()
         return list(self._index.shared.values())
+
+    def unusable_shares(self) -> list[str]:
+        """Keys this vault records as shared that no one can hold (see UnusableShareWarning).
+
+        Older Ally accepted them; new content is not encrypted to them. Each can be removed
+        with :meth:`unshare`.
+        """
+        self._refresh()
+        return sorted(self._index.unusable, key=self._index.unusable.__getitem__)
 
     # --- reading ------------------------------------------------------------------------------
 
