@@ -106,6 +106,22 @@ def _plan(
     return pack, plan, normalised
 
 
+def _with_journal_clocks(
+    pack: Pack, answers: dict[str, AnswerValue], plan: Plan | None, journal: EvidenceSource
+) -> Plan | None:
+    """The plan again, its deadlines counted from the journal and the case as well, so the
+    letter gives the same last day as ``ally case status`` and the web pages."""
+    from ally.case.store import VaultCase
+    from ally.case.tracker import clock_facts
+    from ally.vault import Vault
+
+    if plan is None or not isinstance(journal, Vault):
+        return plan
+    case = VaultCase(journal)
+    facts = clock_facts(case.events(), case.journal_dates())
+    return build_plan(pack, answers, plan.today, clocks=facts)
+
+
 def _selection(
     entries: list[str], since: str | None, until: str | None, contexts: list[str], notes: bool
 ) -> Selection | None:
@@ -227,6 +243,7 @@ def letter_command(
     if lookup:
         request.lookup = _lookup(request, rdap)
     with _journal(vault, passphrase_fd, no_journal) as journal:
+        plan = _with_journal_clocks(loaded, normalised, plan, journal)
         made = draft(loaded, plan, step, journal, request, answers=normalised)
         if xarf is not None:
             _write_xarf(made, request, journal, xarf, xarf_images, force)
