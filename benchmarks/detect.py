@@ -1,38 +1,76 @@
-"""Abuse detection figures: precision, recall and F1 on held-out tweets, and messages per second.
+"""Harassment detection figures: Ally's own labelled set, TweetEval, and messages per second.
 
-Run: .venv/bin/python benchmarks/detect.py --data PATH/TO/tweeteval/datasets
-(TweetEval is not in the repository: https://github.com/cardiffnlp/tweeteval; or set
-ALLY_TWEETEVAL to that folder)
-(needs the ``bench`` extra: ``pip install -e '.[bench]'`` for alt-profanity-check.)
+Run: .venv/bin/python benchmarks/detect.py --tweeteval PATH/TO/tweeteval/datasets
+(or set ALLY_TWEETEVAL to that folder, as ``make bench`` does)
+(needs the ``bench`` extra for the reference: ``pip install -e '.[bench]'``.)
 
-The reference is alt-profanity-check, an offline profanity classifier, scored on the same
-official TweetEval test splits in the same run. Ally's detector never saw these splits: its
-model is trained on the train and validation splits only (``ally.evidence.detect.train``).
-
-* offensive (OLID): a message counts as flagged by Ally if any category is over the flag line.
-* hate (HatEval): Ally's identity-attack category against the hate label.
+1. **Ally's set** (``benchmarks/data/harassment``, written for Ally; see its README): on its
+   *test* half, which the rules and the model were never tuned on, per-category precision and
+   recall, the share of harassment without profanity that is flagged (target >= 0.9) and the
+   share of benign messages with swearing that is flagged (target <= 10%), per language.
+2. **TweetEval** (the official *test* splits of "offensive" and "hate", only evaluated here,
+   never trained on: see docs/detection.md for why): F1 of Ally and of the reference,
+   alt-profanity-check, on the same tweets in the same run (target: Ally >= +10 points on each).
+   A tweet counts as offensive for Ally when it has strong language (swearing, insulting words,
+   putting a person down) or is flagged as a threat, insult, sexual harassment, identity attack
+   or urging self-harm: OLID's definition of offensive (insults, threats, profanity), without
+   Ally's categories that are about conduct rather than language (stalking, doxxing, control,
+   quid pro quo, retaliation); as hate when the identity-attack category is flagged.
+   TweetEval is not shipped with Ally: get it from the cardiffnlp/tweeteval repository
+   (folder ``datasets``) and pass that folder; without it this part is skipped.
+3. **Throughput** on one core (CPU time, one process): Ally's detector on every message of its
+   set and on the TweetEval test tweets, beside the reference on the same messages in the same
+   run (target: >= 20,000 messages a second).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from ally.evidence.detect import Detector
+from ally.evidence.detect import CATEGORIES, Assessment, Detector
 
 ROOT = Path(__file__).resolve().parents[1]
+OWN_SET = ROOT / "benchmarks" / "data" / "harassment"
+TWEETEVAL_HELP = (
+    "TweetEval is not part of Ally. Get it from the public cardiffnlp/tweeteval repository "
+    "(its datasets/ folder, with offensive/ and hate/ inside) and pass that folder as --tweeteval."
+)
 
 
-def load(root: Path, subset: str) -> tuple[list[str], list[int]]:
-    texts = (root / subset / "test_text.txt").read_text(encoding="utf-8").splitlines()
-    labels = [int(value) for value in (root / subset / "test_labels.txt").read_text().split()]
-    return texts, labels
+@dataclass(frozen=True)
+class Labelled:
+    language: str
+    split: str
+    label: str
+    profane: bool
+    text: str
+
+    @property
+    def harassment(self) -> bool:
+        return not self.label.startswith("benign")
 
 
-def prf(truth: Sequence[int], predicted: Sequence[bool]) -> tuple[float, float, float]:
+def load_own(root: Path = OWN_SET) -> list[Labelled]:
+    rows: list[Labelled] = []
+    for language in ("en", "es"):
+        with (root / f"{language}.tsv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                rows.append(
+                    Labelled(
+                        language, row["split"], row["label"], row["profane"] == "1", row["text"]
+                    )
+                )
+    return rows
+
+
+def prf(truth: Sequence[bool], predicted: Sequence[bool]) -> tuple[float, float, float]:
     tp = sum(1 for t, p in zip(truth, predicted, strict=True) if t and p)
     fp = sum(1 for t, p in zip(truth, predicted, strict=True) if not t and p)
     fn = sum(1 for t, p in zip(truth, predicted, strict=True) if t and not p)
@@ -42,67 +80,158 @@ def prf(truth: Sequence[int], predicted: Sequence[bool]) -> tuple[float, float, 
     return precision, recall, f1
 
 
-def timed(function: Callable[[], list[bool]]) -> tuple[list[bool], float]:
-    start = time.perf_counter()
-    result = function()
-    return result, time.perf_counter() - start
+def share(flags: Sequence[bool]) -> str:
+    return f"{sum(flags) / len(flags):.3f} ({sum(flags)}/{len(flags)})" if flags else "-"
+
+
+def report_own(detector: Detector, rows: list[Labelled]) -> dict[str, float]:
+    """Per-category precision/recall and the two targets, on the test half."""
+    test = [row for row in rows if row.split == "test"]
+    found = [detector.assess(row.text) for row in test]
+    print(
+        f"Ally's set, test half: {len(test)} messages "
+        f"({Counter(row.language for row in test)['en']} English, "
+        f"{Counter(row.language for row in test)['es']} Spanish)"
+    )
+    print(f"{'category':18} {'n':>4} {'precision':>9} {'recall':>7}")
+    for category in CATEGORIES:
+        truth = [row.label == category for row in test]
+        predicted = [category in a.categories for a in found]
+        precision, recall, _ = prf(truth, predicted)
+        print(f"{category:18} {sum(truth):4} {precision:9.3f} {recall:7.3f}")
+    figures: dict[str, float] = {}
+    print(f"{'group':34} {'flagged (any category)':>24}")
+    for language in ("en", "es", "all"):
+        pick = [
+            (row, a)
+            for row, a in zip(test, found, strict=True)
+            if language == "all" or row.language == language
+        ]
+        groups = {
+            "harassment without profanity": [
+                a.flagged for r, a in pick if r.harassment and not r.profane
+            ],
+            "harassment with profanity": [a.flagged for r, a in pick if r.harassment and r.profane],
+            "benign with swearing": [a.flagged for r, a in pick if r.label == "benign-swearing"],
+            "benign idioms": [a.flagged for r, a in pick if r.label == "benign-idiom"],
+            "benign animals": [a.flagged for r, a in pick if r.label == "benign-animal"],
+            "benign everyday": [a.flagged for r, a in pick if r.label == "benign-everyday"],
+            "benign look-alikes": [a.flagged for r, a in pick if r.label == "benign-lookalike"],
+        }
+        for name, flags in groups.items():
+            print(f"{language:3} {name:30} {share(flags):>24}")
+        if language == "all":
+            clean = groups["harassment without profanity"]
+            swearing = groups["benign with swearing"]
+            figures["recall"] = sum(clean) / len(clean)
+            figures["false_flags"] = sum(swearing) / len(swearing)
+    print(
+        f"targets: recall on harassment without profanity {figures['recall']:.3f} (>= 0.9: "
+        f"{'met' if figures['recall'] >= 0.9 else 'MISSED'}); false flags on benign swearing "
+        f"{figures['false_flags']:.3f} (<= 0.10: {'met' if figures['false_flags'] <= 0.10 else 'MISSED'})"
+    )
+    return figures
+
+
+def load_tweeteval(root: Path, subset: str) -> tuple[list[str], list[int]]:
+    texts = (root / subset / "test_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = [int(value) for value in (root / subset / "test_labels.txt").read_text().split()]
+    if len(texts) != len(labels):
+        raise SystemExit(f"{subset}: {len(texts)} tweets but {len(labels)} labels")
+    return texts, labels
+
+
+OFFENSIVE_CATEGORIES = frozenset({"threat", "insult", "sexual", "identity", "self_harm"})
+
+
+def offensive(assessment: Assessment) -> bool:
+    return assessment.strong_language or not OFFENSIVE_CATEGORIES.isdisjoint(assessment.categories)
+
+
+def identity_attack(assessment: Assessment) -> bool:
+    return "identity" in assessment.categories
+
+
+def report_tweeteval(
+    detector: Detector, root: Path, reference: Callable[[list[str]], list[bool]]
+) -> None:
+    print(f"{'split':10} {'system':22} {'precision':>9} {'recall':>7} {'F1':>6}")
+    gaps = []
+    for subset, decide in (("offensive", offensive), ("hate", identity_attack)):
+        texts, labels = load_tweeteval(root, subset)
+        truth = [bool(label) for label in labels]
+        ours = [decide(a) for a in detector.assess_many(texts)]
+        theirs = reference(texts)
+        results = {}
+        for name, predicted in (("Ally detector", ours), ("alt-profanity-check", theirs)):
+            precision, recall, f1 = prf(truth, predicted)
+            results[name] = f1
+            print(f"{subset:10} {name:22} {precision:9.3f} {recall:7.3f} {f1:6.3f}")
+        gap = 100 * (results["Ally detector"] - results["alt-profanity-check"])
+        gaps.append(gap)
+        print(
+            f"{subset:10} F1 difference: {gap:+.1f} points (n={len(texts)}, positives={sum(truth)}; "
+            f"target >= +10: {'met' if gap >= 10 else 'MISSED'})"
+        )
+
+
+def cpu_rate(function: Callable[[], object], count: int) -> float:
+    start = time.process_time()
+    function()
+    return count / max(time.process_time() - start, 1e-9)
+
+
+def report_throughput(
+    samples: dict[str, list[str]], reference: Callable[[list[str]], list[bool]] | None
+) -> None:
+    print(f"{'messages':30} {'n':>6} {'Ally msg/s':>11} {'reference msg/s':>16} {'ratio':>6}")
+    detector = Detector()
+    for name, texts in samples.items():
+        ours = cpu_rate(lambda t=texts: [detector.assess(text) for text in t], len(texts))
+        theirs = cpu_rate(lambda t=texts: reference(t), len(texts)) if reference else float("nan")
+        print(f"{name:30} {len(texts):6} {ours:11,.0f} {theirs:16,.0f} {ours / theirs:6.2f}")
+    print("target: >= 20,000 messages a second on one core (CPU time)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
-        "--data",
+        "--tweeteval",
         type=Path,
-        default=os.environ.get("ALLY_TWEETEVAL"),
-        help="TweetEval's datasets folder (git clone https://github.com/cardiffnlp/tweeteval)",
+        default=os.environ.get("ALLY_TWEETEVAL") or None,
+        help="TweetEval's datasets/ folder (default: $ALLY_TWEETEVAL)",
     )
+    parser.add_argument("--repeat", type=int, default=5, help="passes over Ally's set for speed")
+    parser.add_argument("--own-only", action="store_true", help="only Ally's set (no speed)")
     args = parser.parse_args()
-    if args.data is None:
-        parser.error("give --data (or ALLY_TWEETEVAL): the TweetEval datasets folder")
 
-    from profanity_check import predict  # the reference, imported here so Ally never needs it
+    reference: Callable[[list[str]], list[bool]] | None = None
+    try:
+        from profanity_check import predict  # the reference, imported here: Ally never needs it
 
-    detector = Detector()
-    print(f"{'split':10} {'system':22} {'precision':>9} {'recall':>7} {'F1':>6}  {'msg/s':>8}")
-    f1_gaps = []
-    for subset in ("offensive", "hate"):
-        texts, truth = load(args.data, subset)
-        if subset == "offensive":
-            ours, ours_s = timed(
-                lambda texts=texts: [a.flagged for a in detector.assess_many(texts)]
-            )
-        else:
-            ours, ours_s = timed(
-                lambda texts=texts: [
-                    a.scores["identity"] >= 0.5 for a in detector.assess_many(texts)
-                ]
-            )
-        ref, ref_s = timed(lambda texts=texts: [bool(v) for v in predict(texts)])
-        rows = (("Ally detector", ours, ours_s), ("alt-profanity-check", ref, ref_s))
-        results = {}
-        for name, predicted, seconds in rows:
-            p, r, f1 = prf(truth, predicted)
-            results[name] = f1
-            print(f"{subset:10} {name:22} {p:9.3f} {r:7.3f} {f1:6.3f}  {len(texts) / seconds:8.0f}")
-        gap = 100 * (results["Ally detector"] - results["alt-profanity-check"])
-        f1_gaps.append(gap)
-        print(
-            f"{subset:10} F1 difference: {gap:+.1f} points (n={len(texts)}, positives={sum(truth)})"
+        def reference(texts: list[str]) -> list[bool]:
+            return [bool(value) for value in predict(texts)]
+    except ImportError:
+        print("alt-profanity-check is not installed (pip install -e '.[bench]'): no reference.")
+
+    rows = load_own()
+    report_own(Detector(), rows)
+    if args.own_only:
+        return
+    print()
+    samples = {"Ally's set (every message)": [row.text for row in rows] * args.repeat}
+    if args.tweeteval is None or not (args.tweeteval / "offensive").is_dir():
+        print(f"TweetEval skipped. {TWEETEVAL_HELP}")
+    elif reference is None:
+        print("TweetEval comparison skipped: it needs the reference, alt-profanity-check.")
+    else:
+        report_tweeteval(Detector(), args.tweeteval, reference)
+        samples["TweetEval test tweets"] = (
+            load_tweeteval(args.tweeteval, "offensive")[0]
+            + load_tweeteval(args.tweeteval, "hate")[0]
         )
-
-    sample = (load(args.data, "offensive")[0] + load(args.data, "hate")[0]) * 2
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in detector.assess_many(sample):
-        pass
-    rate = len(sample) / (time.perf_counter() - start)
-    cpu_rate = len(sample) / (time.process_time() - cpu)
-    print(
-        f"throughput: {cpu_rate:.0f} messages per CPU-second, one core (wall clock: {rate:.0f}/s)"
-    )
-    print(
-        f"{len(sample)} messages; targets: >= 1,000 messages/s and F1 >= +10 points "
-        f"(offensive {f1_gaps[0]:+.1f}, hate {f1_gaps[1]:+.1f})"
-    )
+    print()
+    report_throughput(samples, reference)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,9 @@ from ally.directory.jsonio import read_json
 from ally.directory.search import SearchQuery, search
 from ally.directory.taxonomy import SERVICE_TYPES, term_documents, term_id
 from ally.storage.database import Database
+from ally.storage.directory_backend import INSERT_SERVICES
 from ally.storage.directory_sqlite import BULK_FTS_HASH
-from ally.storage.directory_store import INSERT_SERVICES, DirectoryStore
+from ally.storage.directory_store import DirectoryStore
 
 VOCABULARY = [
     "support",

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from ally.storage.database import Database, StorageError
+from ally.storage.database import Database, DatabaseBusyError, StorageError
+from tests.vault.conftest import new_pg_location, pg_location
+
+__all__ = ["new_pg_location", "pg_location"]  # fixtures: a fresh PostgreSQL schema per test
+
+
+@pytest.fixture
+def pg_url(pg_location: str) -> str:
+    return pg_location
 
 
 def test_a_locked_database_gets_a_clear_error(
@@ -90,3 +98,75 @@ def test_opening_during_a_big_load_says_the_database_is_busy(
         with pytest.raises(StorageError, match="busy with another task"):
             Database(path)
     assert Database(path).query("SELECT COUNT(*) FROM t") == [(1,)]
+
+
+def test_busy_is_its_own_error_and_keeps_its_cause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "busy.sqlite3"
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.1})
+    )
+    database = Database(path)
+    database.execute("CREATE TABLE t (x INTEGER)")
+    holder = real_connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(DatabaseBusyError) as caught:
+        database.execute("INSERT INTO t VALUES (1)")
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    holder.execute("ROLLBACK")
+
+
+def test_a_read_only_database_is_a_storage_error_not_a_driver_error(tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite3"
+    Database(path).execute("CREATE TABLE t (x INTEGER)")
+    database = Database(f"file:{path}?mode=ro")
+    database._conn.close()
+    database._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    with pytest.raises(StorageError, match="could not be read or written") as caught:
+        database.execute("INSERT INTO t VALUES (1)")
+    assert not isinstance(caught.value, DatabaseBusyError)
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+
+
+def test_a_file_that_is_not_a_database_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"these are not the pages of a database " * 200)
+    with pytest.raises(StorageError, match="not an Ally database or is damaged") as caught:
+        Database(path)
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_constraint_violations_and_bugs_pass_unchanged(tmp_path: Path) -> None:
+    database = Database(tmp_path / "c.sqlite3")
+    database.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+    database.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.IntegrityError):
+        database.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.ProgrammingError):
+        database.execute("INSERT INTO t VALUES (?)", (1, 2))
+
+
+@pytest.mark.postgres
+def test_a_postgres_lock_timeout_is_busy(pg_url: str) -> None:
+    holder = Database(pg_url)
+    waiter = Database(pg_url)
+    holder.execute("CREATE TABLE busy_t (x INTEGER)")
+    waiter.execute("SET lock_timeout = '100ms'")
+    with holder.transaction():
+        holder.execute("LOCK TABLE busy_t IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(DatabaseBusyError) as caught:
+            waiter.execute("SELECT * FROM busy_t")
+    assert type(caught.value.__cause__).__name__ == "LockNotAvailable"
+    assert waiter.query("SELECT count(*) FROM busy_t") == [(0,)]
+
+
+@pytest.mark.postgres
+def test_a_lost_postgres_connection_is_a_storage_error(pg_url: str) -> None:
+    victim = Database(pg_url)
+    (pid,) = victim.query("SELECT pg_backend_pid()")[0]
+    Database(pg_url).execute("SELECT pg_terminate_backend(?)", (pid,))
+    with pytest.raises(StorageError, match="lost its connection") as caught:
+        victim.execute("SELECT 1")
+    assert not isinstance(caught.value, DatabaseBusyError)

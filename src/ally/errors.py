@@ -15,6 +15,14 @@ class AllyError(Exception):
     exit_code = 1
 
 
+class AllyWarning(UserWarning):
+    """Something the person should know, though the command went on (shown as "Warning: ...").
+
+    Core code warns with :func:`warnings.warn`; the CLI prints the message plainly on stderr
+    and the web app leaves it to the pages that list the cause.
+    """
+
+
 class UsageError(AllyError):
     """The command was asked for something it cannot do as asked."""
 

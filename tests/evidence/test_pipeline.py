@@ -23,8 +23,9 @@ from ally.evidence import pipeline
 from ally.evidence.detect import Assessment, Detector
 from ally.evidence.errors import EvidenceError, ImportFormatError
 from ally.evidence.importers import Export, ImportOptions
-from ally.evidence.pipeline import EXPORT_KIND, MESSAGE_KIND, import_file
-from ally.evidence.review import mark, review_queue, search, stored_messages
+from ally.evidence.pipeline import EXPORT_KIND, import_file
+from ally.evidence.review import forget_message, mark, review_queue, search, stored_messages
+from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
 from ally.vault import Vault, crypto
 
 from .conftest import FIXTURES
@@ -68,9 +69,11 @@ def test_import_keeps_the_original_and_groups_by_conversation(vault: Vault) -> N
     )
     (original,) = export.attachments
     assert b"".join(vault.read_attachment(original.id)) == path.read_bytes()
-    messages = vault.entries(kind=MESSAGE_KIND, conversation_id="whatsapp:Sam")
-    assert len(messages) == 8
-    first = messages[1].payload
+    (page,) = vault.entries(kind=PAGE_KIND)  # one page holds the chat's 8 messages
+    messages = page_messages(page.payload)
+    assert len(messages) == 8 and {m["conversation"] for m in messages} == {"Sam"}
+    assert vault.entries(kind=MESSAGE_KIND) == []  # no entry per message any more
+    first = messages[1]
     assert (
         first is not None
         and first["provenance"]["line"] == 2
@@ -101,7 +104,7 @@ def test_a_later_export_adds_only_new_messages(
     first = import_file(vault, early, UTC)
     second = import_file(vault, later, UTC)
     assert (first.added, second.added, second.already_present) == (120, 380, 120)
-    assert len(vault.entries(kind=MESSAGE_KIND)) == 500
+    assert len(stored_messages(vault)) == 500
     assert len(vault.entries(kind=EXPORT_KIND)) == 2
 
 
@@ -232,10 +235,10 @@ def test_an_interrupted_import_leaves_nothing_and_can_be_rerun(
     with pytest.raises(RuntimeError):
         import_file(vault, path, UTC, detector=FailingDetector(1200))
     assert vault.head_code() == head and vault.verify().ok  # not even the original file
-    assert vault.entries(kind=EXPORT_KIND) == [] and vault.entries(kind=MESSAGE_KIND) == []
+    assert vault.entries(kind=EXPORT_KIND) == [] and stored_messages(vault) == []
     result = import_file(vault, path, UTC)
     assert (result.added, result.original_stored) == (1300, True)
-    assert len(vault.entries(kind=MESSAGE_KIND)) == 1300 and vault.verify().ok
+    assert len(stored_messages(vault)) == 1300 and vault.verify().ok
 
 
 def test_known_messages_are_found_without_decrypting(
@@ -291,7 +294,7 @@ def test_imports_into_an_older_vault_still_add_only_new_messages(
             older, write_chat(tmp_path / "b" / "WhatsApp Chat with Sam.txt", 350), UTC
         )
         assert (later.added, later.already_present) == (50, 300)
-        assert len(older.entries(kind=MESSAGE_KIND)) == 350 and older.verify().ok
+        assert len(stored_messages(older)) == 350 and older.verify().ok
 
 
 def test_a_restored_vault_recognises_its_imports(vault: Vault, tmp_path: Path) -> None:
@@ -306,7 +309,11 @@ def test_a_restored_vault_recognises_its_imports(vault: Vault, tmp_path: Path) -
 def test_a_forgotten_message_can_be_imported_again(vault: Vault, tmp_path: Path) -> None:
     path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 10)
     import_file(vault, path, UTC)
-    vault.forget(vault.entries(kind=MESSAGE_KIND)[3].id)
+    gone = stored_messages(vault)[3]
+    forget_message(vault, gone.entry_id)
+    left = stored_messages(vault)
+    assert len(left) == 9 and gone.entry_id not in {m.entry_id for m in left}
+    assert gone.message.text not in {m.message.text for m in left} and vault.verify().ok
     again = import_file(vault, path, UTC)
     assert (again.added, again.already_present) == (1, 9)
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from ally.evidence.pipeline import EXPORT_KIND, MESSAGE_KIND, import_file
+from ally.evidence.pipeline import EXPORT_KIND, import_file
+from ally.evidence.review import stored_messages
 from ally.vault import Vault
 
 from .test_pipeline import PASSPHRASE, UTC, write_chat
@@ -45,7 +46,7 @@ say(f"DONE {result.added}")
 
 
 def count(vault: Vault, chat: str) -> int:
-    return len(vault.entries(kind=MESSAGE_KIND, conversation_id=f"whatsapp:{chat}"))
+    return sum(m.message.conversation == chat for m in stored_messages(vault))
 
 
 def run_and_kill(location: str, path: Path, when: str, rng: random.Random) -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from ally.evidence.detect import CATEGORIES
-from ally.evidence.pipeline import EXPORT_KIND, MESSAGE_KIND
+from ally.evidence.pipeline import EXPORT_KIND
 from ally.evidence.review import stored_messages
 from ally.vault import Vault
 from ally.web import memfiles
@@ -65,7 +65,7 @@ def upload(
 def counts(app: FastAPI) -> tuple[int, int]:
     """Export and message entries in the journal, read with the passphrase."""
     with Vault.open(str(vault_folder(app)), PASSPHRASE) as vault:
-        return len(vault.entries(kind=EXPORT_KIND)), len(vault.entries(kind=MESSAGE_KIND))
+        return len(vault.entries(kind=EXPORT_KIND)), len(stored_messages(vault))
 
 
 def page_text(response: httpx.Response) -> str:
@@ -227,7 +227,7 @@ def test_review_shows_flagged_messages_first_with_scores_and_reasons(journal: Br
     assert text.index("you stupid ugly") < text.index("Hey, are you there?")
     assert first_flag < text.index("Hey, are you there?")
     assert "Threat" in text and re.search(r"score \d+%", text)
-    assert "says they will harm" in text  # the detector's own reason, in plain words
+    assert "threatens to hurt you" in text  # the detector's own reason, in plain words
     assert "line 2" in text  # where it is in the export
 
 
@@ -245,7 +245,8 @@ def test_marking_keeps_a_dated_decision_as_a_new_version(journal: Browser, app: 
     with Vault.open(str(vault_folder(app)), PASSPHRASE) as vault:
         decided = [item for item in stored_messages(vault) if item.decision]
         assert [item.decision for item in decided] == ["evidence"]
-        assert len(vault.history(entry.group(1))) == 2
+        assert decided[0].entry_id == entry.group(1) and decided[0].page_id is not None
+        assert len(vault.history(decided[0].page_id)) == 2  # its page, as a new version
 
 
 def test_marks_refuse_bad_input_and_change_nothing(journal: Browser, app: FastAPI) -> None:

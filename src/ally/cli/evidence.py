@@ -19,7 +19,7 @@ from rich.table import Table
 from ally.cli.console import literal_console, styled
 from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
-from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format
+from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format, installed_importers
 from ally.evidence.pipeline import import_file
 from ally.evidence.review import Reviewed, mark, review_queue, search, stored_messages
 from ally.vault import Vault, default_location
@@ -235,6 +235,7 @@ def search_command(
 
 @app.command("formats")
 def formats() -> None:
-    """List the export formats Ally can read."""
-    for importer in IMPORTERS:
-        out.print(f"{importer.name:14} {importer.label}")
+    """List the export formats Ally can read (with the package that adds each plugin one)."""
+    for entry in installed_importers():
+        origin = "" if entry.builtin else f"  (from {entry.source})"
+        out.print(f"{entry.item.name:14} {entry.item.label}{origin}", markup=False)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ally.errors import PackValidationError
-from ally.knowledge.loader import builtin_pack_ids, load_pack, validate_folder
+from ally.knowledge.loader import installed_packs, load_pack, validate_folder
 from ally.knowledge.schema import pack_json_schema
 
 app = typer.Typer(help="Knowledge packs: what Ally knows about each place.", no_args_is_help=True)
@@ -18,12 +18,13 @@ app = typer.Typer(help="Knowledge packs: what Ally knows about each place.", no_
 
 @app.command("list")
 def list_packs() -> None:
-    """List the built-in packs."""
-    table = Table("id", "name", "extends", "facts checked")
-    for pack_id in builtin_pack_ids():
+    """List the packs: Ally's own, and any an installed package provides."""
+    table = Table("id", "name", "extends", "facts checked", "from")
+    for pack_id, installed in sorted(installed_packs().items()):
         pack = load_pack(pack_id)
         parent = pack.lineage[1] if len(pack.lineage) > 1 else ""
-        table.add_row(pack.id, pack.name, parent, pack.checked.isoformat())
+        origin = "built in" if installed.builtin else installed.source
+        table.add_row(pack.id, pack.name, parent, pack.checked.isoformat(), origin)
     Console().print(table)
 
 

@@ -622,6 +622,20 @@ def unshare(
 
 
 @app.command()
+def shares(vault: str | None = VaultOpt) -> None:
+    """List the age keys this journal is shared with (no passphrase needed)."""
+    with Vault.open(_location(vault)) as opened:
+        usable = [str(key) for key in opened.shared_with()]
+        unusable = opened.unusable_shares()
+    if not usable and not unusable:
+        err.print("This journal is not shared with anyone.")
+    for key in usable:
+        typer.echo(key)
+    for key in unusable:
+        typer.echo(f"{key}  cannot be used (no one holds it); remove it: ally vault unshare {key}")
+
+
+@app.command()
 def passwd(
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import orjson
 
+from ally.directory.candidates import Candidate, DirectoryIndex, Document, Ranked, Scope
 from ally.directory.index import service_languages, service_types
 from ally.directory.schedule import is_open
 from ally.directory.taxonomy import SOURCE_TERM_ID
-
-if TYPE_CHECKING:
-    from ally.directory.search import Candidate, DirectoryIndex, Ranked
-
-Scope = Literal["local", "region", "country", "world"]
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
+from ally.directory.candidates import Candidate, DirectoryIndex, Match, Ranked, Scope
 from ally.directory.errors import DirectoryQueryError
 from ally.directory.geo import Place, haversine_km, resolve_place
 from ally.directory.index import WORLD, language_code
-from ally.directory.results import Hit, Scope, hits_for
+from ally.directory.results import Hit, hits_for
 from ally.directory.schedule import is_open
 from ally.directory.taxonomy import check_types, types_for_route
 from ally.knowledge.schema import Route
@@ -45,7 +45,6 @@ _STOP_WORDS = frozenset(
     }
 )
 
-Document = dict[str, Any]
 __all__ = [
     "Candidate",
     "DirectoryIndex",
@@ -55,49 +54,6 @@ __all__ = [
     "search",
     "services_for_step",
 ]
-
-
-@dataclass(frozen=True)
-class Match:
-    """What the text index must match: every word, and one tag from each group."""
-
-    words: tuple[str, ...] = ()
-    tag_groups: tuple[tuple[str, ...], ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.words and not self.tag_groups
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    key: int
-    service_id: str
-    lat: float | None
-    lon: float | None
-    name: str
-    hours: str | None
-    areas: tuple[str, ...] = ()
-
-
-class DirectoryIndex(Protocol):
-    """What search needs from a store (``ally.storage.directory_store.DirectoryStore``)."""
-
-    def located(self, match: Match, lat: float, lon: float, radius_km: float) -> list[Candidate]:
-        """Entries with an address within (at least) the radius, matching ``match``."""
-        ...
-
-    def area_wide(self, match: Match, areas: Sequence[str]) -> list[Candidate]:
-        """Entries without an address that serve one of the areas."""
-        ...
-
-    def anywhere(self, match: Match, limit: int) -> list[Candidate]:
-        """The best-matching entries wherever they are."""
-        ...
-
-    def documents(self, service_ids: Sequence[str]) -> dict[str, tuple[Document, Document | None]]:
-        """Service documents with their organisation documents."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -140,13 +96,6 @@ def match_for(query: SearchQuery) -> Match:
     if query.languages:
         groups.append(tuple(f"l:{language_code(code)}" for code in query.languages))
     return Match(words_of(query.text), tuple(groups))
-
-
-class Ranked(NamedTuple):
-    candidate: Candidate
-    distance: float | None
-    scope: Scope
-    score: float
 
 
 def relevance(words: Sequence[str], name: str) -> float:

@@ -28,7 +28,7 @@ from ally.directory.taxonomy import (
     term_documents,
     term_id,
 )
-from ally.knowledge.loader import BUILTIN_PACKS, builtin_pack_ids, load_pack
+from ally.knowledge.loader import builtin_pack_ids, installed_packs, load_pack
 from ally.knowledge.schema import Contact, Pack
 
 SEED_ORIGIN = "pack"
@@ -97,18 +97,18 @@ class SeedableStore(Protocol):
 
 
 def packs_stamp() -> str:
-    """Changes when any built-in pack file (or this module's way of seeding) changes.
+    """Changes when any installed pack's file (or this module's way of seeding) changes.
 
     Loading and checking every pack takes a second or more; comparing file sizes and times
     takes a millisecond, so a search only rebuilds the seeds after a pack really changed.
     """
     digest = hashlib.sha256(f"seed-format:{SEED_FORMAT}".encode())
-    for path in sorted(BUILTIN_PACKS.rglob("*")):
-        if path.is_file():
-            info = path.stat()
-            digest.update(
-                f"{path.relative_to(BUILTIN_PACKS)}:{info.st_size}:{info.st_mtime_ns}".encode()
-            )
+    for pack_id, installed in sorted(installed_packs().items()):
+        for path in sorted(installed.item.rglob("*")):
+            if path.is_file():
+                info = path.stat()
+                where = f"{pack_id}/{path.relative_to(installed.item)}"
+                digest.update(f"{where}:{info.st_size}:{info.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 

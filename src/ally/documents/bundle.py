@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 from ally.documents.casefile import CaseFile, Exhibit
 from ally.documents.evidence import EvidenceSource
-from ally.errors import AllyError
+from ally.vault.errors import BundleError
 
 FORMAT = "ally-evidence-bundle"
 VERSION = 1
@@ -70,10 +70,6 @@ To check that each exhibit is the journal's own copy:  ally report --check {name
 
 _CHECK_PLAIN = """To check it with Ally:  ally report --check {name}
 """
-
-
-class BundleError(AllyError):
-    """An evidence bundle could not be written, or is not a readable evidence bundle."""
 
 
 class Exportable(EvidenceSource, Protocol):

@@ -24,6 +24,7 @@ from ally.documents.images import MAX_SOURCE_BYTES, DisplayImage, display_copy, 
 from ally.errors import UsageError
 from ally.model.journal import Attachment, Entry, Incident, IncidentTime, Note
 from ally.model.message import Message
+from ally.model.pages import message_entries
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,8 @@ def build_casefile(
     """Read the journal once and lay out the report's content (see the module docstring)."""
     selection = selection or Selection()
     zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
-    entries = source.entries()
+    # Pages of imported messages are shown message by message (ally.model.pages).
+    entries = [shown for entry in source.entries() for shown in message_entries(entry)]
     chosen = [e for e in entries if not e.forgotten and matches(e, selection, zone)]
     _check_picked(entries, selection)
     case = CaseFile(

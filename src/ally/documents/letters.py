@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ally.documents.casefile import CaseFile, Item
 from ally.documents.content import ContentRule, ContentRules
 from ally.errors import AllyError, PackError, UsageError
-from ally.knowledge.loader import BUILTIN_PACKS, load_pack
+from ally.knowledge.loader import installed_packs, load_pack
 from ally.knowledge.schema import Pack, Route
 from ally.model.answers import AnswerValue, ApproxDate
 from ally.model.plan import Plan, PlanStep
@@ -170,9 +170,19 @@ def letter_steps(plan: Plan) -> list[tuple[PlanStep, LetterKind]]:
 # --- finding templates along the pack lineage -------------------------------------------------
 
 
-def pack_folders(lineage: Iterable[str], base: Path = BUILTIN_PACKS) -> list[Path]:
-    """The ``letters`` folders of a lineage, nearest pack first (missing ones skipped)."""
-    return [base / pack_id / "letters" for pack_id in lineage if (base / pack_id).is_dir()]
+def pack_folders(lineage: Iterable[str], base: Path | None = None) -> list[Path]:
+    """The ``letters`` folders of a lineage, nearest pack first (missing ones skipped).
+
+    Packs are found where they are installed (built in or from a plugin package), unless
+    ``base`` names one folder holding them all.
+    """
+    folders = [base / pack_id if base else _installed(pack_id) for pack_id in lineage]
+    return [folder / "letters" for folder in folders if folder is not None and folder.is_dir()]
+
+
+def _installed(pack_id: str) -> Path | None:
+    found = installed_packs().get(pack_id)
+    return found.item if found else None
 
 
 class LineageLoader(jinja2.BaseLoader):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -19,7 +18,6 @@ from docx.text.paragraph import Paragraph
 
 from ally.documents import report_text
 from ally.documents.casefile import CaseFile, Exhibit, Facts, Item, facts, human_size, plural
-from ally.documents.report_pdf import ReportError
 
 MONO = "DejaVu Sans Mono"
 
@@ -41,14 +39,6 @@ def render_docx(case: CaseFile, paper: str = "A4") -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def write_docx(case: CaseFile, target: Path, paper: str = "A4") -> None:
-    data = render_docx(case, paper)
-    try:
-        target.write_bytes(data)
-    except OSError as error:
-        raise ReportError(f"Could not write {target}: {error.strerror}.") from error
 
 
 def _page(document: DocxDocument, paper: str) -> None:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 from ally.documents import report_text
 from ally.documents.casefile import CaseFile, Exhibit, Facts, Item, facts, human_size, plural
-from ally.documents.report_pdf import ReportError
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
@@ -54,13 +52,6 @@ def render_markdown(case: CaseFile, link: ExhibitLink | None = None) -> str:
     lines += _notes(case, link)
     lines += _appendix(case, summary)
     return "\n".join(lines).rstrip() + "\n"
-
-
-def write_markdown(case: CaseFile, target: Path) -> None:
-    try:
-        target.write_text(render_markdown(case), encoding="utf-8")
-    except OSError as error:
-        raise ReportError(f"Could not write {target}: {error.strerror}.") from error
 
 
 def _cover(case: CaseFile, summary: Facts) -> list[str]:

@@ -8,16 +8,10 @@ smuggle in) is refused, so making a report can never touch the network or read l
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from ally.documents.casefile import CaseFile
 from ally.documents.report_html import render_html
-from ally.errors import AllyError
-
-
-class ReportError(AllyError):
-    """The report could not be written."""
 
 
 def _fetcher(case: CaseFile) -> Any:
@@ -48,11 +42,3 @@ def render_pdf(case: CaseFile, paper: str = "A4") -> bytes:
     data = html.write_pdf()
     assert isinstance(data, bytes)
     return data
-
-
-def write_pdf(case: CaseFile, target: Path, paper: str = "A4") -> None:
-    data = render_pdf(case, paper)
-    try:
-        target.write_bytes(data)
-    except OSError as error:
-        raise ReportError(f"Could not write {target}: {error.strerror}.") from error

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -39,9 +40,15 @@ from ally.evidence.detect import Assessment, Detector
 from ally.evidence.errors import EvidenceError
 from ally.evidence.importers import Export, ImportOptions, open_export
 from ally.model.message import Message
+from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
 
-MESSAGE_KIND = "message"
 EXPORT_KIND = "export"
+PAGE_MESSAGES = 256
+"""Most messages in one page (one encrypted journal entry)."""
+PAGE_BYTES = 96 * 1024
+"""A page is sealed once its messages' texts (plus their fields) come to about this much."""
+PAGE_OVERHEAD = 600
+"""About how many bytes a message's fields (sender, time, provenance, detection) add."""
 CHUNK = 500
 """Messages read, looked up and written together."""
 PROGRESS_EVERY = 200
@@ -81,6 +88,7 @@ class EvidenceBatch(Protocol):
         *,
         conversation_id: str | None = None,
         lookup: str | None = None,
+        lookups: Iterable[tuple[str, str]] = (),
     ) -> str: ...
 
     def attach(
@@ -95,9 +103,19 @@ class EvidenceStore(Protocol):
 
     def find(self, kind: str, lookups: Iterable[str]) -> dict[str, str]: ...
 
+    def has_entries(self, kind: str) -> bool: ...
+
     def backfill_lookups(
-        self, kind: str, key_of: Callable[[dict[str, Any]], str | None]
+        self,
+        kind: str,
+        key_of: Callable[[dict[str, Any]], str | list[str] | None],
+        *,
+        lookup_kind: str | None = None,
     ) -> int: ...
+
+    def rewrite(
+        self, ref: str, kind: str, payload: Mapping[str, Any], lookups: Iterable[tuple[str, str]]
+    ) -> str: ...
 
     def entries(
         self, kind: str | None = None, conversation_id: str | None = None
@@ -106,6 +124,8 @@ class EvidenceStore(Protocol):
     def edit(
         self, ref: str, payload: Mapping[str, Any], *, conversation_id: str | None = None
     ) -> StoredEntry: ...
+
+    def forget(self, ref: str) -> None: ...
 
 
 @dataclass
@@ -245,10 +265,16 @@ def _text(field_name: str) -> Callable[[dict[str, Any]], str | None]:
     return read
 
 
+def _page_keys(payload: dict[str, Any]) -> list[str]:
+    return [m["key"] for m in page_messages(payload) if isinstance(m.get("key"), str)]
+
+
 def index_older_imports(store: EvidenceStore) -> None:
-    """Make imports stored before the vault had lookups findable (once; then instant)."""
+    """Make imports stored before the vault had lookups (or restored from a bundle, which
+    leaves lookups out) findable (once; then instant)."""
     store.backfill_lookups(EXPORT_KIND, _text("sha256"))
     store.backfill_lookups(MESSAGE_KIND, _text("key"))
+    store.backfill_lookups(PAGE_KIND, _page_keys, lookup_kind=MESSAGE_KIND)
 
 
 def _note_reading(result: ImportResult, export: Export) -> None:
@@ -271,19 +297,30 @@ class _Check:
     unreadable_lines: list[int] = field(default_factory=list)
 
 
-def present_keys(store: EvidenceStore, chunk: list[tuple[str, Message]]) -> set[str]:
-    """Which of the chunk's keys the vault already holds, under today's key or the key an
-    older Ally gave the same message (time-zone-dependent), found by digest."""
+def present_keys(
+    store: EvidenceStore, chunk: list[tuple[str, Message]], legacy: bool = True
+) -> set[str]:
+    """Which of the chunk's keys the vault already holds, under today's key or (``legacy``:
+    the vault has messages imported by an older Ally) the time-zone-dependent key it gave
+    the same message, found by digest."""
+    if not legacy:
+        return set(store.find(MESSAGE_KIND, {key for key, _ in chunk}))
     old = {legacy: key for legacy, key in legacy_keys(chunk).items() if legacy != key}
     found = store.find(MESSAGE_KIND, {key for key, _ in chunk} | set(old))
     return {old.get(key, key) for key in found}
 
 
-def check_export(store: EvidenceStore, export: Export) -> _Check:
+def has_legacy_messages(store: EvidenceStore) -> bool:
+    """Whether the vault holds messages imported one entry each (older Ally), whose keys
+    may be the older, time-zone-dependent kind."""
+    return store.has_entries(MESSAGE_KIND)
+
+
+def check_export(store: EvidenceStore, export: Export, legacy: bool = True) -> _Check:
     """Parse the whole export without writing (a damaged file raises here) and count."""
     found = _Check()
     for chunk in chunks(keyed(export.messages())):
-        present = present_keys(store, chunk)
+        present = present_keys(store, chunk, legacy)
         keys = set()
         for key, message in chunk:
             found.conversations.add(conversation_id(message))
@@ -334,6 +371,45 @@ def _store_original(batch: EvidenceBatch, export: Export) -> str:
     return entry
 
 
+class _PageWriter:
+    """Gathers new messages into pages and adds each full page to the batch as one entry
+    (see :mod:`ally.model.pages`): one age file per page instead of one per message."""
+
+    def __init__(self, batch: EvidenceBatch, export_entry: str) -> None:
+        self.batch = batch
+        self.export_entry = export_entry
+        self.messages: list[dict[str, Any]] = []
+        self.keys: list[str] = []
+        self.size = 0
+        self.pending: set[str] = set()
+        """Keys of the messages in the page being filled (not yet findable in the vault)."""
+
+    def add(self, key: str, payload: dict[str, Any], length: int) -> None:
+        payload["id"] = secrets.token_hex(8)
+        self.messages.append(payload)
+        self.keys.append(key)
+        self.pending.add(key)
+        self.size += length + PAGE_OVERHEAD
+        if len(self.messages) >= PAGE_MESSAGES or self.size >= PAGE_BYTES:
+            self.seal()
+
+    def seal(self) -> None:
+        if not self.messages:
+            return
+        first = self.messages[0]
+        count = len(self.messages)
+        title = f"{count} imported message{'s' if count != 1 else ''}"
+        payload = {
+            "title": title,
+            "sent_at": first.get("timestamp"),
+            "export_entry": self.export_entry,
+            "messages": self.messages,
+        }
+        lookups = [(MESSAGE_KIND, key) for key in self.keys]
+        self.batch.add(PAGE_KIND, payload, lookups=lookups)
+        self.messages, self.keys, self.size, self.pending = [], [], 0, set()
+
+
 def _add_messages(
     store: EvidenceStore,
     batch: EvidenceBatch,
@@ -343,29 +419,34 @@ def _add_messages(
     progress: Progress | None,
     total: int,
 ) -> None:
-    """The second pass, inside the batch: add each message the vault does not hold yet."""
+    """The second pass, inside the batch: add each message the vault does not hold yet,
+    gathered into pages; detection runs on each chunk's new messages at once."""
+    pages = _PageWriter(batch, result.export_entry)
+    legacy = has_legacy_messages(store)
     for chunk in chunks(keyed(export.messages())):
-        present = present_keys(store, chunk)  # sees this batch too
-        added: set[str] = set()
+        present = present_keys(store, chunk, legacy) | pages.pending  # sees this batch too
+        new: list[tuple[str, Message]] = []
         for key, message in chunk:
             result.read += 1
             if message.unreadable:
                 result.unreadable += 1
                 if len(result.unreadable_lines) < MAX_LINES_SHOWN and message.provenance.line:
                     result.unreadable_lines.append(message.provenance.line)
-            conversation = conversation_id(message)
-            result.conversations.add(conversation)
-            if key in present or key in added:
+            result.conversations.add(conversation_id(message))
+            if key in present:
                 result.already_present += 1
             else:
-                assessment = detector.assess(message.text)
-                result.flagged += assessment.flagged
-                payload = message_payload(message, key, result.export_entry, assessment)
-                batch.add(MESSAGE_KIND, payload, conversation_id=conversation, lookup=key)
-                added.add(key)
-                result.added += 1
+                present.add(key)
+                new.append((key, message))
             if progress is not None and (result.read % PROGRESS_EVERY == 0 or result.read == total):
                 progress(result.read, total)
+        assessments = detector.assess_many(message.text for _, message in new)
+        for (key, message), assessment in zip(new, assessments, strict=True):
+            result.flagged += assessment.flagged
+            payload = message_payload(message, key, result.export_entry, assessment)
+            pages.add(key, payload, len(message.text))
+            result.added += 1
+    pages.seal()
 
 
 def import_file(
@@ -380,7 +461,7 @@ def import_file(
     export = open_export(path, options, fmt)
     result = ImportResult(path.name, export.importer.name, export.source.sha256)
     index_older_imports(store)
-    check = check_export(store, export)
+    check = check_export(store, export, has_legacy_messages(store))
     _note_reading(result, export)
     stored = store.find(EXPORT_KIND, [export.source.sha256]).get(export.source.sha256)
     if stored is not None and check.new == 0:  # nothing to write: no transaction at all

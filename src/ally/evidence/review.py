@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ally.errors import UsageError
-from ally.evidence.pipeline import MESSAGE_KIND, EvidenceStore, StoredEntry
+from ally.evidence.pipeline import EvidenceStore, StoredEntry
 from ally.model.message import Message
+from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
 
 Decision = Literal["evidence", "not_relevant"]
 DECISIONS: tuple[Decision, ...] = ("evidence", "not_relevant")
@@ -24,20 +25,26 @@ class Reviewed:
     """A stored message with its detection result and review decision."""
 
     entry_id: str
+    """The message's own id (a message in a page), or its entry's (older imports)."""
     seq: int
     message: Message
     flagged: bool
     top_score: float
     reasons: tuple[str, ...]
     decision: str | None
+    scores: dict[str, float] = field(default_factory=dict, compare=False)
+    page_id: str | None = None
+    """The page entry holding it, or None for a message that is an entry of its own."""
 
     @property
     def conversation_id(self) -> str:
         return f"{self.message.platform}:{self.message.conversation}"
 
 
-def _reviewed(entry: StoredEntry) -> Reviewed | None:
-    payload = entry.payload
+def reviewed(
+    payload: dict[str, Any] | None, entry_id: str, seq: int, page_id: str | None = None
+) -> Reviewed | None:
+    """A stored message payload as a Reviewed item (None if it is not a message)."""
     if not payload:
         return None
     try:
@@ -45,23 +52,35 @@ def _reviewed(entry: StoredEntry) -> Reviewed | None:
     except ValueError:
         return None
     detection: dict[str, Any] = payload.get("detection") or {}
-    scores = detection.get("scores") or {}
+    scores = {str(k): float(v) for k, v in (detection.get("scores") or {}).items()}
     review = payload.get("review") or {}
     return Reviewed(
-        entry_id=entry.root_id,
-        seq=entry.seq,
+        entry_id=entry_id,
+        seq=seq,
         message=message,
         flagged=bool(detection.get("flagged")),
-        top_score=max((float(v) for v in scores.values()), default=0.0),
+        top_score=max(scores.values(), default=0.0),
         reasons=tuple(str(r) for r in detection.get("reasons") or ()),
         decision=review.get("decision") if isinstance(review, dict) else None,
+        scores=scores,
+        page_id=page_id,
     )
 
 
 def stored_messages(store: EvidenceStore) -> list[Reviewed]:
-    """Every imported message still in the vault (forgotten ones are left out)."""
-    found = (_reviewed(entry) for entry in store.entries(kind=MESSAGE_KIND))
-    return [item for item in found if item is not None]
+    """Every imported message still in the vault (forgotten ones are left out): the messages
+    of every page, and entries of older imports that hold one message each."""
+    found: list[Reviewed] = []
+    for entry in store.entries(kind=MESSAGE_KIND):
+        item = reviewed(entry.payload, entry.root_id, entry.seq)
+        if item is not None:
+            found.append(item)
+    for page in store.entries(kind=PAGE_KIND):
+        for payload in page_messages(page.payload):
+            item = reviewed(payload, payload["id"], page.seq, page.root_id)
+            if item is not None:
+                found.append(item)
+    return found
 
 
 def review_queue(items: Iterable[Reviewed], include_reviewed: bool = False) -> list[Reviewed]:
@@ -74,23 +93,58 @@ def review_queue(items: Iterable[Reviewed], include_reviewed: bool = False) -> l
     return flagged + rest
 
 
-def mark(store: EvidenceStore, entry_id: str, decision: str, note: str | None = None) -> None:
-    """Save the person's decision about one message as a new version of its entry."""
-    if decision not in DECISIONS:
-        raise UsageError("Mark a message as 'evidence' or 'not_relevant'.")
-    for entry in store.entries(kind=MESSAGE_KIND):
-        if entry_id and entry.root_id.startswith(entry_id):
-            payload = dict(entry.payload or {})
-            payload["review"] = {
-                "decision": decision,
-                "at": dt.datetime.now(dt.UTC).isoformat(),
-                "note": note,
-            }
-            store.edit(entry.root_id, payload, conversation_id=entry.conversation_id)
-            return
+def _locate(store: EvidenceStore, entry_id: str) -> tuple[StoredEntry, int | None]:
+    """The entry holding a message (by its id or the start of it), and its place in the
+    page (None: the entry is the message)."""
+    if len(entry_id) >= 4:
+        for page in store.entries(kind=PAGE_KIND):
+            for place, payload in enumerate(page_messages(page.payload)):
+                if payload["id"].startswith(entry_id):
+                    return page, place
+        for entry in store.entries(kind=MESSAGE_KIND):
+            if entry.root_id.startswith(entry_id) and entry.payload:
+                return entry, None
     raise UsageError(
         f"No imported message has the id {entry_id!r}. Run `ally evidence search` to find ids."
     )
+
+
+def mark(store: EvidenceStore, entry_id: str, decision: str, note: str | None = None) -> None:
+    """Save the person's decision about one message as a new version of its entry (its page)."""
+    if decision not in DECISIONS:
+        raise UsageError("Mark a message as 'evidence' or 'not_relevant'.")
+    entry, place = _locate(store, entry_id)
+    review = {"decision": decision, "at": dt.datetime.now(dt.UTC).isoformat(), "note": note}
+    payload = dict(entry.payload or {})
+    if place is None:
+        payload["review"] = review
+    else:
+        messages = list(payload["messages"])
+        messages[place] = {**messages[place], "review": review}
+        payload["messages"] = messages
+    store.edit(entry.root_id, payload, conversation_id=entry.conversation_id)
+
+
+def forget_message(store: EvidenceStore, entry_id: str) -> None:
+    """Delete one imported message for good (a tombstone says something was forgotten).
+
+    A message of an older import is its own entry and is forgotten as such. A message in a
+    page is taken out: the page is forgotten and a new page holds the others, with their
+    ids, reviews and lookups, in one transaction. The message can be imported again.
+    """
+    entry, place = _locate(store, entry_id)
+    if place is None:
+        store.forget(entry.root_id)
+        return
+    payload = dict(entry.payload or {})
+    kept = [m for i, m in enumerate(page_messages(payload)) if i != place]
+    if not kept:
+        store.forget(entry.root_id)
+        return
+    payload["messages"] = kept
+    payload["title"] = f"{len(kept)} imported message{'s' if len(kept) != 1 else ''}"
+    lookups = [(MESSAGE_KIND, m["key"]) for m in kept if isinstance(m.get("key"), str)]
+    store.rewrite(entry.root_id, PAGE_KIND, payload, lookups)
 
 
 def search(

@@ -1,19 +1,24 @@
 """Load knowledge packs from folders of YAML files, merge inheritance, and validate them.
 
 A pack is a folder named after its id holding ``pack.yaml`` and any other ``*.yaml`` files.
+Ally's own packs and those of installed plugin packages are found through the ``ally.packs``
+entry points (:mod:`ally.plugins`).
 Loading never crashes on a bad pack: every problem is collected with its file, line and field
 and raised together as one PackValidationError, so an author can fix them all in one go.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pydantic import ValidationError
 
+from ally import plugins
 from ally.errors import PackNotFoundError, PackProblem, PackValidationError
 from ally.knowledge.schema import Pack, PackFile
 from ally.knowledge.translate import Translation, apply, check_translation
@@ -106,11 +111,54 @@ def read_folder(folder: Path) -> FolderContent:
     return content
 
 
+def builtin_pack_folders() -> list[Path]:
+    """Ally's own packs; registered as the ``ally.packs`` entry point ``builtin``."""
+    return sorted(p for p in BUILTIN_PACKS.iterdir() if (p / "pack.yaml").is_file())
+
+
+def _as_folders(provided: object) -> list[Path]:
+    """The pack folders an ``ally.packs`` entry point gives (see :mod:`ally.plugins`)."""
+    if isinstance(provided, ModuleType):
+        folders = [Path(provided.__file__ or "").parent]
+    elif isinstance(provided, str | os.PathLike):
+        folders = [Path(provided)]
+    elif callable(provided):
+        result = provided()
+        is_one = isinstance(result, str | os.PathLike)
+        folders = [Path(result)] if is_one else [Path(item) for item in result]
+    else:
+        raise TypeError("an ally.packs entry point must give a folder, a module or a function")
+    for folder in folders:
+        if not (folder / "pack.yaml").is_file():
+            raise ValueError(f"{folder.name} has no pack.yaml")
+    return folders
+
+
+def installed_packs() -> dict[str, plugins.Provided[Path]]:
+    """Every pack Ally can use, by id: its own, then those installed packages provide."""
+    found = plugins.provided(
+        plugins.PACKS, _as_folders, key=_folder_name, fallback=builtin_pack_folders
+    )
+    return {entry.item.name: entry for entry in found}
+
+
+def _folder_name(folder: Path) -> str:
+    return folder.name
+
+
+def pack_folder(pack_id: str) -> Path:
+    """The folder of an installed pack (built in or from a plugin package)."""
+    return _find_folder(pack_id, [])
+
+
 def _find_folder(pack_id: str, near: Iterable[Path]) -> Path:
-    for base in [*near, BUILTIN_PACKS]:
+    for base in near:
         candidate = base / pack_id
         if (candidate / "pack.yaml").is_file():
             return candidate
+    installed = installed_packs().get(pack_id)
+    if installed is not None:
+        return installed.item
     raise PackNotFoundError(
         f"There is no knowledge pack called {pack_id!r}. `ally packs list` shows the packs."
     )
@@ -337,5 +385,10 @@ def pack_languages(pack_id: str) -> list[str]:
     return [pack.language, *sorted(found - {pack.language})]
 
 
-def builtin_pack_ids() -> list[str]:
-    return sorted(p.name for p in BUILTIN_PACKS.iterdir() if (p / "pack.yaml").is_file())
+def pack_ids() -> list[str]:
+    """The ids of every installed pack: Ally's own and those from plugin packages."""
+    return sorted(installed_packs())
+
+
+builtin_pack_ids = pack_ids
+"""The older name, from before packs could come from plugins; it lists those too."""

@@ -23,17 +23,67 @@ class StorageError(AllyError):
     """The database could not be opened or used."""
 
 
-_PLACEHOLDER = re.compile(r"\?")
+class DatabaseBusyError(StorageError):
+    """Another task holds the database for longer than Ally waits; trying again later works."""
 
-
-def _busy_or(error: sqlite3.OperationalError) -> Exception:
-    """A clear message when another writer holds the database; the original error otherwise."""
-    if "locked" in str(error) or "busy" in str(error):
-        return StorageError(
+    def __init__(self) -> None:
+        super().__init__(
             "Ally's database is busy with another task (an import, perhaps). "
             "Try again when it has finished."
         )
-    return error
+
+
+_PLACEHOLDER = re.compile(r"\?")
+_UNUSABLE = (
+    "Ally's database could not be read or written: the disk may be full or read-only, or the "
+    "database damaged. Nothing was changed."
+)
+_PG_BUSY = frozenset({"55P03", "40P01", "40001", "57014", "53300"})
+"""PostgreSQL SQLSTATEs that mean "busy, try again": lock not available, deadlock,
+serialization failure, statement timeout, too many connections."""
+
+
+_SQLITE_TROUBLE = (
+    "disk i/o error",
+    "database or disk is full",
+    "readonly database",
+    "unable to open database",
+    "malformed",
+    "not a database",
+    "no such device",
+    "out of memory",
+)
+"""SQLite messages that mean the file or disk cannot be used, as opposed to a bug in Ally's
+SQL (no such table, a syntax error), which must reach a bug report unchanged."""
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _sqlite_failure(error: sqlite3.Error) -> StorageError | None:
+    """A busy database, or one that cannot be used (damaged file, full or read-only disk);
+    None for anything else."""
+    if isinstance(error, sqlite3.OperationalError) and _busy(error):
+        return DatabaseBusyError()
+    if any(marker in str(error).lower() for marker in _SQLITE_TROUBLE):
+        return StorageError(_UNUSABLE)
+    return None
+
+
+def _postgres_failure(error: Exception) -> StorageError | None:
+    """A busy or lost PostgreSQL server as a StorageError; None for other errors (bugs,
+    constraint violations), which the caller re-raises as they are."""
+    import psycopg
+
+    if not isinstance(error, psycopg.OperationalError):
+        return None
+    if getattr(error, "sqlstate", None) in _PG_BUSY:
+        return DatabaseBusyError()
+    return StorageError(
+        "Ally lost its connection to the PostgreSQL database, or the database refused the "
+        "work. Nothing was changed. Try again; if it keeps happening, check the server."
+    )
 
 
 def _private_sqlite(path: Path) -> None:
@@ -87,9 +137,8 @@ class Database:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.OperationalError as error:
-            busy = _busy_or(error)
-            if busy is not error:
-                raise busy from error
+            if _busy(error):
+                raise DatabaseBusyError() from error
             raise StorageError(f"{path} is not an Ally database or is damaged.") from error
         except sqlite3.DatabaseError as error:
             raise StorageError(f"{path} is not an Ally database or is damaged.") from error
@@ -101,15 +150,34 @@ class Database:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         cursor = self._conn.cursor()
-        try:
+        with self._failures():
             cursor.execute(self.sql(statement), tuple(params))
-        except sqlite3.OperationalError as error:
-            raise _busy_or(error) from error
         return cursor
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         cursor = self._conn.cursor()
-        cursor.executemany(self.sql(statement), [tuple(row) for row in rows])
+        with self._failures():
+            cursor.executemany(self.sql(statement), [tuple(row) for row in rows])
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """Database trouble (busy, damaged, full disk, lost server) as a StorageError.
+
+        Anything else passes unchanged: constraint violations (callers test for them, see
+        ``VaultStore.is_conflict``) and mistakes in the SQL, which are bugs to report.
+        """
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            mapped = _sqlite_failure(error)
+            if mapped is None:
+                raise
+            raise mapped from error
+        except Exception as error:
+            mapped = _postgres_failure(error) if self.kind == "postgresql" else None
+            if mapped is None:
+                raise
+            raise mapped from error
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.execute(statement, params).fetchall()]
@@ -118,10 +186,8 @@ class Database:
     def transaction(self) -> Iterator[Database]:
         """All or nothing: commit on success, roll back on any error."""
         if self.kind == "sqlite":
-            try:
+            with self._failures():
                 self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise _busy_or(error) from error
             try:
                 yield self
             except BaseException:

@@ -19,11 +19,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ally.directory.candidates import Candidate, Match
 from ally.directory.geo import EARTH_RADIUS_KM, bounding_boxes, zorder_ranges
 from ally.directory.index import Entry
-from ally.directory.search import Candidate, Match
 from ally.storage.database import Database, StorageError
-from ally.storage.directory_store import (
+from ally.storage.directory_backend import (
     AREA_BASE,
     DirectWriter,
     DocumentWriter,

@@ -41,12 +41,12 @@ from typing import Any
 
 import orjson
 
+from ally.directory.candidates import Candidate, Match
 from ally.directory.geo import GRID_SIZE, bounding_boxes, unspread, zorder_ranges
 from ally.directory.index import WORLD, Entry
-from ally.directory.search import Candidate, Match
 from ally.directory.taxonomy import TYPES_BY_CODE
 from ally.storage.database import Database
-from ally.storage.directory_store import (
+from ally.storage.directory_backend import (
     AREA_BASE,
     SEQ_BITS,
     DirectWriter,

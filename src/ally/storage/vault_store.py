@@ -134,9 +134,6 @@ class VaultStore:
     def blob_bytes(self, key: str) -> bytes:
         return b"".join(self.read_blob(key))
 
-    def has_blob(self, key: str) -> bool:
-        return bool(self.db.query("SELECT 1 FROM vault_chunks WHERE blob = ? AND idx = 0", (key,)))
-
     def chunk_index(self) -> list[tuple[str, int, int]]:
         """(file, row number, size) of every stored row, in order."""
         rows = self.db.query("SELECT blob, idx, length(data) FROM vault_chunks ORDER BY blob, idx")
@@ -187,6 +184,14 @@ class VaultStore:
             tuple(f'%"kind":"{kind}",%' for kind in kinds),
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def has_kind(self, kind: str) -> bool:
+        """Whether any record of this kind is stored (records are canonical JSON, so the
+        match is exact)."""
+        rows = self.db.query(
+            "SELECT 1 FROM vault_records WHERE record LIKE ? LIMIT 1", (f'%"kind":"{kind}",%',)
+        )
+        return bool(rows)
 
     def lookup_state(self, name: str) -> str | None:
         """A lookup bookkeeping value, or None (also when the tables do not exist yet)."""

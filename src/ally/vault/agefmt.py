@@ -39,11 +39,32 @@ _ZERO_NONCE = bytes(12)
 
 
 class FormatError(ValueError):
-    """The bytes are not a well-formed age file (damaged or not age at all)."""
+    """Base of every way an age file or key fails to decode (damaged, or not age at all).
+
+    The subclasses are the failures the age test kit (C2SP/CCTV) names, so a caller and the
+    conformance tests can tell them apart; :mod:`ally.vault.crypto` turns each into an Ally
+    error and keeps this one as its cause.
+    """
 
 
-class NoMatchingKey(ValueError):  # noqa: N818 - a condition, not a failure of the code
-    """None of the given keys or passphrases opens this file."""
+class HeaderError(FormatError):
+    """The header is malformed (the test kit's "header failure")."""
+
+
+class NoMatchError(FormatError):
+    """The header is well formed but none of the keys or passphrases opens a stanza."""
+
+
+class HeaderMacError(FormatError):
+    """A stanza opened, but the header's MAC does not match: the header was changed."""
+
+
+class PayloadError(FormatError):
+    """The payload was modified, truncated or extended (the test kit's "payload failure")."""
+
+
+class UnusableKeyError(FormatError):
+    """An X25519 public key is a low-order point (all-zero shared secret): age forbids it."""
 
 
 # --- encodings -------------------------------------------------------------------------------
@@ -57,13 +78,13 @@ def b64encode(data: bytes) -> bytes:
 def b64decode(text: bytes) -> bytes:
     """Strict inverse of :func:`b64encode`: rejects padding and non-canonical encodings."""
     if b"=" in text or len(text) % 4 == 1 or b"\n" in text or b"\r" in text:
-        raise FormatError("bad base64 in the header")
+        raise HeaderError("bad base64 in the header")
     try:
         data = base64.b64decode(text + b"=" * (-len(text) % 4), validate=True)
     except ValueError as error:
-        raise FormatError("bad base64 in the header") from error
+        raise HeaderError("bad base64 in the header") from error
     if b64encode(data) != text:
-        raise FormatError("non-canonical base64 in the header")
+        raise HeaderError("non-canonical base64 in the header")
     return data
 
 
@@ -164,13 +185,36 @@ class Stanza:
         return line + b"".join(part + b"\n" for part in lines)
 
 
+def _shared_secret(private: X25519PrivateKey, public: bytes) -> bytes | None:
+    """The X25519 shared secret, or None when it is all zeros (``public`` is a low-order point).
+
+    pyca/cryptography refuses an all-zero result with a bare ValueError; age requires that
+    refusal, so it is turned into None here for the callers to name the failure.
+    """
+    try:
+        shared = private.exchange(X25519PublicKey.from_public_bytes(public))
+    except ValueError:
+        return None
+    return None if shared == bytes(32) else shared
+
+
+def is_low_order(public: bytes) -> bool:
+    """Whether an X25519 public key gives an all-zero shared secret with every private key.
+
+    A clamped private key is a multiple of 8, so every point of order 1, 2, 4 or 8 (the
+    all-zero key among them, and their non-canonical encodings) gives zero with any key; one
+    exchange with a fresh key tells.
+    """
+    return _shared_secret(X25519PrivateKey.generate(), public) is None
+
+
 def x25519_stanza(recipient: bytes, file_key: bytes) -> Stanza:
     """Wrap ``file_key`` for an X25519 public key (32 bytes), as the spec lays down."""
     ephemeral = X25519PrivateKey.generate()
     share = ephemeral.public_key().public_bytes_raw()
-    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
-    if shared == bytes(32):
-        raise FormatError("this public key is not usable (low order point)")
+    shared = _shared_secret(ephemeral, recipient)
+    if shared is None:
+        raise UnusableKeyError("this public key is not usable (a low-order point)")
     wrap_key = hkdf(shared, share + recipient, _X25519_INFO)
     body = ChaCha20Poly1305(wrap_key).encrypt(_ZERO_NONCE, file_key, None)
     return Stanza("X25519", (b64encode(share).decode("ascii"),), body)
@@ -190,12 +234,14 @@ def unwrap_x25519(stanza: Stanza, secret: bytes) -> bytes | None:
     if stanza.type != "X25519":
         return None
     if len(stanza.args) != 1 or len(stanza.body) != FILE_KEY_SIZE + TAG_SIZE:
-        raise FormatError("malformed X25519 stanza")
+        raise HeaderError("malformed X25519 stanza")
     share = b64decode(stanza.args[0].encode("ascii"))
     if len(share) != 32:
-        raise FormatError("malformed X25519 stanza")
+        raise HeaderError("malformed X25519 stanza")
     private = X25519PrivateKey.from_private_bytes(secret)
-    shared = private.exchange(X25519PublicKey.from_public_bytes(share))
+    shared = _shared_secret(private, share)
+    if shared is None:
+        raise HeaderError("the X25519 stanza's share is a low-order point")
     recipient = private.public_key().public_bytes_raw()
     wrap_key = hkdf(shared, share + recipient, _X25519_INFO)
     try:
@@ -209,14 +255,19 @@ def unwrap_scrypt(stanza: Stanza, passphrase: bytes) -> bytes | None:
     if stanza.type != "scrypt":
         return None
     if len(stanza.args) != 2 or len(stanza.body) != FILE_KEY_SIZE + TAG_SIZE:
-        raise FormatError("malformed scrypt stanza")
+        raise HeaderError("malformed scrypt stanza")
     salt = b64decode(stanza.args[0].encode("ascii"))
     log_n_text = stanza.args[1]
-    if len(salt) != 16 or not log_n_text.isdigit() or log_n_text.startswith("0"):
-        raise FormatError("malformed scrypt stanza")
+    if (
+        len(salt) != 16
+        or not log_n_text.isascii()
+        or not log_n_text.isdigit()
+        or log_n_text.startswith("0")
+    ):
+        raise HeaderError("malformed scrypt stanza")
     log_n = int(log_n_text)
     if log_n > MAX_SCRYPT_LOG_N:
-        raise FormatError("the passphrase work factor is too large to try safely")
+        raise HeaderError("the passphrase work factor is too large to try safely")
     try:
         return ChaCha20Poly1305(_scrypt_key(passphrase, salt, log_n)).decrypt(
             _ZERO_NONCE, stanza.body, None
@@ -255,13 +306,13 @@ def header_length(data: bytes) -> int | None:
     prefix = VERSION_LINE + b"\n"
     if not data.startswith(prefix):
         if len(data) >= len(prefix) or not prefix.startswith(data):
-            raise FormatError("not an age file")
+            raise HeaderError("not an age file")
         return None
     mac_line = data.find(b"\n--- ", 0, MAX_HEADER)
     end = data.find(b"\n", mac_line + 5, MAX_HEADER + 100) if mac_line >= 0 else -1
     if end < 0:
         if len(data) > MAX_HEADER:
-            raise FormatError("the header is too long")
+            raise HeaderError("the header is too long")
         return None
     return end + 1
 
@@ -270,31 +321,33 @@ def parse_header(raw: bytes) -> Header:
     """Parse exactly one header (``raw`` must be the header bytes, as header_length found)."""
     lines = raw.split(b"\n")
     if lines[0] != VERSION_LINE or lines[-1] != b"":
-        raise FormatError("not an age file")
+        raise HeaderError("not an age file")
     stanzas: list[Stanza] = []
     i = 1
     while lines[i].startswith(b"-> "):
         try:
             parts = lines[i][3:].decode("ascii").split(" ")
         except UnicodeDecodeError as error:
-            raise FormatError("malformed stanza") from error
+            raise HeaderError("malformed stanza") from error
         if any(not p or not p.isprintable() for p in parts):
-            raise FormatError("malformed stanza")
+            raise HeaderError("malformed stanza")
         body = b""
         i += 1
         while True:
             if i >= len(lines) - 1 or len(lines[i]) > 64:
-                raise FormatError("malformed stanza body")
+                raise HeaderError("malformed stanza body")
             body += lines[i]
             i += 1
             if len(lines[i - 1]) < 64:
                 break
         stanzas.append(Stanza(parts[0], tuple(parts[1:]), b64decode(body)))
     if i != len(lines) - 2 or not lines[i].startswith(b"--- ") or not stanzas:
-        raise FormatError("malformed header")
+        raise HeaderError("malformed header")
+    if any(s.type == "scrypt" for s in stanzas) and len(stanzas) > 1:
+        raise HeaderError("a passphrase (scrypt) stanza must be the only one in the header")
     mac = b64decode(lines[i][4:])
     if len(mac) != 32:
-        raise FormatError("malformed header MAC")
+        raise HeaderError("malformed header MAC")
     return Header(tuple(stanzas), mac, raw)
 
 
@@ -372,7 +425,10 @@ class PayloadSealer:
 def open_payload(file_key: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
     """Decrypt a STREAM payload given as byte pieces of any size; yields plaintext.
 
-    Raises FormatError if it was modified, truncated or extended.
+    Raises PayloadError if it was modified, truncated or extended (HeaderError if even the
+    nonce is missing). Each chunk is yielded once it is authenticated, so what came before an
+    error is genuine: the age test kit checks exactly that. A full-size chunk may be the last
+    one or not; the likelier reading (last when nothing follows) is tried first.
     """
     buffer = bytearray()
     for piece in pieces:
@@ -380,7 +436,8 @@ def open_payload(file_key: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
         if len(buffer) >= NONCE_SIZE:
             break
     if len(buffer) < NONCE_SIZE:
-        raise FormatError("the file is truncated")
+        # The nonce belongs to the header in the test kit's terms: nothing was decrypted.
+        raise HeaderError("the file is truncated (no payload nonce)")
     aead = ChaCha20Poly1305(hkdf(file_key, bytes(buffer[:NONCE_SIZE]), b"payload"))
     del buffer[:NONCE_SIZE]
     sealed = CHUNK_SIZE + TAG_SIZE
@@ -393,17 +450,33 @@ def open_payload(file_key: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
                 exhausted = True
             else:
                 buffer += more
-        last = exhausted and len(buffer) <= sealed
+        more_follows = len(buffer) > sealed
         chunk = bytes(buffer[:sealed])
         del buffer[:sealed]
-        if len(chunk) < TAG_SIZE or (last and counter > 0 and len(chunk) == TAG_SIZE):
-            raise FormatError("the file is truncated or damaged")
-        try:
-            plain = aead.decrypt(_chunk_nonce(counter, last), chunk, None)
-        except InvalidTag as error:
-            raise FormatError("the file was modified or is damaged") from error
+        full = len(chunk) == sealed
+        if len(chunk) < TAG_SIZE or (not full and counter > 0 and len(chunk) == TAG_SIZE):
+            raise PayloadError("the file is truncated or damaged")
+        plain, last = _open_chunk(aead, counter, chunk, last_first=not more_follows, either=full)
         counter += 1
         if plain:
             yield plain
+        if last and more_follows:
+            raise PayloadError("there is data after the end of the encrypted file")
         if last:
             return
+        if not more_follows:
+            raise PayloadError("the file is truncated (its last chunk is missing)")
+
+
+def _open_chunk(
+    aead: ChaCha20Poly1305, counter: int, chunk: bytes, *, last_first: bool, either: bool
+) -> tuple[bytes, bool]:
+    """A chunk's plaintext and whether it was the last; ``either``: it may be last or not."""
+    readings = (True, False) if last_first else (False, True)
+    failure: InvalidTag | None = None
+    for last in readings if either else readings[:1]:
+        try:
+            return aead.decrypt(_chunk_nonce(counter, last), chunk, None), last
+        except InvalidTag as error:
+            failure = error
+    raise PayloadError("the file was modified or is damaged") from failure

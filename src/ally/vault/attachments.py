@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ally.model.journal import Attachment
 from ally.storage import vault_store
@@ -18,10 +18,7 @@ from ally.storage.vault_store import blob_key
 from ally.vault import crypto
 from ally.vault.envelope import envelope
 from ally.vault.pipeline import Pipeline
-
-if TYPE_CHECKING:
-    from ally.vault.vault import Vault
-
+from ally.vault.ports import AttachmentTarget
 
 ROWS_PER_COMMIT = 8
 """Attachment rows (1 MiB each) written per transaction while streaming."""
@@ -52,7 +49,7 @@ class AttachmentWriter:
     """
 
     def __init__(
-        self, vault: Vault, entry_id: str, filename: str | None, media_type: str | None
+        self, vault: AttachmentTarget, entry_id: str, filename: str | None, media_type: str | None
     ) -> None:
         self._vault = vault
         self._entry_id = entry_id

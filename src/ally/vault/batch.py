@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 import secrets
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ally.storage import vault_store
 from ally.storage.database import Database
@@ -30,9 +30,7 @@ from ally.vault.attachments import Readable, blocks
 from ally.vault.chain import BlobRef, Record, genesis_hash, now_text, text_digest
 from ally.vault.envelope import envelope
 from ally.vault.errors import VaultError
-
-if TYPE_CHECKING:
-    from ally.vault.vault import Vault
+from ally.vault.ports import BatchTarget
 
 FLUSH_RECORDS = 512
 """Records gathered before they are sent to the database in one statement."""
@@ -85,8 +83,9 @@ class ChainWriter:
         self._streamed: list[str] = []
         self._bytes = 0
 
-    def add(self, spec: Spec, lookup: str | None = None) -> Record:
-        """Append one record; ``lookup`` is a keyed digest to file it under (see Vault.find)."""
+    def add(self, spec: Spec, lookup: str | None = None, more: Iterable[str] = ()) -> Record:
+        """Append one record; ``lookup`` (and ``more``) are keyed digests to file it under
+        (see Vault.find): a page of messages is found by each of its messages' keys."""
         refs = spec.refs()
         if spec.deletes or spec.kind == "forget":
             self.flush()  # deletions act on what is already stored
@@ -104,6 +103,7 @@ class ChainWriter:
             self._store.delete_lookups(self._tx, spec.of)  # forgotten means not findable either
         if lookup is not None:
             self._lookups.append((lookup, spec.id))
+        self._lookups.extend((digest, spec.id) for digest in more)
         if len(self._records) >= FLUSH_RECORDS or self._bytes >= FLUSH_BYTES:
             self.flush()
         return record
@@ -179,7 +179,7 @@ class Batch:
 
     def __init__(
         self,
-        vault: Vault,
+        vault: BatchTarget,
         writer: ChainWriter,
         recipients: list[crypto.Recipient],
         lookup_key: crypto.LookupKey,
@@ -199,13 +199,16 @@ class Batch:
         *,
         conversation_id: str | None = None,
         lookup: str | None = None,
+        lookups: Iterable[tuple[str, str]] = (),
     ) -> str:
         """Add an entry; returns its id. ``lookup``: a value to find it by later (Vault.find),
-        e.g. a message's natural key; it is stored only as a keyed digest."""
+        e.g. a message's natural key; it is stored only as a keyed digest. ``lookups``: more
+        (kind, value) pairs to find it by (a page of messages, by each message's key)."""
         sealed = self._vault._seal_entry(kind, payload, conversation_id, self._recipients)
         entry_id = secrets.token_hex(8)
         digest = self._lookup_key.digest(kind, lookup) if lookup is not None else None
-        self._writer.add(Spec(kind, entry_id, small={"content": sealed}), digest)
+        more = [self._lookup_key.digest(k, value) for k, value in lookups]
+        self._writer.add(Spec(kind, entry_id, small={"content": sealed}), digest, more)
         self._ids.append(int(entry_id, 16))
         self.added += 1
         return entry_id

@@ -46,7 +46,7 @@ from ally.vault.chain import (
 )
 from ally.vault.crypto import Recipient
 from ally.vault.errors import BundleError, VaultExistsError
-from ally.vault.vault import Vault
+from ally.vault.ports import ExportSource
 from ally.vault.verify import (
     ChainState,
     Problem,
@@ -94,7 +94,7 @@ def _file_name(record: Record, name: str) -> str:
     return f"files/{record.seq:06d}-{name}.age"
 
 
-def _select(vault: Vault, entry_refs: Iterable[str] | None) -> set[str] | None:
+def _select(vault: ExportSource, entry_refs: Iterable[str] | None) -> set[str] | None:
     """Record ids whose files go in the bundle (None: all)."""
     if entry_refs is None:
         return None
@@ -107,7 +107,7 @@ def _select(vault: Vault, entry_refs: Iterable[str] | None) -> set[str] | None:
 
 
 def export_bundle(
-    vault: Vault,
+    vault: ExportSource,
     path: str | Path,
     *,
     recipients: Iterable[Recipient | str] = (),
@@ -153,7 +153,7 @@ def export_bundle(
 
 
 def _jobs(
-    vault: Vault, records: list[Record], chosen: set[str] | None, *, shared: bool
+    vault: ExportSource, records: list[Record], chosen: set[str] | None, *, shared: bool
 ) -> list[tuple[str, str, int]]:
     key_records = [r for r in records if r.kind == "key"]
     jobs = []
@@ -205,7 +205,7 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _manifest(
-    vault: Vault,
+    vault: ExportSource,
     records: list[Record],
     hashes: list[str],
     files: dict[str, dict[str, str]],

@@ -30,7 +30,12 @@ from blake3 import blake3
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ally.vault import agefmt
-from ally.vault.errors import RecipientError, VaultDamagedError, WrongPassphraseError
+from ally.vault.errors import (
+    RecipientError,
+    UnusableRecipientError,
+    VaultDamagedError,
+    WrongPassphraseError,
+)
 
 DEFAULT_WORK_FACTOR = 18
 """scrypt log2(N) for locking the vault key: age's default, 256 MiB and ~1 s to try one guess."""
@@ -40,6 +45,7 @@ MIN_WORK_FACTOR = 10
 
 _SECRET_HRP = "age-secret-key-"
 _PUBLIC_HRP = "age"
+_NOT_A_PUBLIC_KEY = "That is not an age public key. It should start with age1 and be 62 characters."
 
 
 class Recipient:
@@ -50,6 +56,8 @@ class Recipient:
     def __init__(self, key: bytes) -> None:
         if len(key) != 32:
             raise RecipientError("An age public key must hold 32 bytes.")
+        if agefmt.is_low_order(key):
+            raise UnusableRecipientError()
         self._key = key
 
     @classmethod
@@ -62,12 +70,10 @@ class Recipient:
             )
         try:
             hrp, key = agefmt.bech32_decode(text)
-        except agefmt.FormatError:
-            hrp, key = "", b""
+        except agefmt.FormatError as error:
+            raise RecipientError(_NOT_A_PUBLIC_KEY) from error
         if hrp != _PUBLIC_HRP or len(key) != 32 or text != text.lower():
-            raise RecipientError(
-                "That is not an age public key. It should start with age1 and be 62 characters."
-            )
+            raise RecipientError(_NOT_A_PUBLIC_KEY)
         return cls(key)
 
     @property
@@ -85,6 +91,9 @@ class Recipient:
 
     def __hash__(self) -> int:
         return hash(self._key)
+
+
+_NOT_A_SECRET_KEY = "That is not an age secret key (AGE-SECRET-KEY-1...)."
 
 
 class Identity:
@@ -108,10 +117,10 @@ class Identity:
             raise RecipientError("An age identity file must hold exactly one secret key.")
         try:
             hrp, secret = agefmt.bech32_decode(lines[0])
-        except agefmt.FormatError:
-            hrp, secret = "", b""
+        except agefmt.FormatError as error:
+            raise RecipientError(_NOT_A_SECRET_KEY) from error
         if hrp != _SECRET_HRP or len(secret) != 32:
-            raise RecipientError("That is not an age secret key (AGE-SECRET-KEY-1...).")
+            raise RecipientError(_NOT_A_SECRET_KEY)
         return cls(secret)
 
     @property
@@ -146,14 +155,18 @@ class LookupKey:
     the same message differ. The identity survives a passphrase change, so digests do too.
     """
 
-    __slots__ = ("_key",)
+    __slots__ = ("_keyed",)
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        # HMAC's keyed start, worked out once: each digest then copies it (an import makes
+        # several per message).
+        self._keyed = hmac.new(key, digestmod="sha256")
 
     def digest(self, kind: str, value: str) -> str:
         data = f"{kind}\0{value}".encode("utf-8", "surrogatepass")
-        return hmac.digest(self._key, data, "sha256").hex()
+        mac = self._keyed.copy()
+        mac.update(data)
+        return mac.hexdigest()
 
     def __repr__(self) -> str:
         return "LookupKey(...)"
@@ -176,15 +189,24 @@ def lock_identity(
 
 
 def unlock_identity(locked: bytes, passphrase: str) -> Identity:
-    """Open a locked identity; WrongPassphraseError if the passphrase does not fit."""
-    header, payload = _split(locked)
-    if len(header.stanzas) != 1:
-        raise VaultDamagedError("The vault key file is damaged. Run `ally vault verify`.")
-    file_key = agefmt.unwrap_scrypt(header.stanzas[0], passphrase.encode("utf-8"))
-    if file_key is None:
-        raise WrongPassphraseError()
-    text = b"".join(_open_payload(header, file_key, iter([payload])))
-    return Identity.parse(text.decode("ascii"))
+    """Open a locked identity; WrongPassphraseError if the passphrase does not fit.
+
+    A key file that is not locked with a passphrase at all (encrypted to an age key, say) is
+    damage, not a wrong passphrase: trying other passphrases would never help.
+    """
+    header = _split(locked)[0]
+    if len(header.stanzas) != 1 or header.stanzas[0].type != "scrypt":
+        raise VaultDamagedError(
+            "The vault's key file is not locked with a passphrase, so no passphrase can open "
+            "it: it was replaced or damaged. Run `ally vault verify`, or restore a backup."
+        )
+    text = b"".join(open_with([locked], passphrases=[passphrase]))
+    try:
+        return Identity.parse(text.decode("ascii"))
+    except (UnicodeDecodeError, RecipientError) as error:
+        raise VaultDamagedError(
+            "The vault's key file opened but holds no age key. Run `ally vault verify`."
+        ) from error
 
 
 # --- sealing ----------------------------------------------------------------------------------
@@ -194,7 +216,11 @@ def _header_for(recipients: Sequence[Recipient], file_key: bytes) -> bytes:
     if not recipients:
         raise ValueError("at least one recipient is needed")
     unique = list(dict.fromkeys(recipients))
-    return agefmt.encode_header([agefmt.x25519_stanza(r.raw, file_key) for r in unique], file_key)
+    try:
+        stanzas = [agefmt.x25519_stanza(r.raw, file_key) for r in unique]
+    except agefmt.UnusableKeyError as error:  # Recipient refuses such keys; kept as a guard
+        raise UnusableRecipientError() from error
+    return agefmt.encode_header(stanzas, file_key)
 
 
 def _seal_with(file_key: bytes, stanzas: list[agefmt.Stanza], data: bytes) -> bytes:
@@ -251,7 +277,7 @@ def _split(data: bytes) -> tuple[agefmt.Header, bytes]:
     try:
         length = agefmt.header_length(data)
         if length is None:
-            raise agefmt.FormatError("no header")
+            raise agefmt.HeaderError("no complete header")
         return agefmt.parse_header(data[:length]), data[length:]
     except agefmt.FormatError as error:
         raise VaultDamagedError(
@@ -259,37 +285,79 @@ def _split(data: bytes) -> tuple[agefmt.Header, bytes]:
         ) from error
 
 
-def _file_key(header: agefmt.Header, identity: Identity) -> bytes:
-    for stanza in header.stanzas:
-        try:
-            key = identity._unwrap(stanza)
-        except agefmt.FormatError as error:
-            raise VaultDamagedError("Stored data is damaged. Run `ally vault verify`.") from error
-        if key is not None and header.verify_mac(key):
+def _file_key(
+    header: agefmt.Header, identities: Sequence[Identity], passphrases: Sequence[str]
+) -> bytes:
+    """The file key from the first stanza a key or passphrase opens; the header MAC checked.
+
+    Stanzas are tried in order and a malformed one stops the search, as the age reference
+    implementation does. A stanza that opens fixes the file key: if the MAC then fails, the
+    header was changed, whatever the other stanzas hold.
+    """
+    secrets_ = [p.encode("utf-8") for p in passphrases]
+    try:
+        for stanza in header.stanzas:
+            key = _unwrap(stanza, identities, secrets_)
+            if key is None:
+                continue
+            if not header.verify_mac(key):
+                raise agefmt.HeaderMacError("the header MAC does not match")
             return key
-    raise VaultDamagedError(
-        "This key cannot open that item: it was not shared with this key, or it was damaged."
-    )
+        raise agefmt.NoMatchError("no stanza opens with the keys given")
+    except agefmt.NoMatchError as error:
+        if passphrases and not identities:
+            raise WrongPassphraseError() from error
+        raise VaultDamagedError(
+            "This key cannot open that item: it was not shared with this key, or it was damaged."
+        ) from error
+    except agefmt.HeaderMacError as error:
+        raise VaultDamagedError(
+            "Stored data is damaged (header check failed). Run `ally vault verify`."
+        ) from error
+    except agefmt.FormatError as error:
+        raise VaultDamagedError("Stored data is damaged. Run `ally vault verify`.") from error
 
 
-def _open_payload(
-    header: agefmt.Header, file_key: bytes, pieces: Iterator[bytes]
-) -> Iterator[bytes]:
-    if not header.verify_mac(file_key):
-        raise VaultDamagedError("Stored data is damaged (header check failed).")
+def _unwrap(
+    stanza: agefmt.Stanza, identities: Sequence[Identity], passphrases: Sequence[bytes]
+) -> bytes | None:
+    for identity in identities:
+        key = identity._unwrap(stanza)
+        if key is not None:
+            return key
+    for passphrase in passphrases:
+        key = agefmt.unwrap_scrypt(stanza, passphrase)
+        if key is not None:
+            return key
+    return None
+
+
+def _open_payload(file_key: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
     try:
         yield from agefmt.open_payload(file_key, pieces)
+    except agefmt.HeaderError as error:
+        raise VaultDamagedError(
+            "Stored data is damaged (not a readable age file). Run `ally vault verify`."
+        ) from error
     except agefmt.FormatError as error:
         raise VaultDamagedError(
             "Stored data was modified or is damaged. Run `ally vault verify`."
         ) from error
 
 
-def open_stream(pieces: Iterable[bytes], identity: Identity) -> Iterator[bytes]:
-    """Decrypt an age file given as byte pieces; yields plaintext as it is authenticated.
+def open_with(
+    pieces: Iterable[bytes],
+    *,
+    identities: Sequence[Identity] = (),
+    passphrases: Sequence[str] = (),
+) -> Iterator[bytes]:
+    """Decrypt an age file given as byte pieces, with age keys or passphrases (age's decoder).
 
-    A chunk is only yielded once its tag verified; a damaged file raises VaultDamagedError
-    (the caller should discard what it already received).
+    Plaintext is yielded as each chunk is authenticated. Every failure is an Ally error whose
+    cause names the age test kit's failure (:mod:`ally.vault.agefmt`): VaultDamagedError for
+    a damaged header, payload or MAC, or for keys that open no stanza; WrongPassphraseError
+    when only passphrases were given and none fits. A caller should discard what it already
+    received when an error comes.
     """
     iterator = iter(pieces)
     buffer = b""
@@ -302,11 +370,14 @@ def open_stream(pieces: Iterable[bytes], identity: Identity) -> Iterator[bytes]:
             break
         if length is not None:
             break
-    if length is None:
-        raise VaultDamagedError("Stored data is damaged (not a readable age file).")
-    header, rest = _split(buffer[:length])[0], buffer[length:]
-    file_key = _file_key(header, identity)
-    yield from _open_payload(header, file_key, _chain([rest], iterator))
+    header, rest = _split(buffer)  # the whole header is in the buffer, or this raises
+    file_key = _file_key(header, identities, passphrases)
+    yield from _open_payload(file_key, _chain([rest], iterator))
+
+
+def open_stream(pieces: Iterable[bytes], identity: Identity) -> Iterator[bytes]:
+    """Decrypt an age file given as byte pieces with the identity (see :func:`open_with`)."""
+    return open_with(pieces, identities=[identity])
 
 
 def _chain(first: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -327,7 +398,7 @@ def rewrap_header(header: bytes, identity: Identity, recipients: Sequence[Recipi
     parsed, rest = _split(header)
     if rest:
         raise ValueError("rewrap_header takes the header only")
-    return _header_for(recipients, _file_key(parsed, identity))
+    return _header_for(recipients, _file_key(parsed, [identity], ()))
 
 
 # --- fingerprints (no key needed) -------------------------------------------------------------

@@ -7,7 +7,6 @@ the ``xkcdpass`` package; the choice of words is ours, with ``secrets``.
 
 from __future__ import annotations
 
-import math
 import secrets
 from functools import cache
 from importlib import resources
@@ -29,7 +28,3 @@ def generate_passphrase(words: int = WORDS_PER_PASSPHRASE) -> str:
     """Random words joined by spaces, e.g. 'unhappy kindle abacus sample ripcord thigh'."""
     pool = word_list()
     return " ".join(secrets.choice(pool) for _ in range(words))
-
-
-def entropy_bits(words: int = WORDS_PER_PASSPHRASE) -> float:
-    return words * math.log2(len(word_list()))

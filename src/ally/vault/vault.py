@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,11 +39,13 @@ from ally.vault.chain import (
     parse_time,
 )
 from ally.vault.crypto import Identity, Recipient
-from ally.vault.envelope import envelope
+from ally.vault.envelope import envelope, read_envelope
 from ally.vault.errors import (
     EntryNotFoundError,
     InvalidEntryError,
     ReadOnlyVaultError,
+    UnusableRecipientError,
+    UnusableShareWarning,
     VaultDamagedError,
     VaultError,
     VaultExistsError,
@@ -70,6 +72,8 @@ class _Index:
         self.attachments: dict[str, list[Record]] = {}
         self.forgotten: dict[str, int] = {}
         self.shared: dict[str, Recipient] = {}
+        self.unusable: dict[str, int] = {}
+        """Keys shared before Ally refused low-order ones: key text -> the share's number."""
         self.key: Record | None = None
 
     def add(self, record: Record, digest: str) -> None:
@@ -85,9 +89,13 @@ class _Index:
         elif record.kind == "key":
             self.key = record
         elif record.kind == "share" and record.to:
-            self.shared[record.to] = Recipient.parse(record.to)
+            try:
+                self.shared[record.to] = Recipient.parse(record.to)
+            except UnusableRecipientError:
+                self.unusable[record.to] = record.seq
         elif record.kind == "unshare" and record.to:
             self.shared.pop(record.to, None)
+            self.unusable.pop(record.to, None)
 
     @property
     def seq(self) -> int:
@@ -301,6 +309,8 @@ class Vault:
         index = self._keys()
         if index.key is None or index.key.to is None:
             raise VaultDamagedError("The vault's key is missing. Run `ally vault verify`.")
+        if index.unusable:
+            warnings.warn(UnusableShareWarning(), stacklevel=3)
         return [Recipient.parse(index.key.to), *index.shared.values()]
 
     def _seal_entry(
@@ -412,7 +422,13 @@ class Vault:
         found = self._store.find_lookups(list(digests))
         return {digests[digest]: entry for digest, entry in found.items()}
 
-    def backfill_lookups(self, kind: str, key_of: Callable[[dict[str, Any]], str | None]) -> int:
+    def backfill_lookups(
+        self,
+        kind: str,
+        key_of: Callable[[dict[str, Any]], str | list[str] | None],
+        *,
+        lookup_kind: str | None = None,
+    ) -> int:
         """Give lookups to the entries of ``kind`` stored before this vault had them; once.
 
         A vault made by an older Ally, or restored from a bundle (lookups are not exported),
@@ -427,15 +443,15 @@ class Vault:
         if since <= 1 or self._store.lookup_state(mark) is not None:
             return 0
         self._refresh()
-        rows = []
+        rows: list[tuple[str, str]] = []
         for versions in self._index.versions.values():
             root = versions[0]
             if root.kind != kind or root.seq >= since or self._index.is_forgotten(versions[-1]):
                 continue
             payload = self._build(versions[-1], root).payload
             value = key_of(payload) if payload is not None else None
-            if value is not None:
-                rows.append((key.digest(kind, value), root.id))
+            values = [value] if isinstance(value, str) else value or []
+            rows.extend((key.digest(lookup_kind or kind, v), root.id) for v in values)
         with self._store.db.transaction() as tx:
             self._store.put_lookups(tx, rows, skip_existing=True)
             self._store.set_lookup_state(tx, mark, str(since))
@@ -606,6 +622,42 @@ class Vault:
         deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
         self._append("forget", of=record.id, deletes=deletes)
 
+    def has_entries(self, kind: str) -> bool:
+        """Whether the journal holds any entry of this kind (without reading the chain)."""
+        return self._store.has_kind(kind)
+
+    def rewrite(
+        self,
+        ref: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        lookups: Iterable[tuple[str, str]] = (),
+    ) -> str:
+        """Forget an entry and add what replaces it, in one transaction; returns the new id.
+
+        For taking one message out of a page of imported messages: the page is forgotten
+        (its content deleted, a tombstone left) and a new page holds the others, found by
+        their lookups as before. A crash leaves the old page or the new one, never neither.
+        """
+        self._require_writable()
+        record = self._root(ref)
+        if record.id in self._index.forgotten:
+            raise VaultError("That entry was forgotten already.")
+        self._ensure_lookups()
+        key = self._lookup_key()
+        targets = [*self._index.versions[record.id], *self._index.attachments.get(record.id, [])]
+        deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
+        sealed = self._seal_entry(kind, payload, None)
+        new_id = secrets.token_hex(8)
+        digests = [key.digest(k, value) for k, value in lookups]
+        with self._store.db.transaction() as tx:
+            writer = ChainWriter(self._store, tx, self.vault_id)
+            writer.add(Spec("forget", secrets.token_hex(8), of=record.id, deletes=deletes))
+            writer.add(Spec(kind, new_id, small={"content": sealed}), None, digests)
+            writer.finish()
+        self._refresh()
+        return new_id
+
     def change_passphrase(
         self, new_passphrase: str, *, work_factor: int = crypto.DEFAULT_WORK_FACTOR
     ) -> None:
@@ -668,18 +720,33 @@ class Vault:
         return out
 
     def unshare(self, recipient: Recipient | str) -> None:
-        """Stop encrypting new content to a recipient (what they already have stays theirs)."""
+        """Stop encrypting new content to a recipient (what they already have stays theirs).
+
+        A key listed by :meth:`unusable_shares` can be given as its text: it no longer parses
+        as a recipient, but it must still be possible to take it off the list.
+        """
         self._require_writable()
-        who = recipient if isinstance(recipient, Recipient) else Recipient.parse(recipient)
-        if str(who) not in self._index.shared:
-            raise VaultError("This vault is not shared with that key.")
+        text = recipient.strip() if isinstance(recipient, str) else str(recipient)
+        if text not in self._index.unusable:
+            text = str(recipient if isinstance(recipient, Recipient) else Recipient.parse(text))
+            if text not in self._index.shared:
+                raise VaultError("This vault is not shared with that key.")
         with self._store.db.transaction() as tx:
-            tx.execute("DELETE FROM vault_grants WHERE recipient = ?", (str(who),))
-        self._append("unshare", to=str(who))
+            tx.execute("DELETE FROM vault_grants WHERE recipient = ?", (text,))
+        self._append("unshare", to=text)
 
     def shared_with(self) -> list[Recipient]:
         self._refresh()
         return list(self._index.shared.values())
+
+    def unusable_shares(self) -> list[str]:
+        """Keys this vault records as shared that no one can hold (see UnusableShareWarning).
+
+        Older Ally accepted them; new content is not encrypted to them. Each can be removed
+        with :meth:`unshare`.
+        """
+        self._refresh()
+        return sorted(self._index.unusable, key=self._index.unusable.__getitem__)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -726,9 +793,12 @@ class Vault:
 
     def _decrypt_json(self, key: str) -> dict[str, Any]:
         data = b"".join(crypto.open_stream(self._pieces(key), self._require_identity()))
-        value = json.loads(data.decode("utf-8"))
-        assert isinstance(value, dict)
-        return value
+        try:
+            return read_envelope(data)
+        except ValueError as error:
+            raise VaultDamagedError(
+                "An entry's content is not readable. Run `ally vault verify`."
+            ) from error
 
     def entry(self, ref: str) -> Entry:
         """The current version of an entry (by id, version id, or number)."""

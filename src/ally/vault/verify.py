@@ -22,7 +22,7 @@ from ally.vault.chain import (
     text_digest,
 )
 from ally.vault.crypto import Fingerprint, Fingerprinter, Recipient
-from ally.vault.errors import RecipientError, VaultDamagedError
+from ally.vault.errors import RecipientError, UnusableRecipientError, VaultDamagedError
 
 Progress = Callable[[int, int], None]
 
@@ -129,7 +129,7 @@ def _check_references(record: Record, state: ChainState, report: VerifyReport) -
     elif record.seq == 1 and record.kind != "key":
         problem = "the vault must start with its key."
     elif record.kind in ("key", "share", "unshare"):
-        problem = _recipient_problem(record.to)
+        problem = _recipient_problem(record.kind, record.to)
     elif record.to is not None:
         problem = "has a recipient where none belongs."
     if problem is None and record.of is not None and target is None:
@@ -144,9 +144,12 @@ def _check_references(record: Record, state: ChainState, report: VerifyReport) -
         report.problems.append(Problem(record.seq, problem, record.id))
 
 
-def _recipient_problem(to: str | None) -> str | None:
+def _recipient_problem(kind: str, to: str | None) -> str | None:
     try:
         Recipient.parse(to or "")
+    except UnusableRecipientError:
+        # Older Ally recorded shares to such keys: the record is genuine, the vault skips it.
+        return "names a key that cannot be used." if kind == "key" else None
     except RecipientError:
         return "names a key that is not a valid age public key."
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
@@ -16,12 +17,13 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally import __version__
+from ally import __version__, debug
 from ally.errors import AllyError
 from ally.web import api, person
 from ally.web.config import WebConfig
 from ally.web.i18n import DEFAULT_LANGUAGE, N_
 from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
+from ally.web.problems import problem_for
 from ally.web.security import SecurityMiddleware
 from ally.web.sessions import WebSession
 from ally.web.state import WebState
@@ -30,6 +32,7 @@ from ally.web.templating import STATIC
 SWEEP_SECONDS = 60
 DRAFT_MARKS_SECONDS = 86400
 """How long a used draft's mark refuses a late copy of it (see drafts.py)."""
+_log = logging.getLogger("ally.web")
 
 
 def create_app(config: WebConfig | None = None) -> FastAPI:
@@ -89,11 +92,20 @@ def _visit(request: Request) -> Visit:
         return Visit(WebSession("-", new_cookie=False), DEFAULT_LANGUAGE)
 
 
-async def _problem(request: Request, status: int, message: str) -> Response:
+async def _problem(
+    request: Request, status: int, message: str, advice: tuple[str, ...] = ()
+) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": message}, status_code=status)
     visit = await anyio.to_thread.run_sync(_visit, request)
-    return render(request, visit, "person/problem.html", status=status, message=visit._(message))
+    return render(
+        request,
+        visit,
+        "person/problem.html",
+        status=status,
+        message=visit._(message),
+        advice=[visit._(item) for item in advice],
+    )
 
 
 def _error_pages(app: FastAPI) -> None:
@@ -111,8 +123,17 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(AllyError)
     async def ally_error(request: Request, error: AllyError) -> Response:
-        # Core errors are written in English for the CLI and never carry the person's data.
-        return await _problem(request, 400, str(error))
+        # Core errors are written in English for the CLI and never carry the person's data;
+        # failures on Ally's side get a translated page saying what to do (web/problems.py).
+        problem = problem_for(error)
+        if problem.status >= 500:
+            _log.warning("%s answered %d", type(error).__name__, problem.status)
+            if debug.enabled():
+                _log.warning("%s", debug.describe(error))
+        response = await _problem(request, problem.status, problem.message, problem.advice)
+        if problem.retry_after is not None:
+            response.headers["Retry-After"] = str(problem.retry_after)
+        return response
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:

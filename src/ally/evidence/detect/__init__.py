@@ -1,51 +1,150 @@
-"""Abuse detection: a score and a readable reason per category, for every message.
+"""Harassment detection: for every message, a score and short plain reasons per category.
 
-Categories: insult/toxicity, threat, sexual harassment, identity attack, doxxing and
-incitement to self-harm. Scores run from 0 to 1 and 0.5 is the flag line for every category.
+Categories are the ones a person and an advocate recognise (``CATEGORIES``): threats (explicit and
+veiled), stalking and monitoring, doxxing, sexual harassment and sextortion, quid pro quo,
+coercive control, retaliation for reporting, insults and intimidation, identity-based attacks
+and urging self-harm. Scores run from 0 to 1; 0.5 is the flag line for every category.
+
 Two sources feed them, and both are named in the reasons:
 
-* a small linear model shipped in the package (``model.json.gz``, trained by ``train.py``)
-  for toxicity and identity attacks;
-* hand-written rules (``lexicon.py``, ``doxxing.py``) for every category, which also explain
-  what was found in words a person can check.
+* context-aware rules (``rules.py``, ``doxxing.py``) written for Ally in English and Spanish,
+  which say in plain words what they found ("threatens your family or children");
+* a small linear model (``model.json.gz``, trained by ``train.py`` on Ally's own labelled
+  messages only, so it can be shipped under the project's licence), which catches wordings the
+  rules miss.
 
-Everything runs offline on the person's own computer.
+Swearing on its own is not harassment: it is reported as ``strong_language`` and flags nothing.
+Everything runs offline on the person's own computer; the rules are compiled once, at import.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from ally.evidence.detect import doxxing
-from ally.evidence.detect.features import features, prepare
-from ally.evidence.detect.lexicon import GROUP_MENTION, RULES
-from ally.evidence.detect.model import MODEL_PATH, LinearModel
+from ally.evidence.detect.concepts import GROUNDS
+from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
+from ally.evidence.detect.lexicon import (
+    PERSON_PUT_DOWN,
+    PUT_DOWN_WORDS,
+    STRONG_WORDS,
+    TOKEN,
+    normalise,
+)
+from ally.evidence.detect.model import (
+    CONDITION,
+    MODEL_PATH,
+    SECOND_PERSON,
+    LinearModel,
+    features,
+)
+from ally.evidence.detect.rules import (
+    DAMPENED_BY_FRIENDLINESS,
+    DAMPENED_BY_SERVICE,
+    DIGIT_RULES,
+    FRIENDLY_MARKERS,
+    HASHTAG_RULES,
+    IDIOMS,
+    RULES,
+    RULES_BY_WORD,
+    SERVICE_CONTEXT,
+    TRIGGER_WORDS,
+)
 
-CATEGORIES = ("insult", "threat", "sexual", "identity", "doxxing", "self_harm")
+CATEGORIES = (
+    "threat",
+    "stalking",
+    "doxxing",
+    "sexual",
+    "quid_pro_quo",
+    "coercive_control",
+    "retaliation",
+    "insult",
+    "identity",
+    "self_harm",
+)
 LABELS = {
-    "insult": "Insult or toxic language",
     "threat": "Threat",
-    "sexual": "Sexual harassment",
-    "identity": "Attack on identity (race, religion, gender, sexuality, disability …)",
-    "doxxing": "Personal details (doxxing)",
+    "stalking": "Stalking or watching you",
+    "doxxing": "Sharing personal details (doxxing)",
+    "sexual": "Sexual harassment or sextortion",
+    "quid_pro_quo": "Favours in exchange for sex or dates",
+    "coercive_control": "Controlling behaviour",
+    "retaliation": "Punishment for reporting",
+    "insult": "Insults or intimidation",
+    "identity": "Attack on who you are",
     "self_harm": "Urging self-harm",
 }
+"""Short names people recognise, shown before each reason ("Threat: threatens your family")."""
 FLAG_LINE = 0.5
-MIN_COVERAGE = 0.5
-"""Below this share of known words, the learned model alone cannot flag a message."""
-_MODEL_REASONS = {
-    "insult": "the wording is like messages people judged offensive",
-    "identity": "the wording is like messages people judged hateful toward a group",
-}
-_MODEL_HEAD = {"insult": "toxicity", "identity": "identity"}
+COMBINE_FROM = 0.35
+"""The model's score adds to the rules' from here up (a faint guess does not push a weak rule,
+like a weapon merely mentioned, over the flag line)."""
+FRIENDLY_FACTOR = 0.45
+"""Banter markers (laughter, "love you") scale insult and threat hits by this much."""
+IDIOM_WORDS = frozenset(
+    [
+        "kill",
+        "killed",
+        "killing",
+        "kills",
+        "killer",
+        "murder",
+        "murdered",
+        "murdering",
+        "die",
+        "dying",
+        "dead",
+        "death",
+        "destroy",
+        "smash",
+        "crush",
+        "beat",
+        "thrash",
+        "slay",
+        "break",
+        "knock",
+        "shoot",
+        "shot",
+        "stab",
+        "fire",
+        "blow",
+        "face",
+        "bury",
+        "get",
+        "find",
+        "matar",
+        "mata",
+        "matando",
+        "mataria",
+        "muero",
+        "muerta",
+        "muerto",
+        "destrozar",
+        "machacar",
+        "mierda",
+    ]
+)
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One category's score and why."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the rules found in one message, before scoring."""
+
+    tokens: list[str]
+    hits: dict[str, list[tuple[float, str]]]
+    strong: bool
+    friendly: bool
+    conditional: bool
+    dampened: frozenset[str]
+    addressed: bool
+    """The reader is addressed ("you", "your", "tu", "te")."""
+
+
+class Finding(NamedTuple):
+    """One category's score and why (a named tuple: immutable and cheap to make)."""
 
     category: str
     score: float
@@ -59,11 +158,13 @@ class Finding:
         return f"{LABELS[self.category]}: " + "; ".join(self.reasons)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """The detector's view of one message."""
 
     findings: tuple[Finding, ...]
+    strong_language: bool = False
+    """Swearing or insulting words somewhere in the message (not a flag by itself)."""
 
     @property
     def scores(self) -> dict[str, float]:
@@ -72,6 +173,12 @@ class Assessment:
     @property
     def flagged(self) -> bool:
         return any(finding.flagged for finding in self.findings)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Flagged categories, strongest first."""
+        flagged = sorted((f for f in self.findings if f.flagged), key=lambda f: -f.score)
+        return tuple(finding.category for finding in flagged)
 
     @property
     def top(self) -> Finding:
@@ -83,58 +190,125 @@ class Assessment:
         return [finding.explain() for finding in flagged]
 
 
-class Detector:
-    """Scores messages. Load once (the model is read from the package), then call ``assess``."""
+NOTHING = {category: Finding(category, 0.0, ()) for category in CATEGORIES}
+NOTHING_FOUND = tuple(NOTHING.values())
 
-    def __init__(self, model_path: Path = MODEL_PATH) -> None:
-        self.model = LinearModel.load(model_path)
+
+class Detector:
+    """Scores messages. Load once (the model is read from the package), then call ``assess``
+    for one message or ``assess_many`` for a batch (repeated texts are scored once)."""
+
+    def __init__(self, model_path: Path | None = MODEL_PATH) -> None:
+        self.model = LinearModel.load(model_path) if model_path is not None else None
+
+    def rule_hits(self, normalised: str, words: set[str]) -> dict[str, list[tuple[float, str]]]:
+        """Every rule that matched, as (weight, reason) per category."""
+        candidates: set[int] = set()
+        for word in TRIGGER_WORDS.intersection(words):  # in C: usually none or a few words
+            candidates.update(RULES_BY_WORD[word])
+        if "#" in normalised:
+            candidates.update(HASHTAG_RULES)
+        if HAS_DIGIT.search(normalised):
+            candidates.update(DIGIT_RULES)
+        hits: dict[str, list[tuple[float, str]]] = {}
+        text = IDIOMS.sub(" ", normalised) if not IDIOM_WORDS.isdisjoint(words) else normalised
+        for index in sorted(candidates):
+            rule = RULES[index]
+            if rule.pattern.search(text):
+                hits.setdefault(rule.category, []).append((rule.weight, rule.reason))
+        return hits
+
+    def read(self, text: str) -> Reading:
+        """Everything the rules see in ``text``: words, rule hits and context marks."""
+        normalised = normalise(text)
+        tokens = TOKEN.findall(normalised)
+        words = set(tokens)
+        if "'" in normalised:  # "manager's", "parents'": the word itself triggers rules too
+            words.update(token.split("'", 1)[0] for token in tokens if "'" in token)
+        hits = self.rule_hits(normalised, words)
+        details = personal_details(text)
+        if details:
+            hits.setdefault("doxxing", []).extend(details)
+        strong = not STRONG_WORDS.isdisjoint(words) or (
+            PUT_DOWN_WORDS.isdisjoint(words) is False
+            and PERSON_PUT_DOWN.search(normalised) is not None
+        )
+        addressed = not SECOND_PERSON.isdisjoint(words)
+        if not (hits or strong or addressed):  # most everyday messages stop here
+            return Reading(tokens, hits, strong, False, False, frozenset(), addressed)
+        friendly = FRIENDLY_MARKERS.search(normalised) is not None
+        dampened = DAMPENED_BY_FRIENDLINESS if friendly else frozenset()
+        if hits and SERVICE_CONTEXT.search(normalised):
+            dampened = dampened | DAMPENED_BY_SERVICE
+        conditional = CONDITION.search(normalised) is not None
+        return Reading(tokens, hits, strong, friendly, conditional, dampened, addressed)
+
+    def model_features(self, text: str) -> list[str]:
+        """The learned model's features for ``text`` (``train.py`` uses this very function)."""
+        reading = self.read(text)
+        return features(
+            reading.tokens, reading.hits, reading.strong, reading.friendly, reading.conditional
+        )
 
     def assess(self, text: str) -> Assessment:
-        prepared = prepare(text)
-        counts = features(prepared)
-        model_scores = self.model.scores(counts)
-        rule_hits: dict[str, list[tuple[float, str]]] = {category: [] for category in CATEGORIES}
-        for index, rule in enumerate(RULES):
-            if f"r:{rule.category}:{index}" in counts:
-                rule_hits[rule.category].append((rule.weight, rule.reason))
-        if self._coverage(counts) < MIN_COVERAGE:
-            # Mostly words the model never saw (another language, lorem ipsum): its guess is
-            # not trusted to flag on its own; the rules still apply.
-            model_scores = {head: min(score, 0.45) for head, score in model_scores.items()}
-        if "identity" in model_scores and not GROUP_MENTION.search(prepared):
-            # The hate model also reacts to violence in general; without a group named, it is
-            # kept under the flag line so threats are reported as threats, not as identity attacks.
-            model_scores["identity"] = min(model_scores["identity"], 0.45)
-        findings = [
-            self._finding(c, rule_hits[c], model_scores) for c in CATEGORIES if c != "doxxing"
-        ]
-        dox = doxxing.find(text, prepared)
-        findings.insert(4, Finding("doxxing", round(dox.score, 3), dox.reasons))
-        return Assessment(tuple(findings))
-
-    def _coverage(self, counts: Counter[str]) -> float:
-        """Share of the message's words that the model's vocabulary knows."""
-        words = [name for name in counts if name.startswith("w:") and name[2:3].isalnum()]
-        if not words:
-            return 1.0
-        return sum(1 for name in words if name in self.model.idf) / len(words)
+        reading = self.read(text)
+        hits = reading.hits
+        learned: dict[str, float] = {}
+        if self.model is not None and (hits or reading.strong or reading.addressed):
+            learned = self.model.scores(
+                features(
+                    reading.tokens, hits, reading.strong, reading.friendly, reading.conditional
+                )
+            )
+        for category in GROUNDS.keys() & learned.keys():
+            if learned[category] >= FLAG_LINE and GROUNDS[category].isdisjoint(reading.tokens):
+                # The model alone may flag a category only when the message has a word of what
+                # that category is about (a group for an identity attack, harm for a threat).
+                learned[category] = FLAG_LINE - 0.05
+        if not hits and not learned:
+            return Assessment(NOTHING_FOUND, reading.strong)
+        dampened = reading.dampened
+        findings = []
+        for category in CATEGORIES:
+            found = hits.get(category)
+            score = learned.get(category)
+            if found is None and (score is None or (score < FLAG_LINE and not dampened)):
+                # Nothing, or only the model's score under the flag line: no reasons to rank.
+                findings.append(
+                    NOTHING[category] if score is None else Finding(category, score, ())
+                )
+            else:
+                findings.append(
+                    self._finding(category, found or (), score or 0.0, category in dampened)
+                )
+        return Assessment(tuple(findings), reading.strong)
 
     def assess_many(self, texts: Iterable[str]) -> Iterator[Assessment]:
+        """Assess a batch; identical texts (``ok``, ``lol``, a repeated threat) are scored once."""
+        seen: dict[str, Assessment] = {}
         for text in texts:
-            yield self.assess(text)
+            found = seen.get(text)
+            if found is None:
+                found = self.assess(text)
+                if len(seen) < 100_000:
+                    seen[text] = found
+            yield found
 
+    @staticmethod
     def _finding(
-        self, category: str, hits: list[tuple[float, str]], model_scores: dict[str, float]
+        category: str, hits: Iterable[tuple[float, str]], learned: float, dampened: bool
     ) -> Finding:
-        reasons = [reason for _, reason in sorted(hits, reverse=True)]
+        ranked = sorted(hits, reverse=True)
         miss = 1.0
-        for weight, _ in hits:
+        for weight, _ in ranked:
             miss *= 1.0 - weight
         score = 1.0 - miss
-        head = _MODEL_HEAD.get(category)
-        if head is not None and head in model_scores:
-            learned = model_scores[head]
-            if learned >= FLAG_LINE or (learned > score and learned >= 0.35):
-                reasons.append(_MODEL_REASONS[category])
-            score = max(score, learned)
+        if dampened:
+            score *= FRIENDLY_FACTOR
+            learned *= FRIENDLY_FACTOR
+        reasons = [reason for _, reason in ranked]
+        if learned >= FLAG_LINE and score < FLAG_LINE:
+            reasons.append("worded like messages of this kind that Ally learned from")
+        if learned >= COMBINE_FROM or not ranked:
+            score = 1.0 - (1.0 - score) * (1.0 - learned)
         return Finding(category, round(score, 3), tuple(dict.fromkeys(reasons)))

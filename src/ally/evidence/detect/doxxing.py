@@ -1,62 +1,59 @@
-"""Rules for personal details posted or sent as a threat: phone numbers, emails, addresses.
+"""Personal details inside a message: phone numbers, emails, street addresses, number plates.
 
-These are deliberately plain patterns (no model): a person can see exactly what was found.
-A phone number or email alone is common and harmless, so it scores below the flag line;
-a street address, several kinds of details together, or details next to a threat ("I know
-where you live") go over it.
+A detail alone is common and harmless ("call me on …", "my address is …"), so it scores under
+the flag line; the doxxing *rules* (``rules.py``: "everyone call her", "I'll post your address")
+push it over. What was found is named in the reason, never copied into it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ally.evidence.detect.lexicon import DOXXING_THREAT
-
-PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?![\w])"
-    r"|(?<![\w+])\+?\d{10,13}(?!\w)"
-)
+PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{7,17}\d(?![\w])")
+"""A run of digits with spaces, dots, dashes or brackets; it counts as a phone number when it
+has 9 to 13 digits ("07700 900461", "+1 415 555 0198", "612 345 678"), so dates, times and
+prices do not."""
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
 STREET = re.compile(
     r"\b\d{1,5}[a-z]?,? (?:[a-zà-ÿ'.-]+ ){1,4}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|"
-    r"boulevard|blvd|court|ct|close|place|pl|way|terrace|crescent|square|sq)\b\.?"
-    r"|\b(?:[a-zäöüß-]+(?:straße|strasse|weg|gasse|platz|allee)) \d{1,4}[a-z]?\b"
-    r"|\b(?:calle|avenida|rua|rue|via|carrer) [\w' -]{2,40}?,? (?:n[º°o.]\s?)?\d{1,5}\b",
+    r"boulevard|blvd|court|ct|close|place|pl|way|terrace|crescent|square|sq|grove|gardens|mews|"
+    r"row|hill|park)\b\.?"
+    r"|\b(?:calle|c/|avenida|avda\.?|plaza|paseo|carrer|rua|rue|via) [\w' -]{2,40}?,? "
+    r"(?:n[º°o.]\s?)?\d{1,5}\b",
     re.IGNORECASE,
 )
-POSTCODE = re.compile(
-    r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"  # UK
-    r"|\b(?:[A-Z]{2}) \d{5}(?:-\d{4})?\b",  # US state + ZIP
+PLATE = re.compile(
+    r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK
+    r"|\b\d{4} ?[B-DF-HJ-NP-TV-Z]{3}\b",  # Spain
+    re.IGNORECASE,
 )
+OWN_DETAIL = re.compile(
+    r"\b(?:my (?:address|number|phone|email|new address)|call me|text me|reach (?:me|us|the office)|"
+    r"mi (?:direccion|dirección|numero|número)|llamame|llámame|your (?:uber|taxi|driver|cabify|order)|"
+    r"tu (?:cabify|uber|taxi|pedido)|parking permit|office on)\b",
+    re.IGNORECASE,
+)
+HAS_DIGIT = re.compile(r"\d")
 
 
-@dataclass(frozen=True)
-class DoxxingFinding:
-    score: float
-    reasons: tuple[str, ...]
-
-
-def find(text: str, normalised: str) -> DoxxingFinding:
-    """What personal details the message contains, and how strongly it looks like doxxing."""
-    kinds: list[str] = []
-    if STREET.search(text) or POSTCODE.search(text):
-        kinds.append("what looks like a home or street address")
-    if PHONE.search(text):
-        kinds.append("a phone number")
-    if EMAIL.search(text):
-        kinds.append("an email address")
-    threat = DOXXING_THREAT.search(normalised) is not None
-    if not kinds and not threat:
-        return DoxxingFinding(0.0, ())
-    reasons = tuple(f"contains {kind}" for kind in kinds)
-    if threat:
-        reasons += ("says they know or will share where you live or your details",)
-    score = 0.35 if kinds else 0.0
-    if kinds and kinds[0].startswith("what looks like"):
-        score = 0.55
-    if len(kinds) >= 2:
-        score = max(score, 0.65)
-    if threat:
-        score = 0.9 if kinds else 0.7
-    return DoxxingFinding(score, reasons)
+def personal_details(text: str) -> list[tuple[float, str]]:
+    """Weighted reasons for the details in ``text`` (each under the flag line on its own)."""
+    found: list[str] = []
+    has_digit = HAS_DIGIT.search(text) is not None
+    if has_digit and STREET.search(text):
+        found.append("contains a street address")
+    if has_digit and any(
+        9 <= sum(ch.isdigit() for ch in match.group(0)) <= 13 for match in PHONE.finditer(text)
+    ):
+        found.append("contains a phone number")
+    if "@" in text and EMAIL.search(text):
+        found.append("contains an email address")
+    if has_digit and PLATE.search(text):
+        found.append("contains a car number plate")
+    if not found:
+        return []
+    own = OWN_DETAIL.search(text) is not None
+    weight = 0.15 if own else 0.35
+    if len(found) > 1 and not own:
+        weight = 0.45
+    return [(weight, reason) for reason in found]

@@ -1,8 +1,13 @@
 """The shipped linear model, scored in plain Python (no numpy, no pickle, nothing downloaded).
 
-``model.json.gz`` holds the vocabulary's IDF values and, per head, a bias, a weight per feature
-and the decision threshold chosen on validation data. ``train.py`` writes it; ``vectorise`` is
-shared with training so both sides compute identical vectors.
+``model.json.gz`` holds, per category, a bias, the decision threshold chosen by cross-validation
+on the training half of Ally's own labelled messages, and sparse weights: each feature lists only
+the categories it moves. ``train.py`` writes it (with scikit-learn, at build time only);
+``features`` is shared with training so both sides compute the same features.
+
+Features are the message's words and word pairs, the categories whose rules matched
+(``r:threat``) and a few context marks (``x:you`` when the reader is addressed, ``x:if`` for a
+condition, ``x:strong`` for swearing, ``x:friendly`` for laughter or affection).
 """
 
 from __future__ import annotations
@@ -10,48 +15,79 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from collections import Counter
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from ally.evidence.detect.concepts import concept_features
 from ally.evidence.errors import EvidenceError
 
 MODEL_PATH = Path(__file__).with_name("model.json.gz")
-RULE_SCALE = 0.6
-"""Lexicon rule features sit outside the TF-IDF normalisation, at this fixed strength."""
+FORMAT = 2
+SECOND_PERSON = frozenset(
+    [
+        "you",
+        "your",
+        "you're",
+        "youre",
+        "yourself",
+        "u",
+        "ur",
+        "ya",
+        "yours",
+        "tu",
+        "te",
+        "ti",
+        "tus",
+        "contigo",
+        "usted",
+        "vos",
+    ]
+)
+CONDITION = re.compile(r"\b(?:if|unless|or else|or|si|o)\b")
+SHOWN_FROM = 0.3
+"""Calibrated scores under this are read as 0: they flag nothing, add nothing to the rules'
+scores (which count the model from 0.35 up) and are not worth showing."""
 
 
-def vectorise(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
-    """Sublinear TF-IDF, L2-normalised, for known terms; rules as fixed-strength flags."""
-    vector: dict[str, float] = {}
-    for name, count in counts.items():
-        weight = idf.get(name)
-        if weight is not None:
-            vector[name] = (1.0 + math.log(count)) * weight
-    norm = math.sqrt(sum(value * value for value in vector.values()))
-    if norm:
-        for name in vector:
-            vector[name] /= norm
-    for name in counts:
-        if name.startswith("r:"):
-            vector[name] = RULE_SCALE
-    return vector
+def features(
+    tokens: list[str], hits: Iterable[str], strong: bool, friendly: bool, conditional: bool
+) -> list[str]:
+    """The model's features for one message (deduplicated, order irrelevant)."""
+    names = concept_features(tokens)
+    names.update(tokens)
+    names.update(map(" ".join, pairwise(tokens)))
+    if not SECOND_PERSON.isdisjoint(tokens):
+        names.add("x:you")
+    if strong:
+        names.add("x:strong")
+    if friendly:
+        names.add("x:friendly")
+    if conditional:
+        names.add("x:if")
+    return list(names)
 
 
 @dataclass(frozen=True)
 class Head:
-    """One logistic-regression output (toxicity or identity attack)."""
+    """One category's logistic regression output."""
 
-    name: str
+    category: str
     bias: float
     threshold: float
 
-    def probability(self, z: float) -> float:
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    @property
+    def negligible(self) -> float:
+        """The linear score under which the calibrated score is below ``SHOWN_FROM``."""
+        probability = SHOWN_FROM * 2 * self.threshold
+        return math.log(probability / (1.0 - probability))
 
-    def calibrated(self, probability: float) -> float:
-        """Map the probability so that this head's threshold lands on 0.5, the flag line."""
+    def calibrated(self, z: float) -> float:
+        """Probability mapped so that this head's threshold lands on 0.5, the flag line."""
+        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         t = self.threshold
         if probability < t:
             return 0.5 * probability / t
@@ -59,69 +95,55 @@ class Head:
 
 
 class LinearModel:
-    """All heads scored in one pass: one dictionary look-up per feature."""
+    """All categories scored in one pass over the features: one dictionary look-up each."""
 
-    def __init__(
-        self, idf: dict[str, float], heads: list[Head], weights: dict[str, list[float]]
-    ) -> None:
-        self.idf = idf
+    def __init__(self, heads: list[Head], weights: dict[str, tuple[tuple[int, float], ...]]):
         self.heads = heads
-        zeros = [0.0] * len(heads)
-        self.terms = {name: (value, *weights.get(name, zeros)) for name, value in idf.items()}
-        self.rules = {name: tuple(w) for name, w in weights.items() if name.startswith("r:")}
+        self.weights = weights
+        self.bias = tuple(head.bias for head in heads)
+        self.cutoffs = tuple(head.negligible for head in heads)
+        self.rows: dict[str, tuple[float, ...]] = {}
+        for name, pairs in weights.items():
+            row = [0.0] * len(heads)
+            for index, weight in pairs:
+                row[index] = weight
+            self.rows[name] = tuple(row)
+        """Each feature's weights for every head, so a message's scores are column sums."""
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LinearModel:
         try:
             with gzip.open(path, "rb") as handle:
                 data: dict[str, Any] = json.loads(handle.read())
+            if data.get("format") != FORMAT:
+                raise ValueError(f"model format {data.get('format')!r}, expected {FORMAT}")
             heads = [
-                Head(name, float(head["bias"]), float(head["threshold"]))
-                for name, head in data["heads"].items()
+                Head(str(head["category"]), float(head["bias"]), float(head["threshold"]))
+                for head in data["heads"]
             ]
-            if len(heads) != 2:
-                raise ValueError("format 1 has exactly two heads")
-            weights: dict[str, list[float]] = {}
-            for index, head_data in enumerate(data["heads"].values()):
-                for name, value in head_data["weights"].items():
-                    weights.setdefault(name, [0.0] * len(heads))[index] = float(value)
-            return cls({k: float(v) for k, v in data["idf"].items()}, heads, weights)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            weights = {
+                str(name): tuple((int(index), float(value)) for index, value in pairs)
+                for name, pairs in data["weights"].items()
+            }
+            return cls(heads, weights)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError) as error:
             raise EvidenceError(
-                f"The abuse-detection model ({path.name}) is missing or damaged ({type(error).__name__}); "
-                "reinstall Ally or run python -m ally.evidence.detect.train."
+                f"The harassment-detection model ({path.name}) is missing or damaged "
+                f"({type(error).__name__}); reinstall Ally or run python -m ally.evidence.detect.train."
             ) from error
 
-    def raw(self, counts: Counter[str]) -> list[float]:
-        """Each head's linear score z (before the sigmoid), exactly as ``vectorise`` defines it.
+    def raw(self, names: Iterable[str]) -> list[float]:
+        """Each head's linear score z (before the sigmoid): the bias plus the column sums of the
+        message's feature rows (summed in C by ``zip`` and ``sum``, not one by one)."""
+        found = list(filter(None, map(self.rows.get, names)))
+        found.append(self.bias)
+        return list(map(sum, zip(*found, strict=True)))
 
-        Written for speed (the hot loop of the detector): one look-up per feature and the two
-        heads of format 1 unrolled.
-        """
-        first = second = squares = 0.0
-        get = self.terms.get
-        log = math.log
-        for name, count in counts.items():
-            entry = get(name)
-            if entry is None:
-                continue
-            idf, w_first, w_second = entry
-            value = idf if count == 1 else (1.0 + log(count)) * idf
-            squares += value * value
-            first += value * w_first
-            second += value * w_second
-        norm = math.sqrt(squares) or 1.0
-        z = [self.heads[0].bias + first / norm, self.heads[1].bias + second / norm]
-        for name in counts:
-            rule = self.rules.get(name)
-            if rule is not None:
-                z[0] += RULE_SCALE * rule[0]
-                z[1] += RULE_SCALE * rule[1]
-        return z
-
-    def scores(self, counts: Counter[str]) -> dict[str, float]:
-        """Calibrated score per head (0.5 = that head's flag line)."""
-        z = self.raw(counts)
+    def scores(self, names: Iterable[str]) -> dict[str, float]:
+        """Calibrated score per category (0.5 = that category's flag line) for these features;
+        categories under ``SHOWN_FROM`` are left out (read as 0)."""
         return {
-            head.name: head.calibrated(head.probability(z[i])) for i, head in enumerate(self.heads)
+            head.category: round(head.calibrated(value), 3)
+            for head, value, cutoff in zip(self.heads, self.raw(names), self.cutoffs, strict=True)
+            if value > cutoff
         }

@@ -1,7 +1,9 @@
 """Importers for chat, SMS and email exports, and automatic format detection.
 
-Each format lives in its own module and registers one importer object here, in the order they
-are tried when guessing a file's format (most specific first).
+Each format lives in its own module. Ally's own importers (``builtin.py``, in the order they
+are tried when guessing a file's format, most specific first) and those of installed plugin
+packages are found through the ``ally.importers`` entry points (:mod:`ally.plugins`); Ally's
+come first, so a plugin adds formats without changing how the built-in ones are recognised.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from ally.evidence.errors import DamagedZipError, EvidenceError, UnknownFormatError
 from ally.evidence.importers.base import (
@@ -20,39 +23,68 @@ from ally.evidence.importers.base import (
     Source,
     sha256_file,
 )
-from ally.evidence.importers.discord import DiscordCsvImporter, DiscordJsonImporter
-from ally.evidence.importers.mail import EmlImporter, MboxImporter
-from ally.evidence.importers.meta import MetaImporter
-from ally.evidence.importers.signal import SignalJsonImporter, SignalTextImporter
-from ally.evidence.importers.sms import SmsBackupImporter
-from ally.evidence.importers.telegram import TelegramImporter
-from ally.evidence.importers.whatsapp import WhatsAppImporter
+from ally.evidence.importers.builtin import importers as builtin_importers
 from ally.model.message import Message
+from ally.plugins import IMPORTERS as GROUP
+from ally.plugins import Provided, provided
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 """How every .zip starts (a local file header, or the end record of an empty zip)."""
 
-IMPORTERS: tuple[Importer, ...] = (
-    TelegramImporter(),
-    MetaImporter(),
-    SignalJsonImporter(),
-    DiscordJsonImporter(),
-    DiscordCsvImporter(),
-    SmsBackupImporter(),
-    MboxImporter(),
-    EmlImporter(),
-    SignalTextImporter(),  # before WhatsApp: Signal's text lines look like WhatsApp's
-    WhatsAppImporter(),
-)
-__all__ = ["IMPORTERS", "Export", "ImportOptions", "detect_format", "get_importer", "open_export"]
+__all__ = [
+    "IMPORTERS",
+    "Export",
+    "ImportOptions",
+    "detect_format",
+    "get_importer",
+    "installed_importers",
+    "open_export",
+]
+
+
+def _is_importer(candidate: object) -> bool:
+    return (
+        isinstance(getattr(candidate, "name", None), str)
+        and isinstance(getattr(candidate, "label", None), str)
+        and callable(getattr(candidate, "sniff", None))
+        and callable(getattr(candidate, "read", None))
+    )
+
+
+def _as_importers(loaded: object) -> list[Importer]:
+    """The importers an ``ally.importers`` entry point gives: one, a class, or a function."""
+    if isinstance(loaded, type) or (callable(loaded) and not _is_importer(loaded)):
+        loaded = loaded()
+    items: list[object] = [loaded] if _is_importer(loaded) else list(loaded)  # type: ignore[call-overload]
+    if not all(_is_importer(item) for item in items):
+        raise TypeError("an ally.importers entry point must give importers")
+    return cast(list[Importer], items)
+
+
+def _name(importer: Importer) -> str:
+    return importer.name
+
+
+def installed_importers() -> tuple[Provided[Importer], ...]:
+    """Every importer, with the package that provides it: Ally's own first."""
+    return provided(GROUP, _as_importers, key=_name, fallback=builtin_importers)
+
+
+def __getattr__(name: str) -> tuple[Importer, ...]:
+    """``IMPORTERS``: the importers in the order formats are guessed (worked out on first use,
+    so that a plugin's module may itself import from this package)."""
+    if name == "IMPORTERS":
+        return tuple(entry.item for entry in installed_importers())
+    raise AttributeError(name)
 
 
 def get_importer(name: str) -> Importer:
     """The importer called ``name`` (as shown by ``ally evidence import --help``)."""
-    for importer in IMPORTERS:
+    importers = tuple(entry.item for entry in installed_importers())
+    for importer in importers:
         if importer.name == name:
             return importer
-    known = ", ".join(importer.name for importer in IMPORTERS)
+    known = ", ".join(importer.name for importer in importers)
     raise UnknownFormatError(f"There is no importer called {name!r}. Known formats: {known}.")
 
 
@@ -95,10 +127,11 @@ def _probe_zip(path: Path, folders: tuple[str, ...]) -> Probe:
 def detect_format(path: Path) -> Importer:
     """The importer whose format this file has, or a clear error if none fits."""
     probe = probe_file(path)
-    for importer in IMPORTERS:
+    importers = tuple(entry.item for entry in installed_importers())
+    for importer in importers:
         if importer.sniff(probe):
             return importer
-    known = ", ".join(importer.label for importer in IMPORTERS)
+    known = ", ".join(importer.label for importer in importers)
     raise UnknownFormatError(
         f"{path.name}: this is not an export Ally can read. Ally reads: {known}. "
         "If it is one of these, name the format with --format."

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from ally.errors import UsageError
 from ally.evidence.detect import CATEGORIES, FLAG_LINE, LABELS
 from ally.evidence.review import DECISIONS, Reviewed, mark, review_queue, search, stored_messages
-from ally.vault import EntryNotFoundError, Vault
+from ally.vault import Vault
 from ally.web.i18n import N_
 from ally.web.pages import (
     FormDep,
@@ -45,13 +45,18 @@ REVIEW_TITLE = N_("Review imported messages")
 SEARCH_TITLE = N_("Search imported messages")
 SEARCH_FIELDS = ("text", "sender", "conversation", "since", "until", "flagged")
 CATEGORY_LABELS = {
-    "insult": N_("Insult or toxic language"),
     "threat": N_("Threat"),
-    "sexual": N_("Sexual harassment"),
-    "identity": N_("Attack on identity (race, religion, gender, sexuality, disability …)"),
-    "doxxing": N_("Personal details (doxxing)"),
+    "stalking": N_("Stalking or watching you"),
+    "doxxing": N_("Sharing personal details (doxxing)"),
+    "sexual": N_("Sexual harassment or sextortion"),
+    "quid_pro_quo": N_("Favours in exchange for sex or dates"),
+    "coercive_control": N_("Controlling behaviour"),
+    "retaliation": N_("Punishment for reporting"),
+    "insult": N_("Insults or intimidation"),
+    "identity": N_("Attack on who you are"),
     "self_harm": N_("Urging self-harm"),
 }
+"""The detector's categories (``ally.evidence.detect.LABELS``), marked for translation."""
 DECISION_LABELS = {"evidence": N_("Kept as evidence"), "not_relevant": N_("Not relevant")}
 BAD_DATE = N_("Please give dates like 2026-05-03.")
 DATES_REVERSED = N_("The first date is after the second. Please swap them.")
@@ -93,19 +98,10 @@ def findings(item: Reviewed, scores: dict[str, float]) -> list[Finding]:
     return [Finding(c, round(100 * float(scores[c])), details.get(c, "")) for c in flagged]
 
 
-def _scores(vault: Vault, entry_id: str) -> dict[str, float]:
-    try:
-        payload = vault.entry(entry_id).payload or {}
-    except EntryNotFoundError:
-        return {}
-    scores = (payload.get("detection") or {}).get("scores") or {}
-    return {str(key): float(value) for key, value in scores.items()}
-
-
 def shown(vault: Vault, items: list[Reviewed], first: int = 1) -> list[Shown]:
     found = []
     for number, item in enumerate(items, first):
-        scores = _scores(vault, item.entry_id)
+        scores = item.scores
         top = round(100 * max(scores.values(), default=item.top_score))
         found.append(Shown(item, number, findings(item, scores), top))
     return found
