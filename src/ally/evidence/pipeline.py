@@ -127,6 +127,8 @@ class EvidenceStore(Protocol):
 
     def forget(self, ref: str) -> None: ...
 
+    def entry(self, ref: str) -> StoredEntry: ...
+
 
 @dataclass
 class ImportResult:
