@@ -834,9 +834,11 @@ class Vault:
         return out
 
     def timeline(self) -> list[Entry]:
-        """Entries that still have content, ordered by when they happened."""
+        """Entries that still have content, ordered by when they happened (Ally's own
+        bookkeeping, such as the case's records, is left out)."""
         return sorted(
-            (e for e in self.entries() if not e.forgotten), key=lambda e: (e.occurred_at(), e.seq)
+            (e for e in self.entries() if not e.forgotten and not e.is_bookkeeping),
+            key=lambda e: (e.occurred_at(), e.seq),
         )
 
     def _build(self, version: Record, root: Record) -> Entry:
