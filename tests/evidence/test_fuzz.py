@@ -15,12 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ally.errors import AllyError
 from ally.evidence.importers import ImportOptions, detect_format, get_importer
 from ally.evidence.importers.base import Source
+from ally.evidence.importers.encoding import MULTIBYTE
 
 from .conftest import FIXTURES
 
@@ -35,6 +36,14 @@ CASES = [
     ("sms-backup.xml", "sms"),
     ("harassment.eml", "eml"),
     ("inbox.mbox", "mbox"),
+    ("signal/export/Sam/chat.md", "signal"),
+    ("signal/export/Jordan/chat.md", "signal"),
+    ("signal/backuptools/Sam (_id3).txt", "signal"),
+    ("signal/export/Sam/data.json", "signal-json"),
+    ("signal/desktop/main.jsonl", "signal-json"),
+    ("encodings/utf16-le-bom.txt", "whatsapp"),
+    ("encodings/cp1252.txt", "whatsapp"),
+    ("exports/instagram-no-participants/message_1.json", "messenger"),
 ]
 OPTIONS = ImportOptions(timezone=dt.UTC)
 FUZZ = settings(
@@ -132,3 +141,53 @@ def test_damaged_zip_never_crashes(data: bytes) -> None:
         cut = raw[: len(raw) - min(len(data), len(raw) - 1)] if data else raw
         run_importer(cut, ".zip", "whatsapp")
         run_importer(raw[:22] + data + raw[22:], ".zip", "whatsapp")
+
+
+def read_texts(data: bytes, fmt: str, options: ImportOptions = OPTIONS) -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.txt"
+        path.write_bytes(data)
+        return [m.text for m in get_importer(fmt).read(Source(path, "0" * 64), options)]
+
+
+@FUZZ
+@given(text=st.text(max_size=400))
+def test_lenient_whatsapp_never_refuses_a_chat_that_starts_well(text: str) -> None:
+    """Whatever follows a first good message, a lenient read keeps going (no error)."""
+    read_texts(("15.01.20, 21:06 - Sam: hi\n" + text).encode(), "whatsapp")
+
+
+@FUZZ
+@given(text=st.text(max_size=400))
+def test_lenient_signal_never_refuses_a_chat_that_starts_well(text: str) -> None:
+    read_texts(("[2024-03-05 14:30:12] Sam: hi\n" + text).encode(), "signal")
+    read_texts(("[Mar 05, 2024 14:30:12] <Sam> hi\n" + text).encode(), "signal")
+
+
+@FUZZ
+@given(
+    lines=st.lists(
+        st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40), max_size=8
+    ),
+    codec=st.sampled_from(["utf-16-le", "utf-16-be"]),
+    bom=st.booleans(),
+)
+def test_utf16_reads_like_utf8(lines: list[str], codec: str, bom: bool) -> None:
+    """The same chat saved as UTF-16 (either byte order, with or without a mark) gives the
+    same messages as saved as UTF-8."""
+    chat = "".join(f"15.01.20, 21:{i:02d} - Sam: {line}\n" for i, line in enumerate(lines))
+    chat = "15.01.20, 20:59 - Sam: hello there, how are you\n" + chat
+    mark = ("\ufeff" if bom else "").encode(codec)
+    assert read_texts(mark + chat.encode(codec), "whatsapp") == read_texts(
+        chat.encode(), "whatsapp"
+    )
+
+
+@FUZZ
+@given(text=st.text(st.characters(codec="cp1252", blacklist_categories=("Cc",)), max_size=60))
+def test_windows_1252_reads_like_utf8(text: str) -> None:
+    """Text saved as Windows-1252 reads as it was written. (Bytes that also happen to form a
+    UTF-8 character, "Â\xa0" say, are read as UTF-8: no reader can tell them apart.)"""
+    assume(not MULTIBYTE.search(text.encode("cp1252")))
+    chat = f"15.01.20, 21:06 - Sam: hi\n15.01.20, 21:07 - Sam: {text}\n"
+    assert read_texts(chat.encode("cp1252"), "whatsapp") == read_texts(chat.encode(), "whatsapp")

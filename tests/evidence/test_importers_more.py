@@ -298,16 +298,15 @@ def test_reimporting_under_another_zone_adds_nothing(tmp_path: Path) -> None:
     assert first.added == 8 and again.added == 0 and again.already_present == 8
 
 
-def test_messages_imported_with_the_old_key_are_still_recognised(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A vault filled by an older Ally (keys were instants in UTC) adds nothing again."""
-    path = FIXTURES / "WhatsApp Chat with Sam.txt"
+def test_messages_imported_with_the_old_key_are_still_recognised(tmp_path: Path) -> None:
+    """A vault an older Ally filled (one entry per message, keys that were instants in UTC)
+    adds nothing when the same chat is imported again in the same zone."""
     with Vault.create(tmp_path / "vault", "a long passphrase", work_factor=10) as vault:
-        with monkeypatch.context() as patch:
-            patch.setattr(Message, "natural_key", Message.legacy_key)
-            assert import_file(vault, path, UTC).added == 8
-        again = import_file(vault, path, UTC)
+        with vault.batch() as batch:
+            for message in read(FIXTURES / "WhatsApp Chat with Sam.txt"):
+                payload = {**message.to_payload(), "key": message.legacy_key()}
+                batch.add("message", payload, lookup=message.legacy_key())
+        again = import_file(vault, FIXTURES / "WhatsApp Chat with Sam.txt", UTC)
     assert again.added == 0 and again.already_present == 8
 
 

@@ -344,3 +344,26 @@ def test_progress_counts_every_message(vault: Vault, tmp_path: Path) -> None:
     calls.clear()
     import_file(vault, path, UTC, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1050, 1050)]  # nothing new: checked, not written
+
+
+def test_a_later_search_decrypts_only_what_changed(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_file(vault, write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 600), UTC)
+    assert len(stored_messages(vault)) == 600
+    opened = []
+    real = crypto.open_stream
+
+    def counting(*args: Any) -> Any:
+        opened.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(crypto, "open_stream", counting)
+    assert len(search(stored_messages(vault), text="number 17")) == 11
+    assert opened == []  # read once while unlocked
+    item = stored_messages(vault)[5]
+    mark(vault, item.entry_id, "evidence")
+    opened.clear()
+    items = stored_messages(vault)
+    assert [i.decision for i in items if i.entry_id == item.entry_id] == ["evidence"]
+    assert len(opened) == 1  # only the page that changed

@@ -176,3 +176,18 @@ def test_sharing_makes_a_copy_for_the_advocates_key(journal: Browser, tmp_path: 
         archive.extractall(tmp_path / "out")
     (bundle,) = (tmp_path / "out").iterdir()
     assert verify_bundle(bundle).ok
+
+
+def test_the_cases_records_never_show_as_journal_entries(journal: Browser) -> None:
+    """Marking a step writes a case record into the journal; it is not an entry to show."""
+    journal.start("us")
+    plan = journal.skip_to_plan()
+    step = re.search(r'name="step" value="([^"]+)"', plan.text)
+    assert step
+    journal.post("/plan/status", {"step": step.group(1), "status": "refused"})
+    list(add_incident(journal, [], what="The one real incident"))
+    timeline = journal.open("/journal").text
+    assert timeline.count('href="/journal/entries/') == 1
+    assert "The one real incident" in timeline
+    picker = journal.open("/journal/export").text
+    assert picker.count('name="entry"') == 1

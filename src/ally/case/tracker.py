@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 
 from ally.errors import AllyError
 from ally.knowledge.answers import normalise_answers
-from ally.knowledge.deadlines import due_date
+from ally.knowledge.deadlines import ClockFacts, latest_incident
 from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
-from ally.model.answers import AnswerValue, ApproxDate
+from ally.model.answers import ApproxDate
 from ally.model.case import (
     AnswersEvent,
     CaseEvent,
@@ -31,7 +31,6 @@ from ally.model.plan import Plan, PlanStep
 
 WARN_DAYS = (1, 7, 30)
 CLOSED = {StepStatus.DONE, StepStatus.RESOLVED, StepStatus.NOT_FOR_ME}
-LAST_INCIDENT = "last_incident"
 
 
 class CaseError(AllyError):
@@ -50,32 +49,21 @@ def situation(events: Sequence[CaseEvent]) -> AnswersEvent:
     return answers[-1]
 
 
-def clock_start(
-    answered: AnswerValue | None, journal_dates: Sequence[ApproxDate]
-) -> ApproxDate | None:
-    """The last incident, as conservatively as the record allows.
+clock_start = latest_incident
+"""The last incident as early as the record allows (see ``deadlines.latest_incident``)."""
 
-    The last incident happened no earlier than the earliest possible date of any recorded
-    incident, so the clock starts at the largest of those earliest dates (and never later than
-    the date the person gave, if that is later still).
+
+def clock_facts(events: Sequence[CaseEvent], journal_dates: Sequence[ApproxDate]) -> ClockFacts:
+    """What the case and the journal add to the answers for starting clocks.
+
+    Each case event (``event:NAME``) counts from the earliest day it was recorded; the
+    journal's incidents may move the last incident later (never earlier).
     """
-    candidates = [date.earliest for date in journal_dates]
-    if isinstance(answered, ApproxDate):
-        candidates.append(answered.earliest)
-    if not candidates:
-        return None
-    return ApproxDate.parse(max(candidates))
-
-
-def _answers_with_journal(
-    pack: Pack, event: AnswersEvent, journal_dates: Sequence[ApproxDate]
-) -> dict[str, AnswerValue]:
-    answers = normalise_answers(pack, event.answers)
-    has_clock = any(question.id == LAST_INCIDENT for question in pack.questions)
-    start = clock_start(answers.get(LAST_INCIDENT), journal_dates) if has_clock else None
-    if start is not None:
-        answers[LAST_INCIDENT] = start
-    return answers
+    marks: dict[str, dt.date] = {}
+    for event in _ordered(events):
+        if isinstance(event, MarkEvent):
+            marks.setdefault(event.name, event.on)
+    return ClockFacts(journal_dates=tuple(journal_dates), marks=marks, journal="counted")
 
 
 def _states(plan: Plan, events: Sequence[CaseEvent], pack: Pack) -> dict[str, StepState]:
@@ -169,39 +157,30 @@ def _warning(days_left: int) -> str | None:
     return None
 
 
-def _deadlines(
-    plan: Plan,
-    pack: Pack,
-    states: dict[str, StepState],
-    events: Sequence[CaseEvent],
-    today: dt.date,
-) -> list[DeadlineWatch]:
-    marks: dict[str, dt.date] = {}
-    for event in _ordered(events):
-        if isinstance(event, MarkEvent):
-            marks.setdefault(event.name, event.on)  # the earliest occurrence starts the clock
+def _deadlines(plan: Plan, states: dict[str, StepState], today: dt.date) -> list[DeadlineWatch]:
+    """The plan's deadlines of the steps still to take (taking a step stops its clock).
+
+    Dates come from the plan, which worked them out with the case's events and the journal
+    (``deadlines.deadline_clock``): the case page never counts a deadline differently."""
     watched = []
     for step in plan.steps():
         if states[step.id].status is not StepStatus.NOT_STARTED:
             continue  # done, filed, refused or set aside: this step's clock no longer runs
         for deadline in step.deadlines:
-            due, start = deadline.due, deadline.start
-            source = pack.deadline(deadline.id).starts
-            if source.startswith("event:") and source.removeprefix("event:") in marks:
-                start = marks[source.removeprefix("event:")]
-                due = due_date(pack.deadline(deadline.id), start)
-            days_left = (due - today).days if due else None
+            days_left = (deadline.due - today).days if deadline.due else None
             watched.append(
                 DeadlineWatch(
                     deadline=deadline.id,
                     title=deadline.title,
                     body=deadline.body,
                     step=step.id,
-                    due=due,
+                    due=deadline.due,
                     days_left=days_left,
                     warning=_warning(days_left) if days_left is not None else None,
                     starts_from=deadline.starts_from,
-                    start=start,
+                    start=deadline.start,
+                    start_basis=deadline.start_basis,
+                    counted=deadline.counted,
                 )
             )
     watched.sort(key=lambda d: (d.due is None, d.due or today))
@@ -217,7 +196,7 @@ def case_view(
     """Where the case stands on ``today``: escalations first, then open steps, then the rest."""
     current = situation(events)
     pack = load_pack(current.pack, language)
-    plan = build_plan(pack, _answers_with_journal(pack, current, journal_dates), today)
+    plan = _plan(pack, current, today, clock_facts(events, journal_dates))
     states = _states(plan, events, pack)
     escalated = _escalations(plan, states, today)
     actions = escalated + _open_steps(plan, states, {action.step for action in escalated})
@@ -228,7 +207,7 @@ def case_view(
         next_actions=actions,
         waiting=[state for state in states.values() if state.status is StepStatus.WAITING],
         steps=list(states.values()),
-        deadlines=_deadlines(plan, pack, states, events, today),
+        deadlines=_deadlines(plan, states, today),
         replanned=answer_days[1:],
     )
 
@@ -242,4 +221,8 @@ def current_plan(
     """The plan the case follows now, in ``language`` where the pack is translated."""
     current = situation(events)
     pack = load_pack(current.pack, language)
-    return build_plan(pack, _answers_with_journal(pack, current, journal_dates), today)
+    return _plan(pack, current, today, clock_facts(events, journal_dates))
+
+
+def _plan(pack: Pack, current: AnswersEvent, today: dt.date, facts: ClockFacts) -> Plan:
+    return build_plan(pack, normalise_answers(pack, current.answers), today, clocks=facts)

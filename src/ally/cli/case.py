@@ -10,12 +10,12 @@ import datetime as dt
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ally.case.reminders import case_reminders
 from ally.case.store import VaultCase
 from ally.case.tracker import case_view, current_plan
+from ally.cli.console import literal_console, styled
 from ally.cli.plan import read_answers_file
 from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
@@ -27,7 +27,7 @@ from ally.vault import Vault, default_location
 app = typer.Typer(
     help="Follow through: what you did, what came back, what is next.", no_args_is_help=True
 )
-out = Console(highlight=False)
+out = literal_console()
 
 TodayOpt = typer.Option(None, "--today", help="Count to this date instead of today (YYYY-MM-DD).")
 OnOpt = typer.Option(None, "--on", help="The day it happened (YYYY-MM-DD); today if not given.")
@@ -137,11 +137,18 @@ def show(view: CaseView) -> None:
     for deadline in alarms:
         if deadline.warning == "passed":
             out.print(
-                f"[red]The deadline \u201c{deadline.title}\u201d passed on {deadline.due}.[/red]"
+                styled(
+                    (f"The deadline \u201c{deadline.title}\u201d passed on {deadline.due}.", "red")
+                )
             )
         else:
             out.print(
-                f"[yellow]{deadline.days_left} days left: {deadline.title} (by {deadline.due}).[/yellow]"
+                styled(
+                    (
+                        f"{deadline.days_left} days left: {deadline.title} (by {deadline.due}).",
+                        "yellow",
+                    )
+                )
             )
     actions = Table("step", "what to do", "why", title="Next", title_justify="left")
     for action in view.next_actions[:8]:

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ally.cli.console import literal_console, styled
 from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
 from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format, installed_importers
@@ -28,8 +28,8 @@ app = typer.Typer(
     help="Evidence from exports: import chats, SMS and email; review and search.",
     no_args_is_help=True,
 )
-out = Console()
-err = Console(stderr=True)
+out = literal_console()
+err = literal_console(stderr=True)
 FORMATS = ", ".join(importer.name for importer in IMPORTERS)
 
 
@@ -138,12 +138,10 @@ def _show(item: Reviewed) -> None:
     message = item.message
     where = message.provenance.where()
     out.rule(f"{item.entry_id[:10]}  {message.timestamp:%Y-%m-%d %H:%M %Z}  {message.conversation}")
-    out.print(
-        f"[bold]{message.sender or '(system)'}[/bold]: {message.text}", markup=True, highlight=False
-    )
+    out.print(styled((message.sender or "(system)", "bold"), ": ", message.text))
     for reason in item.reasons:
-        out.print(f"  [yellow]• {reason}[/yellow]", highlight=False)
-    out.print(f"  [dim]from {where}[/dim]", highlight=False)
+        out.print(styled(("  • " + reason, "yellow")))
+    out.print(styled((f"  from {where}", "dim")))
 
 
 @app.command()

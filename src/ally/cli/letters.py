@@ -21,8 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from rich.console import Console
 
+from ally.cli.console import literal_console, styled
 from ally.cli.plan import read_yaml_file
 from ally.documents import abuse
 from ally.documents.bundle import verify_bundle, write_bundle
@@ -44,7 +44,7 @@ from ally.knowledge.schema import Pack
 from ally.model.answers import AnswerValue
 from ally.model.plan import Plan
 
-err = Console(stderr=True, highlight=False)
+err = literal_console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -106,6 +106,22 @@ def _plan(
     return pack, plan, normalised
 
 
+def _with_journal_clocks(
+    pack: Pack, answers: dict[str, AnswerValue], plan: Plan | None, journal: EvidenceSource
+) -> Plan | None:
+    """The plan again, its deadlines counted from the journal and the case as well, so the
+    letter gives the same last day as ``ally case status`` and the web pages."""
+    from ally.case.store import VaultCase
+    from ally.case.tracker import clock_facts
+    from ally.vault import Vault
+
+    if plan is None or not isinstance(journal, Vault):
+        return plan
+    case = VaultCase(journal)
+    facts = clock_facts(case.events(), case.journal_dates())
+    return build_plan(pack, answers, plan.today, clocks=facts)
+
+
 def _selection(
     entries: list[str], since: str | None, until: str | None, contexts: list[str], notes: bool
 ) -> Selection | None:
@@ -134,7 +150,7 @@ def _journal(
 
     location = vault or default_location()
     if vault is None and not required and not _vault_exists(location):
-        err.print("[dim]No journal found, so the document has no incidents yet.[/dim]")
+        err.print("No journal found, so the document has no incidents yet.", style="dim")
         yield MemoryEvidence()
         return
     with open_unlocked(location, fd) as opened:
@@ -158,7 +174,7 @@ def _write(target: Path, data: bytes, force: bool) -> None:
 
 def _print_list(title: str, lines: list[str], style: str = "") -> None:
     if lines:
-        err.print(f"[bold]{title}[/bold]")
+        err.print(title, style="bold")
         for line in lines:
             err.print(f"  {line}", style=style, soft_wrap=True)
 
@@ -227,6 +243,7 @@ def letter_command(
     if lookup:
         request.lookup = _lookup(request, rdap)
     with _journal(vault, passphrase_fd, no_journal) as journal:
+        plan = _with_journal_clocks(loaded, normalised, plan, journal)
         made = draft(loaded, plan, step, journal, request, answers=normalised)
         if xarf is not None:
             _write_xarf(made, request, journal, xarf, xarf_images, force)
@@ -248,11 +265,11 @@ def _lookup(request: DraftRequest, server: str | None) -> abuse.Lookup | None:
     target = host_target(request.details)
     if target is None:
         raise UsageError("To look up an abuse contact, give host or links in the details file.")
-    err.print("[dim]Looking up the abuse contact online (RDAP)...[/dim]")
+    err.print("Looking up the abuse contact online (RDAP)...", style="dim")
     try:
         return abuse.lookup(target, server=server)
     except abuse.AbuseLookupError as error:
-        err.print(f"[yellow]{error}[/yellow]")
+        err.print(str(error), style="yellow")
         return None
 
 
@@ -400,8 +417,9 @@ def _report_pack(answers: Path | None, pack: str | None) -> str:
 
 def _say_making(case: CaseFile) -> None:
     err.print(
-        f"[dim]{len(case.incidents)} incidents, {len(case.messages)} messages, "
-        f"{len(case.exhibits)} exhibits. Journal code {case.head_code}.[/dim]"
+        f"{len(case.incidents)} incidents, {len(case.messages)} messages, "
+        f"{len(case.exhibits)} exhibits. Journal code {case.head_code}.",
+        style="dim",
     )
 
 
@@ -428,12 +446,15 @@ def _make_bundle(case: CaseFile, journal: EvidenceSource, out: Path, paper: str)
 def _check_bundle(path: Path) -> None:
     result = verify_bundle(path)
     for problem in result.problems:
-        err.print(f"[red]{problem}[/red]")
+        err.print(str(problem), style="red")
     journal = "the journal chain and " if result.journal_checked else ""
     if result.ok:
         err.print(
-            f"[green]The bundle is intact:[/green] {result.files} files, {journal}"
-            f"{result.copies_checked} exhibit copies checked. Journal code {result.head_code}."
+            styled(
+                ("The bundle is intact:", "green"),
+                f" {result.files} files, {journal}{result.copies_checked} exhibit copies "
+                f"checked. Journal code {result.head_code}.",
+            )
         )
         return
     raise typer.Exit(1)
@@ -493,6 +514,6 @@ def _calendar_notes(summary: Any, discreet: bool) -> None:
         )
     if not discreet:
         err.print(
-            "[yellow]Calendars are often synced or shared. If someone else can see yours, use "
-            "--discreet.[/yellow]"
+            "Calendars are often synced or shared. If someone else can see yours, use --discreet.",
+            style="yellow",
         )

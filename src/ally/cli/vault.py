@@ -20,7 +20,6 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -31,6 +30,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ally.cli.console import literal_console, styled
 from ally.errors import UsageError
 from ally.model.journal import Entry, Incident, IncidentTime, Note
 from ally.storage.vault_store import database_for
@@ -43,8 +43,8 @@ from ally.vault.verify import VerifyReport
 app = typer.Typer(
     help="Your evidence journal: encrypted, tamper-evident, yours.", no_args_is_help=True
 )
-out = Console()
-err = Console(stderr=True)
+out = literal_console()
+err = literal_console(stderr=True)
 
 MIN_OWN_PASSPHRASE = 12
 
@@ -94,7 +94,7 @@ def new_passphrase(fd: int | None, env: str) -> str:
         raise UsageError(f"No passphrase given: run this in a terminal, or set {env}.")
     suggestion = generate_passphrase()
     err.print("Here is a passphrase of six random words. It is strong and easy to remember:\n")
-    err.print(f"    [bold]{suggestion}[/bold]\n")
+    err.print(styled("    ", (suggestion, "bold"), "\n"))
     err.print("Write it down and keep it somewhere safe. Without it the journal cannot be read.")
     if typer.confirm("Use this passphrase?", default=True, err=True):
         again = typer.prompt("Type it once to confirm", hide_input=True, err=True)
@@ -404,9 +404,9 @@ def list_entries(
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
-    """List entries in the order they were recorded."""
+    """List entries in the order they were recorded (the case's records only with --kind case)."""
     with open_unlocked(vault, passphrase_fd) as opened:
-        entries = opened.entries(kind=kind)
+        entries = [e for e in opened.entries(kind=kind) if kind or not e.is_bookkeeping]
         out.print(_entry_table(entries, by_time=False))
         err.print(f"{len(entries)} entries. Journal code: {opened.head_code()}")
 
@@ -434,8 +434,11 @@ def show(
 
 def _print_entry(entry: Entry) -> None:
     out.print(
-        f"[bold]Entry {entry.seq}[/bold] · {entry.kind} · version {entry.version} · "
-        f"recorded {entry.recorded_at:%Y-%m-%d %H:%M:%S} UTC"
+        styled(
+            (f"Entry {entry.seq}", "bold"),
+            f" · {entry.kind} · version {entry.version} · "
+            f"recorded {entry.recorded_at:%Y-%m-%d %H:%M:%S} UTC",
+        )
     )
     if entry.forgotten or entry.payload is None:
         out.print("  This entry was forgotten: its content was deleted, a record of it remains.")
@@ -459,7 +462,7 @@ def _print_entry(entry: Entry) -> None:
         ]
     for label, value in rows:
         if value:
-            out.print(f"  [bold]{label}:[/bold] {value}", highlight=False)
+            out.print(styled("  ", (f"{label}:", "bold"), f" {value}"))
     for att in entry.attachments:
         state = (
             "forgotten" if att.forgotten else f"{att.filename} ({att.media_type}, {att.size} bytes)"
@@ -497,7 +500,7 @@ def _print_report(report: VerifyReport, what: str) -> None:
             f"{report.files_checked} encrypted files checked{extra}."
         )
     else:
-        out.print(f"[bold red]NOT OK:[/bold red] {what} failed verification.")
+        out.print(styled(("NOT OK:", "bold red"), f" {what} failed verification."))
         out.print(f"First problem: {report.first_problem}", highlight=False)
         if len(report.problems) > 1:
             out.print(f"({len(report.problems) - 1} more problem(s) follow from it or elsewhere.)")
@@ -534,7 +537,7 @@ def verify(
         out.print(
             "The code you gave is part of this journal's history."
             if code_ok
-            else "[bold red]The code you gave does not match this journal.[/bold red]"
+            else styled(("The code you gave does not match this journal.", "bold red"))
         )
     if not report.ok or not code_ok:
         raise typer.Exit(1)

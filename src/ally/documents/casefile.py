@@ -440,7 +440,10 @@ def safe_filename(name: str | None, fallback: str) -> str:
 
 
 def matches(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
-    """Whether a selection takes this entry (forgotten entries are the caller's concern)."""
+    """Whether a selection takes this entry (forgotten entries are the caller's concern).
+    Ally's own bookkeeping (the case's records) is never evidence."""
+    if entry.is_bookkeeping:
+        return False
     if selection.entries or selection.exact:
         return (
             entry.id in selection.entries

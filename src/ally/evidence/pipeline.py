@@ -103,6 +103,8 @@ class EvidenceStore(Protocol):
 
     def find(self, kind: str, lookups: Iterable[str]) -> dict[str, str]: ...
 
+    def has_entries(self, kind: str) -> bool: ...
+
     def backfill_lookups(
         self,
         kind: str,
@@ -124,6 +126,8 @@ class EvidenceStore(Protocol):
     ) -> StoredEntry: ...
 
     def forget(self, ref: str) -> None: ...
+
+    def entry(self, ref: str) -> StoredEntry: ...
 
 
 @dataclass
@@ -295,19 +299,30 @@ class _Check:
     unreadable_lines: list[int] = field(default_factory=list)
 
 
-def present_keys(store: EvidenceStore, chunk: list[tuple[str, Message]]) -> set[str]:
-    """Which of the chunk's keys the vault already holds, under today's key or the key an
-    older Ally gave the same message (time-zone-dependent), found by digest."""
+def present_keys(
+    store: EvidenceStore, chunk: list[tuple[str, Message]], legacy: bool = True
+) -> set[str]:
+    """Which of the chunk's keys the vault already holds, under today's key or (``legacy``:
+    the vault has messages imported by an older Ally) the time-zone-dependent key it gave
+    the same message, found by digest."""
+    if not legacy:
+        return set(store.find(MESSAGE_KIND, {key for key, _ in chunk}))
     old = {legacy: key for legacy, key in legacy_keys(chunk).items() if legacy != key}
     found = store.find(MESSAGE_KIND, {key for key, _ in chunk} | set(old))
     return {old.get(key, key) for key in found}
 
 
-def check_export(store: EvidenceStore, export: Export) -> _Check:
+def has_legacy_messages(store: EvidenceStore) -> bool:
+    """Whether the vault holds messages imported one entry each (older Ally), whose keys
+    may be the older, time-zone-dependent kind."""
+    return store.has_entries(MESSAGE_KIND)
+
+
+def check_export(store: EvidenceStore, export: Export, legacy: bool = True) -> _Check:
     """Parse the whole export without writing (a damaged file raises here) and count."""
     found = _Check()
     for chunk in chunks(keyed(export.messages())):
-        present = present_keys(store, chunk)
+        present = present_keys(store, chunk, legacy)
         keys = set()
         for key, message in chunk:
             found.conversations.add(conversation_id(message))
@@ -409,8 +424,9 @@ def _add_messages(
     """The second pass, inside the batch: add each message the vault does not hold yet,
     gathered into pages; detection runs on each chunk's new messages at once."""
     pages = _PageWriter(batch, result.export_entry)
+    legacy = has_legacy_messages(store)
     for chunk in chunks(keyed(export.messages())):
-        present = present_keys(store, chunk) | pages.pending  # sees this batch too
+        present = present_keys(store, chunk, legacy) | pages.pending  # sees this batch too
         new: list[tuple[str, Message]] = []
         for key, message in chunk:
             result.read += 1
@@ -447,7 +463,7 @@ def import_file(
     export = open_export(path, options, fmt)
     result = ImportResult(path.name, export.importer.name, export.source.sha256)
     index_older_imports(store)
-    check = check_export(store, export)
+    check = check_export(store, export, has_legacy_messages(store))
     _note_reading(result, export)
     stored = store.find(EXPORT_KIND, [export.source.sha256]).get(export.source.sha256)
     if stored is not None and check.new == 0:  # nothing to write: no transaction at all

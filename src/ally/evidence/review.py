@@ -7,6 +7,7 @@ the original import stays in the journal's history and the decision is dated.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -67,19 +68,50 @@ def reviewed(
     )
 
 
+_READ: weakref.WeakKeyDictionary[object, dict[str, list[Reviewed]]] = weakref.WeakKeyDictionary()
+"""Per unlocked vault: the messages read from each entry version (id -> items), kept while
+the vault object lives (the web app keeps it while the person's session is unlocked), so
+a later search decrypts only what changed since. Plaintext stays in this process, like the
+unlocked key; closing the vault drops it."""
+
+
 def stored_messages(store: EvidenceStore) -> list[Reviewed]:
     """Every imported message still in the vault (forgotten ones are left out): the messages
-    of every page, and entries of older imports that hold one message each."""
+    of every page, and entries of older imports that hold one message each.
+
+    A vault that can list its entries without decrypting them (``heads``) is read once per
+    entry version; later calls decrypt only new or changed pages."""
+    heads = getattr(store, "heads", None)
+    if heads is None:
+        return _read_all(store)
+    known = _READ.setdefault(store, {})
     found: list[Reviewed] = []
-    for entry in store.entries(kind=MESSAGE_KIND):
-        item = reviewed(entry.payload, entry.root_id, entry.seq)
-        if item is not None:
-            found.append(item)
-    for page in store.entries(kind=PAGE_KIND):
-        for payload in page_messages(page.payload):
-            item = reviewed(payload, payload["id"], page.seq, page.root_id)
-            if item is not None:
-                found.append(item)
+    fresh: dict[str, list[Reviewed]] = {}
+    for kind in (MESSAGE_KIND, PAGE_KIND):
+        for root_id, version_id, seq in heads(kind):
+            items = known.get(version_id)
+            if items is None:
+                entry = store.entry(root_id)
+                items = _items(entry.kind, entry.payload, root_id, seq)
+            fresh[version_id] = items
+            found.extend(items)
+    _READ[store] = fresh
+    return found
+
+
+def _items(kind: str, payload: dict[str, Any] | None, root_id: str, seq: int) -> list[Reviewed]:
+    if kind == PAGE_KIND:
+        found = (reviewed(m, m["id"], seq, root_id) for m in page_messages(payload))
+        return [item for item in found if item is not None]
+    item = reviewed(payload, root_id, seq)
+    return [item] if item is not None else []
+
+
+def _read_all(store: EvidenceStore) -> list[Reviewed]:
+    found: list[Reviewed] = []
+    for kind in (MESSAGE_KIND, PAGE_KIND):
+        for entry in store.entries(kind=kind):
+            found.extend(_items(entry.kind, entry.payload, entry.root_id, entry.seq))
     return found
 
 
@@ -95,15 +127,18 @@ def review_queue(items: Iterable[Reviewed], include_reviewed: bool = False) -> l
 
 def _locate(store: EvidenceStore, entry_id: str) -> tuple[StoredEntry, int | None]:
     """The entry holding a message (by its id or the start of it), and its place in the
-    page (None: the entry is the message)."""
+    page (None: the entry is the message). Found among what was read (see
+    ``stored_messages``), so only the one entry is decrypted again."""
     if len(entry_id) >= 4:
-        for page in store.entries(kind=PAGE_KIND):
-            for place, payload in enumerate(page_messages(page.payload)):
-                if payload["id"].startswith(entry_id):
-                    return page, place
-        for entry in store.entries(kind=MESSAGE_KIND):
-            if entry.root_id.startswith(entry_id) and entry.payload:
+        for item in stored_messages(store):
+            if not item.entry_id.startswith(entry_id):
+                continue
+            entry = store.entry(item.page_id or item.entry_id)
+            if item.page_id is None:
                 return entry, None
+            for place, payload in enumerate(page_messages(entry.payload)):
+                if payload["id"] == item.entry_id:
+                    return entry, place
     raise UsageError(
         f"No imported message has the id {entry_id!r}. Run `ally evidence search` to find ids."
     )

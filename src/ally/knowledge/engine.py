@@ -10,14 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ally.knowledge import conditions
 from ally.knowledge.answers import describe
-from ally.knowledge.deadlines import describe_length, due_date
+from ally.knowledge.deadlines import (
+    NO_FACTS,
+    ClockFacts,
+    counted,
+    deadline_clock,
+    describe_length,
+    with_facts,
+)
 from ally.knowledge.messages import message
-from ally.knowledge.schema import Pack, Phase, Question, QuestionType, Step, Urgency
-from ally.model.answers import NOT_APPLICABLE, AnswerValue, ApproxDate
+from ally.knowledge.schema import Pack, Phase, Question, Step, Urgency
+from ally.model.answers import NOT_APPLICABLE, AnswerValue
 from ally.model.plan import (
     Plan,
     PlanContact,
@@ -121,13 +128,24 @@ class _Context:
     pack: Pack
     answers: Answers
     today: dt.date
+    given: Answers = field(default_factory=dict)
+    """The person's own answers (``answers`` has the journal's last incident and N/A added)."""
+    clocks: ClockFacts = NO_FACTS
 
 
-def build_plan(pack: Pack, answers: Answers, today: dt.date) -> Plan:
-    """The plan for these answers, with every step's reasons, contacts, deadlines and sources."""
+def build_plan(
+    pack: Pack, answers: Answers, today: dt.date, *, clocks: ClockFacts | None = None
+) -> Plan:
+    """The plan for these answers, with every step's reasons, contacts, deadlines and sources.
+
+    ``clocks`` are the journal's incident dates and the case's events, when the caller has
+    them: deadlines then start from them as well (``deadlines.deadline_clock``), and so does
+    any condition on the last incident.
+    """
     given = answers
-    answers = effective_answers(pack, answers)
-    context = _Context(pack, answers, today)
+    facts = clocks or NO_FACTS
+    answers = effective_answers(pack, with_facts(pack, answers, facts))
+    context = _Context(pack, answers, today, given, facts)
     included = {step.id: step for step in pack.steps if _holds(step.when, answers) is not False}
     order = {step.id: index for index, step in enumerate(pack.steps)}
     phases = []
@@ -227,25 +245,22 @@ def _plan_deadline(context: _Context, deadline_id: str) -> PlanDeadline | None:
     applies = _holds(deadline.when, context.answers)
     if applies is False:
         return None
-    start: ApproxDate | None = None
     if deadline.starts.startswith("event:"):
         starts_from = deadline.starts.removeprefix("event:").replace("_", " ")
     else:
-        question = context.pack.question(deadline.starts)
-        starts_from = question.summary
-        value = context.answers.get(deadline.starts)
-        if isinstance(value, ApproxDate) and question.type is QuestionType.DATE:
-            start = value
-    due = due_date(deadline, start.earliest) if start else None
+        starts_from = context.pack.question(deadline.starts).summary
+    clock = deadline_clock(context.pack, deadline, context.given, context.clocks)
     return PlanDeadline(
         id=deadline.id,
         title=deadline.title,
         body=deadline.body,
         starts_from=starts_from,
-        start=start.earliest if start else None,
-        due=due,
-        days_left=(due - context.today).days if due else None,
-        approximate_start=bool(start and start.precision != "day"),
+        start=clock.start,
+        due=clock.due,
+        days_left=(clock.due - context.today).days if clock.due else None,
+        approximate_start=clock.basis == "answer_first_day",
+        start_basis=clock.basis,
+        counted=counted(deadline, clock, starts_from, context.clocks, context.pack.language),
         how_counted=describe_length(deadline, context.pack.language),
         note=deadline.note,
         certainty="applies" if applies else "may_apply",

@@ -65,6 +65,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "deadline.with": "{title}{maybe}: {when}.",
         "deadline.maybe": " (may apply)",
+        "counted.answer": "Counted from {date}, the date you gave for {what}.",
+        "counted.answer_first_day": (
+            "Counted from {date}, the first day of {given}, the time you gave for {what}: "
+            "the earliest it could have been, to be safe."
+        ),
+        "counted.journal": (
+            "Counted from {date}: your journal has an incident on that day, later than the "
+            "date you gave for {what}."
+        ),
+        "counted.event": "Counted from {date}, the day you recorded in your case: {what}.",
+        "counted.not_yet": "Not known yet: it is counted from {what}, which Ally does not know.",
+        "counted.journal_locked": (
+            "Your journal is locked, so incidents recorded in it were not counted."
+        ),
     },
     "es": {
         "not_asked": "no se preguntó",
@@ -125,6 +139,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "deadline.with": "{title}{maybe}: {when}.",
         "deadline.maybe": " (puede aplicar)",
+        "counted.answer": "Contado desde el {date}, la fecha que indicó para {what}.",
+        "counted.answer_first_day": (
+            "Contado desde el {date}, el primer día de {given}, el periodo que indicó para "
+            "{what}: lo más pronto que pudo ser, por seguridad."
+        ),
+        "counted.journal": (
+            "Contado desde el {date}: su diario tiene un incidente ese día, posterior a la "
+            "fecha que indicó para {what}."
+        ),
+        "counted.event": "Contado desde el {date}, el día que anotó en su caso: {what}.",
+        "counted.not_yet": ("Aún no se sabe: se cuenta desde {what}, que Ally no conoce."),
+        "counted.journal_locked": (
+            "Su diario está bloqueado, así que no se contaron los incidentes anotados en él."
+        ),
     },
 }
 

@@ -104,6 +104,9 @@ class DeadlineWatch(BaseModel):
     warning: Literal["passed", "1", "7", "30"] | None = None
     starts_from: str
     start: dt.date | None = None
+    start_basis: Literal["answer", "answer_first_day", "journal", "event", "not_yet"] = "not_yet"
+    counted: str = ""
+    """What was counted, in words (the same sentence the plan shows)."""
 
 
 class CaseView(BaseModel):

@@ -22,6 +22,11 @@ KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 CONTENT_KINDS_RESERVED = frozenset({"key", "attachment", "forget", "share", "unshare"})
 """Kinds the vault uses for its own records; journal entries cannot use them."""
 
+BOOKKEEPING_KINDS = frozenset({"case"})
+"""Entries Ally keeps for itself in the journal (the case's step statuses and clocks): chained
+and encrypted like the rest, but never shown as journal entries, in the timeline or in any
+list to pick from (they have no "what happened" to show)."""
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -138,6 +143,10 @@ class Entry(BaseModel):
     conversation_id: str | None = None
     forgotten: bool = False
     attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def is_bookkeeping(self) -> bool:
+        return self.kind in BOOKKEEPING_KINDS
 
     def incident(self) -> Incident:
         """This entry as an Incident (raises ValueError for other kinds or forgotten entries)."""

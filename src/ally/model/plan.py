@@ -48,6 +48,14 @@ class PlanDeadline(_Out):
     due: dt.date | None = Field(description="The last day, if the start date is known.")
     days_left: int | None = None
     approximate_start: bool = False
+    start_basis: Literal["answer", "answer_first_day", "journal", "event", "not_yet"] = Field(
+        default="not_yet",
+        description=(
+            "What started the clock: the date given, the first day of the month or year given, "
+            "a later incident in the journal, a case event, or nothing known yet."
+        ),
+    )
+    counted: str = Field(default="", description="What was counted, in words, beside the date.")
     how_counted: str
     note: str | None = None
     certainty: Literal["applies", "may_apply"]

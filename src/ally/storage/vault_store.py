@@ -185,6 +185,14 @@ class VaultStore:
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def has_kind(self, kind: str) -> bool:
+        """Whether any record of this kind is stored (records are canonical JSON, so the
+        match is exact)."""
+        rows = self.db.query(
+            "SELECT 1 FROM vault_records WHERE record LIKE ? LIMIT 1", (f'%"kind":"{kind}",%',)
+        )
+        return bool(rows)
+
     def lookup_state(self, name: str) -> str | None:
         """A lookup bookkeeping value, or None (also when the tables do not exist yet)."""
         if not self._has_table("vault_lookup_state"):

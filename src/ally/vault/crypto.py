@@ -155,14 +155,18 @@ class LookupKey:
     the same message differ. The identity survives a passphrase change, so digests do too.
     """
 
-    __slots__ = ("_key",)
+    __slots__ = ("_keyed",)
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        # HMAC's keyed start, worked out once: each digest then copies it (an import makes
+        # several per message).
+        self._keyed = hmac.new(key, digestmod="sha256")
 
     def digest(self, kind: str, value: str) -> str:
         data = f"{kind}\0{value}".encode("utf-8", "surrogatepass")
-        return hmac.digest(self._key, data, "sha256").hex()
+        mac = self._keyed.copy()
+        mac.update(data)
+        return mac.hexdigest()
 
     def __repr__(self) -> str:
         return "LookupKey(...)"

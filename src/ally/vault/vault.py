@@ -622,6 +622,21 @@ class Vault:
         deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
         self._append("forget", of=record.id, deletes=deletes)
 
+    def heads(self, kind: str) -> list[tuple[str, str, int]]:
+        """(entry id, current version's id, number) of each entry of ``kind`` that still
+        has content, without decrypting anything: a reader that keeps what it decrypted can
+        tell what changed since (a new version has a new id)."""
+        self._refresh()
+        return [
+            (versions[0].id, versions[-1].id, versions[0].seq)
+            for versions in self._index.versions.values()
+            if versions[0].kind == kind and not self._index.is_forgotten(versions[-1])
+        ]
+
+    def has_entries(self, kind: str) -> bool:
+        """Whether the journal holds any entry of this kind (without reading the chain)."""
+        return self._store.has_kind(kind)
+
     def rewrite(
         self,
         ref: str,
@@ -819,9 +834,11 @@ class Vault:
         return out
 
     def timeline(self) -> list[Entry]:
-        """Entries that still have content, ordered by when they happened."""
+        """Entries that still have content, ordered by when they happened (Ally's own
+        bookkeeping, such as the case's records, is left out)."""
         return sorted(
-            (e for e in self.entries() if not e.forgotten), key=lambda e: (e.occurred_at(), e.seq)
+            (e for e in self.entries() if not e.forgotten and not e.is_bookkeeping),
+            key=lambda e: (e.occurred_at(), e.seq),
         )
 
     def _build(self, version: Record, root: Record) -> Entry:

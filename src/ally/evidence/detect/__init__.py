@@ -268,13 +268,20 @@ class Detector:
         if not hits and not learned:
             return Assessment(NOTHING_FOUND, reading.strong)
         dampened = reading.dampened
-        findings = tuple(
-            self._finding(c, hits.get(c, ()), learned.get(c, 0.0), c in dampened)
-            if c in hits or c in learned
-            else NOTHING[c]
-            for c in CATEGORIES
-        )
-        return Assessment(findings, reading.strong)
+        findings = []
+        for category in CATEGORIES:
+            found = hits.get(category)
+            score = learned.get(category)
+            if found is None and (score is None or (score < FLAG_LINE and not dampened)):
+                # Nothing, or only the model's score under the flag line: no reasons to rank.
+                findings.append(
+                    NOTHING[category] if score is None else Finding(category, score, ())
+                )
+            else:
+                findings.append(
+                    self._finding(category, found or (), score or 0.0, category in dampened)
+                )
+        return Assessment(tuple(findings), reading.strong)
 
     def assess_many(self, texts: Iterable[str]) -> Iterator[Assessment]:
         """Assess a batch; identical texts (``ok``, ``lol``, a repeated threat) are scored once."""
@@ -302,6 +309,6 @@ class Detector:
         reasons = [reason for _, reason in ranked]
         if learned >= FLAG_LINE and score < FLAG_LINE:
             reasons.append("worded like messages of this kind that Ally learned from")
-        if learned >= COMBINE_FROM:
+        if learned >= COMBINE_FROM or not ranked:
             score = 1.0 - (1.0 - score) * (1.0 - learned)
         return Finding(category, round(score, 3), tuple(dict.fromkeys(reasons)))

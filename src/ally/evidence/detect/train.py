@@ -154,8 +154,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"{args.data} is not a folder. {WHERE}")
     model = train(args.data)
     payload = json.dumps(model, separators=(",", ":"), sort_keys=True).encode()
-    with gzip.GzipFile(args.out, "wb", mtime=0) as handle:
-        handle.write(payload)
+    with args.out.open("wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as handle:
+        handle.write(payload)  # no name or time in the header: the same data, the same bytes
     for head in model["heads"]:
         print(f"{head['category']:18} threshold {head['threshold']}")
     print(f"{model['examples']} examples; wrote {args.out} ({args.out.stat().st_size // 1024} KiB)")

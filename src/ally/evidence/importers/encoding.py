@@ -43,7 +43,12 @@ NAMES = {
     "latin-1": "Latin-1 (ISO-8859-1)",
 }
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
-_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]"
+    rb"|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+"""A complete, valid UTF-8 character of two to four bytes."""
 _SCAN_BLOCK = 1 << 20
 
 
@@ -99,7 +104,7 @@ def _utf8_or_western(head: bytes, handle: IO[bytes]) -> Encoding:
                 valid = False
         if not block.isascii():
             high += 1
-            multibyte += len(_MULTIBYTE.findall(block))
+            multibyte += len(MULTIBYTE.findall(block))
         block = handle.read(_SCAN_BLOCK)
     if valid:
         try:

@@ -10,6 +10,8 @@ import datetime as dt
 
 from ally.errors import AllyError
 from ally.knowledge.answers import normalise_answers
+from ally.knowledge.deadlines import NO_FACTS, ClockFacts
+from ally.knowledge.engine import build_plan
 from ally.knowledge.interview import Interview, starting_pack_ids
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
@@ -69,10 +71,13 @@ def forget_interview(session: WebSession) -> None:
         session.data.pop(key, None)
 
 
-def plan_for(interview: Interview, today: dt.date) -> Plan:
-    """The plan, or a friendly error if a date is so far off the calendar cannot count it."""
+def plan_for(interview: Interview, today: dt.date, clocks: ClockFacts = NO_FACTS) -> Plan:
+    """The plan, or a friendly error if a date is so far off the calendar cannot count it.
+
+    ``clocks`` (``tracking.journal_clocks``) start deadlines from the journal and the case, as
+    the case page does, so every page gives the same last day."""
     try:
-        return interview.plan(today)
+        return build_plan(interview.pack, interview.answers, today, clocks=clocks)
     except (OverflowError, ValueError) as error:
         raise PageError(
             422, N_("One of the dates you gave is too far away to count deadlines from.")

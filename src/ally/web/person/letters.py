@@ -40,6 +40,7 @@ from ally.web.pages import (
     see_other,
 )
 from ally.web.person.flow import load_interview, pack_in, plan_for
+from ally.web.person.tracking import journal_clocks
 from ally.web.state import web_state
 
 router = APIRouter()
@@ -110,7 +111,9 @@ def finished_plan(request: Request, visit: Visit) -> tuple[Interview | None, Pla
     interview = load_interview(visit)
     if interview is None or interview.current() is not None:
         return None, None
-    return interview, plan_for(interview, web_state(request).config.today())
+    state = web_state(request)
+    clocks = journal_clocks(state.vaults, visit.session.row)
+    return interview, plan_for(interview, state.config.today(), clocks)
 
 
 def step_letters(plan: Plan) -> list[tuple[int, PlanStep, str]]:

@@ -25,7 +25,7 @@ from ally.web.person import help as local_help
 from ally.web.person.flow import load_interview, plan_for
 from ally.web.person.letters import step_letters
 from ally.web.person.phones import tel
-from ally.web.person.tracking import TO_CASE, plan_statuses, sync_situation
+from ally.web.person.tracking import TO_CASE, journal_clocks, plan_statuses, sync_situation
 from ally.web.state import web_state
 from ally.web.stepstatus import StepStatus
 
@@ -67,7 +67,6 @@ def _show(
 ) -> Response:
     state = web_state(request)
     today = state.config.today()
-    plan = plan_for(interview, today)
     row = visit.session.row
     statuses = state.steps.for_session(row) if row else {}
     case_open = False
@@ -77,6 +76,8 @@ def _show(
                 events = sync_situation(VaultCase(vault), interview, today)
                 statuses = plan_statuses(statuses, events)
                 case_open = True
+    clocks = journal_clocks(state.vaults, row)
+    plan = plan_for(interview, today, clocks)
     place = local_help.plan_place(visit)
     return render(
         request,
@@ -86,6 +87,7 @@ def _show(
         plan=plan,
         statuses=statuses,
         case_open=case_open,
+        journal_locked=clocks.journal == "locked",
         status_labels=STATUS_LABELS,
         status_choices=list(StepStatus),
         numbers=_numbers(plan),
@@ -149,7 +151,9 @@ def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
 @router.get("/plan/download")
 def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
     """The plan as a Markdown or text file, for printing or keeping elsewhere."""
-    plan = plan_for(_finished(visit), web_state(request).config.today())
+    state = web_state(request)
+    clocks = journal_clocks(state.vaults, visit.session.row)
+    plan = plan_for(_finished(visit), state.config.today(), clocks)
     markdown = format != "txt"
     name = "ally-plan.md" if markdown else "ally-plan.txt"
     return PlainTextResponse(

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ally.case.store import VaultCase
-from ally.case.tracker import CaseError, situation
+from ally.case.tracker import CaseError, clock_facts, situation
 from ally.errors import AllyError
 from ally.knowledge.answers import normalise_answers
+from ally.knowledge.deadlines import NO_FACTS, ClockFacts
 from ally.knowledge.interview import Interview
 from ally.model.case import (
     AnswersEvent,
@@ -32,6 +33,7 @@ from ally.model.case import StepStatus as CaseStatus
 from ally.model.plan import Plan, PlanEscalation
 from ally.web.i18n import N_
 from ally.web.stepstatus import StepStatus
+from ally.web.vaults import VaultKeeper
 
 TO_CASE = {
     StepStatus.DONE: CaseStatus.DONE,
@@ -193,3 +195,19 @@ def split_steps(view: CaseView) -> tuple[list[StepState], list[StepState]]:
     current = [state for state in view.steps if state.in_current_plan]
     earlier = [state for state in view.steps if not state.in_current_plan]
     return current, earlier
+
+
+def journal_clocks(vaults: VaultKeeper | None, row: str | None) -> ClockFacts:
+    """What the journal and the case add to the answers for the plan's deadlines.
+
+    Every page that shows a deadline (plan, case, letters, calendar) builds its plan with
+    these, so they give the same last day. A locked journal is said to be locked, so the
+    page can say its incidents were not counted.
+    """
+    if vaults is None:
+        return NO_FACTS
+    with vaults.using(row) as vault:
+        if vault is None:
+            return ClockFacts(journal="locked") if vaults.exists() else NO_FACTS
+        case = VaultCase(vault)
+        return clock_facts(case.events(), case.journal_dates())

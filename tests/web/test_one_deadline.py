@@ -1,0 +1,188 @@
+"""One deadline everywhere: for the same answers and journal, the plan page, the case page,
+the letter, the plan download, the calendars and the command line give the same last day,
+each with a hint that says what was counted (``knowledge.deadlines.deadline_clock``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi import FastAPI
+from icalendar import Calendar
+from starlette.testclient import TestClient
+
+from ally.knowledge.deadlines import ClockFacts, deadline_clock
+from ally.knowledge.loader import load_pack
+from ally.model.answers import ApproxDate
+from ally.web import create_app
+from tests.web.conftest import Browser, Clock, make_config
+from tests.web.test_case_pages import (
+    EEOC,
+    PASSPHRASE,
+    WORK,
+    Today,
+    answer_all,
+    open_journal,
+    text_of,
+)
+
+ANSWERS: dict[str, Any] = {**WORK, "last_incident": "2026-04"}  # only the month: from 1 April
+JOURNAL_INCIDENT = dt.date(2026, 4, 25)  # later than 1 April: the clock starts here
+DUE = dt.date(2026, 10, 22)  # 180 days after 25 April (a Thursday)
+WITHOUT_JOURNAL = dt.date(2026, 9, 28)  # 180 days after 1 April (a Monday)
+EEOC_DEADLINE = "Last day to file a charge with the EEOC"
+
+
+def test_the_one_clock_counts_from_the_latest_recorded_incident() -> None:
+    pack = load_pack("us")
+    deadline = pack.deadline("eeoc-charge")
+    given = {"last_incident": ApproxDate.parse("2026-04")}
+    alone = deadline_clock(pack, deadline, given)
+    assert (alone.start, alone.due, alone.basis) == (
+        dt.date(2026, 4, 1),
+        WITHOUT_JOURNAL,
+        "answer_first_day",
+    )
+    journal = ClockFacts(journal_dates=(ApproxDate.parse(JOURNAL_INCIDENT),), journal="counted")
+    moved = deadline_clock(pack, deadline, given, journal)
+    assert (moved.start, moved.due, moved.basis) == (JOURNAL_INCIDENT, DUE, "journal")
+    earlier = ClockFacts(journal_dates=(ApproxDate.parse("2026-03-02"),), journal="counted")
+    assert deadline_clock(pack, deadline, given, earlier) == alone  # never earlier
+    day = {"last_incident": ApproxDate.parse("2026-04-20")}
+    assert deadline_clock(pack, deadline, day).basis == "answer"
+    assert deadline_clock(pack, deadline, {}).basis == "not_yet"
+
+
+@pytest.fixture
+def today() -> Today:
+    day = Today()
+    day.day = dt.date(2026, 5, 2)
+    return day
+
+
+@pytest.fixture
+def case_app(tmp_path: Path, clock: Clock, today: Today) -> FastAPI:
+    return create_app(make_config(tmp_path / "web.sqlite3", clock, today=today))
+
+
+@pytest.fixture
+def person(case_app: FastAPI) -> Iterator[Browser]:
+    with TestClient(case_app) as client:
+        yield Browser(client)
+
+
+def _eeoc_row(page: str) -> str:
+    words = text_of(page)
+    index = words.index(EEOC_DEADLINE)
+    return words[index : index + 600]
+
+
+def _ics_days(data: bytes, title_part: str) -> set[dt.date]:
+    calendar = Calendar.from_ical(data)
+    return {
+        event.get("dtstart").dt
+        for event in calendar.walk("VEVENT")
+        if title_part in str(event.get("summary"))
+    }
+
+
+def test_every_page_and_document_gives_the_same_last_day(
+    person: Browser, case_app: FastAPI, tmp_path: Path
+) -> None:
+    answer_all(person, ANSWERS)
+    locked_plan = _eeoc_row(person.open("/plan").text)
+    assert "September 28, 2026" in locked_plan  # no journal yet: from the month given
+    assert "the first day of the time you gave" in locked_plan
+    open_journal(person)
+    person.open("/journal/new")
+    added = person.client.post(
+        "/journal/new",
+        data={"csrf": person.csrf, "when_date": JOURNAL_INCIDENT.isoformat(), "what": "Again."},
+        files=[("files", ("", b"", "application/octet-stream"))],
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    shown = "October 22, 2026"
+    plan = _eeoc_row(person.open("/plan").text)
+    assert shown in plan and "your journal has an incident on that day" in plan
+    case = _eeoc_row(person.open("/case").text)
+    assert shown in case and "your journal has an incident on that day" in case
+    assert "September 28, 2026" not in plan + case
+    download = person.get("/plan/download").text
+    assert DUE.isoformat() in download
+    calendar = person.post("/documents/calendar", {})
+    assert _ics_days(calendar.content, "EEOC") == {DUE}
+    reminders = person.get("/case/reminders.ics")
+    assert _ics_days(reminders.content, "EEOC") == {DUE}
+    letter = _eeoc_letter(person)
+    assert f"{EEOC_DEADLINE}, with U.S. Equal Employment" in letter
+    assert f"by {DUE.isoformat()}" in letter
+    _command_line_agrees(case_app, tmp_path)
+
+
+def _eeoc_letter(person: Browser) -> str:
+    plan = person.open("/plan").text
+    article = re.search(
+        r'<article class="step"[^>]*>\s*<h3[^>]*>\d+\. ' + re.escape(EEOC) + r".*?</article>",
+        plan,
+        re.S,
+    )
+    assert article
+    link = re.search(r'href="(/letters/\d+)"', article.group(0))
+    assert link, "the EEOC step offers a letter"
+    page = person.open(link.group(1)).text
+    found = re.search(r'<section aria-labelledby="guide-heading">(.*?)</section>', page, re.S)
+    assert found, "the letter says how to send it, with the time limit"
+    return text_of(found.group(1))
+
+
+def _command_line_agrees(app: FastAPI, tmp_path: Path) -> None:
+    vault = app.state.web.vaults.location
+    env = dict(os.environ, ALLY_PASSPHRASE=PASSPHRASE, COLUMNS="300")
+    status = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ally.cli.main",
+            "case",
+            "status",
+            "--vault",
+            vault,
+            "--today",
+            "2026-05-02",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert status.returncode == 0, status.stderr
+    assert DUE.isoformat() in status.stdout
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("pack: us\ntoday: 2026-05-02\n" + yaml.safe_dump({"answers": ANSWERS}))
+    alone = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ally.cli.main",
+            "plan",
+            "--answers",
+            str(answers),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert alone.returncode == 0, alone.stderr
+    assert WITHOUT_JOURNAL.isoformat() in alone.stdout  # no journal read: the month given
