@@ -121,7 +121,7 @@ def test_busy_is_its_own_error_and_keeps_its_cause(
 def test_a_read_only_database_is_a_storage_error_not_a_driver_error(tmp_path: Path) -> None:
     path = tmp_path / "ro.sqlite3"
     Database(path).execute("CREATE TABLE t (x INTEGER)")
-    database = Database(f"file:{path}?mode=ro")
+    database = Database(path)
     database._conn.close()
     database._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     with pytest.raises(StorageError, match="could not be read or written") as caught:
