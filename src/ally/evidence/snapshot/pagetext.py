@@ -61,6 +61,11 @@ class _Reader(HTMLParser):
         self.comments = 0
         self.breaks = 0
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """Skip ``<![...]>`` whole: Python 3.11's parser asserts on ones it does not know."""
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
             self.in_title = True
