@@ -165,7 +165,7 @@ def test_screenshot_alone_needs_an_address(vault: Vault) -> None:
 def _cut(tmp_path: Path, name: str, keep: int) -> Path:
     data = (SNAP / name).read_bytes()
     target = tmp_path / name
-    target.write_bytes(data[:keep] if keep >= 0 else data[:keep])
+    target.write_bytes(data[:keep])
     return target
 
 

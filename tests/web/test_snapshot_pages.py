@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from pathlib import Path
 
 import httpx2 as httpx
 import pytest

@@ -350,7 +350,9 @@ def _snapshot_item(base: dict[str, Any], payload: dict[str, Any], zone: dt.tzinf
     details = tuple(snapshot.facts(moment if snapshot.captured_at else None))
     headline = _line(snapshot.headline())
     quote = snapshot.excerpt() or None
-    return Item(**base, when=moment, headline=headline, snapshot=snapshot, details=details, quote=quote)
+    return Item(
+        **base, when=moment, headline=headline, snapshot=snapshot, details=details, quote=quote
+    )
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -14,7 +14,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ally.errors import UsageError
 from ally.evidence.snapshot.formats import FORMAT_LABELS, Capture, read_page
@@ -37,7 +36,9 @@ PAGE_MEDIA_TYPES = {
     "mhtml": "multipart/related",
     "warc": "application/warc",
 }
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_WEB_ADDRESS = re.compile(r"https?://[^\x00-\x20\x7f/?#]+(?:[/?#][^\x00-\x20\x7f]*)?", re.I)
+"""A whole http(s) address with a host and no spaces or control characters. (A regular
+expression, not urllib: nothing in ``ally.evidence`` imports networking modules.)"""
 
 
 @dataclass
@@ -65,8 +66,7 @@ def is_image_file(path: Path) -> bool:
 def check_url(url: str) -> str:
     """The address as given, if it is a whole web address (http or https, with a host)."""
     text = url.strip()
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _CONTROL.search(text):
+    if not _WEB_ADDRESS.fullmatch(text):
         raise UsageError(
             "Give the page's whole address, starting with https:// or http:// "
             "(for example https://example.com/post/123)."
