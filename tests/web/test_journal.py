@@ -69,9 +69,10 @@ def test_an_incident_with_files_is_stored_encrypted_and_reads_back(
     assert download.headers["content-type"] == "application/octet-stream"
     assert download.headers["content-disposition"].startswith("attachment;")
     assert download.content == big
-    for stored in vault_folder(app).rglob("*"):
-        if stored.is_file():
-            assert MARKER not in stored.read_bytes(), stored
+    stored_files = [path for path in vault_folder(app).rglob("*") if path.is_file()]
+    assert any(path.name == "vault.db" for path in stored_files)  # the folder really is the vault
+    for stored in stored_files:
+        assert MARKER not in stored.read_bytes(), stored
 
 
 def test_files_can_be_attached_later(journal: Browser) -> None:
