@@ -102,6 +102,9 @@ def test_share_unshare_and_passwd(home: Path) -> None:
     bad = run(home, "share", "not-a-key")
     assert bad.returncode == 1 and "age public key" in bad.stderr
     assert run(home, "unshare", str(advocate.recipient)).returncode == 0
+    short = run(home, "passwd", ALLY_NEW_PASSPHRASE="elevenchars")  # the one rule: 12+
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
+    assert run(home, "list", passphrase="elevenchars").returncode == 1  # nothing changed
     changed = run(home, "passwd", ALLY_NEW_PASSPHRASE="a whole new passphrase here")
     assert changed.returncode == 0, changed.stderr
     assert run(home, "list").returncode == 1

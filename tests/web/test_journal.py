@@ -46,8 +46,11 @@ def test_creating_asks_for_the_passphrase_twice(browser: Browser) -> None:
     browser.open("/journal")
     mismatch = browser.post("/journal/create", {"passphrase": PASSPHRASE, "confirm": "other"})
     assert mismatch.status_code == 422
-    short = browser.post("/journal/create", {"passphrase": "short", "confirm": "short"})
+    eleven = "  elevenchars  "  # the same rule as the CLI: 12 characters, ends not counted
+    short = browser.post("/journal/create", {"passphrase": eleven, "confirm": eleven})
     assert short.status_code == 422
+    assert "at least 12 characters" in short.text
+    assert "Start your journal" in browser.open("/journal").text  # nothing was created
 
 
 def test_an_incident_with_files_is_stored_encrypted_and_reads_back(

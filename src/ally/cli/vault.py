@@ -37,6 +37,7 @@ from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
 from ally.vault.errors import PassphraseError, WrongPassphraseError
+from ally.vault.passphrases import check_new_passphrase
 from ally.vault.throttle import LocalGate, SqlLedger, TooManyAttemptsError, UnlockThrottle
 from ally.vault.verify import VerifyReport
 
@@ -46,7 +47,6 @@ app = typer.Typer(
 out = literal_console()
 err = literal_console(stderr=True)
 
-MIN_OWN_PASSPHRASE = 12
 
 VaultOpt = typer.Option(
     None, "--vault", envvar="ALLY_VAULT", help="Vault folder or postgresql:// URL."
@@ -87,8 +87,7 @@ def new_passphrase(fd: int | None, env: str) -> str:
     """A new passphrase: given by a script, or chosen at the prompt (a generated one offered)."""
     if fd is not None or os.environ.get(env):
         value = read_passphrase(fd, env)
-        if not value:
-            raise PassphraseError("The new passphrase is empty.")
+        check_new_passphrase(value)
         return value
     if not _interactive():
         raise UsageError(f"No passphrase given: run this in a terminal, or set {env}.")
@@ -106,10 +105,7 @@ def new_passphrase(fd: int | None, env: str) -> str:
     own: str = typer.prompt(
         "Your own passphrase", hide_input=True, confirmation_prompt=True, err=True
     )
-    if len(own) < MIN_OWN_PASSPHRASE:
-        raise PassphraseError(
-            f"Use at least {MIN_OWN_PASSPHRASE} characters, or the generated passphrase."
-        )
+    check_new_passphrase(own)
     return own
 
 
