@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
-from ally.vault.passphrases import long_enough
+from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
@@ -84,8 +84,9 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
     passphrase = form.get("passphrase")
     error = None
-    if not long_enough(passphrase):  # the one rule (vault.passphrases), worded for the page
-        error = N_("Please use a passphrase of at least 12 characters. Several words work well.")
+    problem = weakness(passphrase)
+    if problem is not None:
+        error = EXPLANATIONS[problem]
     elif passphrase != form.get("confirm"):
         error = N_("The two passphrases are not the same. Please type them again.")
     after = return_to(form.get("next"))
