@@ -58,10 +58,10 @@ class ApproxDate(BaseModel):
         spanned = _RANGE_RE.match(text.strip())
         if spanned:
             # The form str() gives a range ("last week"), so saved answers read back.
-            first, last = (dt.date.fromisoformat(part) for part in spanned.groups())
-            if not (first.year >= MIN_YEAR and last.year <= MAX_YEAR):
+            low, high = (dt.date.fromisoformat(part) for part in spanned.groups())
+            if not (low.year >= MIN_YEAR and high.year <= MAX_YEAR):
                 raise ValueError(f"the year should be between {MIN_YEAR} and {MAX_YEAR}")
-            return cls(earliest=first, latest=last, precision="range" if first != last else "day")
+            return cls(earliest=low, latest=high, precision="range" if low != high else "day")
         match = _DATE_RE.match(text.strip())
         if not match:
             raise ValueError("a date looks like 2026-05-03, or 2026-05 if you only know the month")
