@@ -91,8 +91,8 @@ def test_every_pack_yaml_validates_against_the_published_pack_schema() -> None:
             "threats: answer yes, no or rather-not-say",
         ),
         (
-            "pack: generic\nanswers:\n  last_incident: last tuesday\n",
-            "last_incident: a date looks like",
+            "pack: generic\nanswers:\n  last_incident: the week before my birthday\n",
+            "last_incident: Ally could not read that date. Try for example 28/11/2026",
         ),
         ("pack: generic\nanswers: [1, 2]\n", "'answers' must be a mapping"),
         ("pack: atlantis\nanswers: {}\n", "no knowledge pack called 'atlantis'"),
