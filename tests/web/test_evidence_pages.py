@@ -100,6 +100,7 @@ def test_an_export_is_imported_in_memory_and_kept_encrypted(
     result = page_text(journal.open("/evidence/import/result"))
     assert "5 messages read" in result and "5 messages added" in result
     assert "flagged for you to review" in result and CHAT_NAME in result
+    assert "messages that are not flagged can still matter" in result
     assert set(Path("/dev/shm").glob("ally-import-*")) == before  # the link is gone too
     for stored in vault_folder(app).rglob("*"):
         if stored.is_file():

@@ -226,7 +226,7 @@ def letter_command(
 ) -> None:
     """Write the first draft of a letter or complaint for a step of your plan."""
     loaded, plan, normalised = _plan(answers, pack, today, language)
-    if list_letters or step is None:
+    if list_letters or step in (None, "list"):
         _list_letters(plan)
         return
     request = DraftRequest(
