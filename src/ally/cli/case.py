@@ -7,6 +7,7 @@ passphrase the same way ``ally vault`` does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -81,8 +82,11 @@ def _record_situation(
     that records a change, so a repeated `start` never silently replaces the situation.
     """
     pack_id, raw, _ = read_answers_file(answers)
-    normalise_answers(load_pack(pack_id), raw)  # reject a bad file before anything is written
-    event = AnswersEvent(on=_day(on), pack=pack_id, answers=_plain(raw))
+    day = _day(on)
+    # Reject a bad file before anything is written, and keep dates typed as words ("last
+    # week") as the dates they meant on the day they were given.
+    given = normalise_answers(load_pack(pack_id), raw, today=day)
+    event = AnswersEvent(on=day, pack=pack_id, answers=_plain(given))
     with open_vault(vault, passphrase_fd) as opened:
         case = VaultCase(opened)
         first = not any(isinstance(e, AnswersEvent) for e in case.events())
@@ -97,10 +101,10 @@ def _record_situation(
     )
 
 
-def _plain(raw: dict[str, object]) -> dict[str, object]:
+def _plain(given: Mapping[str, object]) -> dict[str, object]:
     return {
-        key: value.isoformat() if isinstance(value, dt.date) else value
-        for key, value in raw.items()
+        key: value if isinstance(value, str | int | list) else str(value)
+        for key, value in given.items()
     }
 
 

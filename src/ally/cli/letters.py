@@ -101,8 +101,9 @@ def _plan(
         read_yaml_file(answers, "answers file", UsageError), pack_id
     )
     pack = load_pack(chosen, language)
-    normalised = normalise_answers(pack, raw)
-    plan = build_plan(pack, normalised, day or file_today or dt.date.today())
+    when = day or file_today or dt.date.today()
+    normalised = normalise_answers(pack, raw, today=when)
+    plan = build_plan(pack, normalised, when)
     return pack, plan, normalised
 
 
