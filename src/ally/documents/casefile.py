@@ -323,17 +323,14 @@ class _Counter:
         return f"E-{self.exhibits}"
 
 
-<<<<<<< HEAD
 _PREFIX = {
     "incident": "Incident",
     "message": "Message",
     "note": "Note",
+    "snapshot": "Web page",
     "action": "Step",
     "reply": "Reply",
 }
-=======
-_PREFIX = {"incident": "Incident", "message": "Message", "note": "Note", "snapshot": "Web page"}
->>>>>>> main
 
 
 def _number(items: list[Item], counter: _Counter) -> None:
