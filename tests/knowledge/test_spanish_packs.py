@@ -16,7 +16,7 @@ from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
 
-PACKS = ["generic", "us", "us-ca", "us-ny", "us-tx", "ie"]
+PACKS = ["generic", "us", "us-ca", "us-ny", "us-tx", "ie", "ca", "ca-on"]
 TODAY = dt.date(2026, 11, 25)
 
 # Small words that may sit inside an organisation's or a law's name ("Office for Civil Rights").
