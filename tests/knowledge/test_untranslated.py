@@ -70,7 +70,7 @@ def test_the_plan_says_when_parts_are_in_english(untranslated: Path) -> None:
     assert "Cualquier lugar" not in text
 
 
-@pytest.mark.parametrize("pack_id", ["us", "ie", "gb", "ca-on"])
+@pytest.mark.parametrize("pack_id", ["us", "ie", "gb", "ca", "ca-on", "au"])
 def test_a_fully_translated_plan_has_no_such_note(pack_id: str) -> None:
     pack = load_pack(pack_id, "es")
     plan = _plan(pack, WORK)
