@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from ally.documents.plan import render
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
@@ -19,28 +21,30 @@ def _plan(pack_id: str, language: str, answers: dict[str, object]):  # type: ign
 
 
 def test_a_pack_without_its_own_translation_keeps_its_name() -> None:
-    """Ireland in Spanish is not 'Cualquier lugar' (the generic pack's Spanish name)."""
-    spanish = load_pack("ie", "es")
-    assert spanish.name == "Ireland"
+    """England and Wales in Spanish is not 'Cualquier lugar' (the generic pack's Spanish name)."""
+    spanish = load_pack("gb", "es")
+    assert spanish.name == "United Kingdom: England and Wales"
     assert "steps.employer-hr" in spanish.untranslated
     assert load_pack("generic", "es").name.startswith("Cualquier lugar")
 
 
 def test_the_plan_says_when_parts_are_in_english() -> None:
-    plan = _plan("ie", "es", WORK)
+    plan = _plan("gb", "es", WORK)
     assert plan.untranslated
     text = render(plan, markdown=False)
     assert "Algunas partes de este plan todavía no están traducidas" in text
     assert "Cualquier lugar" not in text
 
 
-def test_a_fully_translated_plan_has_no_such_note() -> None:
-    plan = _plan("us", "es", WORK)
+@pytest.mark.parametrize("pack_id", ["us", "ie"])
+def test_a_fully_translated_plan_has_no_such_note(pack_id: str) -> None:
+    plan = _plan(pack_id, "es", WORK)
     assert not plan.untranslated
     assert "no están traducidas" not in render(plan, markdown=False)
-    assert load_pack("us", "es").untranslated == []
+    assert load_pack(pack_id, "es").untranslated == []
+    assert load_pack("ie", "es").name == "Irlanda"
 
 
 def test_english_plans_never_carry_the_note() -> None:
-    plan = _plan("ie", "en", WORK)
+    plan = _plan("gb", "en", WORK)
     assert not plan.untranslated
