@@ -1,4 +1,4 @@
-"""The Spanish text of the generic, US and Irish packs: every item translated, and no English left in a
+"""The Spanish text of every hand-written pack: every item translated, and no English left in a
 plan rendered in Spanish (apart from names, numbers and addresses)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
 
-PACKS = ["generic", "us", "us-ca", "us-ny", "us-tx", "ie", "ca", "ca-on", "gb"]
+PACKS = ["generic", "us", "us-ca", "us-ny", "us-tx", "ie", "ca", "ca-on", "gb", "au"]
 TODAY = dt.date(2026, 11, 25)
 
 # Small words that may sit inside an organisation's or a law's name ("Office for Civil Rights").
