@@ -234,6 +234,7 @@ def test_the_form_records_what_the_person_did_and_the_answer(
     assert saved[0].action().to == "HR" and saved[0].action().did == "complained"
     assert saved[1].reply().reference == "HR-77" and saved[1].reply().outcome == "refused"
 
+
 def test_the_backup_button_downloads_a_complete_verified_copy(
     journal: Browser, tmp_path: Path
 ) -> None:
