@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from ally.vault import Identity, verify_bundle
+from ally.vault import Identity, Vault, verify_bundle
 from ally.web.state import WebState
 from tests.web.conftest import JOURNAL_PASSPHRASE as PASSPHRASE
 from tests.web.conftest import Browser, Clock
@@ -196,3 +196,29 @@ def test_the_cases_records_never_show_as_journal_entries(journal: Browser) -> No
     assert "The one real incident" in timeline
     picker = journal.open("/journal/export").text
     assert picker.count('name="entry"') == 1
+
+
+def test_the_backup_button_downloads_a_complete_verified_copy(
+    journal: Browser, tmp_path: Path
+) -> None:
+    list(add_incident(journal, [("a.txt", MARKER)]))
+    list(add_incident(journal, [], what="The newest one"))
+    page = journal.open("/journal/integrity").text
+    assert "Make a backup" in page and 'action="/journal/integrity/backup"' in page
+    code = re.search(r'<p class="code">([^<]+)</p>', page)
+    assert code
+    response = journal.post("/journal/integrity/backup", {})
+    assert response.status_code == 200, response.text[:300]
+    disposition = response.headers["content-disposition"]
+    assert f"-{code.group(1)}.db" in disposition  # the journal code travels with the copy
+    assert MARKER not in response.content  # ciphertext only
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "vault.db").write_bytes(response.content)
+    report = Vault.verify_at(tmp_path / "copy")
+    assert report.ok and report.head_code == code.group(1)
+    with Vault.open(tmp_path / "copy", PASSPHRASE) as copy:
+        assert "The newest one" in [e.incident().what for e in copy.entries("incident")]
+    journal.submit("/journal/lock", {})
+    journal.open("/journal/integrity")
+    locked = journal.post("/journal/integrity/backup", {})
+    assert locked.status_code == 303 and "/journal" in locked.headers["location"]

@@ -582,6 +582,39 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command("backup")
+def backup_command(
+    path: Path = typer.Argument(..., help="A new folder (or a new .db file) for the backup."),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Write a safe, verified copy of the whole vault. No passphrase needed.
+
+    Safe while Ally runs: copying vault.db with a file manager can miss the newest entries
+    (they may still be in vault.db-wal); this copy has everything saved so far.
+    """
+    with Vault.open(_location(vault)) as opened, progress_bar("Backing up"):
+        result = opened.backup(path)
+    report = result.report
+    if report.ok:
+        out.print(
+            f"Backup written to {result.path} and verified: {report.entries} entries, "
+            f"{report.files_checked} encrypted files.",
+            highlight=False,
+        )
+    else:
+        out.print(
+            styled(("The backup was written but does not verify:", "bold red")),
+            f" {report.first_problem}. Run `ally vault verify` on your vault.",
+            highlight=False,
+        )
+    if report.head_code:
+        out.print(f"Journal code: {report.head_code}")
+        out.print(JOURNAL_CODE_ADVICE)
+    out.print(f"To use it, open or check it with --vault {result.path}.", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @app.command("salvage")
 def salvage_command(
     dest: str = typer.Argument(..., help="A new folder (or postgresql:// URL) for the copy."),
