@@ -20,8 +20,9 @@ from ally.cli.console import literal_console, styled
 from ally.cli.vault import FdOpt, VaultOpt, open_unlocked
 from ally.errors import UsageError
 from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format, installed_importers
+from ally.evidence.index import message_index
 from ally.evidence.pipeline import import_file
-from ally.evidence.review import Reviewed, mark, review_queue, search, stored_messages
+from ally.evidence.review import Reviewed, mark
 from ally.evidence.snapshot import capture_snapshot, is_image_file
 from ally.vault import Vault, default_location
 
@@ -166,9 +167,7 @@ def review(
 ) -> None:
     """Go through imported messages, flagged ones first: mark each as evidence or not relevant."""
     with _open(vault, passphrase_fd) as opened:
-        queue = review_queue(stored_messages(opened), include_reviewed=show_all)
-        if limit:
-            queue = queue[:limit]
+        queue = message_index(opened).queue(include_reviewed=show_all).items(0, limit or None)
         if not queue:
             out.print("Nothing to review.")
             return
@@ -220,14 +219,12 @@ def search_command(
 ) -> None:
     """Find imported messages by text, sender and date range."""
     with _open(vault, passphrase_fd) as opened:
-        found = search(
-            stored_messages(opened),
-            text,
-            sender,
-            _when(since),
-            _when(until, end_of_day=True),
-            conversation,
-            flagged,
+        found = (
+            message_index(opened)
+            .search(
+                text, sender, _when(since), _when(until, end_of_day=True), conversation, flagged
+            )
+            .items()
         )
     table = Table("id", "when", "conversation", "sender", "message", "flag", "mark")
     for item in found:

@@ -39,6 +39,7 @@ from typing import Any, BinaryIO, Protocol
 from ally.evidence.detect import Assessment, Detector
 from ally.evidence.errors import EvidenceError
 from ally.evidence.importers import Export, ImportOptions, open_export
+from ally.evidence.indexing import INDEX_BLOB, page_index
 from ally.model.message import Message
 from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
 
@@ -89,6 +90,7 @@ class EvidenceBatch(Protocol):
         conversation_id: str | None = None,
         lookup: str | None = None,
         lookups: Iterable[tuple[str, str]] = (),
+        extra: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> str: ...
 
     def attach(
@@ -114,7 +116,12 @@ class EvidenceStore(Protocol):
     ) -> int: ...
 
     def rewrite(
-        self, ref: str, kind: str, payload: Mapping[str, Any], lookups: Iterable[tuple[str, str]]
+        self,
+        ref: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        lookups: Iterable[tuple[str, str]],
+        extra: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> str: ...
 
     def entries(
@@ -122,7 +129,12 @@ class EvidenceStore(Protocol):
     ) -> Sequence[StoredEntry]: ...
 
     def edit(
-        self, ref: str, payload: Mapping[str, Any], *, conversation_id: str | None = None
+        self,
+        ref: str,
+        payload: Mapping[str, Any],
+        *,
+        conversation_id: str | None = None,
+        extra: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> StoredEntry: ...
 
     def forget(self, ref: str) -> None: ...
@@ -408,7 +420,8 @@ class _PageWriter:
             "messages": self.messages,
         }
         lookups = [(MESSAGE_KIND, key) for key in self.keys]
-        self.batch.add(PAGE_KIND, payload, lookups=lookups)
+        index = {INDEX_BLOB: page_index(self.messages)}
+        self.batch.add(PAGE_KIND, payload, lookups=lookups, extra=index)
         self.messages, self.keys, self.size, self.pending = [], [], 0, set()
 
 

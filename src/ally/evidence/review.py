@@ -9,63 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from ally.errors import UsageError
+from ally.evidence.index import message_index
+from ally.evidence.indexing import INDEX_BLOB, page_index
 from ally.evidence.pipeline import EvidenceStore, StoredEntry
-from ally.model.message import Message
+from ally.evidence.reviewed import Reviewed, items_of, reviewed
+
+__all__ = ["DECISIONS", "Reviewed", "mark", "review_queue", "reviewed", "search", "stored_messages"]
 from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
 
 Decision = Literal["evidence", "not_relevant"]
 DECISIONS: tuple[Decision, ...] = ("evidence", "not_relevant")
-
-
-@dataclass(frozen=True)
-class Reviewed:
-    """A stored message with its detection result and review decision."""
-
-    entry_id: str
-    """The message's own id (a message in a page), or its entry's (older imports)."""
-    seq: int
-    message: Message
-    flagged: bool
-    top_score: float
-    reasons: tuple[str, ...]
-    decision: str | None
-    scores: dict[str, float] = field(default_factory=dict, compare=False)
-    page_id: str | None = None
-    """The page entry holding it, or None for a message that is an entry of its own."""
-
-    @property
-    def conversation_id(self) -> str:
-        return f"{self.message.platform}:{self.message.conversation}"
-
-
-def reviewed(
-    payload: dict[str, Any] | None, entry_id: str, seq: int, page_id: str | None = None
-) -> Reviewed | None:
-    """A stored message payload as a Reviewed item (None if it is not a message)."""
-    if not payload:
-        return None
-    try:
-        message = Message.from_payload(payload)
-    except ValueError:
-        return None
-    detection: dict[str, Any] = payload.get("detection") or {}
-    scores = {str(k): float(v) for k, v in (detection.get("scores") or {}).items()}
-    review = payload.get("review") or {}
-    return Reviewed(
-        entry_id=entry_id,
-        seq=seq,
-        message=message,
-        flagged=bool(detection.get("flagged")),
-        top_score=max(scores.values(), default=0.0),
-        reasons=tuple(str(r) for r in detection.get("reasons") or ()),
-        decision=review.get("decision") if isinstance(review, dict) else None,
-        scores=scores,
-        page_id=page_id,
-    )
 
 
 _READ: weakref.WeakKeyDictionary[object, dict[str, list[Reviewed]]] = weakref.WeakKeyDictionary()
@@ -92,26 +48,18 @@ def stored_messages(store: EvidenceStore) -> list[Reviewed]:
             items = known.get(version_id)
             if items is None:
                 entry = store.entry(root_id)
-                items = _items(entry.kind, entry.payload, root_id, seq)
+                items = items_of(entry.kind, entry.payload, root_id, seq)
             fresh[version_id] = items
             found.extend(items)
     _READ[store] = fresh
     return found
 
 
-def _items(kind: str, payload: dict[str, Any] | None, root_id: str, seq: int) -> list[Reviewed]:
-    if kind == PAGE_KIND:
-        found = (reviewed(m, m["id"], seq, root_id) for m in page_messages(payload))
-        return [item for item in found if item is not None]
-    item = reviewed(payload, root_id, seq)
-    return [item] if item is not None else []
-
-
 def _read_all(store: EvidenceStore) -> list[Reviewed]:
     found: list[Reviewed] = []
     for kind in (MESSAGE_KIND, PAGE_KIND):
         for entry in store.entries(kind=kind):
-            found.extend(_items(entry.kind, entry.payload, entry.root_id, entry.seq))
+            found.extend(items_of(entry.kind, entry.payload, entry.root_id, entry.seq))
     return found
 
 
@@ -127,17 +75,35 @@ def review_queue(items: Iterable[Reviewed], include_reviewed: bool = False) -> l
 
 def _locate(store: EvidenceStore, entry_id: str) -> tuple[StoredEntry, int | None]:
     """The entry holding a message (by its id or the start of it), and its place in the
-    page (None: the entry is the message). Found among what was read (see
-    ``stored_messages``), so only the one entry is decrypted again."""
+    page (None: the entry is the message). Found with the search index when the vault has
+    one (``index.message_index``), else among what was read (``stored_messages``); only the
+    one entry is decrypted again."""
     if len(entry_id) >= 4:
-        for item in stored_messages(store):
-            if not item.entry_id.startswith(entry_id):
-                continue
-            entry = store.entry(item.page_id or item.entry_id)
-            if item.page_id is None:
+        if hasattr(store, "read_extra") and hasattr(store, "heads"):
+            found = message_index(store).find_id(entry_id)  # type: ignore[arg-type]
+            holder = (
+                (found[0].root_id, found[0].data["ids"][found[1]], found[0].kind) if found else None
+            )
+        else:
+            item = next(
+                (i for i in stored_messages(store) if i.entry_id.startswith(entry_id)), None
+            )
+            holder = (
+                (
+                    item.page_id or item.entry_id,
+                    item.entry_id,
+                    PAGE_KIND if item.page_id else MESSAGE_KIND,
+                )
+                if item
+                else None
+            )
+        if holder is not None:
+            root, message_id, kind = holder
+            entry = store.entry(root)
+            if kind != PAGE_KIND:
                 return entry, None
             for place, payload in enumerate(page_messages(entry.payload)):
-                if payload["id"] == item.entry_id:
+                if payload["id"] == message_id:
                     return entry, place
     raise UsageError(
         f"No imported message has the id {entry_id!r}. Run `ally evidence search` to find ids."
@@ -153,11 +119,13 @@ def mark(store: EvidenceStore, entry_id: str, decision: str, note: str | None = 
     payload = dict(entry.payload or {})
     if place is None:
         payload["review"] = review
-    else:
-        messages = list(payload["messages"])
-        messages[place] = {**messages[place], "review": review}
-        payload["messages"] = messages
-    store.edit(entry.root_id, payload, conversation_id=entry.conversation_id)
+        store.edit(entry.root_id, payload, conversation_id=entry.conversation_id)
+        return
+    messages = list(payload["messages"])
+    messages[place] = {**messages[place], "review": review}
+    payload["messages"] = messages
+    index = {INDEX_BLOB: page_index(page_messages(payload))}
+    store.edit(entry.root_id, payload, conversation_id=entry.conversation_id, extra=index)
 
 
 def forget_message(store: EvidenceStore, entry_id: str) -> None:
@@ -179,7 +147,9 @@ def forget_message(store: EvidenceStore, entry_id: str) -> None:
     payload["messages"] = kept
     payload["title"] = f"{len(kept)} imported message{'s' if len(kept) != 1 else ''}"
     lookups = [(MESSAGE_KIND, m["key"]) for m in kept if isinstance(m.get("key"), str)]
-    store.rewrite(entry.root_id, PAGE_KIND, payload, lookups)
+    store.rewrite(
+        entry.root_id, PAGE_KIND, payload, lookups, {INDEX_BLOB: page_index(page_messages(payload))}
+    )
 
 
 def search(

@@ -200,15 +200,19 @@ class Batch:
         conversation_id: str | None = None,
         lookup: str | None = None,
         lookups: Iterable[tuple[str, str]] = (),
+        extra: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> str:
         """Add an entry; returns its id. ``lookup``: a value to find it by later (Vault.find),
         e.g. a message's natural key; it is stored only as a keyed digest. ``lookups``: more
-        (kind, value) pairs to find it by (a page of messages, by each message's key)."""
+        (kind, value) pairs to find it by (a page of messages, by each message's key).
+        ``extra``: more small files of the same record, each encrypted on its own (a page's
+        search index), read back with ``Vault.read_extra``."""
         sealed = self._vault._seal_entry(kind, payload, conversation_id, self._recipients)
         entry_id = secrets.token_hex(8)
         digest = self._lookup_key.digest(kind, lookup) if lookup is not None else None
         more = [self._lookup_key.digest(k, value) for k, value in lookups]
-        self._writer.add(Spec(kind, entry_id, small={"content": sealed}), digest, more)
+        small = {"content": sealed, **self._vault._seal_extra(extra, self._recipients)}
+        self._writer.add(Spec(kind, entry_id, small=small), digest, more)
         self._ids.append(int(entry_id, 16))
         self.added += 1
         return entry_id

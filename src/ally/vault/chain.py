@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,10 @@ _BLOB_NAMES: dict[str, frozenset[str]] = {
     "unshare": frozenset(),
 }
 _CONTENT_BLOBS = frozenset({"content"})
+_OPTIONAL_BLOBS: dict[str, frozenset[str]] = {"messages": frozenset({"index"})}
+"""Files a record of this kind may carry besides its own: a page of imported messages
+(``ally.model.pages.PAGE_KIND``) carries its encrypted search index since issue 23; pages
+written before have none."""
 
 
 class RecordError(ValueError):
@@ -63,6 +68,12 @@ class RecordError(ValueError):
 def blob_names(kind: str) -> frozenset[str]:
     """Which encrypted files a record of this kind carries."""
     return _BLOB_NAMES.get(kind, _CONTENT_BLOBS)
+
+
+def blobs_fit(kind: str, names: Iterable[str]) -> bool:
+    """Whether a record of this kind may carry exactly these files (its own, plus optional)."""
+    found, required = frozenset(names), blob_names(kind)
+    return required <= found and found - required <= _OPTIONAL_BLOBS.get(kind, frozenset())
 
 
 def genesis_hash(vault_id: str) -> str:
@@ -147,7 +158,7 @@ class Record:
         expected = ",".join(_blob_text(name, ref) for name, ref in sorted(refs.items()))
         if (blobs or "") != expected:
             raise RecordError("bad file references")
-        if set(refs) != blob_names(kind):
+        if not blobs_fit(kind, refs):
             raise RecordError("wrong files for this kind")
         of_id = None if of == "null" else of[1:-1]
         recipient = None if to == "null" else to[1:-1]
@@ -174,7 +185,7 @@ class Record:
             raise RecordError("bad reference")
         if to is not None and not isinstance(to, str):
             raise RecordError("bad recipient")
-        if not isinstance(blobs, dict) or set(blobs) != blob_names(kind):
+        if not isinstance(blobs, dict) or not blobs_fit(kind, blobs):
             raise RecordError("wrong files for this kind")
         refs = {str(name): BlobRef.from_json(ref) for name, ref in blobs.items()}
         return cls(seq, rid, kind, at, prev, of, to, refs)

@@ -335,6 +335,33 @@ class Vault:
             raise InvalidEntryError("The entry holds values that cannot be stored.") from error
         return crypto.seal(body, recipients or self._recipients())
 
+    def _seal_extra(
+        self,
+        extra: Mapping[str, Mapping[str, Any]] | None,
+        recipients: list[Recipient] | None = None,
+    ) -> dict[str, bytes]:
+        """A record's extra small files (a page's search index), each sealed like an entry."""
+        if not extra:
+            return {}
+        if any(name in ("content", "meta", "key", "file") for name in extra):
+            raise InvalidEntryError("That name is used by the vault itself.")
+        try:
+            return {
+                name: crypto.seal(envelope(value, None), recipients or self._recipients())
+                for name, value in extra.items()
+            }
+        except (TypeError, ValueError) as error:
+            raise InvalidEntryError("The entry holds values that cannot be stored.") from error
+
+    def read_extra(self, version_id: str, name: str) -> dict[str, Any] | None:
+        """An extra small file of one version of an entry, decrypted (None if it has none)."""
+        record = self._lookup(version_id)
+        if name not in record.blobs or self._index.is_forgotten(record):
+            return None
+        body = self._decrypt_json(blob_key(record.id, name))
+        value = body.get("payload") if isinstance(body, dict) else None
+        return value if isinstance(value, dict) else None
+
     def _append(
         self,
         kind: str,
@@ -520,8 +547,10 @@ class Vault:
         payload: Mapping[str, Any] | Incident | Note,
         *,
         conversation_id: str | None = None,
+        extra: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Entry:
-        """Save a new version of an entry; every earlier version stays in the journal."""
+        """Save a new version of an entry; every earlier version stays in the journal.
+        ``extra``: the new version's extra small files (see ``Batch.add``)."""
         self._require_writable()
         root = self._root(ref)
         if self._index.is_forgotten(root):
@@ -529,7 +558,8 @@ class Vault:
         data = payload.model_dump(mode="json") if hasattr(payload, "model_dump") else payload
         assert isinstance(data, Mapping)
         sealed = self._seal_entry(root.kind, data, conversation_id)
-        self._append(root.kind, of=root.id, small={"content": sealed})
+        small = {"content": sealed, **self._seal_extra(extra)}
+        self._append(root.kind, of=root.id, small=small)
         return self.entry(root.id)
 
     def attach(
@@ -649,6 +679,7 @@ class Vault:
         kind: str,
         payload: Mapping[str, Any],
         lookups: Iterable[tuple[str, str]] = (),
+        extra: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> str:
         """Forget an entry and add what replaces it, in one transaction; returns the new id.
 
@@ -665,12 +696,13 @@ class Vault:
         targets = [*self._index.versions[record.id], *self._index.attachments.get(record.id, [])]
         deletes = tuple(blob_key(t.id, name) for t in targets for name in t.blobs)
         sealed = self._seal_entry(kind, payload, None)
+        small = {"content": sealed, **self._seal_extra(extra)}
         new_id = secrets.token_hex(8)
         digests = [key.digest(k, value) for k, value in lookups]
         with self._store.db.transaction() as tx:
             writer = ChainWriter(self._store, tx, self.vault_id)
             writer.add(Spec("forget", secrets.token_hex(8), of=record.id, deletes=deletes))
-            writer.add(Spec(kind, new_id, small={"content": sealed}), None, digests)
+            writer.add(Spec(kind, new_id, small=small), None, digests)
             writer.finish()
         self._refresh()
         return new_id

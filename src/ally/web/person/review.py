@@ -21,7 +21,8 @@ from starlette.responses import Response
 
 from ally.errors import UsageError
 from ally.evidence.detect import CATEGORIES, FLAG_LINE, LABELS
-from ally.evidence.review import DECISIONS, Reviewed, mark, review_queue, search, stored_messages
+from ally.evidence.index import message_index
+from ally.evidence.review import DECISIONS, Reviewed, mark
 from ally.vault import Vault
 from ally.web.i18n import N_
 from ally.web.pages import (
@@ -129,18 +130,20 @@ def review_page(request: Request, visit: VisitDep, page: Page = 1, reviewed: str
     with keeper(request).using(visit.session.row) as vault:
         if vault is None:
             return journal_needed(request, visit, "/evidence/review", REVIEW_TITLE)
-        queue = review_queue(stored_messages(vault), include_reviewed=bool(reviewed))
-        pages = max(1, -(-len(queue) // PAGE))
+        queue = message_index(vault).queue(include_reviewed=bool(reviewed))
+        total = len(queue)
+        pages = max(1, -(-total // PAGE))
         page = min(page, pages)
         start = (page - 1) * PAGE
-        items = shown(vault, queue[start : start + PAGE], start + 1)
+        items = shown(vault, queue.items(start, start + PAGE), start + 1)
+        flagged = queue.flagged()
     return render(
         request,
         visit,
         "evidence/review.html",
         items=items,
-        total=len(queue),
-        flagged=sum(1 for item in queue if item.flagged),
+        total=total,
+        flagged=flagged,
         page=page,
         pages=pages,
         reviewed=bool(reviewed),
@@ -249,16 +252,10 @@ def search_messages(request: Request, visit: VisitDep, form: FormDep) -> Respons
                 found=None,
                 **_common(visit),
             )
-        found = search(
-            stored_messages(vault),
-            terms.text,
-            terms.sender,
-            terms.since,
-            terms.until,
-            terms.conversation,
-            terms.flagged,
+        found = message_index(vault).search(
+            terms.text, terms.sender, terms.since, terms.until, terms.conversation, terms.flagged
         )
-        items = shown(vault, found[:MAX_SHOWN])
+        items = shown(vault, found.items(0, MAX_SHOWN))
     return render(
         request,
         visit,

@@ -1,0 +1,318 @@
+"""Search and review over imported messages without reading every message.
+
+Each page of imported messages carries its own small encrypted index (``indexing``). After
+unlock, :class:`MessageIndex` decrypts those index files once (a few KB per page, instead of
+the page's messages) and keeps them in memory with the unlocked vault; later calls read only
+pages that are new or changed since (a new version has a new id). Queries run on the index:
+words and senders through posting lists, dates and the review order through numbers. Only
+the messages a person is shown are read from their pages (``Found.items``), and those pages
+are kept too.
+
+What is kept in memory is plaintext in the unlocked process only, like the unlocked key;
+closing the vault (locking the journal) drops it. On disk, every index file is encrypted to
+the vault's keys like the page it belongs to: nothing searchable is stored in the clear (see
+``docs/threat-model.md``, "Search index").
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ally.evidence.indexing import INDEX_BLOB, WORD, page_index
+from ally.evidence.pipeline import EvidenceStore
+from ally.evidence.reviewed import Reviewed, items_of
+from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
+
+
+class IndexedStore(EvidenceStore, Protocol):
+    """A vault that lists entry versions without decrypting and reads their extra files."""
+
+    def heads(self, kind: str) -> list[tuple[str, str, int]]: ...
+
+    def read_extra(self, version_id: str, name: str) -> dict[str, Any] | None: ...
+
+
+@dataclass
+class Shard:
+    """The index of one entry version: a page's messages, or one older message entry."""
+
+    kind: str
+    root_id: str
+    version_id: str
+    seq: int
+    data: dict[str, Any]
+    by_sender: dict[int, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for place, sender in enumerate(self.data["s"]):
+            self.by_sender.setdefault(sender, []).append(place)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.data["ids"])
+
+    def same_messages(self, other: Shard) -> bool:
+        """Same messages at the same times (a review decision changes neither)."""
+        return bool(self.data["ids"] == other.data["ids"] and self.data["t"] == other.data["t"])
+
+
+Position = tuple[int, int]
+"""(shard number, place in the shard)."""
+
+
+class MessageIndex:
+    """Every imported message's index, in memory while the vault is unlocked."""
+
+    def __init__(self, store: IndexedStore) -> None:
+        self._store = store
+        self.shards: list[Shard] = []
+        self._by_version: dict[str, Shard] = {}
+        self._order: list[Position] = []
+        self._rank: list[list[int]] = []
+        self._times: list[float] = []
+        self.flag: list[int] = []
+        self._score: list[float] = []
+        self._decision: list[str | None] = []
+        self._tokens: set[str] = set()
+        self._pages: dict[str, dict[str, Reviewed]] = {}
+
+    # --- keeping up with the vault ------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the index of every new or changed entry version; drop what is gone."""
+        fresh: list[Shard] = []
+        changed = False
+        for kind in (PAGE_KIND, MESSAGE_KIND):
+            for root_id, version_id, seq in self._store.heads(kind):
+                shard = self._by_version.get(version_id)
+                if shard is None:
+                    shard = self._load(kind, root_id, version_id, seq)
+                    changed = True
+                fresh.append(shard)
+        if not changed and len(fresh) == len(self.shards):
+            return
+        old = {shard.root_id: shard for shard in self.shards}
+        same = len(fresh) == len(self.shards) and all(
+            shard.root_id in old and shard.same_messages(old[shard.root_id]) for shard in fresh
+        )
+        fresh.sort(key=lambda shard: shard.seq)
+        self.shards = fresh
+        self._by_version = {shard.version_id: shard for shard in fresh}
+        self._pages = {k: v for k, v in self._pages.items() if k in self._by_version}
+        if same:
+            self._columns()  # only review decisions changed
+        else:
+            self._rebuild()
+
+    def _load(self, kind: str, root_id: str, version_id: str, seq: int) -> Shard:
+        data = self._store.read_extra(version_id, INDEX_BLOB) if kind == PAGE_KIND else None
+        if data is None or data.get("v") != 1:
+            # A page written before pages had an index, or an older one-message entry:
+            # read it once and index it in memory.
+            entry = self._store.entry(version_id)
+            payload = entry.payload or {}
+            messages = page_messages(payload) if kind == PAGE_KIND else [{**payload, "id": root_id}]
+            data = page_index(messages)
+        return Shard(kind, root_id, version_id, seq, data)
+
+    def _rebuild(self) -> None:
+        """Every message in time order (ties: journal order), and each one's rank in it."""
+        order = [
+            (time, shard_no, place)
+            for shard_no, shard in enumerate(self.shards)
+            for place, time in enumerate(shard.data["t"])
+        ]
+        order.sort()
+        self._times = [time for time, _, _ in order]
+        self._order = [(shard_no, place) for _, shard_no, place in order]
+        self._rank = [[0] * len(shard.data["t"]) for shard in self.shards]
+        for rank, (shard_no, place) in enumerate(self._order):
+            self._rank[shard_no][place] = rank
+        self._tokens = set().union(*(shard.data["w"].keys() for shard in self.shards))
+        self._columns()
+
+    def _columns(self) -> None:
+        """Flag, score and decision of each message by rank (what the review order needs)."""
+        shards, order = self.shards, self._order
+        self.flag = [shards[s].data["f"][p] for s, p in order]
+        self._score = [shards[s].data["sc"][p] for s, p in order]
+        self._decision = [shards[s].data["d"][p] for s, p in order]
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return len(self._order)
+
+    def search(
+        self,
+        text: str | None = None,
+        sender: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        conversation: str | None = None,
+        flagged_only: bool = False,
+    ) -> Found:
+        """Messages matching every filter, in time order (as ``review.search``)."""
+        self.refresh()
+        ranks: list[int] | None = None
+        if since or until:
+            ranks = self._date_ranks(since, until)
+        if text and text.strip():
+            ranks = _within(ranks, self._text_ranks(text))
+        if sender:
+            ranks = _within(ranks, self._field_ranks("senders", sender.casefold()))
+        if conversation:
+            ranks = _within(ranks, self._field_ranks("conversations", conversation.casefold()))
+        if ranks is None:
+            ranks = list(range(len(self._order)))
+        if flagged_only:
+            ranks = [rank for rank in ranks if self.flag[rank]]
+        needle = text.casefold() if text else None
+        exact = needle if needle and not _one_word(needle) else None
+        return Found(self, sorted(ranks), exact)
+
+    def queue(self, include_reviewed: bool = False) -> Found:
+        """Flagged messages first (strongest first), then the rest by time (``review_queue``)."""
+        self.refresh()
+        flag, decision = self.flag, self._decision
+        pending = range(len(self._order))
+        if not include_reviewed:
+            pending = [rank for rank in pending if decision[rank] is None]  # type: ignore[assignment]
+        flagged = [rank for rank in pending if flag[rank]]
+        score = self._score
+        flagged.sort(key=lambda rank: -score[rank])  # stable: ties stay in time order
+        rest = [rank for rank in pending if not flag[rank]]
+        return Found(self, flagged + rest, None)
+
+    def find_id(self, prefix: str) -> tuple[Shard, int] | None:
+        """The shard and place of the message whose id starts with ``prefix`` (4+ characters)."""
+        self.refresh()
+        for shard in self.shards:
+            for place, message_id in enumerate(shard.data["ids"]):
+                if message_id.startswith(prefix):
+                    return shard, place
+        return None
+
+    def _date_ranks(self, since: dt.datetime | None, until: dt.datetime | None) -> list[int]:
+        start = bisect.bisect_left(self._times, since.timestamp()) if since else 0
+        end = bisect.bisect_right(self._times, until.timestamp()) if until else len(self._times)
+        return list(range(start, end))
+
+    def _text_ranks(self, text: str) -> list[int]:
+        """Messages with every word of ``text`` inside one of their words (a superset of
+        those containing ``text`` itself: exact for one word; see ``Found``)."""
+        result: set[int] | None = None
+        for word in set(WORD.findall(text.casefold())):
+            tokens = [token for token in self._tokens if word in token]
+            places: set[int] = set()
+            for shard_no, shard in enumerate(self.shards):
+                postings, ranks = shard.data["w"], self._rank[shard_no]
+                for token in tokens:
+                    found = postings.get(token)
+                    if found:
+                        places.update(ranks[place] for place in found)
+            result = places if result is None else result & places
+        if result is None:  # no word characters at all: every message is a candidate
+            return list(range(len(self._order)))
+        return list(result)
+
+    def _field_ranks(self, names: str, wanted: str) -> list[int]:
+        """Messages whose sender (or conversation) contains ``wanted``, casefolded."""
+        column = "s" if names == "senders" else "c"
+        found: list[int] = []
+        for shard_no, shard in enumerate(self.shards):
+            numbers = {
+                number
+                for number, value in enumerate(shard.data[names])
+                if wanted in value.split("\x1f", 1)[-1].casefold()
+            }
+            if not numbers:
+                continue
+            ranks = self._rank[shard_no]
+            if column == "s":
+                found.extend(ranks[p] for n in numbers for p in shard.by_sender.get(n, ()))
+            else:
+                found.extend(ranks[p] for p, c in enumerate(shard.data["c"]) if c in numbers)
+        return found
+
+    # --- reading the messages a person is shown ------------------------------------------------
+
+    def item(self, rank: int) -> Reviewed | None:
+        """The message at ``rank``, read from its page (the page is kept for next time)."""
+        shard_no, place = self._order[rank]
+        shard = self.shards[shard_no]
+        return self._page(shard).get(shard.data["ids"][place])
+
+    def _page(self, shard: Shard) -> dict[str, Reviewed]:
+        found = self._pages.get(shard.version_id)
+        if found is None:
+            entry = self._store.entry(shard.version_id)
+            items = items_of(shard.kind, entry.payload, shard.root_id, shard.seq)
+            found = self._pages[shard.version_id] = {item.entry_id: item for item in items}
+        return found
+
+
+def _one_word(needle: str) -> bool:
+    words = WORD.findall(needle)
+    return len(words) == 1 and words[0] == needle.strip()
+
+
+def _within(ranks: list[int] | None, found: Iterable[int]) -> list[int]:
+    """``found``, kept to ``ranks`` when an earlier filter chose some (None: no filter yet)."""
+    if ranks is None:
+        return list(found)
+    keep = set(ranks)
+    return [rank for rank in found if rank in keep]
+
+
+@dataclass
+class Found:
+    """The answer to a query: how many, and the messages, read only when they are asked for."""
+
+    index: MessageIndex
+    ranks: list[int]
+    exact: str | None
+    """A phrase (or text with punctuation): the candidates' text is checked for it."""
+    _checked: list[int] | None = None
+
+    def _ranks(self) -> list[int]:
+        if self.exact is None:
+            return self.ranks
+        if self._checked is None:
+            needle, item = self.exact, self.index.item
+            self._checked = [
+                rank
+                for rank in self.ranks
+                if (found := item(rank)) is not None and needle in found.message.text.casefold()
+            ]
+        return self._checked
+
+    def __len__(self) -> int:
+        return len(self._ranks())
+
+    def flagged(self) -> int:
+        """How many of them detection flagged."""
+        flag = self.index.flag
+        return sum(1 for rank in self._ranks() if flag[rank])
+
+    def items(self, start: int = 0, stop: int | None = None) -> list[Reviewed]:
+        """The messages from ``start`` to ``stop`` (all by default), reading only their pages."""
+        found = (self.index.item(rank) for rank in self._ranks()[start:stop])
+        return [item for item in found if item is not None]
+
+
+_INDEXES: weakref.WeakKeyDictionary[object, MessageIndex] = weakref.WeakKeyDictionary()
+
+
+def message_index(store: IndexedStore) -> MessageIndex:
+    """The index of an unlocked vault, kept while the vault object lives."""
+    found = _INDEXES.get(store)
+    if found is None:
+        found = _INDEXES[store] = MessageIndex(store)
+    found.refresh()
+    return found

@@ -1,0 +1,83 @@
+"""The search index of one page of imported messages: built when the page is written.
+
+A page (``ally.model.pages``) holds up to 256 messages. Beside its content, the page's record
+holds a second encrypted file, ``index``: for each message its id, time, sender, conversation,
+detection flag and score, review decision, and the words it contains (casefolded), as a
+posting list (word -> the messages that contain it). It is sealed to the same keys as the page
+and written in the same transaction as each version of the page (import, review decision,
+forgetting a message), so it can never disagree with the page, and forgetting the page deletes
+it. After unlock, search and review read these small files instead of every message (see
+``ally.evidence.index``). Nothing here is stored in the clear. This module does no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+INDEX_BLOB = "index"
+"""The name of the index file in a page's record (its content is ``content``)."""
+INDEX_VERSION = 1
+WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> set[str]:
+    """The distinct words of a text, casefolded (what a search looks for)."""
+    return set(WORD.findall(text.casefold()))
+
+
+def _moment(value: Any) -> float:
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
+
+
+def _numbered(values: list[str], value: str) -> int:
+    """The position of a value in a short list of distinct values, added if new."""
+    try:
+        return values.index(value)
+    except ValueError:
+        values.append(value)
+        return len(values) - 1
+
+
+def page_index(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The index of a page's messages (their payloads, as stored), in page order."""
+    senders: list[str] = []
+    conversations: list[str] = []
+    out: dict[str, Any] = {
+        "v": INDEX_VERSION,
+        "ids": [],
+        "t": [],
+        "s": [],
+        "c": [],
+        "f": [],
+        "sc": [],
+        "d": [],
+        "senders": senders,
+        "conversations": conversations,
+    }
+    postings: dict[str, list[int]] = {}
+    for place, message in enumerate(messages):
+        detection = message.get("detection") or {}
+        scores = detection.get("scores") or {}
+        review = message.get("review") or {}
+        out["ids"].append(str(message.get("id", "")))
+        out["t"].append(_moment(message.get("timestamp")))
+        out["s"].append(_numbered(senders, str(message.get("sender") or "")))
+        conversation = f"{message.get('platform', '')}\x1f{message.get('conversation', '')}"
+        out["c"].append(_numbered(conversations, conversation))
+        out["f"].append(1 if detection.get("flagged") else 0)
+        out["sc"].append(max((float(v) for v in scores.values()), default=0.0))
+        out["d"].append(review.get("decision") if isinstance(review, dict) else None)
+        for word in words(str(message.get("text") or "")):
+            postings.setdefault(word, []).append(place)
+    out["w"] = postings
+    return out
