@@ -31,7 +31,8 @@ from rich.progress import (
 from rich.table import Table
 
 from ally.cli.console import literal_console, styled
-from ally.errors import UsageError
+from ally.errors import AllyError, UsageError
+from ally.knowledge.dates import DateOrder, incident_time, read_when
 from ally.model.journal import Entry, Incident, IncidentTime, Note
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
@@ -210,16 +211,29 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _parse_when(text: str) -> IncidentTime:
-    """'2024-03-02 14:30', '2024-03-02', or words ('early March') for an approximate time."""
-    text = text.strip()
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
-        try:
-            moment = dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return IncidentTime(start=moment, approximate=fmt == "%Y-%m-%d")
-    return IncidentTime(description=text, approximate=True)
+def _parse_when(text: str, order: DateOrder | None = None) -> IncidentTime:
+    """'2024-03-02 14:30', '28/11/2026 18:00', 'last Saturday', 'early March'... through the
+    one date reader; what it cannot read is refused (UsageError), never filed as "now"."""
+    try:
+        found = read_when(text, dt.datetime.now().astimezone(), order)
+    except AllyError as error:
+        raise UsageError(str(error)) from None
+    return incident_time(found, text)
+
+
+def _date_order(opened: Vault) -> DateOrder | None:
+    """The date order of the pack the case was started with, if there is a case."""
+    from ally.case.store import VaultCase
+    from ally.knowledge.loader import load_pack
+    from ally.model.case import AnswersEvent
+
+    packs = [e.pack for e in VaultCase(opened).events() if isinstance(e, AnswersEvent)]
+    if not packs:
+        return None
+    try:
+        return load_pack(packs[-1]).date_order
+    except AllyError:
+        return None
 
 
 def _ask(label: str, default: str = "") -> str:
@@ -227,11 +241,23 @@ def _ask(label: str, default: str = "") -> str:
     return value.strip()
 
 
-def _prompt_incident(current: Incident | None = None) -> Incident:
+def _prompt_incident(current: Incident | None = None, order: DateOrder | None = None) -> Incident:
     """One question at a time; everything but 'what happened' may be left empty."""
     c = current
     when_default = c.when.summary() if c else ""
-    when = _ask("When did it happen? (YYYY-MM-DD HH:MM, or describe it)", when_default)
+    when_value: IncidentTime | None = c.when if c else None
+    while True:
+        when = _ask(
+            "When did it happen? (e.g. 28/11/2026 18:00, last Saturday, two weeks ago)",
+            when_default,
+        )
+        if c is not None and when == when_default:
+            break
+        try:
+            when_value = _parse_when(when, order)
+            break
+        except UsageError as error:
+            err.print(f"[yellow]{error}[/yellow]")
     what = _ask("What happened?", c.what if c else "")
     fields = {
         "where": _ask("Where? (optional)", (c.where or "") if c else ""),
@@ -251,9 +277,9 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
         ),
     }
     try:
-        keep_when = c is not None and when == when_default
+        assert when_value is not None
         return Incident(
-            when=c.when if keep_when and c else _parse_when(when),
+            when=when_value,
             what=what,
             where=fields["where"] or None,
             who=fields["who"],
@@ -267,14 +293,16 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
         raise _model_error(error) from None
 
 
-def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, Any]:
+def _payload(
+    kind: str, source: str | None, current: Entry | None, order: DateOrder | None = None
+) -> dict[str, Any]:
     """What to save: from a file (JSON, or text for notes) or from prompts."""
     try:
         if kind == "incident":
             if source:
                 return Incident.model_validate(_json_object(source)).model_dump(mode="json")
             old = current.incident() if current and current.payload else None
-            return _prompt_incident(old).model_dump(mode="json")
+            return _prompt_incident(old, order).model_dump(mode="json")
         if kind == "note":
             if source:
                 return Note(text=_read_source(source).strip()).model_dump(mode="json")
@@ -323,7 +351,7 @@ def add(
 ) -> None:
     """Add an entry. Questions are asked one at a time; skip any you like."""
     with open_unlocked(vault, passphrase_fd) as opened:
-        payload = _payload(kind, source, None)
+        payload = _payload(kind, source, None, _date_order(opened))
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
 
@@ -340,7 +368,7 @@ def edit(
         current = opened.entry(ref)
         if current.forgotten:
             raise UsageError("That entry was forgotten; it cannot be edited.")
-        entry = opened.edit(ref, _payload(current.kind, source, current))
+        entry = opened.edit(ref, _payload(current.kind, source, current, _date_order(opened)))
         err.print(f"Entry {entry.seq} now has {entry.version} versions.")
 
 

@@ -16,6 +16,9 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from ally.errors import AllyError
+from ally.knowledge.dates import DateOrder, FutureDateError, incident_time, read_when
+from ally.knowledge.loader import load_pack
 from ally.model.journal import Entry, Incident, IncidentTime
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
@@ -55,9 +58,41 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
-def incident_from(fields: dict[str, str]) -> Incident | str:
+UNREADABLE_WHEN = N_(
+    "Ally could not read when it happened. Try for example 28/11/2026 18:00, last Saturday, "
+    "early March or two weeks ago."
+)
+FUTURE_WHEN = N_("That date is after today. Please check the year.")
+
+
+def date_order(visit: Visit) -> DateOrder | None:
+    """How the person's pack writes dates (28/11 or 11/28); None before a pack was chosen."""
+    pack_id = visit.session.data.get("pack")
+    try:
+        return load_pack(pack_id).date_order if isinstance(pack_id, str) else None
+    except AllyError:
+        return None
+
+
+def _when_from_words(words: str, order: DateOrder | None) -> IncidentTime | str:
+    """Words such as "last Saturday at 6pm" read as a date, never filed as "now"."""
+    try:
+        return incident_time(read_when(words, dt.datetime.now().astimezone(), order), words)
+    except FutureDateError:
+        return FUTURE_WHEN
+    except AllyError:
+        return UNREADABLE_WHEN
+
+
+def incident_from(fields: dict[str, str], order: DateOrder | None = None) -> Incident | str:
     """The incident the form describes, or the (translatable) reason it cannot be saved."""
     start = None
+    words = fields.get("when_words", "").strip()
+    if not fields.get("when_date") and words:
+        when = _when_from_words(words, order)
+        if isinstance(when, str):
+            return when
+        return _incident(fields, when)
     if fields.get("when_date"):
         try:
             day = dt.date.fromisoformat(fields["when_date"])
@@ -69,17 +104,24 @@ def incident_from(fields: dict[str, str]) -> Incident | str:
         except ValueError:
             return N_("Please give the date like 2026-05-03 and the time like 14:30.")
         start = dt.datetime.combine(day, moment)
-    if start is None and not fields.get("when_words", "").strip():
+        if day > dt.date.today():
+            return FUTURE_WHEN
+    if start is None:
         return N_("Please give a date, or say roughly when it happened.")
+    when = IncidentTime(
+        start=start,
+        approximate=bool(fields.get("approximate")) or not fields.get("when_time"),
+        description=words or None,
+    )
+    return _incident(fields, when)
+
+
+def _incident(fields: dict[str, str], when: IncidentTime) -> Incident | str:
     if not fields.get("what", "").strip():
         return N_("Please say what happened, even in a few words.")
     try:
         return Incident(
-            when=IncidentTime(
-                start=start,
-                approximate=bool(fields.get("approximate")) or not fields.get("when_time"),
-                description=fields.get("when_words") or None,
-            ),
+            when=when,
             what=fields["what"],
             where=fields.get("where") or None,
             who=_lines(fields.get("who", "")),
@@ -198,7 +240,7 @@ class _Upload:
             if not event.filename:
                 return
             if self.entry is None:  # the text comes first: check it before taking any file
-                incident = incident_from(self.fields)
+                incident = incident_from(self.fields, date_order(self.visit))
                 if isinstance(incident, str):
                     self.error = incident
                     return
@@ -219,7 +261,7 @@ class _Upload:
             await anyio.to_thread.run_sync(self.vault.attach_files, entry_id, self.staged)
             self.committed = True
             return
-        incident = incident_from(self.fields)
+        incident = incident_from(self.fields, date_order(self.visit))
         if isinstance(incident, str):
             self.error = incident
             return
