@@ -530,7 +530,7 @@ def forget(
         err.print("Forgotten. The journal records that something was removed, and when.")
 
 
-def _print_report(report: VerifyReport, what: str) -> None:
+def _print_report(report: VerifyReport, what: str, *, salvage: bool = False) -> None:
     if report.ok:
         extra = f", {report.forgotten} forgotten" if report.forgotten else ""
         extra += f", {report.withheld} withheld" if report.withheld else ""
@@ -543,10 +543,38 @@ def _print_report(report: VerifyReport, what: str) -> None:
         out.print(f"First problem: {report.first_problem}", highlight=False)
         if len(report.problems) > 1:
             out.print(f"({len(report.problems) - 1} more problem(s) follow from it or elsewhere.)")
+        _print_extent(report, salvage=salvage)
     for note in report.notes:
-        out.print(f"Note: {note}")
-    if report.head_code:
+        out.print(f"Note: {note}", highlight=False)
+    if report.ok and report.head_code:
         out.print(f"Journal code: {report.head_code}")
+        out.print(JOURNAL_CODE_ADVICE)
+
+
+JOURNAL_CODE_ADVICE = (
+    "Send this code to someone you trust (or to your advocate when you share the journal): "
+    "later it proves that nothing up to this point was removed or rolled back."
+)
+
+
+def _print_extent(report: VerifyReport, *, salvage: bool) -> None:
+    """How much of a damaged journal still verifies, and how to save it."""
+    sound = report.chain_intact_to
+    if sound == 0:
+        out.print("No entry can be confirmed. Keep the damaged vault and any earlier exports.")
+        return
+    whole = report.intact_to
+    out.print(
+        f"Entries 1 to {whole} verify completely."
+        if whole == sound
+        else f"Entries 1 to {whole} verify completely; the records of entries up to {sound} "
+        "are sound, but some of their files are damaged or missing."
+    )
+    if salvage:
+        out.print(
+            "To keep what still verifies, copy it into a new vault: "
+            "ally vault salvage NEW-FOLDER (the damaged vault is not changed)."
+        )
 
 
 @app.command()
@@ -568,10 +596,10 @@ def verify(
         _print_report(report, "the bundle")
         code_ok = code is None or _bundle_has_code(bundle, code)
     else:
-        with Vault.open(_location(vault)) as opened, progress_bar("Verifying") as update:
-            report = opened.verify(update)
-            code_ok = code is None or opened.check_code(code)
-        _print_report(report, "the journal")
+        with progress_bar("Verifying") as update:
+            report = Vault.verify_at(_location(vault), update, [code] if code else [])
+        _print_report(report, "the journal", salvage=True)
+        code_ok = code is None or report.codes.get(code, False)
     if code is not None:
         out.print(
             "The code you gave is part of this journal's history."
