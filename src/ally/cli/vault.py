@@ -610,6 +610,37 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command("salvage")
+def salvage_command(
+    dest: str = typer.Argument(..., help="A new folder (or postgresql:// URL) for the copy."),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Copy every entry that still verifies out of a damaged vault into a new vault.
+
+    The damaged vault is only read, never changed. No passphrase needed: the copy keeps the
+    same passphrase, and the same journal codes up to the last entry copied.
+    """
+    from ally.vault.salvage import salvage
+
+    result = salvage(_location(vault), dest)
+    out.print(
+        f"Copied entries 1 to {result.entries} (of {result.readable} readable) and "
+        f"{result.files} encrypted files into {dest}.",
+        highlight=False,
+    )
+    if result.first_problem is not None and result.entries < result.readable:
+        out.print(f"Not copied, from the first problem on: {result.first_problem}", highlight=False)
+    if result.lost_files:
+        listed = ", ".join(str(n) for n in result.lost_files)
+        out.print(f"Could not be recovered: the encrypted content of entries {listed}.")
+    if result.forgotten_later:
+        listed = ", ".join(str(n) for n in result.forgotten_later)
+        out.print(f"Entries {listed} had been forgotten by a later entry that was not copied.")
+    if result.report.head_code:
+        out.print(f"Journal code of the copy: {result.report.head_code}")
+    out.print("The damaged vault was not changed. Keep it too: an expert may recover more from it.")
+
+
 def _bundle_has_code(bundle: Path, code: str) -> bool:
     from ally.vault.bundle import read_manifest
     from ally.vault.chain import head_code, parse_head_code

@@ -931,13 +931,29 @@ class Vault:
 
         Unlike :meth:`open`, nothing about the vault needs to be intact to get this far.
         """
-        try:
-            store = cls._existing(location)
+        text = str(location)
+        if (
+            not text.startswith(("postgresql://", "postgres://"))
+            and not _sqlite_file(text).is_file()
+        ):
+            raise VaultNotFoundError(
+                "There is no vault there yet. Create one with `ally vault init`."
+            )
+        try:  # read-only: verifying never writes, not even to a damaged file
+            store = VaultStore(database_for(location, read_only=True))
         except StorageError:  # not even opened: the file is damaged from its first page
             report = VerifyReport(problems=[Problem(0, UNREADABLE_VAULT)])
             report.codes = dict.fromkeys(codes, False)
             return report
         try:
+            try:
+                found = store.exists()
+            except StorageError:
+                found = True  # its table list is damaged: verify tells how far it gets
+            if not found:
+                raise VaultNotFoundError(
+                    "There is no vault there yet. Create one with `ally vault init`."
+                )
             return verify_store(store, progress, codes)
         finally:
             store.db.close()
