@@ -308,5 +308,23 @@ class Database:
         finally:
             self._conn.execute("PRAGMA busy_timeout=30000")
 
+    def backup_to(self, path: Path) -> None:
+        """SQLite: copy the whole database, as one consistent moment, into a new file.
+
+        Uses SQLite's online backup API, which reads through the same pages every
+        connection sees, so everything committed (also what still sits in the write-ahead
+        log) is in the copy; writers carry on meanwhile. The copy is switched to a rollback
+        journal, so it is one self-contained file.
+        """
+        if self.kind != "sqlite":
+            raise StorageError("Only a SQLite database can be copied page by page.")
+        target = sqlite3.connect(path, isolation_level=None)
+        try:
+            with self._failures():
+                self._conn.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
+
     def close(self) -> None:
         self._conn.close()

@@ -55,6 +55,7 @@ from ally.vault.errors import (
 from ally.vault.verify import UNREADABLE_VAULT, Problem, Progress, VerifyReport, verify_store
 
 if TYPE_CHECKING:
+    from ally.vault.backup import BackupResult
     from ally.vault.bundle import ExportResult
 
 STALE_UPLOAD = dt.timedelta(hours=1)
@@ -957,6 +958,13 @@ class Vault:
             return verify_store(store, progress, codes)
         finally:
             store.db.close()
+
+    def backup(self, path: str | Path) -> BackupResult:
+        """Write a consistent, verified copy of the whole vault (see :mod:`ally.vault.backup`);
+        needs no passphrase, and writers may carry on meanwhile."""
+        from ally.vault.backup import backup
+
+        return backup(self._store, path)
 
     def head_code(self) -> str:
         """A short code for the journal as it stands now (see chain.head_code)."""
