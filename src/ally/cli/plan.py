@@ -16,7 +16,13 @@ from rich.markdown import Markdown
 from ally.documents.plan import render
 from ally.errors import AllyError, AnswersError, UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
-from ally.knowledge.interview import Interview, follow_pack_choice, starting_pack_ids
+from ally.knowledge.interview import (
+    Interview,
+    danger_said,
+    follow_pack_choice,
+    safety_now,
+    starting_pack_ids,
+)
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Question, QuestionType
 from ally.knowledge.yamlfile import YamlSyntaxError, parse_yaml
@@ -204,14 +210,53 @@ class TerminalInterview:
     def run(self) -> bool:
         """Ask until the plan is ready. False if the person stopped early."""
         self.console.print("Answer what you can. You can skip any question. " + HELP_LINE)
+        warned = False
         while (question := self.interview.current()) is not None:
             done, left = self.interview.progress()
             total = max(done + left, done + 1)
             self.console.print(f"\n[dim]Question {done + 1} of about {total}[/dim]")
             if not self.ask(question):
+                self.print_safety("Before you go, the safety information so far:")
                 return False
+            if not warned and danger_said(self.interview.pack, self.interview.answers):
+                warned = True
+                if not self.danger_first():
+                    return False
         self.console.print("\nThank you. Here is your plan.\n")
         return True
+
+    def danger_first(self) -> bool:
+        """Danger now: the emergency number and what to do, before any other question, and
+        the choice to stop there. False if the person stops."""
+        self.print_safety("[bold red]If you are in danger now[/bold red]")
+        self.console.print(
+            "\nYou can stop here: your plan can continue later. Or answer a few more questions"
+            " for your plan."
+        )
+        reply = self.console.input("Press Enter to continue, or type q to stop here: ")
+        if reply.strip().lower() == "q":
+            self.console.print(
+                "Stopped. When you are safe, run `ally plan` again to finish your plan."
+            )
+            return False
+        return True
+
+    def print_safety(self, heading: str) -> None:
+        """The emergency number, up to three things to do now, and whom to call."""
+        today = self.interview.today or dt.date.today()
+        safety = safety_now(self.interview.pack, self.interview.answers, today)
+        self.console.print(f"\n{heading}")
+        if safety.emergency_number:
+            self.console.print(f"  In an emergency, call [bold]{safety.emergency_number}[/bold].")
+        for number, action in enumerate(safety.actions, 1):
+            self.console.print(f"  {number}. {action}")
+        for contact in safety.contacts:
+            ways = ", ".join(
+                part
+                for part in (contact.phone, f"text {contact.text}" if contact.text else None)
+                if part
+            )
+            self.console.print(f"  {contact.name}" + (f": {ways}" if ways else ""))
 
     def ask(self, question: Question) -> bool:
         self.console.print(f"[bold]{question.text}[/bold]")
