@@ -97,7 +97,7 @@ def test_the_same_alarms_as_the_case_reminders() -> None:
 
 def test_a_follow_up_in_the_past_is_marked_overdue_and_shown_today() -> None:
     plan = gb_plan()
-    data, summary = build_calendar(plan, sent={"employer-hr": dt.date(2026, 9, 1)}, now=NOW)
+    data, _ = build_calendar(plan, sent={"employer-hr": dt.date(2026, 9, 1)}, now=NOW)
     follow = next(e for e in events(data) if "Follow up" in str(e["summary"]))
     assert str(follow["summary"]).startswith("Overdue: Follow up")
     assert str(follow["description"]).startswith("Overdue since 2026-10-01.")
