@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from pydantic import ValidationError
@@ -33,7 +34,17 @@ from rich.table import Table
 from ally.cli.console import literal_console, styled
 from ally.errors import AllyError, UsageError
 from ally.knowledge.dates import DateOrder, incident_time, read_when
-from ally.model.journal import Action, Entry, Incident, IncidentTime, Note, Reply
+from ally.model.journal import (
+    SETTINGS_KIND,
+    Action,
+    Entry,
+    Incident,
+    IncidentTime,
+    Note,
+    Reply,
+    in_zone,
+    journal_zone_name,
+)
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
@@ -211,14 +222,18 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _parse_when(text: str, order: DateOrder | None = None) -> IncidentTime:
+def _parse_when(
+    text: str, zone: dt.tzinfo | None = None, order: DateOrder | None = None
+) -> IncidentTime:
     """'2024-03-02 14:30', '28/11/2026 18:00', 'last Saturday', 'early March'... through the
-    one date reader; what it cannot read is refused (UsageError), never filed as "now"."""
+    one date reader, in the person's zone; what it cannot read is refused (UsageError),
+    never filed as "now"."""
+    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     try:
-        found = read_when(text, dt.datetime.now().astimezone(), order)
+        found = read_when(text, dt.datetime.now(zone), order)
     except AllyError as error:
         raise UsageError(str(error)) from None
-    return incident_time(found, text)
+    return incident_time(found, text, zone)
 
 
 def _date_order(opened: Vault) -> DateOrder | None:
@@ -236,12 +251,51 @@ def _date_order(opened: Vault) -> DateOrder | None:
         return None
 
 
+def journal_zone(vault: Vault) -> dt.tzinfo | None:
+    """The time zone stored in the journal (``vault add --timezone``), if any."""
+    name = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _settle_zone(vault: Vault, name: str | None) -> dt.tzinfo:
+    """The person's zone: the one given (stored if new), else the stored one, else asked once
+    (at a terminal) and stored, else this computer's."""
+    stored = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+    if name is None and stored is None and _interactive():
+        local = dt.datetime.now().astimezone().tzinfo
+        guess = getattr(local, "key", None) or "UTC"
+        name = _ask("Your time zone, for the times you type (e.g. America/Los_Angeles)", guess)
+    chosen = name or stored
+    if chosen is None:
+        return dt.datetime.now().astimezone().tzinfo or dt.UTC
+    try:
+        zone = ZoneInfo(chosen)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise UsageError(
+            f"{chosen!r} is not a time zone Ally knows. Use a name such as America/Los_Angeles "
+            "or Europe/London. Nothing was saved."
+        ) from error
+    if chosen != stored:
+        vault.add_entry(SETTINGS_KIND, {"timezone": chosen})
+        err.print(f"Times in this journal are now read in {chosen}.")
+    return zone
+
+
 def _ask(label: str, default: str = "") -> str:
     value: str = typer.prompt(label, default=default, show_default=bool(default), err=True)
     return value.strip()
 
 
-def _prompt_incident(current: Incident | None = None, order: DateOrder | None = None) -> Incident:
+def _prompt_incident(
+    current: Incident | None = None,
+    zone: dt.tzinfo | None = None,
+    order: DateOrder | None = None,
+) -> Incident:
     """One question at a time; everything but 'what happened' may be left empty."""
     c = current
     when_default = c.when.summary() if c else ""
@@ -254,7 +308,7 @@ def _prompt_incident(current: Incident | None = None, order: DateOrder | None = 
         if c is not None and when == when_default:
             break
         try:
-            when_value = _parse_when(when, order)
+            when_value = _parse_when(when, zone, order)
             break
         except UsageError as error:
             err.print(f"[yellow]{error}[/yellow]")
@@ -293,7 +347,7 @@ def _prompt_incident(current: Incident | None = None, order: DateOrder | None = 
         raise _model_error(error) from None
 
 
-def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
+def _prompt_step(kind: str, current: Entry | None, zone: dt.tzinfo | None) -> dict[str, Any]:
     """Something the person did (an action) or an answer they received (a reply)."""
     old: dict[str, Any] = dict(current.payload or {}) if current else {}
     if kind == "action":
@@ -318,7 +372,7 @@ def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
     step = _ask("Which step of your plan is it for? (step id, optional)", old.get("step") or "")
     keep_when = bool(old) and when == when_default
     fields |= {
-        "when": old["when"] if keep_when else _parse_when(when).model_dump(mode="json"),
+        "when": old["when"] if keep_when else _parse_when(when, zone).model_dump(mode="json"),
         "reference": reference or None,
         "step": step or None,
         "contexts": old.get("contexts", []),
@@ -328,20 +382,31 @@ def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
 
 
 def _payload(
-    kind: str, source: str | None, current: Entry | None, order: DateOrder | None = None
+    kind: str,
+    source: str | None,
+    current: Entry | None,
+    zone: dt.tzinfo | None = None,
+    order: DateOrder | None = None,
 ) -> dict[str, Any]:
-    """What to save: from a file (JSON, or text for notes) or from prompts."""
+    """What to save: from a file (JSON, or text for notes) or from prompts. Times written
+    without a zone are read in the person's."""
     try:
         if kind in ("action", "reply"):
             model: type[Action] | type[Reply] = Action if kind == "action" else Reply
             if source:
-                return model.model_validate(_json_object(source)).model_dump(mode="json")
-            return _prompt_step(kind, current)
+                raw = _json_object(source)
+                return model.model_validate(in_zone(raw, zone) if zone else raw).model_dump(
+                    mode="json"
+                )
+            return _prompt_step(kind, current, zone)
         if kind == "incident":
             if source:
-                return Incident.model_validate(_json_object(source)).model_dump(mode="json")
+                raw = _json_object(source)
+                return Incident.model_validate(in_zone(raw, zone) if zone else raw).model_dump(
+                    mode="json"
+                )
             old = current.incident() if current and current.payload else None
-            return _prompt_incident(old, order).model_dump(mode="json")
+            return _prompt_incident(old, zone, order).model_dump(mode="json")
         if kind == "note":
             if source:
                 return Note(text=_read_source(source).strip()).model_dump(mode="json")
@@ -389,12 +454,19 @@ def add(
         "--from",
         help="Read the entry from a file ('-' for standard input): JSON, or text for a note.",
     ),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="Your time zone, e.g. America/Los_Angeles: typed times are read in it, and it is "
+        "kept for this journal (asked once otherwise).",
+    ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Add an entry. Questions are asked one at a time; skip any you like."""
     with open_unlocked(vault, passphrase_fd) as opened:
-        payload = _payload(kind, source, None, _date_order(opened))
+        zone = _settle_zone(opened, timezone)
+        payload = _payload(kind, source, None, zone, _date_order(opened))
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
 
@@ -411,7 +483,8 @@ def edit(
         current = opened.entry(ref)
         if current.forgotten:
             raise UsageError("That entry was forgotten; it cannot be edited.")
-        entry = opened.edit(ref, _payload(current.kind, source, current, _date_order(opened)))
+        zone = journal_zone(opened)
+        entry = opened.edit(ref, _payload(current.kind, source, current, zone, _date_order(opened)))
         err.print(f"Entry {entry.seq} now has {entry.version} versions.")
 
 

@@ -606,16 +606,22 @@ def read_when(text: str, now: dt.datetime, order: DateOrder | None = "dmy") -> R
     return found
 
 
-def incident_time(found: ReadDate, words: str) -> IncidentTime:
-    """A journal incident's time from what was read: exact to the minute when a day and a
-    time were given, otherwise a span marked approximate. Words the person typed ("last
-    Saturday") are kept beside the date, since they are part of their account."""
+def incident_time(found: ReadDate, words: str, zone: dt.tzinfo | None = None) -> IncidentTime:
+    """A journal incident's time from what was read, in the person's ``zone``: exact to the
+    minute when a day and a time were given, that calendar day when only a day was, otherwise
+    a span marked approximate. Words the person typed ("last Saturday") are kept beside the
+    date, since they are part of their account."""
+    zone = zone or dt.UTC
     description = " ".join(words.split()) if found.worded else None
-    start = dt.datetime.combine(found.date.earliest, found.time or dt.time(0, 0))
+    day = found.date.earliest
+    if found.date.precision == "day" and found.time is None:
+        return IncidentTime.on_day(
+            day, zone, approximate=found.approximate, description=description
+        )
+    start = dt.datetime.combine(day, found.time or dt.time(0, 0), tzinfo=zone)
     if found.date.precision == "day":
-        approximate = found.approximate or found.time is None
-        return IncidentTime(start=start, approximate=approximate, description=description)
-    end = dt.datetime.combine(found.date.latest, dt.time(23, 59))
+        return IncidentTime(start=start, approximate=found.approximate, description=description)
+    end = dt.datetime.combine(found.date.latest, dt.time(23, 59), tzinfo=zone)
     return IncidentTime(start=start, end=end, approximate=True, description=description)
 
 

@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from ally.documents.casefile import stored_zone
 from ally.errors import AllyError
 from ally.knowledge.dates import DateOrder, FutureDateError, incident_time, read_when
 from ally.knowledge.loader import load_pack
-from ally.model.journal import Action, Entry, Incident, IncidentTime, Reply
+from ally.model.journal import SETTINGS_KIND, Action, Entry, Incident, IncidentTime, Reply
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web import sealing
@@ -79,10 +80,10 @@ def date_order(visit: Visit) -> DateOrder | None:
         return None
 
 
-def _when_from_words(words: str, order: DateOrder | None) -> IncidentTime | str:
+def _when_from_words(words: str, zone: dt.tzinfo, order: DateOrder | None) -> IncidentTime | str:
     """Words such as "last Saturday at 6pm" read as a date, never filed as "now"."""
     try:
-        return incident_time(read_when(words, dt.datetime.now().astimezone(), order), words)
+        return incident_time(read_when(words, dt.datetime.now(zone), order), words, zone)
     except FutureDateError:
         return FUTURE_WHEN
     except AllyError:
@@ -93,14 +94,14 @@ ENTRY_KINDS = ("incident", "action", "reply")
 
 
 def entry_from(
-    fields: dict[str, str], order: DateOrder | None = None
+    fields: dict[str, str], zone: dt.tzinfo | None = None, order: DateOrder | None = None
 ) -> tuple[str, dict[str, object]] | str:
     """What the form records: an incident (done to the person), an action (what they did) or
     a reply (what came back), as (kind, payload); or the reason it cannot be saved."""
     kind = fields.get("kind") or "incident"
     if kind not in ENTRY_KINDS:
         return N_("Please choose what you are recording.")
-    incident = incident_from(fields, order)
+    incident = incident_from(fields, zone, order)
     if isinstance(incident, str):
         return incident
     if kind == "incident":
@@ -125,12 +126,18 @@ def entry_from(
     return kind, step.model_dump(mode="json")
 
 
-def incident_from(fields: dict[str, str], order: DateOrder | None = None) -> Incident | str:
-    """The incident the form describes, or the (translatable) reason it cannot be saved."""
+def incident_from(
+    fields: dict[str, str], zone: dt.tzinfo | None = None, order: DateOrder | None = None
+) -> Incident | str:
+    """The incident the form describes, or the (translatable) reason it cannot be saved.
+    Times are read in the person's zone (the journal's); a date without a time stays that
+    calendar day. Words ("last Saturday at 6pm") are read as a date when no date is given."""
+    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     start = None
+    day = None
     words = fields.get("when_words", "").strip()
     if not fields.get("when_date") and words:
-        when = _when_from_words(words, order)
+        when = _when_from_words(words, zone, order)
         if isinstance(when, str):
             return when
         return _incident(fields, when)
@@ -144,14 +151,15 @@ def incident_from(fields: dict[str, str], order: DateOrder | None = None) -> Inc
             )
         except ValueError:
             return N_("Please give the date like 2026-05-03 and the time like 14:30.")
-        start = dt.datetime.combine(day, moment)
-        if day > dt.date.today():
+        start = dt.datetime.combine(day, moment, tzinfo=zone)
+        if day > dt.datetime.now(zone).date():
             return FUTURE_WHEN
     if start is None:
         return N_("Please give a date, or say roughly when it happened.")
     when = IncidentTime(
         start=start,
-        approximate=bool(fields.get("approximate")) or not fields.get("when_time"),
+        day=None if fields.get("when_time") else day,
+        approximate=bool(fields.get("approximate")),
         description=words or None,
     )
     return _incident(fields, when)
@@ -246,6 +254,12 @@ class _Upload:
         self.committed = False
         self.error: str | None = None
 
+    def _zone(self) -> dt.tzinfo | None:
+        """The journal's time zone, read once: typed times are read in it."""
+        if not hasattr(self, "zone"):
+            self.zone = stored_zone(self.vault.entries(kind=SETTINGS_KIND))
+        return self.zone
+
     async def run(self) -> None:
         limit = web_state(self.request).config.max_upload_bytes
         try:
@@ -281,7 +295,7 @@ class _Upload:
             if not event.filename:
                 return
             if self.entry is None:  # the text comes first: check it before taking any file
-                recorded = entry_from(self.fields, date_order(self.visit))
+                recorded = entry_from(self.fields, self._zone(), date_order(self.visit))
                 if isinstance(recorded, str):
                     self.error = recorded
                     return
@@ -302,7 +316,7 @@ class _Upload:
             await anyio.to_thread.run_sync(self.vault.attach_files, entry_id, self.staged)
             self.committed = True
             return
-        recorded = entry_from(self.fields, date_order(self.visit))
+        recorded = entry_from(self.fields, self._zone(), date_order(self.visit))
         if isinstance(recorded, str):
             self.error = recorded
             return
