@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pexpect
 import pytest
@@ -316,7 +317,9 @@ def test_an_incident_date_is_read_as_typed_and_never_filed_as_now(home: Path) ->
     )
     child.expect("Passphrase")
     child.sendline(PASSPHRASE)
-    child.expect("When did it happen")
+    if child.expect(["Your time zone", "When did it happen"]) == 0:
+        child.sendline("Europe/Dublin")
+        child.expect("When did it happen")
     child.sendline("the week before my birthday")
     child.expect("Try for example 28/11/2026")
     child.expect("When did it happen")
@@ -334,7 +337,7 @@ def test_an_incident_date_is_read_as_typed_and_never_filed_as_now(home: Path) ->
     with Vault.open(home / "vaults" / "default", PASSPHRASE) as vault:
         when = vault.entries()[0].incident().when
     assert when.start is not None
-    local = when.start.astimezone()
+    local = when.start.astimezone(ZoneInfo("Europe/Dublin"))
     assert (local.year, local.month, local.day, local.hour, local.minute) == (2026, 11, 28, 18, 0)
     assert not when.approximate
 
