@@ -232,6 +232,27 @@ def test_interactive_incident(home: Path) -> None:
     assert incident.contexts == ["work"] and incident.when.start is not None
 
 
+def test_verify_reports_invalid_text_without_a_traceback(home: Path) -> None:
+    for text in ("one", "two", "three"):
+        run(home, "add", "note", "--from", "-", stdin=text)
+    db = sqlite3.connect(home / "vaults" / "default" / "vault.db")
+    db.execute(
+        "UPDATE vault_records SET hash = CAST(? AS TEXT) WHERE seq = 3", (b"\xff\xfe\x00abc",)
+    )
+    db.commit()
+    result = run(home, "verify", passphrase=None)
+    assert result.returncode == 1, result.stderr
+    assert "NOT OK" in result.stdout and "First problem: entry 3" in result.stdout
+    assert "Entries 1 to 2 verify completely." in result.stdout
+    assert "ally vault salvage" in result.stdout
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+    db.execute("UPDATE vault_meta SET value = CAST(? AS TEXT) WHERE name = 'format'", (b"\xff",))
+    db.commit()
+    result = run(home, "verify", passphrase=None)
+    assert result.returncode == 1 and "own information is damaged" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("weak", "reason"),
     [

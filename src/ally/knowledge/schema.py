@@ -270,6 +270,11 @@ class Pack(Strict):
         default_factory=list,
         description="This pack's id and those it extends, nearest first.",
     )
+    untranslated: list[str] = Field(
+        default_factory=list,
+        description="Items ('steps.police-report', …) shown in the pack's original language "
+        "because no translation into `language` was written for them.",
+    )
 
     def question(self, question_id: str) -> Question:
         return self._index("questions")[question_id]  # type: ignore[return-value]

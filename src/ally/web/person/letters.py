@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally.documents.drafting import Draft, DraftRequest, draft, host_target
+from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.letters import STANDALONE, LetterDetails, kind_for, pack_folders, read_details
 from ally.documents.platforms import load_platforms
-from ally.documents.xarf import build_xarf, dumps
+from ally.documents.xarf import NoXarfTypeError, build_xarf, dumps
 from ally.errors import UsageError
 from ally.knowledge.interview import Interview
 from ally.knowledge.schema import Pack
@@ -100,6 +100,11 @@ LONG_FIELDS = ("your_address", "recipient_address", "links", "outcome")
 TOO_LONG = N_("Please keep each detail under 500 characters.")
 BAD_LIMIT = N_("Please give the form's length limit as a whole number, like 2000.")
 BAD_DETAILS = N_("Some of these details could not be used. Please check them.")
+XARF_NO_TYPE = N_(
+    "No X-ARF file fits this report: X-ARF has no type for harassment, only for content that "
+    "posts someone's personal details. Send the letter above: a person at the abuse desk reads "
+    "it."
+)
 XARF_NEEDS = N_(
     "The X-ARF report needs your email address and the link to the content. Add them under "
     "“Your details”, then try again."
@@ -216,9 +221,24 @@ def step_letter(request: Request, visit: VisitDep, number: StepNumber) -> Respon
     return _page(request, visit, str(number), _target(plan, number, None))
 
 
+NOT_TO_MANAGER = N_(
+    "Ally does not write a cease-and-desist letter to your own manager. At work, the formal "
+    "complaint to HR (or to a more senior manager) in your plan takes its place."
+)
+
+
+def _extra_target(request: Request, visit: Visit, number: int) -> str:
+    """A standalone letter, unless these answers rule it out (none to one's own manager)."""
+    target = _target(None, None, number)
+    interview = load_interview(visit)
+    if interview is not None and target not in offered_standalone(interview.answers):
+        raise PageError(409, NOT_TO_MANAGER)
+    return target
+
+
 @router.get("/letters/extra/{number}")
 def extra_letter(request: Request, visit: VisitDep, number: StepNumber) -> Response:
-    return _page(request, visit, f"extra/{number}", _target(None, None, number))
+    return _page(request, visit, f"extra/{number}", _extra_target(request, visit, number))
 
 
 def _read_details(form: FormFields) -> dict[str, Any] | str:
@@ -267,7 +287,7 @@ def save_step_details(
 def save_extra_details(
     request: Request, visit: VisitDep, form: FormDep, number: StepNumber
 ) -> Response:
-    return _save(request, visit, f"extra/{number}", _target(None, None, number), form)
+    return _save(request, visit, f"extra/{number}", _extra_target(request, visit, number), form)
 
 
 async def _letter_form(request: Request) -> FormFields:
@@ -312,6 +332,8 @@ def _xarf(request: Request, visit: Visit, key: str, target: str) -> Response:
             links=details.links,
             reporter_email=details.your_email,
         )
+    except NoXarfTypeError:
+        return _page(request, visit, key, target, 422, XARF_NO_TYPE)
     except UsageError:
         return _page(request, visit, key, target, 422, XARF_NEEDS)
     return Response(
