@@ -335,7 +335,7 @@ def test_an_incident_date_is_read_as_typed_and_never_filed_as_now(home: Path) ->
         child.sendline(answer)
     child.expect(pexpect.EOF)
     with Vault.open(home / "vaults" / "default", PASSPHRASE) as vault:
-        when = vault.entries()[0].incident().when
+        when = vault.entries(kind="incident")[0].incident().when
     assert when.start is not None
     local = when.start.astimezone(ZoneInfo("Europe/Dublin"))
     assert (local.year, local.month, local.day, local.hour, local.minute) == (2026, 11, 28, 18, 0)
