@@ -38,7 +38,11 @@ ANSWERS: dict[str, Any] = {**WORK, "last_incident": "2026-04"}  # only the month
 JOURNAL_INCIDENT = dt.date(2026, 4, 25)  # later than 1 April: the clock starts here
 DUE = dt.date(2026, 10, 22)  # 180 days after 25 April (a Thursday)
 WITHOUT_JOURNAL = dt.date(2026, 9, 28)  # 180 days after 1 April (a Monday)
+# No state given: the us pack also shows the 300-day limit of states with their own agency,
+# a second deadline counted by the same clock from the same day.
+DUE_IF_STATE_AGENCY = dt.date(2027, 2, 19)  # 300 days after 25 April (a Friday)
 EEOC_DEADLINE = "Last day to file a charge with the EEOC"
+EEOC_DEADLINE_300 = f"{EEOC_DEADLINE} if your state has its own agency"
 
 
 def test_the_one_clock_counts_from_the_latest_recorded_incident() -> None:
@@ -54,6 +58,8 @@ def test_the_one_clock_counts_from_the_latest_recorded_incident() -> None:
     journal = ClockFacts(journal_dates=(ApproxDate.parse(JOURNAL_INCIDENT),), journal="counted")
     moved = deadline_clock(pack, deadline, given, journal)
     assert (moved.start, moved.due, moved.basis) == (JOURNAL_INCIDENT, DUE, "journal")
+    longer = deadline_clock(pack, pack.deadline("eeoc-charge-fepa"), given, journal)
+    assert (longer.start, longer.due) == (JOURNAL_INCIDENT, DUE_IF_STATE_AGENCY)
     earlier = ClockFacts(journal_dates=(ApproxDate.parse("2026-03-02"),), journal="counted")
     assert deadline_clock(pack, deadline, given, earlier) == alone  # never earlier
     day = {"last_incident": ApproxDate.parse("2026-04-20")}
@@ -85,13 +91,14 @@ def _eeoc_row(page: str) -> str:
     return words[index : index + 600]
 
 
-def _ics_days(data: bytes, title_part: str) -> set[dt.date]:
-    calendar = Calendar.from_ical(data)
-    return {
-        event.get("dtstart").dt
-        for event in calendar.walk("VEVENT")
-        if title_part in str(event.get("summary"))
-    }
+def _ics_days(data: bytes) -> dict[str, set[dt.date]]:
+    """The days of the calendar's EEOC events, by deadline title (without "Deadline: ")."""
+    days: dict[str, set[dt.date]] = {}
+    for event in Calendar.from_ical(data).walk("VEVENT"):
+        summary = str(event.get("summary"))
+        if "EEOC" in summary:
+            days.setdefault(summary.removeprefix("Deadline: "), set()).add(event.get("dtstart").dt)
+    return days
 
 
 def test_every_page_and_document_gives_the_same_last_day(
@@ -117,11 +124,13 @@ def test_every_page_and_document_gives_the_same_last_day(
     assert shown in case and "your journal has an incident on that day" in case
     assert "September 28, 2026" not in plan + case
     download = person.get("/plan/download").text
-    assert DUE.isoformat() in download
+    assert f"{EEOC_DEADLINE}: by {DUE.isoformat()}" in download
+    assert f"{EEOC_DEADLINE_300}: by {DUE_IF_STATE_AGENCY.isoformat()}" in download
+    both = {EEOC_DEADLINE: {DUE}, EEOC_DEADLINE_300: {DUE_IF_STATE_AGENCY}}
     calendar = person.post("/documents/calendar", {})
-    assert _ics_days(calendar.content, "EEOC") == {DUE}
+    assert _ics_days(calendar.content) == both
     reminders = person.get("/case/reminders.ics")
-    assert _ics_days(reminders.content, "EEOC") == {DUE}
+    assert _ics_days(reminders.content) == both
     letter = _eeoc_letter(person)
     assert f"{EEOC_DEADLINE}, with U.S. Equal Employment" in letter
     assert f"by {DUE.isoformat()}" in letter

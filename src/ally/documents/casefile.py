@@ -25,6 +25,7 @@ from ally.errors import UsageError
 from ally.model.journal import Attachment, Entry, Incident, IncidentTime, Note
 from ally.model.message import Message
 from ally.model.pages import message_entries
+from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ class Item:
     message: MessageView | None = None
     note: Note | None = None
     exhibits: tuple[Exhibit, ...] = ()
+    snapshot: Snapshot | None = None
+    details: tuple[tuple[str, str], ...] = ()
+    """Label and value rows shown under the entry (a web page's address, capture time and
+    fingerprints), for kinds that are neither incidents, messages nor notes."""
+    quote: str | None = None
 
     @property
     def kind(self) -> str:
@@ -294,7 +300,7 @@ class _Counter:
         return f"E-{self.exhibits}"
 
 
-_PREFIX = {"incident": "Incident", "message": "Message", "note": "Note"}
+_PREFIX = {"incident": "Incident", "message": "Message", "note": "Note", "snapshot": "Web page"}
 
 
 def _number(items: list[Item], counter: _Counter) -> None:
@@ -325,12 +331,32 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...]) -> Item:
     if entry.kind == "note":
         note = entry.note()
         return Item(**base, when=format_moment(moment, zone), headline=_line(note.text), note=note)
+    if entry.kind == SNAPSHOT_KIND and entry.payload is not None:
+        return _snapshot_item(base, entry.payload, zone)
     message = message_view(entry)
     if message is not None:
         base["moment"] = message.sent_at or moment
         when = format_moment(base["moment"], zone)
         return Item(**base, when=when, headline=_line(message.text), message=message)
     return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
+
+
+def _snapshot_item(base: dict[str, Any], payload: dict[str, Any], zone: dt.tzinfo) -> Item:
+    """A web page kept as evidence: placed on the timeline when it was captured."""
+    snapshot = Snapshot.model_validate(payload)
+    if snapshot.captured_at is not None:
+        base["moment"] = _utc(snapshot.captured_at)
+    moment = format_moment(base["moment"], zone)
+    details = tuple(snapshot.facts(moment if snapshot.captured_at else None))
+    headline = _line(snapshot.headline())
+    quote = snapshot.excerpt() or None
+    return Item(
+        **base, when=moment, headline=headline, snapshot=snapshot, details=details, quote=quote
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _line(text: str, width: int = 80) -> str:

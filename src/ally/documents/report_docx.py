@@ -237,6 +237,12 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
     for item in items:
         document.add_heading(_x(f"{item.label} · {item.when}"), level=3)
         _text(document, item.note.text if item.note else item.headline)
+        for label, value in item.details:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(_x(label + ": ")).bold = True
+            paragraph.add_run(_x(value))
+        if item.quote:
+            _text(document, item.quote)
         for exhibit in item.exhibits:
             _exhibit(document, exhibit, case)
 

@@ -192,6 +192,11 @@ def _notes(case: CaseFile, link: ExhibitLink | None) -> list[str]:
     for item in items:
         lines += [f"### {item.label} · {_one_line(item.when)}", ""]
         lines += _paragraphs(item.note.text if item.note else item.headline)
+        lines += [f"- **{label}:** {_one_line(value)}" for label, value in item.details]
+        if item.details:
+            lines.append("")
+        if item.quote:
+            lines += ["**Page text**", "", *_paragraphs(item.quote, quote=True)]
         for exhibit in item.exhibits:
             lines += _exhibit(exhibit, case, link)
     return lines

@@ -166,11 +166,12 @@ class Entry(BaseModel):
             moment = self.incident().when.sort_key()
             if moment is not None:
                 return moment
-        if self.payload is not None and isinstance(self.payload.get("sent_at"), str):
-            try:
-                return _utc(dt.datetime.fromisoformat(self.payload["sent_at"]))
-            except ValueError:
-                pass
+        for key in ("sent_at", "captured_at"):  # a message's or a web page's own time
+            if self.payload is not None and isinstance(self.payload.get(key), str):
+                try:
+                    return _utc(dt.datetime.fromisoformat(self.payload[key]))
+                except ValueError:
+                    pass
         return self.recorded_at
 
     def summary(self, width: int = 60) -> str:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from ally.model.journal import Entry, Incident, IncidentTime
+from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web import sealing
 from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
@@ -273,7 +274,14 @@ def entry_page(request: Request, visit: VisitDep, number: EntryNumber) -> Respon
             return see_other("/journal")
         entry = _entry(vault, number)
         incident = entry.incident() if entry.kind == "incident" and entry.payload else None
-        return render(request, visit, "journal/entry.html", entry=entry, incident=incident)
+        snapshot = (
+            Snapshot.model_validate(entry.payload)
+            if entry.kind == SNAPSHOT_KIND and entry.payload
+            else None
+        )
+        return render(
+            request, visit, "journal/entry.html", entry=entry, incident=incident, snapshot=snapshot
+        )
 
 
 @router.post("/journal/entries/{number}/attach")
