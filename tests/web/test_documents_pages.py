@@ -174,17 +174,20 @@ def test_the_report_downloads_in_each_format_from_the_open_journal(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-disposition"] == 'attachment; filename="ally-evidence-report.pdf"'
     assert pdf.headers["content-type"] == "application/pdf"
-    if shutil.which("pdftotext"):
-        (tmp_path / "r.pdf").write_bytes(pdf.content)
-        words = subprocess.run(
-            ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        assert "He shouted at me." in words and "Ana Gómez" in words
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is required (Debian package poppler-utils)"
+    (tmp_path / "r.pdf").write_bytes(pdf.content)
+    words = subprocess.run(
+        [pdftotext, str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "He shouted at me." in words and "Ana Gómez" in words
     word = planned.post("/documents/report", {**form, "format": "docx"})
     paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
     assert any("He shouted at me." in text for text in paragraphs)
+    assert any("Ana Gómez" in text for text in paragraphs)
     markdown = planned.post("/documents/report", {**form, "format": "md"})
-    assert "He shouted at me." in markdown.text
+    assert "He shouted at me." in markdown.text and "Ana Gómez" in markdown.text
+    assert "photo.png" in markdown.text
     assert markdown.headers["content-disposition"].startswith("attachment;")
 
 

@@ -48,6 +48,11 @@ def test_creating_asks_for_the_passphrase_twice(browser: Browser) -> None:
     assert mismatch.status_code == 422
     short = browser.post("/journal/create", {"passphrase": "short", "confirm": "short"})
     assert short.status_code == 422
+    assert "at least 12 characters" in short.text  # the same rule and words as the CLI
+    digits = browser.post(
+        "/journal/create", {"passphrase": "0115 496 0000 12", "confirm": "0115 496 0000 12"}
+    )
+    assert digits.status_code == 422 and "only digits" in digits.text
 
 
 def test_an_incident_with_files_is_stored_encrypted_and_reads_back(

@@ -131,8 +131,19 @@ def import_command(
         out.print(note, highlight=False, markup=False)
     if result.original_stored:
         out.print(f"The original file is kept in your vault (SHA-256 {result.sha256[:16]}…).")
+    out.print(DETECTION_NOTE)
     if result.flagged:
         out.print("Run `ally evidence review` to go through the flagged messages.")
+    else:
+        out.print("Run `ally evidence review` to read them: nothing flagged is not nothing wrong.")
+
+
+DETECTION_NOTE = (
+    "Ally looks for threats, stalking, sharing your details, sexual harassment, coercive "
+    "control, retaliation, insults and attacks on who you are. It only knows some ways of "
+    "saying them: messages that are not flagged can still matter, so read the conversation too."
+)
+"""Said after every import: "0 flagged" must never read as "nothing wrong here"."""
 
 
 def _show(item: Reviewed) -> None:

@@ -101,8 +101,9 @@ def _plan(
         read_yaml_file(answers, "answers file", UsageError), pack_id
     )
     pack = load_pack(chosen, language)
-    normalised = normalise_answers(pack, raw)
-    plan = build_plan(pack, normalised, day or file_today or dt.date.today())
+    when = day or file_today or dt.date.today()
+    normalised = normalise_answers(pack, raw, today=when)
+    plan = build_plan(pack, normalised, when)
     return pack, plan, normalised
 
 
@@ -226,7 +227,7 @@ def letter_command(
 ) -> None:
     """Write the first draft of a letter or complaint for a step of your plan."""
     loaded, plan, normalised = _plan(answers, pack, today, language)
-    if list_letters or step is None:
+    if list_letters or step in (None, "list"):
         _list_letters(plan)
         return
     request = DraftRequest(

@@ -38,12 +38,8 @@ from ally.vault import Vault, default_location, generate_passphrase, verify_bund
 from ally.vault.bundle import MANIFEST
 from ally.vault.errors import PassphraseError, WrongPassphraseError
 from ally.vault.keyslots import WrongRecoveryCodeError
-from ally.vault.throttle import (
-    LocalGate,
-    SqlLedger,
-    TooManyAttemptsError,
-    UnlockThrottle,
-)
+from ally.vault.strength import EXPLANATIONS, weakness
+from ally.vault.throttle import LocalGate, SqlLedger, TooManyAttemptsError, UnlockThrottle
 from ally.vault.verify import VerifyReport
 
 app = typer.Typer(
@@ -52,7 +48,6 @@ app = typer.Typer(
 out = literal_console()
 err = literal_console(stderr=True)
 
-MIN_OWN_PASSPHRASE = 12
 
 VaultOpt = typer.Option(
     None, "--vault", envvar="ALLY_VAULT", help="Vault folder or postgresql:// URL."
@@ -90,11 +85,17 @@ def read_passphrase(fd: int | None, env: str = "ALLY_PASSPHRASE", what: str = "P
 
 
 def new_passphrase(fd: int | None, env: str) -> str:
-    """A new passphrase: given by a script, or chosen at the prompt (a generated one offered)."""
+    """A new passphrase: given by a script, or chosen at the prompt (a generated one offered).
+
+    A script's passphrase is checked by the same rule as a typed one and refused with the
+    reason; at the prompt a weak choice is explained and asked for again, never a reason to
+    quit half-way through setting up.
+    """
     if fd is not None or os.environ.get(env):
         value = read_passphrase(fd, env)
-        if not value:
-            raise PassphraseError("The new passphrase is empty.")
+        problem = weakness(value)
+        if problem is not None:
+            raise PassphraseError(f"{EXPLANATIONS[problem]} Nothing was saved.")
         return value
     if not _interactive():
         raise UsageError(f"No passphrase given: run this in a terminal, or set {env}.")
@@ -103,20 +104,25 @@ def new_passphrase(fd: int | None, env: str) -> str:
     err.print(styled("    ", (suggestion, "bold"), "\n"))
     err.print("Write it down and keep it somewhere safe. Without it the journal cannot be read.")
     if typer.confirm("Use this passphrase?", default=True, err=True):
-        again = typer.prompt("Type it once to confirm", hide_input=True, err=True)
-        if " ".join(again.split()) != suggestion:
-            raise PassphraseError(
-                "That does not match the suggested passphrase. Nothing was saved."
-            )
-        return suggestion
-    own: str = typer.prompt(
-        "Your own passphrase", hide_input=True, confirmation_prompt=True, err=True
-    )
-    if len(own) < MIN_OWN_PASSPHRASE:
-        raise PassphraseError(
-            f"Use at least {MIN_OWN_PASSPHRASE} characters, or the generated passphrase."
+        for _ in range(3):
+            again = typer.prompt("Type it once to confirm", hide_input=True, err=True)
+            if " ".join(again.split()) == suggestion:
+                return suggestion
+            err.print("That does not match the suggested passphrase. Please type it again.")
+        raise PassphraseError("That does not match the suggested passphrase. Nothing was saved.")
+    return _own_passphrase()
+
+
+def _own_passphrase() -> str:
+    """Ask until the person's own passphrase passes the one rule (or they press Ctrl-C)."""
+    while True:
+        own: str = typer.prompt(
+            "Your own passphrase", hide_input=True, confirmation_prompt=True, err=True
         )
-    return own
+        problem = weakness(own)
+        if problem is None:
+            return own
+        err.print(EXPLANATIONS[problem])
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -510,7 +516,7 @@ def forget(
         err.print("Forgotten. The journal records that something was removed, and when.")
 
 
-def _print_report(report: VerifyReport, what: str) -> None:
+def _print_report(report: VerifyReport, what: str, *, salvage: bool = False) -> None:
     if report.ok:
         extra = f", {report.forgotten} forgotten" if report.forgotten else ""
         extra += f", {report.withheld} withheld" if report.withheld else ""
@@ -523,10 +529,38 @@ def _print_report(report: VerifyReport, what: str) -> None:
         out.print(f"First problem: {report.first_problem}", highlight=False)
         if len(report.problems) > 1:
             out.print(f"({len(report.problems) - 1} more problem(s) follow from it or elsewhere.)")
+        _print_extent(report, salvage=salvage)
     for note in report.notes:
-        out.print(f"Note: {note}")
-    if report.head_code:
+        out.print(f"Note: {note}", highlight=False)
+    if report.ok and report.head_code:
         out.print(f"Journal code: {report.head_code}")
+        out.print(JOURNAL_CODE_ADVICE)
+
+
+JOURNAL_CODE_ADVICE = (
+    "Send this code to someone you trust (or to your advocate when you share the journal): "
+    "later it proves that nothing up to this point was removed or rolled back."
+)
+
+
+def _print_extent(report: VerifyReport, *, salvage: bool) -> None:
+    """How much of a damaged journal still verifies, and how to save it."""
+    sound = report.chain_intact_to
+    if sound == 0:
+        out.print("No entry can be confirmed. Keep the damaged vault and any earlier exports.")
+        return
+    whole = report.intact_to
+    out.print(
+        f"Entries 1 to {whole} verify completely."
+        if whole == sound
+        else f"Entries 1 to {whole} verify completely; the records of entries up to {sound} "
+        "are sound, but some of their files are damaged or missing."
+    )
+    if salvage:
+        out.print(
+            "To keep what still verifies, copy it into a new vault: "
+            "ally vault salvage NEW-FOLDER (the damaged vault is not changed)."
+        )
 
 
 @app.command()
@@ -548,10 +582,10 @@ def verify(
         _print_report(report, "the bundle")
         code_ok = code is None or _bundle_has_code(bundle, code)
     else:
-        with Vault.open(_location(vault)) as opened, progress_bar("Verifying") as update:
-            report = opened.verify(update)
-            code_ok = code is None or opened.check_code(code)
-        _print_report(report, "the journal")
+        with progress_bar("Verifying") as update:
+            report = Vault.verify_at(_location(vault), update, [code] if code else [])
+        _print_report(report, "the journal", salvage=True)
+        code_ok = code is None or report.codes.get(code, False)
     if code is not None:
         out.print(
             "The code you gave is part of this journal's history."
@@ -666,6 +700,10 @@ def passwd(
     with open_unlocked(vault, passphrase_fd) as opened:
         opened.change_passphrase(new_passphrase(new_passphrase_fd, "ALLY_NEW_PASSPHRASE"))
     err.print("Passphrase changed. The old one no longer opens this vault.")
+    err.print(
+        "Exports and bundles you made before keep the passphrase they were made with: "
+        "the old one still opens them. Delete old copies you no longer need."
+    )
 
 
 @app.command("recovery-code")
@@ -778,8 +816,9 @@ def _duress_passphrase(fd: int | None) -> str:
         raise UsageError(
             "No duress passphrase given: set ALLY_DURESS_PASSPHRASE, or use a terminal."
         )
-    if len(value) < MIN_OWN_PASSPHRASE:
-        raise PassphraseError(f"Use at least {MIN_OWN_PASSPHRASE} characters. Nothing was changed.")
+    problem = weakness(value)
+    if problem is not None:
+        raise PassphraseError(f"{EXPLANATIONS[problem]} Nothing was changed.")
     return value
 
 

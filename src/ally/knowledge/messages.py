@@ -33,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "check the sources, and talk to a lawyer or advocate about your own situation if you can."
         ),
         "plan.title": "Your plan",
+        "plan.untranslated": "Parts of this plan are not translated yet and are shown in English.",
         "plan.danger": "If you are in danger, call {number}.",
         "plan.still_possible": "What you can still do: {steps}.",
         "plan.told_us": "What you told us",
@@ -106,6 +107,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "persona de apoyo."
         ),
         "plan.title": "Su plan",
+        "plan.untranslated": (
+            "Algunas partes de este plan todavía no están traducidas y aparecen en inglés."
+        ),
         "plan.danger": "Si está en peligro, llame al {number}.",
         "plan.still_possible": "Lo que todavía puede hacer: {steps}.",
         "plan.told_us": "Lo que nos dijo",

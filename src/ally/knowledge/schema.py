@@ -234,6 +234,13 @@ class PackFile(Strict):
     )
     summary: str | None = None
     emergency_number: str | None = None
+    date_order: Literal["dmy", "mdy"] | None = Field(
+        default=None,
+        description=(
+            "How people there write dates with numbers: dmy (28/11/2026, the default) or "
+            "mdy (11/28/2026, the US). Inherited from the pack this one extends."
+        ),
+    )
     questions: list[Question] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
@@ -252,6 +259,7 @@ class Pack(Strict):
     checked: dt.date
     summary: str | None = None
     emergency_number: str | None = None
+    date_order: Literal["dmy", "mdy"] = "dmy"
     questions: list[Question] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
@@ -261,6 +269,11 @@ class Pack(Strict):
     lineage: list[Id] = Field(
         default_factory=list,
         description="This pack's id and those it extends, nearest first.",
+    )
+    untranslated: list[str] = Field(
+        default_factory=list,
+        description="Items ('steps.police-report', …) shown in the pack's original language "
+        "because no translation into `language` was written for them.",
     )
 
     def question(self, question_id: str) -> Question:

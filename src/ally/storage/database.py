@@ -199,6 +199,34 @@ class Database:
             yield self
 
     @contextmanager
+    def read_snapshot(self) -> Iterator[Database]:
+        """Several reads that see one moment of the database, taking no write lock.
+
+        ``verify`` and ``backup`` read the chain and then the files; without one snapshot an
+        entry forgotten in between would look like a file gone missing. SQLite: a deferred
+        transaction (in WAL mode writers carry on meanwhile). PostgreSQL: a read-only
+        REPEATABLE READ transaction.
+        """
+        if self.kind == "sqlite":
+            if self._conn.in_transaction:  # already inside one (a caller's transaction)
+                yield self
+                return
+            with self._failures():
+                self._conn.execute("BEGIN DEFERRED")
+            try:
+                yield self
+            finally:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("COMMIT")
+            return
+        if self._conn.info.transaction_status != 0:  # psycopg: 0 is idle, not in a transaction
+            yield self
+            return
+        with self._failures(), self._conn.transaction():
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield self
+
+    @contextmanager
     def rollback_journal(self) -> Iterator[bool]:
         """SQLite's rollback journal instead of the WAL for one big load, if nobody else is in.
 

@@ -23,6 +23,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ally.storage.database import Database
 
@@ -105,6 +106,56 @@ class VaultStore:
         )
         meta = {str(r[1]): str(r[2]) for r in rows if r[0] == 0}
         return meta, [(int(r[0]), str(r[1]), str(r[2])) for r in rows if r[0] != 0]
+
+    # --- reading for verify: bytes, never text -------------------------------------------------
+    #
+    # Someone editing the database by hand can leave bytes in a TEXT column that are not valid
+    # UTF-8 (SQLite stores whatever it is given) or a number where text belongs. Decoding
+    # such a value in the driver raises; verify must instead report the entry. So verify
+    # reads every text column as bytes and decides itself what they mean.
+
+    def _raw(self, column: str) -> str:
+        """SQL giving a text column's stored bytes (PostgreSQL: in the database's encoding)."""
+        if self.db.kind == "postgresql":
+            return f"textsend({column})"
+        return f"CAST({column} AS BLOB)"
+
+    def raw_meta(self) -> dict[str, str]:
+        """The vault's own information; undecodable bytes become U+FFFD (so nothing matches)."""
+        rows = self.db.query(f"SELECT {self._raw('name')}, {self._raw('value')} FROM vault_meta")
+        return {_text(r[0]): _text(r[1]) for r in rows}
+
+    def raw_records(self) -> Iterator[tuple[int, bytes, bytes]]:
+        """(number, record bytes, hash bytes) in number order, one row at a time.
+
+        Read through a cursor in primary-key order (no sort), so a file damaged part-way
+        still yields every row before the damage; the caller catches the error there.
+        """
+        cursor = self.db.execute(
+            f"SELECT seq, {self._raw('record')}, {self._raw('hash')} FROM vault_records "
+            "ORDER BY seq"
+        )
+        for seq, record, digest in cursor:
+            yield int(seq), _bytes(record), _bytes(digest)
+
+    def raw_chunks(self) -> Iterator[tuple[str, int, bytes]]:
+        """Every stored file row as (file, row number, bytes); a damaged row number is -1."""
+        if self.db.kind == "postgresql":
+            yield from self.iter_chunks()
+            return
+        cursor = self.db.execute(
+            f"SELECT {self._raw('blob')}, idx, CAST(data AS BLOB) FROM vault_chunks "
+            "ORDER BY blob, idx"
+        )
+        for blob, idx, data in cursor:
+            number = idx if isinstance(idx, int) and not isinstance(idx, bool) else -1
+            yield _text(blob), number, _bytes(data)
+
+    def raw_pending(self) -> set[str]:
+        """Files of uploads that were started and never completed."""
+        return {
+            _text(r[0]) for r in self.db.query(f"SELECT {self._raw('blob')} FROM vault_pending")
+        }
 
     def meta(self) -> dict[str, str]:
         return {str(r[0]): str(r[1]) for r in self.db.query("SELECT name, value FROM vault_meta")}
@@ -333,3 +384,19 @@ class VaultStore:
             "INSERT INTO vault_grants (blob, recipient, header) VALUES (?, ?, ?)",
             (key, recipient, header),
         )
+
+
+def _bytes(value: Any) -> bytes:
+    """A stored value as bytes (a NULL, which the schema forbids, as none)."""
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, int | float):
+        return str(value).encode("ascii")
+    return bytes(value)
+
+
+def _text(value: object) -> str:
+    """Stored bytes as text; bytes that are not UTF-8 become U+FFFD."""
+    return _bytes(value).decode("utf-8", "replace")
