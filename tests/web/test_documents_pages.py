@@ -31,6 +31,7 @@ from tests.web.test_case_pages import (
 from tests.web.test_journal import add_incident
 
 HR = "Make a formal complaint to HR"
+EEOC = "File a charge with the EEOC"
 
 
 @pytest.fixture
@@ -75,7 +76,11 @@ def test_each_writing_step_links_to_its_letter_and_others_do_not(planned: Browse
     keep = re.search(r'<article class="step".*?Keep a record.*?</article>', plan, re.S)
     assert keep is None or "/letters/" not in keep.group(0)
     documents = text_of(planned.open("/documents").text)
-    assert "Formal complaint to HR" in documents and "Cease-and-desist letter" in documents
+    assert "Formal complaint to HR" in documents
+    # The harasser is the person's own manager: no cease-and-desist is offered or written.
+    assert "Cease-and-desist letter" not in documents
+    refused = planned.open("/letters/extra/1")
+    assert refused.status_code == 409 and "your own manager" in refused.text
 
 
 def test_the_draft_is_editable_and_downloads_exactly_as_edited(planned: Browser) -> None:
@@ -104,7 +109,7 @@ def test_details_are_kept_in_the_session_and_fill_every_letter(planned: Browser)
     assert "Ana" not in saved.headers["location"]
     letter = draft_text(planned.open(link).text)
     assert "Ana Gómez" in letter and "Acme Ltd" in letter
-    other = draft_text(planned.open("/letters/extra/1").text)
+    other = draft_text(planned.open(letter_link(planned.open("/plan").text, EEOC)).text)
     assert "Ana Gómez" in other
 
 

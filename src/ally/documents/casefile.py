@@ -22,7 +22,7 @@ from typing import Any
 from ally.documents.evidence import EvidenceSource
 from ally.documents.images import MAX_SOURCE_BYTES, DisplayImage, display_copy, looks_like_image
 from ally.errors import UsageError
-from ally.model.journal import Attachment, Entry, Incident, IncidentTime, Note
+from ally.model.journal import Action, Attachment, Entry, Incident, IncidentTime, Note, Reply
 from ally.model.message import Message
 from ally.model.pages import message_entries
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
@@ -106,6 +106,8 @@ class Item:
     incident: Incident | None = None
     message: MessageView | None = None
     note: Note | None = None
+    action: Action | None = None
+    reply: Reply | None = None
     exhibits: tuple[Exhibit, ...] = ()
     snapshot: Snapshot | None = None
     details: tuple[tuple[str, str], ...] = ()
@@ -120,7 +122,8 @@ class Item:
     @property
     def dated(self) -> bool:
         """False when the time is only described, so ``moment`` is when it was recorded."""
-        return self.incident is None or self.incident.when.start is not None
+        timed = self.incident or self.action or self.reply
+        return timed is None or timed.when.start is not None
 
     @property
     def edited(self) -> bool:
@@ -156,10 +159,19 @@ class CaseFile:
         return [item for item in self.items if item.note is not None]
 
     @property
+    def actions(self) -> list[Item]:
+        """What the person did (reported, complained, filed), in the order it happened."""
+        return [item for item in self.items if item.action is not None]
+
+    @property
+    def replies(self) -> list[Item]:
+        """What came back, in the order it happened."""
+        return [item for item in self.items if item.reply is not None]
+
+    @property
     def others(self) -> list[Item]:
-        return [
-            i for i in self.items if i.incident is None and i.message is None and i.note is None
-        ]
+        known = ("incident", "message", "note", "action", "reply")
+        return [i for i in self.items if all(getattr(i, name) is None for name in known)]
 
     @property
     def exhibits(self) -> list[Exhibit]:
@@ -171,6 +183,17 @@ class CaseFile:
         if not dated:
             return None
         return dated[0], dated[-1]
+
+    def incident_span(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """First and last dated incident: the period of the harassment. Messages count only
+        when they are the evidence (no incident is dated); the person's own steps, replies and
+        notes never do, nor when a chat was imported."""
+        dated = [item.moment for item in self.incidents if item.dated]
+        if not dated:
+            dated = [item.moment for item in self.messages if item.message and item.message.sent_at]
+        if not dated:
+            return None
+        return min(dated), max(dated)
 
     def moment(self, value: dt.datetime) -> str:
         return format_moment(value, self.zone)
@@ -300,7 +323,14 @@ class _Counter:
         return f"E-{self.exhibits}"
 
 
-_PREFIX = {"incident": "Incident", "message": "Message", "note": "Note", "snapshot": "Web page"}
+_PREFIX = {
+    "incident": "Incident",
+    "message": "Message",
+    "note": "Note",
+    "snapshot": "Web page",
+    "action": "Step",
+    "reply": "Reply",
+}
 
 
 def _number(items: list[Item], counter: _Counter) -> None:
@@ -328,6 +358,14 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...]) -> Item:
             # Placed on the timeline by when it was written down; say so.
             when += f" (recorded {entry.recorded_at.astimezone(zone):%Y-%m-%d})"
         return Item(**base, when=when, headline=_line(incident.what), incident=incident)
+    if entry.kind == "action":
+        action = entry.action()
+        when = describe_when(action.when, zone)
+        return Item(**base, when=when, headline=_line(action.what), action=action)
+    if entry.kind == "reply":
+        reply = entry.reply()
+        when = describe_when(reply.when, zone)
+        return Item(**base, when=when, headline=_line(reply.what), reply=reply)
     if entry.kind == "note":
         note = entry.note()
         return Item(**base, when=format_moment(moment, zone), headline=_line(note.text), note=note)

@@ -99,6 +99,51 @@ class Incident(_Strict):
     )
 
 
+ACTION_VERBS = ("reported", "complained", "filed", "called", "asked", "other")
+"""What the person did: told someone, made a formal complaint, filed with an agency or court,
+called, asked for something (a follow-up, a copy of a record)."""
+
+REPLY_OUTCOMES = ("acknowledged", "acted", "refused", "asked", "closed", "other")
+"""What came back: a receipt, action taken, a refusal, a request for more, a closed case."""
+
+COMPLAINT_VERBS = frozenset({"reported", "complained", "filed"})
+"""Actions that are a complaint in law's sense (a protected activity): what retaliation follows."""
+
+
+class Action(_Strict):
+    """Something the person did about the harassment: reported it, complained, filed, called.
+
+    Kept apart from incidents because it is not done *to* the person: it must never be counted
+    as one of the harasser's contacts, and letters list it under "Steps taken".
+    """
+
+    when: IncidentTime
+    what: str = Field(min_length=1)
+    did: str = Field(default="reported", pattern="^(" + "|".join(ACTION_VERBS) + ")$")
+    to: str | None = Field(default=None, description="Who it went to (HR, the police, EEOC).")
+    reference: str | None = Field(default=None, description="A ticket, case or crime number.")
+    step: str | None = Field(default=None, description="The plan step it belongs to, if any.")
+    tags: list[str] = Field(default_factory=list)
+    contexts: list[str] = Field(default_factory=list)
+
+    @property
+    def is_complaint(self) -> bool:
+        return self.did in COMPLAINT_VERBS
+
+
+class Reply(_Strict):
+    """What came back from someone the person went to: an answer, a refusal, a case number."""
+
+    when: IncidentTime
+    what: str = Field(min_length=1)
+    by: str | None = Field(default=None, description="Who answered (HR, the host, the police).")
+    outcome: str = Field(default="other", pattern="^(" + "|".join(REPLY_OUTCOMES) + ")$")
+    reference: str | None = Field(default=None, description="The reference number they gave.")
+    step: str | None = Field(default=None, description="The plan step it belongs to, if any.")
+    tags: list[str] = Field(default_factory=list)
+    contexts: list[str] = Field(default_factory=list)
+
+
 class Note(_Strict):
     """Free text: a thought, a call log, anything that is not a single incident."""
 
@@ -160,10 +205,23 @@ class Entry(BaseModel):
             raise ValueError("this entry is not a readable note")
         return Note.model_validate(self.payload)
 
+    def action(self) -> Action:
+        """This entry as an Action (raises ValueError for other kinds or forgotten entries)."""
+        if self.kind != "action" or self.payload is None:
+            raise ValueError("this entry is not a readable action")
+        return Action.model_validate(self.payload)
+
+    def reply(self) -> Reply:
+        """This entry as a Reply (raises ValueError for other kinds or forgotten entries)."""
+        if self.kind != "reply" or self.payload is None:
+            raise ValueError("this entry is not a readable reply")
+        return Reply.model_validate(self.payload)
+
     def occurred_at(self) -> dt.datetime:
-        """When it happened if known (incidents, dated messages), else when it was recorded."""
-        if self.kind == "incident" and self.payload is not None:
-            moment = self.incident().when.sort_key()
+        """When it happened if known (incidents, actions, replies, dated messages), else when it
+        was recorded."""
+        if self.kind in TIMED_KINDS and self.payload is not None:
+            moment = TIMED_KINDS[self.kind].model_validate(self.payload).when.sort_key()
             if moment is not None:
                 return moment
         for key in ("sent_at", "captured_at"):  # a message's or a web page's own time
@@ -186,6 +244,14 @@ class Entry(BaseModel):
                 break
         text = " ".join(text.split())
         return text if len(text) <= width else text[: width - 1] + "…"
+
+
+TIMED_KINDS: dict[str, type[Incident] | type[Action] | type[Reply]] = {
+    "incident": Incident,
+    "action": Action,
+    "reply": Reply,
+}
+"""Kinds whose payload says when it happened (``when``), as an :class:`IncidentTime`."""
 
 
 REVIEW_KIND = "review"
