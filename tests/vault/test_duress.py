@@ -85,6 +85,7 @@ def _with_decoy(location: str, mode: str = "decoy") -> None:
 
 def test_the_duress_passphrase_opens_the_decoy_and_never_the_real_entries(real: str) -> None:
     _with_decoy(real)
+    assert Path(decoy_location(real)).stat().st_mode & 0o777 == 0o600  # private, as the real one
     with Vault.open(real, DURESS) as decoy:
         assert decoy.location == decoy_location(real)
         assert DECOY_TEXT in _texts(decoy)
