@@ -32,7 +32,7 @@ from rich.table import Table
 
 from ally.cli.console import literal_console, styled
 from ally.errors import UsageError
-from ally.model.journal import Entry, Incident, IncidentTime, Note
+from ally.model.journal import Action, Entry, Incident, IncidentTime, Note, Reply
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
@@ -268,9 +268,48 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
         raise _model_error(error) from None
 
 
+def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
+    """Something the person did (an action) or an answer they received (a reply)."""
+    old: dict[str, Any] = dict(current.payload or {}) if current else {}
+    if kind == "action":
+        what = _ask("What did you do? (e.g. emailed HR a formal complaint)", old.get("what", ""))
+        did = _ask(
+            "Which fits best: reported, complained, filed, called, asked, other",
+            old.get("did", "reported"),
+        )
+        to = _ask("Who did it go to? (optional)", old.get("to") or "")
+        fields: dict[str, Any] = {"what": what, "did": did, "to": to or None}
+    else:
+        what = _ask("What did they say or do?", old.get("what", ""))
+        outcome = _ask(
+            "Which fits best: acknowledged, acted, refused, asked, closed, other",
+            old.get("outcome", "other"),
+        )
+        by = _ask("Who answered? (optional)", old.get("by") or "")
+        fields = {"what": what, "outcome": outcome, "by": by or None}
+    when_default = IncidentTime.model_validate(old["when"]).summary() if "when" in old else ""
+    when = _ask("When? (YYYY-MM-DD HH:MM, or a date)", when_default)
+    reference = _ask("Reference or case number? (optional)", old.get("reference") or "")
+    step = _ask("Which step of your plan is it for? (step id, optional)", old.get("step") or "")
+    keep_when = bool(old) and when == when_default
+    fields |= {
+        "when": old["when"] if keep_when else _parse_when(when).model_dump(mode="json"),
+        "reference": reference or None,
+        "step": step or None,
+        "contexts": old.get("contexts", []),
+    }
+    model: type[Action] | type[Reply] = Action if kind == "action" else Reply
+    return model.model_validate(fields).model_dump(mode="json")
+
+
 def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, Any]:
     """What to save: from a file (JSON, or text for notes) or from prompts."""
     try:
+        if kind in ("action", "reply"):
+            model: type[Action] | type[Reply] = Action if kind == "action" else Reply
+            if source:
+                return model.model_validate(_json_object(source)).model_dump(mode="json")
+            return _prompt_step(kind, current)
         if kind == "incident":
             if source:
                 return Incident.model_validate(_json_object(source)).model_dump(mode="json")
@@ -326,7 +365,11 @@ def _show_recovery_code(code: str) -> None:
 
 @app.command()
 def add(
-    kind: str = typer.Argument("incident", help="incident, note, or another kind (from JSON)."),
+    kind: str = typer.Argument(
+        "incident",
+        help="incident (done to you), action (what you did: reported, complained, filed), "
+        "reply (what came back), note, or another kind (from JSON).",
+    ),
     source: str | None = typer.Option(
         None,
         "--from",
@@ -594,6 +637,70 @@ def verify(
         )
     if not report.ok or not code_ok:
         raise typer.Exit(1)
+
+
+@app.command("backup")
+def backup_command(
+    path: Path = typer.Argument(..., help="A new folder (or a new .db file) for the backup."),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Write a safe, verified copy of the whole vault. No passphrase needed.
+
+    Safe while Ally runs: copying vault.db with a file manager can miss the newest entries
+    (they may still be in vault.db-wal); this copy has everything saved so far.
+    """
+    with Vault.open(_location(vault)) as opened, progress_bar("Backing up"):
+        result = opened.backup(path)
+    report = result.report
+    if report.ok:
+        out.print(
+            f"Backup written to {result.path} and verified: {report.entries} entries, "
+            f"{report.files_checked} encrypted files.",
+            highlight=False,
+        )
+    else:
+        out.print(
+            styled(("The backup was written but does not verify:", "bold red")),
+            f" {report.first_problem}. Run `ally vault verify` on your vault.",
+            highlight=False,
+        )
+    if report.head_code:
+        out.print(f"Journal code: {report.head_code}")
+        out.print(JOURNAL_CODE_ADVICE)
+    out.print(f"To use it, open or check it with --vault {result.path}.", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("salvage")
+def salvage_command(
+    dest: str = typer.Argument(..., help="A new folder (or postgresql:// URL) for the copy."),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Copy every entry that still verifies out of a damaged vault into a new vault.
+
+    The damaged vault is only read, never changed. No passphrase needed: the copy keeps the
+    same passphrase, and the same journal codes up to the last entry copied.
+    """
+    from ally.vault.salvage import salvage
+
+    result = salvage(_location(vault), dest)
+    out.print(
+        f"Copied entries 1 to {result.entries} (of {result.readable} readable) and "
+        f"{result.files} encrypted files into {dest}.",
+        highlight=False,
+    )
+    if result.first_problem is not None and result.entries < result.readable:
+        out.print(f"Not copied, from the first problem on: {result.first_problem}", highlight=False)
+    if result.lost_files:
+        listed = ", ".join(str(n) for n in result.lost_files)
+        out.print(f"Could not be recovered: the encrypted content of entries {listed}.")
+    if result.forgotten_later:
+        listed = ", ".join(str(n) for n in result.forgotten_later)
+        out.print(f"Entries {listed} had been forgotten by a later entry that was not copied.")
+    if result.report.head_code:
+        out.print(f"Journal code of the copy: {result.report.head_code}")
+    out.print("The damaged vault was not changed. Keep it too: an expert may recover more from it.")
 
 
 def _bundle_has_code(bundle: Path, code: str) -> bool:

@@ -523,6 +523,19 @@ def _criminal(builder: _Builder) -> None:
     )
 
 
+def _dv_summary(state: str, *, has_coalition: bool) -> str:
+    """What the state's domestic violence help does; a hotline alone is not called a coalition."""
+    who = (
+        f"{state}'s statewide domestic violence coalition lists"
+        if has_coalition
+        else f"{state}'s statewide domestic violence hotline connects you with"
+    )
+    return (
+        f"{who} the local programs that offer advocates, shelter and help with court orders, "
+        "free and confidential."
+    )
+
+
 def _support(builder: _Builder) -> None:
     support = builder.rows.support
     if support.dv_coalition or support.hotline:
@@ -543,10 +556,8 @@ def _support(builder: _Builder) -> None:
                 "phase": "support",
                 "urgency": "soon",
                 "when": "harasser in [partner, family] or stalking or threats",
-                "summary": (
-                    f"{builder.name}'s statewide domestic violence coalition lists the local "
-                    "programs that offer advocates, shelter and help with court orders, free and "
-                    "confidential."
+                "summary": _dv_summary(
+                    builder.name, has_coalition=support.dv_coalition is not None
                 ),
                 "contacts": contacts,
                 "sources": list(dict.fromkeys(cited)),

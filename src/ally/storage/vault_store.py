@@ -39,15 +39,15 @@ LOOKUP_PAGE = 500
 """Most digests looked up in one statement (well under SQLite's limit on parameters)."""
 
 
-def database_for(location: str | Path) -> Database:
+def database_for(location: str | Path, *, read_only: bool = False) -> Database:
     """A folder (SQLite file inside it) or a ``postgresql://`` URL."""
     text = str(location)
     if text.startswith(("postgresql://", "postgres://")):
-        return Database(text)
+        return Database(text, read_only=read_only)
     folder = Path(text.removeprefix("sqlite:///"))
     if folder.suffix == ".db":
-        return Database(folder)
-    return Database(folder / DB_FILENAME)
+        return Database(folder, read_only=read_only)
+    return Database(folder / DB_FILENAME, read_only=read_only)
 
 
 def blob_key(record_id: str, name: str) -> str:
@@ -150,6 +150,33 @@ class VaultStore:
         for blob, idx, data in cursor:
             number = idx if isinstance(idx, int) and not isinstance(idx, bool) else -1
             yield _text(blob), number, _bytes(data)
+
+    def chunk_rowids(self) -> Iterator[tuple[int, str, int]]:
+        """SQLite, damaged file: (row id, file, row number) of every stored row, read from the
+        table itself in storage order (its index may be what is damaged)."""
+        cursor = self.db.execute(
+            f"SELECT rowid, {self._raw('blob')}, idx FROM vault_chunks NOT INDEXED ORDER BY rowid"
+        )
+        for rowid, blob, idx in cursor:
+            number = idx if isinstance(idx, int) and not isinstance(idx, bool) else -1
+            yield int(rowid), _text(blob), number
+
+    def chunk_at(self, rowid: int) -> bytes:
+        """SQLite, damaged file: one stored row's bytes by its row id."""
+        rows = self.db.query(
+            "SELECT CAST(data AS BLOB) FROM vault_chunks WHERE rowid = ?", (rowid,)
+        )
+        return _bytes(rows[0][0]) if rows else b""
+
+    def raw_grants(self) -> Iterator[tuple[str, str, bytes]]:
+        """Every re-wrapped header as (file, recipient, header)."""
+        cursor = self.db.execute(
+            f"SELECT {self._raw('blob')}, {self._raw('recipient')}, "
+            f"{'header' if self.db.kind == 'postgresql' else 'CAST(header AS BLOB)'} "
+            "FROM vault_grants ORDER BY blob, recipient"
+        )
+        for blob, recipient, header in cursor:
+            yield _text(blob), _text(recipient), _bytes(header)
 
     def raw_pending(self) -> set[str]:
         """Files of uploads that were started and never completed."""

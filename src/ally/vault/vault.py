@@ -57,6 +57,7 @@ from ally.vault.errors import (
 from ally.vault.verify import UNREADABLE_VAULT, Problem, Progress, VerifyReport, verify_store
 
 if TYPE_CHECKING:
+    from ally.vault.backup import BackupResult
     from ally.vault.bundle import ExportResult
 
 STALE_UPLOAD = dt.timedelta(hours=1)
@@ -1199,16 +1200,39 @@ class Vault:
 
         Unlike :meth:`open`, nothing about the vault needs to be intact to get this far.
         """
-        try:
-            store = cls._existing(location)
+        text = str(location)
+        if (
+            not text.startswith(("postgresql://", "postgres://"))
+            and not _sqlite_file(text).is_file()
+        ):
+            raise VaultNotFoundError(
+                "There is no vault there yet. Create one with `ally vault init`."
+            )
+        try:  # read-only: verifying never writes, not even to a damaged file
+            store = VaultStore(database_for(location, read_only=True))
         except StorageError:  # not even opened: the file is damaged from its first page
             report = VerifyReport(problems=[Problem(0, UNREADABLE_VAULT)])
             report.codes = dict.fromkeys(codes, False)
             return report
         try:
+            try:
+                found = store.exists()
+            except StorageError:
+                found = True  # its table list is damaged: verify tells how far it gets
+            if not found:
+                raise VaultNotFoundError(
+                    "There is no vault there yet. Create one with `ally vault init`."
+                )
             return verify_store(store, progress, codes)
         finally:
             store.db.close()
+
+    def backup(self, path: str | Path) -> BackupResult:
+        """Write a consistent, verified copy of the whole vault (see :mod:`ally.vault.backup`);
+        needs no passphrase, and writers may carry on meanwhile."""
+        from ally.vault.backup import backup
+
+        return backup(self._store, path)
 
     def head_code(self) -> str:
         """A short code for the journal as it stands now (see chain.head_code)."""

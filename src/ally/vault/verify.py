@@ -346,8 +346,8 @@ def check_files(
     When a record is missing or unreadable, it may have been the tombstone that forgot an
     earlier entry; that entry's missing content is then mentioned, not blamed on it.
     """
-    forgotten = _forgotten_after(state.records)
-    replaced_keys = _replaced_keys(state.records)
+    forgotten = forgotten_after(state.records)
+    replaced = replaced_keys(state.records)
     last_lost = max(state.lost, default=0)
     referenced: set[str] = set()
     for record in state.records:
@@ -359,8 +359,8 @@ def check_files(
         for name, ref in sorted(record.blobs.items()):
             key = f"{record.id}:{name}"
             referenced.add(key)
-            problem = _file_problem(
-                found.get(key), ref, gone or record.id in replaced_keys, partial, shared_headers
+            problem = file_problem(
+                found.get(key), ref, gone or record.id in replaced, partial, shared_headers
             )
             if problem == "withheld":
                 report.withheld += 1
@@ -407,7 +407,7 @@ def _note_strays(
         )
 
 
-def _file_problem(
+def file_problem(
     fp: Fingerprint | str | None, ref: BlobRef, gone: bool, partial: bool, shared: bool
 ) -> str | None:
     if fp is None:
@@ -425,7 +425,7 @@ def _file_problem(
     return None
 
 
-def _forgotten_after(records: list[Record]) -> dict[str, int]:
+def forgotten_after(records: list[Record]) -> dict[str, int]:
     """id -> number of the first forget record naming it."""
     out: dict[str, int] = {}
     for record in records:
@@ -434,7 +434,7 @@ def _forgotten_after(records: list[Record]) -> dict[str, int]:
     return out
 
 
-def _replaced_keys(records: list[Record]) -> set[str]:
+def replaced_keys(records: list[Record]) -> set[str]:
     keys = [r.id for r in records if r.kind == "key"]
     return set(keys[:-1])
 
@@ -471,27 +471,48 @@ def _verify_snapshot(
     store: VaultStore, report: VerifyReport, progress: Progress | None, codes: list[str]
 ) -> None:
     metas: list[dict[str, str]] = []
-    meta_ok = _gather(lambda: iter([store.raw_meta()]), metas)
+    meta_ok = gather(lambda: iter([store.raw_meta()]), metas)
     meta = metas[0] if metas else {}
     rows: list[Row] = []
-    complete = meta_ok and _gather(store.raw_records, rows)
+    complete = meta_ok and gather(store.raw_records, rows)
     state = check_chain(meta, rows, report, complete=complete, codes=codes)
     if not meta_ok:
         return
     pendings: list[set[str]] = []
-    _gather(lambda: iter([store.raw_pending()]), pendings)
+    gather(lambda: iter([store.raw_pending()]), pendings)
     pending = pendings[0] if pendings else set()
     total = 0
     if progress:
         sizes: list[int] = []
-        _gather(lambda: iter([store.total_bytes()]), sizes)
+        gather(lambda: iter([store.total_bytes()]), sizes)
         total = sizes[0] if sizes else 0
-    chunks: list[bool] = []
-    found = fingerprint_rows(_until_error(store.raw_chunks, chunks), total, progress)
-    check_files(state, found, report, pending=pending, complete=not chunks)
+    failed: list[bool] = []
+    found = fingerprint_rows(until_error(store.raw_chunks, failed), total, progress)
+    if failed and store.db.kind == "sqlite":  # damaged: read what can be read, row by row
+        failed = []
+        found = fingerprint_rows(scattered_chunks(store, failed))
+    check_files(state, found, report, pending=pending, complete=not failed)
 
 
-def _gather(source: Callable[[], Iterator[Any]], into: list[Any]) -> bool:
+def scattered_chunks(store: VaultStore, failed: list[bool]) -> Iterator[tuple[str, int, bytes]]:
+    """Every stored file row that can still be read from a damaged SQLite file, in (file,
+    number) order. Rows are listed from the table itself, then read one by one, so damage
+    costs only the files it touches; an unreadable row breaks its file (number -1).
+    ``failed`` gets True if the listing itself broke off (rows after it are unknown)."""
+    index: list[tuple[int, str, int]] = []
+    if not gather(store.chunk_rowids, index):
+        failed.append(True)
+    index.sort(key=lambda row: (row[1], row[2]))
+    for rowid, key, idx in index:
+        try:
+            data = store.chunk_at(rowid)
+        except Exception:  # this row's page is damaged
+            yield key, -1, b""
+        else:
+            yield key, idx, data
+
+
+def gather(source: Callable[[], Iterator[Any]], into: list[Any]) -> bool:
     """Append what ``source`` yields until it ends (True) or the database fails (False)."""
     try:
         for item in source():
@@ -501,7 +522,7 @@ def _gather(source: Callable[[], Iterator[Any]], into: list[Any]) -> bool:
     return True
 
 
-def _until_error(source: Callable[[], Iterator[T]], failed: list[bool]) -> Iterator[T]:
+def until_error(source: Callable[[], Iterator[T]], failed: list[bool]) -> Iterator[T]:
     """The items of ``source`` until the database fails; then ``failed`` gets True."""
     try:
         yield from source()
