@@ -35,7 +35,7 @@ from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
-from ally.documents.xarf import build_xarf, dumps
+from ally.documents.xarf import NO_TYPE, build_xarf, dumps, exposes_personal_details
 from ally.errors import UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
 from ally.knowledge.engine import build_plan
@@ -246,6 +246,12 @@ def letter_command(
     with _journal(vault, passphrase_fd, no_journal) as journal:
         plan = _with_journal_clocks(loaded, normalised, plan, journal)
         made = draft(loaded, plan, step, journal, request, answers=normalised)
+        doxxing = exposes_personal_details(made.case)
+        if xarf is not None and made.kind.id == "abuse-report" and not doxxing:
+            err.print(NO_TYPE, style="yellow")
+            request.xarf = False
+            made = draft(loaded, plan, step, journal, request, answers=normalised)
+            xarf = None
         if xarf is not None:
             _write_xarf(made, request, journal, xarf, xarf_images, force)
     _emit_letter(made, output_format, out, edit, force)
