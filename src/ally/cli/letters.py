@@ -31,7 +31,8 @@ from ally.documents.checklist import Choice
 from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.ics import build_calendar
-from ally.documents.letters import KINDS, letter_steps, read_details
+from ally.documents.law import LawBook
+from ally.documents.letters import KINDS, letter_steps, pack_folders, read_details
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
@@ -426,6 +427,8 @@ def report_command(
             jurisdiction=loaded.name if loaded else None,
             images=chosen is not ReportFormat.md,
         )
+        if loaded is not None:
+            case.declaration = LawBook(pack_folders(loaded.lineage)).declaration
         _say_making(case)
         if chosen is ReportFormat.bundle:
             _make_bundle(case, journal, out, size)
