@@ -214,6 +214,8 @@ def test_interactive_incident(home: Path) -> None:
     )
     child.expect("Passphrase")
     child.sendline(PASSPHRASE)
+    child.expect("Your time zone")  # asked once per journal, then kept
+    child.sendline("Europe/London")
     answers = [
         "2024-05-01 09:15",
         "He blocked the door",
@@ -229,9 +231,11 @@ def test_interactive_incident(home: Path) -> None:
         child.sendline(answer)
     child.expect(pexpect.EOF)
     with Vault.open(home / "vaults" / "default", PASSPHRASE) as vault:
-        incident = vault.entries()[0].incident()
+        incident = vault.entries(kind="incident")[0].incident()
     assert incident.what == "He blocked the door" and incident.who == ["M.", "K."]
     assert incident.contexts == ["work"] and incident.when.start is not None
+    # 09:15 typed in London in May (summer time) is 08:15 UTC, whatever this computer's zone
+    assert incident.when.start == dt.datetime(2024, 5, 1, 8, 15, tzinfo=dt.UTC)
 
 
 def test_verify_reports_invalid_text_without_a_traceback(home: Path) -> None:
