@@ -32,6 +32,39 @@ MESSAGES: dict[str, dict[str, str]] = {
             "This plan gives information, not legal advice. Laws, numbers and deadlines change: "
             "check the sources, and talk to a lawyer or advocate about your own situation if you can."
         ),
+        "cli.intro": "Answer what you can. You can skip any question.",
+        "cli.keys": "b = back · s = I'd rather not say · ? = why we ask · q = stop",
+        "cli.progress": "Question {number} of about {total}",
+        "cli.thanks": "Thank you. Here is your plan.",
+        "cli.your_answer": "your answer",
+        "cli.kept_answer": "Your answer: {answer}",
+        "cli.keep": "Press Enter to keep your answer.",
+        "cli.danger_heading": "If you are in danger now",
+        "cli.safety_so_far": "Before you go, the safety information so far:",
+        "cli.emergency_call": "In an emergency, call {number}.",
+        "cli.danger_stop_offer": (
+            "You can stop here: your plan can continue later. Or answer a few more questions"
+            " for your plan."
+        ),
+        "cli.danger_prompt": "Press Enter to continue, or type q to stop here:",
+        "cli.danger_stopped": "Stopped. When you are safe, run `ally plan` again to finish your plan.",
+        "cli.text_to": "text {number}",
+        "cli.first": "This is the first question.",
+        "cli.why_default": "This helps us find the help that fits you.",
+        "cli.type_numbers": "Type the numbers that fit, separated by spaces:",
+        "cli.type_date": "Type a date like {example}, a month like {month}, or '{relative}':",
+        "cli.month_example": "March",
+        "cli.relative_example": "last week",
+        "cli.type_number_rough": "Type a number (a rough guess like '{rough}' is fine):",
+        "cli.rough_example": "about 50",
+        "cli.type_number": "Type a number:",
+        "cli.pick_shown": "Please type one of the numbers shown, or s to skip.",
+        "cli.rather_not_say": "I'd rather not say",
+        "cli.not_sure": "Not sure",
+        "cli.where": "Where are you?",
+        "cli.where_why": "This picks the laws and services that apply.",
+        "cli.pick_above": "Please type one of the numbers above.",
+        "cli.saved": "Your answers are saved in {target}. Use --resume {target} to continue.",
         "plan.title": "Your plan",
         "plan.untranslated": "Parts of this plan are not translated yet and are shown in English.",
         "plan.danger": "If you are in danger, call {number}.",
@@ -106,6 +139,41 @@ MESSAGES: dict[str, dict[str, str]] = {
             "cambian: revise las fuentes y, si puede, hable de su caso con un abogado o una "
             "persona de apoyo."
         ),
+        "cli.intro": "Responda lo que pueda. Puede saltarse cualquier pregunta.",
+        "cli.keys": "b = atrás · s = prefiero no decirlo · ? = por qué preguntamos · q = parar",
+        "cli.progress": "Pregunta {number} de unas {total}",
+        "cli.thanks": "Gracias. Este es su plan.",
+        "cli.your_answer": "su respuesta",
+        "cli.kept_answer": "Su respuesta: {answer}",
+        "cli.keep": "Pulse Intro para mantener su respuesta.",
+        "cli.danger_heading": "Si está en peligro ahora",
+        "cli.safety_so_far": "Antes de irse, la información de seguridad hasta ahora:",
+        "cli.emergency_call": "En una emergencia, llame al {number}.",
+        "cli.danger_stop_offer": (
+            "Puede detenerse aquí: su plan puede continuar más tarde. O responda unas preguntas"
+            " más para su plan."
+        ),
+        "cli.danger_prompt": "Pulse Intro para continuar, o escriba q para detenerse aquí:",
+        "cli.danger_stopped": (
+            "Se detuvo. Cuando esté a salvo, vuelva a ejecutar `ally plan` para terminar su plan."
+        ),
+        "cli.text_to": "mensaje de texto al {number}",
+        "cli.first": "Esta es la primera pregunta.",
+        "cli.why_default": "Esto nos ayuda a encontrar la ayuda que le corresponde.",
+        "cli.type_numbers": "Escriba los números que correspondan, separados por espacios:",
+        "cli.type_date": "Escriba una fecha como {example}, un mes como {month}, o '{relative}':",
+        "cli.month_example": "marzo",
+        "cli.relative_example": "la semana pasada",
+        "cli.type_number_rough": "Escriba un número (un cálculo aproximado como '{rough}' sirve):",
+        "cli.rough_example": "unos 50",
+        "cli.type_number": "Escriba un número:",
+        "cli.pick_shown": "Escriba uno de los números que se muestran, o s para saltar.",
+        "cli.rather_not_say": "Prefiero no decirlo",
+        "cli.not_sure": "No estoy segura o seguro",
+        "cli.where": "¿Dónde está?",
+        "cli.where_why": "Así elegimos las leyes y los servicios que le corresponden.",
+        "cli.pick_above": "Escriba uno de los números de arriba.",
+        "cli.saved": "Sus respuestas están guardadas en {target}. Use --resume {target} para seguir.",
         "plan.title": "Su plan",
         "plan.untranslated": (
             "Algunas partes de este plan todavía no están traducidas y aparecen en inglés."
@@ -182,6 +250,43 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Ce plan donne des informations, pas des conseils juridiques. Les lois, les numéros "
             "et les délais changent : vérifiez les sources et, si vous le pouvez, parlez de "
             "votre situation à un avocat ou à une personne qui accompagne les victimes."
+        ),
+        "cli.intro": "Répondez à ce que vous pouvez. Vous pouvez passer n'importe quelle question.",
+        "cli.keys": "b = retour · s = je préfère ne pas répondre · ? = pourquoi · q = arrêter",
+        "cli.progress": "Question {number} sur environ {total}",
+        "cli.thanks": "Merci. Voici votre plan.",
+        "cli.your_answer": "votre réponse",
+        "cli.kept_answer": "Votre réponse : {answer}",
+        "cli.keep": "Appuyez sur Entrée pour garder votre réponse.",
+        "cli.danger_heading": "Si vous êtes en danger maintenant",
+        "cli.safety_so_far": "Avant de partir, les informations de sécurité jusqu’ici :",
+        "cli.emergency_call": "En cas d’urgence, appelez le {number}.",
+        "cli.danger_stop_offer": (
+            "Vous pouvez vous arrêter ici : votre plan pourra continuer plus tard. Ou répondez à"
+            " quelques questions de plus pour votre plan."
+        ),
+        "cli.danger_prompt": "Appuyez sur Entrée pour continuer, ou tapez q pour vous arrêter ici :",
+        "cli.danger_stopped": (
+            "Arrêté. Quand vous serez en sécurité, relancez `ally plan` pour terminer votre plan."
+        ),
+        "cli.text_to": "SMS au {number}",
+        "cli.first": "C'est la première question.",
+        "cli.why_default": "Cela nous aide à trouver l'aide qui vous convient.",
+        "cli.type_numbers": "Tapez les numéros qui correspondent, séparés par des espaces :",
+        "cli.type_date": "Tapez une date comme {example} ou un mois comme {month} :",
+        "cli.month_example": "2026-03",
+        "cli.relative_example": "",
+        "cli.type_number_rough": "Tapez un nombre (une estimation suffit, par exemple {rough}) :",
+        "cli.rough_example": "50",
+        "cli.type_number": "Tapez un numéro :",
+        "cli.pick_shown": "Tapez un des numéros affichés, ou s pour passer.",
+        "cli.rather_not_say": "Je préfère ne pas répondre",
+        "cli.not_sure": "Pas sûr·e",
+        "cli.where": "Où êtes-vous ?",
+        "cli.where_why": "Cela choisit les lois et les services qui s'appliquent à vous.",
+        "cli.pick_above": "Tapez un des numéros ci-dessus.",
+        "cli.saved": (
+            "Vos réponses sont enregistrées dans {target}. Utilisez --resume {target} pour continuer."
         ),
         "plan.title": "Votre plan",
         "plan.untranslated": (
