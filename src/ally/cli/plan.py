@@ -16,6 +16,7 @@ from rich.markdown import Markdown
 from ally.documents.plan import render
 from ally.errors import AllyError, AnswersError, UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
+from ally.knowledge.engine import tried_options
 from ally.knowledge.interview import Interview, follow_pack_choice, starting_pack_ids
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Question, QuestionType
@@ -210,6 +211,8 @@ class TerminalInterview:
 
     def ask(self, question: Question) -> bool:
         self.console.print(f"[bold]{question.text}[/bold]")
+        if question.type is QuestionType.TRIED:
+            return self.ask_tried(question)
         choices = self.choices(question)
         for number, label in enumerate(choices, 1):
             self.console.print(f"  {number}. {label}")
@@ -233,6 +236,56 @@ class TerminalInterview:
                 return True
             except AllyError as error:
                 self.console.print(f"[yellow]{_friendly(error)}[/yellow]")
+
+    def ask_tried(self, question: Question) -> bool:
+        """Whom they told (numbers), then what came of each: one question, two small prompts."""
+        keys = tried_options(self.interview.pack, question, self.interview.answers)
+        labels = {option.value: option.label for option in question.options}
+        for number, key in enumerate(keys, 1):
+            self.console.print(f"  {number}. {labels[key]}")
+        while True:
+            reply = self.console.input(
+                "Type the numbers of those you told, or press Enter if none: "
+            ).strip()
+            if reply.lower() == "q":
+                return False
+            if reply.lower() == "b":
+                if self.interview.back() is None:
+                    self.console.print("This is the first question.")
+                    continue
+                return True
+            if reply == "?":
+                self.console.print(question.help or "This helps us find the help that fits you.")
+                continue
+            if reply.lower() == "s" or reply == "":
+                self.interview.skip(question.id)
+                return True
+            parts = reply.replace(",", " ").split()
+            if all(p.isdigit() and 1 <= int(p) <= len(keys) for p in parts):
+                break
+            self.console.print("[yellow]Please type the numbers shown, or press Enter.[/yellow]")
+        answer = {keys[int(p) - 1]: self.outcome(labels[keys[int(p) - 1]]) for p in parts}
+        try:
+            self.interview.answer(question.id, answer)
+        except AllyError as error:  # a date it cannot read: the question is asked again
+            self.console.print(f"[yellow]{_friendly(error)}[/yellow]")
+        return True
+
+    def outcome(self, label: str) -> dict[str, str]:
+        words = ["waiting", "refused", "no-answer", "done", "resolved"]
+        shown = ["Still waiting", "They refused", "No answer", "Done", "Resolved"]
+        self.console.print(
+            f"{label}: what came of it? "
+            + " · ".join(f"{n}. {text}" for n, text in enumerate(shown, 1))
+        )
+        while True:
+            reply = self.console.input("Type a number: ").strip()
+            if reply.isdigit() and 1 <= int(reply) <= len(words):
+                break
+        when = self.console.input(
+            "When? A date like 2026-03-02 or a month like 2026-03 (Enter to skip): "
+        ).strip()
+        return {"outcome": words[int(reply) - 1]} | ({"on": when} if when else {})
 
     @staticmethod
     def choices(question: Question) -> list[str]:
