@@ -88,3 +88,38 @@ def test_bad_input_changes_nothing(tmp_path: Path) -> None:
     assert status.returncode == 1 and "no situation yet" in status.stderr
     unknown = ally("case", "update", "nope", "--status", "done", "--vault", vault, cwd=tmp_path)
     assert unknown.returncode == 1
+
+
+def test_case_start_as_the_readme_says(tmp_path: Path) -> None:
+    """`ally case start FILE` starts the case; a second start changes nothing and says what to run."""
+    vault = str(tmp_path / "vault")
+    assert ally("vault", "init", "--vault", vault, cwd=tmp_path).returncode == 0
+    before = ally("case", "status", "--vault", vault, cwd=tmp_path)
+    assert before.returncode != 0
+    assert "ally case start answers.yaml" in before.stderr + before.stdout
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("pack: us\nanswers:\n  in_danger_now: no\n  context: [online]\n")
+    started = ally("case", "start", str(answers), "--vault", vault, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    assert "Your case is started." in started.stdout
+    again = ally("case", "start", str(answers), "--vault", vault, cwd=tmp_path)
+    assert again.returncode != 0
+    assert "already started" in again.stderr and "ally case situation" in again.stderr
+    events = ally("vault", "list", "--kind", "case", "--vault", vault, cwd=tmp_path)
+    assert events.returncode == 0, events.stderr
+    status = ally("case", "status", "--vault", vault, cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+
+
+def test_letter_list_is_the_same_as_the_option(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "pack: us\nanswers:\n  in_danger_now: no\n  context: [work]\n  sexual: yes\n"
+        "  harasser: [coworker]\n  employer_size: 40\n  last_incident: 2026-04-20\n"
+    )
+    as_word = ally("letter", "list", "--answers", str(answers), cwd=tmp_path)
+    as_option = ally("letter", "--list", "--answers", str(answers), cwd=tmp_path)
+    assert as_word.returncode == 0, as_word.stderr
+    assert as_word.stdout == as_option.stdout
+    assert "employer-hr" in as_word.stdout
+    assert "passphrase" not in (as_word.stdout + as_word.stderr).lower()

@@ -114,3 +114,24 @@ def test_cli_on_postgresql() -> None:
         with db.transaction():
             db.execute(f"DROP SCHEMA {schema} CASCADE")
         db.close()
+
+
+def test_search_keeps_to_ally_home(tmp_path: Path) -> None:
+    """Every file the directory commands write lands under ALLY_HOME, nowhere else."""
+    import os
+
+    home = tmp_path / "home"
+    elsewhere = tmp_path / "user-home"
+    elsewhere.mkdir()
+    env = dict(os.environ, ALLY_HOME=str(home), HOME=str(elsewhere), XDG_DATA_HOME="")
+    env.pop("ALLY_DATABASE_URL", None)
+    result = subprocess.run(
+        [*ALLY, "search", "--step", "shelter", "--area", "us"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (home / "ally.sqlite3").exists()
+    assert not any(elsewhere.rglob("*.sqlite3"))

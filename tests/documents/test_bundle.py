@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -132,3 +134,28 @@ def test_not_a_bundle(tmp_path: Path) -> None:
     (tmp_path / "evidence.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(BundleError):
         verify_bundle(tmp_path)
+
+
+def test_the_bundle_key_is_private_and_called_a_secret(vault: Vault, tmp_path: Path) -> None:
+    old = os.umask(0o022)  # a person's usual umask would make new files readable by all
+    try:
+        make(vault, tmp_path / "evidence")
+    finally:
+        os.umask(old)
+    target = tmp_path / "evidence"
+    assert stat.S_IMODE((target / "bundle-key.txt").stat().st_mode) == 0o600
+    assert stat.S_IMODE((target / "report.md").stat().st_mode) == 0o644  # the rest: as asked
+    readme = (target / "EVIDENCE-README.txt").read_text(encoding="utf-8")
+    assert "bundle-key.txt                       SECRET KEY" in readme
+    assert "bundle-key.txt is a secret. Anyone who has it can read" in readme
+    assert "Give it only to the people you give the report to" in readme
+
+
+def test_a_bundle_without_the_journal_has_no_key_and_no_secret_warning(
+    vault: Vault, tmp_path: Path
+) -> None:
+    case = build_casefile(vault, zone=dt.UTC, now=NOW)
+    write_bundle(case, vault, tmp_path / "plain", formats=("md",), journal=None)
+    readme = (tmp_path / "plain" / "EVIDENCE-README.txt").read_text(encoding="utf-8")
+    assert not (tmp_path / "plain" / "bundle-key.txt").exists()
+    assert "secret" not in readme.lower() and "ally report --check plain" in readme

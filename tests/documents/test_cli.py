@@ -9,12 +9,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import pytest
 from icalendar import Calendar
 
 from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK, fill
 from tests.documents.test_abuse import server  # noqa: F401  (the stub RDAP server fixture)
+from tests.documents.test_report import pdf_text
 
 ALLY = [sys.executable, "-m", "ally.cli.main"]
 ANSWERS = """\
@@ -150,13 +152,30 @@ def test_lookup_is_never_done_unless_asked(home: Path) -> None:
     assert "try abuse@example.com first" in result.stderr
 
 
+def report_text(path: Path) -> str:
+    """What a reader of the report sees, read back from the file itself."""
+    if path.suffix == ".pdf":
+        return " ".join(pdf_text(path).split())
+    if path.suffix == ".docx":
+        document = docx.Document(str(path))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return " ".join(" ".join([*(p.text for p in document.paragraphs), *cells]).split())
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
 def test_report_formats_and_bundle(home: Path) -> None:
     for name in ("r.pdf", "r.docx", "r.md"):
         result = run(
             home, "report", "--out", name, "--name", "Alex Doe", "--answers", "answers.yaml"
         )
         assert result.returncode == 0, result.stderr
-        assert (home / name).stat().st_size > 500
+        text = report_text(home / name)
+        assert "Alex Doe" in text, name
+        assert "He shouted at me in the team meeting." in text, name
+        assert "Office, 3rd floor" in text and "Ana Lee" in text, name
+        assert "screenshot.png" in text and "street.jpg" in text, name
+        assert "You will regret" in text and "WhatsApp" in text, name
+        assert "talk to my sister" not in text, f"{name}: a private note is not evidence"
     bundle = run(home, "report", "--out", "evidence")
     assert bundle.returncode == 0, bundle.stderr
     assert run(home, "vault", "verify", "evidence").returncode == 0

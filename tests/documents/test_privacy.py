@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -250,7 +251,13 @@ def test_cli_host_report_and_xarf_from_a_real_vault(tmp_path: Path) -> None:
     answers = {"pack": "gb", "today": TODAY, "answers": ANSWERS}
     (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
     (tmp_path / "details.json").write_text(DETAILS.model_dump_json(), encoding="utf-8")
-    env = {"ALLY_VAULT": str(location), "ALLY_PASSPHRASE": PASSPHRASE, "PATH": "/usr/bin:/bin"}
+    env = {
+        "ALLY_VAULT": str(location),
+        "ALLY_PASSPHRASE": PASSPHRASE,
+        "PATH": "/usr/bin:/bin",
+        # The sources under test (a worktree's), not whichever copy is installed.
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
     result = subprocess.run(
         [
             *ALLY,

@@ -160,6 +160,9 @@ def test_cli_import_review_search(tmp_path: Path) -> None:
     imported = ally("import", str(FIXTURES / "Gaming Club - Text - general [2].json"))
     assert imported.returncode == 0, imported.stderr
     assert "2 messages read, 2 added" in imported.stdout and "shut up" not in imported.stdout
+    summary = " ".join(imported.stdout.split())
+    assert "Ally looks for threats, stalking" in summary  # what was looked for, every time
+    assert "messages that are not flagged can still matter" in summary
     again = ally("import", str(FIXTURES / "Gaming Club - Text - general [2].json"))
     assert "0 added, 2 already in your vault" in again.stdout
     listed = ally("review", "--list")

@@ -1,4 +1,4 @@
-"""The Spanish text of the generic and US packs: every item translated, and no English left in a
+"""The Spanish text of every hand-written pack: every item translated, and no English left in a
 plan rendered in Spanish (apart from names, numbers and addresses)."""
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
 
-PACKS = ["generic", "us", "us-ca", "us-ny", "us-tx"]
+PACKS = ["generic", "us", "us-ca", "us-ny", "us-tx", "ie", "ca", "ca-on", "gb", "au"]
 TODAY = dt.date(2026, 11, 25)
 
 # Small words that may sit inside an organisation's or a law's name ("Office for Civil Rights").
 _NAME_JOINERS = {"of", "and", "for", "the", "on", "in", "at", "to", "a", "an", "-", "&"}
 _URL = re.compile(r"(https?://\S+|\b[\w.-]+\.(?:org|gov|com|net)(?:/\S*)?)")
+# A proper name with small joining words ("Office of the Independent Adjudicator") stays English.
+_PROPER_NAME = re.compile(
+    r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|the|and|for|on|in|to|a|an|&)\s+)*[A-Z][\w'’.-]*)+"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.&-]*")
 
 
@@ -196,7 +200,7 @@ def test_spanish_plan_has_no_english_sentences(pack_id: str, answers: dict[str, 
     assert not left, f"English left in the Spanish plan: {left}"
     # Everyday English words never belong in the Spanish text (names are capitalised; web
     # addresses are left as they are).
-    prose = _URL.sub(" ", text)
+    prose = _PROPER_NAME.sub(" ", _URL.sub(" ", text))
     words = re.findall(r"\b(?:you|your|the|when|with|if|must|can|this|will)\b", prose)
     assert not words, f"English words in the Spanish plan: {sorted(set(words))}"
 

@@ -230,3 +230,76 @@ def test_interactive_incident(home: Path) -> None:
         incident = vault.entries()[0].incident()
     assert incident.what == "He blocked the door" and incident.who == ["M.", "K."]
     assert incident.contexts == ["work"] and incident.when.start is not None
+
+
+def test_verify_reports_invalid_text_without_a_traceback(home: Path) -> None:
+    for text in ("one", "two", "three"):
+        run(home, "add", "note", "--from", "-", stdin=text)
+    db = sqlite3.connect(home / "vaults" / "default" / "vault.db")
+    db.execute(
+        "UPDATE vault_records SET hash = CAST(? AS TEXT) WHERE seq = 3", (b"\xff\xfe\x00abc",)
+    )
+    db.commit()
+    result = run(home, "verify", passphrase=None)
+    assert result.returncode == 1, result.stderr
+    assert "NOT OK" in result.stdout and "First problem: entry 3" in result.stdout
+    assert "Entries 1 to 2 verify completely." in result.stdout
+    assert "ally vault salvage" in result.stdout
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+    db.execute("UPDATE vault_meta SET value = CAST(? AS TEXT) WHERE name = 'format'", (b"\xff",))
+    db.commit()
+    result = run(home, "verify", passphrase=None)
+    assert result.returncode == 1 and "own information is damaged" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("weak", "reason"),
+    [
+        ("short pass", "at least 12 characters"),
+        ("aaaaaaaaaaaaaaaa", "repeats too few characters"),
+        ("0115 496 0000 12", "only digits"),
+    ],
+)
+def test_a_scripts_weak_passphrase_is_refused_with_the_reason(
+    tmp_path: Path, weak: str, reason: str
+) -> None:
+    """ALLY_PASSPHRASE and --passphrase-fd meet the same rule as a typed passphrase."""
+    refused = run(tmp_path, "init", passphrase=weak)
+    assert refused.returncode == 1 and reason in refused.stderr
+    assert "Nothing was saved" in refused.stderr
+    assert not (tmp_path / "vaults" / "default").exists() or not any(
+        (tmp_path / "vaults" / "default").iterdir()
+    )
+
+
+def test_a_weak_own_passphrase_is_explained_and_asked_again(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ["ALLY_HOME"] = str(tmp_path)
+    child = pexpect.spawn(ALLY[0], [*ALLY[1:], "init"], env=environ, encoding="utf-8", timeout=60)
+    child.expect(r"Use this passphrase\?")
+    child.sendline("n")
+    child.expect("Your own passphrase")
+    child.sendline("tooshort")
+    child.expect("Repeat for confirmation")
+    child.sendline("tooshort")
+    child.expect("at least 12 characters")
+    child.expect("Your own passphrase")
+    child.sendline("four long words are better")
+    child.expect("Repeat for confirmation")
+    child.sendline("four long words are better")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    with Vault.open(tmp_path / "vaults" / "default", "four long words are better") as vault:
+        assert vault.verify().ok
+
+
+def test_passwd_says_that_earlier_exports_keep_the_old_passphrase(home: Path) -> None:
+    changed = run(home, "passwd", ALLY_NEW_PASSPHRASE="a whole new passphrase here")
+    assert changed.returncode == 0, changed.stderr
+    assert "the old one still opens them" in " ".join(changed.stderr.split())
+    weak = run(
+        home, "passwd", ALLY_NEW_PASSPHRASE="short", passphrase="a whole new passphrase here"
+    )
+    assert weak.returncode == 1 and "at least 12 characters" in weak.stderr

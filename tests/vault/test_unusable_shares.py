@@ -4,6 +4,7 @@ recorded one (made by Ally before the check, tests/fixtures/vaults/unusable-shar
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ally.model.journal import Incident, IncidentTime
 from ally.vault import (
     Identity,
     Recipient,
@@ -28,6 +30,7 @@ from ally.vault import (
     agefmt,
     crypto,
 )
+from tests.vault.conftest import PASSPHRASE, WEAK
 
 LEGACY = Path(__file__).parents[1] / "fixtures" / "vaults" / "unusable-share"
 LEGACY_PASSPHRASE = "correct horse battery staple"
@@ -203,3 +206,38 @@ def _scrypt_file(data: bytes, passphrase: str) -> bytes:
     sealer.write(data)
     sealer.close()
     return b"".join(parts)
+
+
+def test_a_vault_made_today_that_recorded_a_bad_share_keeps_working(location: str) -> None:
+    """Today's storage and chain, on SQLite and PostgreSQL, with the share records an older
+    Ally wrote (appended below the share check, as that Ally did): nothing is locked."""
+    advocate = Identity.generate()
+    with Vault.create(location, PASSPHRASE, work_factor=WEAK) as vault:
+        vault.add_note("Before sharing.")
+        vault.share(advocate.recipient)
+        vault._append("share", to=ZERO_KEY)  # what `share KEY --new-only` recorded before
+        vault._append("share", to=LOW_KEY)
+        with pytest.warns(UnusableShareWarning, match="ally vault unshare"):
+            vault.add_note("Right after the bad shares.")
+    with Vault.open(location, PASSPHRASE) as vault:
+        assert vault.unusable_shares() == [ZERO_KEY, LOW_KEY]
+        assert vault.shared_with() == [advocate.recipient]
+        with pytest.warns(UnusableShareWarning):
+            incident = vault.add_incident(
+                Incident(
+                    when=IncidentTime(start=dt.datetime(2026, 11, 2, 21, 5, tzinfo=dt.UTC)),
+                    what="Sent the same message from a new account.",
+                )
+            )
+        assert vault.verify().ok
+        assert vault.entry(incident.id).incident().what == (
+            "Sent the same message from a new account."
+        )
+        for key in (ZERO_KEY, LOW_KEY):
+            vault.unshare(key)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            vault.add_note("After unsharing.")
+    with Vault.open_with_identity(location, advocate) as shared:
+        texts = [e.note().text for e in shared.entries("note")]
+    assert texts == ["Before sharing.", "Right after the bad shares.", "After unsharing."]

@@ -7,6 +7,8 @@ the app's own origin. Screenshots are kept in test-artifacts/web/.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -372,10 +374,20 @@ def _documents_flow(visit: Visit, check: bool) -> None:
     maybe_check("documents")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the report").click()
-    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    report = Path(download.value.path())
+    assert report.read_bytes().startswith(b"%PDF")
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is required (Debian package poppler-utils)"
+    text = " ".join(
+        subprocess.run(
+            [pdftotext, str(report), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "I know where you live and I will kill you" in text  # kept as evidence above
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the calendar").click()
-    assert Path(download.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
+    calendar = Path(download.value.path()).read_text(encoding="utf-8")
+    assert calendar.startswith("BEGIN:VCALENDAR") and calendar.count("BEGIN:VEVENT") >= 1
     visit.goto("/journal")
     page.get_by_role("button", name="Lock the journal").click()
 

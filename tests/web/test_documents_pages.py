@@ -31,6 +31,7 @@ from tests.web.test_case_pages import (
 from tests.web.test_journal import add_incident
 
 HR = "Make a formal complaint to HR"
+EEOC = "File a charge with the EEOC"
 
 
 @pytest.fixture
@@ -75,7 +76,11 @@ def test_each_writing_step_links_to_its_letter_and_others_do_not(planned: Browse
     keep = re.search(r'<article class="step".*?Keep a record.*?</article>', plan, re.S)
     assert keep is None or "/letters/" not in keep.group(0)
     documents = text_of(planned.open("/documents").text)
-    assert "Formal complaint to HR" in documents and "Cease-and-desist letter" in documents
+    assert "Formal complaint to HR" in documents
+    # The harasser is the person's own manager: no cease-and-desist is offered or written.
+    assert "Cease-and-desist letter" not in documents
+    refused = planned.open("/letters/extra/1")
+    assert refused.status_code == 409 and "your own manager" in refused.text
 
 
 def test_the_draft_is_editable_and_downloads_exactly_as_edited(planned: Browser) -> None:
@@ -104,7 +109,7 @@ def test_details_are_kept_in_the_session_and_fill_every_letter(planned: Browser)
     assert "Ana" not in saved.headers["location"]
     letter = draft_text(planned.open(link).text)
     assert "Ana Gómez" in letter and "Acme Ltd" in letter
-    other = draft_text(planned.open("/letters/extra/1").text)
+    other = draft_text(planned.open(letter_link(planned.open("/plan").text, EEOC)).text)
     assert "Ana Gómez" in other
 
 
@@ -174,17 +179,20 @@ def test_the_report_downloads_in_each_format_from_the_open_journal(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-disposition"] == 'attachment; filename="ally-evidence-report.pdf"'
     assert pdf.headers["content-type"] == "application/pdf"
-    if shutil.which("pdftotext"):
-        (tmp_path / "r.pdf").write_bytes(pdf.content)
-        words = subprocess.run(
-            ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        assert "He shouted at me." in words and "Ana Gómez" in words
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is required (Debian package poppler-utils)"
+    (tmp_path / "r.pdf").write_bytes(pdf.content)
+    words = subprocess.run(
+        [pdftotext, str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "He shouted at me." in words and "Ana Gómez" in words
     word = planned.post("/documents/report", {**form, "format": "docx"})
     paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
     assert any("He shouted at me." in text for text in paragraphs)
+    assert any("Ana Gómez" in text for text in paragraphs)
     markdown = planned.post("/documents/report", {**form, "format": "md"})
-    assert "He shouted at me." in markdown.text
+    assert "He shouted at me." in markdown.text and "Ana Gómez" in markdown.text
+    assert "photo.png" in markdown.text
     assert markdown.headers["content-disposition"].startswith("attachment;")
 
 

@@ -100,10 +100,12 @@ def test_an_export_is_imported_in_memory_and_kept_encrypted(
     result = page_text(journal.open("/evidence/import/result"))
     assert "5 messages read" in result and "5 messages added" in result
     assert "flagged for you to review" in result and CHAT_NAME in result
+    assert "messages that are not flagged can still matter" in result
     assert set(Path("/dev/shm").glob("ally-import-*")) == before  # the link is gone too
-    for stored in vault_folder(app).rglob("*"):
-        if stored.is_file():
-            assert MARKER.encode() not in stored.read_bytes(), stored
+    stored_files = [path for path in vault_folder(app).rglob("*") if path.is_file()]
+    assert any(path.name == "vault.db" for path in stored_files)  # the folder really is the vault
+    for stored in stored_files:
+        assert MARKER.encode() not in stored.read_bytes(), stored
     with Vault.open(str(vault_folder(app)), PASSPHRASE) as vault:
         (export,) = vault.entries(kind=EXPORT_KIND)
         (original,) = export.attachments

@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import ally.web
-from ally.web.i18n import CATALOGS, negotiate
+from ally.web.i18n import CATALOGS, LANGUAGES, negotiate
 from tests.web.conftest import Browser
 
 WEB = Path(ally.web.__file__).parent
@@ -27,9 +27,10 @@ def extracted() -> set[str | tuple[str, ...]]:
     return {item[2] if isinstance(item[2], str) else tuple(item[2]) for item in found}
 
 
-def test_every_interface_string_has_a_spanish_translation() -> None:
-    with (CATALOGS / "es" / "LC_MESSAGES" / "messages.po").open("rb") as source:
-        catalog = read_po(source)
+@pytest.mark.parametrize("language", sorted(set(LANGUAGES) - {"en"}))
+def test_every_interface_string_is_translated(language: str) -> None:
+    with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        catalog = read_po(source, locale=language)
     for message_id in extracted():
         message = catalog.get(message_id if isinstance(message_id, str) else message_id[0])
         assert message is not None and message.string, f"untranslated: {message_id!r}"
@@ -46,7 +47,9 @@ def test_every_interface_string_has_a_spanish_translation() -> None:
     [
         ("es-MX,es;q=0.9,en;q=0.8", "es"),
         ("en-US,en;q=0.9,es;q=0.8", "en"),
-        ("fr-FR,fr;q=0.9,es;q=0.5", "es"),
+        ("fr-FR,fr;q=0.9,es;q=0.5", "fr"),
+        ("fr-CA,en;q=0.5", "fr"),
+        ("de,es;q=0.5", "es"),
         ("de", "en"),
         ("es;q=0", "en"),
         ("", "en"),
@@ -72,6 +75,12 @@ def test_the_switcher_changes_the_language_without_javascript(browser: Browser) 
     plan = browser.skip_to_plan()
     assert "Su plan" in plan.text
     assert 'lang="en"' in plan.text or 'lang="es"' in plan.text
+
+
+def test_pages_in_french_for_a_french_browser(browser: Browser) -> None:
+    page = browser.open("/", headers={"accept-language": "fr-CA,fr;q=0.9"})
+    assert '<html lang="fr">' in page.text
+    assert "Sortie rapide" in page.text and "Quick exit" not in page.text
 
 
 def test_error_pages_speak_the_persons_language(browser: Browser) -> None:

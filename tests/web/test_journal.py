@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from ally.vault import Identity, verify_bundle
+from ally.vault import Identity, Vault, verify_bundle
 from ally.web.state import WebState
 from tests.web.conftest import JOURNAL_PASSPHRASE as PASSPHRASE
 from tests.web.conftest import Browser, Clock
@@ -48,6 +48,11 @@ def test_creating_asks_for_the_passphrase_twice(browser: Browser) -> None:
     assert mismatch.status_code == 422
     short = browser.post("/journal/create", {"passphrase": "short", "confirm": "short"})
     assert short.status_code == 422
+    assert "at least 12 characters" in short.text  # the same rule and words as the CLI
+    digits = browser.post(
+        "/journal/create", {"passphrase": "0115 496 0000 12", "confirm": "0115 496 0000 12"}
+    )
+    assert digits.status_code == 422 and "only digits" in digits.text
 
 
 def test_an_incident_with_files_is_stored_encrypted_and_reads_back(
@@ -191,3 +196,66 @@ def test_the_cases_records_never_show_as_journal_entries(journal: Browser) -> No
     assert "The one real incident" in timeline
     picker = journal.open("/journal/export").text
     assert picker.count('name="entry"') == 1
+
+
+def test_the_form_records_what_the_person_did_and_the_answer(
+    journal: Browser, app: FastAPI
+) -> None:
+    """An action and a reply are their own kinds, with who and the reference, not incidents."""
+    status, location = add_incident(
+        journal,
+        [],
+        kind="action",
+        what="Emailed HR a formal complaint.",
+        to_whom="HR",
+        did="complained",
+    )
+    assert status == "303"
+    assert "Emailed HR a formal complaint." in journal.open(location).text
+    status, _ = add_incident(
+        journal,
+        [],
+        kind="reply",
+        what="HR refused to investigate.",
+        to_whom="Dana, HR",
+        outcome="refused",
+        reference="HR-77",
+    )
+    assert status == "303"
+    bad, _ = add_incident(journal, [], kind="rumour", what="x")
+    assert bad == "422"
+    state: WebState = app.state.web
+    assert state.vaults is not None
+    (row,) = state.vaults._held  # the one journal this test opens
+    with state.vaults.using(row) as vault:
+        assert vault is not None
+        saved = [e for e in vault.entries() if e.kind in ("action", "reply", "incident")]
+    assert [e.kind for e in saved] == ["action", "reply"]
+    assert saved[0].action().to == "HR" and saved[0].action().did == "complained"
+    assert saved[1].reply().reference == "HR-77" and saved[1].reply().outcome == "refused"
+
+
+def test_the_backup_button_downloads_a_complete_verified_copy(
+    journal: Browser, tmp_path: Path
+) -> None:
+    list(add_incident(journal, [("a.txt", MARKER)]))
+    list(add_incident(journal, [], what="The newest one"))
+    page = journal.open("/journal/integrity").text
+    assert "Make a backup" in page and 'action="/journal/integrity/backup"' in page
+    code = re.search(r'<p class="code">([^<]+)</p>', page)
+    assert code
+    response = journal.post("/journal/integrity/backup", {})
+    assert response.status_code == 200, response.text[:300]
+    disposition = response.headers["content-disposition"]
+    assert f"-{code.group(1)}.db" in disposition  # the journal code travels with the copy
+    assert MARKER not in response.content  # ciphertext only
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "vault.db").write_bytes(response.content)
+    report = Vault.verify_at(tmp_path / "copy")
+    assert report.ok and report.head_code == code.group(1)
+    with Vault.open(tmp_path / "copy", PASSPHRASE) as copy:
+        assert "The newest one" in [e.incident().what for e in copy.entries("incident")]
+    journal.submit("/journal/lock", {})
+    journal.open("/journal/integrity")
+    locked = journal.post("/journal/integrity/backup", {})
+    assert locked.status_code == 303 and "/journal" in locked.headers["location"]

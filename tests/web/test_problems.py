@@ -123,3 +123,35 @@ def test_a_busy_database_is_503_with_retry_after_and_stores_nothing(
     assert "busy with another task" in response.text
     assert "try again in a minute" in response.text
     assert WHAT not in journal.open("/journal").text
+
+
+def test_a_database_that_cannot_be_written_is_a_500_page_with_what_to_do(
+    journal: Browser, app: FastAPI
+) -> None:
+    """The disk turned read-only (or full) under an open journal: not the person's mistake."""
+    folder = vault_folder(app)
+    journal.open("/journal/new")
+    for held in app.state.web.vaults._held.values():
+        db = held.vault.store.db
+        db._conn.close()
+        db._conn = sqlite3.connect(
+            f"file:{folder / 'vault.db'}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,  # as Ally's own connection: requests run in a thread pool
+        )
+    response = journal.client.post(
+        "/journal/new",
+        data={"csrf": journal.csrf, "when_date": "2026-05-03", "what": WHAT},
+        files=[("files", ("", b"", "application/octet-stream"))],
+        follow_redirects=False,
+    )
+    assert response.status_code == 500
+    assert "retry-after" not in response.headers
+    assert "Ally could not read or write its database" in response.text
+    assert "check that the disk has free space" in response.text
+    assert WHAT not in response.text and "Traceback" not in response.text
+    assert "sqlite" not in response.text.lower()  # the driver's words are for the log, not here
+    with sqlite3.connect(folder / "vault.db") as check:
+        records = check.execute("SELECT record FROM vault_records").fetchall()
+    assert records and not any(WHAT in record for (record,) in records)

@@ -45,7 +45,10 @@ def _ordered(events: Iterable[CaseEvent]) -> list[CaseEvent]:
 def situation(events: Sequence[CaseEvent]) -> AnswersEvent:
     answers = [event for event in _ordered(events) if isinstance(event, AnswersEvent)]
     if not answers:
-        raise CaseError("This case has no situation yet. Start it with `ally case start`.")
+        raise CaseError(
+            "This case has no situation yet. Start it with `ally case start answers.yaml` "
+            "(the file `ally plan --save answers.yaml` writes)."
+        )
     return answers[-1]
 
 

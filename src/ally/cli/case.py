@@ -7,6 +7,7 @@ passphrase the same way ``ally vault`` does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -47,30 +48,63 @@ def _day(text: str | None) -> dt.date:
         raise UsageError(f"{text!r} is not a date; use the form 2026-05-03.") from error
 
 
+AnswersArg = typer.Argument(..., help="An answers file, as `ally plan --save` writes.")
+
+
 @app.command()
-def situation(
-    answers: Path = typer.Argument(..., help="An answers file, as `ally plan --save` writes."),
+def start(
+    answers: Path = AnswersArg,
     on: str | None = OnOpt,
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
-    """Start the case, or record that your situation changed (the plan is recomputed)."""
+    """Start your case from your answers file (`ally plan --save answers.yaml` writes one)."""
+    _record_situation(answers, on, vault, passphrase_fd, starting=True)
+
+
+@app.command()
+def situation(
+    answers: Path = AnswersArg,
+    on: str | None = OnOpt,
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Record that your situation changed (the plan is recomputed); starts the case if needed."""
+    _record_situation(answers, on, vault, passphrase_fd, starting=False)
+
+
+def _record_situation(
+    answers: Path, on: str | None, vault: str | None, passphrase_fd: int | None, starting: bool
+) -> None:
+    """One way to record answers, so `start` and `situation` cannot drift apart.
+
+    `start` on a case that already has a situation changes nothing and names the command
+    that records a change, so a repeated `start` never silently replaces the situation.
+    """
     pack_id, raw, _ = read_answers_file(answers)
-    normalise_answers(load_pack(pack_id), raw)  # reject a bad file before anything is written
-    event = AnswersEvent(on=_day(on), pack=pack_id, answers=_plain(raw))
+    day = _day(on)
+    # Reject a bad file before anything is written, and keep dates typed as words ("last
+    # week") as the dates they meant on the day they were given.
+    given = normalise_answers(load_pack(pack_id), raw, today=day)
+    event = AnswersEvent(on=day, pack=pack_id, answers=_plain(given))
     with open_vault(vault, passphrase_fd) as opened:
         case = VaultCase(opened)
         first = not any(isinstance(e, AnswersEvent) for e in case.events())
+        if starting and not first:
+            raise UsageError(
+                "Your case is already started. To record that your situation changed, "
+                f"use `ally case situation {answers}`."
+            )
         case.record(event)
     out.print(
         "Your case is started." if first else "Your situation is updated; the plan is recomputed."
     )
 
 
-def _plain(raw: dict[str, object]) -> dict[str, object]:
+def _plain(given: Mapping[str, object]) -> dict[str, object]:
     return {
-        key: value.isoformat() if isinstance(value, dt.date) else value
-        for key, value in raw.items()
+        key: value if isinstance(value, str | int | list) else str(value)
+        for key, value in given.items()
     }
 
 

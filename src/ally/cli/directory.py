@@ -6,7 +6,6 @@ import json
 from enum import StrEnum
 from pathlib import Path
 
-import platformdirs
 import typer
 
 from ally.directory.errors import DirectoryFileError
@@ -20,6 +19,7 @@ from ally.directory.tabular import read_tabular, write_tabular
 from ally.directory.taxonomy import types_for_route
 from ally.errors import UsageError
 from ally.storage.directory_store import DirectoryStore, ImportReport
+from ally.vault.location import data_dir
 
 app = typer.Typer(
     help="Local help: shelters, counselling, legal aid and helplines (Open Referral HSDS).",
@@ -48,8 +48,12 @@ class Show(StrEnum):
 
 
 def default_database() -> str:
-    """The embedded SQLite database in the person's data directory (as ``ally serve`` uses)."""
-    return str(platformdirs.user_data_path("ally", appauthor=False) / "ally.sqlite3")
+    """The embedded SQLite database in the person's data directory, as ``ally serve`` uses.
+
+    ``ALLY_HOME`` moves it like every other file Ally keeps (a portable install on a USB
+    stick must not leave a directory behind on the computer it was used on).
+    """
+    return str(data_dir() / "ally.sqlite3")
 
 
 def _store(database: str | None) -> DirectoryStore:

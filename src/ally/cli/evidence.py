@@ -22,6 +22,7 @@ from ally.errors import UsageError
 from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format, installed_importers
 from ally.evidence.pipeline import import_file
 from ally.evidence.review import Reviewed, mark, review_queue, search, stored_messages
+from ally.evidence.snapshot import capture_snapshot, is_image_file
 from ally.vault import Vault, default_location
 
 app = typer.Typer(
@@ -130,8 +131,19 @@ def import_command(
         out.print(note, highlight=False, markup=False)
     if result.original_stored:
         out.print(f"The original file is kept in your vault (SHA-256 {result.sha256[:16]}…).")
+    out.print(DETECTION_NOTE)
     if result.flagged:
         out.print("Run `ally evidence review` to go through the flagged messages.")
+    else:
+        out.print("Run `ally evidence review` to read them: nothing flagged is not nothing wrong.")
+
+
+DETECTION_NOTE = (
+    "Ally looks for threats, stalking, sharing your details, sexual harassment, coercive "
+    "control, retaliation, insults and attacks on who you are. It only knows some ways of "
+    "saying them: messages that are not flagged can still matter, so read the conversation too."
+)
+"""Said after every import: "0 flagged" must never read as "nothing wrong here"."""
 
 
 def _show(item: Reviewed) -> None:
@@ -231,6 +243,58 @@ def search_command(
         )
     out.print(table)
     out.print(f"{len(found)} message{'s' if len(found) != 1 else ''} found.")
+
+
+@app.command("snapshot")
+def snapshot_command(
+    file: Path = typer.Argument(
+        ...,
+        help="The saved web page (.html, .mhtml/.mht, SingleFile .html, .warc/.warc.gz), "
+        "or a screenshot on its own.",
+    ),
+    url: str | None = typer.Option(
+        None, "--url", help="The page's address (needed when the file does not record it)."
+    ),
+    screenshot: Path | None = typer.Option(
+        None, "--screenshot", help="A screenshot of the page (PNG, JPEG, WebP or GIF)."
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """Keep a web page as evidence: its address, when it was captured, its text, its files.
+
+    Nothing is fetched from the internet: Ally reads the files you saved."""
+    page: Path | None = file
+    if screenshot is None and is_image_file(file):
+        page, screenshot = None, file
+    for path in (page, screenshot):
+        if path is not None and not path.is_file():
+            raise UsageError(f"There is no file {path}.")
+    with _open(vault, passphrase_fd) as opened:
+        result = capture_snapshot(opened, page, screenshot, url)
+    snap = result.snapshot
+    if not result.added:
+        out.print("This snapshot is already in your journal; nothing was added.")
+        return
+    out.print(
+        f"Saved the web page {snap.url} as journal entry {result.entry_id[:10]}.", markup=False
+    )
+    if snap.captured_at is not None:
+        out.print(
+            f"Captured {snap.captured_at.isoformat()} (from {snap.captured_at_source}).",
+            markup=False,
+        )
+    else:
+        out.print("The file does not say when the page was captured.")
+    if snap.page_file is not None:
+        out.print(
+            f"Saved page ({snap.format_label}): SHA-256 {snap.page_file.sha256}", markup=False
+        )
+        out.print(f"Page text: {len(snap.page_text)} characters, SHA-256 {snap.page_text_sha256}")
+    if snap.screenshot is not None:
+        out.print(f"Screenshot: SHA-256 {snap.screenshot.sha256}", markup=False)
+    for note in result.notes:
+        out.print(note, markup=False, highlight=False)
 
 
 @app.command("formats")

@@ -27,10 +27,10 @@ from ally.cli.plan import read_yaml_file
 from ally.documents import abuse
 from ally.documents.bundle import verify_bundle, write_bundle
 from ally.documents.casefile import CaseFile, Selection, build_casefile
-from ally.documents.drafting import Draft, DraftRequest, draft, host_target
+from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.ics import build_calendar
-from ally.documents.letters import KINDS, STANDALONE, letter_steps, read_details
+from ally.documents.letters import KINDS, letter_steps, read_details
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
@@ -101,8 +101,9 @@ def _plan(
         read_yaml_file(answers, "answers file", UsageError), pack_id
     )
     pack = load_pack(chosen, language)
-    normalised = normalise_answers(pack, raw)
-    plan = build_plan(pack, normalised, day or file_today or dt.date.today())
+    when = day or file_today or dt.date.today()
+    normalised = normalise_answers(pack, raw, today=when)
+    plan = build_plan(pack, normalised, when)
     return pack, plan, normalised
 
 
@@ -226,8 +227,8 @@ def letter_command(
 ) -> None:
     """Write the first draft of a letter or complaint for a step of your plan."""
     loaded, plan, normalised = _plan(answers, pack, today, language)
-    if list_letters or step is None:
-        _list_letters(plan)
+    if list_letters or step in (None, "list"):
+        _list_letters(plan, normalised)
         return
     request = DraftRequest(
         details=read_details(read_yaml_file(details, "details file", UsageError), str(details))
@@ -250,14 +251,15 @@ def letter_command(
     _emit_letter(made, output_format, out, edit, force)
 
 
-def _list_letters(plan: Plan | None) -> None:
+def _list_letters(plan: Plan | None, answers: dict[str, AnswerValue]) -> None:
     if plan is None:
         err.print("Give your answers file (--answers) to see the letters for your plan.")
     else:
         for plan_step, kind in letter_steps(plan):
             typer.echo(f"{plan_step.id:32} {kind.title}")
+    offered = offered_standalone(answers)
     for kind in KINDS:
-        if kind.id in STANDALONE:
+        if kind.id in offered:
             typer.echo(f"{kind.id:32} {kind.title}")
 
 

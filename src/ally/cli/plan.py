@@ -74,11 +74,12 @@ def plan_command(
     if answers is not None:
         pack_id, raw, file_today = read_answers_file(answers, pack)
         loaded = load_pack(_state_pack_near(pack_id, near) or pack_id, language)
-        loaded, given = follow_pack_choice(loaded, normalise_answers(loaded, raw))
-        interview = Interview(loaded, given)
-        _print(_local_help(interview.plan(file_today or day), near, database), output_format)
+        when = file_today or day
+        loaded, given = follow_pack_choice(loaded, normalise_answers(loaded, raw, today=when))
+        interview = Interview(loaded, given, when)
+        _print(_local_help(interview.plan(when), near, database), output_format)
         return
-    interview = _start(_state_pack_near(pack, near), resume, language)
+    interview = _start(_state_pack_near(pack, near), resume, language, day)
     finished = TerminalInterview(interview, Console(highlight=False)).run()
     if save or resume:
         target = save or resume
@@ -141,13 +142,16 @@ def read_yaml_file(
         raise error(f"{path}{line}: {problem.message}") from problem
 
 
-def _start(pack_id: str | None, resume: Path | None, language: str | None) -> Interview:
+def _start(
+    pack_id: str | None, resume: Path | None, language: str | None, today: dt.date
+) -> Interview:
     if resume is not None and resume.exists():
         pack_from_file, raw, _ = read_answers_file(resume, pack_id)
         loaded = load_pack(pack_from_file, language)
-        return Interview(*follow_pack_choice(loaded, normalise_answers(loaded, raw)))
+        given = normalise_answers(loaded, raw, today=today)
+        return Interview(*follow_pack_choice(loaded, given), today)
     console = Console(highlight=False)
-    return Interview(load_pack(pack_id or _choose_pack(console), language))
+    return Interview(load_pack(pack_id or _choose_pack(console), language), today=today)
 
 
 def _state_pack_near(pack_id: str | None, near: str | None) -> str | None:
@@ -203,7 +207,8 @@ class TerminalInterview:
         self.console.print("Answer what you can. You can skip any question. " + HELP_LINE)
         while (question := self.interview.current()) is not None:
             done, left = self.interview.progress()
-            self.console.print(f"\n[dim]Question {done + 1} of about {done + left}[/dim]")
+            total = max(done + left, done + 1)
+            self.console.print(f"\n[dim]Question {done + 1} of about {total}[/dim]")
             if not self.ask(question):
                 return False
         self.console.print("\nThank you. Here is your plan.\n")
@@ -214,8 +219,15 @@ class TerminalInterview:
         if question.type is QuestionType.TRIED:
             return self.ask_tried(question)
         choices = self.choices(question)
+        previous = self.interview.previous(question.id)
+        ticked = self.ticked(question, previous)
         for number, label in enumerate(choices, 1):
-            self.console.print(f"  {number}. {label}")
+            mark = "  [green]✓ your answer[/green]" if number - 1 in ticked else ""
+            self.console.print(f"  {number}. {label}{mark}")
+        if previous is not None and not ticked:
+            self.console.print(f"  [green]Your answer: {_shown(previous)}[/green]")
+        if previous is not None:
+            self.console.print("  [dim]Press Enter to keep your answer.[/dim]")
         while True:
             reply = self.console.input(self.prompt(question) + " ").strip()
             if reply.lower() == "q":
@@ -224,6 +236,9 @@ class TerminalInterview:
                 if self.interview.back() is None:
                     self.console.print("This is the first question.")
                     continue
+                return True
+            if reply == "" and previous is not None:
+                self.interview.answer(question.id, previous)
                 return True
             if reply.lower() == "s" or reply == "":
                 self.interview.skip(question.id)
@@ -288,17 +303,27 @@ class TerminalInterview:
         return {"outcome": words[int(reply) - 1]} | ({"on": when} if when else {})
 
     @staticmethod
+    def ticked(question: Question, previous: object) -> list[int]:
+        """The numbers (from 0) of the choices given before, to show them ticked."""
+        if previous is None:
+            return []
+        if question.type is QuestionType.YESNO:
+            return [["yes", "no"].index(previous)] if previous in ("yes", "no") else []
+        values = previous if isinstance(previous, list) else [previous]
+        return [i for i, option in enumerate(question.options) if option.value in values]
+
+    @staticmethod
     def choices(question: Question) -> list[str]:
         if question.type is QuestionType.YESNO:
             return ["Yes", "No"]
         return [option.label for option in question.options]
 
-    @staticmethod
-    def prompt(question: Question) -> str:
+    def prompt(self, question: Question) -> str:
+        example = "28/11/2026" if self.interview.pack.date_order == "dmy" else "11/28/2026"
         return {
             QuestionType.MULTI: "Type the numbers that fit, separated by spaces:",
-            QuestionType.DATE: "Type a date like 2026-05-03 or a month like 2026-05:",
-            QuestionType.NUMBER: "Type a number:",
+            QuestionType.DATE: (f"Type a date like {example}, a month like March, or 'last week':"),
+            QuestionType.NUMBER: "Type a number (a rough guess like 'about 50' is fine):",
         }.get(question.type, "Type a number:")
 
     @staticmethod
@@ -310,10 +335,21 @@ class TerminalInterview:
             if not part.isdigit() or not 1 <= int(part) <= len(choices):
                 raise AnswersError("Please type one of the numbers shown, or s to skip.")
             picked.append(int(part) - 1)
+        if not picked:
+            raise AnswersError("Please type one of the numbers shown, or s to skip.")
         if question.type is QuestionType.YESNO:
             return ["yes", "no"][picked[0]]
         values = [question.options[index].value for index in picked]
         return values if question.type is QuestionType.MULTI else values[0]
+
+
+def _shown(value: object) -> str:
+    """A kept answer as the person can read it (a date, a number, "I'd rather not say")."""
+    if value == "rather-not-say":
+        return "I'd rather not say"
+    if value == "not-sure":
+        return "Not sure"
+    return str(value)
 
 
 def _friendly(error: AllyError) -> str:

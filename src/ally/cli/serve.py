@@ -12,7 +12,13 @@ import typer
 from ally.errors import UsageError
 from ally.knowledge.loader import builtin_pack_ids
 from ally.vault.location import default_location
-from ally.web.config import LOCK_CHOICES, WebConfig, default_database
+from ally.web.config import (
+    LOCK_CHOICES,
+    WebConfig,
+    default_database,
+    public_host,
+    trusted_proxy_list,
+)
 
 DEFAULT_PORT = 8765
 
@@ -51,6 +57,17 @@ def serve(
         max=64,
         help="Passphrase checks run at once (each takes ~256 MiB of memory for about a second).",
     ),
+    public_url: str | None = typer.Option(
+        None,
+        "--public-url",
+        envvar="ALLY_PUBLIC_URL",
+        help="The address people type, when Ally is hosted (https://... makes cookies Secure).",
+    ),
+    trusted_proxy: list[str] = typer.Option(
+        [],
+        "--trusted-proxy",
+        help="Address or network of a reverse proxy whose X-Forwarded-Proto/-For Ally believes.",
+    ),
 ) -> None:
     """Open Ally in your web browser: the questions, your plan, and more."""
     import uvicorn
@@ -61,8 +78,10 @@ def serve(
         raise UsageError(f"--lock-after must be one of {', '.join(map(str, LOCK_CHOICES))}.")
     if pack is not None and pack not in builtin_pack_ids():
         raise UsageError(f"There is no pack called {pack!r}. `ally packs list` shows the packs.")
+    proxies = trusted_proxy_list(trusted_proxy)
+    public = (public_host(public_url),) if public_url else ()
     _check_port_free(host, port)
-    hosts = ("127.0.0.1", "localhost", "[::1]", *allowed_host, *_bound_hosts(host))
+    hosts = ("127.0.0.1", "localhost", "[::1]", *allowed_host, *public, *_bound_hosts(host))
     config = WebConfig(
         database=database or default_database(),
         lock_minutes=lock_minutes,
@@ -70,16 +89,27 @@ def serve(
         vault=vault or default_location(),
         allowed_hosts=tuple(dict.fromkeys(hosts)),
         unlock_concurrency=unlock_concurrency,
+        public_url=public_url,
+        trusted_proxies=proxies,
     )
     app = create_app(config)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Ally is running at http://{shown}:{port}/ - open it in your web browser.")
+    if public_url:
+        typer.echo(f"People reach it at {public_url}.")
     if not _is_loopback(host):
         typer.echo("Warning: other computers on your network can reach Ally at this address.")
     typer.echo("Press Ctrl-C to stop.")
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host=host, port=port, access_log=False, log_level="warning", server_header=False
+            app,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="warning",
+            server_header=False,
+            # Forwarded headers are read by the app itself, only from --trusted-proxy.
+            proxy_headers=False,
         )
     )
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has stopped

@@ -32,11 +32,12 @@ from rich.table import Table
 
 from ally.cli.console import literal_console, styled
 from ally.errors import UsageError
-from ally.model.journal import Entry, Incident, IncidentTime, Note
+from ally.model.journal import Action, Entry, Incident, IncidentTime, Note, Reply
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
 from ally.vault.errors import PassphraseError, WrongPassphraseError
+from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import LocalGate, SqlLedger, TooManyAttemptsError, UnlockThrottle
 from ally.vault.verify import VerifyReport
 
@@ -46,7 +47,6 @@ app = typer.Typer(
 out = literal_console()
 err = literal_console(stderr=True)
 
-MIN_OWN_PASSPHRASE = 12
 
 VaultOpt = typer.Option(
     None, "--vault", envvar="ALLY_VAULT", help="Vault folder or postgresql:// URL."
@@ -84,11 +84,17 @@ def read_passphrase(fd: int | None, env: str = "ALLY_PASSPHRASE", what: str = "P
 
 
 def new_passphrase(fd: int | None, env: str) -> str:
-    """A new passphrase: given by a script, or chosen at the prompt (a generated one offered)."""
+    """A new passphrase: given by a script, or chosen at the prompt (a generated one offered).
+
+    A script's passphrase is checked by the same rule as a typed one and refused with the
+    reason; at the prompt a weak choice is explained and asked for again, never a reason to
+    quit half-way through setting up.
+    """
     if fd is not None or os.environ.get(env):
         value = read_passphrase(fd, env)
-        if not value:
-            raise PassphraseError("The new passphrase is empty.")
+        problem = weakness(value)
+        if problem is not None:
+            raise PassphraseError(f"{EXPLANATIONS[problem]} Nothing was saved.")
         return value
     if not _interactive():
         raise UsageError(f"No passphrase given: run this in a terminal, or set {env}.")
@@ -97,20 +103,25 @@ def new_passphrase(fd: int | None, env: str) -> str:
     err.print(styled("    ", (suggestion, "bold"), "\n"))
     err.print("Write it down and keep it somewhere safe. Without it the journal cannot be read.")
     if typer.confirm("Use this passphrase?", default=True, err=True):
-        again = typer.prompt("Type it once to confirm", hide_input=True, err=True)
-        if " ".join(again.split()) != suggestion:
-            raise PassphraseError(
-                "That does not match the suggested passphrase. Nothing was saved."
-            )
-        return suggestion
-    own: str = typer.prompt(
-        "Your own passphrase", hide_input=True, confirmation_prompt=True, err=True
-    )
-    if len(own) < MIN_OWN_PASSPHRASE:
-        raise PassphraseError(
-            f"Use at least {MIN_OWN_PASSPHRASE} characters, or the generated passphrase."
+        for _ in range(3):
+            again = typer.prompt("Type it once to confirm", hide_input=True, err=True)
+            if " ".join(again.split()) == suggestion:
+                return suggestion
+            err.print("That does not match the suggested passphrase. Please type it again.")
+        raise PassphraseError("That does not match the suggested passphrase. Nothing was saved.")
+    return _own_passphrase()
+
+
+def _own_passphrase() -> str:
+    """Ask until the person's own passphrase passes the one rule (or they press Ctrl-C)."""
+    while True:
+        own: str = typer.prompt(
+            "Your own passphrase", hide_input=True, confirmation_prompt=True, err=True
         )
-    return own
+        problem = weakness(own)
+        if problem is None:
+            return own
+        err.print(EXPLANATIONS[problem])
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -256,9 +267,48 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
         raise _model_error(error) from None
 
 
+def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
+    """Something the person did (an action) or an answer they received (a reply)."""
+    old: dict[str, Any] = dict(current.payload or {}) if current else {}
+    if kind == "action":
+        what = _ask("What did you do? (e.g. emailed HR a formal complaint)", old.get("what", ""))
+        did = _ask(
+            "Which fits best: reported, complained, filed, called, asked, other",
+            old.get("did", "reported"),
+        )
+        to = _ask("Who did it go to? (optional)", old.get("to") or "")
+        fields: dict[str, Any] = {"what": what, "did": did, "to": to or None}
+    else:
+        what = _ask("What did they say or do?", old.get("what", ""))
+        outcome = _ask(
+            "Which fits best: acknowledged, acted, refused, asked, closed, other",
+            old.get("outcome", "other"),
+        )
+        by = _ask("Who answered? (optional)", old.get("by") or "")
+        fields = {"what": what, "outcome": outcome, "by": by or None}
+    when_default = IncidentTime.model_validate(old["when"]).summary() if "when" in old else ""
+    when = _ask("When? (YYYY-MM-DD HH:MM, or a date)", when_default)
+    reference = _ask("Reference or case number? (optional)", old.get("reference") or "")
+    step = _ask("Which step of your plan is it for? (step id, optional)", old.get("step") or "")
+    keep_when = bool(old) and when == when_default
+    fields |= {
+        "when": old["when"] if keep_when else _parse_when(when).model_dump(mode="json"),
+        "reference": reference or None,
+        "step": step or None,
+        "contexts": old.get("contexts", []),
+    }
+    model: type[Action] | type[Reply] = Action if kind == "action" else Reply
+    return model.model_validate(fields).model_dump(mode="json")
+
+
 def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, Any]:
     """What to save: from a file (JSON, or text for notes) or from prompts."""
     try:
+        if kind in ("action", "reply"):
+            model: type[Action] | type[Reply] = Action if kind == "action" else Reply
+            if source:
+                return model.model_validate(_json_object(source)).model_dump(mode="json")
+            return _prompt_step(kind, current)
         if kind == "incident":
             if source:
                 return Incident.model_validate(_json_object(source)).model_dump(mode="json")
@@ -301,7 +351,11 @@ def init(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> Non
 
 @app.command()
 def add(
-    kind: str = typer.Argument("incident", help="incident, note, or another kind (from JSON)."),
+    kind: str = typer.Argument(
+        "incident",
+        help="incident (done to you), action (what you did: reported, complained, filed), "
+        "reply (what came back), note, or another kind (from JSON).",
+    ),
     source: str | None = typer.Option(
         None,
         "--from",
@@ -491,7 +545,7 @@ def forget(
         err.print("Forgotten. The journal records that something was removed, and when.")
 
 
-def _print_report(report: VerifyReport, what: str) -> None:
+def _print_report(report: VerifyReport, what: str, *, salvage: bool = False) -> None:
     if report.ok:
         extra = f", {report.forgotten} forgotten" if report.forgotten else ""
         extra += f", {report.withheld} withheld" if report.withheld else ""
@@ -504,10 +558,38 @@ def _print_report(report: VerifyReport, what: str) -> None:
         out.print(f"First problem: {report.first_problem}", highlight=False)
         if len(report.problems) > 1:
             out.print(f"({len(report.problems) - 1} more problem(s) follow from it or elsewhere.)")
+        _print_extent(report, salvage=salvage)
     for note in report.notes:
-        out.print(f"Note: {note}")
-    if report.head_code:
+        out.print(f"Note: {note}", highlight=False)
+    if report.ok and report.head_code:
         out.print(f"Journal code: {report.head_code}")
+        out.print(JOURNAL_CODE_ADVICE)
+
+
+JOURNAL_CODE_ADVICE = (
+    "Send this code to someone you trust (or to your advocate when you share the journal): "
+    "later it proves that nothing up to this point was removed or rolled back."
+)
+
+
+def _print_extent(report: VerifyReport, *, salvage: bool) -> None:
+    """How much of a damaged journal still verifies, and how to save it."""
+    sound = report.chain_intact_to
+    if sound == 0:
+        out.print("No entry can be confirmed. Keep the damaged vault and any earlier exports.")
+        return
+    whole = report.intact_to
+    out.print(
+        f"Entries 1 to {whole} verify completely."
+        if whole == sound
+        else f"Entries 1 to {whole} verify completely; the records of entries up to {sound} "
+        "are sound, but some of their files are damaged or missing."
+    )
+    if salvage:
+        out.print(
+            "To keep what still verifies, copy it into a new vault: "
+            "ally vault salvage NEW-FOLDER (the damaged vault is not changed)."
+        )
 
 
 @app.command()
@@ -529,10 +611,10 @@ def verify(
         _print_report(report, "the bundle")
         code_ok = code is None or _bundle_has_code(bundle, code)
     else:
-        with Vault.open(_location(vault)) as opened, progress_bar("Verifying") as update:
-            report = opened.verify(update)
-            code_ok = code is None or opened.check_code(code)
-        _print_report(report, "the journal")
+        with progress_bar("Verifying") as update:
+            report = Vault.verify_at(_location(vault), update, [code] if code else [])
+        _print_report(report, "the journal", salvage=True)
+        code_ok = code is None or report.codes.get(code, False)
     if code is not None:
         out.print(
             "The code you gave is part of this journal's history."
@@ -541,6 +623,70 @@ def verify(
         )
     if not report.ok or not code_ok:
         raise typer.Exit(1)
+
+
+@app.command("backup")
+def backup_command(
+    path: Path = typer.Argument(..., help="A new folder (or a new .db file) for the backup."),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Write a safe, verified copy of the whole vault. No passphrase needed.
+
+    Safe while Ally runs: copying vault.db with a file manager can miss the newest entries
+    (they may still be in vault.db-wal); this copy has everything saved so far.
+    """
+    with Vault.open(_location(vault)) as opened, progress_bar("Backing up"):
+        result = opened.backup(path)
+    report = result.report
+    if report.ok:
+        out.print(
+            f"Backup written to {result.path} and verified: {report.entries} entries, "
+            f"{report.files_checked} encrypted files.",
+            highlight=False,
+        )
+    else:
+        out.print(
+            styled(("The backup was written but does not verify:", "bold red")),
+            f" {report.first_problem}. Run `ally vault verify` on your vault.",
+            highlight=False,
+        )
+    if report.head_code:
+        out.print(f"Journal code: {report.head_code}")
+        out.print(JOURNAL_CODE_ADVICE)
+    out.print(f"To use it, open or check it with --vault {result.path}.", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("salvage")
+def salvage_command(
+    dest: str = typer.Argument(..., help="A new folder (or postgresql:// URL) for the copy."),
+    vault: str | None = VaultOpt,
+) -> None:
+    """Copy every entry that still verifies out of a damaged vault into a new vault.
+
+    The damaged vault is only read, never changed. No passphrase needed: the copy keeps the
+    same passphrase, and the same journal codes up to the last entry copied.
+    """
+    from ally.vault.salvage import salvage
+
+    result = salvage(_location(vault), dest)
+    out.print(
+        f"Copied entries 1 to {result.entries} (of {result.readable} readable) and "
+        f"{result.files} encrypted files into {dest}.",
+        highlight=False,
+    )
+    if result.first_problem is not None and result.entries < result.readable:
+        out.print(f"Not copied, from the first problem on: {result.first_problem}", highlight=False)
+    if result.lost_files:
+        listed = ", ".join(str(n) for n in result.lost_files)
+        out.print(f"Could not be recovered: the encrypted content of entries {listed}.")
+    if result.forgotten_later:
+        listed = ", ".join(str(n) for n in result.forgotten_later)
+        out.print(f"Entries {listed} had been forgotten by a later entry that was not copied.")
+    if result.report.head_code:
+        out.print(f"Journal code of the copy: {result.report.head_code}")
+    out.print("The damaged vault was not changed. Keep it too: an expert may recover more from it.")
 
 
 def _bundle_has_code(bundle: Path, code: str) -> bool:
@@ -647,3 +793,7 @@ def passwd(
     with open_unlocked(vault, passphrase_fd) as opened:
         opened.change_passphrase(new_passphrase(new_passphrase_fd, "ALLY_NEW_PASSPHRASE"))
     err.print("Passphrase changed. The old one no longer opens this vault.")
+    err.print(
+        "Exports and bundles you made before keep the passphrase they were made with: "
+        "the old one still opens them. Delete old copies you no longer need."
+    )

@@ -12,7 +12,8 @@ Layout (version 1)::
       manifest.json, files/, README.txt
                             a vault export bundle (ally.vault.bundle) of the entries in the
                             report: the whole chain of public records plus their encrypted files
-      bundle-key.txt        an age key made for this bundle only, which opens files/
+      bundle-key.txt        SECRET: an age key made for this bundle only, which opens files/
+                            (written 0600; the README says who may have it)
 
 The journal part is the vault's own export format, so ``ally vault verify EVIDENCE`` checks the
 chain and the encrypted copies with no key. The key opens only the entries that are already in
@@ -26,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -35,6 +37,7 @@ from typing import Any, Protocol
 
 from ally.documents.casefile import CaseFile, Exhibit
 from ally.documents.evidence import EvidenceSource
+from ally.storage.private import FILE_MODE
 from ally.vault.errors import BundleError
 
 FORMAT = "ally-evidence-bundle"
@@ -60,7 +63,12 @@ Journal head code when this bundle was made: {code}
 """
 
 _JOURNAL = """  manifest.json, files/               the journal's chain and encrypted copies of these entries
-  bundle-key.txt                       opens files/ (only the entries in this report)
+  bundle-key.txt                       SECRET KEY: opens files/ (only the entries in this report)
+
+bundle-key.txt is a secret. Anyone who has it can read the encrypted copies in files/, which
+hold the same entries as the report. Give it only to the people you give the report to (a
+lawyer, a court, the police), and keep it with the bundle, not in a shared folder or an e-mail
+to someone else. Without it, the chain can still be checked, but the copies cannot be opened.
 """
 
 _CHECK_JOURNAL = """To check the journal chain:  ally vault verify {name}
@@ -181,7 +189,7 @@ def _journal_part(case: CaseFile, root: Path, journal: Exportable | None) -> dic
     identity = Identity.generate()
     entries = sorted({item.entry.root_id for item in case.items})
     journal.export(root, recipients=[identity.recipient], entries=entries)
-    _write(root / KEY_FILE, identity.identity_file().encode())
+    _write(root / KEY_FILE, identity.identity_file().encode(), private=True)
     files = json.loads((root / JOURNAL_MANIFEST).read_text(encoding="utf-8")).get("files", {})
     return {
         key.partition(":")[0]: info["path"]
@@ -208,10 +216,19 @@ def _copy_exhibit(source: EvidenceSource, exhibit: Exhibit, root: Path) -> dict[
     return {"path": rel, "sha256": exhibit.sha256, "size": size}
 
 
-def _write(path: Path, data: bytes) -> dict[str, Any]:
-    with path.open("xb") as out:
+def _write(path: Path, data: bytes, *, private: bool = False) -> dict[str, Any]:
+    """Write a new file; ``private`` (the secret key) makes it 0600 whatever the umask."""
+    with open(path, "xb", opener=_private_opener if private else None) as out:
         out.write(data)
     return {"path": path.name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def _private_opener(path: str, flags: int) -> int:
+    """Create the file 0600 from the start: no moment when others could open it."""
+    descriptor = os.open(path, flags, FILE_MODE)
+    if hasattr(os, "fchmod"):  # the umask may narrow the mode, never widen it; Windows: ACLs
+        os.fchmod(descriptor, FILE_MODE)
+    return descriptor
 
 
 def _manifest(

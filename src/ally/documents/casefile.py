@@ -19,12 +19,25 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from ally.documents.evidence import EvidenceSource
 from ally.documents.images import MAX_SOURCE_BYTES, DisplayImage, display_copy, looks_like_image
 from ally.errors import UsageError
-from ally.model.journal import Attachment, Entry, Incident, IncidentTime, Note
+from ally.model.case import CaseEvent, StatusEvent
+from ally.model.journal import (
+    Action,
+    Attachment,
+    Entry,
+    Incident,
+    IncidentTime,
+    Note,
+    Reply,
+    read_time_kind,
+)
 from ally.model.message import Message
 from ally.model.pages import message_entries
+from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 
 
 @dataclass(frozen=True)
@@ -105,7 +118,14 @@ class Item:
     incident: Incident | None = None
     message: MessageView | None = None
     note: Note | None = None
+    action: Action | None = None
+    reply: Reply | None = None
     exhibits: tuple[Exhibit, ...] = ()
+    snapshot: Snapshot | None = None
+    details: tuple[tuple[str, str], ...] = ()
+    """Label and value rows shown under the entry (a web page's address, capture time and
+    fingerprints), for kinds that are neither incidents, messages nor notes."""
+    quote: str | None = None
 
     @property
     def kind(self) -> str:
@@ -114,11 +134,16 @@ class Item:
     @property
     def dated(self) -> bool:
         """False when the time is only described, so ``moment`` is when it was recorded."""
-        return self.incident is None or self.incident.when.start is not None
+        timed = self.incident or self.action or self.reply
+        return timed is None or timed.when.start is not None
 
     @property
     def edited(self) -> bool:
-        return self.entry.version > 1
+        """Whether the person changed what this entry says after first recording it. A message
+        is the sender's words: a new version of it (or of its page) only records a review
+        decision (marked as evidence, not relevant) or another message being forgotten, so it
+        never counts as an edit; the sender's own edits are shown as such."""
+        return self.entry.version > 1 and self.message is None
 
 
 @dataclass
@@ -136,6 +161,8 @@ class CaseFile:
     forgotten: int = 0
     forgotten_files: int = 0
     left_out: int = 0
+    status_events: list[StatusEvent] = field(default_factory=list)
+    """The case tracker's step statuses (sent, refused...), for "Steps taken"; never items."""
 
     @property
     def incidents(self) -> list[Item]:
@@ -150,10 +177,19 @@ class CaseFile:
         return [item for item in self.items if item.note is not None]
 
     @property
+    def actions(self) -> list[Item]:
+        """What the person did (reported, complained, filed), in the order it happened."""
+        return [item for item in self.items if item.action is not None]
+
+    @property
+    def replies(self) -> list[Item]:
+        """What came back, in the order it happened."""
+        return [item for item in self.items if item.reply is not None]
+
+    @property
     def others(self) -> list[Item]:
-        return [
-            i for i in self.items if i.incident is None and i.message is None and i.note is None
-        ]
+        known = ("incident", "message", "note", "action", "reply")
+        return [i for i in self.items if all(getattr(i, name) is None for name in known)]
 
     @property
     def exhibits(self) -> list[Exhibit]:
@@ -165,6 +201,16 @@ class CaseFile:
         if not dated:
             return None
         return dated[0], dated[-1]
+
+    def incident_span(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """First and last dated incident or message: the period of the harassment. The
+        person's own steps, the replies, notes and saved pages never count, nor when a chat
+        was imported (a message without its own time)."""
+        dated = [item.moment for item in self.incidents if item.dated]
+        dated += [item.moment for item in self.messages if item.message and item.message.sent_at]
+        if not dated:
+            return None
+        return min(dated), max(dated)
 
     def moment(self, value: dt.datetime) -> str:
         return format_moment(value, self.zone)
@@ -189,6 +235,12 @@ def format_moment(value: dt.datetime, zone: dt.tzinfo) -> str:
 
 def describe_when(when: IncidentTime, zone: dt.tzinfo) -> str:
     """An incident's time in the reader's zone, keeping 'about' and the person's own words."""
+    if when.day is not None:
+        text = when.day.isoformat()
+        if when.end is not None and when.end.astimezone(zone).date() != when.day:
+            text += " to " + format_moment(when.end, zone)
+        text = ("about " if when.approximate else "") + text
+        return text + (f" ({when.description})" if when.description else "")
     if when.start is None:
         return when.description or "date not recorded"
     text = format_moment(when.start, zone)
@@ -219,8 +271,11 @@ def build_casefile(
     selection = selection or Selection()
     zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     # Pages of imported messages are shown message by message (ally.model.pages).
-    entries = [shown for entry in source.entries() for shown in message_entries(entry)]
+    entries = [
+        read_time_kind(shown) for entry in source.entries() for shown in message_entries(entry)
+    ]
     chosen = [e for e in entries if not e.forgotten and matches(e, selection, zone)]
+    events = status_events(entries) if not (selection.entries or selection.exact) else []
     _check_picked(entries, selection)
     case = CaseFile(
         title=title,
@@ -232,7 +287,8 @@ def build_casefile(
         person=person,
         jurisdiction=jurisdiction,
         forgotten=sum(1 for e in entries if e.forgotten),
-        left_out=sum(1 for e in entries if not e.forgotten) - len(chosen),
+        left_out=sum(1 for e in entries if not e.forgotten and not e.is_bookkeeping) - len(chosen),
+        status_events=[e for e in events if _in_dates(e.on, selection)],
     )
     pending: list[tuple[Entry, list[tuple[Exhibit, Future[DisplayImage | None] | None]]]] = []
     with _Converter(images) as converter:
@@ -294,7 +350,14 @@ class _Counter:
         return f"E-{self.exhibits}"
 
 
-_PREFIX = {"incident": "Incident", "message": "Message", "note": "Note"}
+_PREFIX = {
+    "incident": "Incident",
+    "message": "Message",
+    "note": "Note",
+    "snapshot": "Web page",
+    "action": "Step",
+    "reply": "Reply",
+}
 
 
 def _number(items: list[Item], counter: _Counter) -> None:
@@ -322,15 +385,44 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...]) -> Item:
             # Placed on the timeline by when it was written down; say so.
             when += f" (recorded {entry.recorded_at.astimezone(zone):%Y-%m-%d})"
         return Item(**base, when=when, headline=_line(incident.what), incident=incident)
+    if entry.kind in ("action", "reply"):
+        try:
+            timed: Action | Reply = entry.action() if entry.kind == "action" else entry.reply()
+        except ValueError:
+            return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
+        when = describe_when(timed.when, zone)
+        if isinstance(timed, Action):
+            return Item(**base, when=when, headline=_line(timed.what), action=timed)
+        return Item(**base, when=when, headline=_line(timed.what), reply=timed)
     if entry.kind == "note":
         note = entry.note()
         return Item(**base, when=format_moment(moment, zone), headline=_line(note.text), note=note)
+    if entry.kind == SNAPSHOT_KIND and entry.payload is not None:
+        return _snapshot_item(base, entry.payload, zone)
     message = message_view(entry)
     if message is not None:
         base["moment"] = message.sent_at or moment
         when = format_moment(base["moment"], zone)
         return Item(**base, when=when, headline=_line(message.text), message=message)
     return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
+
+
+def _snapshot_item(base: dict[str, Any], payload: dict[str, Any], zone: dt.tzinfo) -> Item:
+    """A web page kept as evidence: placed on the timeline when it was captured."""
+    snapshot = Snapshot.model_validate(payload)
+    if snapshot.captured_at is not None:
+        base["moment"] = _utc(snapshot.captured_at)
+    moment = format_moment(base["moment"], zone)
+    details = tuple(snapshot.facts(moment if snapshot.captured_at else None))
+    headline = _line(snapshot.headline())
+    quote = snapshot.excerpt() or None
+    return Item(
+        **base, when=moment, headline=headline, snapshot=snapshot, details=details, quote=quote
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _line(text: str, width: int = 80) -> str:
@@ -460,6 +552,30 @@ def matches(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
     return not selection.contexts or bool(set(_contexts(entry)) & selection.contexts)
 
 
+_CASE_EVENT: TypeAdapter[CaseEvent] = TypeAdapter(CaseEvent)
+
+
+def status_events(entries: Iterable[Entry]) -> list[StatusEvent]:
+    """The case tracker's step statuses kept in the journal (unreadable ones are skipped)."""
+    found = []
+    for entry in entries:
+        if not entry.is_bookkeeping or entry.payload is None or entry.forgotten:
+            continue
+        try:
+            event = _CASE_EVENT.validate_python(entry.payload)
+        except ValidationError:
+            continue
+        if isinstance(event, StatusEvent):
+            found.append(event)
+    return found
+
+
+def _in_dates(day: dt.date, selection: Selection) -> bool:
+    return not (selection.since and day < selection.since) and not (
+        selection.until and day > selection.until
+    )
+
+
 def entry_moment(entry: Entry) -> dt.datetime:
     """When an entry happened: a message's own send time, else the journal's best guess."""
     if entry.kind not in ("incident", "note") and entry.payload is not None:
@@ -528,7 +644,7 @@ def facts(case: CaseFile, top: int = 8) -> Facts:
             people[name] = people.get(name, 0) + 1
         if item.incident.where:
             places[item.incident.where] = places.get(item.incident.where, 0) + 1
-    span = case.span()
+    span = case.incident_span()
     exhibits = case.exhibits
     return Facts(
         incidents=len(case.incidents),

@@ -28,6 +28,11 @@ Field_ = Literal["when", "what", "where", "who", "witnesses", "impact", "exhibit
 SenderField = Literal["name", "email", "phone", "address", "role"]
 DetailField = Literal[
     "organisation",
+    "organisation_address",
+    "organisation_size",
+    "recipient_organisation",
+    "harasser_title",
+    "sent_on",
     "recipient_name",
     "recipient_title",
     "recipient_email",
@@ -81,7 +86,14 @@ class ContentRule(BaseModel):
         if self.audience == "service":
             leaks = {str(name) for name in self.sender} & {"address", "phone", "role"}
             leaks |= set(self.fields) & {"where", "who", "witnesses", "impact"}
-            leaks |= set(self.details) & {"organisation", "recipient_address", "court"}
+            leaks |= set(self.details) & {
+                "organisation",
+                "organisation_address",
+                "organisation_size",
+                "harasser_title",
+                "recipient_address",
+                "court",
+            }
             if leaks:
                 raise ValueError(
                     "a report to a host or platform may be forwarded to the person harassing "

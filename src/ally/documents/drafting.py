@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from ally.documents import abuse
-from ally.documents.casefile import CaseFile, Selection, build_casefile, matches
+from ally.documents.casefile import (
+    CaseFile,
+    Selection,
+    build_casefile,
+    matches,
+    status_events,
+)
 from ally.documents.checklist import (
     Checklist,
     Choice,
@@ -39,10 +45,11 @@ from ally.documents.letters import (
     render_letter,
 )
 from ally.documents.platforms import Platform, load_platforms, platform_context
+from ally.documents.steps import StepTaken, from_case, from_items, merged
 from ally.errors import UsageError
 from ally.knowledge.schema import Pack
 from ally.model.answers import AnswerValue
-from ally.model.journal import Entry
+from ally.model.journal import Entry, read_time_kind
 from ally.model.plan import Plan, PlanStep
 
 
@@ -157,13 +164,22 @@ def draft(
 ) -> Draft:
     """Write the first draft of one letter, with the checklist of what it includes."""
     step, kind = resolve(plan, target)
+    answers = answers or {}
+    refuse_to_manager(kind, answers)
     folders = folders if folders is not None else pack_folders(pack.lineage)
     rule = ContentRules(folders).rule(kind.id, step.id if step else None)
     zone = request.zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
-    notes: list[str] = []
+    notes = _shared_notes(request.details, step, kind, rule)
+    given = request
+    request = replace(request, details=request.details.for_letter(target, kind.id))
     extra = _extra(kind, rule, request, folders, notes)
+    before = earlier_step(plan, step)
+    if before is not None:
+        extra["earlier"] = _earlier(
+            pack, plan, before, source, replace(given, xarf=False), answers, today, folders
+        )
     platform = extra.get("platform_model")
-    entries = source.entries()
+    entries = [read_time_kind(entry) for entry in source.entries()]
     service = service_of(request.details, platform, rule)
     details = _service_links(request.details, service, notes)
     listed = build_checklist(
@@ -182,11 +198,12 @@ def draft(
         images=False,
     )
     data = LetterInput(
+        steps=_steps_taken(plan, step, rule, case, entries, zone),
         pack=pack,
         plan=plan,
         case=case,
         details=details,
-        answers=answers or {},
+        answers=answers,
         today=today or (plan.today if plan else dt.date.today()),
         language=request.language,
         extra={k: v for k, v in extra.items() if k != "platform_model"},
@@ -195,6 +212,149 @@ def draft(
     letter = render_letter(data, kind, step, folders)
     letter.notes[:0] = notes
     return Draft(letter, case, step, kind, rule, listed)
+
+
+MANAGER_ANSWERS = frozenset({"boss"})
+
+
+def refuse_to_manager(kind: LetterKind, answers: Mapping[str, AnswerValue]) -> None:
+    """A cease-and-desist letter is not written to the person's own current manager: at work
+    the employer's process (HR, a supervisor, an agency) is the route, and a demand letter to
+    one's boss can make things worse without stopping anything."""
+    if kind.id != "cease-and-desist":
+        return
+    harassers = answers.get("harasser")
+    if isinstance(harassers, list) and harassers and set(harassers) <= MANAGER_ANSWERS:
+        raise LetterError(
+            "Your answers say the person harassing you is your manager. Ally does not write a "
+            "cease-and-desist letter to your own manager: write to HR or a more senior manager "
+            "instead (the formal complaint in your plan), and keep the agency's time limit in "
+            "mind. If a lawyer advises a letter like this, they can write it for you."
+        )
+
+
+def offered_standalone(answers: Mapping[str, AnswerValue]) -> list[str]:
+    """The standalone letters to offer for these answers (no cease-and-desist to a manager)."""
+    found = []
+    for kind_id in STANDALONE:
+        try:
+            refuse_to_manager(KIND_BY_ID[kind_id], answers)
+        except LetterError:
+            continue
+        found.append(kind_id)
+    return found
+
+
+def _shared_notes(
+    details: LetterDetails, step: PlanStep | None, kind: LetterKind, rule: ContentRule
+) -> list[str]:
+    """Say when a recipient's own details (reference, ask) were given for every letter."""
+    shared = [name for name in details.shared_per_letter() if name in ("reference", "outcome")]
+    shared = [name for name in shared if name in rule.details]
+    if not shared or details.part(step.id if step else None, kind.id) is not None:
+        return []
+    name = step.id if step else kind.id
+    return [
+        "Your details give "
+        + ", ".join(shared)
+        + " for every letter. To give this letter its own, put them under "
+        + f"`letters: {name}:` in your details file."
+    ]
+
+
+def related_steps(plan: Plan | None, step: PlanStep | None) -> set[str]:
+    """The step itself and the steps that lead to it (HR's refusal leads to the agency), whose
+    case statuses belong in its "Steps taken"."""
+    if plan is None or step is None:
+        return set()
+    found, grown = {step.id}, True
+    while grown:
+        grown = False
+        for other in plan.steps():
+            if other.id not in found and any(edge.to in found for edge in other.escalation):
+                found.add(other.id)
+                grown = True
+    return found
+
+
+def _steps_taken(
+    plan: Plan | None,
+    step: PlanStep | None,
+    rule: ContentRule,
+    case: CaseFile,
+    entries: list[Entry],
+    zone: dt.tzinfo,
+) -> list[StepTaken]:
+    """The letter's entries of the person's steps and replies, with the case tracker's
+    statuses of this step and the steps leading to it (never for a host or platform)."""
+    items = [
+        item
+        for item in case.items
+        if (item.action is not None and rule.allows("action"))
+        or (item.reply is not None and rule.allows("reply"))
+    ]
+    events: list[StepTaken] = []
+    if rule.audience != "service" and rule.allows("action") and plan is not None:
+        titles = {s.id: s.title for s in plan.steps()}
+        events = from_case(status_events(entries), titles, zone, related_steps(plan, step))
+    return merged(from_items(items), events)
+
+
+def earlier_step(plan: Plan | None, step: PlanStep | None) -> PlanStep | None:
+    """The step this one escalates from by the same route (the host, for the upstream
+    provider), whose report the letter refers to and attaches."""
+    if plan is None or step is None:
+        return None
+    for other in plan.steps():
+        same_route = other.id != step.id and other.route == step.route
+        if same_route and any(edge.to == step.id for edge in other.escalation):
+            return other
+    return None
+
+
+def _earlier(
+    pack: Pack,
+    plan: Plan | None,
+    before: PlanStep,
+    source: EvidenceSource,
+    request: DraftRequest,
+    answers: Mapping[str, AnswerValue],
+    today: dt.date | None,
+    folders: list[Path],
+) -> dict[str, Any]:
+    """What the next level up is told about the first report: to whom, when, its ticket, what
+    came back, and the report itself (already cut down to what that service may see). Only
+    dates, names of the services and reference numbers are taken from the journal's steps and
+    replies, never their free text, which may say more about the person."""
+    first = draft(
+        pack, plan, before.id, source, request, answers=answers, today=today, folders=folders
+    )
+    part = request.details.part(before.id, first.kind.id)
+    told: dict[str, Any] = {
+        "step": before.id,
+        "title": before.title,
+        "to": (part.recipient_organisation if part else None) or "",
+        "sent_on": part.sent_on.isoformat() if part and part.sent_on else "",
+        "reference": (part.reference if part else None) or "",
+        "replies": [],
+        "subject": first.letter.subject,
+        "text": first.letter.text(),
+    }
+    for entry in source.entries():
+        if entry.forgotten or entry.payload is None or entry.payload.get("step") != before.id:
+            continue
+        if entry.kind == "action":
+            action = entry.action()
+            day = action.when.start.date().isoformat() if action.when.start else ""
+            told["sent_on"] = told["sent_on"] or day
+            told["to"] = told["to"] or (action.to or "")
+            told["reference"] = told["reference"] or (action.reference or "")
+        elif entry.kind == "reply":
+            reply = entry.reply()
+            day = reply.when.start.date().isoformat() if reply.when.start else ""
+            told["reference"] = told["reference"] or (reply.reference or "")
+            told["replies"].append({"when": day, "outcome": reply.outcome})
+    return told
 
 
 def _extra(

@@ -36,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ally.documents.casefile import CaseFile, Item
 from ally.documents.content import ContentRule, ContentRules
+from ally.documents.law import Agency, LawBook, conduct_phrase, find_conduct
+from ally.documents.steps import StepTaken, from_items
 from ally.errors import AllyError, PackError, UsageError
 from ally.knowledge.loader import installed_packs, load_pack
 from ally.knowledge.schema import Pack, Route
@@ -50,11 +52,49 @@ class LetterError(AllyError):
 # --- what the person tells Ally for letters ----------------------------------------------------
 
 
+PER_LETTER = (
+    "recipient_organisation",
+    "recipient_name",
+    "recipient_title",
+    "recipient_email",
+    "recipient_address",
+    "reference",
+    "outcome",
+    "sent_on",
+    "abuse_contact",
+    "court",
+)
+"""Details that belong to one recipient: who it goes to, their reference, the ask, when sent."""
+
+
+class LetterPart(BaseModel):
+    """The details of one letter (under ``letters: <step-id or kind>:`` in the details file):
+    its recipient, their reference number, what to ask them for, and when it was sent. Kept
+    apart so the host's ticket number is never printed in a letter to the police, nor the
+    ask to HR in a letter to a host."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    recipient_organisation: str | None = None
+    recipient_name: str | None = None
+    recipient_title: str | None = None
+    recipient_email: str | None = None
+    recipient_address: str | None = None
+    reference: str | None = Field(default=None, description="Their number for your case.")
+    outcome: str | None = Field(default=None, description="What you ask this recipient for.")
+    sent_on: dt.date | None = Field(default=None, description="When you sent it to them.")
+    abuse_contact: str | None = None
+    court: str | None = None
+
+
 class LetterDetails(BaseModel):
     """Facts a letter may use that the plan and journal do not hold. All optional.
 
     Read from a small YAML file (``--details``); unknown keys are rejected so a typo is
-    reported instead of silently leaving a line out.
+    reported instead of silently leaving a line out. Facts about the person, the organisation
+    and the harasser are shared by every letter; what belongs to one recipient goes under
+    ``letters:`` (see :class:`LetterPart`). The same fields at the top level are still read,
+    for details files written before, and then apply to every letter that may carry them.
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -67,11 +107,19 @@ class LetterDetails(BaseModel):
     organisation: str | None = Field(
         default=None, description="The employer, venue, school, landlord, platform or host."
     )
+    organisation_address: str | None = Field(
+        default=None, description="The organisation's address (an agency asks for it)."
+    )
+    organisation_size: int | None = Field(
+        default=None, ge=1, description="About how many people work there (agencies ask)."
+    )
+    recipient_organisation: str | None = None
     recipient_name: str | None = None
     recipient_title: str | None = None
     recipient_email: str | None = None
     recipient_address: str | None = None
     harasser: str | None = Field(default=None, description="Name or description of the person.")
+    harasser_title: str | None = Field(default=None, description="Their job title, if at work.")
     harasser_account: str | None = Field(default=None, description="Their username or profile.")
     links: list[str] = Field(default_factory=list, description="Links to the content or profile.")
     host: str | None = Field(default=None, description="Domain or IP address, for abuse reports.")
@@ -79,7 +127,30 @@ class LetterDetails(BaseModel):
     platform: str | None = Field(default=None, description="Platform id, e.g. instagram.")
     reference: str | None = Field(default=None, description="A case or report number.")
     outcome: str | None = Field(default=None, description="What you would like to happen.")
+    sent_on: dt.date | None = None
     court: str | None = Field(default=None, description="The court, for a protection order.")
+    letters: dict[str, LetterPart] = Field(
+        default_factory=dict, description="Per letter (by step id or kind): its own details."
+    )
+
+    def part(self, *names: str | None) -> LetterPart | None:
+        """The first per-letter section found under these names (step id, then kind)."""
+        for name in names:
+            if name and name in self.letters:
+                return self.letters[name]
+        return None
+
+    def for_letter(self, *names: str | None) -> LetterDetails:
+        """The details one letter uses: its own section over the shared fields."""
+        part = self.part(*names)
+        update: dict[str, Any] = {"letters": {}}
+        if part is not None:
+            update |= {key: value for key, value in part.model_dump().items() if value is not None}
+        return self.model_copy(update=update)
+
+    def shared_per_letter(self) -> list[str]:
+        """Per-recipient fields given at the top level (so every letter would use them)."""
+        return [name for name in PER_LETTER if getattr(self, name) is not None]
 
 
 def read_details(data: object, name: str) -> LetterDetails:
@@ -144,6 +215,7 @@ KINDS: tuple[LetterKind, ...] = (
     LetterKind("cease-and-desist", "Cease-and-desist letter", ()),
 )
 KIND_BY_ID = {kind.id: kind for kind in KINDS}
+AGENCY_KIND = KIND_BY_ID["agency-intake"]
 KIND_BY_ROUTE = {route: kind for kind in KINDS for route in kind.routes}
 STANDALONE = ("cease-and-desist",)
 """Letter kinds that belong to no plan step."""
@@ -311,23 +383,84 @@ def _person(details: LetterDetails, rule: ContentRule) -> dict[str, str]:
 def _allowed(details: LetterDetails, rule: ContentRule) -> LetterDetails:
     """The details with everything this letter kind may not use emptied."""
     keep = set(rule.details) | {f"your_{name}" for name in rule.sender}
+    empty: dict[str, Any] = {"links": [], "letters": {}}
     cleared: dict[str, Any] = {
-        name: ([] if name == "links" else None)
+        name: empty.get(name)
         for name in LetterDetails.model_fields
-        if name not in keep
+        if name not in keep or name == "letters"
     }
     return details.model_copy(update=cleared)
 
 
-def _recipient(details: LetterDetails, step: PlanStep | None) -> dict[str, str]:
+def _recipient(
+    details: LetterDetails, step: PlanStep | None, agency: Agency | None
+) -> dict[str, str]:
+    """Who the letter goes to. An agency's intake goes to the agency (named by the pack, else
+    the step's contact), never to the employer the complaint is about."""
     contact = step.contacts[0] if step and step.contacts else None
+    if agency is not None or (step is not None and kind_for(step) is AGENCY_KIND):
+        organisation = (agency.name if agency else "") or (contact.name if contact else "")
+    else:
+        organisation = _text(details.organisation) or (contact.name if contact else "")
     return {
         "name": _text(details.recipient_name),
         "title": _text(details.recipient_title),
-        "organisation": _text(details.organisation) or (contact.name if contact else ""),
+        "organisation": _text(details.recipient_organisation) or organisation,
         "email": _text(details.recipient_email) or _text(contact.email if contact else None),
         "address": _text(details.recipient_address),
         "web": _text(contact.web if contact else None),
+    }
+
+
+def _respondent(details: LetterDetails, answers: Mapping[str, AnswerValue]) -> dict[str, Any]:
+    """The organisation the complaint is about, as an agency's intake asks for it."""
+    size = details.organisation_size
+    answered = answers.get("employer_size")
+    if size is None and isinstance(answered, int | float) and not isinstance(answered, bool):
+        size = int(answered)
+    return {
+        "name": _text(details.organisation),
+        "address": _text(details.organisation_address),
+        "size": size if size is not None else "",
+        "person": _text(details.harasser),
+        "person_title": _text(details.harasser_title),
+    }
+
+
+def _naming(
+    data: LetterInput, step: PlanStep | None, kind_id: str, book: LawBook
+) -> dict[str, Any]:
+    """The conduct, the law and the agency the letter names (see :mod:`ally.documents.law`)."""
+    entries = [item.entry for item in data.case.items]
+    found = find_conduct(data.answers, entries)
+    agency = book.agencies.get(step.id) if step is not None else None
+    names = [kind_id] + ([step.id] if step else [])
+    laws = book.laws_for(names, found.conduct, data.answers, agency.laws if agency else ())
+    conduct = [
+        {"id": c, "words": book.conduct[c].words, "basis": book.conduct[c].basis}
+        for c in found.conduct
+        if c in book.conduct
+    ]
+    return {
+        "conduct": conduct,
+        "conduct_words": conduct_phrase([c["words"] for c in conduct]),
+        "bases": [c["basis"] for c in conduct],
+        "laws": [{"name": law.name, "cite": law.cite, "says": law.says} for law in laws],
+        "agency": {
+            "name": agency.name if agency else "",
+            "dual_with": _text(agency.dual_with if agency else None),
+            "dual_says": agency.dual_says if agency else "",
+            "respondent": agency.respondent if agency else "",
+        },
+        "complaints": [
+            {
+                "when": data.case.moment(c.when) if c.when else "",
+                "what": " ".join(c.what.split()),
+                "to": c.to,
+            }
+            for c in found.complaints
+        ],
+        "policy": book.policy,
     }
 
 
@@ -370,6 +503,20 @@ def _message_view(item: Item, rule: ContentRule) -> dict[str, Any]:
         "exhibits": [_exhibit_view(exhibit) for exhibit in item.exhibits],
     }
     return _only_fields(view, rule)
+
+
+def _taken_view(step: StepTaken) -> dict[str, Any]:
+    """One of the person's steps, a reply, or a case status, as a template sees it."""
+    return {
+        "kind": step.source,
+        "label": step.label,
+        "when": step.when,
+        "what": step.text,
+        "did": step.outcome,
+        "to": step.who,
+        "reference": step.reference,
+        "step": step.step,
+    }
 
 
 def _exhibit_view(exhibit: Any) -> dict[str, str]:
@@ -436,6 +583,11 @@ class LetterInput:
     """Kind-specific values (the platform's facts, the abuse contact...)."""
     rule: ContentRule | None = None
     """What the letter may contain; by default the pack lineage's rule for its kind."""
+    law: LawBook | None = None
+    """The conduct words, laws and agencies; by default the pack lineage's."""
+    steps: list[StepTaken] | None = None
+    """Steps taken to show (the letter's entries and its steps' case statuses); by default
+    the action and reply entries the letter carries."""
 
 
 DEFAULT_REPLY_DAYS = 14
@@ -449,13 +601,30 @@ def reply_days(step: PlanStep | None) -> int:
     return DEFAULT_REPLY_DAYS
 
 
-def context(data: LetterInput, step: PlanStep | None, rule: ContentRule) -> dict[str, Any]:
+def context(
+    data: LetterInput,
+    step: PlanStep | None,
+    rule: ContentRule,
+    kind_id: str = "",
+    book: LawBook | None = None,
+) -> dict[str, Any]:
     """What a template sees: only what the letter kind's content rule allows."""
     case = data.case
-    span = case.span()
+    span = case.incident_span()
     details = _allowed(data.details, rule)
+    book = book or data.law or LawBook([])
+    naming = _naming(data, step, kind_id, book)
+    agency = book.agencies.get(step.id) if step is not None else None
     incidents = [_incident_view(item, rule) for item in case.incidents if rule.allows("incident")]
     messages = [_message_view(item, rule) for item in case.messages if rule.allows("message")]
+    allowed = [
+        item
+        for item in case.items
+        if (item.action is not None and rule.allows("action"))
+        or (item.reply is not None and rule.allows("reply"))
+    ]
+    taken = data.steps if data.steps is not None else from_items(allowed)
+    steps_taken = [_taken_view(step) for step in taken if step.source == "case" or step.label]
     exhibits = [
         _exhibit_view(exhibit)
         for item in [*case.incidents, *case.messages]
@@ -464,13 +633,20 @@ def context(data: LetterInput, step: PlanStep | None, rule: ContentRule) -> dict
     ]
     return {
         "me": _person(details, rule),
-        "to": _recipient(details, step),
-        "about": {"name": _text(details.harasser), "account": _text(details.harasser_account)},
+        "to": _recipient(details, step, agency),
+        "about": {
+            "name": _text(details.harasser),
+            "account": _text(details.harasser_account),
+            "title": _text(details.harasser_title),
+        },
+        "respondent": _respondent(details, data.answers),
+        **naming,
         "step": _step_view(step) if step else None,
         "pack": {"id": data.pack.id, "name": data.pack.name},
         "today": data.today.isoformat(),
         "incidents": incidents,
         "messages": messages,
+        "steps_taken": steps_taken,
         "count": len(incidents),
         "first": case.moment(span[0]) if span else "",
         "last": case.moment(span[1]) if span else "",
@@ -479,6 +655,7 @@ def context(data: LetterInput, step: PlanStep | None, rule: ContentRule) -> dict
         "links": list(details.links),
         "reference": _text(details.reference),
         "outcome": _text(details.outcome),
+        "sent_on": details.sent_on.isoformat() if details.sent_on else "",
         "court": _text(details.court),
         "answers": {key: _answer_text(value) for key, value in data.answers.items()},
         "reply_days": reply_days(step),
@@ -515,8 +692,10 @@ def render_letter(
             f"No letter template for {kind.id!r} in packs {', '.join(data.pack.lineage)}."
         )
     rule = data.rule or ContentRules(folders).rule(kind.id, step.id if step else None)
+    book = data.law or LawBook(folders)
     try:
-        module = env.get_template(chosen).make_module(context(data, step, rule))
+        values = context(data, step, rule, kind.id, book)
+        module = env.get_template(chosen).make_module(values)
         blocks = {name: _part(module, chosen, name) for name in ("subject", "body", "guide")}
     except jinja2.TemplateError as error:
         where = f" (line {error.lineno})" if isinstance(error, jinja2.TemplateSyntaxError) else ""

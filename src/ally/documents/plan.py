@@ -155,6 +155,8 @@ class _Writer:
     def render(self) -> str:
         plan = self.plan
         out = [self.heading(f"{self.t('plan.title')} ({plan.pack_name})", 1), ""]
+        if plan.untranslated:
+            out += [self.t("plan.untranslated"), ""]
         if plan.emergency_number:
             out += [self.t("plan.danger", number=plan.emergency_number), ""]
         for notice in plan.notices:

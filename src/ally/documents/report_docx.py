@@ -18,6 +18,8 @@ from docx.text.paragraph import Paragraph
 
 from ally.documents import report_text
 from ally.documents.casefile import CaseFile, Exhibit, Facts, Item, facts, human_size, plural
+from ally.documents.report_html import step_line
+from ally.documents.steps import of_case_file
 
 MONO = "DejaVu Sans Mono"
 
@@ -30,6 +32,7 @@ def render_docx(case: CaseFile, paper: str = "A4") -> bytes:
     _cover(document, case, summary)
     _summary(document, case, summary)
     _timeline(document, case)
+    _steps(document, case)
     _incidents(document, case)
     _messages(document, case)
     _notes(document, case)
@@ -145,6 +148,25 @@ def _timeline(document: DocxDocument, case: CaseFile) -> None:
         row[3].text = ", ".join(exhibit.label for exhibit in item.exhibits)
 
 
+def _steps(document: DocxDocument, case: CaseFile) -> None:
+    steps = of_case_file(case)
+    if not steps:
+        return
+    document.add_heading("Steps taken", level=1)
+    document.add_paragraph("What I did about it, and what came back, in date order.")
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    titles = ("When", "Entry", "What", "Reference")
+    for cell, title in zip(table.rows[0].cells, titles, strict=True):
+        cell.text = title
+    for step in steps:
+        row = table.add_row().cells
+        row[0].text = _x(step.when)
+        row[1].text = step.label or "Case"
+        row[2].text = _x(step_line(step))
+        row[3].text = _x(step.reference)
+
+
 def _recorded(item: Item, case: CaseFile) -> str:
     text = f"{case.moment(item.entry.recorded_at)}, journal entry {item.entry.seq}"
     if item.edited:
@@ -237,6 +259,12 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
     for item in items:
         document.add_heading(_x(f"{item.label} · {item.when}"), level=3)
         _text(document, item.note.text if item.note else item.headline)
+        for label, value in item.details:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(_x(label + ": ")).bold = True
+            paragraph.add_run(_x(value))
+        if item.quote:
+            _text(document, item.quote)
         for exhibit in item.exhibits:
             _exhibit(document, exhibit, case)
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from ally.documents import report_text
 from ally.documents.casefile import CaseFile, Exhibit, Facts, Item, facts, human_size, plural
+from ally.documents.report_html import step_line
+from ally.documents.steps import of_case_file
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
@@ -47,6 +49,7 @@ def render_markdown(case: CaseFile, link: ExhibitLink | None = None) -> str:
     lines += _cover(case, summary)
     lines += _summary(summary)
     lines += _timeline(case)
+    lines += _steps(case)
     lines += _incidents(case, link)
     lines += _messages(case, link)
     lines += _notes(case, link)
@@ -96,6 +99,20 @@ def _summary(summary: Facts) -> list[str]:
         "**What is and is not included:** " + _one_line(report_text.included(summary)),
         "",
     ]
+
+
+def _steps(case: CaseFile) -> list[str]:
+    steps = of_case_file(case)
+    if not steps:
+        return []
+    lines = ["## Steps taken", "", "What I did about it, and what came back, in date order.", ""]
+    lines += ["| When | Entry | What | Reference |", "| --- | --- | --- | --- |"]
+    for step in steps:
+        lines.append(
+            f"| {_one_line(step.when)} | {step.label or 'Case'} | {_one_line(step_line(step))} "
+            f"| {_one_line(step.reference)} |"
+        )
+    return [*lines, ""]
 
 
 def _timeline(case: CaseFile) -> list[str]:
@@ -192,6 +209,11 @@ def _notes(case: CaseFile, link: ExhibitLink | None) -> list[str]:
     for item in items:
         lines += [f"### {item.label} · {_one_line(item.when)}", ""]
         lines += _paragraphs(item.note.text if item.note else item.headline)
+        lines += [f"- **{label}:** {_one_line(value)}" for label, value in item.details]
+        if item.details:
+            lines.append("")
+        if item.quote:
+            lines += ["**Page text**", "", *_paragraphs(item.quote, quote=True)]
         for exhibit in item.exhibits:
             lines += _exhibit(exhibit, case, link)
     return lines

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ally.errors import AnswersError
+from ally.knowledge.dates import DateOrder, read_date, read_number
 from ally.knowledge.messages import message
 from ally.knowledge.schema import Pack, Question, QuestionType
 from ally.knowledge.validate import YESNO_VALUES
@@ -28,8 +29,15 @@ from ally.model.answers import (
 _SKIP_WORDS = {"skip", "unknown", "rather_not_say", "prefer-not-to-say", "not_sure", "unsure"}
 
 
-def normalise_answer(question: Question, value: Any) -> AnswerValue:
-    """One answer in canonical form, or AnswersError naming the question."""
+def normalise_answer(
+    question: Question, value: Any, *, today: dt.date | None = None, order: DateOrder = "dmy"
+) -> AnswerValue:
+    """One answer in canonical form, or AnswersError naming the question.
+
+    With ``today``, dates may be typed as people say them ("last week", "28/11/2026",
+    "October 1", in the pack's ``order``) and a date after today is refused. Without it
+    (answers already stored by Ally) only the canonical forms are read.
+    """
     if isinstance(value, str) and value in UNKNOWN_ANSWERS:
         return value
     if isinstance(value, str) and value.strip().lower() in _SKIP_WORDS:
@@ -49,7 +57,7 @@ def normalise_answer(question: Question, value: Any) -> AnswerValue:
         return _number(question, value)
     if kind is QuestionType.TRIED:
         return _tried(question, value)
-    return _date(question, value)
+    return _date(question, value, today, order)
 
 
 def _tried(question: Question, value: Any) -> TriedAnswer:
@@ -114,31 +122,46 @@ def _choice(question: Question, value: Any) -> str:
 
 
 def _number(question: Question, value: Any) -> int:
+    """'50', 'about 50', '50ish', 'fifty', 'unos 50': the question says a guess is fine."""
     if isinstance(value, bool):
         raise AnswersError(f"{question.id}: the answer must be a whole number.")
     try:
-        number = int(str(value).strip())
-    except ValueError:
-        # `from None`: int()'s message quotes the person's answer.
-        raise AnswersError(f"{question.id}: the answer must be a whole number.") from None
-    if number < 0:
-        raise AnswersError(f"{question.id}: the answer cannot be negative.")
-    return number
+        return read_number(value)
+    except AnswersError as error:
+        # The message never quotes the person's answer.
+        raise AnswersError(f"{question.id}: {error}") from None
 
 
-def _date(question: Question, value: Any) -> ApproxDate:
+def _date(question: Question, value: Any, today: dt.date | None, order: DateOrder) -> ApproxDate:
     if isinstance(value, ApproxDate):
+        if today is not None and value.earliest > today:
+            raise AnswersError(f"{question.id}: that date is after today. Please check the year.")
         return value
-    if isinstance(value, dt.date | str):
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise AnswersError(f"{question.id}: a date looks like 2026-05-03, or 2026-05.")
+    if today is None:
         try:
             return ApproxDate.parse(value)
         except ValueError as error:
             raise AnswersError(f"{question.id}: {error}.") from error
-    raise AnswersError(f"{question.id}: a date looks like 2026-05-03, or 2026-05.")
+    try:
+        return read_date(value, today, order).date
+    except AnswersError as error:
+        raise type(error)(f"{question.id}: {error}") from None
 
 
-def normalise_answers(pack: Pack, raw: Mapping[str, Any]) -> dict[str, AnswerValue]:
-    """All answers in canonical form; unknown question ids are an error, not ignored."""
+def normalise_answers(
+    pack: Pack, raw: Mapping[str, Any], today: dt.date | None = None
+) -> dict[str, AnswerValue]:
+    """All answers in canonical form; unknown question ids are an error, not ignored.
+
+    Pass ``today`` for answers a person wrote (an answers file): dates may then be typed as
+    people say them and dates after today are refused.
+    """
     known = {question.id: question for question in pack.questions}
     result: dict[str, AnswerValue] = {}
     for key, value in raw.items():
@@ -148,7 +171,7 @@ def normalise_answers(pack: Pack, raw: Mapping[str, Any]) -> dict[str, AnswerVal
             )
         if value is None:
             continue
-        result[key] = normalise_answer(known[key], value)
+        result[key] = normalise_answer(known[key], value, today=today, order=pack.date_order)
     return result
 
 

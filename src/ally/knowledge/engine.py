@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ally.knowledge import conditions
@@ -214,6 +214,7 @@ def build_plan(
         language=pack.language,
         disclaimer=message(pack.language, "disclaimer"),
         sources=_cited_sources(pack, plan_steps, notices),
+        untranslated=_shows_untranslated(pack, plan_steps, notices),
     )
 
 
@@ -238,6 +239,18 @@ def _tried_answer(answers: Answers, extra: TriedAnswer | None) -> TriedAnswer:
     found: TriedAnswer = dict(own) if isinstance(own, dict) else {}
     found.update(extra or {})
     return found
+
+
+def _shows_untranslated(
+    pack: Pack, steps: Sequence[PlanStep], notices: Sequence[PlanNotice]
+) -> bool:
+    """Whether anything this plan shows is still in the original language (said, not hidden)."""
+    if not pack.untranslated:
+        return False
+    shown = {f"steps.{step.id}" for step in steps}
+    shown |= {f"notices.{notice.id}" for notice in notices}
+    shown |= {f"deadlines.{deadline.id}" for step in steps for deadline in step.deadlines}
+    return bool(shown & set(pack.untranslated))
 
 
 def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> PlanStep:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ally.knowledge import conditions
 from ally.knowledge.answers import normalise_answer
-from ally.knowledge.engine import build_plan, next_question, remaining_estimate
+from ally.knowledge.engine import build_plan, effective_answers, next_question, question_scores
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Pack, Question
 from ally.model.answers import RATHER_NOT_SAY, AnswerValue
@@ -18,14 +19,41 @@ from ally.model.plan import Plan
 
 
 class Interview:
-    def __init__(self, pack: Pack, answers: dict[str, AnswerValue] | None = None) -> None:
+    """The answers so far, the order they were given in, and where the person is.
+
+    ``history`` is the order questions were answered in. Going back moves ``cursor`` through
+    it without forgetting anything: the question shows the answer given before (ticked), and
+    answering it again moves on to the next question already answered, so nothing else has
+    to be typed again. Answers to questions that no longer arise are dropped then.
+    """
+
+    def __init__(
+        self,
+        pack: Pack,
+        answers: dict[str, AnswerValue] | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         self.pack = pack
         self.answers: dict[str, AnswerValue] = dict(answers or {})
         self.history: list[str] = list(self.answers)
+        self.today = today
+        """Dates typed as words ("last week") are counted from it; later dates are refused."""
+        self.cursor: int | None = None
+        """The index in ``history`` of the question shown while going back; None at the end."""
+        self.chosen: dict[str, AnswerValue] = {}
+        """Answers that chose a pack (the US state), which are the pack rather than an answer."""
 
     def current(self) -> Question | None:
         """The next question to ask, or None when the plan is ready."""
+        if self.cursor is not None:
+            return self.pack.question(self.history[self.cursor])
         return next_question(self.pack, self.answers)
+
+    def previous(self, question_id: str) -> AnswerValue | None:
+        """The answer already given to a question (shown ticked when going back)."""
+        if question_id in self.answers:
+            return self.answers[question_id]
+        return self.chosen.get(question_id)
 
     def answer(self, question_id: str, value: Any) -> None:
         """Record an answer (raises AnswersError if it does not fit the question).
@@ -34,13 +62,19 @@ class Interview:
         keeping every other answer; the choice itself is the pack, not an answer.
         """
         question = self.pack.question(question_id)
-        normalised = normalise_answer(question, value)
+        normalised = normalise_answer(question, value, today=self.today, order=self.pack.date_order)
         target = chosen_pack(question, normalised)
         if target is not None:
+            self.chosen[question_id] = normalised
+            self.answers.pop(question_id, None)
             if target != self.pack.id:
                 self.pack = load_pack(target, self.pack.language)
         else:
+            self.chosen.pop(question_id, None)
             self.answers[question_id] = normalised
+        if self.cursor is not None and self.history[self.cursor] == question_id:
+            self._move_on()
+            return
         if question_id in self.history:
             self.history.remove(question_id)
         self.history.append(question_id)
@@ -50,29 +84,67 @@ class Interview:
         self.answer(question_id, RATHER_NOT_SAY)
 
     def back(self) -> Question | None:
-        """Forget the last answer and return its question, or None at the start."""
-        if not self.history:
+        """Show the question before this one with its answer kept, or None at the start."""
+        if self.cursor is None:
+            if not self.history:
+                return None
+            self.cursor = len(self.history) - 1
+        elif self.cursor == 0:
             return None
-        question_id = self.history.pop()
-        self.answers.pop(question_id, None)
+        else:
+            self.cursor -= 1
+        question_id = self.history[self.cursor]
         if all(question.id != question_id for question in self.pack.questions):
             # The state question: going back over it returns to the pack that asks it.
             self.pack = load_pack(self.pack.lineage[1], self.pack.language)
         return self.pack.question(question_id)
 
+    def _move_on(self) -> None:
+        """After answering again while going back: on to the next question already answered
+        that still arises, dropping the answers of those that no longer do."""
+        assert self.cursor is not None
+        index = self.cursor + 1
+        while index < len(self.history):
+            question_id = self.history[index]
+            if self._still_arises(question_id):
+                self.cursor = index
+                return
+            del self.history[index]
+            self.answers.pop(question_id, None)
+            self.chosen.pop(question_id, None)
+        self.cursor = None
+
+    def _still_arises(self, question_id: str) -> bool:
+        known = {question.id: question for question in self.pack.questions}
+        if question_id not in known:
+            return False
+        others = {key: value for key, value in self.answers.items() if key != question_id}
+        return holds(known[question_id].ask_if, effective_answers(self.pack, others)) is not False
+
     def progress(self) -> tuple[int, int]:
-        """(questions answered, an estimate of how many may follow)."""
-        return len(self.history), remaining_estimate(self.pack, self.answers)
+        """(the number of this question minus one, how many may follow after it).
+
+        The total is an upper bound that only shrinks as answers come in (questions that
+        can no longer change the plan drop out; questions that may yet arise are counted from
+        the start), so "Question 3 of about 9" does not wobble from one question to the next.
+        """
+        asked = len(self.history)
+        done = self.cursor if self.cursor is not None else asked
+        return done, asked - done + questions_left(self.pack, self.answers)
 
     def plan(self, today: dt.date) -> Plan:
         return build_plan(self.pack, self.answers, today)
 
     @classmethod
     def from_document(
-        cls, pack: Pack, answers: dict[str, AnswerValue], order: list[str]
+        cls,
+        pack: Pack,
+        answers: dict[str, AnswerValue],
+        order: list[str],
+        today: dt.date | None = None,
     ) -> Interview:
         """Resume with the answers and the order they were given in, so Back works as before."""
-        interview = cls(pack, answers)
+        interview = cls(pack, answers, today)
         interview.history = [qid for qid in order if qid in answers]
         interview.history += [qid for qid in answers if qid not in interview.history]
         return interview
@@ -86,6 +158,45 @@ class Interview:
             else:
                 answers[key] = value if isinstance(value, str | int | list) else str(value)
         return {"pack": self.pack.id, "answers": answers}
+
+    def position(self) -> dict[str, Any]:
+        """Where the person is (order, going back, pack choices), for a web session."""
+        chosen = {key: str(value) for key, value in self.chosen.items()}
+        return {"history": list(self.history), "cursor": self.cursor, "chosen": chosen}
+
+    def restore(self, position: dict[str, Any]) -> None:
+        """Undo ``position()``: ignore what no longer fits (an updated pack)."""
+        chosen = position.get("chosen") or {}
+        self.chosen = {key: value for key, value in chosen.items() if isinstance(value, str)}
+        known = set(self.answers) | set(self.chosen)
+        order = [qid for qid in position.get("history") or [] if qid in known]
+        self.history = order + [qid for qid in self.answers if qid not in order]
+        cursor = position.get("cursor")
+        self.cursor = None
+        if isinstance(cursor, int) and 0 <= cursor < len(self.history):
+            self.cursor = cursor
+            if all(question.id != self.history[cursor] for question in self.pack.questions):
+                self.pack = load_pack(self.pack.lineage[1], self.pack.language)
+
+
+def questions_left(pack: Pack, answers: dict[str, AnswerValue]) -> int:
+    """Unanswered questions that may still be asked: those that could change the plan,
+    including those whose ``ask_if`` is not yet decided (so they are counted before, not
+    added later), and ``ask_first`` ones."""
+    effective = effective_answers(pack, answers)
+    scores = question_scores(pack, answers)
+    return sum(
+        1
+        for question in pack.questions
+        if question.id not in effective
+        and holds(question.ask_if, effective) is not False
+        and (scores[question.id] or question.ask_first)
+    )
+
+
+def holds(condition: str | bool, answers: dict[str, AnswerValue]) -> bool | None:
+    """True, false or None (unknown) for a condition over these answers."""
+    return conditions.evaluate(conditions.parse(condition), answers)
 
 
 def chosen_pack(question: Question, value: object) -> str | None:

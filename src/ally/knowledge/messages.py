@@ -33,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "check the sources, and talk to a lawyer or advocate about your own situation if you can."
         ),
         "plan.title": "Your plan",
+        "plan.untranslated": "Parts of this plan are not translated yet and are shown in English.",
         "plan.danger": "If you are in danger, call {number}.",
         "plan.still_possible": "What you can still do: {steps}.",
         "plan.told_us": "What you told us",
@@ -135,6 +136,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "persona de apoyo."
         ),
         "plan.title": "Su plan",
+        "plan.untranslated": (
+            "Algunas partes de este plan todavía no están traducidas y aparecen en inglés."
+        ),
         "plan.danger": "Si está en peligro, llame al {number}.",
         "plan.still_possible": "Lo que todavía puede hacer: {steps}.",
         "plan.told_us": "Lo que nos dijo",
@@ -211,6 +215,84 @@ MESSAGES: dict[str, dict[str, str]] = {
         "plan.step_sources": "Fuentes",
         "counted.journal_locked": (
             "Su diario está bloqueado, así que no se contaron los incidentes anotados en él."
+        ),
+    },
+    "fr": {
+        "not_asked": "pas demandé",
+        "declined": "vous avez préféré ne pas répondre",
+        "not_sure": "vous n'étiez pas sûr·e",
+        "not_applicable": "ne s'applique pas",
+        "yes": "Oui",
+        "no": "Non",
+        "phase.safety": "Votre sécurité d'abord",
+        "phase.report": "Le signaler",
+        "phase.escalate": "Si rien ne se passe",
+        "phase.support": "Soutien et aide juridique",
+        "phase.evidence": "Garder des preuves",
+        "unit.year": "an|ans",
+        "unit.month": "mois|mois",
+        "unit.week": "semaine|semaines",
+        "unit.day": "jour|jours",
+        "and": " et ",
+        "less": " moins {amount} {unit}",
+        "counting": " (les fins de semaine et les jours fériés comptent",
+        "rolls": "; un dernier jour tombant une fin de semaine passe au lundi",
+        "disclaimer": (
+            "Ce plan donne des informations, pas des conseils juridiques. Les lois, les numéros "
+            "et les délais changent : vérifiez les sources et, si vous le pouvez, parlez de "
+            "votre situation à un avocat ou à une personne qui accompagne les victimes."
+        ),
+        "plan.title": "Votre plan",
+        "plan.untranslated": (
+            "Certaines parties de ce plan ne sont pas encore traduites et s'affichent en anglais."
+        ),
+        "plan.danger": "Si vous êtes en danger, appelez le {number}.",
+        "plan.still_possible": "Ce que vous pouvez encore faire : {steps}.",
+        "plan.told_us": "Ce que vous nous avez dit",
+        "plan.sources": "Sources",
+        "plan.secondary": "source secondaire",
+        "plan.checked": "vérifiée le {date}",
+        "urgency.now": "À faire maintenant",
+        "urgency.soon": "Bientôt",
+        "urgency.when_ready": "Quand vous serez prêt·e",
+        "may_apply": "peut s'appliquer (certaines réponses manquent)",
+        "who": "À qui",
+        "why": "Pourquoi",
+        "how": "Comment",
+        "bring": "Quoi apporter",
+        "contacts": "Contacts",
+        "near_you": "Aide près de chez vous",
+        "km_away": "à {km} km",
+        "deadlines": "Délais",
+        "phone": "téléphone",
+        "text": "texto",
+        "if_refused": "S'ils refusent",
+        "if_no_answer": "S'il n'y a pas de réponse sous {days} jours",
+        "next": "l'étape suivante est : {title}.",
+        "deadline.counted_from": "compté à partir du {start} : {length}",
+        "deadline.by": "d'ici le {due} ({status}) ; à partir du {start}",
+        "deadline.earliest": " (la date la plus proche possible)",
+        "deadline.left": "{days} jours restants",
+        "deadline.passed": (
+            "dépassé depuis {days} jours ; demandez à un avocat, ou à l'organisme ({body}), "
+            "s'il peut être prolongé"
+        ),
+        "deadline.with": "{title}{maybe} : {when}.",
+        "deadline.maybe": " (peut s'appliquer)",
+        "counted.answer": "Compté à partir du {date}, la date que vous avez donnée pour {what}.",
+        "counted.answer_first_day": (
+            "Compté à partir du {date}, le premier jour de {given}, la période que vous avez "
+            "donnée pour {what} : le plus tôt possible, par prudence."
+        ),
+        "counted.journal": (
+            "Compté à partir du {date} : votre journal contient un incident ce jour-là, "
+            "postérieur à la date que vous avez donnée pour {what}."
+        ),
+        "counted.event": "Compté à partir du {date}, le jour inscrit dans votre dossier : {what}.",
+        "counted.not_yet": "Pas encore connu : il est compté à partir de {what}, qu'Ally ne connaît pas.",
+        "counted.journal_locked": (
+            "Votre journal est verrouillé, donc les incidents qui y sont inscrits n'ont pas été "
+            "comptés."
         ),
     },
 }

@@ -335,6 +335,13 @@ class PackFile(Strict):
     )
     summary: str | None = None
     emergency_number: str | None = None
+    date_order: Literal["dmy", "mdy"] | None = Field(
+        default=None,
+        description=(
+            "How people there write dates with numbers: dmy (28/11/2026, the default) or "
+            "mdy (11/28/2026, the US). Inherited from the pack this one extends."
+        ),
+    )
     start_here: StartHere | None = Field(
         default=None, description="How the start-here actions are chosen (defaults apply)."
     )
@@ -356,6 +363,7 @@ class Pack(Strict):
     checked: dt.date
     summary: str | None = None
     emergency_number: str | None = None
+    date_order: Literal["dmy", "mdy"] = "dmy"
     start_here: StartHere = Field(default_factory=StartHere)
     questions: list[Question] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
@@ -366,6 +374,11 @@ class Pack(Strict):
     lineage: list[Id] = Field(
         default_factory=list,
         description="This pack's id and those it extends, nearest first.",
+    )
+    untranslated: list[str] = Field(
+        default_factory=list,
+        description="Items ('steps.police-report', …) shown in the pack's original language "
+        "because no translation into `language` was written for them.",
     )
 
     def question(self, question_id: str) -> Question:

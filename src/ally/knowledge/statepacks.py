@@ -45,14 +45,16 @@ Document = dict[str, Any]
 
 @dataclass
 class _Sources:
-    """The sources one state's pack cites, one id per distinct address."""
+    """The sources one state's pack cites, one id per distinct address and title."""
 
     state: str
     items: dict[str, Document] = field(default_factory=dict)
 
     def cite(self, source: Source, topic: str) -> str:
+        # One id per page and title: one page cited for two facts under two titles keeps both
+        # titles, so each step names what the reviewer should look for on that page.
         for source_id, item in self.items.items():
-            if item["url"] == source.url:
+            if item["url"] == source.url and item["title"] == source.title:
                 return source_id
         source_id = f"{self.state}-{topic}"
         number = 2
@@ -448,7 +450,8 @@ def _order_line(order: Order) -> str:
     covers = [COVERS[item] for item in order.covers]
     text = f"{order.name}: for {', '.join(covers[:-1]) + ' or ' if len(covers) > 1 else ''}{covers[-1]}"
     if order.court:
-        text += f", from the {order.court}"
+        determiner = order.court.split(" ", 1)[0].lower() in {"a", "an", "the", "any", "your"}
+        text += f", from {'' if determiner else 'the '}{order.court}"
     if order.relationship_required is True:
         text += "; only against a partner, ex, family or household member"
     elif order.relationship_required is False:
@@ -521,6 +524,19 @@ def _criminal(builder: _Builder) -> None:
     )
 
 
+def _dv_summary(state: str, *, has_coalition: bool) -> str:
+    """What the state's domestic violence help does; a hotline alone is not called a coalition."""
+    who = (
+        f"{state}'s statewide domestic violence coalition lists"
+        if has_coalition
+        else f"{state}'s statewide domestic violence hotline connects you with"
+    )
+    return (
+        f"{who} the local programs that offer advocates, shelter and help with court orders, "
+        "free and confidential."
+    )
+
+
 def _support(builder: _Builder) -> None:
     support = builder.rows.support
     if support.dv_coalition or support.hotline:
@@ -541,10 +557,8 @@ def _support(builder: _Builder) -> None:
                 "phase": "support",
                 "urgency": "soon",
                 "when": "harasser in [partner, family] or stalking or threats",
-                "summary": (
-                    f"{builder.name}'s statewide domestic violence coalition lists the local "
-                    "programs that offer advocates, shelter and help with court orders, free and "
-                    "confidential."
+                "summary": _dv_summary(
+                    builder.name, has_coalition=support.dv_coalition is not None
                 ),
                 "contacts": contacts,
                 "sources": list(dict.fromkeys(cited)),

@@ -137,7 +137,10 @@ def apply(
             _item(kind, item, by_pack.get(defined_in.get((kind, item["id"]), "")))
             for item in data[kind]
         ]
-    leaf = layers[-1][1] if layers else None
+    data["untranslated"] = _untranslated(pack, by_pack, defined_in)
+    # Only the pack's own translation may rename it: a parent's name ("Cualquier lugar" for
+    # the generic pack) is wrong for a child that has no translation of its own.
+    leaf = by_pack.get(pack.id)
     for layer_pack, translation in layers:
         for key in ("name", "summary", "emergency_number"):
             value = getattr(translation, key)
@@ -148,6 +151,19 @@ def apply(
     if layers:
         data["language"] = layers[-1][1].language
     return Pack.model_validate(data)
+
+
+def _untranslated(
+    pack: Pack, by_pack: dict[str, Translation], defined_in: dict[tuple[str, str], str]
+) -> list[str]:
+    """Items whose text stays in the original language, so a page can say so, never silently."""
+    missing = []
+    for kind in ("questions", "steps", "deadlines", "notices"):  # contact names and source
+        for item in getattr(pack, kind):  # titles are proper names; they stay as written
+            translation = by_pack.get(defined_in.get((kind, item.id), ""))
+            if translation is None or item.id not in getattr(translation, kind):
+                missing.append(f"{kind}.{item.id}")
+    return missing
 
 
 def _item(kind: str, item: dict[str, Any], translation: Translation | None) -> dict[str, Any]:

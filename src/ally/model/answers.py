@@ -24,6 +24,7 @@ NOT_APPLICABLE = "not-applicable"
 # Far-off years are typing mistakes, and deadline arithmetic on them would overflow.
 MIN_YEAR, MAX_YEAR = 1900, 2200
 _DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
+_RANGE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
 
 class ApproxDate(BaseModel):
@@ -54,6 +55,13 @@ class ApproxDate(BaseModel):
             if not MIN_YEAR <= text.year <= MAX_YEAR:
                 raise ValueError(f"the year should be between {MIN_YEAR} and {MAX_YEAR}")
             return cls(earliest=text, latest=text, precision="day")
+        spanned = _RANGE_RE.match(text.strip())
+        if spanned:
+            # The form str() gives a range ("last week"), so saved answers read back.
+            low, high = (dt.date.fromisoformat(part) for part in spanned.groups())
+            if not (low.year >= MIN_YEAR and high.year <= MAX_YEAR):
+                raise ValueError(f"the year should be between {MIN_YEAR} and {MAX_YEAR}")
+            return cls(earliest=low, latest=high, precision="range" if low != high else "day")
         match = _DATE_RE.match(text.strip())
         if not match:
             raise ValueError("a date looks like 2026-05-03, or 2026-05 if you only know the month")

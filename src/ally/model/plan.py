@@ -204,6 +204,11 @@ class Plan(_Out):
         description="Step id → directory services near the place the person gave, if any.",
     )
     disclaimer: str
+    untranslated: bool = Field(
+        default=False,
+        description="Part of the plan's text has no translation into `language` yet and is "
+        "shown in the pack's original language (the plan says so).",
+    )
 
     def steps(self) -> list[PlanStep]:
         return [step for phase in self.phases for step in phase.steps]

@@ -103,12 +103,38 @@ def _private_sqlite(path: Path) -> None:
 class Database:
     """A connection to SQLite (a file path or ``sqlite:///path``) or PostgreSQL (``postgresql://``)."""
 
-    def __init__(self, url: str | Path) -> None:
+    def __init__(self, url: str | Path, *, read_only: bool = False) -> None:
         self.url = str(url)
         self.kind = (
             "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
         )
-        self._conn: Any = self._connect()
+        self.read_only = read_only
+        self._conn: Any = self._connect_read_only() if read_only else self._connect()
+
+    def _connect_read_only(self) -> Any:
+        """A connection that cannot change anything (salvaging a damaged vault).
+
+        SQLite: opened with ``mode=ro`` and no pragmas, so not a byte of the file changes;
+        what its write-ahead log holds is still read. PostgreSQL: every transaction
+        read-only.
+        """
+        if self.kind == "postgresql":
+            conn = self._connect()
+            conn.execute("SET default_transaction_read_only = on")
+            return conn
+        path = Path(self.url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise StorageError(f"There is no database at {path}.")
+        try:
+            uri = f"{path.absolute().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            # A truncated file can fail SQLite's checks of its table list before a single
+            # row is read; relaxed, every row before the damage can still be read. (The
+            # connection is read-only: nothing can be written through it.)
+            conn.execute("PRAGMA writable_schema=ON")
+            return conn
+        except sqlite3.Error as error:
+            raise StorageError(f"{path} is not an Ally database or is damaged.") from error
 
     def _connect(self) -> Any:
         if self.kind == "postgresql":
@@ -199,6 +225,34 @@ class Database:
             yield self
 
     @contextmanager
+    def read_snapshot(self) -> Iterator[Database]:
+        """Several reads that see one moment of the database, taking no write lock.
+
+        ``verify`` and ``backup`` read the chain and then the files; without one snapshot an
+        entry forgotten in between would look like a file gone missing. SQLite: a deferred
+        transaction (in WAL mode writers carry on meanwhile). PostgreSQL: a read-only
+        REPEATABLE READ transaction.
+        """
+        if self.kind == "sqlite":
+            if self._conn.in_transaction:  # already inside one (a caller's transaction)
+                yield self
+                return
+            with self._failures():
+                self._conn.execute("BEGIN DEFERRED")
+            try:
+                yield self
+            finally:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("COMMIT")
+            return
+        if self._conn.info.transaction_status != 0:  # psycopg: 0 is idle, not in a transaction
+            yield self
+            return
+        with self._failures(), self._conn.transaction():
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield self
+
+    @contextmanager
     def rollback_journal(self) -> Iterator[bool]:
         """SQLite's rollback journal instead of the WAL for one big load, if nobody else is in.
 
@@ -253,6 +307,24 @@ class Database:
             return  # busy: someone else is using the file; it stays large until next time
         finally:
             self._conn.execute("PRAGMA busy_timeout=30000")
+
+    def backup_to(self, path: Path) -> None:
+        """SQLite: copy the whole database, as one consistent moment, into a new file.
+
+        Uses SQLite's online backup API, which reads through the same pages every
+        connection sees, so everything committed (also what still sits in the write-ahead
+        log) is in the copy; writers carry on meanwhile. The copy is switched to a rollback
+        journal, so it is one self-contained file.
+        """
+        if self.kind != "sqlite":
+            raise StorageError("Only a SQLite database can be copied page by page.")
+        target = sqlite3.connect(path, isolation_level=None)
+        try:
+            with self._failures():
+                self._conn.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
 
     def close(self) -> None:
         self._conn.close()

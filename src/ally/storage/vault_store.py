@@ -23,6 +23,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ally.storage.database import Database
 
@@ -38,15 +39,15 @@ LOOKUP_PAGE = 500
 """Most digests looked up in one statement (well under SQLite's limit on parameters)."""
 
 
-def database_for(location: str | Path) -> Database:
+def database_for(location: str | Path, *, read_only: bool = False) -> Database:
     """A folder (SQLite file inside it) or a ``postgresql://`` URL."""
     text = str(location)
     if text.startswith(("postgresql://", "postgres://")):
-        return Database(text)
+        return Database(text, read_only=read_only)
     folder = Path(text.removeprefix("sqlite:///"))
     if folder.suffix == ".db":
-        return Database(folder)
-    return Database(folder / DB_FILENAME)
+        return Database(folder, read_only=read_only)
+    return Database(folder / DB_FILENAME, read_only=read_only)
 
 
 def blob_key(record_id: str, name: str) -> str:
@@ -105,6 +106,83 @@ class VaultStore:
         )
         meta = {str(r[1]): str(r[2]) for r in rows if r[0] == 0}
         return meta, [(int(r[0]), str(r[1]), str(r[2])) for r in rows if r[0] != 0]
+
+    # --- reading for verify: bytes, never text -------------------------------------------------
+    #
+    # Someone editing the database by hand can leave bytes in a TEXT column that are not valid
+    # UTF-8 (SQLite stores whatever it is given) or a number where text belongs. Decoding
+    # such a value in the driver raises; verify must instead report the entry. So verify
+    # reads every text column as bytes and decides itself what they mean.
+
+    def _raw(self, column: str) -> str:
+        """SQL giving a text column's stored bytes (PostgreSQL: in the database's encoding)."""
+        if self.db.kind == "postgresql":
+            return f"textsend({column})"
+        return f"CAST({column} AS BLOB)"
+
+    def raw_meta(self) -> dict[str, str]:
+        """The vault's own information; undecodable bytes become U+FFFD (so nothing matches)."""
+        rows = self.db.query(f"SELECT {self._raw('name')}, {self._raw('value')} FROM vault_meta")
+        return {_text(r[0]): _text(r[1]) for r in rows}
+
+    def raw_records(self) -> Iterator[tuple[int, bytes, bytes]]:
+        """(number, record bytes, hash bytes) in number order, one row at a time.
+
+        Read through a cursor in primary-key order (no sort), so a file damaged part-way
+        still yields every row before the damage; the caller catches the error there.
+        """
+        cursor = self.db.execute(
+            f"SELECT seq, {self._raw('record')}, {self._raw('hash')} FROM vault_records "
+            "ORDER BY seq"
+        )
+        for seq, record, digest in cursor:
+            yield int(seq), _bytes(record), _bytes(digest)
+
+    def raw_chunks(self) -> Iterator[tuple[str, int, bytes]]:
+        """Every stored file row as (file, row number, bytes); a damaged row number is -1."""
+        if self.db.kind == "postgresql":
+            yield from self.iter_chunks()
+            return
+        cursor = self.db.execute(
+            f"SELECT {self._raw('blob')}, idx, CAST(data AS BLOB) FROM vault_chunks "
+            "ORDER BY blob, idx"
+        )
+        for blob, idx, data in cursor:
+            number = idx if isinstance(idx, int) and not isinstance(idx, bool) else -1
+            yield _text(blob), number, _bytes(data)
+
+    def chunk_rowids(self) -> Iterator[tuple[int, str, int]]:
+        """SQLite, damaged file: (row id, file, row number) of every stored row, read from the
+        table itself in storage order (its index may be what is damaged)."""
+        cursor = self.db.execute(
+            f"SELECT rowid, {self._raw('blob')}, idx FROM vault_chunks NOT INDEXED ORDER BY rowid"
+        )
+        for rowid, blob, idx in cursor:
+            number = idx if isinstance(idx, int) and not isinstance(idx, bool) else -1
+            yield int(rowid), _text(blob), number
+
+    def chunk_at(self, rowid: int) -> bytes:
+        """SQLite, damaged file: one stored row's bytes by its row id."""
+        rows = self.db.query(
+            "SELECT CAST(data AS BLOB) FROM vault_chunks WHERE rowid = ?", (rowid,)
+        )
+        return _bytes(rows[0][0]) if rows else b""
+
+    def raw_grants(self) -> Iterator[tuple[str, str, bytes]]:
+        """Every re-wrapped header as (file, recipient, header)."""
+        cursor = self.db.execute(
+            f"SELECT {self._raw('blob')}, {self._raw('recipient')}, "
+            f"{'header' if self.db.kind == 'postgresql' else 'CAST(header AS BLOB)'} "
+            "FROM vault_grants ORDER BY blob, recipient"
+        )
+        for blob, recipient, header in cursor:
+            yield _text(blob), _text(recipient), _bytes(header)
+
+    def raw_pending(self) -> set[str]:
+        """Files of uploads that were started and never completed."""
+        return {
+            _text(r[0]) for r in self.db.query(f"SELECT {self._raw('blob')} FROM vault_pending")
+        }
 
     def meta(self) -> dict[str, str]:
         return {str(r[0]): str(r[1]) for r in self.db.query("SELECT name, value FROM vault_meta")}
@@ -300,6 +378,10 @@ class VaultStore:
             tx.executemany("INSERT INTO vault_chunks (blob, idx, data) VALUES (?, ?, ?)", rows)
         return first_idx + len(rows)
 
+    def put_row(self, tx: Database, key: str, idx: int, data: bytes | bytearray) -> None:
+        """Store one row of a file as given (an attachment's encrypted block, about 1 MiB)."""
+        tx.execute("INSERT INTO vault_chunks (blob, idx, data) VALUES (?, ?, ?)", (key, idx, data))
+
     def start_pending(self, key: str) -> None:
         with self.db.transaction() as tx:
             tx.execute(
@@ -333,3 +415,19 @@ class VaultStore:
             "INSERT INTO vault_grants (blob, recipient, header) VALUES (?, ?, ?)",
             (key, recipient, header),
         )
+
+
+def _bytes(value: Any) -> bytes:
+    """A stored value as bytes (a NULL, which the schema forbids, as none)."""
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, int | float):
+        return str(value).encode("ascii")
+    return bytes(value)
+
+
+def _text(value: object) -> str:
+    """Stored bytes as text; bytes that are not UTF-8 become U+FFFD."""
+    return _bytes(value).decode("utf-8", "replace")

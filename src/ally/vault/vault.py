@@ -19,7 +19,7 @@ from ally.model.journal import (
     Incident,
     Note,
 )
-from ally.storage.database import Database
+from ally.storage.database import Database, StorageError
 from ally.storage.vault_store import (
     DB_FILENAME,
     VaultStore,
@@ -52,9 +52,10 @@ from ally.vault.errors import (
     VaultLockedError,
     VaultNotFoundError,
 )
-from ally.vault.verify import Progress, VerifyReport, check_chain, check_files, fingerprint_rows
+from ally.vault.verify import UNREADABLE_VAULT, Problem, Progress, VerifyReport, verify_store
 
 if TYPE_CHECKING:
+    from ally.vault.backup import BackupResult
     from ally.vault.bundle import ExportResult
 
 STALE_UPLOAD = dt.timedelta(hours=1)
@@ -199,7 +200,12 @@ class Vault:
                 "There is no vault there yet. Create one with `ally vault init`."
             )
         store = VaultStore(database_for(location))
-        if not store.exists():
+        try:
+            found = store.exists()
+        except BaseException:
+            store.db.close()
+            raise
+        if not found:
             store.db.close()
             raise VaultNotFoundError(
                 "There is no vault there yet. Create one with `ally vault init`."
@@ -915,13 +921,50 @@ class Vault:
 
     def verify(self, progress: Progress | None = None) -> VerifyReport:
         """Check the whole chain and every stored file; needs no passphrase."""
-        report = VerifyReport()
-        meta, rows = self._store.snapshot()
-        state = check_chain(meta, rows, report)
-        total = self._store.total_bytes() if progress else 0
-        found = fingerprint_rows(self._store.iter_chunks(), total, progress)
-        check_files(state, found, report)
-        return report
+        return verify_store(self._store, progress)
+
+    @classmethod
+    def verify_at(
+        cls, location: str | Path, progress: Progress | None = None, codes: Iterable[str] = ()
+    ) -> VerifyReport:
+        """Verify the vault at ``location`` however damaged it is: a report, never an error
+        about its content (only "there is no vault there").
+
+        Unlike :meth:`open`, nothing about the vault needs to be intact to get this far.
+        """
+        text = str(location)
+        if (
+            not text.startswith(("postgresql://", "postgres://"))
+            and not _sqlite_file(text).is_file()
+        ):
+            raise VaultNotFoundError(
+                "There is no vault there yet. Create one with `ally vault init`."
+            )
+        try:  # read-only: verifying never writes, not even to a damaged file
+            store = VaultStore(database_for(location, read_only=True))
+        except StorageError:  # not even opened: the file is damaged from its first page
+            report = VerifyReport(problems=[Problem(0, UNREADABLE_VAULT)])
+            report.codes = dict.fromkeys(codes, False)
+            return report
+        try:
+            try:
+                found = store.exists()
+            except StorageError:
+                found = True  # its table list is damaged: verify tells how far it gets
+            if not found:
+                raise VaultNotFoundError(
+                    "There is no vault there yet. Create one with `ally vault init`."
+                )
+            return verify_store(store, progress, codes)
+        finally:
+            store.db.close()
+
+    def backup(self, path: str | Path) -> BackupResult:
+        """Write a consistent, verified copy of the whole vault (see :mod:`ally.vault.backup`);
+        needs no passphrase, and writers may carry on meanwhile."""
+        from ally.vault.backup import backup
+
+        return backup(self._store, path)
 
     def head_code(self) -> str:
         """A short code for the journal as it stands now (see chain.head_code)."""

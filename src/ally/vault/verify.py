@@ -9,8 +9,9 @@ later key record replaced it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ally.vault.chain import (
     FORMAT_VERSION,
@@ -19,21 +20,31 @@ from ally.vault.chain import (
     RecordError,
     genesis_hash,
     head_code,
+    parse_head_code,
     text_digest,
 )
 from ally.vault.crypto import Fingerprint, Fingerprinter, Recipient
 from ally.vault.errors import RecipientError, UnusableRecipientError, VaultDamagedError
 
+if TYPE_CHECKING:
+    from ally.storage.vault_store import VaultStore
+
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One integrity failure, located by entry number (None: the vault as a whole)."""
+    """One integrity failure, located by entry number (0: the vault's own information).
+
+    ``chain``: the record itself (missing, damaged, changed, out of place); False for a
+    problem with an entry's stored files, which leaves the chain around it intact.
+    """
 
     seq: int
     message: str
     entry_id: str | None = None
+    chain: bool = field(default=True, compare=False)
 
     def __str__(self) -> str:
         if self.seq == 0:
@@ -54,6 +65,8 @@ class VerifyReport:
     head_hash: str | None = None
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    codes: dict[str, bool] = field(default_factory=dict)
+    """Journal codes asked about (as given) -> whether each is part of this journal's history."""
 
     @property
     def ok(self) -> bool:
@@ -61,7 +74,20 @@ class VerifyReport:
 
     @property
     def first_problem(self) -> Problem | None:
-        return min(self.problems) if self.problems else None
+        """The problem nearest the start of the chain (the first found, among equals)."""
+        return min(self.problems, key=lambda p: p.seq) if self.problems else None
+
+    @property
+    def intact_to(self) -> int:
+        """How far the journal verifies: entries 1 to this number are sound, files included."""
+        first = self.first_problem
+        return self.entries if first is None else max(first.seq - 1, 0)
+
+    @property
+    def chain_intact_to(self) -> int:
+        """Entries 1 to this number have sound records (some of their files may be lost)."""
+        seqs = [p.seq for p in self.problems if p.chain]
+        return max(min(seqs) - 1, 0) if seqs else self.entries
 
     @property
     def head_code(self) -> str | None:
@@ -74,35 +100,107 @@ class ChainState:
 
     records: list[Record] = field(default_factory=list)
     by_id: dict[str, Record] = field(default_factory=dict)
+    lost: list[int] = field(default_factory=list)
+    """Positions whose record is missing or unreadable (what it said is unknown)."""
+
+
+Row = tuple[int, "str | bytes", "str | bytes"]
+"""A stored record: number, canonical text, hash (text, or bytes read defensively)."""
 
 
 def check_chain(
-    meta: dict[str, str], rows: list[tuple[int, str, str]], report: VerifyReport
+    meta: dict[str, str],
+    rows: Sequence[Row],
+    report: VerifyReport,
+    *,
+    complete: bool = True,
+    codes: Iterable[str] = (),
 ) -> ChainState:
-    """Check links, hashes, numbering, references and the head; add problems to ``report``."""
+    """Check the records as stored: links, hashes, numbering, references and the head.
+
+    The rows are walked in the order they are stored. A missing or renumbered record is
+    reported at its own position and the walk goes on, so every later record, tombstone and
+    attachment is still judged on its own. ``complete`` is False when the rows stop early
+    because the rest could not be read (a damaged file). ``codes``: journal codes to look
+    up in the history (results in ``report.codes``).
+    """
     state = ChainState()
+    report.entries = len(rows)
     vault_id = meta.get("vault_id", "")
-    if meta.get("format") != str(FORMAT_VERSION) or not vault_id.isalnum():
+    if meta.get("format") != str(FORMAT_VERSION) or not (vault_id.isascii() and vault_id.isalnum()):
         report.problems.append(Problem(0, "The vault's own information is damaged or unknown."))
         return state
-    prev = genesis_hash(vault_id)
-    for expected, (seq, text, stored_hash) in enumerate(rows, start=1):
-        record = _check_row(expected, seq, text, stored_hash, prev, report)
-        prev = stored_hash
-        if record is not None:
+    wanted = _wanted_codes(codes)
+    prev: str | None = genesis_hash(vault_id)
+    position = 1
+    for seq, raw_text, raw_hash in rows:
+        stored = _loose(raw_hash)
+        if seq > position:
+            _report_gap(position, seq, state, report)
+            position, prev = seq, None  # the link to a missing record cannot be checked
+        elif seq < position:  # only a number below 1: rows come sorted and unique
+            report.problems.append(Problem(position, f"is stored under the number {seq}."))
+            state.lost.append(position)
+            position, prev = position + 1, stored
+            continue
+        record = _check_row(position, _ascii(raw_text), stored, prev, report)
+        if record is None:
+            state.lost.append(position)
+        else:
             _check_references(record, state, report)
             state.records.append(record)
             state.by_id.setdefault(record.id, record)
-    report.entries = len(rows)
-    _check_head(meta.get("head", ""), rows, report)
+        if position in wanted:
+            for code, expected in wanted[position]:
+                report.codes[code] = head_code(position, stored) == expected
+        position, prev = position + 1, stored
+    for code in codes:
+        report.codes.setdefault(code, False)
+    _check_head(meta.get("head", ""), rows, report, complete)
     return state
 
 
+def _wanted_codes(codes: Iterable[str]) -> dict[int, list[tuple[str, str]]]:
+    wanted: dict[int, list[tuple[str, str]]] = {}
+    for code in codes:
+        parsed = parse_head_code(code)
+        if parsed is not None:
+            wanted.setdefault(parsed[0], []).append((code, parsed[1]))
+    return wanted
+
+
+def _ascii(value: str | bytes) -> str | None:
+    """Stored text as a str, or None if it holds anything outside ASCII (records and hashes
+    are pure ASCII, so anything else is damage)."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("ascii")
+        except UnicodeDecodeError:
+            return None
+    return value if value.isascii() else None
+
+
+def _loose(value: str | bytes) -> str:
+    """Stored text as a str, undecodable bytes as U+FFFD (which then matches nothing)."""
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else value
+
+
+def _report_gap(position: int, seq: int, state: ChainState, report: VerifyReport) -> None:
+    if seq == position + 1:
+        message = "is missing (it was removed or renumbered)."
+    else:
+        message = f"is missing, and so are the entries after it up to {seq - 1}."
+    report.problems.append(Problem(position, message))
+    state.lost.extend(range(position, seq))
+
+
 def _check_row(
-    expected: int, seq: int, text: str, stored: str, prev: str, report: VerifyReport
+    seq: int, text: str | None, stored: str | None, prev: str | None, report: VerifyReport
 ) -> Record | None:
-    if seq != expected:
-        report.problems.append(Problem(expected, "is missing, or entries are out of order."))
+    if text is None:
+        report.problems.append(
+            Problem(seq, "its record is damaged (it holds bytes that are not text).")
+        )
         return None
     try:
         record = Record.parse(text)
@@ -111,11 +209,11 @@ def _check_row(
         return None
     problem = None
     if record.seq != seq:
-        problem = "is stored out of place (entries were reordered)."
-    elif record.prev != prev:
-        problem = "does not follow the entry before it (an entry was removed, added or changed)."
+        problem = f"is stored out of place (it says it is entry {record.seq})."
     elif text_digest(text) != stored:
         problem = "was changed after it was written."
+    elif prev is not None and record.prev != prev:
+        problem = "does not follow the entry before it (an entry was removed, added or changed)."
     if problem:
         report.problems.append(Problem(seq, problem, record.id))
     return record
@@ -165,11 +263,18 @@ def _reference_problem(record: Record, target: Record) -> str | None:
     return None
 
 
-def _check_head(head: str, rows: list[tuple[int, str, str]], report: VerifyReport) -> None:
-    last_seq, last_hash = (rows[-1][0], rows[-1][2]) if rows else (0, "")
+def _check_head(head: str, rows: Sequence[Row], report: VerifyReport, complete: bool) -> None:
+    last_seq = rows[-1][0] if rows else 0
+    last_hash = _loose(rows[-1][2]) if rows else ""
     report.head_seq, report.head_hash = last_seq, last_hash or None
     seq_text, _, digest = head.partition(":")
-    if not seq_text.isdigit():
+    if not complete:
+        report.problems.append(
+            Problem(
+                last_seq + 1, "could not be read, nor anything after it: the vault file is damaged."
+            )
+        )
+    elif not (seq_text.isascii() and seq_text.isdigit()):
         report.problems.append(Problem(0, "The record of the journal's newest entry is damaged."))
     elif int(seq_text) > last_seq:
         report.problems.append(
@@ -228,14 +333,22 @@ def check_files(
     *,
     partial: bool = False,
     shared_headers: bool = False,
+    pending: Iterable[str] = (),
+    complete: bool = True,
 ) -> None:
     """Compare each record's file fingerprints with what is stored.
 
     ``partial``: a bundle may leave files out (they count as withheld, not missing).
     ``shared_headers``: a bundle made for a recipient has new headers; only payloads must match.
+    ``pending``: files of uploads that were started but never completed.
+    ``complete``: False when the files could not all be read (a damaged vault file).
+
+    When a record is missing or unreadable, it may have been the tombstone that forgot an
+    earlier entry; that entry's missing content is then mentioned, not blamed on it.
     """
-    forgotten = _forgotten_after(state.records)
-    replaced_keys = _replaced_keys(state.records)
+    forgotten = forgotten_after(state.records)
+    replaced = replaced_keys(state.records)
+    last_lost = max(state.lost, default=0)
     referenced: set[str] = set()
     for record in state.records:
         gone = record.seq < forgotten.get(record.id, 0) or (
@@ -246,30 +359,61 @@ def check_files(
         for name, ref in sorted(record.blobs.items()):
             key = f"{record.id}:{name}"
             referenced.add(key)
-            problem = _file_problem(
-                found.get(key), ref, gone or record.id in replaced_keys, partial, shared_headers
+            problem = file_problem(
+                found.get(key), ref, gone or record.id in replaced, partial, shared_headers
             )
             if problem == "withheld":
                 report.withheld += 1
+            elif problem == MISSING and not complete:
+                report.problems.append(Problem(record.seq, UNREADABLE, record.id, chain=False))
+            elif problem == MISSING and record.seq < last_lost:
+                report.notes.append(
+                    f"Entry {record.seq}'s encrypted content is missing: it may have been "
+                    "forgotten by a record that is now missing or damaged."
+                )
             elif problem:
-                report.problems.append(Problem(record.seq, problem, record.id))
+                report.problems.append(Problem(record.seq, problem, record.id, chain=False))
             elif key in found:
                 report.files_checked += 1
-    stray = [k for k in found if k not in referenced]
-    if stray:
+    _note_strays([k for k in found if k not in referenced], set(pending), state, report)
+
+
+MISSING = "its encrypted content is missing."
+UNREADABLE = "its encrypted content could not be read: the vault file is damaged."
+
+
+def _note_strays(
+    stray: list[str], pending: set[str], state: ChainState, report: VerifyReport
+) -> None:
+    """Stored files no record names. Only an upload that was started and never completed is
+    called interrupted; other files belong to a record that is missing or damaged, or were
+    put there by something other than Ally."""
+    unfinished = [k for k in stray if k in pending]
+    other = len(stray) - len(unfinished)
+    if unfinished:
         report.notes.append(
-            f"{len(stray)} stored file(s) belong to no entry (an interrupted upload); "
-            "they are ignored and removed on the next write."
+            f"{len(unfinished)} stored file(s) are from an upload that never completed; "
+            "they are not part of the journal and are removed the next time it is unlocked."
+        )
+    if other and state.lost:
+        report.notes.append(
+            f"{other} stored file(s) belong to no readable entry: probably to the missing "
+            "or damaged entries above."
+        )
+    elif other:
+        report.notes.append(
+            f"{other} stored file(s) belong to no entry of the journal. They are not part "
+            "of the evidence and are ignored."
         )
 
 
-def _file_problem(
+def file_problem(
     fp: Fingerprint | str | None, ref: BlobRef, gone: bool, partial: bool, shared: bool
 ) -> str | None:
     if fp is None:
         if gone:
             return None
-        return "withheld" if partial else "its encrypted content is missing."
+        return "withheld" if partial else MISSING
     if isinstance(fp, str):
         return f"its encrypted content {fp}"
     if gone:
@@ -281,7 +425,7 @@ def _file_problem(
     return None
 
 
-def _forgotten_after(records: list[Record]) -> dict[str, int]:
+def forgotten_after(records: list[Record]) -> dict[str, int]:
     """id -> number of the first forget record naming it."""
     out: dict[str, int] = {}
     for record in records:
@@ -290,6 +434,97 @@ def _forgotten_after(records: list[Record]) -> dict[str, int]:
     return out
 
 
-def _replaced_keys(records: list[Record]) -> set[str]:
+def replaced_keys(records: list[Record]) -> set[str]:
     keys = [r.id for r in records if r.kind == "key"]
     return set(keys[:-1])
+
+
+# --- a stored vault -----------------------------------------------------------------------------
+
+
+def verify_store(
+    store: VaultStore, progress: Progress | None = None, codes: Iterable[str] = ()
+) -> VerifyReport:
+    """Verify a vault's database; never raises for anything stored in it.
+
+    Everything is read as bytes in one snapshot, row by row. Damage the database itself
+    reports (a truncated or partly unreadable file, a value of the wrong type) ends that
+    read; what was read before it is still checked, and the report says where reading
+    stopped, so ``intact_to`` tells how far the journal verifies.
+    """
+    report = VerifyReport()
+    try:
+        with store.db.read_snapshot():
+            _verify_snapshot(store, report, progress, list(codes))
+    except Exception:  # the snapshot could not even begin or end: say so, located
+        if report.ok:
+            report.problems.append(Problem(0, UNREADABLE_VAULT))
+        for code in codes:
+            report.codes.setdefault(code, False)
+    return report
+
+
+UNREADABLE_VAULT = "The vault's database could not be read: the file is damaged."
+
+
+def _verify_snapshot(
+    store: VaultStore, report: VerifyReport, progress: Progress | None, codes: list[str]
+) -> None:
+    metas: list[dict[str, str]] = []
+    meta_ok = gather(lambda: iter([store.raw_meta()]), metas)
+    meta = metas[0] if metas else {}
+    rows: list[Row] = []
+    complete = meta_ok and gather(store.raw_records, rows)
+    state = check_chain(meta, rows, report, complete=complete, codes=codes)
+    if not meta_ok:
+        return
+    pendings: list[set[str]] = []
+    gather(lambda: iter([store.raw_pending()]), pendings)
+    pending = pendings[0] if pendings else set()
+    total = 0
+    if progress:
+        sizes: list[int] = []
+        gather(lambda: iter([store.total_bytes()]), sizes)
+        total = sizes[0] if sizes else 0
+    failed: list[bool] = []
+    found = fingerprint_rows(until_error(store.raw_chunks, failed), total, progress)
+    if failed and store.db.kind == "sqlite":  # damaged: read what can be read, row by row
+        failed = []
+        found = fingerprint_rows(scattered_chunks(store, failed))
+    check_files(state, found, report, pending=pending, complete=not failed)
+
+
+def scattered_chunks(store: VaultStore, failed: list[bool]) -> Iterator[tuple[str, int, bytes]]:
+    """Every stored file row that can still be read from a damaged SQLite file, in (file,
+    number) order. Rows are listed from the table itself, then read one by one, so damage
+    costs only the files it touches; an unreadable row breaks its file (number -1).
+    ``failed`` gets True if the listing itself broke off (rows after it are unknown)."""
+    index: list[tuple[int, str, int]] = []
+    if not gather(store.chunk_rowids, index):
+        failed.append(True)
+    index.sort(key=lambda row: (row[1], row[2]))
+    for rowid, key, idx in index:
+        try:
+            data = store.chunk_at(rowid)
+        except Exception:  # this row's page is damaged
+            yield key, -1, b""
+        else:
+            yield key, idx, data
+
+
+def gather(source: Callable[[], Iterator[Any]], into: list[Any]) -> bool:
+    """Append what ``source`` yields until it ends (True) or the database fails (False)."""
+    try:
+        for item in source():
+            into.append(item)
+    except Exception:  # a damaged file, a value of the wrong type: reading stops here
+        return False
+    return True
+
+
+def until_error(source: Callable[[], Iterator[T]], failed: list[bool]) -> Iterator[T]:
+    """The items of ``source`` until the database fails; then ``failed`` gets True."""
+    try:
+        yield from source()
+    except Exception:  # a damaged file: the rows after this point are unreadable
+        failed.append(True)

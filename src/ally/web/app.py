@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ally import __version__, debug
 from ally.errors import AllyError
@@ -68,7 +69,9 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _error_pages(app)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
-    app.add_middleware(SecurityMiddleware)
+    app.add_middleware(SecurityMiddleware, always_secure=config.always_secure)
+    if config.trusted_proxies:  # outermost: the scheme and address are right for all below
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     return app
 
 

@@ -7,11 +7,14 @@ service lives here, so the routes never read the environment themselves.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from ally.errors import UsageError
 from ally.vault.location import data_dir, default_location
 
 LOCK_CHOICES = (5, 15, 30, 60, 240)
@@ -42,3 +45,48 @@ class WebConfig:
     """Seconds since the epoch; tests pass a fake clock to exercise the idle lock."""
     today: Callable[[], dt.date] = dt.date.today
     """The calendar day plans and the case count from; tests pass a fake to move time."""
+    public_url: str | None = None
+    """The address people type to reach a hosted Ally (``https://ally.example.org``). When it is
+    https, every cookie is ``Secure`` even if the TLS ends at a proxy in front of Ally."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses (or networks, ``10.0.0.0/8``) of reverse proxies whose ``X-Forwarded-Proto``
+    and ``X-Forwarded-For`` Ally believes. From anyone else those headers are ignored: a
+    browser could send them to pass as another address."""
+
+    @property
+    def always_secure(self) -> bool:
+        """Whether every cookie must carry ``Secure`` whatever the connection's own scheme."""
+        return self.public_url is not None and urlsplit(self.public_url).scheme == "https"
+
+
+def public_host(url: str) -> str:
+    """The host name a browser sends for ``url`` (for the allowed hosts); refuses what is not
+    a plain http(s) address, so a typo in ``--public-url`` stops ``ally serve`` at once."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"--public-url must be the address people type, like https://ally.example.org "
+            f"(got {url!r})."
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise UsageError("--public-url must be a plain address, without a name, ? or #.")
+    host = parts.hostname
+    return f"[{host}]" if ":" in host else host
+
+
+def trusted_proxy_list(values: list[str]) -> tuple[str, ...]:
+    """Check ``--trusted-proxy`` values: each an IP address or network, never a name or ``*``
+    (trusting everyone would let any browser claim any address and scheme)."""
+    checked = []
+    for value in values:
+        try:
+            if "/" in value:
+                ipaddress.ip_network(value.strip(), strict=False)
+            else:
+                ipaddress.ip_address(value.strip())
+        except ValueError as error:
+            raise UsageError(
+                f"--trusted-proxy must be an IP address or network like 10.0.0.0/8 (got {value!r})."
+            ) from error
+        checked.append(value.strip())
+    return tuple(checked)

@@ -3,7 +3,7 @@
 The catalogs are read from the .po sources at start-up and compiled in memory, so the
 repository holds no binary .mo files that could drift from their sources. To add a string,
 mark it with ``_()`` in a template or ``N_()`` in Python; ``tests/web/test_i18n.py`` fails
-until every marked string has a Spanish translation.
+until every marked string has a Spanish and a French translation.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
 CATALOGS = Path(__file__).parent / "translations"
 

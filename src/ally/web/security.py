@@ -3,7 +3,8 @@
 - A strict Content-Security-Policy: only this origin's own files, no inline code, no framing.
 - No caching of pages (the back button after a quick exit must not show a cached page) and no
   Referer sent anywhere (leaving for another site must not reveal Ally).
-- The session cookie: a random token only, HttpOnly, SameSite=Strict, Secure over HTTPS.
+- The session cookie: a random token only, HttpOnly, SameSite=Strict, Secure over HTTPS (the
+  connection's own, one a trusted proxy reports, or always when the public URL is https).
 - Cross-site form posts are refused by Origin, on top of each form's CSRF token.
 - An unexpected error becomes a plain 500 page; the log gets only its type and path, never
   its message (which might quote a person's data).
@@ -94,8 +95,9 @@ def _origin_allowed(scope: Scope) -> bool:
 class SecurityMiddleware:
     """Pure ASGI, so it also covers responses made by error handlers and static files."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, always_secure: bool = False) -> None:
         self.app = app
+        self.always_secure = always_secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,7 +112,7 @@ class SecurityMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                _decorate(scope, message)
+                _decorate(scope, message, self.always_secure)
             await send(message)
 
         try:
@@ -126,7 +128,7 @@ def _route(scope: Scope) -> str:
     return str(getattr(route, "path", "a page"))
 
 
-def _decorate(scope: Scope, message: Message) -> None:
+def _decorate(scope: Scope, message: Message, always_secure: bool) -> None:
     headers = MutableHeaders(scope=message)
     for name, value in HEADERS.items():
         headers[name] = value
@@ -135,7 +137,7 @@ def _decorate(scope: Scope, message: Message) -> None:
     visit: Any = scope.get("state", {}).get("visit")
     if visit is None:
         return
-    secure = scope["scheme"] == "https"
+    secure = always_secure or scope["scheme"] == "https"
     if visit.session.new_cookie:
         headers.append("set-cookie", session_cookie(visit.session.token, secure))
     for name, value in visit.cookies.items():

@@ -139,8 +139,9 @@ def plan(body: Annotated[PlanRequest, Body()]) -> Plan:
     """The plan for a set of answers: the same engine as `ally plan --answers`."""
     pack = _pack(body.pack, body.language)
     try:
-        interview = Interview(pack, normalise_answers(pack, body.answers))
-        return interview.plan(body.today or dt.date.today())
+        today = body.today or dt.date.today()
+        interview = Interview(pack, normalise_answers(pack, body.answers, today=today))
+        return interview.plan(today)
     except AllyError as error:
         raise ApiError(422, str(error)) from error
     except (OverflowError, ValueError) as error:

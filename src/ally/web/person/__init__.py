@@ -23,6 +23,7 @@ from ally.web.person import (
     privacy,
     review,
     sharing,
+    snapshot,
     welcome,
 )
 
@@ -40,6 +41,7 @@ def router() -> APIRouter:
         integrity,
         sharing,
         evidence,
+        snapshot,
         review,
         documents,
         letters,

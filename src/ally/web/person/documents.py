@@ -9,6 +9,7 @@ The report is made in memory and streamed to the browser; nothing is written to 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -16,12 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ally.documents.casefile import CaseFile, Selection, build_casefile
+from ally.documents.drafting import offered_standalone
 from ally.documents.ics import CalendarSummary, build_calendar
 from ally.documents.letters import STANDALONE
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
+from ally.model.answers import AnswerValue
 from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, FormFields, PageError, Visit, VisitDep, optional_date, render
@@ -73,6 +76,14 @@ def _calendar(
     return build_calendar(plan, sent=_sent(request, visit, plan), discreet=discreet)
 
 
+def _extras(answers: Mapping[str, AnswerValue]) -> list[tuple[int, str]]:
+    """The standalone letters to offer (by their number in the address): none to a manager."""
+    offered = offered_standalone(answers)
+    return [
+        (number, KIND_TITLES[kind]) for number, kind in enumerate(STANDALONE, 1) if kind in offered
+    ]
+
+
 def _page(
     request: Request,
     visit: Visit,
@@ -89,7 +100,7 @@ def _page(
         "documents/documents.html",
         status,
         letters=step_letters(plan) if plan is not None else [],
-        extras=[(number, KIND_TITLES[kind]) for number, kind in enumerate(STANDALONE, 1)],
+        extras=_extras(interview.answers if interview else {}),
         kind_titles=KIND_TITLES,
         plan=plan,
         journal_open=vaults is not None and vaults.is_unlocked(visit.session.row),

@@ -42,15 +42,15 @@ def load_interview(visit: Visit) -> Interview | None:
         return None
     try:
         pack = pack_in(pack_id, visit.language)
-        interview = Interview(pack, normalise_answers(pack, data.get("answers") or {}))
+        answers = normalise_answers(pack, data.get("answers") or {})
+        interview = Interview(pack, answers, today=dt.date.today())
     except AllyError as error:
         # Ally was updated and the saved answers no longer fit the pack: start the questions again.
         forget_interview(visit.session)
         raise PageError(
             409, N_("Ally was updated and your earlier answers no longer fit. Please start again.")
         ) from error
-    history = [qid for qid in data.get("history") or [] if qid in interview.answers]
-    interview.history = history + [qid for qid in interview.answers if qid not in history]
+    interview.restore({key: data.get(key) for key in ("history", "cursor", "chosen")})
     return interview
 
 
@@ -58,17 +58,17 @@ def keep_interview(session: WebSession, interview: Interview) -> None:
     document = interview.to_document()
     session.data["pack"] = document["pack"]
     session.data["answers"] = document["answers"]
-    session.data["history"] = list(interview.history)
+    session.data.update(interview.position())
 
 
 def start_interview(session: WebSession, pack_id: str) -> None:
     """Choose a pack. Answers are kept only if it is the same pack as before."""
     if session.data.get("pack") != pack_id:
-        session.data.update(pack=pack_id, answers={}, history=[])
+        session.data.update(pack=pack_id, answers={}, history=[], cursor=None, chosen={})
 
 
 def forget_interview(session: WebSession) -> None:
-    for key in ("pack", "answers", "history"):
+    for key in ("pack", "answers", "history", "cursor", "chosen"):
         session.data.pop(key, None)
 
 

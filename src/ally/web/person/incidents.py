@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Path
@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ally.model.journal import Entry, Incident, IncidentTime
+from ally.model.journal import Action, Entry, Incident, IncidentTime, Reply
+from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web import sealing
 from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
@@ -39,6 +40,11 @@ EntryNumber = Annotated[int, Path(ge=1, le=10_000_000)]
 AttachmentId = Annotated[str, Path(pattern=r"^[0-9a-f]{4,64}$")]
 DraftId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 TEXT_FIELDS = (
+    "kind",
+    "to_whom",
+    "reference",
+    "did",
+    "outcome",
     "when_date",
     "when_time",
     "when_words",
@@ -52,6 +58,40 @@ TEXT_FIELDS = (
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+ENTRY_KINDS = ("incident", "action", "reply")
+
+
+def entry_from(fields: dict[str, str]) -> tuple[str, dict[str, object]] | str:
+    """What the form records: an incident (done to the person), an action (what they did) or
+    a reply (what came back), as (kind, payload); or the reason it cannot be saved."""
+    kind = fields.get("kind") or "incident"
+    if kind not in ENTRY_KINDS:
+        return N_("Please choose what you are recording.")
+    incident = incident_from(fields)
+    if isinstance(incident, str):
+        return incident
+    if kind == "incident":
+        return kind, incident.model_dump(mode="json")
+    common: dict[str, Any] = {
+        "when": incident.when,
+        "what": incident.what,
+        "reference": fields.get("reference") or None,
+    }
+    step: Action | Reply
+    try:
+        if kind == "action":
+            step = Action(
+                **common, to=fields.get("to_whom") or None, did=fields.get("did") or "reported"
+            )
+        else:
+            step = Reply(
+                **common, by=fields.get("to_whom") or None, outcome=fields.get("outcome") or "other"
+            )
+    except ValidationError:
+        return N_("Some of this could not be saved. Please check the date and the text.")
+    return kind, step.model_dump(mode="json")
 
 
 def incident_from(fields: dict[str, str]) -> Incident | str:
@@ -197,9 +237,9 @@ class _Upload:
             if not event.filename:
                 return
             if self.entry is None:  # the text comes first: check it before taking any file
-                incident = incident_from(self.fields)
-                if isinstance(incident, str):
-                    self.error = incident
+                recorded = entry_from(self.fields)
+                if isinstance(recorded, str):
+                    self.error = recorded
                     return
             self.writer = await anyio.to_thread.run_sync(
                 self.vault.staged_attachment, event.filename, event.media_type
@@ -218,15 +258,13 @@ class _Upload:
             await anyio.to_thread.run_sync(self.vault.attach_files, entry_id, self.staged)
             self.committed = True
             return
-        incident = incident_from(self.fields)
-        if isinstance(incident, str):
-            self.error = incident
+        recorded = entry_from(self.fields)
+        if isinstance(recorded, str):
+            self.error = recorded
             return
+        kind, payload = recorded
         self.saved = await anyio.to_thread.run_sync(
-            self.vault.add_entry_with_files,
-            "incident",
-            incident.model_dump(mode="json"),
-            self.staged,
+            self.vault.add_entry_with_files, kind, payload, self.staged
         )
         self.committed = True
 
@@ -273,7 +311,14 @@ def entry_page(request: Request, visit: VisitDep, number: EntryNumber) -> Respon
             return see_other("/journal")
         entry = _entry(vault, number)
         incident = entry.incident() if entry.kind == "incident" and entry.payload else None
-        return render(request, visit, "journal/entry.html", entry=entry, incident=incident)
+        snapshot = (
+            Snapshot.model_validate(entry.payload)
+            if entry.kind == SNAPSHOT_KIND and entry.payload
+            else None
+        )
+        return render(
+            request, visit, "journal/entry.html", entry=entry, incident=incident, snapshot=snapshot
+        )
 
 
 @router.post("/journal/entries/{number}/attach")

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ally.errors import AnswersError
+from ally.knowledge.dates import FutureDateError
 from ally.knowledge.engine import tried_options
 from ally.knowledge.interview import Interview
 from ally.knowledge.loader import builtin_pack_ids
@@ -30,9 +31,19 @@ from ally.web.state import web_state
 router = APIRouter()
 
 HINTS = {
-    QuestionType.DATE: N_("Type a date like 2026-05-03, or just the month like 2026-05."),
-    QuestionType.NUMBER: N_("Type a whole number, like 12. A rough guess is fine."),
+    QuestionType.DATE: N_(
+        "Ally could not read that date. Try for example 28/11/2026, 28 November 2026, "
+        "March 2026, last Saturday or two weeks ago."
+    ),
+    QuestionType.NUMBER: N_(
+        "Type one whole number, like 12. A rough guess like “about 50” is fine."
+    ),
 }
+US_DATE_HINT = N_(
+    "Ally could not read that date. Try for example 11/28/2026, November 28 2026, "
+    "March 2026, last Saturday or two weeks ago."
+)
+FUTURE = N_("That date is after today. Please check the year, or give just the month.")
 EMPTY = N_("Choose an answer, or press “I'd rather not say”.")
 OUTCOME_LABELS = {
     "waiting": N_("Waiting for an answer"),
@@ -103,8 +114,12 @@ def answer(request: Request, visit: VisitDep, form: FormDep) -> Response:
     else:
         try:
             interview.answer(question.id, _value(question, form))
+        except FutureDateError:
+            return _question(request, visit, interview, question, form, FUTURE)
         except AnswersError:
             error = HINTS.get(question.type, EMPTY)
+            if question.type is QuestionType.DATE and interview.pack.date_order == "mdy":
+                error = US_DATE_HINT
             return _question(request, visit, interview, question, form, error)
     keep_interview(visit.session, interview)
     web_state(request).sessions.save(visit.session)
@@ -157,6 +172,7 @@ def _question(
         question=question,
         number=done + 1,
         total=max(done + left, done + 1),
+        date_example="11/28/2026" if interview.pack.date_order == "mdy" else "28/11/2026",
         previous=previous,
         error=error,
         types=QuestionType,
@@ -169,12 +185,13 @@ def _question(
 
 
 def _tried_previous(interview: Interview, question: Question) -> dict[str, Tried]:
-    value = interview.answers.get(question.id)
+    value = interview.previous(question.id)
     return value if isinstance(value, dict) else {}
 
 
 def _previous(interview: Interview, question: Question) -> list[str]:
-    value = interview.answers.get(question.id)
+    """The answer given before, shown ticked (or typed in) when the person comes back."""
+    value = interview.previous(question.id)
     if value is None or isinstance(value, dict):
         return []
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]

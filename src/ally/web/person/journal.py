@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
+from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
@@ -17,7 +18,6 @@ from ally.web.vaults import VaultKeeper
 
 router = APIRouter()
 
-MIN_PASSPHRASE = 10
 RETURN_TO = ("/case", "/evidence/import", "/evidence/review", "/evidence/search", "/documents")
 """Pages that send the person here to open the journal, and get them back afterwards."""
 LETTER_PAGE = re.compile(r"/letters/(?:extra/)?[1-9][0-9]{0,2}")
@@ -84,8 +84,9 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
     passphrase = form.get("passphrase")
     error = None
-    if len(passphrase.strip()) < MIN_PASSPHRASE:
-        error = N_("Please use a passphrase of at least 10 characters. Several words work well.")
+    problem = weakness(passphrase)
+    if problem is not None:
+        error = EXPLANATIONS[problem]
     elif passphrase != form.get("confirm"):
         error = N_("The two passphrases are not the same. Please type them again.")
     after = return_to(form.get("next"))

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally.documents.drafting import Draft, DraftRequest, draft, host_target
+from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.letters import STANDALONE, LetterDetails, kind_for, pack_folders, read_details
 from ally.documents.platforms import load_platforms
@@ -216,9 +216,24 @@ def step_letter(request: Request, visit: VisitDep, number: StepNumber) -> Respon
     return _page(request, visit, str(number), _target(plan, number, None))
 
 
+NOT_TO_MANAGER = N_(
+    "Ally does not write a cease-and-desist letter to your own manager. At work, the formal "
+    "complaint to HR (or to a more senior manager) in your plan takes its place."
+)
+
+
+def _extra_target(request: Request, visit: Visit, number: int) -> str:
+    """A standalone letter, unless these answers rule it out (none to one's own manager)."""
+    target = _target(None, None, number)
+    interview = load_interview(visit)
+    if interview is not None and target not in offered_standalone(interview.answers):
+        raise PageError(409, NOT_TO_MANAGER)
+    return target
+
+
 @router.get("/letters/extra/{number}")
 def extra_letter(request: Request, visit: VisitDep, number: StepNumber) -> Response:
-    return _page(request, visit, f"extra/{number}", _target(None, None, number))
+    return _page(request, visit, f"extra/{number}", _extra_target(request, visit, number))
 
 
 def _read_details(form: FormFields) -> dict[str, Any] | str:
@@ -267,7 +282,7 @@ def save_step_details(
 def save_extra_details(
     request: Request, visit: VisitDep, form: FormDep, number: StepNumber
 ) -> Response:
-    return _save(request, visit, f"extra/{number}", _target(None, None, number), form)
+    return _save(request, visit, f"extra/{number}", _extra_target(request, visit, number), form)
 
 
 async def _letter_form(request: Request) -> FormFields:

@@ -1,0 +1,127 @@
+"""A web page kept as evidence: its address, when it was captured, its text and fingerprints.
+
+An entry of kind ``snapshot`` holds this payload; the saved page file and the screenshot are
+the entry's attachments (exhibits in a report). The SHA-256 values are taken when the files
+are imported, so anyone holding the exported files can check that they are the ones that
+were captured, and the report's own SHA-256 of each exhibit (taken from the vault) must match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SNAPSHOT_KIND = "snapshot"
+
+
+class SnapshotFile(BaseModel):
+    """One file of the snapshot as imported: the saved page or the screenshot."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+
+
+class SnapshotPart(BaseModel):
+    """One resource inside the saved page (the HTML, an image, a style sheet, ...)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    url: str | None = None
+    media_type: str
+    size: int
+    sha256: str
+
+
+class Snapshot(BaseModel):
+    """A captured web page, as stored in a ``snapshot`` entry."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    url: str = Field(min_length=1)
+    url_source: str
+    captured_at: dt.datetime | None = None
+    captured_at_source: str | None = None
+    title: str = ""
+    format: str | None = None
+    format_label: str | None = None
+    page_file: SnapshotFile | None = None
+    screenshot: SnapshotFile | None = None
+    page_text: str = ""
+    page_text_sha256: str | None = None
+    encoding: str | None = None
+    parts: list[SnapshotPart] = Field(default_factory=list)
+    file_url: str | None = None
+    """The address the saved file records, when the person gave a different one."""
+    notes: list[str] = Field(default_factory=list)
+
+    def headline(self) -> str:
+        """One line for lists and timelines: the page's title and address."""
+        return f"Web page: {self.title} ({self.url})" if self.title else f"Web page: {self.url}"
+
+    def facts(self, moment: str | None = None) -> list[tuple[str, str]]:
+        """Label and value rows for a report, in the order a reader checks them.
+
+        ``moment`` is the capture time already formatted in the report's time zone."""
+        rows = [("Address", self.url), ("Address from", self.url_source)]
+        if self.file_url:
+            rows.append(("Address in the saved file", self.file_url))
+        if self.captured_at is not None:
+            rows.append(
+                (
+                    "Captured",
+                    f"{moment or self.captured_at.isoformat()} "
+                    f"(from {self.captured_at_source or 'the file'})",
+                )
+            )
+        else:
+            rows.append(
+                ("Captured", "not recorded in the file; see when it was added to the journal")
+            )
+        if self.title:
+            rows.append(("Page title", self.title))
+        if self.page_file is not None:
+            rows.append(
+                (
+                    "Saved page",
+                    f"{self.page_file.name}, {self.format_label or self.format}, "
+                    f"{self.page_file.size} bytes, SHA-256 {self.page_file.sha256}",
+                )
+            )
+        if self.screenshot is not None:
+            size = (
+                f", {self.screenshot.width} x {self.screenshot.height} px"
+                if self.screenshot.width and self.screenshot.height
+                else ""
+            )
+            rows.append(
+                (
+                    "Screenshot",
+                    f"{self.screenshot.name}{size}, {self.screenshot.size} bytes, "
+                    f"SHA-256 {self.screenshot.sha256}",
+                )
+            )
+        if self.page_text_sha256:
+            rows.append(
+                (
+                    "Page text",
+                    f"{len(self.page_text)} characters, SHA-256 {self.page_text_sha256} (UTF-8)",
+                )
+            )
+        if self.parts:
+            rows.append(("Resources in the file", str(len(self.parts))))
+        rows += [("Note", note) for note in self.notes]
+        return rows
+
+    def excerpt(self, limit: int = 3000) -> str:
+        """The start of the page text, for a report (the full text stays in the journal)."""
+        text = self.page_text.strip()
+        if len(text) <= limit:
+            return text
+        return text[:limit].rsplit(" ", 1)[0] + " … [the rest of the page text is in the journal]"

@@ -1,0 +1,57 @@
+"""The suite must never write into the checkout.
+
+A test once opened SQLite with a ``file:/tmp/...?mode=ro`` URI as if it were a path, which made
+a folder called ``file:`` at the repository root, and it was committed by accident. So the run
+notes the files git does not know (and does not ignore) before the tests, and fails if new ones
+appear after them. Files the tests keep on purpose go to gitignored folders (test-artifacts/).
+Only the controlling process checks (with xdist, the workers run in between).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_BEFORE = pytest.StashKey[frozenset[str] | None]()
+
+
+def untracked_files(root: Path) -> frozenset[str] | None:
+    """Paths below ``root`` that git neither tracks nor ignores; None outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "--others", "--exclude-standard", "-z"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None  # an unpacked sdist, or no git: nothing to compare against
+    return frozenset(name for name in done.stdout.decode().split("\0") if name)
+
+
+def new_files(before: frozenset[str] | None, after: frozenset[str] | None) -> list[str]:
+    """What appeared between the two listings (nothing when either is unknown)."""
+    if before is None or after is None:
+        return []
+    return sorted(after - before)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        session.config.stash[_BEFORE] = untracked_files(ROOT)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return
+    appeared = new_files(session.config.stash.get(_BEFORE, None), untracked_files(ROOT))
+    if appeared:
+        shown = "\n  ".join(appeared[:20])
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", "tests wrote into the checkout", red=True)
+            reporter.write_line(f"New files that git does not ignore:\n  {shown}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
