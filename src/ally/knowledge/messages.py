@@ -290,6 +290,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "counted.event": "Compté à partir du {date}, le jour inscrit dans votre dossier : {what}.",
         "counted.not_yet": "Pas encore connu : il est compté à partir de {what}, qu'Ally ne connaît pas.",
+        "section.done": "Déjà fait",
+        "outcome.waiting": "en attente de réponse",
+        "outcome.refused": "refus",
+        "outcome.no-answer": "pas de réponse",
+        "outcome.done": "fait",
+        "outcome.resolved": "résolu",
+        "because.escalated": "« {title} » : {outcome}{when}.",
+        "because.next": "C’est l’étape suivante.",
+        "because.told": "En premier, parce que vous nous avez parlé de : {answers}.",
+        "because.instead": "À la place de « {title} », puisque c’est cette personne qui le fait.",
+        "because.deadline": "Son délai expire dans {days} jours.",
+        "because.may": "Peut s’appliquer : cela dépend de ce que vous n’avez pas dit ({missing}).",
+        "start.title": "Commencez ici",
+        "start.danger": "Vous avez dit que vous êtes peut-être en danger : ceci passe avant tout le reste.",
+        "start.safety": "Votre sécurité passe en premier.",
+        "start.deadline": "{title} : le dernier jour est le {due}, dans {days} jours.",
+        "start.evidence": (
+            "Les publications et les messages peuvent être supprimés à tout moment : "
+            "enregistrez-les avant de signaler quoi que ce soit."
+        ),
+        "start.also": "Aussi proches : {deadlines}.",
+        "start.see": "étape {number}",
+        "deadlines.not_known": "dernier jour encore inconnu",
+        "deadlines.passed": "{due}, dépassé",
+        "deadlines.left": "{due}, {days} jours restants",
+        "deadlines.title": "Délais",
+        "deadlines.unknown": "compté à partir de {start} ; Ally ne connaît pas encore cette date",
+        "done.line": "{outcome}{when}",
+        "contact.again": "{name} (voir plus haut)",
+        "plan.step_sources": "Sources",
         "counted.journal_locked": (
             "Votre journal est verrouillé, donc les incidents qui y sont inscrits n'ont pas été "
             "comptés."
