@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from pydantic import ValidationError
@@ -32,11 +33,22 @@ from rich.table import Table
 
 from ally.cli.console import literal_console, styled
 from ally.errors import UsageError
-from ally.model.journal import Action, Entry, Incident, IncidentTime, Note, Reply
+from ally.model.journal import (
+    SETTINGS_KIND,
+    Action,
+    Entry,
+    Incident,
+    IncidentTime,
+    Note,
+    Reply,
+    in_zone,
+    journal_zone_name,
+)
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
 from ally.vault.errors import PassphraseError, WrongPassphraseError
+from ally.vault.keyslots import WrongRecoveryCodeError
 from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import LocalGate, SqlLedger, TooManyAttemptsError, UnlockThrottle
 from ally.vault.verify import VerifyReport
@@ -210,16 +222,57 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _parse_when(text: str) -> IncidentTime:
-    """'2024-03-02 14:30', '2024-03-02', or words ('early March') for an approximate time."""
+def _parse_when(text: str, zone: dt.tzinfo | None = None) -> IncidentTime:
+    """'2024-03-02 14:30' (read in the person's zone), '2024-03-02' (that calendar day), or
+    words ('early March') for an approximate time."""
     text = text.strip()
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    try:
+        return IncidentTime.on_day(dt.date.fromisoformat(text), zone)
+    except ValueError:
+        pass
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
         try:
             moment = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-        return IncidentTime(start=moment, approximate=fmt == "%Y-%m-%d")
+        return IncidentTime(start=moment.replace(tzinfo=zone))
     return IncidentTime(description=text, approximate=True)
+
+
+def journal_zone(vault: Vault) -> dt.tzinfo | None:
+    """The time zone stored in the journal (``vault add --timezone``), if any."""
+    name = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _settle_zone(vault: Vault, name: str | None) -> dt.tzinfo:
+    """The person's zone: the one given (stored if new), else the stored one, else asked once
+    (at a terminal) and stored, else this computer's."""
+    stored = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+    if name is None and stored is None and _interactive():
+        local = dt.datetime.now().astimezone().tzinfo
+        guess = getattr(local, "key", None) or "UTC"
+        name = _ask("Your time zone, for the times you type (e.g. America/Los_Angeles)", guess)
+    chosen = name or stored
+    if chosen is None:
+        return dt.datetime.now().astimezone().tzinfo or dt.UTC
+    try:
+        zone = ZoneInfo(chosen)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise UsageError(
+            f"{chosen!r} is not a time zone Ally knows. Use a name such as America/Los_Angeles "
+            "or Europe/London. Nothing was saved."
+        ) from error
+    if chosen != stored:
+        vault.add_entry(SETTINGS_KIND, {"timezone": chosen})
+        err.print(f"Times in this journal are now read in {chosen}.")
+    return zone
 
 
 def _ask(label: str, default: str = "") -> str:
@@ -227,7 +280,7 @@ def _ask(label: str, default: str = "") -> str:
     return value.strip()
 
 
-def _prompt_incident(current: Incident | None = None) -> Incident:
+def _prompt_incident(current: Incident | None = None, zone: dt.tzinfo | None = None) -> Incident:
     """One question at a time; everything but 'what happened' may be left empty."""
     c = current
     when_default = c.when.summary() if c else ""
@@ -253,7 +306,7 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
     try:
         keep_when = c is not None and when == when_default
         return Incident(
-            when=c.when if keep_when and c else _parse_when(when),
+            when=c.when if keep_when and c else _parse_when(when, zone),
             what=what,
             where=fields["where"] or None,
             who=fields["who"],
@@ -267,7 +320,7 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
         raise _model_error(error) from None
 
 
-def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
+def _prompt_step(kind: str, current: Entry | None, zone: dt.tzinfo | None) -> dict[str, Any]:
     """Something the person did (an action) or an answer they received (a reply)."""
     old: dict[str, Any] = dict(current.payload or {}) if current else {}
     if kind == "action":
@@ -292,7 +345,7 @@ def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
     step = _ask("Which step of your plan is it for? (step id, optional)", old.get("step") or "")
     keep_when = bool(old) and when == when_default
     fields |= {
-        "when": old["when"] if keep_when else _parse_when(when).model_dump(mode="json"),
+        "when": old["when"] if keep_when else _parse_when(when, zone).model_dump(mode="json"),
         "reference": reference or None,
         "step": step or None,
         "contexts": old.get("contexts", []),
@@ -301,19 +354,28 @@ def _prompt_step(kind: str, current: Entry | None) -> dict[str, Any]:
     return model.model_validate(fields).model_dump(mode="json")
 
 
-def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, Any]:
-    """What to save: from a file (JSON, or text for notes) or from prompts."""
+def _payload(
+    kind: str, source: str | None, current: Entry | None, zone: dt.tzinfo | None = None
+) -> dict[str, Any]:
+    """What to save: from a file (JSON, or text for notes) or from prompts. Times written
+    without a zone are read in the person's."""
     try:
         if kind in ("action", "reply"):
             model: type[Action] | type[Reply] = Action if kind == "action" else Reply
             if source:
-                return model.model_validate(_json_object(source)).model_dump(mode="json")
-            return _prompt_step(kind, current)
+                raw = _json_object(source)
+                return model.model_validate(in_zone(raw, zone) if zone else raw).model_dump(
+                    mode="json"
+                )
+            return _prompt_step(kind, current, zone)
         if kind == "incident":
             if source:
-                return Incident.model_validate(_json_object(source)).model_dump(mode="json")
+                raw = _json_object(source)
+                return Incident.model_validate(in_zone(raw, zone) if zone else raw).model_dump(
+                    mode="json"
+                )
             old = current.incident() if current and current.payload else None
-            return _prompt_incident(old).model_dump(mode="json")
+            return _prompt_incident(old, zone).model_dump(mode="json")
         if kind == "note":
             if source:
                 return Note(text=_read_source(source).strip()).model_dump(mode="json")
@@ -343,10 +405,23 @@ def init(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> Non
     else:
         raise UsageError("A vault already exists there. Nothing was changed.")
     passphrase = new_passphrase(passphrase_fd, "ALLY_PASSPHRASE")
-    with Vault.create(location, passphrase) as created:
+    with Vault.create(location, passphrase, recovery=True) as created:
         code = created.head_code()
+        recovery = created.recovery_code
     err.print(f"Your vault is ready at {location}.")
     err.print(f"Its code is {code}. Add entries with `ally vault add incident`.")
+    assert recovery is not None
+    _show_recovery_code(recovery)
+
+
+def _show_recovery_code(code: str) -> None:
+    """Shown once: Ally does not keep it, so it cannot be shown again."""
+    err.print("\nYour recovery code (it opens the journal if you forget the passphrase):\n")
+    err.print(styled("    ", (code, "bold"), "\n"))
+    err.print(
+        "Write it on paper and keep it where no one else looks. It is shown only now. "
+        "`ally vault recover` uses it; `ally vault recovery-code` makes a new one."
+    )
 
 
 @app.command()
@@ -361,12 +436,19 @@ def add(
         "--from",
         help="Read the entry from a file ('-' for standard input): JSON, or text for a note.",
     ),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="Your time zone, e.g. America/Los_Angeles: typed times are read in it, and it is "
+        "kept for this journal (asked once otherwise).",
+    ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Add an entry. Questions are asked one at a time; skip any you like."""
     with open_unlocked(vault, passphrase_fd) as opened:
-        payload = _payload(kind, source, None)
+        zone = _settle_zone(opened, timezone)
+        payload = _payload(kind, source, None, zone)
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
 
@@ -383,7 +465,8 @@ def edit(
         current = opened.entry(ref)
         if current.forgotten:
             raise UsageError("That entry was forgotten; it cannot be edited.")
-        entry = opened.edit(ref, _payload(current.kind, source, current))
+        zone = journal_zone(opened)
+        entry = opened.edit(ref, _payload(current.kind, source, current, zone))
         err.print(f"Entry {entry.seq} now has {entry.version} versions.")
 
 
@@ -797,3 +880,150 @@ def passwd(
         "Exports and bundles you made before keep the passphrase they were made with: "
         "the old one still opens them. Delete old copies you no longer need."
     )
+
+
+@app.command("recovery-code")
+def recovery_code(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Make a new recovery code (the old one stops working). It is shown once."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        code = opened.make_recovery_code()
+    _show_recovery_code(code)
+
+
+@app.command()
+def recover(
+    vault: str | None = VaultOpt,
+    new_passphrase_fd: int | None = typer.Option(
+        None, "--new-passphrase-fd", help="Read the new passphrase from this file descriptor."
+    ),
+) -> None:
+    """Open the journal with its recovery code and choose a new passphrase.
+
+    The code comes from a hidden prompt or ALLY_RECOVERY_CODE; the new passphrase as for
+    `ally vault passwd`. Needed after too many wrong passphrases, if a limit was set.
+    """
+    location = _location(vault)
+    Vault.open(location).close()
+    code = read_passphrase(None, "ALLY_RECOVERY_CODE", "Recovery code")
+    chosen = new_passphrase(new_passphrase_fd, "ALLY_NEW_PASSPHRASE")
+    ledger = database_for(location)
+    try:
+        throttle = UnlockThrottle(LocalGate(1), SqlLedger(ledger))
+        with throttle.attempt({"vault": "recovery"}) as attempt:
+            try:
+                Vault.recover(location, code, chosen).close()
+            except WrongRecoveryCodeError:
+                attempt.failed()
+                raise
+            attempt.succeeded()
+    finally:
+        ledger.close()
+    err.print("Your journal is open again with the new passphrase. The recovery code still works.")
+
+
+@app.command()
+def limit(
+    failures: int = typer.Argument(
+        ..., help="Wrong passphrases in a row before only the recovery code opens (0: no limit)."
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """After this many wrong passphrases in a row, only the recovery code opens the journal."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        code = opened.set_failure_limit(failures or None)
+    if failures:
+        err.print(
+            f"After {failures} wrong passphrases in a row, only the recovery code will open "
+            "this journal (the count survives restarts)."
+        )
+    else:
+        err.print("No limit: wrong passphrases only make you wait a little longer each time.")
+    if code is not None:
+        _show_recovery_code(code)
+
+
+duress_app = typer.Typer(
+    help="A second passphrase for when someone forces you to open the journal.",
+    no_args_is_help=True,
+)
+app.add_typer(duress_app, name="duress")
+
+
+@duress_app.command("set")
+def duress_set(
+    wipe: bool = typer.Option(
+        False,
+        "--wipe",
+        help="Destroy the real journal's key before opening an empty one (cannot be undone).",
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+    duress_fd: int | None = typer.Option(
+        None, "--duress-passphrase-fd", help="Read the duress passphrase from this descriptor."
+    ),
+) -> None:
+    """Set a duress passphrase: typed instead of yours, it opens a decoy journal."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        duress = _duress_passphrase(duress_fd)
+        opened.set_duress(duress, "wipe" if wipe else "decoy")
+    if wipe:
+        err.print(
+            "Duress passphrase set. Typed anywhere Ally asks for the passphrase, it destroys "
+            "this journal's key, so nothing can open it again, and opens an empty journal. "
+            "Keep a backup elsewhere (`ally vault export`) if you may need the entries."
+        )
+    else:
+        err.print(
+            "Duress passphrase set. Typed anywhere Ally asks for the passphrase, it opens the "
+            "decoy journal. Open it that way now and add a few ordinary entries, so it looks "
+            "lived in."
+        )
+
+
+def _duress_passphrase(fd: int | None) -> str:
+    if fd is not None or os.environ.get("ALLY_DURESS_PASSPHRASE"):
+        value = read_passphrase(fd, "ALLY_DURESS_PASSPHRASE")
+    elif _interactive():
+        value = typer.prompt(
+            "Duress passphrase", hide_input=True, confirmation_prompt=True, err=True
+        )
+    else:
+        raise UsageError(
+            "No duress passphrase given: set ALLY_DURESS_PASSPHRASE, or use a terminal."
+        )
+    problem = weakness(value)
+    if problem is not None:
+        raise PassphraseError(f"{EXPLANATIONS[problem]} Nothing was changed.")
+    return value
+
+
+@duress_app.command("off")
+def duress_off(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Remove the duress passphrase and delete the decoy journal."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        opened.clear_duress()
+    err.print("The duress passphrase is removed and the decoy journal deleted.")
+
+
+@duress_app.command("status")
+def duress_status(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Say whether a duress passphrase is set and what it does (needs the passphrase)."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        mode = opened.duress_mode()
+        failures = opened.failure_limit()
+        recovery = opened.has_recovery_code()
+    out.print(
+        {
+            None: "No duress passphrase is set.",
+            "decoy": "A duress passphrase is set: it opens the decoy journal.",
+            "wipe": "A duress passphrase is set: it destroys this journal's key, then opens "
+            "an empty journal.",
+        }[mode]
+    )
+    out.print(
+        f"Limit: after {failures} wrong passphrases in a row, only the recovery code opens."
+        if failures
+        else "No limit on wrong passphrases."
+    )
+    out.print("A recovery code exists." if recovery else "There is no recovery code.")

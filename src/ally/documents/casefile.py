@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -33,6 +34,7 @@ from ally.model.journal import (
     IncidentTime,
     Note,
     Reply,
+    journal_zone_name,
     read_time_kind,
 )
 from ally.model.message import Message
@@ -161,6 +163,8 @@ class CaseFile:
     forgotten: int = 0
     forgotten_files: int = 0
     left_out: int = 0
+    declaration: Any = None
+    """The jurisdiction's statement of truth or declaration (``law.Declaration``), if known."""
     status_events: list[StatusEvent] = field(default_factory=list)
     """The case tracker's step statuses (sent, refused...), for "Steps taken"; never items."""
 
@@ -269,11 +273,10 @@ def build_casefile(
 ) -> CaseFile:
     """Read the journal once and lay out the report's content (see the module docstring)."""
     selection = selection or Selection()
-    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    every = source.entries()
+    zone = zone or stored_zone(every) or dt.datetime.now().astimezone().tzinfo or dt.UTC
     # Pages of imported messages are shown message by message (ally.model.pages).
-    entries = [
-        read_time_kind(shown) for entry in source.entries() for shown in message_entries(entry)
-    ]
+    entries = [read_time_kind(shown) for entry in every for shown in message_entries(entry)]
     chosen = [e for e in entries if not e.forgotten and matches(e, selection, zone)]
     events = status_events(entries) if not (selection.entries or selection.exact) else []
     _check_picked(entries, selection)
@@ -553,6 +556,18 @@ def matches(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
 
 
 _CASE_EVENT: TypeAdapter[CaseEvent] = TypeAdapter(CaseEvent)
+
+
+def stored_zone(entries: list[Entry]) -> dt.tzinfo | None:
+    """The person's time zone as the journal keeps it (``vault add --timezone``), if any:
+    reports show times there, with the offset, whatever the computer's zone is."""
+    name = journal_zone_name(entries)
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def status_events(entries: Iterable[Entry]) -> list[StatusEvent]:

@@ -20,6 +20,7 @@ from ally.documents.casefile import (
     build_casefile,
     matches,
     status_events,
+    stored_zone,
 )
 from ally.documents.checklist import (
     Checklist,
@@ -168,7 +169,10 @@ def draft(
     refuse_to_manager(kind, answers)
     folders = folders if folders is not None else pack_folders(pack.lineage)
     rule = ContentRules(folders).rule(kind.id, step.id if step else None)
-    zone = request.zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    everything = source.entries()
+    zone = (
+        request.zone or stored_zone(everything) or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    )
     notes = _shared_notes(request.details, step, kind, rule)
     given = request
     request = replace(request, details=request.details.for_letter(target, kind.id))
@@ -179,7 +183,7 @@ def draft(
             pack, plan, before, source, replace(given, xarf=False), answers, today, folders
         )
     platform = extra.get("platform_model")
-    entries = [read_time_kind(entry) for entry in source.entries()]
+    entries = [read_time_kind(entry) for entry in everything]
     service = service_of(request.details, platform, rule)
     details = _service_links(request.details, service, notes)
     listed = build_checklist(

@@ -47,6 +47,29 @@ def journal_zone_name(entries: list[Entry]) -> str | None:
     return name
 
 
+def in_zone(payload: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    """A payload whose ``when`` times were written without a zone, read in the person's zone
+    (so a typed 21:52 stays 21:52 where they live, whatever the computer's zone is); a
+    start given as a bare date becomes that calendar day."""
+    when = payload.get("when")
+    if not isinstance(when, dict):
+        return payload
+    fixed = dict(when)
+    for key in ("start", "end"):
+        value = fixed.get(key)
+        if not isinstance(value, str):
+            continue
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        if len(value.strip()) == 10 and key == "start" and "day" not in fixed:
+            fixed["day"] = value.strip()
+        if moment.tzinfo is None:
+            fixed[key] = moment.replace(tzinfo=zone).isoformat()
+    return {**payload, "when": fixed}
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
     """Naive datetimes are taken as local time and stored in UTC, so sorting is meaningful.
     Callers that know the person's zone attach it first (typed times are read in it)."""

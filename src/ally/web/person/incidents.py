@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ally.model.journal import Action, Entry, Incident, IncidentTime, Reply
+from ally.documents.casefile import stored_zone
+from ally.model.journal import SETTINGS_KIND, Action, Entry, Incident, IncidentTime, Reply
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web import sealing
@@ -63,13 +64,15 @@ def _lines(text: str) -> list[str]:
 ENTRY_KINDS = ("incident", "action", "reply")
 
 
-def entry_from(fields: dict[str, str]) -> tuple[str, dict[str, object]] | str:
+def entry_from(
+    fields: dict[str, str], zone: dt.tzinfo | None = None
+) -> tuple[str, dict[str, object]] | str:
     """What the form records: an incident (done to the person), an action (what they did) or
     a reply (what came back), as (kind, payload); or the reason it cannot be saved."""
     kind = fields.get("kind") or "incident"
     if kind not in ENTRY_KINDS:
         return N_("Please choose what you are recording.")
-    incident = incident_from(fields)
+    incident = incident_from(fields, zone)
     if isinstance(incident, str):
         return incident
     if kind == "incident":
@@ -94,9 +97,13 @@ def entry_from(fields: dict[str, str]) -> tuple[str, dict[str, object]] | str:
     return kind, step.model_dump(mode="json")
 
 
-def incident_from(fields: dict[str, str]) -> Incident | str:
-    """The incident the form describes, or the (translatable) reason it cannot be saved."""
+def incident_from(fields: dict[str, str], zone: dt.tzinfo | None = None) -> Incident | str:
+    """The incident the form describes, or the (translatable) reason it cannot be saved.
+    Times are read in the person's zone (the journal's); a date without a time stays that
+    calendar day."""
+    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     start = None
+    day = None
     if fields.get("when_date"):
         try:
             day = dt.date.fromisoformat(fields["when_date"])
@@ -107,7 +114,7 @@ def incident_from(fields: dict[str, str]) -> Incident | str:
             )
         except ValueError:
             return N_("Please give the date like 2026-05-03 and the time like 14:30.")
-        start = dt.datetime.combine(day, moment)
+        start = dt.datetime.combine(day, moment, tzinfo=zone)
     if start is None and not fields.get("when_words", "").strip():
         return N_("Please give a date, or say roughly when it happened.")
     if not fields.get("what", "").strip():
@@ -116,7 +123,8 @@ def incident_from(fields: dict[str, str]) -> Incident | str:
         return Incident(
             when=IncidentTime(
                 start=start,
-                approximate=bool(fields.get("approximate")) or not fields.get("when_time"),
+                day=None if fields.get("when_time") else day,
+                approximate=bool(fields.get("approximate")),
                 description=fields.get("when_words") or None,
             ),
             what=fields["what"],
@@ -202,6 +210,12 @@ class _Upload:
         self.committed = False
         self.error: str | None = None
 
+    def _zone(self) -> dt.tzinfo | None:
+        """The journal's time zone, read once: typed times are read in it."""
+        if not hasattr(self, "zone"):
+            self.zone = stored_zone(self.vault.entries(kind=SETTINGS_KIND))
+        return self.zone
+
     async def run(self) -> None:
         limit = web_state(self.request).config.max_upload_bytes
         try:
@@ -237,7 +251,7 @@ class _Upload:
             if not event.filename:
                 return
             if self.entry is None:  # the text comes first: check it before taking any file
-                recorded = entry_from(self.fields)
+                recorded = entry_from(self.fields, self._zone())
                 if isinstance(recorded, str):
                     self.error = recorded
                     return
@@ -258,7 +272,7 @@ class _Upload:
             await anyio.to_thread.run_sync(self.vault.attach_files, entry_id, self.staged)
             self.committed = True
             return
-        recorded = entry_from(self.fields)
+        recorded = entry_from(self.fields, self._zone())
         if isinstance(recorded, str):
             self.error = recorded
             return

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ally.model.journal import SETTINGS_KIND
 from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
+from ally.vault.keyslots import (
+    NoRecoveryCodeError,
+    RecoveryRequiredError,
+    WrongRecoveryCodeError,
+)
 from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
 from ally.web.i18n import N_
@@ -18,7 +25,14 @@ from ally.web.vaults import VaultKeeper
 
 router = APIRouter()
 
-RETURN_TO = ("/case", "/evidence/import", "/evidence/review", "/evidence/search", "/documents")
+RETURN_TO = (
+    "/case",
+    "/privacy",
+    "/evidence/import",
+    "/evidence/review",
+    "/evidence/search",
+    "/documents",
+)
 """Pages that send the person here to open the journal, and get them back afterwards."""
 LETTER_PAGE = re.compile(r"/letters/(?:extra/)?[1-9][0-9]{0,2}")
 
@@ -79,6 +93,21 @@ def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
     return render(request, visit, "journal/unlock.html", error=None, next=after)
 
 
+BAD_ZONE = N_(
+    "Ally does not know that time zone. Use a name like America/Los_Angeles or Europe/London, "
+    "or leave it empty."
+)
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone name Ally can use (e.g. America/Los_Angeles)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 @router.post("/journal/create")
 def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
@@ -89,6 +118,9 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
         error = EXPLANATIONS[problem]
     elif passphrase != form.get("confirm"):
         error = N_("The two passphrases are not the same. Please type them again.")
+    zone_name = form.get("timezone").strip()
+    if error is None and zone_name and not known_zone(zone_name):
+        error = BAD_ZONE
     after = return_to(form.get("next"))
     if error:
         return render(
@@ -101,7 +133,12 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
             next=after,
         )
     try:
-        vaults.create(session_row(request, visit), passphrase, lock_after(request, visit))
+        row = session_row(request, visit)
+        vaults.create(row, passphrase, lock_after(request, visit))
+        if zone_name:
+            with vaults.using(row) as vault:
+                if vault is not None:
+                    vault.add_entry(SETTINGS_KIND, {"timezone": zone_name})
     except VaultExistsError:
         return see_other("/journal")
     except UnlockRefusedError:
@@ -132,8 +169,65 @@ def unlock(request: Request, visit: VisitDep, form: FormDep) -> Response:
     except WrongPassphraseError:
         error = N_("That passphrase did not open the journal. Check it and try again.")
         return render(request, visit, "journal/unlock.html", 400, error=error, next=after)
+    except RecoveryRequiredError:
+        return _recover_page(request, visit, 403, LOCKED_OUT, after)
     except UnlockRefusedError as refused:
         return _refused(request, visit, refused, after)
+    return see_other(after)
+
+
+LOCKED_OUT = N_(
+    "There were too many wrong passphrases in a row, so this journal now opens only with its "
+    "recovery code. Type the code and choose a new passphrase."
+)
+
+
+def _recover_page(
+    request: Request, visit: Visit, status: int, error: str | None, after: str
+) -> Response:
+    return render(request, visit, "journal/recover.html", status, error=error, next=after, wait=0)
+
+
+@router.get("/journal/recover")
+def recover_form(request: Request, visit: VisitDep, next: str = "") -> Response:
+    keeper(request)
+    return _recover_page(request, visit, 200, None, return_to(next))
+
+
+@router.post("/journal/recover")
+def recover(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """The recovery code opens the journal and a new passphrase replaces the old one."""
+    vaults = keeper(request)
+    after = return_to(form.get("next"))
+    passphrase = form.get("passphrase")
+    error = None
+    problem = weakness(passphrase)
+    if problem is not None:
+        error = EXPLANATIONS[problem]
+    elif passphrase != form.get("confirm"):
+        error = N_("The two passphrases are not the same. Please type them again.")
+    if error:
+        return _recover_page(request, visit, 422, error, after)
+    try:
+        vaults.recover(
+            session_row(request, visit),
+            form.get("code"),
+            passphrase,
+            lock_after(request, visit),
+            client_of(request),
+        )
+    except WrongRecoveryCodeError:
+        error = N_("That recovery code did not open the journal. Check it and try again.")
+        return _recover_page(request, visit, 400, error, after)
+    except NoRecoveryCodeError:
+        error = N_("This journal has no recovery code. Open it with its passphrase.")
+        return _recover_page(request, visit, 400, error, after)
+    except UnlockRefusedError as refused:
+        response = _recover_page(
+            request, visit, 429, N_("Too many tries. Nothing was tried."), after
+        )
+        response.headers["retry-after"] = str(refused.retry_after)
+        return response
     return see_other(after)
 
 
