@@ -266,18 +266,16 @@ class TerminalInterview:
         for number, key in enumerate(keys, 1):
             self.console.print(f"  {number}. {labels[key]}")
         while True:
-            reply = self.console.input(
-                "Type the numbers of those you told, or press Enter if none: "
-            ).strip()
+            reply = self.console.input(self.t("cli.tried_pick") + " ").strip()
             if reply.lower() == "q":
                 return False
             if reply.lower() == "b":
                 if self.interview.back() is None:
-                    self.console.print("This is the first question.")
+                    self.console.print(self.t("cli.first"))
                     continue
                 return True
             if reply == "?":
-                self.console.print(question.help or "This helps us find the help that fits you.")
+                self.console.print(question.help or self.t("cli.why_default"))
                 continue
             if reply.lower() == "s" or reply == "":
                 self.interview.skip(question.id)
@@ -285,28 +283,25 @@ class TerminalInterview:
             parts = reply.replace(",", " ").split()
             if all(p.isdigit() and 1 <= int(p) <= len(keys) for p in parts):
                 break
-            self.console.print("[yellow]Please type the numbers shown, or press Enter.[/yellow]")
+            self.console.print(f"[yellow]{self.t('cli.pick_shown')}[/yellow]")
         answer = {keys[int(p) - 1]: self.outcome(labels[keys[int(p) - 1]]) for p in parts}
         try:
             self.interview.answer(question.id, answer)
         except AllyError as error:  # a date it cannot read: the question is asked again
-            self.console.print(f"[yellow]{_friendly(error)}[/yellow]")
+            friendly = _friendly(error, self.interview.pack.language)
+            self.console.print(f"[yellow]{friendly}[/yellow]")
         return True
 
     def outcome(self, label: str) -> dict[str, str]:
         words = ["waiting", "refused", "no-answer", "done", "resolved"]
-        shown = ["Still waiting", "They refused", "No answer", "Done", "Resolved"]
-        self.console.print(
-            f"{label}: what came of it? "
-            + " · ".join(f"{n}. {text}" for n, text in enumerate(shown, 1))
-        )
+        shown = self.t("cli.outcomes").split("|")
+        choices = " · ".join(f"{n}. {text}" for n, text in enumerate(shown, 1))
+        self.console.print(f"{self.t('cli.tried_outcome', label=label)} {choices}")
         while True:
-            reply = self.console.input("Type a number: ").strip()
+            reply = self.console.input(self.t("cli.type_number") + " ").strip()
             if reply.isdigit() and 1 <= int(reply) <= len(words):
                 break
-        when = self.console.input(
-            "When? A date like 2026-03-02 or a month like 2026-03 (Enter to skip): "
-        ).strip()
+        when = self.console.input(self.t("cli.tried_when") + " ").strip()
         return {"outcome": words[int(reply) - 1]} | ({"on": when} if when else {})
 
     @staticmethod

@@ -32,6 +32,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "This plan gives information, not legal advice. Laws, numbers and deadlines change: "
             "check the sources, and talk to a lawyer or advocate about your own situation if you can."
         ),
+        "cli.tried_pick": "Type the numbers of those you told, or press Enter if none:",
+        "cli.tried_outcome": "{label}: what came of it?",
+        "cli.tried_when": "When? Type a date like 2026-03-02 or a month like 2026-03 (Enter to skip):",
+        "cli.outcomes": "Still waiting|They refused|No answer|Done|Resolved",
         "cli.intro": "Answer what you can. You can skip any question.",
         "cli.keys": "b = back · s = I'd rather not say · ? = why we ask · q = stop",
         "cli.progress": "Question {number} of about {total}",
@@ -158,6 +162,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "cambian: revise las fuentes y, si puede, hable de su caso con un abogado o una "
             "persona de apoyo."
         ),
+        "cli.tried_pick": "Escriba los números de a quién se lo dijo, o pulse Intro si a nadie:",
+        "cli.tried_outcome": "{label}: ¿qué pasó?",
+        "cli.tried_when": "Escriba cuándo, como 2026-03-02 o un mes como 2026-03 (Intro para saltar):",
+        "cli.outcomes": "Sigo esperando|Se negaron|No respondieron|Hecho|Resuelto",
         "cli.intro": "Responda lo que pueda. Puede saltarse cualquier pregunta.",
         "cli.keys": "b = atrás · s = prefiero no decirlo · ? = por qué preguntamos · q = parar",
         "cli.progress": "Pregunta {number} de unas {total}",
@@ -288,6 +296,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "et les délais changent : vérifiez les sources et, si vous le pouvez, parlez de "
             "votre situation à un avocat ou à une personne qui accompagne les victimes."
         ),
+        "cli.tried_pick": "Tapez les numéros de ceux que vous avez prévenus, ou Entrée si aucun :",
+        "cli.tried_outcome": "{label} : qu'en est-il ressorti ?",
+        "cli.tried_when": "Tapez quand, comme 2026-03-02 ou un mois comme 2026-03 (Entrée pour passer) :",
+        "cli.outcomes": "J'attends encore|Refus|Pas de réponse|Fait|Résolu",
         "cli.intro": "Répondez à ce que vous pouvez. Vous pouvez passer n'importe quelle question.",
         "cli.keys": "b = retour · s = je préfère ne pas répondre · ? = pourquoi · q = arrêter",
         "cli.progress": "Question {number} sur environ {total}",
