@@ -145,6 +145,8 @@ class CaseFile:
     forgotten: int = 0
     forgotten_files: int = 0
     left_out: int = 0
+    noted_codes: tuple[tuple[str, bool], ...] = ()
+    """Journal codes the person noted earlier, each with whether the journal still holds it."""
 
     @property
     def incidents(self) -> list[Item]:
@@ -233,6 +235,11 @@ def describe_when(when: IncidentTime, zone: dt.tzinfo) -> str:
 # --- building --------------------------------------------------------------------------------
 
 
+def code_finding(found: bool) -> str:
+    """What the report says about a journal code noted earlier."""
+    return "part of this journal's history" if found else "does NOT match this journal"
+
+
 def build_casefile(
     source: EvidenceSource,
     selection: Selection | None = None,
@@ -243,6 +250,7 @@ def build_casefile(
     jurisdiction: str | None = None,
     now: dt.datetime | None = None,
     images: bool = True,
+    noted_codes: tuple[tuple[str, bool], ...] = (),
 ) -> CaseFile:
     """Read the journal once and lay out the report's content (see the module docstring)."""
     selection = selection or Selection()
@@ -262,6 +270,7 @@ def build_casefile(
         jurisdiction=jurisdiction,
         forgotten=sum(1 for e in entries if e.forgotten),
         left_out=sum(1 for e in entries if not e.forgotten) - len(chosen),
+        noted_codes=noted_codes,
     )
     pending: list[tuple[Entry, list[tuple[Exhibit, Future[DisplayImage | None] | None]]]] = []
     with _Converter(images) as converter:
