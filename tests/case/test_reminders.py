@@ -171,3 +171,17 @@ def test_the_cli_writes_the_calendar(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert bad_day.returncode == 2 and "not a date" in bad_day.stderr
+
+
+def test_a_follow_up_already_past_is_marked_overdue() -> None:
+    events: list[CaseEvent] = [
+        started("us", dt.date(2026, 4, 21), last_incident="2026-04-20"),
+        StatusEvent(on=dt.date(2026, 4, 22), step="employer-hr", status=StepStatus.WAITING),
+    ]
+    calendar, _ = calendar_for(events, dt.date(2026, 6, 10))
+    found = events_of(calendar)
+    assert "Follow up: Make a formal complaint to HR" not in found
+    follow = found["Overdue: Follow up: Make a formal complaint to HR"]
+    assert follow["dtstart"].dt == dt.date(2026, 6, 10), "shown today, not in the past"
+    assert str(follow["description"]).startswith("Overdue since 2026-05-22.")
+    assert alarm_days(follow) == [0]

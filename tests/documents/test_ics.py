@@ -39,6 +39,7 @@ def events(data: bytes) -> list[dict[str, object]]:
             "start": event.decoded("dtstart"),
             "description": str(event.get("description", "")),
             "alarms": len(event.subcomponents),
+            "triggers": sorted(-alarm.decoded("trigger").days for alarm in event.walk("VALARM")),
         }
         for event in calendar.walk("VEVENT")
     ]
@@ -53,8 +54,12 @@ def test_deadlines_and_follow_ups_parse() -> None:
     assert summary.follow_ups == 1
     follow = next(e for e in found if str(e["summary"]).startswith("Follow up"))
     assert follow["start"] == dt.date(2026, 12, 20)
+    assert follow["triggers"] == [0], "an alarm on the day the answer is due"
     deadline = next(e for e in found if str(e["summary"]).startswith("Deadline"))
-    assert deadline["alarms"] == 2
+    due = deadline["start"]
+    assert isinstance(due, dt.date)
+    expected = sorted(days for days in (30, 7, 1) if due - dt.timedelta(days=days) >= TODAY)
+    assert deadline["triggers"] == expected and 30 in expected, "30, 7 and 1 days before"
     assert "Check this date" in str(deadline["description"])
     assert "employer-supervisor" in summary.waiting
 
@@ -81,3 +86,23 @@ def test_passed_deadlines_are_reported_not_scheduled() -> None:
     assert all(
         not str(e["summary"]).startswith("Deadline: " + summary.passed[0]) for e in events(data)
     )
+
+
+def test_the_same_alarms_as_the_case_reminders() -> None:
+    from ally.case import reminders
+    from ally.documents import ics
+
+    assert ics.ALARM_DAYS == reminders.ALARM_DAYS == (30, 7, 1)
+
+
+def test_a_follow_up_in_the_past_is_marked_overdue_and_shown_today() -> None:
+    plan = gb_plan()
+    data, _ = build_calendar(plan, sent={"employer-hr": dt.date(2026, 9, 1)}, now=NOW)
+    follow = next(e for e in events(data) if "Follow up" in str(e["summary"]))
+    assert str(follow["summary"]).startswith("Overdue: Follow up")
+    assert str(follow["description"]).startswith("Overdue since 2026-10-01.")
+    assert follow["start"] == TODAY and follow["triggers"] == [0]
+    discreet, _ = build_calendar(
+        plan, sent={"employer-hr": dt.date(2026, 9, 1)}, discreet=True, now=NOW
+    )
+    assert "Overdue" not in discreet.decode(), "a shared calendar says nothing"

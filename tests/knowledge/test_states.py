@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +252,23 @@ def test_golden_state_plans(state_id: str) -> None:
         path.parent.mkdir(exist_ok=True)
         path.write_text(yaml.safe_dump(found, sort_keys=False, width=100), encoding="utf-8")
     assert found == yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_packs_list_shows_every_pack_sorted_by_name() -> None:
+    """`ally packs list` as a person reads it: every pack once, alphabetical by name, so
+    "United States - Alabama" comes before "United States - Alaska" (ids would swap them)."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "ally.cli.main", "packs", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    rows = [line.split("│") for line in listed.stdout.splitlines() if line.startswith("│")]
+    ids = [row[1].strip() for row in rows]
+    names = [row[2].strip() for row in rows]
+    assert sorted(ids) == sorted(builtin_pack_ids()) and len(ids) == 58
+    assert names == sorted(names, key=str.casefold)
+    assert names.index("United States - Alabama") < names.index("United States - Alaska")
+    assert names.index("United States (federal)") < names.index("United States - Alabama")
+    assert {f"United States - {rows_.state.name}" for rows_ in TABLE.states} <= set(names)

@@ -198,6 +198,43 @@ def test_the_cases_records_never_show_as_journal_entries(journal: Browser) -> No
     assert picker.count('name="entry"') == 1
 
 
+def test_the_form_records_what_the_person_did_and_the_answer(
+    journal: Browser, app: FastAPI
+) -> None:
+    """An action and a reply are their own kinds, with who and the reference, not incidents."""
+    status, location = add_incident(
+        journal,
+        [],
+        kind="action",
+        what="Emailed HR a formal complaint.",
+        to_whom="HR",
+        did="complained",
+    )
+    assert status == "303"
+    assert "Emailed HR a formal complaint." in journal.open(location).text
+    status, _ = add_incident(
+        journal,
+        [],
+        kind="reply",
+        what="HR refused to investigate.",
+        to_whom="Dana, HR",
+        outcome="refused",
+        reference="HR-77",
+    )
+    assert status == "303"
+    bad, _ = add_incident(journal, [], kind="rumour", what="x")
+    assert bad == "422"
+    state: WebState = app.state.web
+    assert state.vaults is not None
+    (row,) = state.vaults._held  # the one journal this test opens
+    with state.vaults.using(row) as vault:
+        assert vault is not None
+        saved = [e for e in vault.entries() if e.kind in ("action", "reply", "incident")]
+    assert [e.kind for e in saved] == ["action", "reply"]
+    assert saved[0].action().to == "HR" and saved[0].action().did == "complained"
+    assert saved[1].reply().reference == "HR-77" and saved[1].reply().outcome == "refused"
+
+
 def test_the_backup_button_downloads_a_complete_verified_copy(
     journal: Browser, tmp_path: Path
 ) -> None:

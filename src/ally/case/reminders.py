@@ -6,7 +6,8 @@ stops its clock), clocks started by case events (``event:NAME``), and a follow-u
 step that is waiting for an answer, on the day its "no answer" escalation would trigger.
 
 * a **deadline** is an all-day event on the last day, with alarms 30, 7 and 1 days before;
-* a **follow-up** is an all-day event on the day the answer is overdue, with an alarm that day.
+* a **follow-up** is an all-day event on the day the answer is overdue, with an alarm that day;
+  one whose day has already passed is marked overdue and put on today, so it is seen.
 
 Events keep the same UID when the file is made again, so importing an updated file changes
 the events instead of doubling them. A calendar is often synced or shared, so ``discreet``
@@ -24,13 +25,12 @@ from dataclasses import dataclass
 from icalendar import Alarm, Calendar, Event
 
 from ally.case.tracker import CLOSED
-from ally.documents.ics import calendar_event
+from ally.documents.ics import ALARM_DAYS, calendar_event
 from ally.model.case import CaseView, DeadlineWatch, StepState, StepStatus
 from ally.model.plan import Plan, PlanEscalation
 
 PRODID = "-//Ally//Ally case reminders//EN"
 UID_NAMESPACE = uuid.UUID("5d0c8f0e-2b7a-4a4e-8d1c-3f6b9a7e2c41")
-ALARM_DAYS = (30, 7, 1)
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class ReminderWords:
         "Check this date with %(body)s, a lawyer or an advocate."
     )
     follow_up: str = "Follow up: %(title)s"
+    overdue: str = "Overdue: %(title)s"
+    overdue_text: str = "Overdue since %(date)s."
     follow_up_text: str = (
         "You have been waiting for an answer since %(since)s. "
         "If there is still no answer, the next step is: %(next)s."
@@ -117,12 +119,15 @@ class _Writer:
         }
         if edge.says:
             text = f"{text}\n{edge.says}"
+        if day < self.today:
+            title = self.words.overdue % {"title": title}
+            text = self.words.overdue_text % {"date": self.day_words(day)} + " " + text
+            day = self.today
         title, text = self._maybe_discreet(title, text)
         event = calendar_event(
             _uid(pack, "follow-up", state.step, edge.to), day, title, text, self.stamp
         )
-        if day >= self.today:
-            _alarm(event, 0, title)
+        _alarm(event, 0, title)
         return event
 
     def _maybe_discreet(self, title: str, text: str) -> tuple[str, str]:

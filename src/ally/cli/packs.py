@@ -11,21 +11,28 @@ from rich.table import Table
 
 from ally.errors import PackValidationError, UsageError
 from ally.knowledge.loader import installed_packs, load_pack, validate_folder
-from ally.knowledge.schema import pack_json_schema
+from ally.knowledge.schema import Pack, pack_json_schema
 
 app = typer.Typer(help="Knowledge packs: what Ally knows about each place.", no_args_is_help=True)
 
 
 @app.command("list")
 def list_packs() -> None:
-    """List the packs: Ally's own, and any an installed package provides."""
+    """List the packs by name, the way a person looks for their place: Ally's own, and any an
+    installed package provides."""
     table = Table("id", "name", "extends", "facts checked", "from")
-    for pack_id, installed in sorted(installed_packs().items()):
-        pack = load_pack(pack_id)
+    installed = installed_packs()
+    packs = sorted((load_pack(pack_id) for pack_id in installed), key=_by_name)
+    for pack in packs:
         parent = pack.lineage[1] if len(pack.lineage) > 1 else ""
-        origin = "built in" if installed.builtin else installed.source
+        origin = "built in" if installed[pack.id].builtin else installed[pack.id].source
         table.add_row(pack.id, pack.name, parent, pack.checked.isoformat(), origin)
     Console().print(table)
+
+
+def _by_name(pack: Pack) -> tuple[str, str]:
+    """Alphabetical by name ("United States - Alabama" before "- Alaska"), then by id."""
+    return pack.name.casefold(), pack.id
 
 
 @app.command()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from pydantic import ValidationError
@@ -32,7 +33,17 @@ from rich.table import Table
 
 from ally.cli.console import literal_console, styled
 from ally.errors import UsageError
-from ally.model.journal import Entry, Incident, IncidentTime, Note
+from ally.model.journal import (
+    SETTINGS_KIND,
+    Action,
+    Entry,
+    Incident,
+    IncidentTime,
+    Note,
+    Reply,
+    in_zone,
+    journal_zone_name,
+)
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
@@ -210,16 +221,57 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _parse_when(text: str) -> IncidentTime:
-    """'2024-03-02 14:30', '2024-03-02', or words ('early March') for an approximate time."""
+def _parse_when(text: str, zone: dt.tzinfo | None = None) -> IncidentTime:
+    """'2024-03-02 14:30' (read in the person's zone), '2024-03-02' (that calendar day), or
+    words ('early March') for an approximate time."""
     text = text.strip()
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    try:
+        return IncidentTime.on_day(dt.date.fromisoformat(text), zone)
+    except ValueError:
+        pass
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
         try:
             moment = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-        return IncidentTime(start=moment, approximate=fmt == "%Y-%m-%d")
+        return IncidentTime(start=moment.replace(tzinfo=zone))
     return IncidentTime(description=text, approximate=True)
+
+
+def journal_zone(vault: Vault) -> dt.tzinfo | None:
+    """The time zone stored in the journal (``vault add --timezone``), if any."""
+    name = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _settle_zone(vault: Vault, name: str | None) -> dt.tzinfo:
+    """The person's zone: the one given (stored if new), else the stored one, else asked once
+    (at a terminal) and stored, else this computer's."""
+    stored = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+    if name is None and stored is None and _interactive():
+        local = dt.datetime.now().astimezone().tzinfo
+        guess = getattr(local, "key", None) or "UTC"
+        name = _ask("Your time zone, for the times you type (e.g. America/Los_Angeles)", guess)
+    chosen = name or stored
+    if chosen is None:
+        return dt.datetime.now().astimezone().tzinfo or dt.UTC
+    try:
+        zone = ZoneInfo(chosen)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise UsageError(
+            f"{chosen!r} is not a time zone Ally knows. Use a name such as America/Los_Angeles "
+            "or Europe/London. Nothing was saved."
+        ) from error
+    if chosen != stored:
+        vault.add_entry(SETTINGS_KIND, {"timezone": chosen})
+        err.print(f"Times in this journal are now read in {chosen}.")
+    return zone
 
 
 def _ask(label: str, default: str = "") -> str:
@@ -227,7 +279,7 @@ def _ask(label: str, default: str = "") -> str:
     return value.strip()
 
 
-def _prompt_incident(current: Incident | None = None) -> Incident:
+def _prompt_incident(current: Incident | None = None, zone: dt.tzinfo | None = None) -> Incident:
     """One question at a time; everything but 'what happened' may be left empty."""
     c = current
     when_default = c.when.summary() if c else ""
@@ -253,7 +305,7 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
     try:
         keep_when = c is not None and when == when_default
         return Incident(
-            when=c.when if keep_when and c else _parse_when(when),
+            when=c.when if keep_when and c else _parse_when(when, zone),
             what=what,
             where=fields["where"] or None,
             who=fields["who"],
@@ -267,14 +319,62 @@ def _prompt_incident(current: Incident | None = None) -> Incident:
         raise _model_error(error) from None
 
 
-def _payload(kind: str, source: str | None, current: Entry | None) -> dict[str, Any]:
-    """What to save: from a file (JSON, or text for notes) or from prompts."""
+def _prompt_step(kind: str, current: Entry | None, zone: dt.tzinfo | None) -> dict[str, Any]:
+    """Something the person did (an action) or an answer they received (a reply)."""
+    old: dict[str, Any] = dict(current.payload or {}) if current else {}
+    if kind == "action":
+        what = _ask("What did you do? (e.g. emailed HR a formal complaint)", old.get("what", ""))
+        did = _ask(
+            "Which fits best: reported, complained, filed, called, asked, other",
+            old.get("did", "reported"),
+        )
+        to = _ask("Who did it go to? (optional)", old.get("to") or "")
+        fields: dict[str, Any] = {"what": what, "did": did, "to": to or None}
+    else:
+        what = _ask("What did they say or do?", old.get("what", ""))
+        outcome = _ask(
+            "Which fits best: acknowledged, acted, refused, asked, closed, other",
+            old.get("outcome", "other"),
+        )
+        by = _ask("Who answered? (optional)", old.get("by") or "")
+        fields = {"what": what, "outcome": outcome, "by": by or None}
+    when_default = IncidentTime.model_validate(old["when"]).summary() if "when" in old else ""
+    when = _ask("When? (YYYY-MM-DD HH:MM, or a date)", when_default)
+    reference = _ask("Reference or case number? (optional)", old.get("reference") or "")
+    step = _ask("Which step of your plan is it for? (step id, optional)", old.get("step") or "")
+    keep_when = bool(old) and when == when_default
+    fields |= {
+        "when": old["when"] if keep_when else _parse_when(when, zone).model_dump(mode="json"),
+        "reference": reference or None,
+        "step": step or None,
+        "contexts": old.get("contexts", []),
+    }
+    model: type[Action] | type[Reply] = Action if kind == "action" else Reply
+    return model.model_validate(fields).model_dump(mode="json")
+
+
+def _payload(
+    kind: str, source: str | None, current: Entry | None, zone: dt.tzinfo | None = None
+) -> dict[str, Any]:
+    """What to save: from a file (JSON, or text for notes) or from prompts. Times written
+    without a zone are read in the person's."""
     try:
+        if kind in ("action", "reply"):
+            model: type[Action] | type[Reply] = Action if kind == "action" else Reply
+            if source:
+                raw = _json_object(source)
+                return model.model_validate(in_zone(raw, zone) if zone else raw).model_dump(
+                    mode="json"
+                )
+            return _prompt_step(kind, current, zone)
         if kind == "incident":
             if source:
-                return Incident.model_validate(_json_object(source)).model_dump(mode="json")
+                raw = _json_object(source)
+                return Incident.model_validate(in_zone(raw, zone) if zone else raw).model_dump(
+                    mode="json"
+                )
             old = current.incident() if current and current.payload else None
-            return _prompt_incident(old).model_dump(mode="json")
+            return _prompt_incident(old, zone).model_dump(mode="json")
         if kind == "note":
             if source:
                 return Note(text=_read_source(source).strip()).model_dump(mode="json")
@@ -312,18 +412,29 @@ def init(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> Non
 
 @app.command()
 def add(
-    kind: str = typer.Argument("incident", help="incident, note, or another kind (from JSON)."),
+    kind: str = typer.Argument(
+        "incident",
+        help="incident (done to you), action (what you did: reported, complained, filed), "
+        "reply (what came back), note, or another kind (from JSON).",
+    ),
     source: str | None = typer.Option(
         None,
         "--from",
         help="Read the entry from a file ('-' for standard input): JSON, or text for a note.",
+    ),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="Your time zone, e.g. America/Los_Angeles: typed times are read in it, and it is "
+        "kept for this journal (asked once otherwise).",
     ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Add an entry. Questions are asked one at a time; skip any you like."""
     with open_unlocked(vault, passphrase_fd) as opened:
-        payload = _payload(kind, source, None)
+        zone = _settle_zone(opened, timezone)
+        payload = _payload(kind, source, None, zone)
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
         err.print("(Send the code to someone you trust: it proves this entry existed today.)")
@@ -341,7 +452,8 @@ def edit(
         current = opened.entry(ref)
         if current.forgotten:
             raise UsageError("That entry was forgotten; it cannot be edited.")
-        entry = opened.edit(ref, _payload(current.kind, source, current))
+        zone = journal_zone(opened)
+        entry = opened.edit(ref, _payload(current.kind, source, current, zone))
         err.print(f"Entry {entry.seq} now has {entry.version} versions.")
 
 

@@ -18,11 +18,25 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import TypeAdapter, ValidationError
 
 from ally.documents.evidence import EvidenceSource
 from ally.documents.images import MAX_SOURCE_BYTES, DisplayImage, display_copy, looks_like_image
 from ally.errors import UsageError
-from ally.model.journal import Action, Attachment, Entry, Incident, IncidentTime, Note, Reply
+from ally.model.case import CaseEvent, StatusEvent
+from ally.model.journal import (
+    Action,
+    Attachment,
+    Entry,
+    Incident,
+    IncidentTime,
+    Note,
+    Reply,
+    journal_zone_name,
+    read_time_kind,
+)
 from ally.model.message import Message
 from ally.model.pages import message_entries
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
@@ -127,7 +141,11 @@ class Item:
 
     @property
     def edited(self) -> bool:
-        return self.entry.version > 1
+        """Whether the person changed what this entry says after first recording it. A message
+        is the sender's words: a new version of it (or of its page) only records a review
+        decision (marked as evidence, not relevant) or another message being forgotten, so it
+        never counts as an edit; the sender's own edits are shown as such."""
+        return self.entry.version > 1 and self.message is None
 
 
 @dataclass
@@ -145,6 +163,8 @@ class CaseFile:
     forgotten: int = 0
     forgotten_files: int = 0
     left_out: int = 0
+    status_events: list[StatusEvent] = field(default_factory=list)
+    """The case tracker's step statuses (sent, refused...), for "Steps taken"; never items."""
     noted_codes: tuple[tuple[str, bool], ...] = ()
     """Journal codes the person noted earlier, each with whether the journal still holds it."""
 
@@ -187,12 +207,11 @@ class CaseFile:
         return dated[0], dated[-1]
 
     def incident_span(self) -> tuple[dt.datetime, dt.datetime] | None:
-        """First and last dated incident: the period of the harassment. Messages count only
-        when they are the evidence (no incident is dated); the person's own steps, replies and
-        notes never do, nor when a chat was imported."""
+        """First and last dated incident or message: the period of the harassment. The
+        person's own steps, the replies, notes and saved pages never count, nor when a chat
+        was imported (a message without its own time)."""
         dated = [item.moment for item in self.incidents if item.dated]
-        if not dated:
-            dated = [item.moment for item in self.messages if item.message and item.message.sent_at]
+        dated += [item.moment for item in self.messages if item.message and item.message.sent_at]
         if not dated:
             return None
         return min(dated), max(dated)
@@ -220,6 +239,12 @@ def format_moment(value: dt.datetime, zone: dt.tzinfo) -> str:
 
 def describe_when(when: IncidentTime, zone: dt.tzinfo) -> str:
     """An incident's time in the reader's zone, keeping 'about' and the person's own words."""
+    if when.day is not None:
+        text = when.day.isoformat()
+        if when.end is not None and when.end.astimezone(zone).date() != when.day:
+            text += " to " + format_moment(when.end, zone)
+        text = ("about " if when.approximate else "") + text
+        return text + (f" ({when.description})" if when.description else "")
     if when.start is None:
         return when.description or "date not recorded"
     text = format_moment(when.start, zone)
@@ -254,10 +279,12 @@ def build_casefile(
 ) -> CaseFile:
     """Read the journal once and lay out the report's content (see the module docstring)."""
     selection = selection or Selection()
-    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    every = source.entries()
+    zone = zone or stored_zone(every) or dt.datetime.now().astimezone().tzinfo or dt.UTC
     # Pages of imported messages are shown message by message (ally.model.pages).
-    entries = [shown for entry in source.entries() for shown in message_entries(entry)]
+    entries = [read_time_kind(shown) for entry in every for shown in message_entries(entry)]
     chosen = [e for e in entries if not e.forgotten and matches(e, selection, zone)]
+    events = status_events(entries) if not (selection.entries or selection.exact) else []
     _check_picked(entries, selection)
     case = CaseFile(
         title=title,
@@ -269,7 +296,8 @@ def build_casefile(
         person=person,
         jurisdiction=jurisdiction,
         forgotten=sum(1 for e in entries if e.forgotten),
-        left_out=sum(1 for e in entries if not e.forgotten) - len(chosen),
+        left_out=sum(1 for e in entries if not e.forgotten and not e.is_bookkeeping) - len(chosen),
+        status_events=[e for e in events if _in_dates(e.on, selection)],
         noted_codes=noted_codes,
     )
     pending: list[tuple[Entry, list[tuple[Exhibit, Future[DisplayImage | None] | None]]]] = []
@@ -367,14 +395,15 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...]) -> Item:
             # Placed on the timeline by when it was written down; say so.
             when += f" (recorded {entry.recorded_at.astimezone(zone):%Y-%m-%d})"
         return Item(**base, when=when, headline=_line(incident.what), incident=incident)
-    if entry.kind == "action":
-        action = entry.action()
-        when = describe_when(action.when, zone)
-        return Item(**base, when=when, headline=_line(action.what), action=action)
-    if entry.kind == "reply":
-        reply = entry.reply()
-        when = describe_when(reply.when, zone)
-        return Item(**base, when=when, headline=_line(reply.what), reply=reply)
+    if entry.kind in ("action", "reply"):
+        try:
+            timed: Action | Reply = entry.action() if entry.kind == "action" else entry.reply()
+        except ValueError:
+            return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
+        when = describe_when(timed.when, zone)
+        if isinstance(timed, Action):
+            return Item(**base, when=when, headline=_line(timed.what), action=timed)
+        return Item(**base, when=when, headline=_line(timed.what), reply=timed)
     if entry.kind == "note":
         note = entry.note()
         return Item(**base, when=format_moment(moment, zone), headline=_line(note.text), note=note)
@@ -533,6 +562,42 @@ def matches(entry: Entry, selection: Selection, zone: dt.tzinfo) -> bool:
     return not selection.contexts or bool(set(_contexts(entry)) & selection.contexts)
 
 
+_CASE_EVENT: TypeAdapter[CaseEvent] = TypeAdapter(CaseEvent)
+
+
+def stored_zone(entries: list[Entry]) -> dt.tzinfo | None:
+    """The person's time zone as the journal keeps it (``vault add --timezone``), if any:
+    reports show times there, with the offset, whatever the computer's zone is."""
+    name = journal_zone_name(entries)
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def status_events(entries: Iterable[Entry]) -> list[StatusEvent]:
+    """The case tracker's step statuses kept in the journal (unreadable ones are skipped)."""
+    found = []
+    for entry in entries:
+        if not entry.is_bookkeeping or entry.payload is None or entry.forgotten:
+            continue
+        try:
+            event = _CASE_EVENT.validate_python(entry.payload)
+        except ValidationError:
+            continue
+        if isinstance(event, StatusEvent):
+            found.append(event)
+    return found
+
+
+def _in_dates(day: dt.date, selection: Selection) -> bool:
+    return not (selection.since and day < selection.since) and not (
+        selection.until and day > selection.until
+    )
+
+
 def entry_moment(entry: Entry) -> dt.datetime:
     """When an entry happened: a message's own send time, else the journal's best guess."""
     if entry.kind not in ("incident", "note") and entry.payload is not None:
@@ -601,7 +666,7 @@ def facts(case: CaseFile, top: int = 8) -> Facts:
             people[name] = people.get(name, 0) + 1
         if item.incident.where:
             places[item.incident.where] = places.get(item.incident.where, 0) + 1
-    span = case.span()
+    span = case.incident_span()
     exhibits = case.exhibits
     return Facts(
         incidents=len(case.incidents),

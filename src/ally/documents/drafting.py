@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ally.documents import abuse
-from ally.documents.casefile import CaseFile, Selection, build_casefile, matches
+from ally.documents.casefile import (
+    CaseFile,
+    Selection,
+    build_casefile,
+    matches,
+    status_events,
+    stored_zone,
+)
 from ally.documents.checklist import (
     Checklist,
     Choice,
@@ -39,10 +46,11 @@ from ally.documents.letters import (
     render_letter,
 )
 from ally.documents.platforms import Platform, load_platforms, platform_context
+from ally.documents.steps import StepTaken, from_case, from_items, merged
 from ally.errors import UsageError
 from ally.knowledge.schema import Pack
 from ally.model.answers import AnswerValue
-from ally.model.journal import Entry
+from ally.model.journal import Entry, read_time_kind
 from ally.model.plan import Plan, PlanStep
 
 
@@ -161,7 +169,10 @@ def draft(
     refuse_to_manager(kind, answers)
     folders = folders if folders is not None else pack_folders(pack.lineage)
     rule = ContentRules(folders).rule(kind.id, step.id if step else None)
-    zone = request.zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    everything = source.entries()
+    zone = (
+        request.zone or stored_zone(everything) or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    )
     notes = _shared_notes(request.details, step, kind, rule)
     given = request
     request = replace(request, details=request.details.for_letter(target, kind.id))
@@ -172,7 +183,7 @@ def draft(
             pack, plan, before, source, replace(given, xarf=False), answers, today, folders
         )
     platform = extra.get("platform_model")
-    entries = source.entries()
+    entries = [read_time_kind(entry) for entry in everything]
     service = service_of(request.details, platform, rule)
     details = _service_links(request.details, service, notes)
     listed = build_checklist(
@@ -191,6 +202,7 @@ def draft(
         images=False,
     )
     data = LetterInput(
+        steps=_steps_taken(plan, step, rule, case, entries, zone),
         pack=pack,
         plan=plan,
         case=case,
@@ -252,6 +264,44 @@ def _shared_notes(
         + " for every letter. To give this letter its own, put them under "
         + f"`letters: {name}:` in your details file."
     ]
+
+
+def related_steps(plan: Plan | None, step: PlanStep | None) -> set[str]:
+    """The step itself and the steps that lead to it (HR's refusal leads to the agency), whose
+    case statuses belong in its "Steps taken"."""
+    if plan is None or step is None:
+        return set()
+    found, grown = {step.id}, True
+    while grown:
+        grown = False
+        for other in plan.steps():
+            if other.id not in found and any(edge.to in found for edge in other.escalation):
+                found.add(other.id)
+                grown = True
+    return found
+
+
+def _steps_taken(
+    plan: Plan | None,
+    step: PlanStep | None,
+    rule: ContentRule,
+    case: CaseFile,
+    entries: list[Entry],
+    zone: dt.tzinfo,
+) -> list[StepTaken]:
+    """The letter's entries of the person's steps and replies, with the case tracker's
+    statuses of this step and the steps leading to it (never for a host or platform)."""
+    items = [
+        item
+        for item in case.items
+        if (item.action is not None and rule.allows("action"))
+        or (item.reply is not None and rule.allows("reply"))
+    ]
+    events: list[StepTaken] = []
+    if rule.audience != "service" and rule.allows("action") and plan is not None:
+        titles = {s.id: s.title for s in plan.steps()}
+        events = from_case(status_events(entries), titles, zone, related_steps(plan, step))
+    return merged(from_items(items), events)
 
 
 def earlier_step(plan: Plan | None, step: PlanStep | None) -> PlanStep | None:

@@ -3,10 +3,11 @@
 Two kinds of event come from a plan:
 
 * a **deadline**: an all-day event on the last day a step can be taken (a tribunal or agency
-  time limit), with alarms a week and a day before;
+  time limit), with alarms 30, 7 and 1 days before (the same as the case reminders);
 * a **follow-up**: for a step the person has taken (they say when they sent the letter), the
   day the plan says to escalate if nobody has answered, e.g. "no answer from HR after 30 days:
-  go to the agency".
+  go to the agency". A follow-up whose day has already passed is marked overdue and put on
+  today, so it is seen rather than written silently into the past.
 
 Events keep the same UID when the file is made again, so importing an updated file changes
 the events instead of doubling them. A calendar is often synced or shared, so ``discreet``
@@ -26,7 +27,8 @@ from ally.model.plan import Plan, PlanDeadline, PlanStep
 
 PRODID = "-//Ally//Ally deadlines and reminders//EN"
 UID_NAMESPACE = uuid.UUID("0b2f3a51-7e0c-4f43-9a55-6a1d3a2b9c10")
-ALARM_DAYS = (7, 1)
+ALARM_DAYS = (30, 7, 1)
+"""Days before a deadline that its alarms ring: one list for the plan and the case calendars."""
 DISCREET_TITLE = "Reminder"
 DISCREET_TEXT = "Open Ally for the details."
 
@@ -55,6 +57,14 @@ def _alarms(event: Event, day: dt.date, today: dt.date, description: str) -> Non
             alarm.add("description", description)
             alarm.add("trigger", dt.timedelta(days=-days))
             event.add_component(alarm)
+
+
+def _same_day_alarm(event: Event, description: str) -> None:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", description)
+    alarm.add("trigger", dt.timedelta(0))
+    event.add_component(alarm)
 
 
 def calendar_event(uid: str, day: dt.date, title: str, text: str, stamp: dt.datetime) -> Event:
@@ -131,7 +141,9 @@ def build_calendar(
             if step.id not in sent:
                 waiting.append(step.id)
                 continue
-            day = sent[step.id] + dt.timedelta(days=edge.after_days)
+            due = sent[step.id] + dt.timedelta(days=edge.after_days)
+            overdue = due < plan.today
+            day = plan.today if overdue else due
             title = DISCREET_TITLE if discreet else f"Follow up: {step.title}"
             text = (
                 DISCREET_TEXT
@@ -141,9 +153,13 @@ def build_calendar(
                     f"the next step is: {edge.to_title}." + (f"\n{edge.says}" if edge.says else "")
                 )
             )
+            if overdue and not discreet:
+                title = f"Overdue: {title}"
+                text = f"Overdue since {due.isoformat()}. {text}"
             event = calendar_event(
                 _uid(plan.pack, "follow-up", step.id, edge.to), day, title, text, stamp
             )
+            _same_day_alarm(event, title)
             calendar.add_component(event)
             counts["follow_up"] += 1
     summary = CalendarSummary(

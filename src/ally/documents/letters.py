@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ally.documents.casefile import CaseFile, Item
 from ally.documents.content import ContentRule, ContentRules
 from ally.documents.law import Agency, LawBook, conduct_phrase, find_conduct
+from ally.documents.steps import StepTaken, from_items
 from ally.errors import AllyError, PackError, UsageError
 from ally.knowledge.loader import installed_packs, load_pack
 from ally.knowledge.schema import Pack, Route
@@ -504,47 +505,17 @@ def _message_view(item: Item, rule: ContentRule) -> dict[str, Any]:
     return _only_fields(view, rule)
 
 
-REPLY_WORDS = {
-    "acknowledged": "acknowledged it",
-    "acted": "said they acted",
-    "refused": "refused to act",
-    "asked": "asked for more information",
-    "closed": "closed it",
-    "other": "answered",
-}
-
-
-def _step_taken(item: Item, rule: ContentRule) -> dict[str, Any]:
-    """One of the person's own steps, or a reply to one, as a dated line with its reference."""
-    if item.action is not None:
-        action = item.action
-        return {
-            "kind": "action",
-            "label": item.label,
-            "when": item.when,
-            "what": " ".join(action.what.split()),
-            "did": action.did,
-            "to": _text(action.to),
-            "reference": _text(action.reference),
-            "step": _text(action.step),
-            "outcome": "",
-            "exhibits": [_exhibit_view(e) for e in item.exhibits]
-            if "exhibits" in rule.fields
-            else [],
-        }
-    reply = item.reply
-    assert reply is not None
+def _taken_view(step: StepTaken) -> dict[str, Any]:
+    """One of the person's steps, a reply, or a case status, as a template sees it."""
     return {
-        "kind": "reply",
-        "label": item.label,
-        "when": item.when,
-        "what": " ".join(reply.what.split()),
-        "did": REPLY_WORDS.get(reply.outcome, "answered"),
-        "to": _text(reply.by),
-        "reference": _text(reply.reference),
-        "step": _text(reply.step),
-        "outcome": reply.outcome,
-        "exhibits": [_exhibit_view(e) for e in item.exhibits] if "exhibits" in rule.fields else [],
+        "kind": step.source,
+        "label": step.label,
+        "when": step.when,
+        "what": step.text,
+        "did": step.outcome,
+        "to": step.who,
+        "reference": step.reference,
+        "step": step.step,
     }
 
 
@@ -614,6 +585,9 @@ class LetterInput:
     """What the letter may contain; by default the pack lineage's rule for its kind."""
     law: LawBook | None = None
     """The conduct words, laws and agencies; by default the pack lineage's."""
+    steps: list[StepTaken] | None = None
+    """Steps taken to show (the letter's entries and its steps' case statuses); by default
+    the action and reply entries the letter carries."""
 
 
 DEFAULT_REPLY_DAYS = 14
@@ -643,12 +617,14 @@ def context(
     agency = book.agencies.get(step.id) if step is not None else None
     incidents = [_incident_view(item, rule) for item in case.incidents if rule.allows("incident")]
     messages = [_message_view(item, rule) for item in case.messages if rule.allows("message")]
-    steps_taken = [
-        _step_taken(item, rule)
+    allowed = [
+        item
         for item in case.items
         if (item.action is not None and rule.allows("action"))
         or (item.reply is not None and rule.allows("reply"))
     ]
+    taken = data.steps if data.steps is not None else from_items(allowed)
+    steps_taken = [_taken_view(step) for step in taken if step.source == "case" or step.label]
     exhibits = [
         _exhibit_view(exhibit)
         for item in [*case.incidents, *case.messages]

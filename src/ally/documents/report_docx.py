@@ -27,6 +27,8 @@ from ally.documents.casefile import (
     human_size,
     plural,
 )
+from ally.documents.report_html import step_line
+from ally.documents.steps import of_case_file
 
 MONO = "DejaVu Sans Mono"
 
@@ -39,6 +41,7 @@ def render_docx(case: CaseFile, paper: str = "A4") -> bytes:
     _cover(document, case, summary)
     _summary(document, case, summary)
     _timeline(document, case)
+    _steps(document, case)
     _incidents(document, case)
     _messages(document, case)
     _notes(document, case)
@@ -152,6 +155,25 @@ def _timeline(document: DocxDocument, case: CaseFile) -> None:
         row[1].text = item.label
         row[2].text = _x(item.headline)
         row[3].text = ", ".join(exhibit.label for exhibit in item.exhibits)
+
+
+def _steps(document: DocxDocument, case: CaseFile) -> None:
+    steps = of_case_file(case)
+    if not steps:
+        return
+    document.add_heading("Steps taken", level=1)
+    document.add_paragraph("What I did about it, and what came back, in date order.")
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    titles = ("When", "Entry", "What", "Reference")
+    for cell, title in zip(table.rows[0].cells, titles, strict=True):
+        cell.text = title
+    for step in steps:
+        row = table.add_row().cells
+        row[0].text = _x(step.when)
+        row[1].text = step.label or "Case"
+        row[2].text = _x(step_line(step))
+        row[3].text = _x(step.reference)
 
 
 def _recorded(item: Item, case: CaseFile) -> str:

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from ally.documents import report_text
 from ally.documents.casefile import CaseFile, code_finding, facts, human_size, plural
+from ally.documents.steps import StepTaken, of_case_file
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAPER_LETTER_PACKS = ("us", "ca")
@@ -55,12 +56,23 @@ def _css(paper: str, footer: str) -> str:
     return css.replace("{{ paper }}", paper).replace("{{ footer }}", safe_footer)
 
 
+def step_line(step: StepTaken) -> str:
+    """A step taken as one line: who answered and how, what was done, to whom."""
+    text = step.text
+    if step.source == "reply":
+        text = f"{step.who or 'They'} {step.outcome}: {text}"
+    elif step.source == "action" and step.who:
+        text += f" (to {step.who})"
+    return text
+
+
 def render_html(case: CaseFile, paper: str = "A4") -> str:
     """The whole report as one HTML document."""
     template = _environment().get_template("report.html.j2")
     return template.render(
         case=case,
         facts=facts(case),
+        steps=of_case_file(case),
         text=report_text,
         css=Markup(_css(paper, case.title)),
         size=human_size,

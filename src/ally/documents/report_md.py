@@ -21,6 +21,8 @@ from ally.documents.casefile import (
     human_size,
     plural,
 )
+from ally.documents.report_html import step_line
+from ally.documents.steps import of_case_file
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
@@ -56,6 +58,7 @@ def render_markdown(case: CaseFile, link: ExhibitLink | None = None) -> str:
     lines += _cover(case, summary)
     lines += _summary(summary)
     lines += _timeline(case)
+    lines += _steps(case)
     lines += _incidents(case, link)
     lines += _messages(case, link)
     lines += _notes(case, link)
@@ -105,6 +108,20 @@ def _summary(summary: Facts) -> list[str]:
         "**What is and is not included:** " + _one_line(report_text.included(summary)),
         "",
     ]
+
+
+def _steps(case: CaseFile) -> list[str]:
+    steps = of_case_file(case)
+    if not steps:
+        return []
+    lines = ["## Steps taken", "", "What I did about it, and what came back, in date order.", ""]
+    lines += ["| When | Entry | What | Reference |", "| --- | --- | --- | --- |"]
+    for step in steps:
+        lines.append(
+            f"| {_one_line(step.when)} | {step.label or 'Case'} | {_one_line(step_line(step))} "
+            f"| {_one_line(step.reference)} |"
+        )
+    return [*lines, ""]
 
 
 def _timeline(case: CaseFile) -> list[str]:

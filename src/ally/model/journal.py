@@ -22,7 +22,7 @@ KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 CONTENT_KINDS_RESERVED = frozenset({"key", "attachment", "forget", "share", "unshare"})
 """Kinds the vault uses for its own records; journal entries cannot use them."""
 
-BOOKKEEPING_KINDS = frozenset({"case"})
+BOOKKEEPING_KINDS = frozenset({"case", "settings"})
 """Entries Ally keeps for itself in the journal (the case's step statuses and clocks): chained
 and encrypted like the rest, but never shown as journal entries, in the timeline or in any
 list to pick from (they have no "what happened" to show)."""
@@ -32,8 +32,47 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+SETTINGS_KIND = "settings"
+"""The journal's own settings (the person's time zone): bookkeeping, the latest one counts."""
+
+
+def journal_zone_name(entries: list[Entry]) -> str | None:
+    """The time zone the person chose for this journal (the latest setting), if any."""
+    name = None
+    for entry in entries:
+        if entry.kind == SETTINGS_KIND and entry.payload and not entry.forgotten:
+            value = entry.payload.get("timezone")
+            if isinstance(value, str) and value:
+                name = value
+    return name
+
+
+def in_zone(payload: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    """A payload whose ``when`` times were written without a zone, read in the person's zone
+    (so a typed 21:52 stays 21:52 where they live, whatever the computer's zone is); a
+    start given as a bare date becomes that calendar day."""
+    when = payload.get("when")
+    if not isinstance(when, dict):
+        return payload
+    fixed = dict(when)
+    for key in ("start", "end"):
+        value = fixed.get(key)
+        if not isinstance(value, str):
+            continue
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        if len(value.strip()) == 10 and key == "start" and "day" not in fixed:
+            fixed["day"] = value.strip()
+        if moment.tzinfo is None:
+            fixed[key] = moment.replace(tzinfo=zone).isoformat()
+    return {**payload, "when": fixed}
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
-    """Naive datetimes are taken as local time and stored in UTC, so sorting is meaningful."""
+    """Naive datetimes are taken as local time and stored in UTC, so sorting is meaningful.
+    Callers that know the person's zone attach it first (typed times are read in it)."""
     if value.tzinfo is None:
         value = value.astimezone()
     return value.astimezone(dt.UTC)
@@ -50,6 +89,9 @@ class IncidentTime(_Strict):
     end: dt.datetime | None = None
     approximate: bool = False
     description: str | None = None
+    day: dt.date | None = None
+    """Set when only the date is known: the incident is that calendar day where the person
+    lives, whatever zone a report is read in (``start`` is its first moment, for sorting)."""
 
     @field_validator("start", "end")
     @classmethod
@@ -70,8 +112,17 @@ class IncidentTime(_Strict):
         """The moment used to place the incident on a timeline (None: place by record time)."""
         return self.start
 
+    @classmethod
+    def on_day(cls, day: dt.date, zone: dt.tzinfo, **extra: Any) -> IncidentTime:
+        """A date without a time, in the person's zone: it stays that date everywhere."""
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+        return cls(start=start, day=day, **extra)
+
     def summary(self) -> str:
         """A short human form: '2024-03-02 14:30 UTC', 'about 2024-03', or the description."""
+        if self.day is not None:
+            text = ("about " if self.approximate else "") + self.day.isoformat()
+            return text + (f" ({self.description})" if self.description else "")
         if self.start is None:
             return self.description or ""
         text = self.start.strftime("%Y-%m-%d %H:%M UTC")
@@ -221,7 +272,10 @@ class Entry(BaseModel):
         """When it happened if known (incidents, actions, replies, dated messages), else when it
         was recorded."""
         if self.kind in TIMED_KINDS and self.payload is not None:
-            moment = TIMED_KINDS[self.kind].model_validate(self.payload).when.sort_key()
+            try:
+                moment = TIMED_KINDS[self.kind].model_validate(self.payload).when.sort_key()
+            except ValueError:  # free JSON from an earlier version: see read_time_kind
+                moment = None
             if moment is not None:
                 return moment
         for key in ("sent_at", "captured_at"):  # a message's or a web page's own time
@@ -283,3 +337,84 @@ def review_decisions(entries: list[Entry]) -> dict[str, str]:
         if isinstance(target, str) and isinstance(decision, str) and fresh:
             decisions[target] = (order, decision)
     return {target: decision for target, (_, decision) in decisions.items()}
+
+
+ACTION_TAGS = frozenset({"action", "my-step", "reported", "complained", "filed", "complaint"})
+"""Tags that mark an incident as something the person did (how earlier versions recorded it)."""
+REPLY_TAGS = frozenset({"reply", "response", "answer", "outcome"})
+"""Tags that mark an incident as an answer the person received."""
+
+
+def _loose_when(payload: dict[str, Any], recorded_at: dt.datetime) -> dict[str, Any]:
+    """A ``when`` for a payload written without one (or as a plain date string)."""
+    when = payload.get("when")
+    if isinstance(when, dict):
+        return when
+    for key in ("when", "date", "on", "at"):
+        value = payload.get(key)
+        if isinstance(value, str):
+            try:
+                parsed = dt.datetime.fromisoformat(value)
+            except ValueError:
+                return {"description": value, "approximate": True}
+            return {"start": parsed.isoformat(), "approximate": len(value) <= 10}
+    return {"start": recorded_at.isoformat(), "approximate": True}
+
+
+def _loose_text(payload: dict[str, Any]) -> str | None:
+    for key in ("what", "text", "body", "note", "title"):
+        value = payload.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _as(model: type[Action] | type[Reply], payload: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return model.model_validate(payload).model_dump(mode="json")
+    except ValueError:
+        return None
+
+
+def read_time_kind(entry: Entry) -> Entry:
+    """The entry as today's code reads it, for vaults written before actions and replies had
+    kinds of their own: an incident tagged as the person's own step (``reported``, ``action``)
+    reads as an action, one tagged ``reply`` as a reply (the people it names are who it went
+    to, or who answered); an ``action`` or ``reply`` saved as free JSON reads with its text and
+    date. Nothing is rewritten in the vault; anything that does not fit is left as it was."""
+    payload = entry.payload
+    if payload is None or entry.forgotten:
+        return entry
+    if entry.kind == "incident":
+        tags = {str(tag).lower() for tag in payload.get("tags") or []}
+        kind = "action" if tags & ACTION_TAGS else "reply" if tags & REPLY_TAGS else None
+        if kind is None:
+            return entry
+        who = ", ".join(str(name) for name in payload.get("who") or []) or None
+        mapped: dict[str, Any] = {
+            "when": payload.get("when"),
+            "what": payload.get("what"),
+            "tags": payload.get("tags") or [],
+            "contexts": payload.get("contexts") or [],
+            ("to" if kind == "action" else "by"): who,
+        }
+        model: type[Action] | type[Reply] = Action if kind == "action" else Reply
+        fitted = _as(model, mapped)
+        return (
+            entry if fitted is None else entry.model_copy(update={"kind": kind, "payload": fitted})
+        )
+    if entry.kind in ("action", "reply"):
+        model = Action if entry.kind == "action" else Reply
+        if _as(model, payload) is not None:
+            return entry
+        text = _loose_text(payload)
+        if text is None:
+            return entry
+        known = set(model.model_fields) - {"when", "what"}
+        loose = {key: value for key, value in payload.items() if key in known}
+        loose |= {"when": _loose_when(payload, entry.recorded_at), "what": text}
+        fitted = _as(model, loose) or _as(
+            model, {"when": _loose_when(payload, entry.recorded_at), "what": text}
+        )
+        return entry if fitted is None else entry.model_copy(update={"payload": fitted})
+    return entry

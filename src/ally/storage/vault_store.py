@@ -378,6 +378,10 @@ class VaultStore:
             tx.executemany("INSERT INTO vault_chunks (blob, idx, data) VALUES (?, ?, ?)", rows)
         return first_idx + len(rows)
 
+    def put_row(self, tx: Database, key: str, idx: int, data: bytes | bytearray) -> None:
+        """Store one row of a file as given (an attachment's encrypted block, about 1 MiB)."""
+        tx.execute("INSERT INTO vault_chunks (blob, idx, data) VALUES (?, ?, ?)", (key, idx, data))
+
     def start_pending(self, key: str) -> None:
         with self.db.transaction() as tx:
             tx.execute(

@@ -3,6 +3,14 @@
 Kept apart from :mod:`ally.vault.vault` because it is the one place where plaintext of any
 size flows: it never holds more than a few blocks, never writes plaintext anywhere, and only
 makes the attachment part of the journal once every byte is stored.
+
+Speed (``benchmarks/vault.py``, "durable attach" against the stock ``age`` CLI): encryption
+runs on the caller's thread and storage on a second one (``Pipeline``), so they overlap. Each
+1 MiB row goes to the database as soon as it is cut, inside a transaction that commits every
+``ROWS_PER_COMMIT`` rows, so few commits (and fsyncs) are paid without holding the rows in
+memory. On SQLite the file is written with the rollback journal instead of the WAL while the
+attachment streams, when no other connection has it open: the new pages are then written to
+the file once, instead of to the WAL and again at the checkpoint.
 """
 
 from __future__ import annotations
@@ -20,8 +28,10 @@ from ally.vault.envelope import envelope
 from ally.vault.pipeline import Pipeline
 from ally.vault.ports import AttachmentTarget
 
-ROWS_PER_COMMIT = 8
-"""Attachment rows (1 MiB each) written per transaction while streaming."""
+ROWS_PER_COMMIT = 64
+"""Attachment rows (1 MiB each) written per transaction while streaming. Rows are written as
+they are cut, so this costs no memory; it sets how often the data is made durable (each
+commit syncs the file) and how long another writer may wait for the database."""
 
 
 class Readable(Protocol):
@@ -57,31 +67,46 @@ class AttachmentWriter:
         self._id = secrets.token_hex(8)
         self._key = blob_key(self._id, "file")
         self._fingerprint = crypto.Fingerprinter()
-        self._buffer = bytearray()
-        self._rows: list[tuple[int, bytes]] = []
+        self._row = bytearray(vault_store.CHUNK_ROW)
+        self._fill = 0
         self._next_row = 0
         self._finished = False
         self.size = 0
         self.result: Attachment | None = None
-        vault.store.start_pending(self._key)
+        self._journal = contextlib.ExitStack()
+        self._journal.enter_context(vault.store.db.rollback_journal())
+        self._rows = _RowTransactions(vault.store, self._key)
+        try:
+            vault.store.start_pending(self._key)
+        except BaseException:
+            self._journal.close()
+            raise
         self._pipeline = Pipeline(self._sink)
         self._sealer = crypto.Sealer(vault._recipients(), self._pipeline.put, self._pipeline.buffer)
 
     def _sink(self, data: bytes | bytearray) -> None:
-        """Runs on the pipeline's thread: fingerprint, cut into rows, commit every few rows."""
-        self._fingerprint.update(data)
-        self._buffer += data
-        while len(self._buffer) >= vault_store.CHUNK_ROW:
-            self._rows.append((self._next_row, bytes(self._buffer[: vault_store.CHUNK_ROW])))
-            del self._buffer[: vault_store.CHUNK_ROW]
-            self._next_row += 1
-        if len(self._rows) >= ROWS_PER_COMMIT:
-            self._flush()
+        """Runs on the pipeline's thread: fingerprint, then cut into rows and store each one.
 
-    def _flush(self) -> None:
-        if self._rows:
-            self._vault.store.put_pending_rows(self._key, self._rows)
-            self._rows = []
+        Rows are exactly ``CHUNK_ROW`` long (the last one shorter), whatever sizes the sealer
+        hands over, so a file's rows are the same however it was written (a bundle's import
+        cuts them the same way). The bytes are copied once, into one reused row buffer; the
+        database copies the row before ``_store_row`` returns."""
+        self._fingerprint.update(data)
+        row, size = self._row, len(self._row)
+        with memoryview(data) as view:
+            pos, end = 0, len(view)
+            while pos < end:
+                take = min(size - self._fill, end - pos)
+                row[self._fill : self._fill + take] = view[pos : pos + take]
+                self._fill += take
+                pos += take
+                if self._fill == size:
+                    self._store_row(row)
+                    self._fill = 0
+
+    def _store_row(self, data: bytes | bytearray) -> None:
+        self._rows.add(self._next_row, data)
+        self._next_row += 1
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self.size += len(data)
@@ -93,10 +118,11 @@ class AttachmentWriter:
             return
         self._sealer.close()
         self._pipeline.close()
-        if self._buffer:
-            self._rows.append((self._next_row, bytes(self._buffer)))
-            self._buffer = bytearray()
-        self._flush()
+        if self._fill:
+            self._store_row(self._row[: self._fill])
+            self._fill = 0
+        self._rows.commit()
+        self._journal.close()
         self._finished = True
 
     def record_parts(self) -> tuple[str, bytes, crypto.Fingerprint]:
@@ -124,6 +150,8 @@ class AttachmentWriter:
     def abort(self) -> None:
         with contextlib.suppress(Exception):  # the original error is what the caller sees
             self._pipeline.close()
+        self._rows.rollback()
+        self._journal.close()
         self._vault.store.drop_pending(self._key)
 
     def __enter__(self) -> AttachmentWriter:
@@ -134,3 +162,38 @@ class AttachmentWriter:
             self.close()
         else:
             self.abort()
+
+
+class _RowTransactions:
+    """Rows written one by one inside a transaction that commits every ROWS_PER_COMMIT rows.
+
+    Used from the pipeline's thread while the vault is busy with this attachment (the CLI
+    and the web app give an attachment the vault to itself), then committed or rolled back
+    once the pipeline has stopped."""
+
+    def __init__(self, store: vault_store.VaultStore, key: str) -> None:
+        self._store = store
+        self._key = key
+        self._open: contextlib.AbstractContextManager[object] | None = None
+        self._count = 0
+
+    def add(self, idx: int, data: bytes | bytearray) -> None:
+        if self._open is None:
+            self._open = self._store.db.transaction()
+            self._open.__enter__()
+        self._store.put_row(self._store.db, self._key, idx, data)
+        self._count += 1
+        if self._count >= ROWS_PER_COMMIT:
+            self.commit()
+
+    def commit(self) -> None:
+        opened, self._open, self._count = self._open, None, 0
+        if opened is not None:
+            opened.__exit__(None, None, None)
+
+    def rollback(self) -> None:
+        opened, self._open, self._count = self._open, None, 0
+        if opened is not None:
+            with contextlib.suppress(Exception):
+                error = RuntimeError("attachment abandoned")
+                opened.__exit__(RuntimeError, error, None)

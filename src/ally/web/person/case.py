@@ -61,6 +61,8 @@ REMINDER_WORDS = {
         "Counted from: %(start)s.\nCheck this date with %(body)s, a lawyer or an advocate."
     ),
     "follow_up": N_("Follow up: %(title)s"),
+    "overdue": N_("Overdue: %(title)s"),
+    "overdue_text": N_("Overdue since %(date)s."),
     "follow_up_text": N_(
         "You have been waiting for an answer since %(since)s. "
         "If there is still no answer, the next step is: %(next)s."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Path
@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ally.model.journal import Entry, Incident, IncidentTime
+from ally.documents.casefile import stored_zone
+from ally.model.journal import SETTINGS_KIND, Action, Entry, Incident, IncidentTime, Reply
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web import sealing
@@ -40,6 +41,11 @@ EntryNumber = Annotated[int, Path(ge=1, le=10_000_000)]
 AttachmentId = Annotated[str, Path(pattern=r"^[0-9a-f]{4,64}$")]
 DraftId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 TEXT_FIELDS = (
+    "kind",
+    "to_whom",
+    "reference",
+    "did",
+    "outcome",
     "when_date",
     "when_time",
     "when_words",
@@ -55,9 +61,49 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
-def incident_from(fields: dict[str, str]) -> Incident | str:
-    """The incident the form describes, or the (translatable) reason it cannot be saved."""
+ENTRY_KINDS = ("incident", "action", "reply")
+
+
+def entry_from(
+    fields: dict[str, str], zone: dt.tzinfo | None = None
+) -> tuple[str, dict[str, object]] | str:
+    """What the form records: an incident (done to the person), an action (what they did) or
+    a reply (what came back), as (kind, payload); or the reason it cannot be saved."""
+    kind = fields.get("kind") or "incident"
+    if kind not in ENTRY_KINDS:
+        return N_("Please choose what you are recording.")
+    incident = incident_from(fields, zone)
+    if isinstance(incident, str):
+        return incident
+    if kind == "incident":
+        return kind, incident.model_dump(mode="json")
+    common: dict[str, Any] = {
+        "when": incident.when,
+        "what": incident.what,
+        "reference": fields.get("reference") or None,
+    }
+    step: Action | Reply
+    try:
+        if kind == "action":
+            step = Action(
+                **common, to=fields.get("to_whom") or None, did=fields.get("did") or "reported"
+            )
+        else:
+            step = Reply(
+                **common, by=fields.get("to_whom") or None, outcome=fields.get("outcome") or "other"
+            )
+    except ValidationError:
+        return N_("Some of this could not be saved. Please check the date and the text.")
+    return kind, step.model_dump(mode="json")
+
+
+def incident_from(fields: dict[str, str], zone: dt.tzinfo | None = None) -> Incident | str:
+    """The incident the form describes, or the (translatable) reason it cannot be saved.
+    Times are read in the person's zone (the journal's); a date without a time stays that
+    calendar day."""
+    zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     start = None
+    day = None
     if fields.get("when_date"):
         try:
             day = dt.date.fromisoformat(fields["when_date"])
@@ -68,7 +114,7 @@ def incident_from(fields: dict[str, str]) -> Incident | str:
             )
         except ValueError:
             return N_("Please give the date like 2026-05-03 and the time like 14:30.")
-        start = dt.datetime.combine(day, moment)
+        start = dt.datetime.combine(day, moment, tzinfo=zone)
     if start is None and not fields.get("when_words", "").strip():
         return N_("Please give a date, or say roughly when it happened.")
     if not fields.get("what", "").strip():
@@ -77,7 +123,8 @@ def incident_from(fields: dict[str, str]) -> Incident | str:
         return Incident(
             when=IncidentTime(
                 start=start,
-                approximate=bool(fields.get("approximate")) or not fields.get("when_time"),
+                day=None if fields.get("when_time") else day,
+                approximate=bool(fields.get("approximate")),
                 description=fields.get("when_words") or None,
             ),
             what=fields["what"],
@@ -163,6 +210,12 @@ class _Upload:
         self.committed = False
         self.error: str | None = None
 
+    def _zone(self) -> dt.tzinfo | None:
+        """The journal's time zone, read once: typed times are read in it."""
+        if not hasattr(self, "zone"):
+            self.zone = stored_zone(self.vault.entries(kind=SETTINGS_KIND))
+        return self.zone
+
     async def run(self) -> None:
         limit = web_state(self.request).config.max_upload_bytes
         try:
@@ -198,9 +251,9 @@ class _Upload:
             if not event.filename:
                 return
             if self.entry is None:  # the text comes first: check it before taking any file
-                incident = incident_from(self.fields)
-                if isinstance(incident, str):
-                    self.error = incident
+                recorded = entry_from(self.fields, self._zone())
+                if isinstance(recorded, str):
+                    self.error = recorded
                     return
             self.writer = await anyio.to_thread.run_sync(
                 self.vault.staged_attachment, event.filename, event.media_type
@@ -219,15 +272,13 @@ class _Upload:
             await anyio.to_thread.run_sync(self.vault.attach_files, entry_id, self.staged)
             self.committed = True
             return
-        incident = incident_from(self.fields)
-        if isinstance(incident, str):
-            self.error = incident
+        recorded = entry_from(self.fields, self._zone())
+        if isinstance(recorded, str):
+            self.error = recorded
             return
+        kind, payload = recorded
         self.saved = await anyio.to_thread.run_sync(
-            self.vault.add_entry_with_files,
-            "incident",
-            incident.model_dump(mode="json"),
-            self.staged,
+            self.vault.add_entry_with_files, kind, payload, self.staged
         )
         self.committed = True
 

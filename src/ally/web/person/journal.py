@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ally.model.journal import SETTINGS_KIND
 from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
 from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
@@ -79,6 +81,21 @@ def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
     return render(request, visit, "journal/unlock.html", error=None, next=after)
 
 
+BAD_ZONE = N_(
+    "Ally does not know that time zone. Use a name like America/Los_Angeles or Europe/London, "
+    "or leave it empty."
+)
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone name Ally can use (e.g. America/Los_Angeles)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 @router.post("/journal/create")
 def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
@@ -89,6 +106,9 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
         error = EXPLANATIONS[problem]
     elif passphrase != form.get("confirm"):
         error = N_("The two passphrases are not the same. Please type them again.")
+    zone_name = form.get("timezone").strip()
+    if error is None and zone_name and not known_zone(zone_name):
+        error = BAD_ZONE
     after = return_to(form.get("next"))
     if error:
         return render(
@@ -101,7 +121,12 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
             next=after,
         )
     try:
-        vaults.create(session_row(request, visit), passphrase, lock_after(request, visit))
+        row = session_row(request, visit)
+        vaults.create(row, passphrase, lock_after(request, visit))
+        if zone_name:
+            with vaults.using(row) as vault:
+                if vault is not None:
+                    vault.add_entry(SETTINGS_KIND, {"timezone": zone_name})
     except VaultExistsError:
         return see_other("/journal")
     except UnlockRefusedError:
