@@ -59,9 +59,15 @@ class Tally:
 
 
 def package_of(path: str) -> str | None:
-    """``ally``'s sub-package a measured file belongs to (None: not Ally's code)."""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
-    if "ally" not in parts:
+    """``ally``'s sub-package a measured file belongs to (None: not this checkout's code).
+
+    coverage.py names files inside the current folder relatively (``src/ally/...``). An
+    absolute path is another copy of Ally that a test ran in a child process (the plain-clone
+    test collects the suite in a fresh clone): not the code being measured, so not counted.
+    """
+    posix = PurePosixPath(path.replace("\\", "/"))
+    parts = posix.parts
+    if posix.is_absolute() or "ally" not in parts or parts[0] != "src":
         return None
     rest = parts[len(parts) - parts[::-1].index("ally") :]
     if not rest:

@@ -216,3 +216,83 @@ def test_near_adds_local_help_from_the_directory(tmp_path: Path) -> None:
     assert "Help near you:" in text.stdout
     unknown = run("plan", "--answers", str(answers), "--near", "Xqzzyville", "--database", database)
     assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+
+
+# The interview's own words, in each language, that must not show in the other languages.
+ENGLISH_WORDS = ("Question 1 of about", "Type a", "Thank you", "Please type", "Your answer")
+
+
+@pytest.mark.parametrize(
+    ("language", "pack", "expected"),
+    [
+        (
+            "es",
+            "ie",
+            {
+                "progress": "Pregunta 1 de unas",
+                "progress3": "Pregunta 3 de unas",
+                "danger": "¿Está en peligro ahora mismo",
+                "where": "¿Dónde ocurre el acoso",
+                "wrong": "Escriba uno de los números que se muestran",
+                "thanks": "Gracias. Este es su plan.",
+                "title": "SU PLAN (IRLANDA)",
+                "step": "Presente una queja formal ante Recursos Humanos",
+            },
+        ),
+        (
+            "fr",
+            "ca-on",
+            {
+                "progress": "Question 1 sur environ",
+                "progress3": "Question 3 sur environ",
+                "danger": "Êtes-vous en danger en ce moment",
+                "where": "Où le harcèlement se passe-t-il",
+                "wrong": "Tapez un des numéros affichés",
+                "thanks": "Merci. Voici votre plan.",
+                "title": "VOTRE PLAN (CANADA - ONTARIO)",
+                "step": "Déposez une plainte officielle aux ressources humaines",
+            },
+        ),
+    ],
+)
+def test_a_whole_interview_in_spanish_and_in_french(
+    tmp_path: Path, language: str, pack: str, expected: dict[str, str]
+) -> None:
+    """From the first question to the plan, in the person's language, in a real terminal."""
+    child = _spawn(
+        "plan",
+        "--pack",
+        pack,
+        "--language",
+        language,
+        "--format",
+        "text",
+        "--today",
+        "2026-11-25",
+        cwd=tmp_path,
+    )
+    child.expect(expected["progress"])
+    child.expect(expected["danger"])
+    seen = child.before or ""
+    child.sendline("2")  # No
+    child.expect(expected["where"])
+    child.sendline("9")  # not an option
+    child.expect(expected["wrong"])
+    child.sendline("1")  # work
+    child.expect(expected["progress3"])
+    answered = 2
+    while True:
+        index = child.expect([r"(Escriba|Tapez) [^\n]*: ", expected["thanks"]])
+        if index == 1:
+            break
+        seen += child.before or ""
+        child.sendline("s")
+        answered += 1
+        assert answered < 20
+    child.expect_exact(expected["title"])
+    child.expect_exact(expected["step"])
+    child.expect(pexpect.EOF)
+    seen += child.before or ""
+    child.close()
+    assert child.exitstatus == 0
+    assert not [words for words in ENGLISH_WORDS if words in seen], seen[-2000:]

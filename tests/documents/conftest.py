@@ -88,6 +88,7 @@ def fill(journal: MemoryEvidence | Vault) -> dict[str, str]:
             9,
             "He posted my home address <script>alert(1)</script> online.",
             who=["Sam Boss"],
+            tags=["doxxing"],
             contexts=["online"],
         ),
         [("recording.m4a", "audio/mp4", b"\x00\x01not really audio" * 100)],

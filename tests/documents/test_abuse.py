@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -19,7 +20,7 @@ import pytest
 from ally.documents import abuse
 from ally.documents.casefile import build_casefile
 from ally.documents.evidence import MemoryEvidence
-from ally.documents.xarf import MAX_EVIDENCE_BYTES, build_xarf
+from ally.documents.xarf import MAX_EVIDENCE_BYTES, NoXarfTypeError, build_xarf
 from ally.errors import UsageError
 
 
@@ -150,81 +151,51 @@ def test_bootstrap_prefers_the_longest_match() -> None:
 
 # --- XARF -------------------------------------------------------------------------------------
 
-CORE_RULES = {
-    "type": "object",
-    "required": [
-        "xarf_version",
-        "report_id",
-        "timestamp",
-        "reporter",
-        "sender",
-        "source_identifier",
-        "category",
-        "type",
-    ],
-    "properties": {
-        "xarf_version": {"type": "string", "pattern": r"^4\.[0-9]+\.[0-9]+$"},
-        "report_id": {
-            "type": "string",
-            "pattern": r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
-        },
-        "timestamp": {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"},
-        "reporter": {"$ref": "#/$defs/contact"},
-        "sender": {"$ref": "#/$defs/contact"},
-        "category": {
-            "enum": [
-                "messaging",
-                "content",
-                "copyright",
-                "connection",
-                "vulnerability",
-                "infrastructure",
-                "reputation",
-            ]
-        },
-        "description": {"type": "string", "maxLength": 1000},
-        "tags": {
-            "type": "array",
-            "maxItems": 20,
-            "items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9_+-]*:[a-z0-9][a-z0-9_+-.]*$"},
-        },
-        "evidence": {
-            "type": "array",
-            "maxItems": 50,
-            "items": {
-                "type": "object",
-                "required": ["content_type", "payload"],
-                "additionalProperties": False,
-                "properties": {
-                    "content_type": {"type": "string"},
-                    "description": {"type": "string", "maxLength": 500},
-                    "payload": {"type": "string"},
-                    "hash": {
-                        "type": "string",
-                        "pattern": r"^(md5|sha1|sha256|sha512):[a-fA-F0-9]+$",
-                    },
-                    "size": {"type": "integer", "minimum": 0, "maximum": 5242880},
-                },
-            },
-        },
-    },
-    "$defs": {
-        "contact": {
-            "type": "object",
-            "required": ["org", "contact", "domain"],
-            "additionalProperties": False,
-            "properties": {
-                "org": {"type": "string", "maxLength": 200},
-                "contact": {"type": "string"},
-                "domain": {"type": "string"},
-            },
-        }
-    },
-}
-"""The rules of XARF v4's core schema (xarf-core.json), written out for this test."""
+SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "xarf" / "v4"
+"""The published X-ARF v4 schemas (MIT, see tests/fixtures/xarf/LICENSE and SOURCE.md)."""
 
 
-def test_xarf_report_follows_the_core_schema(journal: MemoryEvidence) -> None:
+def master_validator() -> jsonschema.Draft202012Validator:
+    """The X-ARF v4 master schema, which admits only the category/type pairs it defines."""
+    from referencing import Registry, Resource
+
+    documents = [
+        json.loads(p.read_text()) for p in [*SCHEMAS.glob("*.json"), *SCHEMAS.glob("types/*.json")]
+    ]
+    registry: Registry = Registry().with_resources(
+        (doc["$id"], Resource.from_contents(doc)) for doc in documents
+    )
+    master = json.loads((SCHEMAS / "xarf-v4-master.json").read_text())
+    return jsonschema.Draft202012Validator(
+        master, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def test_the_master_schema_rejects_a_made_up_type(journal: MemoryEvidence) -> None:
+    """The check can fail: the type Ally used before ("harassment") is not an allowed pair."""
+    case = build_casefile(journal, zone=dt.UTC)
+    report = build_xarf(
+        case, source_identifier="x.test", links=["https://x.test/1"], reporter_email="a@b.test"
+    )
+    master_validator().validate(report)
+    report["type"] = "harassment"
+    assert not master_validator().is_valid(report)
+
+
+def test_harassment_that_exposes_nothing_gets_no_xarf_file() -> None:
+    journal = MemoryEvidence()
+    journal.add(
+        "incident",
+        {"when": {"start": "2026-03-02T14:30:00+00:00"}, "what": "A post calls me a liar."},
+    )
+    case = build_casefile(journal, zone=dt.UTC)
+    with pytest.raises(NoXarfTypeError, match="no type for harassment"):
+        build_xarf(
+            case, source_identifier="x.test", links=["https://x.test/1"], reporter_email="a@b.test"
+        )
+
+
+def test_xarf_report_validates_against_the_master_schema(journal: MemoryEvidence) -> None:
     case = build_casefile(journal, zone=dt.UTC)
     report = build_xarf(
         case,
@@ -234,8 +205,10 @@ def test_xarf_report_follows_the_core_schema(journal: MemoryEvidence) -> None:
         source=journal,
         include_images=True,
     )
-    jsonschema.validate(report, CORE_RULES)
-    assert report["category"] == "content" and report["url"] == "https://bad.example.com/post/1"
+    master_validator().validate(report)
+    assert (report["category"], report["type"]) == ("content", "exposed_data")
+    assert report["data_types"] == ["personal_information"]
+    assert report["url"] == "https://bad.example.com/post/1"
     assert report["reporter"]["domain"] == "example.org"
     assert report["timestamp"] == "2026-03-02T14:30:00Z"
     for item in report["evidence"]:

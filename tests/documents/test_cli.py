@@ -133,8 +133,35 @@ def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # 
     assert result.returncode == 0, result.stderr
     assert "abuse@registrar.test" in result.stderr
     assert "forward" in result.stderr, "the plain warning about forwarding is shown"
+    # Nothing on bad.example.com is marked as posting personal details: no X-ARF type fits.
+    assert "No X-ARF file was written" in result.stderr
+    assert not (home / "report.json").exists()
+    assert "XARF v4 format is attached" not in result.stdout
+    with Vault.open(str(home / "vault"), PASSPHRASE) as vault:
+        vault.add_entry(
+            "incident",
+            {
+                "when": {"start": "2026-03-20T10:00:00+00:00"},
+                "what": "https://bad.example.com/post/1 lists my phone number.",
+                "tags": ["doxxing"],
+            },
+        )
+    again = run(
+        home,
+        "letter",
+        "host-abuse-report",
+        "--answers",
+        "answers.yaml",
+        "--details",
+        "details.yaml",
+        "--xarf",
+        "report.json",
+    )
+    assert again.returncode == 0, again.stderr
+    assert "XARF v4 format is attached" in again.stdout
     report = json.loads((home / "report.json").read_text(encoding="utf-8"))
-    assert report["xarf_version"] == "4.0.0" and report["source_identifier"] == "bad.example.com"
+    assert report["source_identifier"] == "bad.example.com"
+    assert (report["category"], report["type"]) == ("content", "exposed_data")
 
 
 def test_lookup_is_never_done_unless_asked(home: Path) -> None:
@@ -214,3 +241,33 @@ def test_calendar(home: Path) -> None:
     assert "--discreet" in result.stderr
     bad = run(home, "calendar", "--answers", "answers.yaml", "--sent", "nope=2026-11-20")
     assert bad.returncode == 2 and "not a step" in bad.stderr
+
+
+def test_letter_checklist_and_entry_exclude(home: Path) -> None:
+    """The terminal lists every entry the letter could carry, ticked or not; --entry and
+    --exclude change it, and the letter follows."""
+    first = run(home, "letter", "employer-hr", "--answers", "answers.yaml")
+    assert first.returncode == 0, first.stderr
+    lines = first.stderr.splitlines()
+    shout = next(line for line in lines if "shouted at me" in line)
+    post = next(line for line in lines if "posted my home address" in line)
+    assert "[x]" in shout and "[ ]" in post and "not about this" in post
+    assert "shouted at me" in first.stdout and "posted my home address" not in first.stdout
+    number = {
+        name: line.split("]")[1].split()[0] for name, line in (("shout", shout), ("post", post))
+    }
+    changed = run(
+        home,
+        "letter",
+        "employer-hr",
+        "--answers",
+        "answers.yaml",
+        "--exclude",
+        number["shout"],
+        "--entry",
+        number["post"],
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert "shouted at me" not in changed.stdout and "posted my home address" in changed.stdout
+    assert "you left it out" in changed.stderr and "you chose it" in changed.stderr
+    assert "--entry" not in changed.stdout, "the letter never carries the terminal's advice"

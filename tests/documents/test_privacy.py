@@ -31,6 +31,7 @@ from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK, image_bytes
+from tests.documents.test_abuse import master_validator
 from tests.documents.test_cli import ALLY
 
 TODAY = dt.date(2026, 11, 25)
@@ -86,7 +87,8 @@ def plant(journal: MemoryEvidence | Vault) -> None:
         "incident",
         {
             "when": when(3),
-            "what": f"A thread at {SITE} calls me a liar and a thief.",
+            "what": f"A thread at {SITE} calls me a liar and a thief, and posts my old address.",
+            "tags": ["doxxing"],
             "contexts": ["online"],
         },
         [("thread.png", "image/png", image_bytes("red"))],
@@ -283,6 +285,7 @@ def test_cli_host_report_and_xarf_from_a_real_vault(tmp_path: Path) -> None:
     assert_clean(result.stdout, "the CLI host report")
     assert SITE in result.stdout
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    master_validator().validate(report)
     assert_clean(_xarf_text(report), "the CLI X-ARF file")
     types = [item["content_type"] for item in report["evidence"]]
     assert types == ["text/plain", "image/jpeg"], "the thread's screenshot, and no other file"

@@ -260,9 +260,18 @@ def test_an_abuse_report_also_downloads_as_xarf(person: Browser) -> None:
         {"your_email": "ana@example.org", "links": "https://bad.example/post/1"},
     )
     person.open(abuse)
+    # Nothing in the journal says the content posts personal details, and X-ARF v4 has no
+    # type for other harassment: no file, and the page says why (documents/xarf.py).
     report = person.post(f"{abuse}/xarf", {})
-    assert report.status_code == 200
-    assert report.headers["content-disposition"].startswith("attachment;")
-    data = report.json()
-    assert data["xarf_version"].startswith("4") and data["url"] == "https://bad.example/post/1"
+    assert report.status_code == 422 and "X-ARF has no type for harassment" in report.text
+    assert "--" not in text_of(report.text).split("X-ARF has no type")[1][:300]
     assert person.client.post(f"{abuse}/xarf", data={"x": ""}).status_code == 403
+
+
+def test_letter_pages_speak_web_not_terminal(planned: Browser) -> None:
+    """Advice on a letter page names no terminal command or option (item 9 of issue 17)."""
+    plan = planned.open("/plan").text
+    for link in sorted(set(re.findall(r'href="(/letters/\d+)"', plan))):
+        words = text_of(planned.open(link).text)
+        assert not re.search(r"(?<![\w-])--[a-z]", words), link
+        assert "ally calendar" not in words and "ally letter" not in words, link

@@ -27,15 +27,17 @@ from ally.cli.plan import read_yaml_file
 from ally.documents import abuse
 from ally.documents.bundle import verify_bundle, write_bundle
 from ally.documents.casefile import CaseFile, Selection, build_casefile
+from ally.documents.checklist import Choice
 from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.ics import build_calendar
-from ally.documents.letters import KINDS, letter_steps, read_details
+from ally.documents.law import LawBook
+from ally.documents.letters import KINDS, letter_steps, pack_folders, read_details
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
-from ally.documents.xarf import build_xarf, dumps
+from ally.documents.xarf import NO_TYPE, build_xarf, dumps, exposes_personal_details
 from ally.errors import UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
 from ally.knowledge.engine import build_plan
@@ -215,7 +217,12 @@ def letter_command(
         False, "--xarf-images", help="Put image exhibits in the XARF report."
     ),
     list_letters: bool = typer.Option(False, "--list", help="List the letters you can write."),
-    entry: list[str] = EntryOpt,
+    entry: list[str] = typer.Option(
+        [], "--entry", help="Include this journal entry (number or id; repeat), even if unticked."
+    ),
+    exclude: list[str] = typer.Option(
+        [], "--exclude", help="Leave this journal entry out (number or id; repeat)."
+    ),
     since: str | None = SinceOpt,
     until: str | None = UntilOpt,
     context: list[str] = ContextOpt,
@@ -234,7 +241,8 @@ def letter_command(
         details=read_details(read_yaml_file(details, "details file", UsageError), str(details))
         if details
         else read_details(None, ""),
-        selection=_selection(entry, since, until, context, False),
+        selection=_selection([], since, until, context, False),
+        choice=Choice(include=frozenset(entry), exclude=frozenset(exclude)),
         platform=platform,
         max_chars=max_chars,
         xarf=xarf is not None,
@@ -246,6 +254,12 @@ def letter_command(
     with _journal(vault, passphrase_fd, no_journal) as journal:
         plan = _with_journal_clocks(loaded, normalised, plan, journal)
         made = draft(loaded, plan, step, journal, request, answers=normalised)
+        doxxing = exposes_personal_details(made.case)
+        if xarf is not None and made.kind.id == "abuse-report" and not doxxing:
+            err.print(NO_TYPE, style="yellow")
+            request.xarf = False
+            made = draft(loaded, plan, step, journal, request, answers=normalised)
+            xarf = None
         if xarf is not None:
             _write_xarf(made, request, journal, xarf, xarf_images, force)
     _emit_letter(made, output_format, out, edit, force)
@@ -314,10 +328,21 @@ def _emit_letter(
         _write(out, text.encode("utf-8"), force)
         err.print(f"Wrote the draft to {out}. Read it and change anything before you send it.")
     if output_format is LetterFormat.md:
+        _print_checklist(made)
         _print_list("How to send it", letter.guide.splitlines())
         _print_list("Please check", letter.notes, style="yellow")
     if edit and out is not None:
         _open_editor(out)
+
+
+def _print_checklist(made: Draft) -> None:
+    """What the letter includes and leaves out, entry by entry, so nothing goes silently."""
+    lines = [
+        f"[{'x' if c.ticked else ' '}] {c.seq:>4} {c.kind_word}: {c.summary} ({c.reason})"
+        for c in made.checklist.candidates
+    ]
+    _print_list("Entries (change with --entry N / --exclude N)", lines)
+    _print_list("Not offered", made.checklist.notes, style="dim")
 
 
 def _open_editor(path: Path) -> None:
@@ -406,6 +431,8 @@ def report_command(
             images=chosen is not ReportFormat.md,
             noted_codes=_noted_codes(journal, code),
         )
+        if loaded is not None:
+            case.declaration = LawBook(pack_folders(loaded.lineage)).declaration
         _say_making(case)
         if chosen is ReportFormat.bundle:
             _make_bundle(case, journal, out, size)

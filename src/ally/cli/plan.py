@@ -18,6 +18,7 @@ from ally.errors import AllyError, AnswersError, UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
 from ally.knowledge.interview import Interview, follow_pack_choice, starting_pack_ids
 from ally.knowledge.loader import builtin_pack_ids, load_pack
+from ally.knowledge.messages import message
 from ally.knowledge.schema import Question, QuestionType
 from ally.knowledge.yamlfile import YamlSyntaxError, parse_yaml
 from ally.model.plan import Plan, plan_json_schema
@@ -86,7 +87,7 @@ def plan_command(
         target.write_text(
             yaml.safe_dump(interview.to_document(), sort_keys=False), encoding="utf-8"
         )
-        typer.echo(f"Your answers are saved in {target}. Use --resume {target} to continue.")
+        typer.echo(message(interview.pack.language, "cli.saved", target=target))
     if finished:
         _print(_local_help(interview.plan(day), near, database), output_format)
 
@@ -150,7 +151,7 @@ def _start(
         given = normalise_answers(loaded, raw, today=today)
         return Interview(*follow_pack_choice(loaded, given), today)
     console = Console(highlight=False)
-    return Interview(load_pack(pack_id or _choose_pack(console), language), today=today)
+    return Interview(load_pack(pack_id or _choose_pack(console, language), language), today=today)
 
 
 def _state_pack_near(pack_id: str | None, near: str | None) -> str | None:
@@ -168,16 +169,18 @@ def _state_pack_near(pack_id: str | None, near: str | None) -> str | None:
     return pack_id
 
 
-def _choose_pack(console: Console) -> str:
+def _choose_pack(console: Console, language: str | None) -> str:
     ids = starting_pack_ids()
-    console.print("[bold]Where are you?[/bold] This picks the laws and services that apply.")
+    words = language or "en"
+    where, why = message(words, "cli.where"), message(words, "cli.where_why")
+    console.print(f"[bold]{where}[/bold] {why}")
     for number, pack_id in enumerate(ids, 1):
-        console.print(f"  {number}. {load_pack(pack_id).name}")
+        console.print(f"  {number}. {load_pack(pack_id, language).name}")
     while True:
-        reply = console.input("Type a number: ").strip()
+        reply = console.input(message(words, "cli.type_number") + " ").strip()
         if reply.isdigit() and 1 <= int(reply) <= len(ids):
             return ids[int(reply) - 1]
-        console.print("Please type one of the numbers above.")
+        console.print(message(words, "cli.pick_above"))
 
 
 def _print(plan: Plan, output_format: Format) -> None:
@@ -191,9 +194,6 @@ def _print(plan: Plan, output_format: Format) -> None:
         Console().print(Markdown(render(plan, markdown=True)))
 
 
-HELP_LINE = "b = back · s = I'd rather not say · ? = why we ask · q = stop"
-
-
 class TerminalInterview:
     """One question at a time in the terminal, with back, skip and progress."""
 
@@ -201,16 +201,21 @@ class TerminalInterview:
         self.interview = interview
         self.console = console
 
+    def t(self, key: str, **values: object) -> str:
+        """The interview's own words in the pack's language (the questions come translated)."""
+        return message(self.interview.pack.language, key, **values)
+
     def run(self) -> bool:
         """Ask until the plan is ready. False if the person stopped early."""
-        self.console.print("Answer what you can. You can skip any question. " + HELP_LINE)
+        self.console.print(f"{self.t('cli.intro')} {self.t('cli.keys')}")
         while (question := self.interview.current()) is not None:
             done, left = self.interview.progress()
             total = max(done + left, done + 1)
-            self.console.print(f"\n[dim]Question {done + 1} of about {total}[/dim]")
+            progress = self.t("cli.progress", number=done + 1, total=total)
+            self.console.print(f"\n[dim]{progress}[/dim]")
             if not self.ask(question):
                 return False
-        self.console.print("\nThank you. Here is your plan.\n")
+        self.console.print(f"\n{self.t('cli.thanks')}\n")
         return True
 
     def ask(self, question: Question) -> bool:
@@ -219,19 +224,20 @@ class TerminalInterview:
         previous = self.interview.previous(question.id)
         ticked = self.ticked(question, previous)
         for number, label in enumerate(choices, 1):
-            mark = "  [green]✓ your answer[/green]" if number - 1 in ticked else ""
+            mark = f"  [green]✓ {self.t('cli.your_answer')}[/green]" if number - 1 in ticked else ""
             self.console.print(f"  {number}. {label}{mark}")
         if previous is not None and not ticked:
-            self.console.print(f"  [green]Your answer: {_shown(previous)}[/green]")
+            shown = self.t("cli.kept_answer", answer=self.shown(previous))
+            self.console.print(f"  [green]{shown}[/green]")
         if previous is not None:
-            self.console.print("  [dim]Press Enter to keep your answer.[/dim]")
+            self.console.print(f"  [dim]{self.t('cli.keep')}[/dim]")
         while True:
             reply = self.console.input(self.prompt(question) + " ").strip()
             if reply.lower() == "q":
                 return False
             if reply.lower() == "b":
                 if self.interview.back() is None:
-                    self.console.print("This is the first question.")
+                    self.console.print(self.t("cli.first"))
                     continue
                 return True
             if reply == "" and previous is not None:
@@ -241,13 +247,14 @@ class TerminalInterview:
                 self.interview.skip(question.id)
                 return True
             if reply == "?":
-                self.console.print(question.help or "This helps us find the help that fits you.")
+                self.console.print(question.help or self.t("cli.why_default"))
                 continue
             try:
                 self.interview.answer(question.id, self.value(question, choices, reply))
                 return True
             except AllyError as error:
-                self.console.print(f"[yellow]{_friendly(error)}[/yellow]")
+                friendly = _friendly(error, self.interview.pack.language)
+                self.console.print(f"[yellow]{friendly}[/yellow]")
 
     @staticmethod
     def ticked(question: Question, previous: object) -> list[int]:
@@ -259,46 +266,58 @@ class TerminalInterview:
         values = previous if isinstance(previous, list) else [previous]
         return [i for i, option in enumerate(question.options) if option.value in values]
 
-    @staticmethod
-    def choices(question: Question) -> list[str]:
+    def choices(self, question: Question) -> list[str]:
         if question.type is QuestionType.YESNO:
-            return ["Yes", "No"]
+            return [self.t("yes"), self.t("no")]
         return [option.label for option in question.options]
 
     def prompt(self, question: Question) -> str:
         example = "28/11/2026" if self.interview.pack.date_order == "dmy" else "11/28/2026"
+        date = self.t(
+            "cli.type_date",
+            example=example,
+            month=self.t("cli.month_example"),
+            relative=self.t("cli.relative_example"),
+        )
+        rough = self.t("cli.type_number_rough", rough=self.t("cli.rough_example"))
         return {
-            QuestionType.MULTI: "Type the numbers that fit, separated by spaces:",
-            QuestionType.DATE: (f"Type a date like {example}, a month like March, or 'last week':"),
-            QuestionType.NUMBER: "Type a number (a rough guess like 'about 50' is fine):",
-        }.get(question.type, "Type a number:")
+            QuestionType.MULTI: self.t("cli.type_numbers"),
+            QuestionType.DATE: date,
+            QuestionType.NUMBER: rough,
+        }.get(question.type, self.t("cli.type_number"))
 
-    @staticmethod
-    def value(question: Question, choices: list[str], reply: str) -> object:
+    def shown(self, value: object) -> str:
+        """A kept answer as the person can read it (a date, a number, "I'd rather not say")."""
+        if value == "rather-not-say":
+            return self.t("cli.rather_not_say")
+        if value == "not-sure":
+            return self.t("cli.not_sure")
+        return str(value)
+
+    def value(self, question: Question, choices: list[str], reply: str) -> object:
         if question.type in (QuestionType.DATE, QuestionType.NUMBER):
             return reply
         picked = []
         for part in reply.replace(",", " ").split():
             if not part.isdigit() or not 1 <= int(part) <= len(choices):
-                raise AnswersError("Please type one of the numbers shown, or s to skip.")
+                raise AnswersError(self.t("cli.pick_shown"))
             picked.append(int(part) - 1)
         if not picked:
-            raise AnswersError("Please type one of the numbers shown, or s to skip.")
+            raise AnswersError(self.t("cli.pick_shown"))
         if question.type is QuestionType.YESNO:
             return ["yes", "no"][picked[0]]
         values = [question.options[index].value for index in picked]
         return values if question.type is QuestionType.MULTI else values[0]
 
 
-def _shown(value: object) -> str:
-    """A kept answer as the person can read it (a date, a number, "I'd rather not say")."""
-    if value == "rather-not-say":
-        return "I'd rather not say"
-    if value == "not-sure":
-        return "Not sure"
-    return str(value)
+def _friendly(error: AllyError, language: str) -> str:
+    """The error's sentence for the person, in their language where the interface has it.
 
+    The date and number readers speak English; the web interface's catalogues already hold
+    their sentences in Spanish and French, so the terminal uses the same translations.
+    """
+    text = str(error)
+    text = text.split(": ", 1)[1] if ": " in text else text
+    from ally.web.i18n import translations
 
-def _friendly(error: AllyError) -> str:
-    message = str(error)
-    return message.split(": ", 1)[1] if ": " in message else message
+    return translations(language).gettext(text)

@@ -48,6 +48,7 @@ from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
 from ally.vault.errors import PassphraseError, WrongPassphraseError
+from ally.vault.keyslots import WrongRecoveryCodeError
 from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import LocalGate, SqlLedger, TooManyAttemptsError, UnlockThrottle
 from ally.vault.verify import VerifyReport
@@ -404,10 +405,23 @@ def init(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> Non
     else:
         raise UsageError("A vault already exists there. Nothing was changed.")
     passphrase = new_passphrase(passphrase_fd, "ALLY_PASSPHRASE")
-    with Vault.create(location, passphrase) as created:
+    with Vault.create(location, passphrase, recovery=True) as created:
         code = created.head_code()
+        recovery = created.recovery_code
     err.print(f"Your vault is ready at {location}.")
     err.print(f"Its code is {code}. Add entries with `ally vault add incident`.")
+    assert recovery is not None
+    _show_recovery_code(recovery)
+
+
+def _show_recovery_code(code: str) -> None:
+    """Shown once: Ally does not keep it, so it cannot be shown again."""
+    err.print("\nYour recovery code (it opens the journal if you forget the passphrase):\n")
+    err.print(styled("    ", (code, "bold"), "\n"))
+    err.print(
+        "Write it on paper and keep it where no one else looks. It is shown only now. "
+        "`ally vault recover` uses it; `ally vault recovery-code` makes a new one."
+    )
 
 
 @app.command()
@@ -876,3 +890,150 @@ def passwd(
         "Exports and bundles you made before keep the passphrase they were made with: "
         "the old one still opens them. Delete old copies you no longer need."
     )
+
+
+@app.command("recovery-code")
+def recovery_code(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Make a new recovery code (the old one stops working). It is shown once."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        code = opened.make_recovery_code()
+    _show_recovery_code(code)
+
+
+@app.command()
+def recover(
+    vault: str | None = VaultOpt,
+    new_passphrase_fd: int | None = typer.Option(
+        None, "--new-passphrase-fd", help="Read the new passphrase from this file descriptor."
+    ),
+) -> None:
+    """Open the journal with its recovery code and choose a new passphrase.
+
+    The code comes from a hidden prompt or ALLY_RECOVERY_CODE; the new passphrase as for
+    `ally vault passwd`. Needed after too many wrong passphrases, if a limit was set.
+    """
+    location = _location(vault)
+    Vault.open(location).close()
+    code = read_passphrase(None, "ALLY_RECOVERY_CODE", "Recovery code")
+    chosen = new_passphrase(new_passphrase_fd, "ALLY_NEW_PASSPHRASE")
+    ledger = database_for(location)
+    try:
+        throttle = UnlockThrottle(LocalGate(1), SqlLedger(ledger))
+        with throttle.attempt({"vault": "recovery"}) as attempt:
+            try:
+                Vault.recover(location, code, chosen).close()
+            except WrongRecoveryCodeError:
+                attempt.failed()
+                raise
+            attempt.succeeded()
+    finally:
+        ledger.close()
+    err.print("Your journal is open again with the new passphrase. The recovery code still works.")
+
+
+@app.command()
+def limit(
+    failures: int = typer.Argument(
+        ..., help="Wrong passphrases in a row before only the recovery code opens (0: no limit)."
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+) -> None:
+    """After this many wrong passphrases in a row, only the recovery code opens the journal."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        code = opened.set_failure_limit(failures or None)
+    if failures:
+        err.print(
+            f"After {failures} wrong passphrases in a row, only the recovery code will open "
+            "this journal (the count survives restarts)."
+        )
+    else:
+        err.print("No limit: wrong passphrases only make you wait a little longer each time.")
+    if code is not None:
+        _show_recovery_code(code)
+
+
+duress_app = typer.Typer(
+    help="A second passphrase for when someone forces you to open the journal.",
+    no_args_is_help=True,
+)
+app.add_typer(duress_app, name="duress")
+
+
+@duress_app.command("set")
+def duress_set(
+    wipe: bool = typer.Option(
+        False,
+        "--wipe",
+        help="Destroy the real journal's key before opening an empty one (cannot be undone).",
+    ),
+    vault: str | None = VaultOpt,
+    passphrase_fd: int | None = FdOpt,
+    duress_fd: int | None = typer.Option(
+        None, "--duress-passphrase-fd", help="Read the duress passphrase from this descriptor."
+    ),
+) -> None:
+    """Set a duress passphrase: typed instead of yours, it opens a decoy journal."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        duress = _duress_passphrase(duress_fd)
+        opened.set_duress(duress, "wipe" if wipe else "decoy")
+    if wipe:
+        err.print(
+            "Duress passphrase set. Typed anywhere Ally asks for the passphrase, it destroys "
+            "this journal's key, so nothing can open it again, and opens an empty journal. "
+            "Keep a backup elsewhere (`ally vault export`) if you may need the entries."
+        )
+    else:
+        err.print(
+            "Duress passphrase set. Typed anywhere Ally asks for the passphrase, it opens the "
+            "decoy journal. Open it that way now and add a few ordinary entries, so it looks "
+            "lived in."
+        )
+
+
+def _duress_passphrase(fd: int | None) -> str:
+    if fd is not None or os.environ.get("ALLY_DURESS_PASSPHRASE"):
+        value = read_passphrase(fd, "ALLY_DURESS_PASSPHRASE")
+    elif _interactive():
+        value = typer.prompt(
+            "Duress passphrase", hide_input=True, confirmation_prompt=True, err=True
+        )
+    else:
+        raise UsageError(
+            "No duress passphrase given: set ALLY_DURESS_PASSPHRASE, or use a terminal."
+        )
+    problem = weakness(value)
+    if problem is not None:
+        raise PassphraseError(f"{EXPLANATIONS[problem]} Nothing was changed.")
+    return value
+
+
+@duress_app.command("off")
+def duress_off(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Remove the duress passphrase and delete the decoy journal."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        opened.clear_duress()
+    err.print("The duress passphrase is removed and the decoy journal deleted.")
+
+
+@duress_app.command("status")
+def duress_status(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
+    """Say whether a duress passphrase is set and what it does (needs the passphrase)."""
+    with open_unlocked(vault, passphrase_fd) as opened:
+        mode = opened.duress_mode()
+        failures = opened.failure_limit()
+        recovery = opened.has_recovery_code()
+    out.print(
+        {
+            None: "No duress passphrase is set.",
+            "decoy": "A duress passphrase is set: it opens the decoy journal.",
+            "wipe": "A duress passphrase is set: it destroys this journal's key, then opens "
+            "an empty journal.",
+        }[mode]
+    )
+    out.print(
+        f"Limit: after {failures} wrong passphrases in a row, only the recovery code opens."
+        if failures
+        else "No limit on wrong passphrases."
+    )
+    out.print("A recovery code exists." if recovery else "There is no recovery code.")

@@ -163,6 +163,8 @@ class CaseFile:
     forgotten: int = 0
     forgotten_files: int = 0
     left_out: int = 0
+    declaration: Any = None
+    """The jurisdiction's statement of truth or declaration (``law.Declaration``), if known."""
     status_events: list[StatusEvent] = field(default_factory=list)
     """The case tracker's step statuses (sent, refused...), for "Steps taken"; never items."""
     noted_codes: tuple[tuple[str, bool], ...] = ()

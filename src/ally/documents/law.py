@@ -69,7 +69,19 @@ class Agency(_Strict):
     source: str = Field(pattern=r"^https?://")
 
 
+class Declaration(_Strict):
+    """The statement of truth or declaration the person signs at the end of a report."""
+
+    title: str = Field(min_length=3)
+    text: str = Field(min_length=10)
+    place: bool = Field(default=False, description="Ask for the place of signing.")
+    witness: str = Field(default="", description="Who must witness it, if anyone.")
+    sign_here: bool = Field(default=True, description="False: it is made on an official form.")
+    source: str | None = Field(default=None, pattern=r"^https?://")
+
+
 class _LawFile(_Strict):
+    declaration: Declaration | None = None
     conduct: dict[ConductId, Conduct] = Field(default_factory=dict)
     laws: dict[str, Law] = Field(default_factory=dict)
     agencies: dict[str, Agency] = Field(default_factory=dict)
@@ -98,6 +110,7 @@ class LawBook:
         self.laws: dict[str, Law] = {}
         self.agencies: dict[str, Agency] = {}
         self.policy = ""
+        self.declaration: Declaration | None = None
         for folder in reversed(list(folders)):
             path = folder / FILE
             if path.is_file():
@@ -106,6 +119,7 @@ class LawBook:
                 self.laws.update(parsed.laws)
                 self.agencies.update(parsed.agencies)
                 self.policy = parsed.policy or self.policy
+                self.declaration = parsed.declaration or self.declaration
 
     def laws_for(
         self,

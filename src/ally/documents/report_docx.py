@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
@@ -37,14 +41,17 @@ def render_docx(case: CaseFile, paper: str = "A4") -> bytes:
     """The report as .docx bytes."""
     document = Document()
     _page(document, paper)
+    _page_numbers(document)
     summary = facts(case)
     _cover(document, case, summary)
     _summary(document, case, summary)
+    _exhibit_index(document, case)
     _timeline(document, case)
     _steps(document, case)
     _incidents(document, case)
     _messages(document, case)
     _notes(document, case)
+    _declaration(document, case)
     _appendix(document, case, summary)
     core = document.core_properties
     core.title, core.author, core.comments = _x(case.title), "", ""
@@ -72,6 +79,68 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _x(text: str) -> str:
     """Text Word can store: XML 1.0 forbids most control characters, which chat exports hold."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+def _page_numbers(document: DocxDocument) -> None:
+    """ "Page N of M" in every page's footer, as Word fields, so a court can cite a page."""
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Page ")
+    _word_field(paragraph, "PAGE")
+    paragraph.add_run(" of ")
+    _word_field(paragraph, "NUMPAGES")
+
+
+def _word_field(paragraph: Any, code: str) -> None:
+    run = paragraph.add_run()
+    for kind, text in (
+        ("begin", None),
+        (None, code),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
+        if kind is not None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == code:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {code} "
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+
+
+def _exhibit_index(document: DocxDocument, case: CaseFile) -> None:
+    if not case.exhibits:
+        return
+    document.add_heading("Exhibit index", level=2)
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, title in zip(
+        table.rows[0].cells, ("Exhibit", "File", "With", "Recorded"), strict=True
+    ):
+        cell.text = title
+    for item in case.items:
+        for exhibit in item.exhibits:
+            row = table.add_row().cells
+            row[0].text = exhibit.label
+            row[1].text = _x(exhibit.filename)
+            row[2].text = item.label
+            row[3].text = case.moment(exhibit.recorded_at)
+
+
+def _declaration(document: DocxDocument, case: CaseFile) -> None:
+    block = report_text.declaration_lines(case)
+    if not block:
+        return
+    _page_break(document)
+    document.add_heading(_x(block[0]), level=1)
+    for line in block[1:]:
+        if line:
+            document.add_paragraph(_x(line))
 
 
 def _page_break(document: DocxDocument) -> None:

@@ -57,11 +57,13 @@ def render_markdown(case: CaseFile, link: ExhibitLink | None = None) -> str:
     lines: list[str] = []
     lines += _cover(case, summary)
     lines += _summary(summary)
+    lines += _exhibit_index(case)
     lines += _timeline(case)
     lines += _steps(case)
     lines += _incidents(case, link)
     lines += _messages(case, link)
     lines += _notes(case, link)
+    lines += _declaration(case)
     lines += _appendix(case, summary)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -106,6 +108,39 @@ def _summary(summary: Facts) -> list[str]:
     return [
         *lines,
         "**What is and is not included:** " + _one_line(report_text.included(summary)),
+        "",
+    ]
+
+
+def _exhibit_index(case: CaseFile) -> list[str]:
+    """Every exhibit up front, so a clerk or judge can find each one; fingerprints are in
+    the integrity appendix."""
+    if not case.exhibits:
+        return []
+    owner = {exhibit.attachment_id: item.label for item in case.items for exhibit in item.exhibits}
+    lines = [
+        "## Exhibit index",
+        "",
+        "| Exhibit | File | With | Recorded |",
+        "| --- | --- | --- | --- |",
+    ]
+    for exhibit in case.exhibits:
+        lines.append(
+            f"| {exhibit.label} | {_one_line(exhibit.filename)} | {owner[exhibit.attachment_id]} "
+            f"| {case.moment(exhibit.recorded_at)} |"
+        )
+    return [*lines, ""]
+
+
+def _declaration(case: CaseFile) -> list[str]:
+    block = report_text.declaration_lines(case)
+    if not block:
+        return []
+    title, *rest = block
+    return [
+        f"## {_one_line(title)}",
+        "",
+        *[f"{_one_line(line)}" if line else "" for line in rest],
         "",
     ]
 

@@ -6,7 +6,7 @@ is or how to check it.
 
 from __future__ import annotations
 
-from ally.documents.casefile import Facts, plural
+from ally.documents.casefile import CaseFile, Facts, plural
 
 ABOUT = (
     "This report was made with Ally from a journal the person keeps in an encrypted, "
@@ -76,3 +76,24 @@ def included(summary: Facts) -> str:
             + " deleted in the same way."
         )
     return " ".join(parts)
+
+
+SIGN_LINE = "Signature: ...................................................."
+
+
+def declaration_lines(case: CaseFile) -> list[str]:
+    """The statement of truth or declaration, in the jurisdiction's own words, left for the
+    person to sign (title first; empty strings separate paragraphs). Empty when the report
+    was made without a jurisdiction."""
+    declaration = case.declaration
+    if declaration is None:
+        return []
+    lines = [declaration.title, declaration.text, ""]
+    if not declaration.sign_here:
+        return lines
+    lines += [SIGN_LINE, f"Name: {case.person}" if case.person else "Name:", "Date:"]
+    if declaration.place:
+        lines.append("Place (city and state or country):")
+    if declaration.witness:
+        lines += ["", declaration.witness, "Witness signature, name, qualification and date:"]
+    return lines

@@ -5,10 +5,15 @@ Built to the core schema of XARF v4.0.0 (https://github.com/xarf/xarf-spec,
 (organisation, contact email, domain), the source (domain or IP), category and type, plus the
 recommended evidence items (base64 payload, ``sha256:`` hash, at most 5 MB each, at most 50).
 
-XARF v4 defines no type for harassment. Ally uses category ``content`` (which needs the URL of
-the content) with type ``harassment``: the published master schema accepts a type it has no
-specific rules for, but an abuse desk's automation may not recognise it and pass the report to
-a person. The letter that goes with it says this plainly.
+The published master schema (``xarf-v4-master.json``) admits only the category/type pairs it
+defines, and none of them is harassment: its content types are phishing, malware, CSAM/CSEM,
+exposed data, brand infringement, fraud, remote compromise and suspicious registration. One
+fits a common kind of online harassment: posting someone's personal details (doxxing) is
+``content`` / ``exposed_data`` (data types ``personal_information``, exposed by a forum post).
+So Ally writes an X-ARF file only when the entries reported are marked as exposing personal
+details (tagged ``doxxing``, or flagged so by the detector); for any other harassment no
+allowed type fits, and it says so (:class:`NoXarfTypeError`) instead of sending a file that a
+validating abuse desk would reject. The plain report is what a person at the desk reads.
 
 By default the report carries only a plain-text evidence item (links and times); images are
 included only when the person asks, because hosts may forward reports to the site's operator,
@@ -31,6 +36,38 @@ from ally.documents.images import MAX_SOURCE_BYTES, display_copy, looks_like_ima
 from ally.errors import UsageError
 
 XARF_VERSION = "4.0.0"
+EXPOSING_TAGS = frozenset({"doxxing", "doxing", "personal-details", "exposed"})
+FLAG_LINE = 0.5
+
+
+class NoXarfTypeError(UsageError):
+    """No X-ARF v4 category/type fits what is reported (harassment other than doxxing)."""
+
+
+NO_TYPE = (
+    "No X-ARF file was written: X-ARF v4 has no type for harassment, and its one type that "
+    "can fit, content that exposes personal details (doxxing), is not what these entries are "
+    "marked as. An abuse desk that checks X-ARF files would reject one with a made-up type. "
+    "Send the plain report: a person at the abuse desk reads it. If the content posts your "
+    "personal details, tag those entries 'doxxing' and ask again."
+)
+
+
+def exposes_personal_details(case: CaseFile) -> bool:
+    """Whether the entries reported are marked as posting the person's details (doxxing)."""
+    for item in case.items:
+        payload = item.entry.payload or {}
+        tags = {str(tag).lower() for tag in payload.get("tags") or []}
+        scores = (payload.get("detection") or {}).get("scores") or {}
+        try:
+            flagged = float(scores.get("doxxing", 0.0)) >= FLAG_LINE
+        except (TypeError, ValueError):
+            flagged = False
+        if tags & EXPOSING_TAGS or flagged:
+            return True
+    return False
+
+
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_EVIDENCE_ITEMS = 50
 MAX_DESCRIPTION = 1000
@@ -72,8 +109,9 @@ def describe(case: CaseFile, links: list[str]) -> str:
     """The report's short human-readable description (at most 1,000 characters)."""
     count = len(case.items)
     text = (
-        f"Harassment: the content at {links[0] if links else 'the source'} targets the person "
-        "reporting it"
+        f"Harassment by exposing personal information: the content at "
+        f"{links[0] if links else 'the source'} posts personal details of the person "
+        "reporting it, to target them"
     )
     if count:
         text += f". {count} item{'s' if count != 1 else ''} on this service recorded"
@@ -105,13 +143,16 @@ def build_xarf(
     include_images: bool = False,
     report_id: str | None = None,
 ) -> dict[str, Any]:
-    """The report as a JSON-ready dict. ``source`` is needed only to include images."""
+    """The report as a JSON-ready dict. ``source`` is needed only to include images.
+    Raises :class:`NoXarfTypeError` when no X-ARF v4 type fits (see the module docstring)."""
     if not links:
         raise UsageError(
             "An XARF report needs the link (URL) of the content; add it under links in the "
             "details file."
         )
     contact = _contact(reporter_email)
+    if not exposes_personal_details(case):
+        raise NoXarfTypeError(NO_TYPE)
     span = case.span()
     first = span[0] if span else case.generated_at
     report: dict[str, Any] = {
@@ -122,7 +163,11 @@ def build_xarf(
         "sender": dict(contact),
         "source_identifier": source_identifier,
         "category": "content",
-        "type": "harassment",
+        "type": "exposed_data",
+        "data_types": ["personal_information"],
+        "exposure_method": "forum_post",
+        "accessibility": "public",
+        "discovery_source": "user_report",
         "url": links[0],
         "evidence_source": "user_report",
         "verification_method": "user_report",

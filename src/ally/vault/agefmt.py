@@ -220,13 +220,29 @@ def x25519_stanza(recipient: bytes, file_key: bytes) -> Stanza:
     return Stanza("X25519", (b64encode(share).decode("ascii"),), body)
 
 
-def scrypt_stanza(passphrase: bytes, file_key: bytes, log_n: int) -> Stanza:
-    """Wrap ``file_key`` with a passphrase (age's scrypt recipient, r=8, p=1)."""
-    salt = os.urandom(16)
-    body = ChaCha20Poly1305(_scrypt_key(passphrase, salt, log_n)).encrypt(
-        _ZERO_NONCE, file_key, None
-    )
+def scrypt_stanza(
+    passphrase: bytes, file_key: bytes, log_n: int, salt: bytes | None = None
+) -> Stanza:
+    """Wrap ``file_key`` with a passphrase (age's scrypt recipient, r=8, p=1).
+
+    ``salt`` is random unless given: a vault's passphrase slots share one salt, so a single
+    derivation tries every slot (see ``crypto.open_locked``).
+    """
+    salt = os.urandom(16) if salt is None else salt
+    if len(salt) != 16:
+        raise ValueError("an age scrypt salt holds 16 bytes")
+    return scrypt_stanza_with(scrypt_wrap_key(passphrase, salt, log_n), file_key, salt, log_n)
+
+
+def scrypt_stanza_with(wrap_key: bytes, file_key: bytes, salt: bytes, log_n: int) -> Stanza:
+    """A scrypt stanza from a wrap key already derived (see :func:`scrypt_wrap_key`)."""
+    body = ChaCha20Poly1305(wrap_key).encrypt(_ZERO_NONCE, file_key, None)
     return Stanza("scrypt", (b64encode(salt).decode("ascii"), str(log_n)), body)
+
+
+def scrypt_wrap_key(passphrase: bytes, salt: bytes, log_n: int) -> bytes:
+    """The key scrypt derives from a passphrase: the only costly step of trying one."""
+    return _scrypt_key(passphrase, salt, log_n)
 
 
 def unwrap_x25519(stanza: Stanza, secret: bytes) -> bytes | None:
@@ -250,11 +266,11 @@ def unwrap_x25519(stanza: Stanza, secret: bytes) -> bytes | None:
         return None
 
 
-def unwrap_scrypt(stanza: Stanza, passphrase: bytes) -> bytes | None:
-    """The file key if ``passphrase`` opens this scrypt stanza, else None."""
-    if stanza.type != "scrypt":
-        return None
-    if len(stanza.args) != 2 or len(stanza.body) != FILE_KEY_SIZE + TAG_SIZE:
+def scrypt_params(stanza: Stanza) -> tuple[bytes, int]:
+    """(salt, log2 of the work factor) of a well-formed scrypt stanza; HeaderError if not."""
+    if stanza.type != "scrypt" or len(stanza.args) != 2:
+        raise HeaderError("malformed scrypt stanza")
+    if len(stanza.body) != FILE_KEY_SIZE + TAG_SIZE:
         raise HeaderError("malformed scrypt stanza")
     salt = b64decode(stanza.args[0].encode("ascii"))
     log_n_text = stanza.args[1]
@@ -268,12 +284,23 @@ def unwrap_scrypt(stanza: Stanza, passphrase: bytes) -> bytes | None:
     log_n = int(log_n_text)
     if log_n > MAX_SCRYPT_LOG_N:
         raise HeaderError("the passphrase work factor is too large to try safely")
+    return salt, log_n
+
+
+def unwrap_with_key(stanza: Stanza, wrap_key: bytes) -> bytes | None:
+    """The file key if the derived ``wrap_key`` opens this scrypt stanza, else None."""
     try:
-        return ChaCha20Poly1305(_scrypt_key(passphrase, salt, log_n)).decrypt(
-            _ZERO_NONCE, stanza.body, None
-        )
+        return ChaCha20Poly1305(wrap_key).decrypt(_ZERO_NONCE, stanza.body, None)
     except InvalidTag:
         return None
+
+
+def unwrap_scrypt(stanza: Stanza, passphrase: bytes) -> bytes | None:
+    """The file key if ``passphrase`` opens this scrypt stanza, else None."""
+    if stanza.type != "scrypt":
+        return None
+    salt, log_n = scrypt_params(stanza)
+    return unwrap_with_key(stanza, _scrypt_key(passphrase, salt, log_n))
 
 
 def encode_header(stanzas: Iterable[Stanza], file_key: bytes) -> bytes:

@@ -21,13 +21,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ally.model.journal import KIND_PATTERN
-
 FORMAT_VERSION = 1
 _DOMAIN = b"ally-vault-record-v1\n"
 _GENESIS = b"ally-vault-genesis-v1\n"
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_ID = re.compile(r"^[0-9a-f]{16}$")
 _TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 _BLOB_RE = r'"([a-z]+)":\{"h":"([0-9a-f]{64})","n":(0|[1-9][0-9]{0,15}),"p":"([0-9a-f]{64})"\}'
 _BLOB = re.compile(_BLOB_RE)
@@ -80,17 +76,6 @@ class BlobRef:
 
     def to_json(self) -> dict[str, Any]:
         return {"h": self.header_hash, "n": self.size, "p": self.payload_hash}
-
-    @classmethod
-    def from_json(cls, value: object) -> BlobRef:
-        if not isinstance(value, dict) or set(value) != {"h", "n", "p"}:
-            raise RecordError("bad file reference")
-        h, p, n = value["h"], value["p"], value["n"]
-        if not (isinstance(h, str) and _HEX64.match(h) and isinstance(p, str) and _HEX64.match(p)):
-            raise RecordError("bad file hash")
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise RecordError("bad file size")
-        return cls(h, p, n)
 
 
 @dataclass(frozen=True)
@@ -152,32 +137,6 @@ class Record:
         of_id = None if of == "null" else of[1:-1]
         recipient = None if to == "null" else to[1:-1]
         return cls(int(seq), rid, kind, at, prev, of_id, recipient, refs)
-
-    @classmethod
-    def from_json(cls, value: object) -> Record:
-        keys = {"at", "blobs", "id", "kind", "of", "prev", "seq", "to", "v"}
-        if not isinstance(value, dict) or set(value) != keys or value["v"] != FORMAT_VERSION:
-            raise RecordError("unknown record layout")
-        seq, rid, kind, at, prev = (value[k] for k in ("seq", "id", "kind", "at", "prev"))
-        of, to, blobs = value["of"], value["to"], value["blobs"]
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-            raise RecordError("bad number")
-        if not (isinstance(rid, str) and _ID.match(rid)):
-            raise RecordError("bad id")
-        if not (isinstance(kind, str) and KIND_PATTERN.match(kind)):
-            raise RecordError("bad kind")
-        if not (isinstance(prev, str) and _HEX64.match(prev)):
-            raise RecordError("bad previous hash")
-        if not (isinstance(at, str) and _TIME.match(at)):
-            raise RecordError("bad time")
-        if of is not None and not (isinstance(of, str) and _ID.match(of)):
-            raise RecordError("bad reference")
-        if to is not None and not isinstance(to, str):
-            raise RecordError("bad recipient")
-        if not isinstance(blobs, dict) or set(blobs) != blob_names(kind):
-            raise RecordError("wrong files for this kind")
-        refs = {str(name): BlobRef.from_json(ref) for name, ref in blobs.items()}
-        return cls(seq, rid, kind, at, prev, of, to, refs)
 
 
 def text_digest(text: str) -> str:

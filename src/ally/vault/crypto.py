@@ -176,16 +176,102 @@ class LookupKey:
 
 
 def lock_identity(
-    identity: Identity, passphrase: str, work_factor: int = DEFAULT_WORK_FACTOR
+    identity: Identity,
+    passphrase: str,
+    work_factor: int = DEFAULT_WORK_FACTOR,
+    salt: bytes | None = None,
 ) -> bytes:
     """The identity file, encrypted with the passphrase (``age -d`` can open it)."""
+    return lock_bytes(identity.identity_file().encode("ascii"), passphrase, work_factor, salt)
+
+
+def lock_bytes(
+    data: bytes, passphrase: str, work_factor: int = DEFAULT_WORK_FACTOR, salt: bytes | None = None
+) -> bytes:
+    """A small value as an age file locked with a passphrase (one scrypt stanza).
+
+    ``salt``: see :func:`open_locked`; random unless given.
+    """
     if not passphrase:
         raise ValueError("empty passphrase")
     if not MIN_WORK_FACTOR <= work_factor <= agefmt.MAX_SCRYPT_LOG_N:
         raise ValueError("work factor out of range")
     file_key = os.urandom(agefmt.FILE_KEY_SIZE)
-    stanza = agefmt.scrypt_stanza(passphrase.encode("utf-8"), file_key, work_factor)
-    return _seal_with(file_key, [stanza], identity.identity_file().encode("ascii"))
+    stanza = agefmt.scrypt_stanza(passphrase.encode("utf-8"), file_key, work_factor, salt)
+    return _seal_with(file_key, [stanza], data)
+
+
+def scrypt_params(locked: bytes) -> tuple[bytes, int]:
+    """(salt, work factor) of a file locked with a passphrase; VaultDamagedError otherwise."""
+    header = _split(locked)[0]
+    if len(header.stanzas) != 1 or header.stanzas[0].type != "scrypt":
+        raise VaultDamagedError(
+            "The vault's key file is not locked with a passphrase, so no passphrase can open "
+            "it: it was replaced or damaged. Run `ally vault verify`, or restore a backup."
+        )
+    try:
+        return agefmt.scrypt_params(header.stanzas[0])
+    except agefmt.FormatError as error:
+        raise VaultDamagedError(
+            "The vault's key file is damaged. Run `ally vault verify`."
+        ) from error
+
+
+def open_locked(passphrase: str, locked: Sequence[bytes | None]) -> list[bytes | None]:
+    """Try one passphrase on several passphrase-locked files with the least scrypt work.
+
+    Files locked with the same salt and work factor (a vault's passphrase and its duress
+    passphrase) share one derivation: scrypt runs once per distinct (salt, work factor), and
+    every file is tried whatever the outcome, so the work done, and the time taken, do not
+    depend on which file (if any) the passphrase opens. Returns each file's plaintext, or
+    None where the passphrase does not fit (or the slot is None). A file that opens but then
+    fails its checks is damage (VaultDamagedError), not a wrong passphrase.
+    """
+    secret = passphrase.encode("utf-8")
+    parsed = [None if data is None else (_split(data), scrypt_params(data)) for data in locked]
+    derived: dict[tuple[bytes, int], bytes] = {}
+    for item in parsed:
+        if item is not None and item[1] not in derived:
+            derived[item[1]] = agefmt.scrypt_wrap_key(secret, *item[1])
+    keys = [
+        None if item is None else agefmt.unwrap_with_key(item[0][0].stanzas[0], derived[item[1]])
+        for item in parsed
+    ]
+    out: list[bytes | None] = []
+    for item, key in zip(parsed, keys, strict=True):
+        if item is None or key is None:
+            out.append(None)
+            continue
+        (header, rest), _ = item
+        if not header.verify_mac(key):
+            raise VaultDamagedError("Stored data is damaged (header check failed).")
+        out.append(b"".join(_open_payload(key, iter([rest]))))
+    return out
+
+
+def unopenable_lock(like: bytes, size: int) -> bytes:
+    """An age file shaped like ``like`` (same salt and work factor) that nothing opens.
+
+    Its stanza holds random bytes instead of a wrapped file key, so no passphrase fits, and
+    no scrypt work is spent making it. What replaces a wiped key file: the chain still
+    verifies, and the file cannot be told from a key locked with an unknown passphrase.
+    """
+    salt, log_n = scrypt_params(like)
+    file_key = os.urandom(agefmt.FILE_KEY_SIZE)
+    stanza = agefmt.scrypt_stanza_with(
+        os.urandom(32), os.urandom(agefmt.FILE_KEY_SIZE), salt, log_n
+    )
+    return _seal_with(file_key, [stanza], os.urandom(size))
+
+
+def identity_from(data: bytes) -> Identity:
+    """The identity in an opened key file; VaultDamagedError if it holds none."""
+    try:
+        return Identity.parse(data.decode("ascii"))
+    except (UnicodeDecodeError, RecipientError) as error:
+        raise VaultDamagedError(
+            "The vault's key file opened but holds no age key. Run `ally vault verify`."
+        ) from error
 
 
 def unlock_identity(locked: bytes, passphrase: str) -> Identity:

@@ -26,7 +26,7 @@ from ally.storage.vault_store import (
     blob_key,
     database_for,
 )
-from ally.vault import crypto
+from ally.vault import crypto, keyslots
 from ally.vault.attachments import AttachmentWriter, Readable, blocks
 from ally.vault.batch import Batch, ChainWriter, Spec
 from ally.vault.chain import (
@@ -43,6 +43,7 @@ from ally.vault.envelope import envelope, read_envelope
 from ally.vault.errors import (
     EntryNotFoundError,
     InvalidEntryError,
+    PassphraseError,
     ReadOnlyVaultError,
     UnusableRecipientError,
     UnusableShareWarning,
@@ -51,6 +52,7 @@ from ally.vault.errors import (
     VaultExistsError,
     VaultLockedError,
     VaultNotFoundError,
+    WrongPassphraseError,
 )
 from ally.vault.verify import UNREADABLE_VAULT, Problem, Progress, VerifyReport, verify_store
 
@@ -119,6 +121,10 @@ class Vault:
         self._batch: Batch | None = None
         self._lookup_from: int | None = None
         self._lookup_digests: crypto.LookupKey | None = None
+        self.location = ""
+        """Where this vault is (a decoy journal is elsewhere than the one asked for)."""
+        self.recovery_code: str | None = None
+        """The recovery code just made (by ``create(recovery=True)``): show it once, then drop."""
         meta = store.meta()
         if meta.get("format") != str(FORMAT_VERSION):
             raise VaultDamagedError(
@@ -144,35 +150,184 @@ class Vault:
         passphrase: str,
         *,
         work_factor: int = crypto.DEFAULT_WORK_FACTOR,
+        recovery: bool = False,
+        identity: Identity | None = None,
     ) -> Vault:
-        """Make a new vault at a folder or ``postgresql://`` URL, locked with ``passphrase``."""
+        """Make a new vault at a folder or ``postgresql://`` URL, locked with ``passphrase``.
+
+        With ``recovery``, a recovery code is made too (``vault.recovery_code``, shown once).
+        """
         if not passphrase:
             raise VaultError("The passphrase cannot be empty.")
         store = VaultStore(database_for(location))
         if store.exists():
             store.db.close()
             raise VaultExistsError("A vault already exists there. Nothing was changed.")
-        identity = Identity.generate()
+        identity = identity or Identity.generate()
         locked = crypto.lock_identity(identity, passphrase, work_factor)
         vault_id = secrets.token_hex(8)
         key = Spec("key", secrets.token_hex(8), to=str(identity.recipient), small={"key": locked})
+        code = keyslots.new_recovery_code() if recovery else None
         with store.db.transaction() as tx:  # a crash leaves a whole vault or none
             store.create_tables(tx)
             store.init_meta(tx, vault_id, FORMAT_VERSION)
             store.create_lookup_tables(tx)
             store.set_lookup_state(tx, "from", "1")  # every entry gets its lookups as written
             _write_records(store, tx, vault_id, [key])
-        return cls(store, identity, read_only=False)
+            if code is not None:
+                keyslots.Slots(store).put(tx, keyslots.RECOVERY, _recovery_lock(identity, code))
+        vault = cls(store, identity, read_only=False)
+        vault.location = str(location)
+        vault.recovery_code = code
+        return vault
 
     @classmethod
     def open(cls, location: str | Path, passphrase: str | None = None) -> Vault:
-        """Open a vault; with the passphrase it is unlocked (read and write), else only verify."""
+        """Open a vault; with the passphrase it is unlocked (read and write), else only verify.
+
+        The duress passphrase, if one was set, returns the decoy journal instead (after
+        wiping the real key material, if the person chose so): the same work is done and an
+        ordinary unlocked Vault is returned. A wrong passphrase counts towards the failure
+        limit, if one is set; past it, RecoveryRequiredError, and nothing is tried.
+        """
         store = cls._existing(location)
         try:
             vault = cls(store, None, read_only=passphrase is None)
-            if passphrase is not None:
-                vault._identity = crypto.unlock_identity(vault._key_file(), passphrase)
-                vault._drop_stale_uploads()
+            vault.location = str(location)
+            if passphrase is None:
+                return vault
+            opened = vault._unlock(passphrase)
+            if opened.duress is not None:
+                decoy = cls._open_decoy(str(location), opened.duress.decoy, passphrase)
+                store.db.close()
+                return decoy
+            assert opened.identity is not None
+            vault._identity = opened.identity
+            vault._drop_stale_uploads()
+        except BaseException:
+            store.db.close()
+            raise
+        return vault
+
+    def _unlock(self, passphrase: str) -> keyslots.Unlocked:
+        slots = keyslots.Slots(self._store)
+        if slots.locked_out():
+            raise keyslots.RecoveryRequiredError()
+        key_file = self._key_file()
+        try:
+            opened = keyslots.try_passphrase(slots, key_file, passphrase)
+        except WrongPassphraseError:
+            if self._count_failure(slots):
+                raise keyslots.RecoveryRequiredError() from None
+            raise
+        wipe = opened.duress is not None and opened.duress.mode == "wipe"
+        if wipe and slots.setting("wiped") != "1":
+            self._wipe_key_material(slots, key_file)
+        if slots.setting("failures") is not None:
+            with self._store.db.transaction() as tx:
+                slots.set(tx, "failures", None)
+        return opened
+
+    def _count_failure(self, slots: keyslots.Slots) -> bool:
+        """Count a wrong passphrase; at the limit, only the recovery code opens. Locked out?"""
+        limit = slots.limit()
+        recovery = slots.get(keyslots.RECOVERY)
+        if limit is None or recovery is None:
+            return False
+        with self._store.db.transaction() as tx:
+            failures = int(slots.setting("failures", tx) or 0) + 1
+            slots.set(tx, "failures", str(failures))
+            if failures < limit:
+                return False
+            slots.set(tx, "locked_out", "1")
+        self._replace_key_file(recovery)
+        return True
+
+    def _wipe_key_material(self, slots: keyslots.Slots, key_file: bytes) -> None:
+        """Destroy every copy of the real key this vault holds: then nothing opens it.
+
+        The key file becomes one that no passphrase opens (same shape, salt and work factor),
+        and the recovery copy is deleted, with SQLite's secure delete and the WAL truncated,
+        so the old bytes are overwritten in the file rather than left in free pages.
+        """
+        size = len(Identity.generate().identity_file())
+        self._replace_key_file(crypto.unopenable_lock(key_file, size), wipe=slots)
+
+    def _replace_key_file(self, locked: bytes, wipe: keyslots.Slots | None = None) -> None:
+        """A new key record holding ``locked``; the old key file deleted and overwritten."""
+        index = self._keys()
+        assert index.key is not None
+        secure = self._store.db.kind == "sqlite"
+        if secure:
+            self._store.db.execute("PRAGMA secure_delete=ON")
+        spec = Spec(
+            "key",
+            secrets.token_hex(8),
+            to=index.key.to,
+            small={"key": locked},
+            deletes=(blob_key(index.key.id, "key"),),
+        )
+        with self._store.db.transaction() as tx:
+            _write_records(self._store, tx, self.vault_id, [spec])
+            if wipe is not None:
+                wipe.delete(tx, keyslots.RECOVERY)
+                wipe.delete(tx, keyslots.DURESS_INFO)
+                wipe.set(tx, "limit", None)
+                wipe.set(tx, "wiped", "1")
+        if secure:
+            self._store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        self._idx = None
+
+    @classmethod
+    def _open_decoy(cls, location: str, identity: Identity, passphrase: str) -> Vault:
+        """The decoy journal, opened with its key from the duress slot (no second scrypt)."""
+        where = keyslots.decoy_location(location)
+        try:
+            store = cls._existing(where)
+        except VaultNotFoundError:  # deleted by hand: start it again, empty
+            return cls.create(where, passphrase, identity=identity)
+        try:
+            decoy = cls(store, identity, read_only=False)
+            decoy.location = where
+            decoy._drop_stale_uploads()
+        except BaseException:
+            store.db.close()
+            raise
+        return decoy
+
+    @classmethod
+    def recover(
+        cls,
+        location: str | Path,
+        code: str,
+        new_passphrase: str,
+        *,
+        work_factor: int = crypto.DEFAULT_WORK_FACTOR,
+    ) -> Vault:
+        """Open with the recovery code and lock the key with a new passphrase; clears the
+        failure count. WrongRecoveryCodeError changes nothing."""
+        if not new_passphrase:
+            raise VaultError("The passphrase cannot be empty.")
+        store = cls._existing(location)
+        try:
+            vault = cls(store, None, read_only=False)
+            vault.location = str(location)
+            slots = keyslots.Slots(store)
+            locked = slots.get(keyslots.RECOVERY)
+            if locked is None:
+                raise keyslots.NoRecoveryCodeError()
+            try:
+                identity = crypto.unlock_identity(locked, keyslots.normalise_code(code))
+            except WrongPassphraseError:
+                raise keyslots.WrongRecoveryCodeError() from None
+            vault._identity = identity
+            if vault.recipient != identity.recipient:
+                raise VaultDamagedError("The recovery code opened another vault's key.")
+            vault.change_passphrase(new_passphrase, work_factor=work_factor)
+            with store.db.transaction() as tx:
+                slots.set(tx, "failures", None)
+                slots.set(tx, "locked_out", None)
+            vault._drop_stale_uploads()
         except BaseException:
             store.db.close()
             raise
@@ -681,20 +836,133 @@ class Vault:
         """Lock the vault key with a new passphrase. Content is not re-encrypted.
 
         The old locked key is deleted, so the old passphrase stops working everywhere this
-        vault is stored (older backups and exports keep their own copy).
+        vault is stored (older backups and exports keep their own copy). With a duress
+        passphrase set, the new lock shares its salt and work factor, so one derivation still
+        tries both.
         """
         identity = self._require_writable()
         if not new_passphrase:
             raise VaultError("The passphrase cannot be empty.")
         old = self._index.key
         assert old is not None
-        locked = crypto.lock_identity(identity, new_passphrase, work_factor)
+        salt, work_factor = self._duress_params() or (None, work_factor)
+        if salt is not None and self._duress_opens(new_passphrase):
+            raise PassphraseError(
+                "That is the duress passphrase. Choose a different one. Nothing was changed."
+            )
+        locked = crypto.lock_identity(identity, new_passphrase, work_factor, salt)
         self._append(
             "key",
             to=str(identity.recipient),
             small={"key": locked},
             deletes=(blob_key(old.id, "key"),),
         )
+
+    # --- duress passphrase, recovery code, failure limit (see keyslots) ----------------------
+
+    def _duress_params(self) -> tuple[bytes, int] | None:
+        slot = keyslots.Slots(self._store).get(keyslots.DURESS)
+        return crypto.scrypt_params(slot) if slot is not None else None
+
+    def _duress_opens(self, passphrase: str) -> bool:
+        slot = keyslots.Slots(self._store).get(keyslots.DURESS)
+        return slot is not None and crypto.open_locked(passphrase, [slot])[0] is not None
+
+    def set_duress(self, passphrase: str, mode: str = "decoy") -> None:
+        """Set (or change) the duress passphrase and what it does: ``decoy`` opens the decoy
+        journal; ``wipe`` destroys this vault's key material first. The decoy journal is made
+        empty the first time, and kept when the passphrase or mode changes."""
+        identity = self._require_writable()
+        if mode not in keyslots.MODES:
+            raise VaultError("The duress passphrase can open a decoy journal or wipe this one.")
+        if not passphrase:
+            raise PassphraseError("The duress passphrase cannot be empty.")
+        where = keyslots.decoy_location(self.location)
+        key_file = self._key_file()
+        if crypto.open_locked(passphrase, [key_file])[0] is not None:
+            raise PassphraseError(
+                "The duress passphrase must differ from the journal's passphrase. "
+                "Nothing was changed."
+            )
+        salt, log_n = crypto.scrypt_params(key_file)
+        duress = keyslots.Duress(mode, self._decoy_identity(identity, where, passphrase, log_n))
+        slots = keyslots.Slots(self._store)
+        with self._store.db.transaction() as tx:
+            slots.put(
+                tx, keyslots.DURESS, crypto.lock_bytes(duress.encode(), passphrase, log_n, salt)
+            )
+            slots.put(tx, keyslots.DURESS_INFO, crypto.seal(duress.encode(), [self.recipient]))
+
+    def _decoy_identity(
+        self, identity: Identity, where: str, passphrase: str, log_n: int
+    ) -> Identity:
+        """The decoy journal's key: the existing decoy's, re-locked with the new duress
+        passphrase, or a new empty decoy's."""
+        current = self._duress_info(identity)
+        if current is not None:
+            try:
+                store = self._existing(where)
+            except VaultNotFoundError:
+                pass
+            else:
+                with Vault(store, current.decoy, read_only=False) as decoy:
+                    decoy.change_passphrase(passphrase, work_factor=log_n)
+                return current.decoy
+        keyslots.delete_database(where)
+        with Vault.create(where, passphrase, work_factor=log_n) as decoy:
+            assert decoy._identity is not None
+            return decoy._identity
+
+    def _duress_info(self, identity: Identity) -> keyslots.Duress | None:
+        info = keyslots.Slots(self._store).get(keyslots.DURESS_INFO)
+        if info is None:
+            return None
+        return keyslots.Duress.decode(crypto.open_sealed(info, identity))
+
+    def duress_mode(self) -> str | None:
+        """``decoy``, ``wipe``, or None when no duress passphrase is set."""
+        info = self._duress_info(self._require_identity())
+        return info.mode if info is not None else None
+
+    def clear_duress(self) -> None:
+        """Remove the duress passphrase and delete the decoy journal."""
+        self._require_writable()
+        slots = keyslots.Slots(self._store)
+        with self._store.db.transaction() as tx:
+            slots.delete(tx, keyslots.DURESS)
+            slots.delete(tx, keyslots.DURESS_INFO)
+        if not self.location.startswith(("postgresql://", "postgres://")):
+            keyslots.delete_database(keyslots.decoy_location(self.location))
+
+    def make_recovery_code(self) -> str:
+        """A new recovery code (the old one stops working). Show it once; it is not stored."""
+        identity = self._require_writable()
+        code = keyslots.new_recovery_code()
+        with self._store.db.transaction() as tx:
+            keyslots.Slots(self._store).put(tx, keyslots.RECOVERY, _recovery_lock(identity, code))
+        return code
+
+    def has_recovery_code(self) -> bool:
+        return keyslots.Slots(self._store).get(keyslots.RECOVERY) is not None
+
+    def failure_limit(self) -> int | None:
+        """After how many wrong passphrases in a row only the recovery code opens (None: never)."""
+        return keyslots.Slots(self._store).limit()
+
+    def set_failure_limit(self, limit: int | None) -> str | None:
+        """Set or remove the failure limit; returns a new recovery code if one had to be made
+        (show it once: without it, reaching the limit would lock the person out for good)."""
+        self._require_writable()
+        if limit is not None and not 1 <= limit <= 1000:
+            raise VaultError("Choose a limit between 1 and 1000 wrong passphrases.")
+        code = None
+        if limit is not None and not self.has_recovery_code():
+            code = self.make_recovery_code()
+        slots = keyslots.Slots(self._store)
+        with self._store.db.transaction() as tx:
+            slots.set(tx, "limit", None if limit is None else str(limit))
+            slots.set(tx, "failures", None)
+        return code
 
     def share(
         self,
@@ -1044,6 +1312,11 @@ def _attachment_spec(entry_id: str, writer: AttachmentWriter) -> Spec:
     return Spec(
         "attachment", record_id, entry_id, small={"meta": meta}, streamed={"file": fingerprint}
     )
+
+
+def _recovery_lock(identity: Identity, code: str) -> bytes:
+    work = min(keyslots.RECOVERY_WORK_FACTOR, crypto.DEFAULT_WORK_FACTOR)
+    return crypto.lock_identity(identity, keyslots.normalise_code(code), work)
 
 
 def _check_kind(kind: str) -> None:

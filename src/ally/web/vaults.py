@@ -18,6 +18,7 @@ import anyio.to_thread
 
 from ally.storage.private import private_folder
 from ally.vault import Vault, VaultNotFoundError, WrongPassphraseError
+from ally.vault.keyslots import WrongRecoveryCodeError
 from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 
 
@@ -54,9 +55,15 @@ class VaultKeeper:
             self._exists = True
         return True
 
-    def read_only(self) -> Vault:
-        """The vault without its key: enough to verify it, never to read it."""
-        return Vault.open(self.location)
+    def read_only(self, session: str | None = None) -> Vault:
+        """The vault without its key: enough to verify it, never to read it.
+
+        For a session that opened a journal, that journal (the decoy, if the duress
+        passphrase opened it), so its pages agree with each other.
+        """
+        with self._lock:
+            held = self._held.get(session) if session else None
+        return Vault.open(held.vault.location if held else self.location)
 
     def create(self, session: str, passphrase: str, lock_after: float) -> None:
         if not self.location.startswith(("postgresql://", "postgres://")):
@@ -68,6 +75,10 @@ class VaultKeeper:
     def unlock(self, session: str, passphrase: str, lock_after: float, client: str) -> None:
         """Open with the passphrase (WrongPassphraseError changes nothing).
 
+        The duress passphrase opens the decoy journal the same way (Vault.open decides), so
+        every page after this shows the decoy. RecoveryRequiredError: the failure limit
+        was reached; only the recovery code opens now.
+
         ``UnlockRefusedError`` (nothing tried) when this session or client must wait after
         earlier failures, or when every passphrase check is taken.
         """
@@ -75,6 +86,20 @@ class VaultKeeper:
             try:
                 vault = Vault.open(self.location, passphrase)
             except WrongPassphraseError:
+                attempt.failed()
+                raise
+            attempt.succeeded()
+        self._keep(session, vault, lock_after)
+
+    def recover(
+        self, session: str, code: str, new_passphrase: str, lock_after: float, client: str
+    ) -> None:
+        """Open with the recovery code and set a new passphrase (WrongRecoveryCodeError
+        changes nothing); throttled like an unlock."""
+        with self.throttle.attempt({"session": session, "client": client}) as attempt:
+            try:
+                vault = Vault.recover(self.location, code, new_passphrase)
+            except WrongRecoveryCodeError:
                 attempt.failed()
                 raise
             attempt.succeeded()

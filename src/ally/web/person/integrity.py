@@ -31,7 +31,7 @@ def _report_page(request: Request, visit: Visit, status: int = 200, **extra: obj
     vaults = keeper(request)
     if not vaults.exists():
         raise PageError(404, N_("There is no journal yet."))
-    with vaults.read_only() as vault:
+    with vaults.read_only(visit.session.row) as vault:
         report = vault.verify()
         head = vault.head_code() if report.ok else None
     return render(
@@ -51,7 +51,7 @@ def check_code(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
     if not vaults.exists():
         raise PageError(404, N_("There is no journal yet."))
-    with vaults.read_only() as vault:
+    with vaults.read_only(visit.session.row) as vault:
         found = bool(code) and vault.check_code(code)
     return _report_page(request, visit, checked=found)
 

@@ -11,6 +11,11 @@ from starlette.responses import Response
 
 from ally.model.journal import SETTINGS_KIND
 from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
+from ally.vault.keyslots import (
+    NoRecoveryCodeError,
+    RecoveryRequiredError,
+    WrongRecoveryCodeError,
+)
 from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
 from ally.web.i18n import N_
@@ -20,7 +25,14 @@ from ally.web.vaults import VaultKeeper
 
 router = APIRouter()
 
-RETURN_TO = ("/case", "/evidence/import", "/evidence/review", "/evidence/search", "/documents")
+RETURN_TO = (
+    "/case",
+    "/privacy",
+    "/evidence/import",
+    "/evidence/review",
+    "/evidence/search",
+    "/documents",
+)
 """Pages that send the person here to open the journal, and get them back afterwards."""
 LETTER_PAGE = re.compile(r"/letters/(?:extra/)?[1-9][0-9]{0,2}")
 
@@ -157,8 +169,65 @@ def unlock(request: Request, visit: VisitDep, form: FormDep) -> Response:
     except WrongPassphraseError:
         error = N_("That passphrase did not open the journal. Check it and try again.")
         return render(request, visit, "journal/unlock.html", 400, error=error, next=after)
+    except RecoveryRequiredError:
+        return _recover_page(request, visit, 403, LOCKED_OUT, after)
     except UnlockRefusedError as refused:
         return _refused(request, visit, refused, after)
+    return see_other(after)
+
+
+LOCKED_OUT = N_(
+    "There were too many wrong passphrases in a row, so this journal now opens only with its "
+    "recovery code. Type the code and choose a new passphrase."
+)
+
+
+def _recover_page(
+    request: Request, visit: Visit, status: int, error: str | None, after: str
+) -> Response:
+    return render(request, visit, "journal/recover.html", status, error=error, next=after, wait=0)
+
+
+@router.get("/journal/recover")
+def recover_form(request: Request, visit: VisitDep, next: str = "") -> Response:
+    keeper(request)
+    return _recover_page(request, visit, 200, None, return_to(next))
+
+
+@router.post("/journal/recover")
+def recover(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """The recovery code opens the journal and a new passphrase replaces the old one."""
+    vaults = keeper(request)
+    after = return_to(form.get("next"))
+    passphrase = form.get("passphrase")
+    error = None
+    problem = weakness(passphrase)
+    if problem is not None:
+        error = EXPLANATIONS[problem]
+    elif passphrase != form.get("confirm"):
+        error = N_("The two passphrases are not the same. Please type them again.")
+    if error:
+        return _recover_page(request, visit, 422, error, after)
+    try:
+        vaults.recover(
+            session_row(request, visit),
+            form.get("code"),
+            passphrase,
+            lock_after(request, visit),
+            client_of(request),
+        )
+    except WrongRecoveryCodeError:
+        error = N_("That recovery code did not open the journal. Check it and try again.")
+        return _recover_page(request, visit, 400, error, after)
+    except NoRecoveryCodeError:
+        error = N_("This journal has no recovery code. Open it with its passphrase.")
+        return _recover_page(request, visit, 400, error, after)
+    except UnlockRefusedError as refused:
+        response = _recover_page(
+            request, visit, 429, N_("Too many tries. Nothing was tried."), after
+        )
+        response.headers["retry-after"] = str(refused.retry_after)
+        return response
     return see_other(after)
 
 

@@ -22,7 +22,7 @@ from ally.documents.drafting import Draft, DraftRequest, draft, host_target, off
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.letters import STANDALONE, LetterDetails, kind_for, pack_folders, read_details
 from ally.documents.platforms import load_platforms
-from ally.documents.xarf import build_xarf, dumps
+from ally.documents.xarf import NoXarfTypeError, build_xarf, dumps
 from ally.errors import UsageError
 from ally.knowledge.interview import Interview
 from ally.knowledge.schema import Pack
@@ -100,6 +100,11 @@ LONG_FIELDS = ("your_address", "recipient_address", "links", "outcome")
 TOO_LONG = N_("Please keep each detail under 500 characters.")
 BAD_LIMIT = N_("Please give the form's length limit as a whole number, like 2000.")
 BAD_DETAILS = N_("Some of these details could not be used. Please check them.")
+XARF_NO_TYPE = N_(
+    "No X-ARF file fits this report: X-ARF has no type for harassment, only for content that "
+    "posts someone's personal details. Send the letter above: a person at the abuse desk reads "
+    "it."
+)
 XARF_NEEDS = N_(
     "The X-ARF report needs your email address and the link to the content. Add them under "
     "“Your details”, then try again."
@@ -327,6 +332,8 @@ def _xarf(request: Request, visit: Visit, key: str, target: str) -> Response:
             links=details.links,
             reporter_email=details.your_email,
         )
+    except NoXarfTypeError:
+        return _page(request, visit, key, target, 422, XARF_NO_TYPE)
     except UsageError:
         return _page(request, visit, key, target, 422, XARF_NEEDS)
     return Response(

@@ -1,5 +1,6 @@
 """Safety and privacy: the idle lock, save codes, "continue where I left off", camouflage,
-the neutral locked page and the ways on from it, and deleting everything."""
+the journal's duress passphrase, failure limit and recovery code, the neutral locked page and
+the ways on from it, and deleting everything."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ally.vault import PassphraseError, VaultError
+from ally.vault.strength import EXPLANATIONS, weakness
+from ally.vault.throttle import UnlockRefusedError
 from ally.web.config import LOCK_CHOICES
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
@@ -14,20 +18,127 @@ from ally.web.sealing import new_token
 from ally.web.sessions import CONTINUE_COOKIE, LEFT_COOKIE, WebSession
 from ally.web.settings import CAMOUFLAGE_NAMES
 from ally.web.state import web_state
+from ally.web.vaults import VaultKeeper
 
 router = APIRouter()
 
 
+FAILURE_LIMITS = (3, 5, 10)
+"""The limits on wrong passphrases the safety page offers (the CLI takes any)."""
+
+
 @router.get("/privacy")
 def privacy(request: Request, visit: VisitDep) -> Response:
+    return _privacy_page(request, visit, 200, None)
+
+
+def _privacy_page(request: Request, visit: Visit, status: int, error: str | None) -> Response:
     return render(
         request,
         visit,
         "person/privacy.html",
+        status,
         lock_choices=LOCK_CHOICES,
         camouflage_names=CAMOUFLAGE_NAMES,
         session_can_continue=visit.session.can_continue,
+        journal=_journal_safety(request, visit),
+        failure_limits=FAILURE_LIMITS,
+        duress_error=error,
     )
+
+
+def _journal_safety(request: Request, visit: Visit) -> dict[str, object] | None:
+    """The open journal's duress, limit and recovery settings; None when it is locked.
+
+    Read from the journal this session opened, so under duress the decoy answers (it has
+    none of them, like any journal where they were never set up).
+    """
+    vaults = web_state(request).vaults
+    if vaults is None:
+        return None
+    with vaults.using(visit.session.row) as vault:
+        if vault is None:
+            return None
+        return {
+            "mode": vault.duress_mode(),
+            "limit": vault.failure_limit(),
+            "recovery": vault.has_recovery_code(),
+            "decoy_possible": not vault.location.startswith(("postgresql://", "postgres://")),
+        }
+
+
+def _open_journal(request: Request, visit: Visit) -> tuple[VaultKeeper, str]:
+    vaults = web_state(request).vaults
+    if vaults is None or not vaults.is_unlocked(visit.session.row):
+        raise PageError(403, N_("Unlock your journal first, then change these settings."))
+    assert visit.session.row is not None
+    return vaults, visit.session.row
+
+
+@router.post("/privacy/duress")
+def set_duress(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """Set the duress passphrase. Three scrypt derivations: they take a gate slot."""
+    vaults, row = _open_journal(request, visit)
+    passphrase, mode = form.get("passphrase"), form.get("mode")
+    if mode not in ("decoy", "wipe"):
+        raise PageError(400, N_("Please choose what the duress passphrase does."))
+    problem = weakness(passphrase)
+    if problem is not None:
+        return _privacy_page(request, visit, 422, EXPLANATIONS[problem])
+    if passphrase != form.get("confirm"):
+        error = N_("The two passphrases are not the same. Please type them again.")
+        return _privacy_page(request, visit, 422, error)
+    try:
+        with vaults.throttle.derivation(), vaults.using(row) as vault:
+            assert vault is not None
+            vault.set_duress(passphrase, mode)
+    except PassphraseError:
+        error = N_("The duress passphrase must be different from the journal's passphrase.")
+        return _privacy_page(request, visit, 422, error)
+    except UnlockRefusedError:
+        error = N_("Ally is busy checking other passphrases. Nothing was saved. Please try again.")
+        return _privacy_page(request, visit, 503, error)
+    except VaultError:
+        error = N_("A journal kept in PostgreSQL cannot have a duress passphrase yet.")
+        return _privacy_page(request, visit, 422, error)
+    return see_other("/privacy#duress-heading")
+
+
+@router.post("/privacy/duress/off")
+def duress_off(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    vaults, row = _open_journal(request, visit)
+    with vaults.using(row) as vault:
+        assert vault is not None
+        vault.clear_duress()
+    return see_other("/privacy#duress-heading")
+
+
+@router.post("/privacy/limit")
+def set_limit(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """Set the failure limit; a recovery code made for it is shown once, on this response."""
+    vaults, row = _open_journal(request, visit)
+    try:
+        limit = int(form.get("failures"))
+    except ValueError:
+        limit = -1
+    if limit != 0 and limit not in FAILURE_LIMITS:
+        raise PageError(400, N_("Please choose one of the limits in the list."))
+    with vaults.using(row) as vault:
+        assert vault is not None
+        code = vault.set_failure_limit(limit or None)
+    if code is not None:
+        return render(request, visit, "person/recovery_code.html", code=code)
+    return see_other("/privacy#limit-heading")
+
+
+@router.post("/privacy/recovery")
+def new_recovery_code(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """Shown once, in this response only: the code is never stored."""
+    vaults, row = _open_journal(request, visit)
+    with vaults.using(row) as vault:
+        assert vault is not None
+        code = vault.make_recovery_code()
+    return render(request, visit, "person/recovery_code.html", code=code)
 
 
 @router.post("/privacy/continue")
