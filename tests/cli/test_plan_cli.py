@@ -244,6 +244,55 @@ def test_near_adds_local_help_from_the_directory(tmp_path: Path) -> None:
     assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
 
 
+def test_danger_now_comes_first_and_can_stop_there(tmp_path: Path) -> None:
+    """Yes to danger: the emergency number and what to do now at once, before any other
+    question, with the choice to stop there (issue 20)."""
+    child = _spawn("plan", "--pack", "ie", "--format", "text", cwd=tmp_path)
+    child.expect("Are you in danger right now")
+    child.sendline("1")  # Yes
+    index = child.expect(["If you are in danger now", "Where is the harassment"])
+    assert index == 0, "another question came before the safety information"
+    child.expect("call 999 or 112")
+    child.expect("1. Call 999 or 112")
+    child.expect("2. Go somewhere safer")
+    child.expect("Gardaí, ambulance or fire in an emergency: 999 or 112")
+    child.expect("You can stop here: your plan can continue later.")
+    child.expect("Press Enter to continue, or type q to stop here:")
+    shown = child.before or ""
+    assert "Where is the harassment" not in shown
+    assert "Women's Aid" not in shown  # which helpline fits is not known yet
+    child.sendline("q")
+    child.expect("Stopped. When you are safe")
+    child.expect(pexpect.EOF)
+    assert "YOUR PLAN" not in (child.before or "")
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_danger_now_then_continue_to_the_plan(tmp_path: Path) -> None:
+    child = _spawn("plan", "--pack", "gb", "--format", "text", cwd=tmp_path)
+    child.expect("Are you in danger right now")
+    child.sendline("1")
+    child.expect("call 999")
+    child.expect("Press Enter")
+    child.sendline("")
+    child.expect("Question 2 of about")
+    child.expect("Where is the harassment")
+
+
+def test_q_at_any_point_prints_the_safety_information_so_far(tmp_path: Path) -> None:
+    child = _spawn("plan", "--pack", "us", "--format", "text", cwd=tmp_path)
+    child.expect("Are you in danger right now")
+    child.sendline("2")  # No
+    child.expect(r"Question 2 of about")
+    child.sendline("q")
+    child.expect("Before you go, the safety information so far:")
+    child.expect("In an emergency, call 911")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 # The interview's own words, in each language, that must not show in the other languages.
 ENGLISH_WORDS = ("Question 1 of about", "Type a", "Thank you", "Please type", "Your answer")
 

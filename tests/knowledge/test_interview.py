@@ -136,3 +136,21 @@ def test_a_future_last_incident_is_refused_with_a_reason() -> None:
     assert "last_incident" not in interview.answers
     interview.answer("last_incident", "3/11/2026")  # day first in the UK
     assert interview.answers["last_incident"] == ApproxDate.parse("2026-11-03")
+
+
+def test_every_question_says_specifically_why_we_ask() -> None:
+    """`?` and "Why we ask" show the question's own reason, never one generic sentence."""
+    from ally.knowledge.loader import builtin_pack_ids, pack_languages
+
+    seen: dict[str, set[str]] = {}
+    for pack_id in builtin_pack_ids():
+        for language in pack_languages(pack_id):
+            pack = load_pack(pack_id, language)
+            for question in pack.questions:
+                assert question.help and len(question.help) > 40, (pack_id, question.id)
+                seen.setdefault(language, set()).add(question.help)
+    assert len(seen["en"]) >= 14  # one reason per question, not one shared sentence
+    spanish = load_pack("us", "es")
+    for question in spanish.questions:
+        assert question.help is not None
+        assert " the " not in question.help, (question.id, question.help)  # translated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pexpect
 import pytest
@@ -212,6 +214,8 @@ def test_interactive_incident(home: Path) -> None:
     )
     child.expect("Passphrase")
     child.sendline(PASSPHRASE)
+    child.expect("Your time zone")  # asked once per journal, then kept
+    child.sendline("Europe/London")
     answers = [
         "2024-05-01 09:15",
         "He blocked the door",
@@ -227,9 +231,11 @@ def test_interactive_incident(home: Path) -> None:
         child.sendline(answer)
     child.expect(pexpect.EOF)
     with Vault.open(home / "vaults" / "default", PASSPHRASE) as vault:
-        incident = vault.entries()[0].incident()
+        incident = vault.entries(kind="incident")[0].incident()
     assert incident.what == "He blocked the door" and incident.who == ["M.", "K."]
     assert incident.contexts == ["work"] and incident.when.start is not None
+    # 09:15 typed in London in May (summer time) is 08:15 UTC, whatever this computer's zone
+    assert incident.when.start == dt.datetime(2024, 5, 1, 8, 15, tzinfo=dt.UTC)
 
 
 def test_verify_reports_invalid_text_without_a_traceback(home: Path) -> None:
@@ -303,3 +309,62 @@ def test_passwd_says_that_earlier_exports_keep_the_old_passphrase(home: Path) ->
         home, "passwd", ALLY_NEW_PASSPHRASE="short", passphrase="a whole new passphrase here"
     )
     assert weak.returncode == 1 and "at least 12 characters" in weak.stderr
+
+
+def test_an_incident_date_is_read_as_typed_and_never_filed_as_now(home: Path) -> None:
+    """A day-first date with a time is read as such; words it cannot read and future dates
+    are refused with an example and asked again, not saved at the moment of typing."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ["ALLY_HOME"] = str(home)
+    child = pexpect.spawn(
+        ALLY[0], [*ALLY[1:], "add", "incident"], env=environ, encoding="utf-8", timeout=60
+    )
+    child.expect("Passphrase")
+    child.sendline(PASSPHRASE)
+    if child.expect(["Your time zone", "When did it happen"]) == 0:
+        child.sendline("Europe/Dublin")
+        child.expect("When did it happen")
+    child.sendline("the week before my birthday")
+    child.expect("Try for example 28/11/2026")
+    child.expect("When did it happen")
+    child.sendline("2099-01-01")
+    child.expect("after today")
+    child.expect("When did it happen")
+    child.sendline("3/4/2026")  # no case yet, so Ally does not know which is the day
+    child.expect("could be day/month or month/day")
+    child.expect("When did it happen")
+    child.sendline("28/11/2026 18:00")
+    for answer in ["He followed me to the bus", "", "", "", "", "", ""]:
+        child.expect(r"\?")
+        child.sendline(answer)
+    child.expect(pexpect.EOF)
+    with Vault.open(home / "vaults" / "default", PASSPHRASE) as vault:
+        when = vault.entries(kind="incident")[0].incident().when
+    assert when.start is not None
+    local = when.start.astimezone(ZoneInfo("Europe/Dublin"))
+    assert (local.year, local.month, local.day, local.hour, local.minute) == (2026, 11, 28, 18, 0)
+    assert not when.approximate
+
+
+def test_imported_messages_are_on_the_timeline_when_they_were_sent(
+    home: Path, tmp_path: Path
+) -> None:
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "[2024-03-02 14:30] Sam: I know where you live\n[2024-03-05 09:10] Sam: answer me\n",
+        encoding="utf-8",
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ.update(ALLY_HOME=str(home), ALLY_PASSPHRASE=PASSPHRASE)
+    imported = subprocess.run(
+        [sys.executable, "-m", "ally.cli.main", "evidence", "import", str(chat)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    timeline = run(home, "timeline").stdout
+    rows = [line for line in timeline.splitlines() if "imported message" in line]
+    assert rows and all("2024-03-02 14:30" in row for row in rows), timeline
+    assert dt.date.today().isoformat() not in "\n".join(rows)

@@ -235,3 +235,45 @@ def test_unknown_pages_get_the_friendly_page(browser: Browser) -> None:
     page = browser.open("/no-such-page")
     assert page.status_code == 404
     assert "There is no page at this address." in page.text
+
+
+def test_danger_now_shows_the_emergency_number_before_any_other_question(
+    browser: Browser,
+) -> None:
+    browser.start("ie")
+    browser.open("/interview")
+    assert browser.question_id() == "in_danger_now"
+    page = browser.submit(
+        "/interview", {"action": "answer", "question": "in_danger_now", "answer": "yes"}
+    )
+    assert str(page.url).endswith("/interview/danger")
+    assert "If you are in danger now" in page.text
+    assert 'href="tel:999"' in page.text or "999 or 112" in page.text
+    assert "Go somewhere safer" in page.text
+    assert "Where is the harassment happening" not in page.text  # no other question first
+    assert "Women&#39;s Aid" not in page.text and "Women's Aid" not in page.text
+    assert 'href="/interview/danger?stopped=1"' in page.text
+    stopped = browser.open("/interview/danger?stopped=1")
+    assert "You stopped here. Your answers so far are kept" in stopped.text
+    again = browser.open("/interview")  # the plan continues later, from where it was
+    assert browser.question_id() != "in_danger_now"
+    assert "Where is the harassment happening" in again.text
+
+
+def test_back_shows_the_previous_answer_ticked(browser: Browser) -> None:
+    browser.start("generic")
+    browser.open("/interview")
+    browser.submit("/interview", {"action": "answer", "question": "in_danger_now", "answer": "no"})
+    assert browser.question_id() == "context"
+    browser.submit(
+        "/interview", {"action": "answer", "question": "context", "answer": ["work", "online"]}
+    )
+    third = browser.question_id()
+    assert third not in (None, "context")
+    page = browser.submit("/interview", {"action": "back", "question": third})
+    assert browser.question_id() == "context"
+    assert 'value="work" checked' in page.text and 'value="online" checked' in page.text
+    assert 'value="school" checked' not in page.text
+    page = browser.submit("/interview", {"action": "back", "question": "context"})
+    assert browser.question_id() == "in_danger_now"
+    assert 'value="no" checked' in page.text

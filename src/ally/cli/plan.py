@@ -17,7 +17,13 @@ from ally.documents.plan import render
 from ally.errors import AllyError, AnswersError, UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
 from ally.knowledge.engine import tried_options
-from ally.knowledge.interview import Interview, follow_pack_choice, starting_pack_ids
+from ally.knowledge.interview import (
+    Interview,
+    danger_said,
+    follow_pack_choice,
+    safety_now,
+    starting_pack_ids,
+)
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.messages import message
 from ally.knowledge.schema import Question, QuestionType
@@ -209,15 +215,53 @@ class TerminalInterview:
     def run(self) -> bool:
         """Ask until the plan is ready. False if the person stopped early."""
         self.console.print(f"{self.t('cli.intro')} {self.t('cli.keys')}")
+        warned = False
         while (question := self.interview.current()) is not None:
             done, left = self.interview.progress()
             total = max(done + left, done + 1)
             progress = self.t("cli.progress", number=done + 1, total=total)
             self.console.print(f"\n[dim]{progress}[/dim]")
             if not self.ask(question):
+                self.print_safety(self.t("cli.safety_so_far"))
                 return False
+            if not warned and danger_said(self.interview.pack, self.interview.answers):
+                warned = True
+                if not self.danger_first():
+                    return False
         self.console.print(f"\n{self.t('cli.thanks')}\n")
         return True
+
+    def danger_first(self) -> bool:
+        """Danger now: the emergency number and what to do, before any other question, and
+        the choice to stop there. False if the person stops."""
+        self.print_safety(f"[bold red]{self.t('cli.danger_heading')}[/bold red]")
+        self.console.print("\n" + self.t("cli.danger_stop_offer"))
+        reply = self.console.input(self.t("cli.danger_prompt") + " ")
+        if reply.strip().lower() == "q":
+            self.console.print(self.t("cli.danger_stopped"))
+            return False
+        return True
+
+    def print_safety(self, heading: str) -> None:
+        """The emergency number, up to three things to do now, and whom to call."""
+        today = self.interview.today or dt.date.today()
+        safety = safety_now(self.interview.pack, self.interview.answers, today)
+        self.console.print(f"\n{heading}")
+        if safety.emergency_number:
+            call = f"[bold]{safety.emergency_number}[/bold]"
+            self.console.print("  " + self.t("cli.emergency_call", number=call))
+        for number, action in enumerate(safety.actions, 1):
+            self.console.print(f"  {number}. {action}")
+        for contact in safety.contacts:
+            ways = ", ".join(
+                part
+                for part in (
+                    contact.phone,
+                    self.t("cli.text_to", number=contact.text) if contact.text else None,
+                )
+                if part
+            )
+            self.console.print(f"  {contact.name}" + (f": {ways}" if ways else ""))
 
     def ask(self, question: Question) -> bool:
         self.console.print(f"[bold]{question.text}[/bold]")

@@ -32,7 +32,8 @@ from rich.progress import (
 from rich.table import Table
 
 from ally.cli.console import literal_console, styled
-from ally.errors import UsageError
+from ally.errors import AllyError, UsageError
+from ally.knowledge.dates import DateOrder, incident_time, read_when
 from ally.model.journal import (
     SETTINGS_KIND,
     Action,
@@ -222,22 +223,33 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _parse_when(text: str, zone: dt.tzinfo | None = None) -> IncidentTime:
-    """'2024-03-02 14:30' (read in the person's zone), '2024-03-02' (that calendar day), or
-    words ('early March') for an approximate time."""
-    text = text.strip()
+def _parse_when(
+    text: str, zone: dt.tzinfo | None = None, order: DateOrder | None = None
+) -> IncidentTime:
+    """'2024-03-02 14:30', '28/11/2026 18:00', 'last Saturday', 'early March'... through the
+    one date reader, in the person's zone; what it cannot read is refused (UsageError),
+    never filed as "now"."""
     zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     try:
-        return IncidentTime.on_day(dt.date.fromisoformat(text), zone)
-    except ValueError:
-        pass
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
-        try:
-            moment = dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return IncidentTime(start=moment.replace(tzinfo=zone))
-    return IncidentTime(description=text, approximate=True)
+        found = read_when(text, dt.datetime.now(zone), order)
+    except AllyError as error:
+        raise UsageError(str(error)) from None
+    return incident_time(found, text, zone)
+
+
+def _date_order(opened: Vault) -> DateOrder | None:
+    """The date order of the pack the case was started with, if there is a case."""
+    from ally.case.store import VaultCase
+    from ally.knowledge.loader import load_pack
+    from ally.model.case import AnswersEvent
+
+    packs = [e.pack for e in VaultCase(opened).events() if isinstance(e, AnswersEvent)]
+    if not packs:
+        return None
+    try:
+        return load_pack(packs[-1]).date_order
+    except AllyError:
+        return None
 
 
 def journal_zone(vault: Vault) -> dt.tzinfo | None:
@@ -280,11 +292,27 @@ def _ask(label: str, default: str = "") -> str:
     return value.strip()
 
 
-def _prompt_incident(current: Incident | None = None, zone: dt.tzinfo | None = None) -> Incident:
+def _prompt_incident(
+    current: Incident | None = None,
+    zone: dt.tzinfo | None = None,
+    order: DateOrder | None = None,
+) -> Incident:
     """One question at a time; everything but 'what happened' may be left empty."""
     c = current
     when_default = c.when.summary() if c else ""
-    when = _ask("When did it happen? (YYYY-MM-DD HH:MM, or describe it)", when_default)
+    when_value: IncidentTime | None = c.when if c else None
+    while True:
+        when = _ask(
+            "When did it happen? (e.g. 28/11/2026 18:00, last Saturday, two weeks ago)",
+            when_default,
+        )
+        if c is not None and when == when_default:
+            break
+        try:
+            when_value = _parse_when(when, zone, order)
+            break
+        except UsageError as error:
+            err.print(f"[yellow]{error}[/yellow]")
     what = _ask("What happened?", c.what if c else "")
     fields = {
         "where": _ask("Where? (optional)", (c.where or "") if c else ""),
@@ -304,9 +332,9 @@ def _prompt_incident(current: Incident | None = None, zone: dt.tzinfo | None = N
         ),
     }
     try:
-        keep_when = c is not None and when == when_default
+        assert when_value is not None
         return Incident(
-            when=c.when if keep_when and c else _parse_when(when, zone),
+            when=when_value,
             what=what,
             where=fields["where"] or None,
             who=fields["who"],
@@ -355,7 +383,11 @@ def _prompt_step(kind: str, current: Entry | None, zone: dt.tzinfo | None) -> di
 
 
 def _payload(
-    kind: str, source: str | None, current: Entry | None, zone: dt.tzinfo | None = None
+    kind: str,
+    source: str | None,
+    current: Entry | None,
+    zone: dt.tzinfo | None = None,
+    order: DateOrder | None = None,
 ) -> dict[str, Any]:
     """What to save: from a file (JSON, or text for notes) or from prompts. Times written
     without a zone are read in the person's."""
@@ -375,7 +407,7 @@ def _payload(
                     mode="json"
                 )
             old = current.incident() if current and current.payload else None
-            return _prompt_incident(old, zone).model_dump(mode="json")
+            return _prompt_incident(old, zone, order).model_dump(mode="json")
         if kind == "note":
             if source:
                 return Note(text=_read_source(source).strip()).model_dump(mode="json")
@@ -448,9 +480,10 @@ def add(
     """Add an entry. Questions are asked one at a time; skip any you like."""
     with open_unlocked(vault, passphrase_fd) as opened:
         zone = _settle_zone(opened, timezone)
-        payload = _payload(kind, source, None, zone)
+        payload = _payload(kind, source, None, zone, _date_order(opened))
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
+        err.print("(Send the code to someone you trust: it proves this entry existed today.)")
 
 
 @app.command()
@@ -466,7 +499,7 @@ def edit(
         if current.forgotten:
             raise UsageError("That entry was forgotten; it cannot be edited.")
         zone = journal_zone(opened)
-        entry = opened.edit(ref, _payload(current.kind, source, current, zone))
+        entry = opened.edit(ref, _payload(current.kind, source, current, zone, _date_order(opened)))
         err.print(f"Entry {entry.seq} now has {entry.version} versions.")
 
 
@@ -680,31 +713,39 @@ def verify(
     bundle: Path | None = typer.Argument(
         None, help="An export bundle folder (default: your vault)."
     ),
-    code: str | None = typer.Option(
-        None, "--code", help="Also check a journal code noted earlier."
+    code: list[str] = typer.Option(
+        [], "--code", help="Also check a journal code noted earlier (repeat for more)."
     ),
     vault: str | None = VaultOpt,
 ) -> None:
-    """Check the journal's chain and every file. No passphrase needed."""
+    """Check the journal's chain and every file. No passphrase needed.
+
+    A journal that was rolled back (its newest entries removed and its head rewritten) still
+    checks out on its own; only a code noted earlier, given with --code, reveals it.
+    """
     if bundle is not None:
         if not (bundle / MANIFEST).is_file():
             raise UsageError(f"{bundle} is not an export bundle (no {MANIFEST}).")
         with progress_bar("Verifying") as update:
             report = verify_bundle(bundle, update)
         _print_report(report, "the bundle")
-        code_ok = code is None or _bundle_has_code(bundle, code)
+        found = {c: _bundle_has_code(bundle, c) for c in code}
     else:
         with progress_bar("Verifying") as update:
-            report = Vault.verify_at(_location(vault), update, [code] if code else [])
+            report = Vault.verify_at(_location(vault), update, code)
         _print_report(report, "the journal", salvage=True)
-        code_ok = code is None or report.codes.get(code, False)
-    if code is not None:
+        found = {c: report.codes.get(c, False) for c in code}
+    for given, ok in found.items():
         out.print(
-            "The code you gave is part of this journal's history."
-            if code_ok
-            else styled(("The code you gave does not match this journal.", "bold red"))
+            f"The code {given} is part of this journal's history."
+            if ok
+            else styled(
+                (f"The code {given} does not match this journal:", "bold red"),
+                " entries it covered were removed or changed, or it was mistyped.",
+            ),
+            highlight=False,
         )
-    if not report.ok or not code_ok:
+    if not report.ok or not all(found.values()):
         raise typer.Exit(1)
 
 
@@ -788,6 +829,7 @@ def show_code(vault: str | None = VaultOpt) -> None:
     """Show the journal code: send it to yourself or a lawyer as proof of the journal's state."""
     with Vault.open(_location(vault)) as opened:
         out.print(opened.head_code())
+    err.print(JOURNAL_CODE_ADVICE)
 
 
 @app.command()

@@ -22,8 +22,11 @@ from typing import Literal
 
 from ally.errors import AnswersError
 from ally.model.answers import MAX_YEAR, MIN_YEAR, ApproxDate
+from ally.model.journal import IncidentTime
 
 DateOrder = Literal["dmy", "mdy"]
+"""dmy: 28/11/2026 (most of the world); mdy: 11/28/2026 (the US). ``None`` where the place is
+not known: then a date like 3/4/2026 that reads both ways is refused with a question."""
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -267,7 +270,7 @@ _ISO_RE = re.compile(
 _NUMERIC_RE = re.compile(r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})(?:[/.\-](?P<c>\d{2}|\d{4}))?$")
 
 
-def read_date(text: str, today: dt.date, order: DateOrder = "dmy") -> ReadDate:
+def read_date(text: str, today: dt.date, order: DateOrder | None = "dmy") -> ReadDate:
     """Read a date (and maybe a time) as a person typed it; raise DateNotUnderstoodError.
 
     Dates without a year are the most recent such date up to today ("October 1" in
@@ -293,10 +296,10 @@ def read_date(text: str, today: dt.date, order: DateOrder = "dmy") -> ReadDate:
     return _not_future(result, today)
 
 
-def _example(order: str) -> str:
+def _example(order: str | None) -> str:
     return (
         "Ally could not read that date. Try for example "
-        f"{EXAMPLE.get(order, EXAMPLE['dmy'])} (en español: {EXAMPLE_ES})."
+        f"{EXAMPLE.get(order or 'dmy')} (en español: {EXAMPLE_ES})."
     )
 
 
@@ -382,7 +385,7 @@ def _split_time(folded: str) -> tuple[str, dt.time | None]:
     return folded, None
 
 
-def _words(folded: str, today: dt.date, order: str) -> ReadDate | None:
+def _words(folded: str, today: dt.date, order: str | None) -> ReadDate | None:
     text, time = _split_time(folded)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # mid-March
     tokens = [token.rstrip(".") for token in text.replace("/", " / ").split()]
@@ -398,8 +401,13 @@ def _words(folded: str, today: dt.date, order: str) -> ReadDate | None:
     return None
 
 
-def _numeric(match: re.Match[str], today: dt.date, order: str) -> ApproxDate:
+def _numeric(match: re.Match[str], today: dt.date, order: str | None) -> ApproxDate:
     first, second = int(match["a"]), int(match["b"])
+    if order is None and first != second and first <= 12 and second <= 12:
+        raise DateNotUnderstoodError(
+            f"{first}/{second} could be day/month or month/day. Please write the month as a "
+            f"word, like {first} {calendar.month_name[second]}, or as 2026-{second:02d}-{first:02d}."
+        )
     day, month = (second, first) if order == "mdy" else (first, second)
     if month > 12 >= day:
         # Only the other order makes a date (11/28/2026 in Ireland): read it that way.
@@ -584,16 +592,37 @@ def _named(tokens: list[str], today: dt.date) -> tuple[ApproxDate, bool] | None:
     return _span(start, whole.earliest.replace(day=end)), True
 
 
-def read_when(text: str, now: dt.datetime, order: DateOrder = "dmy") -> ReadDate:
+def read_when(text: str, now: dt.datetime, order: DateOrder | None = "dmy") -> ReadDate:
     """A date and maybe a time, for an incident: refused if the moment is after ``now``."""
     found = read_date(text, now.date(), order)
-    if found.time is not None and found.date.precision == "day":
+    if found.time is not None and found.date.precision != "day":
+        raise DateNotUnderstoodError("A time of day needs a day too, like 28/11/2026 18:00.")
+    if found.time is not None:
         moment = dt.datetime.combine(found.date.earliest, found.time, tzinfo=now.tzinfo)
         if moment > now + dt.timedelta(minutes=5):
             raise FutureDateError(
                 f"{moment.strftime('%Y-%m-%d %H:%M')} is later than now. Please check the time."
             )
     return found
+
+
+def incident_time(found: ReadDate, words: str, zone: dt.tzinfo | None = None) -> IncidentTime:
+    """A journal incident's time from what was read, in the person's ``zone``: exact to the
+    minute when a day and a time were given, that calendar day when only a day was, otherwise
+    a span marked approximate. Words the person typed ("last Saturday") are kept beside the
+    date, since they are part of their account."""
+    zone = zone or dt.UTC
+    description = " ".join(words.split()) if found.worded else None
+    day = found.date.earliest
+    if found.date.precision == "day" and found.time is None:
+        return IncidentTime.on_day(
+            day, zone, approximate=found.approximate, description=description
+        )
+    start = dt.datetime.combine(day, found.time or dt.time(0, 0), tzinfo=zone)
+    if found.date.precision == "day":
+        return IncidentTime(start=start, approximate=found.approximate, description=description)
+    end = dt.datetime.combine(found.date.latest, dt.time(23, 59), tzinfo=zone)
+    return IncidentTime(start=start, end=end, approximate=True, description=description)
 
 
 # ----------------------------------------------------------------------------------- numbers

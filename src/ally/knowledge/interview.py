@@ -7,6 +7,7 @@ I/O; saving and resuming is the caller's business (answers are plain data).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from ally.knowledge import conditions
@@ -15,7 +16,7 @@ from ally.knowledge.engine import build_plan, effective_answers, next_question, 
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Pack, Question
 from ally.model.answers import RATHER_NOT_SAY, AnswerValue
-from ally.model.plan import Plan
+from ally.model.plan import Plan, PlanContact, PlanStep
 
 
 class Interview:
@@ -177,6 +178,48 @@ class Interview:
             self.cursor = cursor
             if all(question.id != self.history[cursor] for question in self.pack.questions):
                 self.pack = load_pack(self.pack.lineage[1], self.pack.language)
+
+
+@dataclass(frozen=True)
+class SafetyNow:
+    """What a person in danger needs at once, before any other question: the emergency
+    number, two or three things to do now, and whom to call. Taken from the pack's safety
+    steps that apply for certain to the answers so far (so it is translated with the pack)."""
+
+    emergency_number: str | None
+    actions: list[str] = field(default_factory=list)
+    contacts: list[PlanContact] = field(default_factory=list)
+    steps: list[PlanStep] = field(default_factory=list)
+
+
+def danger_said(pack: Pack, answers: dict[str, AnswerValue]) -> bool:
+    """True when the person answered yes to an ``ask_first`` (immediate danger) question."""
+    return any(
+        question.ask_first and question.type == "yesno" and answers.get(question.id) == "yes"
+        for question in pack.questions
+    )
+
+
+def safety_now(
+    pack: Pack, answers: dict[str, AnswerValue], today: dt.date, most: int = 3
+) -> SafetyNow:
+    """The safety information gathered so far: the safety steps that apply for certain,
+    their first ``most`` actions in plan order, and their contacts (each once)."""
+    plan = build_plan(pack, answers, today)
+    steps = [
+        step
+        for step in plan.steps()
+        if step.phase == "safety" and step.certainty == "applies" and step.urgency == "now"
+    ]
+    actions = [action for step in steps for action in (step.how or [step.title])][:most]
+    contacts: dict[str, PlanContact] = {}
+    for step in steps:
+        for contact in step.contacts:
+            # Emergency lines only: which helpline fits is not known yet (a domestic-abuse
+            # line is not for a café worker threatened by a customer).
+            if contact.emergency or step.route == "police_emergency":
+                contacts.setdefault(contact.id, contact)
+    return SafetyNow(plan.emergency_number, actions, list(contacts.values()), steps)
 
 
 def questions_left(pack: Pack, answers: dict[str, AnswerValue]) -> int:

@@ -43,6 +43,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cli.your_answer": "your answer",
         "cli.kept_answer": "Your answer: {answer}",
         "cli.keep": "Press Enter to keep your answer.",
+        "cli.danger_heading": "If you are in danger now",
+        "cli.safety_so_far": "Before you go, the safety information so far:",
+        "cli.emergency_call": "In an emergency, call {number}.",
+        "cli.danger_stop_offer": (
+            "You can stop here: your plan can continue later. Or answer a few more questions"
+            " for your plan."
+        ),
+        "cli.danger_prompt": "Press Enter to continue, or type q to stop here:",
+        "cli.danger_stopped": "Stopped. When you are safe, run `ally plan` again to finish your plan.",
+        "cli.text_to": "text {number}",
         "cli.first": "This is the first question.",
         "cli.why_default": "This helps us find the help that fits you.",
         "cli.type_numbers": "Type the numbers that fit, separated by spaces:",
@@ -173,6 +183,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cli.your_answer": "su respuesta",
         "cli.kept_answer": "Su respuesta: {answer}",
         "cli.keep": "Pulse Intro para mantener su respuesta.",
+        "cli.danger_heading": "Si está en peligro ahora",
+        "cli.safety_so_far": "Antes de irse, la información de seguridad hasta ahora:",
+        "cli.emergency_call": "En una emergencia, llame al {number}.",
+        "cli.danger_stop_offer": (
+            "Puede detenerse aquí: su plan puede continuar más tarde. O responda unas preguntas"
+            " más para su plan."
+        ),
+        "cli.danger_prompt": "Pulse Intro para continuar, o escriba q para detenerse aquí:",
+        "cli.danger_stopped": (
+            "Se detuvo. Cuando esté a salvo, vuelva a ejecutar `ally plan` para terminar su plan."
+        ),
+        "cli.text_to": "mensaje de texto al {number}",
         "cli.first": "Esta es la primera pregunta.",
         "cli.why_default": "Esto nos ayuda a encontrar la ayuda que le corresponde.",
         "cli.type_numbers": "Escriba los números que correspondan, separados por espacios:",
@@ -307,6 +329,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cli.your_answer": "votre réponse",
         "cli.kept_answer": "Votre réponse : {answer}",
         "cli.keep": "Appuyez sur Entrée pour garder votre réponse.",
+        "cli.danger_heading": "Si vous êtes en danger maintenant",
+        "cli.safety_so_far": "Avant de partir, les informations de sécurité jusqu’ici :",
+        "cli.emergency_call": "En cas d’urgence, appelez le {number}.",
+        "cli.danger_stop_offer": (
+            "Vous pouvez vous arrêter ici : votre plan pourra continuer plus tard. Ou répondez à"
+            " quelques questions de plus pour votre plan."
+        ),
+        "cli.danger_prompt": "Appuyez sur Entrée pour continuer, ou tapez q pour vous arrêter ici :",
+        "cli.danger_stopped": (
+            "Arrêté. Quand vous serez en sécurité, relancez `ally plan` pour terminer votre plan."
+        ),
+        "cli.text_to": "SMS au {number}",
         "cli.first": "C'est la première question.",
         "cli.why_default": "Cela nous aide à trouver l'aide qui vous convient.",
         "cli.type_numbers": "Tapez les numéros qui correspondent, séparés par des espaces :",

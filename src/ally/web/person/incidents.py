@@ -17,6 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from ally.documents.casefile import stored_zone
+from ally.errors import AllyError
+from ally.knowledge.dates import DateOrder, FutureDateError, incident_time, read_when
+from ally.knowledge.loader import load_pack
 from ally.model.journal import SETTINGS_KIND, Action, Entry, Incident, IncidentTime, Reply
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
@@ -61,18 +64,44 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
+UNREADABLE_WHEN = N_(
+    "Ally could not read when it happened. Try for example 28/11/2026 18:00, last Saturday, "
+    "early March or two weeks ago."
+)
+FUTURE_WHEN = N_("That date is after today. Please check the year.")
+
+
+def date_order(visit: Visit) -> DateOrder | None:
+    """How the person's pack writes dates (28/11 or 11/28); None before a pack was chosen."""
+    pack_id = visit.session.data.get("pack")
+    try:
+        return load_pack(pack_id).date_order if isinstance(pack_id, str) else None
+    except AllyError:
+        return None
+
+
+def _when_from_words(words: str, zone: dt.tzinfo, order: DateOrder | None) -> IncidentTime | str:
+    """Words such as "last Saturday at 6pm" read as a date, never filed as "now"."""
+    try:
+        return incident_time(read_when(words, dt.datetime.now(zone), order), words, zone)
+    except FutureDateError:
+        return FUTURE_WHEN
+    except AllyError:
+        return UNREADABLE_WHEN
+
+
 ENTRY_KINDS = ("incident", "action", "reply")
 
 
 def entry_from(
-    fields: dict[str, str], zone: dt.tzinfo | None = None
+    fields: dict[str, str], zone: dt.tzinfo | None = None, order: DateOrder | None = None
 ) -> tuple[str, dict[str, object]] | str:
     """What the form records: an incident (done to the person), an action (what they did) or
     a reply (what came back), as (kind, payload); or the reason it cannot be saved."""
     kind = fields.get("kind") or "incident"
     if kind not in ENTRY_KINDS:
         return N_("Please choose what you are recording.")
-    incident = incident_from(fields, zone)
+    incident = incident_from(fields, zone, order)
     if isinstance(incident, str):
         return incident
     if kind == "incident":
@@ -97,13 +126,21 @@ def entry_from(
     return kind, step.model_dump(mode="json")
 
 
-def incident_from(fields: dict[str, str], zone: dt.tzinfo | None = None) -> Incident | str:
+def incident_from(
+    fields: dict[str, str], zone: dt.tzinfo | None = None, order: DateOrder | None = None
+) -> Incident | str:
     """The incident the form describes, or the (translatable) reason it cannot be saved.
     Times are read in the person's zone (the journal's); a date without a time stays that
-    calendar day."""
+    calendar day. Words ("last Saturday at 6pm") are read as a date when no date is given."""
     zone = zone or dt.datetime.now().astimezone().tzinfo or dt.UTC
     start = None
     day = None
+    words = fields.get("when_words", "").strip()
+    if not fields.get("when_date") and words:
+        when = _when_from_words(words, zone, order)
+        if isinstance(when, str):
+            return when
+        return _incident(fields, when)
     if fields.get("when_date"):
         try:
             day = dt.date.fromisoformat(fields["when_date"])
@@ -115,18 +152,25 @@ def incident_from(fields: dict[str, str], zone: dt.tzinfo | None = None) -> Inci
         except ValueError:
             return N_("Please give the date like 2026-05-03 and the time like 14:30.")
         start = dt.datetime.combine(day, moment, tzinfo=zone)
-    if start is None and not fields.get("when_words", "").strip():
+        if day > dt.datetime.now(zone).date():
+            return FUTURE_WHEN
+    if start is None:
         return N_("Please give a date, or say roughly when it happened.")
+    when = IncidentTime(
+        start=start,
+        day=None if fields.get("when_time") else day,
+        approximate=bool(fields.get("approximate")),
+        description=words or None,
+    )
+    return _incident(fields, when)
+
+
+def _incident(fields: dict[str, str], when: IncidentTime) -> Incident | str:
     if not fields.get("what", "").strip():
         return N_("Please say what happened, even in a few words.")
     try:
         return Incident(
-            when=IncidentTime(
-                start=start,
-                day=None if fields.get("when_time") else day,
-                approximate=bool(fields.get("approximate")),
-                description=fields.get("when_words") or None,
-            ),
+            when=when,
             what=fields["what"],
             where=fields.get("where") or None,
             who=_lines(fields.get("who", "")),
@@ -251,7 +295,7 @@ class _Upload:
             if not event.filename:
                 return
             if self.entry is None:  # the text comes first: check it before taking any file
-                recorded = entry_from(self.fields, self._zone())
+                recorded = entry_from(self.fields, self._zone(), date_order(self.visit))
                 if isinstance(recorded, str):
                     self.error = recorded
                     return
@@ -272,7 +316,7 @@ class _Upload:
             await anyio.to_thread.run_sync(self.vault.attach_files, entry_id, self.staged)
             self.committed = True
             return
-        recorded = entry_from(self.fields, self._zone())
+        recorded = entry_from(self.fields, self._zone(), date_order(self.visit))
         if isinstance(recorded, str):
             self.error = recorded
             return

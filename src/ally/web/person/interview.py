@@ -6,6 +6,8 @@ tab loses nothing. Forms carry the question id so a stale tab cannot answer the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,7 +15,7 @@ from starlette.responses import Response
 from ally.errors import AnswersError
 from ally.knowledge.dates import FutureDateError
 from ally.knowledge.engine import tried_options
-from ally.knowledge.interview import Interview
+from ally.knowledge.interview import Interview, danger_said, safety_now
 from ally.knowledge.loader import builtin_pack_ids
 from ally.knowledge.schema import Question, QuestionType
 from ally.model.answers import Tried
@@ -26,6 +28,7 @@ from ally.web.person.flow import (
     pack_choices,
     start_interview,
 )
+from ally.web.person.phones import tel
 from ally.web.state import web_state
 
 router = APIRouter()
@@ -112,6 +115,7 @@ def answer(request: Request, visit: VisitDep, form: FormDep) -> Response:
     elif action == "skip":
         interview.skip(question.id)
     else:
+        in_danger_before = danger_said(interview.pack, interview.answers)
         try:
             interview.answer(question.id, _value(question, form))
         except FutureDateError:
@@ -121,9 +125,24 @@ def answer(request: Request, visit: VisitDep, form: FormDep) -> Response:
             if question.type is QuestionType.DATE and interview.pack.date_order == "mdy":
                 error = US_DATE_HINT
             return _question(request, visit, interview, question, form, error)
+        if not in_danger_before and danger_said(interview.pack, interview.answers):
+            keep_interview(visit.session, interview)
+            web_state(request).sessions.save(visit.session)
+            return see_other("/interview/danger")  # before any other question
     keep_interview(visit.session, interview)
     web_state(request).sessions.save(visit.session)
     return see_other("/interview")
+
+
+@router.get("/interview/danger")
+def danger_page(request: Request, visit: VisitDep, stopped: bool = False) -> Response:
+    """Danger now: the emergency number and what to do at once, and the choice to stop there
+    (the answers so far are kept, so the plan can continue later)."""
+    interview = load_interview(visit)
+    if interview is None:
+        return see_other("/interview/start")
+    safety = safety_now(interview.pack, interview.answers, dt.date.today())
+    return render(request, visit, "person/danger.html", safety=safety, stopped=stopped, tel=tel)
 
 
 def _value(question: Question, form: FormFields) -> object:
