@@ -1,4 +1,6 @@
-"""Plan engine figures: plans per second for random situations, and how short the interview is.
+"""Plan engine figures: plans per second for random situations, how short the interview is,
+and the shape of the plans (issue 15): words before the first step's details, steps, contacts
+printed in full more than once, and the start-here list.
 
 Run: .venv/bin/python benchmarks/plan.py [--situations N] [--seed S]
 
@@ -16,12 +18,15 @@ import statistics
 import time
 from typing import Any
 
+from ally.documents.plan import render
 from ally.knowledge import conditions
 from ally.knowledge.engine import build_plan
 from ally.knowledge.interview import Interview
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Pack, Question, QuestionType
-from ally.model.answers import RATHER_NOT_SAY, ApproxDate
+from ally.knowledge.statetables import load_tables
+from ally.model.answers import RATHER_NOT_SAY, TRIED_OUTCOMES, ApproxDate
+from ally.model.plan import Plan
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -38,6 +43,9 @@ def random_answer(question: Question, rng: random.Random) -> Any:
         return rng.sample(values, rng.randint(1, min(3, len(values))))
     if question.type is QuestionType.NUMBER:
         return rng.choice([1, 4, 10, 14, 15, 20, 100, 5000])
+    if question.type is QuestionType.TRIED:
+        told = rng.sample(values, rng.randint(0, 2))
+        return {key: {"outcome": rng.choice(TRIED_OUTCOMES)} for key in told} or RATHER_NOT_SAY
     day = TODAY - dt.timedelta(days=rng.randint(0, 900))
     return ApproxDate.parse(day if rng.random() < 0.7 else f"{day.year}-{day.month:02d}")
 
@@ -51,6 +59,23 @@ def interview_length(pack: Pack, rng: random.Random) -> int:
     while (question := interview.current()) is not None:
         interview.answer(question.id, random_answer(question, rng))
     return len(interview.answers)
+
+
+def shape(plan: Plan) -> tuple[int, int, int]:
+    """(words before the first step's details, steps to take, contacts printed in full twice).
+
+    The first step's details start after its title; everything above it (title, danger line,
+    safety rules, start here, the deadlines box, notices) is what a person reads first."""
+    text = render(plan, markdown=False)
+    steps = plan.to_do()
+    head = text[: text.index(f"1. {steps[0].title}\n")] if steps else text
+    full = [line for line in text.splitlines() if line.startswith("   - ") and ", " in line]
+    repeated = 0
+    for contact in {c.id: c for step in steps for c in step.contacts}.values():
+        needle = contact.web or contact.phone
+        if needle and sum(needle in line for line in full) > 1:
+            repeated += 1
+    return len(head.split()), len(steps), repeated
 
 
 def reference(pack: Pack, situations: list[dict[str, Any]]) -> float:
@@ -74,21 +99,36 @@ def main() -> None:
     parser.add_argument("--situations", type=int, default=2000)
     parser.add_argument("--interviews", type=int, default=300)
     parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument(
+        "--all-states", action="store_true", help="every generated US state pack, not two"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     header = (
         f"{'pack':8} {'plans/s':>8} {'x ref':>6} {'asked':>6} {'of':>3} {'share':>6} {'online':>6}"
+        f" {'q med':>5} {'on med':>6} {'words':>5} {'steps':>5} {'dup':>3} {'start':>5}"
     )
     print(header)
     all_rates, all_ratios, all_shares = [], [], []
-    for pack_id in builtin_pack_ids():
+    all_asked: list[int] = []
+    all_online: list[int] = []
+    for pack_id in chosen_packs(args.all_states):
         pack = load_pack(pack_id)
         situations = [random_situation(pack, rng) for _ in range(args.situations)]
         engine(pack, situations[:50])  # warm caches (parsed conditions)
         took = engine(pack, situations)
         ref = reference(pack, situations)
         asked = [interview_length(pack, rng) for _ in range(args.interviews)]
-        online = online_only_length(pack, rng)
+        online_runs = online_only_lengths(pack, rng)
+        online = statistics.mean(online_runs)
+        plans = [build_plan(pack, answers, TODAY) for answers in situations[:300]]
+        shapes = [shape(plan) for plan in plans]
+        words = statistics.median(item[0] for item in shapes)
+        steps = statistics.median(item[1] for item in shapes)
+        duplicates = sum(item[2] for item in shapes)
+        starts = statistics.mean(len(plan.start_here) for plan in plans)
+        all_asked += asked
+        all_online += online_runs
         rate = args.situations / took
         mean_asked = statistics.mean(asked)
         share = mean_asked / len(pack.questions)
@@ -97,16 +137,30 @@ def main() -> None:
         all_shares.append(share)
         print(
             f"{pack_id:8} {rate:8.0f} {took / ref:6.1f} {mean_asked:6.1f} {len(pack.questions):3d} "
-            f"{share:6.0%} {online:6.1f}"
+            f"{share:6.0%} {online:6.1f} {statistics.median(asked):5.0f} "
+            f"{statistics.median(online_runs):6.0f} {words:5.0f} {steps:5.0f} {duplicates:3d} "
+            f"{starts:5.1f}"
         )
     print(
         f"\nall packs: median {statistics.median(all_rates):.0f} plans/s, "
         f"{statistics.median(all_ratios):.1f}x the bare condition evaluation; "
-        f"the interview asks {statistics.mean(all_shares):.0%} of the questions on average"
+        f"the interview asks {statistics.mean(all_shares):.0%} of the questions on average; "
+        f"median questions asked {statistics.median(all_asked):.0f} "
+        f"(online only: {statistics.median(all_online):.0f})"
     )
 
 
-def online_only_length(pack: Pack, rng: random.Random, runs: int = 50) -> float:
+def chosen_packs(all_states: bool) -> list[str]:
+    """The hand-written packs and, unless asked for all, two generated state packs (they
+    share one shape: a FEPA state and a state without one)."""
+    generated = {
+        f"us-{rows.state.id}" for rows in load_tables().states if not rows.state.hand_written
+    }
+    keep = {"us-co", "us-al"}
+    return [p for p in builtin_pack_ids() if all_states or p not in generated or p in keep]
+
+
+def online_only_lengths(pack: Pack, rng: random.Random, runs: int = 50) -> list[int]:
     lengths = []
     for _ in range(runs):
         interview = Interview(pack)
@@ -114,7 +168,7 @@ def online_only_length(pack: Pack, rng: random.Random, runs: int = 50) -> float:
             value = ["online"] if question.id == "context" else random_answer(question, rng)
             interview.answer(question.id, value)
         lengths.append(len(interview.answers))
-    return statistics.mean(lengths)
+    return lengths
 
 
 if __name__ == "__main__":

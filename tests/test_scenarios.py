@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+from ally.documents.plan import render
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
 from ally.knowledge.interview import Interview
 from ally.knowledge.loader import load_pack
 from ally.knowledge.yamlfile import parse_yaml
 from ally.model.answers import RATHER_NOT_SAY
+from ally.model.plan import Plan
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 
@@ -80,6 +82,27 @@ def test_scenario(scenario: dict[str, Any]) -> None:
     by_id = {step.id: step for step in plan.steps()}
     for step_id in scenario.get("may_apply", []):
         assert by_id[step_id].certainty == "may_apply"
+    _check_priority(scenario, plan)
+
+
+def _check_priority(scenario: dict[str, Any], plan: Plan) -> None:
+    """Issue 15: start here (exact, in order), steps already taken, "Do this now" steps,
+    and words that must (not) appear in the plan as printed."""
+    if "start_here" in scenario:
+        assert [item.step for item in plan.start_here] == scenario["start_here"], plan.start_here
+    by_id = {step.id: step for step in plan.steps()}
+    done = {step.id: step.tried.outcome for step in plan.steps() if step.tried is not None}
+    for step_id, outcome in (scenario.get("done") or {}).items():
+        assert done.get(step_id) == outcome, done
+    for step_id in scenario.get("now", []):
+        assert by_id[step_id].urgency == "now" and by_id[step_id].tried is None, step_id
+    for step_id, source in (scenario.get("escalated") or {}).items():
+        assert by_id[step_id].escalated_from == source, by_id[step_id]
+    text = render(plan, markdown=False)
+    for words in scenario.get("text", []):
+        assert words in text, words
+    for words in scenario.get("no_text", []):
+        assert words not in text, words
 
 
 @pytest.mark.parametrize(

@@ -55,16 +55,42 @@ def test_json_output_matches_the_published_schema(tmp_path: Path) -> None:
     ids = [step["id"] for phase in plan["phases"] for step in phase["steps"]]
     assert ids.index("platform-report") < ids.index("host-abuse-report") < ids.index("advocacy")
     assert "employer-hr" not in ids
+    # Threats online: safety, then evidence that can disappear, then the police (issue 15).
+    assert plan["start_here"] == [
+        {"step": "safety-plan", "why": "Your safety comes first.", "rule": "safety", "also": []},
+        {
+            "step": "save-online-evidence",
+            "why": "Posts and messages can be deleted at any time: save them before you report anything.",
+            "rule": "evidence",
+            "also": [],
+        },
+        {
+            "step": "police-report",
+            "why": "First, because you told us about: threats or violence.",
+            "rule": "primary",
+            "also": [],
+        },
+    ]
+    assert [phase["id"] for phase in plan["phases"]] == ["now", "soon", "when_ready"]
+    assert plan["deadlines"] == []  # no date given: no deadline to count
 
 
 @pytest.mark.parametrize(("fmt", "heading"), [("md", "# Your plan"), ("text", "YOUR PLAN")])
 def test_text_and_markdown(tmp_path: Path, fmt: str, heading: str) -> None:
     result = run("plan", "--answers", str(write_answers(tmp_path, ONLINE)), "--format", fmt)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(heading)
-    assert "Report it to the police" in result.stdout
-    assert "Why:" in result.stdout and "Threats or violence" in result.stdout
-    assert "information, not legal advice" in result.stdout
+    text = result.stdout
+    assert text.startswith(heading)
+    start = text.index("Start here" if fmt == "md" else "START HERE")
+    first_step = text.index("1. Make a safety plan", start + 40)
+    assert start < text.index("Save online evidence before it disappears") < first_step
+    assert "Report it to the police" in text
+    assert "First, because you told us about: threats or violence." in text
+    # No echo of every answer under every step, and sources are footnotes, not ids.
+    assert "Why:" not in text and "Sources: rmit-evidence" not in text
+    assert "[1] " in text and "rmit-evidence" not in text
+    assert text.count("https://findahelpline.com") == 1  # a contact appears once in full
+    assert "information, not legal advice" in text
 
 
 def test_every_pack_yaml_validates_against_the_published_pack_schema() -> None:

@@ -74,13 +74,17 @@ def answer_sets(pack: Pack) -> list[dict[str, object]]:
         if question.type is QuestionType.YESNO:
             yes[question.id], no[question.id] = "yes", "no"
         elif question.type is QuestionType.MULTI:
-            yes[question.id] = no[question.id] = [o.value for o in question.options]
+            # Every choice but those that would leave out a step addressed to the harasser
+            # (a boss, owner or landlord who does it is not written to).
+            addressed = {value for step in pack.steps for value in step.addressed_to}
+            chosen = [o.value for o in question.options if o.value not in addressed]
+            yes[question.id] = no[question.id] = chosen
         elif question.type is QuestionType.ONE:
             yes[question.id] = no[question.id] = question.options[0].value
             ones.append(question)
         elif question.type is QuestionType.DATE:
             yes[question.id] = no[question.id] = "2026-10-01"
-        else:
+        elif question.type is QuestionType.NUMBER:
             yes[question.id] = no[question.id] = 20
     yes["in_danger_now"] = no["in_danger_now"] = "no"
     variants = [yes, no]

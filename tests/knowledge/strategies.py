@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ally.knowledge.schema import Pack, Question, QuestionType
-from ally.model.answers import NOT_SURE, RATHER_NOT_SAY, ApproxDate
+from ally.model.answers import NOT_SURE, RATHER_NOT_SAY, TRIED_OUTCOMES, ApproxDate, Tried
 
 
 def answer_for(question: Question) -> st.SearchStrategy[Any]:
@@ -23,6 +23,14 @@ def answer_for(question: Question) -> st.SearchStrategy[Any]:
         known = st.lists(st.sampled_from(values), min_size=1, max_size=len(values), unique=True)
     elif question.type is QuestionType.NUMBER:
         known = st.integers(0, 100_000)
+    elif question.type is QuestionType.TRIED:
+        tried = st.builds(
+            Tried,
+            outcome=st.sampled_from(TRIED_OUTCOMES),
+            on=st.none()
+            | st.dates(dt.date(2025, 1, 1), dt.date(2026, 11, 25)).map(ApproxDate.parse),
+        )
+        known = st.dictionaries(st.sampled_from(values), tried, max_size=4)
     else:
         days = st.dates(dt.date(2015, 1, 1), dt.date(2027, 12, 31))
         known = st.one_of(

@@ -14,7 +14,7 @@ from ally.knowledge.deadlines import due_date
 from ally.knowledge.engine import build_plan, next_question, question_scores
 from ally.knowledge.interview import Interview
 from ally.knowledge.loader import builtin_pack_ids, load_pack
-from ally.knowledge.schema import Deadline, Length, Phase
+from ally.knowledge.schema import Deadline, Length
 from ally.knowledge.statetables import load_tables
 from ally.model.answers import NOT_SURE, RATHER_NOT_SAY, ApproxDate
 from ally.model.plan import Plan
@@ -27,16 +27,22 @@ TODAY = dt.date(2026, 11, 25)
 GENERATED = {f"us-{rows.state.id}" for rows in load_tables().states if not rows.state.hand_written}
 SAMPLE = {"us-ak", "us-al", "us-co", "us-ia", "us-oh"}
 PACKS = [pack_id for pack_id in builtin_pack_ids() if pack_id not in GENERATED or pack_id in SAMPLE]
-PHASE_ORDER = [phase.value for phase in Phase]
+SECTION_ORDER = ["now", "soon", "when_ready", "done"]
 
 
 def check_plan(plan: Plan) -> None:
     """What every plan must satisfy, whatever the answers."""
     Plan.model_validate_json(plan.model_dump_json())
-    phases = [phase.id for phase in plan.phases]
-    assert phases == sorted(phases, key=PHASE_ORDER.index)
+    sections = [phase.id for phase in plan.phases]
+    assert sections == sorted(sections, key=SECTION_ORDER.index)
+    assert len(sections) == len(set(sections))
+    for section in plan.phases:
+        for step in section.steps:
+            assert (step.tried is not None) == (section.id == "done")
+            assert section.id == "done" or step.urgency == section.id
     ids = plan.step_ids()
     assert len(ids) == len(set(ids))
+    check_order_and_start(plan)
     cited = {source.id for source in plan.sources}
     for step in plan.steps():
         assert step.sources and set(step.sources) <= cited
@@ -52,12 +58,46 @@ def check_plan(plan: Plan) -> None:
     assert {"keep-evidence", "advocacy"} <= set(ids)
 
 
+def check_order_and_start(plan: Plan) -> None:
+    """Issue 15's promises: no "Do this now" after "When ready"; every deadline within 30 days
+    is a start-here action; at most three of them; the deadlines box is sorted."""
+    urgencies = [step.urgency for step in plan.to_do()]
+    if "when_ready" in urgencies:
+        assert "now" not in urgencies[urgencies.index("when_ready") :]
+    assert urgencies == sorted(urgencies, key=["now", "soon", "when_ready"].index)
+    assert len(plan.start_here) <= 3
+    starts = [item.step for item in plan.start_here]
+    assert len(starts) == len(set(starts)) and set(starts) <= set(plan.step_ids())
+    assert all(item.why for item in plan.start_here)
+    shared = [step for item in plan.start_here for step in item.also]
+    for step in plan.to_do():
+        if any(d.days_left is not None and 0 <= d.days_left <= 30 for d in step.deadlines):
+            # Each has a place of its own unless there are more than three places' worth.
+            assert step.id in starts or (step.id in shared and len(starts) == 3), (step.id, starts)
+            assert step.urgency == "now"
+    dues = [entry.due for entry in plan.deadlines if entry.due is not None]
+    assert dues == sorted(dues)
+    assert len({e.deadline for e in plan.deadlines}) == len(plan.deadlines)
+
+
+def addressed_to_the_harasser(pack_id: str, plan: Plan, answers: dict[str, Any]) -> list[str]:
+    """Steps in the plan that would go to the person the answers say is doing it."""
+    pack = load_pack(pack_id)
+    named = answers.get("harasser")
+    if not isinstance(named, list):
+        return []
+    return [s for s in plan.step_ids() if set(pack.step(s).addressed_to) & set(named)]
+
+
 @pytest.mark.parametrize("pack_id", PACKS)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_any_answers_give_a_valid_plan(pack_id: str, data: st.DataObject) -> None:
     pack = load_pack(pack_id)
-    check_plan(build_plan(pack, data.draw(answers_for(pack)), TODAY))
+    answers = data.draw(answers_for(pack))
+    plan = build_plan(pack, answers, TODAY)
+    check_plan(plan)
+    assert not addressed_to_the_harasser(pack_id, plan, answers)
 
 
 @pytest.mark.parametrize("pack_id", PACKS)
@@ -68,9 +108,12 @@ def test_a_safety_concern_puts_safety_first(pack_id: str, data: st.DataObject) -
     answers = data.draw(answers_for(pack))
     answers["in_danger_now"] = "yes"
     plan = build_plan(pack, answers, TODAY)
-    assert plan.phases[0].id == "safety"
+    assert plan.phases[0].id == "now"
     assert plan.steps()[0].id == "emergency-call"
-    assert plan.steps()[0].contacts[0].emergency
+    assert plan.start_here[0].step == "emergency-call"
+    assert plan.start_here[0].why.startswith("You said you may be in danger")
+    emergency = plan.steps()[0]
+    assert emergency.contacts[0].emergency
 
 
 @pytest.mark.parametrize("pack_id", PACKS)

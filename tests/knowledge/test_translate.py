@@ -64,13 +64,14 @@ def test_spanish_text_and_engine_words(tmp_path: Path) -> None:
     from ally.knowledge.answers import normalise_answers
 
     plan = build_plan(pack, normalise_answers(pack, answers), dt.date(2026, 11, 25))
-    assert plan.phases[0].title == "Denunciarlo"
+    assert plan.phases[0].title == "Pronto"  # "Soon": sections are by urgency
     step = plan.steps()[0]
     assert step.title == "Denúncielo"
     assert step.why[0].answer == "Sí"
     assert step.deadlines[0].how_counted.startswith("180 días")
     text = render(plan, markdown=False)
-    assert "Por qué:" in text and "Este plan da información" in text
+    assert "PLAZOS" in text and "Este plan da información" in text  # the deadlines box
+    assert "Por qué:" not in text  # the answers are not echoed under every step
     assert load_folder(_with_spanish(tmp_path), None).step("report").title == "Report it"
 
 

@@ -247,7 +247,7 @@ def test_replanning_keeps_the_earlier_steps_and_their_history(
     today.day = dt.date(2026, 5, 1)
     mark_on_plan(person, EEOC, "done")
     today.day = dt.date(2026, 6, 1)
-    for _ in range(3):  # back to "Do you work for the federal government?"
+    for _ in range(4):  # back over "already tried", to "Do you work for the federal government?"
         person.post("/interview", {"action": "back", "question": person.question_id() or ""})
         person.open("/interview")
     assert person.question_id() == "federal_employee"

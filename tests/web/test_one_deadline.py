@@ -86,6 +86,9 @@ def person(case_app: FastAPI) -> Iterator[Browser]:
 
 
 def _eeoc_row(page: str) -> str:
+    # The plan's deadlines box repeats every last day at the top; the row read here is the
+    # step's own, with what was counted.
+    page = re.sub(r'<section class="deadlines-box".*?</section>', "", page, flags=re.S)
     words = text_of(page)
     index = words.index(EEOC_DEADLINE)
     return words[index : index + 600]

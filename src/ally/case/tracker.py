@@ -15,7 +15,7 @@ from ally.knowledge.deadlines import ClockFacts, latest_incident
 from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
-from ally.model.answers import ApproxDate
+from ally.model.answers import ApproxDate, Tried, TriedAnswer
 from ally.model.case import (
     AnswersEvent,
     CaseEvent,
@@ -199,7 +199,7 @@ def case_view(
     """Where the case stands on ``today``: escalations first, then open steps, then the rest."""
     current = situation(events)
     pack = load_pack(current.pack, language)
-    plan = _plan(pack, current, today, clock_facts(events, journal_dates))
+    plan = _plan(pack, current, today, clock_facts(events, journal_dates), events)
     states = _states(plan, events, pack)
     escalated = _escalations(plan, states, today)
     actions = escalated + _open_steps(plan, states, {action.step for action in escalated})
@@ -224,8 +224,37 @@ def current_plan(
     """The plan the case follows now, in ``language`` where the pack is translated."""
     current = situation(events)
     pack = load_pack(current.pack, language)
-    return _plan(pack, current, today, clock_facts(events, journal_dates))
+    return _plan(pack, current, today, clock_facts(events, journal_dates), events)
 
 
-def _plan(pack: Pack, current: AnswersEvent, today: dt.date, facts: ClockFacts) -> Plan:
-    return build_plan(pack, normalise_answers(pack, current.answers), today, clocks=facts)
+def _plan(
+    pack: Pack,
+    current: AnswersEvent,
+    today: dt.date,
+    facts: ClockFacts,
+    events: Sequence[CaseEvent] = (),
+) -> Plan:
+    answers = normalise_answers(pack, current.answers)
+    return build_plan(pack, answers, today, clocks=facts, tried=tried_from_case(events))
+
+
+TRIED_BY_STATUS = {
+    StepStatus.WAITING: "waiting",
+    StepStatus.REFUSED: "refused",
+    StepStatus.DONE: "done",
+    StepStatus.RESOLVED: "resolved",
+}
+
+
+def tried_from_case(events: Sequence[CaseEvent]) -> TriedAnswer:
+    """The case's recorded statuses as the plan's ``tried`` input (``step:ID`` entries), so the
+    plan shows them as done and brings their escalations forward, as the answer would."""
+    latest: dict[str, StatusEvent] = {}
+    for event in _ordered(events):
+        if isinstance(event, StatusEvent):
+            latest[event.step] = event
+    return {
+        f"step:{step}": Tried(outcome=TRIED_BY_STATUS[event.status], on=ApproxDate.parse(event.on))
+        for step, event in latest.items()
+        if event.status in TRIED_BY_STATUS
+    }

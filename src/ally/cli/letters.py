@@ -406,6 +406,9 @@ def report_command(
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
     force: bool = ForceOpt,
+    code: list[str] = typer.Option(
+        [], "--code", help="A journal code you noted earlier: the report says if it still holds."
+    ),
 ) -> None:
     """Make the evidence report (PDF, DOCX, Markdown) or a checkable evidence bundle."""
     if check is not None:
@@ -426,6 +429,7 @@ def report_command(
             person=name,
             jurisdiction=loaded.name if loaded else None,
             images=chosen is not ReportFormat.md,
+            noted_codes=_noted_codes(journal, code),
         )
         if loaded is not None:
             case.declaration = LawBook(pack_folders(loaded.lineage)).declaration
@@ -435,6 +439,12 @@ def report_command(
         else:
             _write(out, _render(case, chosen, size), force)
             err.print(f"Wrote the report to {out}.")
+
+
+def _noted_codes(journal: EvidenceSource, codes: list[str]) -> tuple[tuple[str, bool], ...]:
+    """Each code given with --code, and whether the journal's history still holds it."""
+    check = getattr(journal, "check_code", None)
+    return tuple((text.strip(), bool(check and check(text))) for text in codes)
 
 
 def _report_pack(answers: Path | None, pack: str | None) -> str:

@@ -16,6 +16,7 @@ from rich.markdown import Markdown
 from ally.documents.plan import render
 from ally.errors import AllyError, AnswersError, UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
+from ally.knowledge.engine import tried_options
 from ally.knowledge.interview import (
     Interview,
     danger_said,
@@ -264,6 +265,8 @@ class TerminalInterview:
 
     def ask(self, question: Question) -> bool:
         self.console.print(f"[bold]{question.text}[/bold]")
+        if question.type is QuestionType.TRIED:
+            return self.ask_tried(question)
         choices = self.choices(question)
         previous = self.interview.previous(question.id)
         ticked = self.ticked(question, previous)
@@ -299,6 +302,51 @@ class TerminalInterview:
             except AllyError as error:
                 friendly = _friendly(error, self.interview.pack.language)
                 self.console.print(f"[yellow]{friendly}[/yellow]")
+
+    def ask_tried(self, question: Question) -> bool:
+        """Whom they told (numbers), then what came of each: one question, two small prompts."""
+        keys = tried_options(self.interview.pack, question, self.interview.answers)
+        labels = {option.value: option.label for option in question.options}
+        for number, key in enumerate(keys, 1):
+            self.console.print(f"  {number}. {labels[key]}")
+        while True:
+            reply = self.console.input(self.t("cli.tried_pick") + " ").strip()
+            if reply.lower() == "q":
+                return False
+            if reply.lower() == "b":
+                if self.interview.back() is None:
+                    self.console.print(self.t("cli.first"))
+                    continue
+                return True
+            if reply == "?":
+                self.console.print(question.help or self.t("cli.why_default"))
+                continue
+            if reply.lower() == "s" or reply == "":
+                self.interview.skip(question.id)
+                return True
+            parts = reply.replace(",", " ").split()
+            if all(p.isdigit() and 1 <= int(p) <= len(keys) for p in parts):
+                break
+            self.console.print(f"[yellow]{self.t('cli.pick_shown')}[/yellow]")
+        answer = {keys[int(p) - 1]: self.outcome(labels[keys[int(p) - 1]]) for p in parts}
+        try:
+            self.interview.answer(question.id, answer)
+        except AllyError as error:  # a date it cannot read: the question is asked again
+            friendly = _friendly(error, self.interview.pack.language)
+            self.console.print(f"[yellow]{friendly}[/yellow]")
+        return True
+
+    def outcome(self, label: str) -> dict[str, str]:
+        words = ["waiting", "refused", "no-answer", "done", "resolved"]
+        shown = self.t("cli.outcomes").split("|")
+        choices = " · ".join(f"{n}. {text}" for n, text in enumerate(shown, 1))
+        self.console.print(f"{self.t('cli.tried_outcome', label=label)} {choices}")
+        while True:
+            reply = self.console.input(self.t("cli.type_number") + " ").strip()
+            if reply.isdigit() and 1 <= int(reply) <= len(words):
+                break
+        when = self.console.input(self.t("cli.tried_when") + " ").strip()
+        return {"outcome": words[int(reply) - 1]} | ({"on": when} if when else {})
 
     @staticmethod
     def ticked(question: Question, previous: object) -> list[int]:

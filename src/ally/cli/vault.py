@@ -483,6 +483,7 @@ def add(
         payload = _payload(kind, source, None, zone, _date_order(opened))
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
+        err.print("(Send the code to someone you trust: it proves this entry existed today.)")
 
 
 @app.command()
@@ -712,31 +713,39 @@ def verify(
     bundle: Path | None = typer.Argument(
         None, help="An export bundle folder (default: your vault)."
     ),
-    code: str | None = typer.Option(
-        None, "--code", help="Also check a journal code noted earlier."
+    code: list[str] = typer.Option(
+        [], "--code", help="Also check a journal code noted earlier (repeat for more)."
     ),
     vault: str | None = VaultOpt,
 ) -> None:
-    """Check the journal's chain and every file. No passphrase needed."""
+    """Check the journal's chain and every file. No passphrase needed.
+
+    A journal that was rolled back (its newest entries removed and its head rewritten) still
+    checks out on its own; only a code noted earlier, given with --code, reveals it.
+    """
     if bundle is not None:
         if not (bundle / MANIFEST).is_file():
             raise UsageError(f"{bundle} is not an export bundle (no {MANIFEST}).")
         with progress_bar("Verifying") as update:
             report = verify_bundle(bundle, update)
         _print_report(report, "the bundle")
-        code_ok = code is None or _bundle_has_code(bundle, code)
+        found = {c: _bundle_has_code(bundle, c) for c in code}
     else:
         with progress_bar("Verifying") as update:
-            report = Vault.verify_at(_location(vault), update, [code] if code else [])
+            report = Vault.verify_at(_location(vault), update, code)
         _print_report(report, "the journal", salvage=True)
-        code_ok = code is None or report.codes.get(code, False)
-    if code is not None:
+        found = {c: report.codes.get(c, False) for c in code}
+    for given, ok in found.items():
         out.print(
-            "The code you gave is part of this journal's history."
-            if code_ok
-            else styled(("The code you gave does not match this journal.", "bold red"))
+            f"The code {given} is part of this journal's history."
+            if ok
+            else styled(
+                (f"The code {given} does not match this journal:", "bold red"),
+                " entries it covered were removed or changed, or it was mistyped.",
+            ),
+            highlight=False,
         )
-    if not report.ok or not code_ok:
+    if not report.ok or not all(found.values()):
         raise typer.Exit(1)
 
 
@@ -820,6 +829,7 @@ def show_code(vault: str | None = VaultOpt) -> None:
     """Show the journal code: send it to yourself or a lawyer as proof of the journal's state."""
     with Vault.open(_location(vault)) as opened:
         out.print(opened.head_code())
+    err.print(JOURNAL_CODE_ADVICE)
 
 
 @app.command()

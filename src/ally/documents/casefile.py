@@ -167,6 +167,8 @@ class CaseFile:
     """The jurisdiction's statement of truth or declaration (``law.Declaration``), if known."""
     status_events: list[StatusEvent] = field(default_factory=list)
     """The case tracker's step statuses (sent, refused...), for "Steps taken"; never items."""
+    noted_codes: tuple[tuple[str, bool], ...] = ()
+    """Journal codes the person noted earlier, each with whether the journal still holds it."""
 
     @property
     def incidents(self) -> list[Item]:
@@ -260,6 +262,11 @@ def describe_when(when: IncidentTime, zone: dt.tzinfo) -> str:
 # --- building --------------------------------------------------------------------------------
 
 
+def code_finding(found: bool) -> str:
+    """What the report says about a journal code noted earlier."""
+    return "part of this journal's history" if found else "does NOT match this journal"
+
+
 def build_casefile(
     source: EvidenceSource,
     selection: Selection | None = None,
@@ -270,6 +277,7 @@ def build_casefile(
     jurisdiction: str | None = None,
     now: dt.datetime | None = None,
     images: bool = True,
+    noted_codes: tuple[tuple[str, bool], ...] = (),
 ) -> CaseFile:
     """Read the journal once and lay out the report's content (see the module docstring)."""
     selection = selection or Selection()
@@ -292,6 +300,7 @@ def build_casefile(
         forgotten=sum(1 for e in entries if e.forgotten),
         left_out=sum(1 for e in entries if not e.forgotten and not e.is_bookkeeping) - len(chosen),
         status_events=[e for e in events if _in_dates(e.on, selection)],
+        noted_codes=noted_codes,
     )
     pending: list[tuple[Entry, list[tuple[Exhibit, Future[DisplayImage | None] | None]]]] = []
     with _Converter(images) as converter:

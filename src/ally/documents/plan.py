@@ -13,6 +13,8 @@ class _Writer:
         self.lang = plan.language
         self.bullet = "-" if markdown else "   -"
         self.indent = "" if markdown else "   "
+        self.footnotes: dict[str, int] = {}
+        self.contacts_seen: set[str] = set()
 
     def t(self, key: str, **values: object) -> str:
         return message(self.lang, key, **values)
@@ -50,17 +52,15 @@ class _Writer:
     def step(self, step: PlanStep, number: int) -> list[str]:
         title = f"{number}. {step.title}"
         lines = [self.heading(title, 3) if self.md else title]
-        tag = self.t(f"urgency.{step.urgency}")
         if step.certainty == "may_apply":
-            tag += " · " + self.t("may_apply")
-        lines.append(f"*{tag}*" if self.md else f"   [{tag}]")
-        lines.append(self.indent + step.summary)
+            tag = self.t("may_apply")
+            lines.append(f"*{tag}*" if self.md else f"   [{tag}]")
+        lines += [f"{self.indent}! {warning}" for warning in step.warnings]
+        lines.append(self.indent + step.summary + self.marks(step.sources))
+        if step.because:
+            lines.append(self.indent + step.because)
         if step.who:
             lines.append(f"{self.label('who')} {step.who}")
-        if step.why:
-            lines.append(
-                f"{self.label('why')} " + "; ".join(f"{r.summary}: {r.answer}" for r in step.why)
-            )
         for key, items in (("how", step.how), ("bring", step.bring)):
             if items:
                 lines.append(self.label(key))
@@ -74,7 +74,10 @@ class _Writer:
             lines += [f"{self.bullet} {self.service(service)}" for service in nearby]
         if step.deadlines:
             lines.append(self.label("deadlines"))
-            lines += [f"{self.bullet} {self.deadline(deadline)}" for deadline in step.deadlines]
+            lines += [
+                f"{self.bullet} {self.deadline(deadline)}{self.marks(deadline.sources)}"
+                for deadline in step.deadlines
+            ]
         for edge in step.escalation:
             trigger = (
                 self.t("if_refused")
@@ -84,8 +87,16 @@ class _Writer:
             lines.append(
                 f"{self.indent}{trigger}: {edge.says or self.t('next', title=edge.to_title)}"
             )
-        lines.append(f"{self.indent}{self.t('plan.sources')}: {', '.join(step.sources)}")
         return [*lines, ""]
+
+    def marks(self, source_ids: list[str]) -> str:
+        """Footnote numbers for sources, numbered in the order the plan first cites them."""
+        numbers = []
+        for source_id in source_ids:
+            if source_id not in self.footnotes:
+                self.footnotes[source_id] = len(self.footnotes) + 1
+            numbers.append(self.footnotes[source_id])
+        return (" " + "".join(f"[{n}]" for n in numbers)) if numbers else ""
 
     def service(self, service: NearbyService) -> str:
         parts = [service.name]
@@ -98,11 +109,48 @@ class _Writer:
         return ", ".join(parts)
 
     def contact(self, contact: PlanContact) -> str:
+        """In full the first time; afterwards its name, pointing back (contacts once per plan)."""
+        if contact.id in self.contacts_seen:
+            return self.t("contact.again", name=contact.name)
+        self.contacts_seen.add(contact.id)
         parts = [contact.name]
         parts += [f"{self.t('phone')} {contact.phone}"] if contact.phone else []
         parts += [f"{self.t('text')} {contact.text}"] if contact.text else []
         parts += [part for part in (contact.web, contact.email, contact.hours) if part]
-        return ", ".join(parts)
+        return ", ".join(parts) + self.marks(contact.sources)
+
+    def start_here(self) -> list[str]:
+        if not self.plan.start_here:
+            return []
+        numbers = {step_id: n for n, step_id in enumerate(self.plan.step_ids(), 1)}
+        titles = {step.id: step.title for step in self.plan.steps()}
+        out = [self.heading(self.t("start.title")), ""]
+        for index, item in enumerate(self.plan.start_here, 1):
+            title = f"**{titles[item.step]}**" if self.md else titles[item.step]
+            see = self.t("start.see", number=numbers[item.step])
+            out.append(f"{index}. {title} ({see}). {item.why}")
+        return [*out, ""]
+
+    def deadlines_box(self) -> list[str]:
+        if not self.plan.deadlines:
+            return []
+        out = [self.heading(self.t("deadlines.title")), ""]
+        for entry in self.plan.deadlines:
+            maybe = self.t("deadline.maybe") if entry.certainty == "may_apply" else ""
+            if entry.due is None:
+                when = self.t("deadlines.not_known")
+            elif (entry.days_left or 0) < 0:
+                when = self.t("deadlines.passed", due=entry.due.isoformat())
+            else:
+                when = self.t("deadlines.left", due=entry.due.isoformat(), days=entry.days_left)
+            out.append(f"- {when}: {entry.title} ({entry.body}){maybe}")
+        return [*out, ""]
+
+    def done(self, step: PlanStep) -> str:
+        assert step.tried is not None
+        when = f" ({step.tried.on})" if step.tried.on else ""
+        outcome = self.t(f"outcome.{step.tried.outcome}")
+        return f"- {step.title}: {outcome}{when}"
 
     def render(self) -> str:
         plan = self.plan
@@ -112,14 +160,24 @@ class _Writer:
         if plan.emergency_number:
             out += [self.t("plan.danger", number=plan.emergency_number), ""]
         for notice in plan.notices:
-            out += [self.heading(notice.title), notice.text, ""]
+            if notice.safety:
+                out += [self.heading(notice.title), notice.text + self.marks(notice.sources), ""]
+        out += self.start_here()
+        out += self.deadlines_box()
+        for notice in plan.notices:
+            if notice.safety:
+                continue
+            out += [self.heading(notice.title), notice.text + self.marks(notice.sources), ""]
             if notice.still_possible:
                 titles = [s.title for s in plan.steps() if s.id in notice.still_possible]
                 out += [self.t("plan.still_possible", steps="; ".join(titles)), ""]
         number = 0
-        for phase in plan.phases:
-            out += [self.heading(phase.title), ""]
-            for step in phase.steps:
+        for section in plan.phases:
+            out += [self.heading(section.title), ""]
+            if section.id == "done":
+                out += [self.done(step) for step in section.steps] + [""]
+                continue
+            for step in section.steps:
                 number += 1
                 out += self.step(step, number)
         if plan.answers:
@@ -127,14 +185,19 @@ class _Writer:
             out += [f"- {reason.summary}: {reason.answer}" for reason in plan.answers]
             out.append("")
         out.append(self.heading(self.t("plan.sources")))
-        for source in plan.sources:
+        by_id = {source.id: source for source in plan.sources}
+        for source_id, footnote in self.footnotes.items():
+            source = by_id.get(source_id)
+            if source is None:
+                continue
             flag = f" ({self.t('plan.secondary')})" if not source.official else ""
             checked = self.t("plan.checked", date=source.checked)
-            out.append(f"- {source.id}: {source.title}, {source.url} ({checked}){flag}")
+            out.append(f"[{footnote}] {source.title}, {source.url} ({checked}){flag}")
         out += ["", plan.disclaimer, ""]
         return "\n".join(out)
 
 
 def render(plan: Plan, markdown: bool = True) -> str:
-    """The whole plan. Safety comes first because the phases are already in that order."""
+    """The whole plan: safety rules, start here and the deadlines box at the top, then the
+    steps by urgency, what was already done, and the sources as numbered footnotes."""
     return _Writer(plan, markdown).render()

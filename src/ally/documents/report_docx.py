@@ -21,7 +21,16 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from ally.documents import report_text
-from ally.documents.casefile import CaseFile, Exhibit, Facts, Item, facts, human_size, plural
+from ally.documents.casefile import (
+    CaseFile,
+    Exhibit,
+    Facts,
+    Item,
+    code_finding,
+    facts,
+    human_size,
+    plural,
+)
 from ally.documents.report_html import step_line
 from ally.documents.steps import of_case_file
 
@@ -347,6 +356,12 @@ def _appendix(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
     document.add_heading("Journal head code", level=3)
     run = document.add_paragraph().add_run(case.head_code)
     run.font.name, run.font.size = MONO, Pt(13)
+    if case.noted_codes:
+        document.add_heading("Journal codes noted earlier", level=3)
+        for code, found in case.noted_codes:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(code).font.name = MONO
+            paragraph.add_run(_x(f": {code_finding(found)}"))
     document.add_heading("Exhibits", level=3)
     for exhibit in case.exhibits:
         paragraph = document.add_paragraph()

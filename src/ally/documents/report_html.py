@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ally.documents import report_text
-from ally.documents.casefile import CaseFile, facts, human_size, plural
+from ally.documents.casefile import CaseFile, code_finding, facts, human_size, plural
 from ally.documents.steps import StepTaken, of_case_file
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -78,4 +78,5 @@ def render_html(case: CaseFile, paper: str = "A4") -> str:
         size=human_size,
         n=plural,
         markup_code=markup_code,
+        code_finding=code_finding,
     )

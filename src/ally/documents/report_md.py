@@ -11,7 +11,16 @@ import re
 from collections.abc import Callable
 
 from ally.documents import report_text
-from ally.documents.casefile import CaseFile, Exhibit, Facts, Item, facts, human_size, plural
+from ally.documents.casefile import (
+    CaseFile,
+    Exhibit,
+    Facts,
+    Item,
+    code_finding,
+    facts,
+    human_size,
+    plural,
+)
 from ally.documents.report_html import step_line
 from ally.documents.steps import of_case_file
 
@@ -258,7 +267,12 @@ def _appendix(case: CaseFile, summary: Facts) -> list[str]:
     lines = ["## Integrity appendix", "", report_text.INTEGRITY, ""]
     if summary.images:
         lines += [report_text.REDUCED, ""]
-    lines += ["**Journal head code:** `" + case.head_code + "`", "", "**Exhibits**", ""]
+    lines += ["**Journal head code:** `" + case.head_code + "`", ""]
+    if case.noted_codes:
+        lines += ["**Journal codes noted earlier**", ""]
+        lines += [f"- `{code}`: {code_finding(found)}" for code, found in case.noted_codes]
+        lines.append("")
+    lines += ["**Exhibits**", ""]
     for exhibit in case.exhibits:
         lines.append(
             f"- **{exhibit.label}** · {escape(exhibit.filename)} · {exhibit.size} bytes · "

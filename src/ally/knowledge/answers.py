@@ -16,7 +16,15 @@ from ally.knowledge.dates import DateOrder, read_date, read_number
 from ally.knowledge.messages import message
 from ally.knowledge.schema import Pack, Question, QuestionType
 from ally.knowledge.validate import YESNO_VALUES
-from ally.model.answers import NOT_APPLICABLE, UNKNOWN_ANSWERS, AnswerValue, ApproxDate
+from ally.model.answers import (
+    NOT_APPLICABLE,
+    TRIED_OUTCOMES,
+    UNKNOWN_ANSWERS,
+    AnswerValue,
+    ApproxDate,
+    Tried,
+    TriedAnswer,
+)
 
 _SKIP_WORDS = {"skip", "unknown", "rather_not_say", "prefer-not-to-say", "not_sure", "unsure"}
 
@@ -47,7 +55,53 @@ def normalise_answer(
         return list(dict.fromkeys(chosen))
     if kind is QuestionType.NUMBER:
         return _number(question, value)
+    if kind is QuestionType.TRIED:
+        return _tried(question, value)
     return _date(question, value, today, order)
+
+
+def _tried(question: Question, value: Any) -> TriedAnswer:
+    """``{route: {outcome, on}}``; ``{route: outcome}`` and a list of routes are accepted too.
+
+    A bare route or list of routes ("I told HR and the police") means each is waiting for an
+    answer.
+    """
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        value = dict.fromkeys(value, "waiting")
+    if not isinstance(value, Mapping):
+        raise AnswersError(
+            f"{question.id}: give each route you tried with its outcome, e.g. hr: refused."
+        )
+    allowed = [option.value for option in question.options]
+    found: TriedAnswer = {}
+    for key, detail in value.items():
+        if key not in allowed:
+            raise AnswersError(f"{question.id}: {key!r} is not one of {', '.join(allowed)}.")
+        if isinstance(detail, Tried):
+            found[key] = detail
+            continue
+        outcome, on = (detail, None) if not isinstance(detail, Mapping) else _tried_parts(detail)
+        if outcome not in TRIED_OUTCOMES:
+            raise AnswersError(
+                f"{question.id}: the outcome for {key} must be one of {', '.join(TRIED_OUTCOMES)}."
+            )
+        try:
+            day = ApproxDate.parse(on) if on not in (None, "") else None
+        except ValueError as error:
+            raise AnswersError(f"{question.id}: {key}: {error}.") from error
+        found[str(key)] = Tried(outcome=outcome, on=day)
+    return found
+
+
+def _tried_parts(detail: Mapping[Any, Any]) -> tuple[Any, Any]:
+    # YAML 1.1 readers turn a bare `on:` key into True; it still means "on".
+    detail = {"on" if key is True else key: value for key, value in detail.items()}
+    unknown = set(detail) - {"outcome", "on"}
+    if unknown:
+        raise AnswersError(f"tried: unexpected {', '.join(sorted(map(str, unknown)))}.")
+    return detail.get("outcome"), detail.get("on")
 
 
 def _yesno(question: Question, value: Any) -> str:
@@ -134,6 +188,12 @@ def describe(
     if value == NOT_APPLICABLE:
         return message(language, "not_applicable"), True
     labels = {option.value: option.label for option in question.options}
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{labels.get(key, key)}: {message(language, 'outcome.' + item.outcome)}"
+            + (f" ({item.on})" if item.on else "")
+            for key, item in value.items()
+        ), True
     if isinstance(value, list):
         return "; ".join(labels.get(item, item) for item in value), True
     if question.type is QuestionType.YESNO:
@@ -156,10 +216,12 @@ def read_answers_document(
           context: [work]
           last_incident: 2026-05
           threats: rather-not-say
+        tried:                 # optional: whom you already told (also accepted in answers)
+          hr: {outcome: refused, on: 2026-03-02}
     """
     if not isinstance(raw, Mapping):
         raise AnswersError("The answers file must be a YAML mapping with 'pack' and 'answers'.")
-    unknown = set(raw) - {"pack", "answers", "today"}
+    unknown = set(raw) - {"pack", "answers", "today", "tried"}
     if unknown:
         raise AnswersError(
             f"The answers file has unexpected keys: {', '.join(sorted(map(str, unknown)))}."
@@ -170,6 +232,8 @@ def read_answers_document(
     answers = raw.get("answers") or {}
     if not isinstance(answers, Mapping):
         raise AnswersError("'answers' must be a mapping of question id to answer.")
+    if raw.get("tried") is not None:
+        answers = {**answers, "tried": raw["tried"]}
     today = raw.get("today")
     if today is not None and not isinstance(today, dt.date):
         raise AnswersError("'today' must be a date such as 2026-11-25.")

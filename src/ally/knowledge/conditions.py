@@ -231,7 +231,7 @@ def _compare(node: Compare, answer: Any) -> Tri:
         return False
     op, value = node.op, node.value
     if op == "has":
-        return value in answer if isinstance(answer, list) else answer == value
+        return value in answer if isinstance(answer, list | dict) else answer == value
     if op == "in":
         if isinstance(answer, list):
             return any(item in value for item in answer)  # type: ignore[operator]

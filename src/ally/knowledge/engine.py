@@ -23,22 +23,21 @@ from ally.knowledge.deadlines import (
     with_facts,
 )
 from ally.knowledge.messages import message
-from ally.knowledge.schema import Pack, Phase, Question, Step, Urgency
-from ally.model.answers import NOT_APPLICABLE, AnswerValue
+from ally.knowledge.priority import Arrangement, arrange
+from ally.knowledge.schema import Pack, Question, QuestionType, Step
+from ally.model.answers import NOT_APPLICABLE, AnswerValue, TriedAnswer
 from ally.model.plan import (
     Plan,
     PlanContact,
     PlanDeadline,
     PlanEscalation,
     PlanNotice,
-    PlanPhase,
     PlanSource,
     PlanStep,
     Reason,
 )
 
 Answers = Mapping[str, AnswerValue]
-_URGENCY_ORDER = {Urgency.NOW: 0, Urgency.SOON: 1, Urgency.WHEN_READY: 2}
 
 
 def effective_answers(pack: Pack, answers: Answers) -> dict[str, AnswerValue]:
@@ -91,7 +90,25 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
             )
             if start_unknown and _holds(deadline.when, answers) is not False:
                 scores[deadline.starts] += 1
+    for question in pack.questions:
+        # "Whom have you told?" matters once some step it could mark as taken is possible;
+        # it counts for one, so it comes after the questions that shape the plan.
+        tried = question.type is QuestionType.TRIED and question.id not in asked
+        if tried and _tried_options(question, possible_steps):
+            scores[question.id] += 1
     return scores
+
+
+def _tried_options(question: Question, steps: list[Step]) -> list[str]:
+    keys = {step.tried_key() for step in steps}
+    return [option.value for option in question.options if option.value in keys]
+
+
+def tried_options(pack: Pack, question: Question, answers: Answers) -> list[str]:
+    """The ``tried`` choices worth showing: routes of steps these answers may still include."""
+    answers = effective_answers(pack, answers)
+    possible = [step for step in pack.steps if _holds(step.when, answers) is not False]
+    return _tried_options(question, possible)
 
 
 def _conditions(pack: Pack) -> list[str | bool]:
@@ -134,42 +151,54 @@ class _Context:
 
 
 def build_plan(
-    pack: Pack, answers: Answers, today: dt.date, *, clocks: ClockFacts | None = None
+    pack: Pack,
+    answers: Answers,
+    today: dt.date,
+    *,
+    clocks: ClockFacts | None = None,
+    tried: TriedAnswer | None = None,
 ) -> Plan:
     """The plan for these answers, with every step's reasons, contacts, deadlines and sources.
 
     ``clocks`` are the journal's incident dates and the case's events, when the caller has
     them: deadlines then start from them as well (``deadlines.deadline_clock``), and so does
-    any condition on the last incident.
+    any condition on the last incident. ``tried`` adds what the case tracker recorded to the
+    person's own ``tried`` answer (the tracker's word wins: it is the later one).
     """
     given = answers
     facts = clocks or NO_FACTS
     answers = effective_answers(pack, with_facts(pack, answers, facts))
     context = _Context(pack, answers, today, given, facts)
     included = {step.id: step for step in pack.steps if _holds(step.when, answers) is not False}
-    order = {step.id: index for index, step in enumerate(pack.steps)}
-    phases = []
-    for phase in Phase:
-        steps = sorted(
-            (step for step in included.values() if step.phase is phase),
-            key=lambda s: (_URGENCY_ORDER[s.urgency], s.order, order[s.id]),
-        )
-        if steps:
-            built = [_plan_step(context, step, included) for step in steps]
-            title = message(pack.language, f"phase.{phase.value}")
-            phases.append(PlanPhase(id=phase.value, title=title, steps=built))
+    replaced = _not_the_harasser(included, answers)
     notices = [
         PlanNotice(
             id=notice.id,
             title=notice.title,
             text=notice.text,
             still_possible=[step_id for step_id in notice.still_possible if step_id in included],
+            safety=notice.safety,
             sources=notice.sources,
         )
         for notice in pack.notices
         if _holds(notice.when, answers) is True
     ]
-    plan_steps = [step for phase in phases for step in phase.steps]
+    built = {step.id: _plan_step(context, step, included) for step in included.values()}
+    taken = _tried_answer(answers, tried)
+    steps = arrange(
+        pack,
+        [built[step_id] for step_id in included],
+        Arrangement(
+            answers=answers,
+            today=today,
+            tried=taken,
+            replaced=replaced,
+            rules=[
+                rule for rule in pack.notices if rule.safety and rule.id in {n.id for n in notices}
+            ],
+        ),
+    )
+    plan_steps = steps.ordered
     return Plan(
         pack=pack.id,
         pack_name=pack.name,
@@ -177,7 +206,9 @@ def build_plan(
         facts_checked=pack.checked,
         today=today,
         emergency_number=pack.emergency_number,
-        phases=phases,
+        start_here=steps.start_here,
+        deadlines=steps.deadlines,
+        phases=steps.sections,
         notices=notices,
         answers=_answer_summary(pack, given),
         language=pack.language,
@@ -185,6 +216,29 @@ def build_plan(
         sources=_cited_sources(pack, plan_steps, notices),
         untranslated=_shows_untranslated(pack, plan_steps, notices),
     )
+
+
+def _not_the_harasser(included: dict[str, Step], answers: Answers) -> dict[str, Step]:
+    """Leave out steps addressed to the harasser; return {step taking its place: step left out}.
+
+    Only a definite answer removes a step: "I'd rather not say" keeps every step.
+    """
+    harasser = answers.get("harasser")
+    named = set(harasser) if isinstance(harasser, list) else set()
+    replaced: dict[str, Step] = {}
+    for step in list(included.values()):
+        if named & set(step.addressed_to):
+            del included[step.id]
+            if step.instead and step.instead in included:
+                replaced.setdefault(step.instead, step)
+    return replaced
+
+
+def _tried_answer(answers: Answers, extra: TriedAnswer | None) -> TriedAnswer:
+    own = answers.get("tried")
+    found: TriedAnswer = dict(own) if isinstance(own, dict) else {}
+    found.update(extra or {})
+    return found
 
 
 def _shows_untranslated(

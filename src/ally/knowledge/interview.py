@@ -154,7 +154,10 @@ class Interview:
         """The answers as an answers-file mapping, for saving and resuming."""
         answers: dict[str, Any] = {}
         for key, value in self.answers.items():
-            answers[key] = value if isinstance(value, str | int | list) else str(value)
+            if isinstance(value, dict):  # the `tried` answer: {route: {outcome, on}}
+                answers[key] = {route: item.document() for route, item in value.items()}
+            else:
+                answers[key] = value if isinstance(value, str | int | list) else str(value)
         return {"pack": self.pack.id, "answers": answers}
 
     def position(self) -> dict[str, Any]:

@@ -27,7 +27,16 @@ from ally.knowledge.yamlfile import LineDict, YamlSyntaxError, line_of, read_yam
 
 BUILTIN_PACKS = Path(__file__).parent / "packs"
 LISTS = ("questions", "steps", "contacts", "deadlines", "notices", "sources")
-METADATA = ("id", "name", "language", "checked", "summary", "emergency_number", "date_order")
+METADATA = (
+    "id",
+    "name",
+    "language",
+    "checked",
+    "summary",
+    "emergency_number",
+    "date_order",
+    "start_here",
+)
 
 
 @dataclass

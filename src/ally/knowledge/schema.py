@@ -81,6 +81,34 @@ class QuestionType(StrEnum):
     YESNO = "yesno"
     DATE = "date"
     NUMBER = "number"
+    TRIED = "tried"
+    """Whom the person has already told and what came of it: options are ``tried`` keys."""
+
+
+class TriedOutcome(StrEnum):
+    """What came of a step the person already took (the ``tried`` answer, case statuses)."""
+
+    WAITING = "waiting"
+    REFUSED = "refused"
+    NO_ANSWER = "no-answer"
+    DONE = "done"
+    RESOLVED = "resolved"
+
+
+# A step's ``tried`` key when the pack does not give one (``Step.tried_as``): the key a person
+# would use for "I already told them". Routes not listed have no key unless the step gives one.
+DEFAULT_TRIED_KEYS: dict[str, str] = {
+    "supervisor": "supervisor",
+    "hr": "hr",
+    "venue": "venue",
+    "school": "school",
+    "housing": "landlord",
+    "platform": "platform",
+    "isp": "host",
+    "police_non_emergency": "police",
+    "police_advice": "police",
+    "agency": "agency",
+}
 
 
 class Source(Strict):
@@ -179,6 +207,13 @@ class Deadline(Strict):
     sources: list[Id] = Field(min_length=1)
 
 
+class Primary(Strict):
+    """When a step becomes a primary step: moved up to ``urgency`` and placed after safety."""
+
+    when: Condition
+    urgency: Urgency = Urgency.NOW
+
+
 class Step(Strict):
     id: Id
     title: str = Field(min_length=3)
@@ -194,7 +229,44 @@ class Step(Strict):
     deadlines: list[Id] = Field(default_factory=list)
     escalation: list[Escalation] = Field(default_factory=list)
     order: int = Field(default=100, description="Lower comes first within a phase and urgency.")
+    tried_as: Id | Literal[False] | None = Field(
+        default=None,
+        description=(
+            "The key of the `tried` answer that says this step was already taken (hr, "
+            "supervisor, venue, platform, host, police, agency…). Without it the key comes from "
+            "the route (see docs/packs.md); `false` means the step cannot be marked as tried."
+        ),
+    )
+    addressed_to: list[Id] = Field(
+        default_factory=list,
+        description=(
+            "Answers to the `harasser` question this step would be addressed to (boss, "
+            "landlord, owner, teacher). When the answers say that is who it is, the step is "
+            "left out and `instead` takes its place."
+        ),
+    )
+    instead: Id | None = Field(
+        default=None,
+        description="The step above this one, which takes its place when it is left out.",
+    )
+    primary: Primary | None = Field(
+        default=None,
+        description="When this step is a primary one (e.g. protection orders when there are threats).",
+    )
+    perishable: bool = Field(
+        default=False,
+        description=(
+            "It keeps evidence that can disappear (posts, messages, camera footage): it comes "
+            "right after safety and may be a start-here action."
+        ),
+    )
     sources: list[Id] = Field(min_length=1)
+
+    def tried_key(self) -> str | None:
+        """The ``tried`` answer key that marks this step as already taken, if any."""
+        if self.tried_as is False:
+            return None
+        return self.tried_as or DEFAULT_TRIED_KEYS.get(self.route.value)
 
 
 class Notice(Strict):
@@ -205,7 +277,36 @@ class Notice(Strict):
     text: str = Field(min_length=10)
     when: Condition
     still_possible: list[Id] = Field(default_factory=list)
+    safety: bool = Field(
+        default=False,
+        description="A safety rule: shown above everything else, before the start-here actions.",
+    )
+    first: list[Id] = Field(
+        default_factory=list,
+        description="Steps this rule puts first: 'Do this now', and in start-here before any other.",
+    )
+    warn: list[Id] = Field(
+        default_factory=list,
+        description="Steps that carry this notice's title as a warning above their instructions.",
+    )
     sources: list[Id] = Field(min_length=1)
+
+
+StartRule = Literal["safety", "deadline", "evidence", "escalation", "primary"]
+DEFAULT_START_RULES: list[StartRule] = ["safety", "deadline", "evidence", "escalation", "primary"]
+
+
+class StartHere(Strict):
+    """How a pack chooses the start-here actions at the top of every plan."""
+
+    rules: list[StartRule] = Field(
+        default_factory=lambda: list(DEFAULT_START_RULES),
+        description="Which kinds of step may start the plan, in order of precedence.",
+    )
+    within_days: int = Field(
+        default=30, ge=1, le=365, description="A deadline this close is a start-here action."
+    )
+    most: int = Field(default=3, ge=1, le=3, description="How many actions at most.")
 
 
 class Drop(Strict):
@@ -241,6 +342,9 @@ class PackFile(Strict):
             "mdy (11/28/2026, the US). Inherited from the pack this one extends."
         ),
     )
+    start_here: StartHere | None = Field(
+        default=None, description="How the start-here actions are chosen (defaults apply)."
+    )
     questions: list[Question] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
@@ -260,6 +364,7 @@ class Pack(Strict):
     summary: str | None = None
     emergency_number: str | None = None
     date_order: Literal["dmy", "mdy"] = "dmy"
+    start_here: StartHere = Field(default_factory=StartHere)
     questions: list[Question] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)

@@ -470,6 +470,7 @@ def _orders(builder: _Builder) -> None:
             "id": "protection-order",
             "title": "Ask a court for a protection order",
             "route": "protection_order",
+            "primary": {"when": "threats or stalking or harasser has partner", "urgency": "now"},
             "phase": "escalate",
             "when": "threats or stalking or harasser in [partner, family]",
             "summary": (

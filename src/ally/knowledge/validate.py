@@ -105,11 +105,13 @@ class _Checker:
         for notice in self.pack.notices:
             self.condition("notices", notice.id, "when", notice.when)
             self.refs("notices", notice.id, "still_possible", "steps", notice.still_possible)
+            self.refs("notices", notice.id, "first", "steps", notice.first)
+            self.refs("notices", notice.id, "warn", "steps", notice.warn)
             self.refs("notices", notice.id, "sources", "sources", notice.sources)
         return self.problems
 
     def question(self, question: Question) -> None:
-        choice = question.type in (QuestionType.ONE, QuestionType.MULTI)
+        choice = question.type in (QuestionType.ONE, QuestionType.MULTI, QuestionType.TRIED)
         if choice and len(question.options) < 2:
             self.report(
                 "questions",
@@ -139,6 +141,10 @@ class _Checker:
         self.refs("steps", step.id, "contacts", "contacts", step.contacts)
         self.refs("steps", step.id, "deadlines", "deadlines", step.deadlines)
         self.refs("steps", step.id, "sources", "sources", step.sources)
+        if step.primary is not None:
+            self.condition("steps", step.id, "primary", step.primary.when)
+        if step.instead is not None:
+            self.refs("steps", step.id, "instead", "steps", [step.instead])
         for index, edge in enumerate(step.escalation):
             if edge.to not in self.ids["steps"]:
                 self.report(

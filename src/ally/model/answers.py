@@ -91,7 +91,30 @@ class ApproxDate(BaseModel):
         return str(self.earliest.year)
 
 
-AnswerValue = str | list[str] | int | ApproxDate
+TRIED_OUTCOMES = ("waiting", "refused", "no-answer", "done", "resolved")
+
+
+class Tried(BaseModel):
+    """One route the person already took, and what came of it (the ``tried`` answer).
+
+    ``on`` is when it happened, or when they last heard: escalations count their waiting time
+    from it. The web and terminal interviews, the answers file and the case tracker's recorded
+    statuses all produce this one shape.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Annotated[str, Field(pattern="^(waiting|refused|no-answer|done|resolved)$")]
+    on: ApproxDate | None = None
+
+    def document(self) -> dict[str, str]:
+        """As written in an answers file."""
+        found = {"outcome": self.outcome}
+        return found | ({"on": str(self.on)} if self.on is not None else {})
+
+
+TriedAnswer = dict[str, Tried]
+AnswerValue = str | list[str] | int | ApproxDate | TriedAnswer
 
 
 def is_unknown(value: Any) -> bool:

@@ -70,12 +70,22 @@ class PlanEscalation(_Out):
     says: str | None = None
 
 
+class PlanTried(_Out):
+    """A step the person already took: shown as done, with what came of it."""
+
+    key: str = Field(description="The `tried` answer key (hr, supervisor, police…).")
+    outcome: Literal["waiting", "refused", "no-answer", "done", "resolved"]
+    on: str | None = Field(default=None, description="When, as given (a day, month or year).")
+
+
 class PlanStep(_Out):
     id: str
     title: str
     route: str
-    phase: str
-    urgency: Literal["now", "soon", "when_ready"]
+    phase: str = Field(description="The kind of step: safety, report, escalate, support, evidence.")
+    urgency: Literal["now", "soon", "when_ready"] = Field(
+        description="How soon, after priority rules (deadlines, escalations, safety) moved it."
+    )
     certainty: Literal["applies", "may_apply"]
     summary: str
     who: str | None = None
@@ -86,12 +96,57 @@ class PlanStep(_Out):
     deadlines: list[PlanDeadline] = Field(default_factory=list)
     escalation: list[PlanEscalation] = Field(default_factory=list)
     sources: list[str]
+    tried: PlanTried | None = Field(
+        default=None, description="Already taken: what came of it. Not a thing to do."
+    )
+    because: str | None = Field(
+        default=None,
+        description="One short line, only where it explains why this step is here or this early.",
+    )
+    escalated_from: str | None = Field(
+        default=None, description="The tried step whose refusal or silence made this one due."
+    )
+    instead_of: str | None = Field(
+        default=None, description="The step this one replaces (it would go to the harasser)."
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="Safety warnings to read before the instructions."
+    )
 
 
 class PlanPhase(_Out):
+    """A section of the plan: ``now``, ``soon``, ``when_ready``, then ``done`` (already taken)."""
+
     id: str
     title: str
     steps: list[PlanStep]
+
+
+class StartHere(_Out):
+    """One of the (at most three) actions for this week, at the top of the plan."""
+
+    step: str
+    why: str
+    rule: Literal["safety", "deadline", "evidence", "escalation", "primary"]
+    also: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Other steps whose deadlines are as close, when there are more than the places: "
+            "they share this action (their dates are in the why and the deadlines box)."
+        ),
+    )
+
+
+class DeadlineEntry(_Out):
+    """One line of the deadlines box: every deadline of the steps still to take."""
+
+    deadline: str
+    step: str
+    title: str
+    body: str
+    due: dt.date | None
+    days_left: int | None = None
+    certainty: Literal["applies", "may_apply"]
 
 
 class PlanNotice(_Out):
@@ -99,6 +154,7 @@ class PlanNotice(_Out):
     title: str
     text: str
     still_possible: list[str] = Field(default_factory=list)
+    safety: bool = False
     sources: list[str]
 
 
@@ -133,6 +189,12 @@ class Plan(_Out):
     facts_checked: dt.date
     today: dt.date
     emergency_number: str | None = None
+    start_here: list[StartHere] = Field(
+        default_factory=list, description="At most three actions for this week, most urgent first."
+    )
+    deadlines: list[DeadlineEntry] = Field(
+        default_factory=list, description="Every deadline of the steps to take, soonest first."
+    )
     phases: list[PlanPhase]
     notices: list[PlanNotice] = Field(default_factory=list)
     answers: list[Reason] = Field(default_factory=list)
@@ -150,6 +212,10 @@ class Plan(_Out):
 
     def steps(self) -> list[PlanStep]:
         return [step for phase in self.phases for step in phase.steps]
+
+    def to_do(self) -> list[PlanStep]:
+        """The steps still to take, in the order to take them (tried ones left out)."""
+        return [step for step in self.steps() if step.tried is None]
 
     def step_ids(self) -> list[str]:
         return [step.id for step in self.steps()]

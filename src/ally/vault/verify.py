@@ -138,11 +138,10 @@ def check_chain(
         if seq > position:
             _report_gap(position, seq, state, report)
             position, prev = seq, None  # the link to a missing record cannot be checked
-        elif seq < position:  # only a number below 1: rows come sorted and unique
-            report.problems.append(Problem(position, f"is stored under the number {seq}."))
-            state.lost.append(position)
-            position, prev = position + 1, stored
-            continue
+        elif seq < 1:  # rows come sorted and unique, so only here can a number be too low
+            claimed = _claimed_position(raw_text) or position
+            report.problems.append(Problem(claimed, f"is stored under the number {seq}."))
+            continue  # its own position is then reported as missing, and the walk goes on
         record = _check_row(position, _ascii(raw_text), stored, prev, report)
         if record is None:
             state.lost.append(position)
@@ -185,6 +184,20 @@ def _loose(value: str | bytes) -> str:
     return value.decode("ascii", "replace") if isinstance(value, bytes) else value
 
 
+VAULT_ID_CHANGED = (
+    "The vault's id does not match its first entry: the vault's own information was changed."
+)
+
+
+def _claimed_position(raw: str | bytes) -> int | None:
+    """The number a misplaced record says it has (if it still parses)."""
+    text = _ascii(raw)
+    try:
+        return Record.parse(text).seq if text is not None else None
+    except RecordError:
+        return None
+
+
 def _report_gap(position: int, seq: int, state: ChainState, report: VerifyReport) -> None:
     if seq == position + 1:
         message = "is missing (it was removed or renumbered)."
@@ -212,6 +225,9 @@ def _check_row(
         problem = f"is stored out of place (it says it is entry {record.seq})."
     elif text_digest(text) != stored:
         problem = "was changed after it was written."
+    elif prev is not None and record.prev != prev and seq == 1:
+        # Entry 1 is intact (its hash matches) but does not start from this vault's id.
+        report.problems.append(Problem(0, VAULT_ID_CHANGED))
     elif prev is not None and record.prev != prev:
         problem = "does not follow the entry before it (an entry was removed, added or changed)."
     if problem:

@@ -15,6 +15,7 @@ from ally.knowledge.engine import build_plan
 from ally.knowledge.interview import Interview, starting_pack_ids
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
+from ally.model.answers import TriedAnswer
 from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import PageError, Visit
@@ -71,13 +72,19 @@ def forget_interview(session: WebSession) -> None:
         session.data.pop(key, None)
 
 
-def plan_for(interview: Interview, today: dt.date, clocks: ClockFacts = NO_FACTS) -> Plan:
+def plan_for(
+    interview: Interview,
+    today: dt.date,
+    clocks: ClockFacts = NO_FACTS,
+    tried: TriedAnswer | None = None,
+) -> Plan:
     """The plan, or a friendly error if a date is so far off the calendar cannot count it.
 
     ``clocks`` (``tracking.journal_clocks``) start deadlines from the journal and the case, as
-    the case page does, so every page gives the same last day."""
+    the case page does, so every page gives the same last day. ``tried`` are the steps the
+    person marked on the plan page (``step:ID`` entries), shown as done like the answer's."""
     try:
-        return build_plan(interview.pack, interview.answers, today, clocks=clocks)
+        return build_plan(interview.pack, interview.answers, today, clocks=clocks, tried=tried)
     except (OverflowError, ValueError) as error:
         raise PageError(
             422, N_("One of the dates you gave is too far away to count deadlines from.")

@@ -14,9 +14,11 @@ from starlette.responses import Response
 
 from ally.errors import AnswersError
 from ally.knowledge.dates import FutureDateError
+from ally.knowledge.engine import tried_options
 from ally.knowledge.interview import Interview, danger_said, safety_now
 from ally.knowledge.loader import builtin_pack_ids
 from ally.knowledge.schema import Question, QuestionType
+from ally.model.answers import Tried
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, FormFields, Visit, VisitDep, render, see_other
 from ally.web.person.flow import (
@@ -46,6 +48,13 @@ US_DATE_HINT = N_(
 )
 FUTURE = N_("That date is after today. Please check the year, or give just the month.")
 EMPTY = N_("Choose an answer, or press “I'd rather not say”.")
+OUTCOME_LABELS = {
+    "waiting": N_("Waiting for an answer"),
+    "refused": N_("They refused"),
+    "no-answer": N_("No answer yet"),
+    "done": N_("Done"),
+    "resolved": N_("Resolved"),
+}
 
 
 @router.get("/interview/start")
@@ -138,6 +147,8 @@ def danger_page(request: Request, visit: VisitDep, stopped: bool = False) -> Res
 
 def _value(question: Question, form: FormFields) -> object:
     """The answer as the engine expects it; an empty one is an AnswersError like a wrong one."""
+    if question.type is QuestionType.TRIED:
+        return _tried(question, form)
     if question.type is QuestionType.MULTI:
         values = [value for value in form.getlist("answer") if value]
         if not values:
@@ -147,6 +158,19 @@ def _value(question: Question, form: FormFields) -> object:
     if not value:
         raise AnswersError("empty")
     return value
+
+
+def _tried(question: Question, form: FormFields) -> dict[str, dict[str, str]]:
+    """One outcome (and an optional date) per route told; none told is "I'd rather not say"."""
+    found = {}
+    for option in question.options:
+        outcome = form.get(f"tried-{option.value}")
+        if outcome:
+            on = form.get(f"tried-{option.value}-on").strip()
+            found[option.value] = {"outcome": outcome} | ({"on": on} if on else {})
+    if not found:
+        raise AnswersError("empty")
+    return found
 
 
 def _question(
@@ -171,12 +195,22 @@ def _question(
         previous=previous,
         error=error,
         types=QuestionType,
+        tried_keys=tried_options(interview.pack, question, interview.answers)
+        if question.type is QuestionType.TRIED
+        else [],
+        tried_previous=_tried_previous(interview, question),
+        outcomes=list(OUTCOME_LABELS.items()),
     )
+
+
+def _tried_previous(interview: Interview, question: Question) -> dict[str, Tried]:
+    value = interview.previous(question.id)
+    return value if isinstance(value, dict) else {}
 
 
 def _previous(interview: Interview, question: Question) -> list[str]:
     """The answer given before, shown ticked (or typed in) when the person comes back."""
     value = interview.previous(question.id)
-    if value is None:
+    if value is None or isinstance(value, dict):
         return []
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]

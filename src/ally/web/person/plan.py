@@ -8,6 +8,8 @@ can help with list the nearest ones (``help``), the place kept in the session, n
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -17,12 +19,14 @@ from ally.directory.errors import PlaceNotFoundError
 from ally.directory.geo import resolve_place
 from ally.documents.plan import render as render_text
 from ally.knowledge.interview import Interview
+from ally.model.answers import ApproxDate, Tried, TriedAnswer
 from ally.model.case import StatusEvent
 from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
 from ally.web.person import help as local_help
 from ally.web.person.flow import load_interview, plan_for
+from ally.web.person.interview import OUTCOME_LABELS
 from ally.web.person.letters import step_letters
 from ally.web.person.phones import tel
 from ally.web.person.tracking import TO_CASE, journal_clocks, plan_statuses, sync_situation
@@ -77,7 +81,7 @@ def _show(
                 statuses = plan_statuses(statuses, events)
                 case_open = True
     clocks = journal_clocks(state.vaults, row)
-    plan = plan_for(interview, today, clocks)
+    plan = plan_for(interview, today, clocks, tried_from_marks(statuses))
     place = local_help.plan_place(visit)
     return render(
         request,
@@ -89,6 +93,7 @@ def _show(
         case_open=case_open,
         journal_locked=clocks.journal == "locked",
         status_labels=STATUS_LABELS,
+        outcome_labels=OUTCOME_LABELS,
         status_choices=list(StepStatus),
         numbers=_numbers(plan),
         letters={step.id for _, step, _ in step_letters(plan)},
@@ -161,6 +166,24 @@ def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
         media_type="text/markdown" if markdown else "text/plain",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
+
+
+TRIED_BY_MARK = {
+    StepStatus.DONE: "done",
+    StepStatus.REFUSED: "refused",
+    StepStatus.NO_ANSWER: "no-answer",
+    StepStatus.RESOLVED: "resolved",
+}
+
+
+def tried_from_marks(statuses: dict[str, tuple[StepStatus, dt.date]]) -> TriedAnswer:
+    """What the person marked under the steps, as the plan's ``tried`` input: a step marked
+    refused brings its escalation to the top, as the interview's answer would."""
+    return {
+        f"step:{step}": Tried(outcome=TRIED_BY_MARK[status], on=ApproxDate.parse(on))
+        for step, (status, on) in statuses.items()
+        if status in TRIED_BY_MARK
+    }
 
 
 def _numbers(plan: Plan) -> dict[str, int]:
