@@ -25,7 +25,7 @@ from ally.knowledge.interview import Interview
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Pack, Question, QuestionType
 from ally.knowledge.statetables import load_tables
-from ally.model.answers import RATHER_NOT_SAY, TRIED_OUTCOMES, ApproxDate
+from ally.model.answers import RATHER_NOT_SAY, TRIED_OUTCOMES, ApproxDate, Tried
 from ally.model.plan import Plan
 
 TODAY = dt.date(2026, 11, 25)
@@ -45,7 +45,7 @@ def random_answer(question: Question, rng: random.Random) -> Any:
         return rng.choice([1, 4, 10, 14, 15, 20, 100, 5000])
     if question.type is QuestionType.TRIED:
         told = rng.sample(values, rng.randint(0, 2))
-        return {key: {"outcome": rng.choice(TRIED_OUTCOMES)} for key in told} or RATHER_NOT_SAY
+        return {key: Tried(outcome=rng.choice(TRIED_OUTCOMES)) for key in told} or RATHER_NOT_SAY
     day = TODAY - dt.timedelta(days=rng.randint(0, 900))
     return ApproxDate.parse(day if rng.random() < 0.7 else f"{day.year}-{day.month:02d}")
 

@@ -257,3 +257,19 @@ def test_resume_keeps_the_order_for_back() -> None:
         pack, {"context": ["work"], "in_danger_now": "no"}, ["in_danger_now", "context"]
     )
     assert interview.back().id == "context"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_you_said_you_may_be_in_danger_only_when_they_said_so(
+    pack_id: str, data: st.DataObject
+) -> None:
+    """Issue 15: a person who answered nothing (or no) is never told what they did not say."""
+    from ally.documents.plan import render
+
+    pack = load_pack(pack_id)
+    answers = data.draw(answers_for(pack))
+    text = render(build_plan(pack, answers, TODAY), markdown=False)
+    said = answers.get("in_danger_now") == "yes"
+    assert ("You said you may be in danger" in text) == said
