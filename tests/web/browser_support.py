@@ -48,6 +48,12 @@ class RequestLog:
 
 def answer_on_page(page: Any) -> None:
     """Give a plausible answer to whatever question the page shows, then continue."""
+    if "/interview/danger" in page.url:  # "what to do now" after a yes to danger
+        page.locator("a.button[href='/interview']").first.click()
+        return
+    if page.locator("select[name^=tried-]").count():  # "already tried": skippable
+        page.locator("button[value=skip]").click()
+        return
     text_input = page.locator("input#answer")
     if text_input.count():
         hint = page.locator("#answer-hint").inner_text()
