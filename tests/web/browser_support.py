@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,106 @@ def answer_on_page(page: Any) -> None:
         no = page.locator("input[name=answer][value=no]")
         (no if no.count() else options.first).check()
     page.locator("button[value=answer]").click()
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A person's answers by question id, as they would give them; a question not listed is
+    skipped. ``tried`` is the "already tried" answer: route -> what came of it."""
+
+    name: str
+    pack: str
+    answers: dict[str, Any]
+    tried: dict[str, str] = field(default_factory=dict)
+
+
+PHONE_SITUATIONS = (
+    Situation(
+        "california-work",
+        "us",
+        {
+            "in_danger_now": "no",
+            "context": ["work"],
+            "harasser": ["boss"],
+            "threats": "no",
+            "stalking": "no",
+            "intimate_images": "no",
+            "sexual": "yes",
+            "last_incident": "2026-10",
+            "state": "california",
+            "federal_employee": "no",
+            "employer_size": "40",
+        },
+        tried={"hr": "refused"},
+    ),
+    Situation(
+        "england-online",
+        "gb",
+        {
+            "in_danger_now": "no",
+            "context": ["online"],
+            "online_where": ["social"],
+            "harasser": ["anonymous"],
+            "threats": "no",
+            "stalking": "no",
+            "intimate_images": "no",
+            "sexual": "no",
+            "protected_ground": "no",
+            "under_18": "no",
+            "last_incident": "2026-11",
+        },
+    ),
+    Situation(
+        "australia-ex-partner",
+        "au",
+        {
+            "in_danger_now": "no",
+            "context": ["private", "online"],
+            "online_where": ["messaging"],
+            "harasser": ["partner"],
+            "threats": "yes",
+            "stalking": "yes",
+            "intimate_images": "no",
+            "sexual": "no",
+            "protected_ground": "no",
+            "under_18": "no",
+            "last_incident": "2026-11",
+        },
+    ),
+)
+"""Three typical situations, read as a person on a phone would (issue 15)."""
+
+
+def answer_as(page: Any, situation: Situation) -> None:
+    """Answer the question on the page as the situation says (or skip it), then continue."""
+    if "/interview/danger" in page.url:
+        page.locator("a.button[href='/interview']").first.click()
+        return
+    question = page.locator("input[name=question]").get_attribute("value") or ""
+    if question == "tried":
+        for route, outcome in situation.tried.items():
+            page.locator(f"select[name=tried-{route}]").select_option(outcome)
+        page.locator("button[value=answer]" if situation.tried else "button[value=skip]").click()
+        return
+    given = situation.answers.get(question)
+    if given is None:
+        page.locator("button[value=skip]").click()
+        return
+    if page.locator("input#answer").count():
+        page.locator("input#answer").fill(str(given))
+    else:
+        for value in given if isinstance(given, list) else [given]:
+            page.locator(f"input[name=answer][value='{value}']").check()
+    page.locator("button[value=answer]").click()
+
+
+def plan_as(page: Any, base_url: str, situation: Situation) -> None:
+    """Choose the situation's pack and answer the interview until the plan shows."""
+    page.goto(base_url + "/interview/start")
+    page.locator(f"input[name=answer][value='{situation.pack}']").check()
+    page.locator("button[value=answer]").click()
+    for _ in range(40):
+        if page.url.split("#")[0].endswith("/plan"):
+            return
+        answer_as(page, situation)
+    raise AssertionError(f"the interview did not end for {situation.name}: {page.url}")

@@ -5,7 +5,8 @@
  *   journal as an encrypted draft before leaving (and every 15 seconds while it changes).
  * - A page restored from the back-forward cache is fetched again, so the server decides.
  * - Shows a warning two minutes before the idle lock, with a button to stay unlocked.
- * - Shows the Print button on the plan page.
+ * - Shows the Print button on the plan page; opens a folded plan step when a link leads to it
+ *   and every step before printing.
  * - Shows how far an import is while its form is sent (the page itself waits for the result).
  */
 (function () {
@@ -157,6 +158,23 @@
 
   Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (element) {
     element.hidden = false;
+  });
+
+  // Plan steps fold their details: a link to a step (from "Start here" or the deadlines)
+  // opens it, and printing shows every step whole.
+  function openLinkedStep() {
+    var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    var more = target && target.classList.contains("step") ? target.querySelector("details.step-more") : null;
+    if (more) {
+      more.open = true;
+    }
+  }
+  openLinkedStep();
+  window.addEventListener("hashchange", openLinkedStep);
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details.step-more"), function (more) {
+      more.open = true;
+    });
   });
 
   var printButton = document.getElementById("print-plan");
