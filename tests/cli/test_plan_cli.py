@@ -80,6 +80,10 @@ def test_text_and_markdown(tmp_path: Path, fmt: str, heading: str) -> None:
     result = run("plan", "--answers", str(write_answers(tmp_path, ONLINE)), "--format", fmt)
     assert result.returncode == 0, result.stderr
     text = result.stdout
+    # Wrapped for reading: no line longer than 80 characters except an unbreakable address.
+    long = [line for line in text.splitlines() if len(line) > 80 and " " in line.strip()]
+    assert long == [] or all(line.lstrip().startswith("#") for line in long), long
+    text = " ".join(text.split())
     assert text.startswith(heading)
     start = text.index("Start here" if fmt == "md" else "START HERE")
     first_step = text.index("1. Make a safety plan", start + 40)

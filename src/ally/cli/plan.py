@@ -13,7 +13,7 @@ import yaml
 from rich.console import Console
 from rich.markdown import Markdown
 
-from ally.documents.plan import render
+from ally.documents.plan import READING_WIDTH, render
 from ally.errors import AllyError, AnswersError, UsageError
 from ally.knowledge.answers import normalise_answers, read_answers_document
 from ally.knowledge.engine import tried_options
@@ -194,9 +194,9 @@ def _print(plan: Plan, output_format: Format) -> None:
     if output_format is Format.json:
         typer.echo(plan.model_dump_json(indent=2))
     elif output_format is Format.md:
-        typer.echo(render(plan, markdown=True))
+        typer.echo(render(plan, markdown=True, width=READING_WIDTH))
     elif output_format is Format.text:
-        typer.echo(render(plan, markdown=False))
+        typer.echo(render(plan, markdown=False, width=READING_WIDTH))
     else:
         Console().print(Markdown(render(plan, markdown=True)))
 

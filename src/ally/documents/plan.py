@@ -1,9 +1,24 @@
-"""A plan as Markdown or plain text, for the terminal, a file or printing."""
+"""A plan as Markdown or plain text, for the terminal, a file or printing.
+
+Written to be read, not only parsed: "Start here" and the deadlines first, a blank line
+between a step's parts, each contact in full once (its name, then how to reach it), sources as
+numbered footnotes, and, when a width is given, lines wrapped with their indent kept.
+"""
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 from ally.knowledge.messages import message
-from ally.model.plan import NearbyService, Plan, PlanContact, PlanDeadline, PlanStep
+from ally.model.plan import (
+    NearbyService,
+    Plan,
+    PlanContact,
+    PlanDeadline,
+    PlanEscalation,
+    PlanStep,
+)
 
 
 class _Writer:
@@ -50,44 +65,51 @@ class _Writer:
         return f"{line} {deadline.note}" if deadline.note else line
 
     def step(self, step: PlanStep, number: int) -> list[str]:
+        """A step as blocks (title; what and why; each list) with a blank line between them."""
         title = f"{number}. {step.title}"
-        lines = [self.heading(title, 3) if self.md else title]
+        blocks: list[list[str]] = [[self.heading(title, 3) if self.md else title]]
         if step.certainty == "may_apply":
             tag = self.t("may_apply")
-            lines.append(f"*{tag}*" if self.md else f"   [{tag}]")
-        lines += [f"{self.indent}! {warning}" for warning in step.warnings]
-        lines.append(self.indent + step.summary + self.marks(step.sources))
-        if step.because:
-            lines.append(self.indent + step.because)
-        if step.who:
-            lines.append(f"{self.label('who')} {step.who}")
+            blocks.append([f"*{tag}*" if self.md else f"   [{tag}]"])
+        if step.warnings:
+            blocks.append([f"{self.indent}! {warning}" for warning in step.warnings])
+        about = [self.indent + step.summary + self.marks(step.sources)]
+        about += [self.indent + step.because] if step.because else []
+        about += [f"{self.label('who')} {step.who}"] if step.who else []
+        # In Markdown, lines in a row are one paragraph: keep them apart there.
+        blocks += [[line] for line in about] if self.md else [about]
         for key, items in (("how", step.how), ("bring", step.bring)):
             if items:
-                lines.append(self.label(key))
-                lines += [f"{self.bullet} {item}" for item in items]
+                blocks.append([self.label(key), *(f"{self.bullet} {item}" for item in items)])
         if step.contacts:
-            lines.append(self.label("contacts"))
-            lines += [f"{self.bullet} {self.contact(contact)}" for contact in step.contacts]
+            contacts = [f"{self.bullet} {self.contact(contact)}" for contact in step.contacts]
+            blocks.append([self.label("contacts"), *contacts])
         nearby = self.plan.nearby.get(step.id, [])
         if nearby:
-            lines.append(self.label("near_you"))
-            lines += [f"{self.bullet} {self.service(service)}" for service in nearby]
+            services = [f"{self.bullet} {self.service(service)}" for service in nearby]
+            blocks.append([self.label("near_you"), *services])
         if step.deadlines:
-            lines.append(self.label("deadlines"))
-            lines += [
+            deadlines = [
                 f"{self.bullet} {self.deadline(deadline)}{self.marks(deadline.sources)}"
                 for deadline in step.deadlines
             ]
-        for edge in step.escalation:
-            trigger = (
-                self.t("if_refused")
-                if edge.on == "refused"
-                else self.t("if_no_answer", days=edge.after_days)
-            )
-            lines.append(
-                f"{self.indent}{trigger}: {edge.says or self.t('next', title=edge.to_title)}"
-            )
-        return [*lines, ""]
+            blocks.append([self.label("deadlines"), *deadlines])
+        if step.escalation:
+            blocks.append([self.escalation(edge) for edge in step.escalation])
+        lines: list[str] = []
+        for block in blocks:
+            lines += [*block, ""]
+        return lines
+
+    def escalation(self, edge: PlanEscalation) -> str:
+        trigger = (
+            self.t("if_refused")
+            if edge.on == "refused"
+            else self.t("if_no_answer", days=edge.after_days)
+        )
+        then = edge.says or self.t("next", title=edge.to_title)
+        lead = f"{self.bullet} " if self.md else self.indent  # a list in Markdown
+        return f"{lead}{trigger}: {then}"
 
     def marks(self, source_ids: list[str]) -> str:
         """Footnote numbers for sources, numbered in the order the plan first cites them."""
@@ -96,7 +118,7 @@ class _Writer:
             if source_id not in self.footnotes:
                 self.footnotes[source_id] = len(self.footnotes) + 1
             numbers.append(self.footnotes[source_id])
-        return (" " + "".join(f"[{n}]" for n in numbers)) if numbers else ""
+        return (" " + "".join(f"[{n}]" for n in sorted(set(numbers)))) if numbers else ""
 
     def service(self, service: NearbyService) -> str:
         parts = [service.name]
@@ -113,11 +135,12 @@ class _Writer:
         if contact.id in self.contacts_seen:
             return self.t("contact.again", name=contact.name)
         self.contacts_seen.add(contact.id)
-        parts = [contact.name]
-        parts += [f"{self.t('phone')} {contact.phone}"] if contact.phone else []
+        parts = [f"{self.t('phone')} {contact.phone}"] if contact.phone else []
         parts += [f"{self.t('text')} {contact.text}"] if contact.text else []
         parts += [part for part in (contact.web, contact.email, contact.hours) if part]
-        return ", ".join(parts) + self.marks(contact.sources)
+        name = f"**{contact.name}**" if self.md else contact.name
+        how = f": {', '.join(parts)}" if parts else ""
+        return name + how + self.marks(contact.sources)
 
     def start_here(self) -> list[str]:
         if not self.plan.start_here:
@@ -197,7 +220,42 @@ class _Writer:
         return "\n".join(out)
 
 
-def render(plan: Plan, markdown: bool = True) -> str:
+READING_WIDTH = 80
+"""Where the CLI and the web download wrap lines: easy to read, and fits a terminal."""
+
+_LEAD = re.compile(r"^(\s*)((?:[-*!]|\d+\.|\[\d+\])\s+)?")
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap each long line, keeping its indent and hanging under its bullet or number.
+
+    Headings and addresses are never broken, so Markdown stays Markdown and links still work.
+    """
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width or line.startswith("#"):
+            out.append(line)
+            continue
+        lead = _LEAD.match(line)
+        first = lead.group(0) if lead else ""
+        out.append(
+            textwrap.fill(
+                line[len(first) :],
+                width,
+                initial_indent=first,
+                subsequent_indent=" " * len(first),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(out)
+
+
+def render(plan: Plan, markdown: bool = True, width: int | None = None) -> str:
     """The whole plan: safety rules, start here and the deadlines box at the top, then the
-    steps by urgency, what was already done, and the sources as numbered footnotes."""
-    return _Writer(plan, markdown).render()
+    steps by urgency, what was already done, and the sources as numbered footnotes.
+
+    ``width`` wraps long lines (``READING_WIDTH`` for a terminal or a file); without it each
+    paragraph is one line, for callers that search the text."""
+    text = _Writer(plan, markdown).render()
+    return wrap(text, width) if width else text

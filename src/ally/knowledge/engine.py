@@ -24,7 +24,7 @@ from ally.knowledge.deadlines import (
 )
 from ally.knowledge.messages import message
 from ally.knowledge.priority import Arrangement, arrange
-from ally.knowledge.schema import Pack, Question, QuestionType, Step
+from ally.knowledge.schema import Contact, Pack, Question, QuestionType, Step
 from ally.model.answers import NOT_APPLICABLE, AnswerValue, TriedAnswer
 from ally.model.plan import (
     Plan,
@@ -277,9 +277,7 @@ def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> P
         for edge in step.escalation
         if edge.to in included
     ]
-    contacts = [
-        PlanContact(**context.pack.contact(contact_id).model_dump()) for contact_id in step.contacts
-    ]
+    contacts, sources = _fitting_contacts(context, step)
     return PlanStep(
         id=step.id,
         title=step.title,
@@ -295,8 +293,23 @@ def _plan_step(context: _Context, step: Step, included: Mapping[str, Step]) -> P
         contacts=contacts,
         deadlines=deadlines,
         escalation=escalation,
-        sources=step.sources,
+        sources=sources,
     )
+
+
+def _fitting_contacts(context: _Context, step: Step) -> tuple[list[PlanContact], list[str]]:
+    """The step's contacts whose ``contacts_when`` holds or may hold, and its sources without
+    those that were there only for a contact left out (a domestic-abuse line's page is not
+    cited to a worker who is not given the line)."""
+    kept: list[Contact] = []
+    dropped: list[Contact] = []
+    for contact_id in step.contacts:
+        contact = context.pack.contact(contact_id)
+        fits = _holds(step.contacts_when.get(contact_id, True), context.answers) is not False
+        (kept if fits else dropped).append(contact)
+    only_dropped = {s for c in dropped for s in c.sources} - {s for c in kept for s in c.sources}
+    sources = [source for source in step.sources if source not in only_dropped]
+    return [PlanContact(**contact.model_dump()) for contact in kept], sources or step.sources
 
 
 def _reason(context: _Context, question_id: str, matched: list[str] | None = None) -> Reason:

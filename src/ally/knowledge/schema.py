@@ -226,6 +226,15 @@ class Step(Strict):
     how: list[str] = Field(default_factory=list)
     bring: list[str] = Field(default_factory=list)
     contacts: list[Id] = Field(default_factory=list)
+    contacts_when: dict[Id, Condition] = Field(
+        default_factory=dict,
+        description=(
+            "Conditions on some of `contacts`: such a contact is given only when its condition "
+            "holds or is not known, so a domestic-abuse line goes to a person harassed by a "
+            "partner or family member, not to a worker threatened by a customer. Contacts keep "
+            "the order of `contacts`: list the one that fits each situation best first."
+        ),
+    )
     deadlines: list[Id] = Field(default_factory=list)
     escalation: list[Escalation] = Field(default_factory=list)
     order: int = Field(default=100, description="Lower comes first within a phase and urgency.")

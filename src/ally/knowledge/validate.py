@@ -139,6 +139,15 @@ class _Checker:
         step = self.pack.step(step_id)
         self.condition("steps", step.id, "when", step.when)
         self.refs("steps", step.id, "contacts", "contacts", step.contacts)
+        for contact_id, condition in step.contacts_when.items():
+            if contact_id not in step.contacts:
+                self.report(
+                    "steps",
+                    step.id,
+                    ("contacts_when", contact_id),
+                    f"{contact_id!r} is not one of this step's contacts",
+                )
+            self.condition("steps", step.id, "contacts_when", condition)
         self.refs("steps", step.id, "deadlines", "deadlines", step.deadlines)
         self.refs("steps", step.id, "sources", "sources", step.sources)
         if step.primary is not None:

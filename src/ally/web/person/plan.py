@@ -17,6 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from ally.case.store import VaultCase
 from ally.directory.errors import PlaceNotFoundError
 from ally.directory.geo import resolve_place
+from ally.documents.plan import READING_WIDTH
 from ally.documents.plan import render as render_text
 from ally.knowledge.interview import Interview
 from ally.model.case import StatusEvent
@@ -174,7 +175,7 @@ def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
     markdown = format != "txt"
     name = "ally-plan.md" if markdown else "ally-plan.txt"
     return PlainTextResponse(
-        render_text(plan, markdown=markdown),
+        render_text(plan, markdown=markdown, width=READING_WIDTH),
         media_type="text/markdown" if markdown else "text/plain",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
