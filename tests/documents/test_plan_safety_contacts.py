@@ -31,6 +31,7 @@ CUSTOMER_THREATS = {
     "harasser": ["customer"],
     "threats": "yes",
     "stalking": "no",
+    "sexual": "no",
 }
 ACQUAINTANCE_STALKS = {
     "in_danger_now": "no",
@@ -48,6 +49,10 @@ CASES = [
     ("gb", ACQUAINTANCE_STALKS, ["stalking-helpline", "findahelpline"]),
     ("ie", EX_PARTNER, ["womens-aid", "mens-aid", "findahelpline"]),
     ("ie", CUSTOMER_THREATS, ["findahelpline"]),
+    ("au", EX_PARTNER, ["respect-1800", "lifeline"]),
+    ("au", CUSTOMER_THREATS, ["lifeline"]),
+    # 1800RESPECT also answers workplace sexual harassment.
+    ("au", {**CUSTOMER_THREATS, "sexual": "yes"}, ["respect-1800", "lifeline"]),
     ("generic", EX_PARTNER, ["hotpeachpages", "findahelpline"]),
     ("generic", CUSTOMER_THREATS, ["findahelpline"]),
 ]

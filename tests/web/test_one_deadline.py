@@ -126,7 +126,7 @@ def test_every_page_and_document_gives_the_same_last_day(
     case = _eeoc_row(person.open("/case").text)
     assert shown in case and "your journal has an incident on that day" in case
     assert "September 28, 2026" not in plan + case
-    download = person.get("/plan/download").text
+    download = " ".join(person.get("/plan/download").text.split())  # wrapped for reading
     assert f"{EEOC_DEADLINE}: by {DUE.isoformat()}" in download
     assert f"{EEOC_DEADLINE_300}: by {DUE_IF_STATE_AGENCY.isoformat()}" in download
     both = {EEOC_DEADLINE: {DUE}, EEOC_DEADLINE_300: {DUE_IF_STATE_AGENCY}}
