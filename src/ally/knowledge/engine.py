@@ -90,6 +90,7 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
             )
             if start_unknown and _holds(deadline.when, answers) is not False:
                 scores[deadline.starts] += 1
+    _credit_gates(pack, answers, asked, scores)
     for question in pack.questions:
         # "Whom have you told?" matters once some step it could mark as taken is possible;
         # it counts for one, so it comes after the questions that shape the plan.
@@ -97,6 +98,21 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
         if tried and _tried_options(question, possible_steps):
             scores[question.id] += 1
     return scores
+
+
+def _credit_gates(
+    pack: Pack, answers: Answers, asked: frozenset[str], scores: Counter[str]
+) -> None:
+    """A question that matters but waits on its ``ask_if`` makes the questions it waits on
+    matter too: otherwise neither would ever be asked (the posted-address question waits on
+    threats and stalking, which the rest of the plan may no longer need)."""
+    for question in pack.questions:
+        if question.id in asked or not scores[question.id]:
+            continue
+        node = conditions.parse(question.ask_if)
+        if conditions.evaluate(node, answers) is None:
+            for gate in conditions.open_questions(node, answers, asked):
+                scores[gate] += 1
 
 
 def _tried_options(question: Question, steps: list[Step]) -> list[str]:
