@@ -40,7 +40,7 @@ from ally.web.pages import (
     see_other,
 )
 from ally.web.person.flow import load_interview, pack_in, plan_for
-from ally.web.person.tracking import journal_clocks
+from ally.web.person.tracking import journal_clocks, marked_statuses, tried_from_marks
 from ally.web.state import web_state
 
 router = APIRouter()
@@ -117,8 +117,11 @@ def finished_plan(request: Request, visit: Visit) -> tuple[Interview | None, Pla
     if interview is None or interview.current() is not None:
         return None, None
     state = web_state(request)
-    clocks = journal_clocks(state.vaults, visit.session.row)
-    return interview, plan_for(interview, state.config.today(), clocks)
+    row = visit.session.row
+    clocks = journal_clocks(state.vaults, row)
+    # The same marks as the plan page, so /letters/N is step N of the plan the person saw.
+    tried = tried_from_marks(marked_statuses(state.steps, state.vaults, row))
+    return interview, plan_for(interview, state.config.today(), clocks, tried)
 
 
 def step_letters(plan: Plan) -> list[tuple[int, PlanStep, str]]:
