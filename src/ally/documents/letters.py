@@ -384,6 +384,10 @@ class Letter:
     notes: list[str] = field(default_factory=list)
     template: str = ""
     language: str = "en"
+    untranslated: str = ""
+    """The language asked for, when this letter is not translated into it (see ``notes``)."""
+    gaps: list[str] = field(default_factory=list)
+    """Text that looks like a gap to fill in (see ``notes``)."""
 
     def text(self) -> str:
         """The letter as one Markdown document: subject line, then the body."""
@@ -746,8 +750,10 @@ def render_letter(
         template=str(loader.find(chosen)),
         notes=notes,
         language=language,
+        untranslated=data.language if notes else "",
     )
     gaps = find_placeholders(letter.text())
+    letter.gaps.extend(sorted(set(gaps))[:5])
     if gaps:
         letter.notes.append(
             "The draft contains text that looks like a gap to fill in ("
