@@ -3,17 +3,21 @@ keep to the person's country and state, with the national line when nothing loca
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ally.directory.fallback import areas_for_pack, national_lines
-from ally.directory.geo import resolve_place, us_state_code
+from ally.directory.geo import US_PLACES, place_key, resolve_place, us_state_code
 from ally.directory.search import SearchQuery, search, services_for_step
 from ally.directory.seed import ensure_seeded
+from ally.knowledge.statetables import load_tables
 from ally.storage.directory_store import DirectoryStore
+from tests.directory.conftest import drop, open_store
 
 FRESNO = (36.75, -119.77)
 
@@ -63,11 +67,58 @@ def test_pack_areas() -> None:
     assert areas_for_pack("generic") == ()
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> DirectoryStore:
-    store = DirectoryStore.open(str(tmp_path_factory.mktemp("dir") / "d.sqlite3"))
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DirectoryStore]:
+    """The packs' records, as a person's directory holds them, on each database."""
+    store, schema = open_store(request.param, tmp_path_factory.mktemp("dir"))
     ensure_seeded(store)
-    return store
+    try:
+        yield store
+    finally:
+        drop(store, schema)
+
+
+def test_a_shelter_near_oakland_is_the_states_domestic_violence_help(
+    seeded: DirectoryStore,
+) -> None:
+    """Issue 18: a shelter search near Oakland listed only national hotlines. California's
+    coalition (which lists the local shelters) comes first, as a state-wide service."""
+    hits = services_for_step(seeded, "shelter", near="Oakland, CA", limit=10)
+    scopes = {hit.name: hit.scope for hit in hits}
+    assert scopes.get("California Partnership to End Domestic Violence") == "region"
+    assert hits[0].name == "California Partnership to End Domestic Violence"
+    assert scopes.get("National Domestic Violence Hotline") == "country"
+    assert not [name for name in scopes if "Oregon" in name or "Nevada" in name]
+    assert not [name for name in scopes if "Ontario" in name or "Women's Aid" in name]
+
+
+@pytest.mark.parametrize(
+    ("near", "coalition"),
+    [
+        ("Columbus, Ohio", "Ohio Domestic Violence Network"),
+        ("Des Moines, IA", "Iowa Coalition Against Domestic Violence"),
+        ("80202", "Violence Free Colorado"),
+    ],
+)
+def test_each_states_coalition_is_its_shelter_finder(
+    seeded: DirectoryStore, near: str, coalition: str
+) -> None:
+    names = [hit.name for hit in services_for_step(seeded, "shelter", near=near, limit=10)]
+    assert any(name.startswith(coalition) for name in names), names
+    assert "California Partnership to End Domestic Violence" not in names
+
+
+def test_legal_aid_near_a_state_is_its_finder_and_never_another_country(
+    seeded: DirectoryStore,
+) -> None:
+    hits = services_for_step(seeded, "legal_aid", near="Fresno, California", limit=10)
+    names = {hit.name: hit.scope for hit in hits}
+    assert names.get("LawHelpCA.org") == "region"
+    assert names.get("LawHelp.org (free legal aid, by state and topic)") == "country"
+    foreign = ("Ontario", "England", "Legal Aid Board", "FLAC", "National Legal Aid")
+    assert not [name for name in names if any(word in name for word in foreign)]
 
 
 @pytest.mark.parametrize("text", ["Fresno, California", "Fresno, CA", "93721"])
@@ -166,3 +217,47 @@ def test_near_a_us_place_picks_the_state_pack(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"pack": "us-ia"' in result.stdout
     assert "Iowa Civil Rights Commission" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Incorporated places that are not a Postal Service name (they share a ZIP code with a
+        # larger town) and too small for GeoNames' 15,000 list: found in the vendored table.
+        ("Mariemont, Ohio", "Mariemont, OH"),
+        ("Bellefonte, KY", "Bellefonte, KY"),
+        ("Greenfield, Minnesota", "Greenfield, MN"),
+        ("Mariemont", "Mariemont, OH"),
+        # Accents, dots and the usual abbreviations.
+        ("Canon City, Colorado", "Cañon City, CO"),
+        ("Ft. Lauderdale, FL", "Fort Lauderdale, FL"),
+        ("Mt Vernon, WA", "Mount Vernon, WA"),
+    ],
+)
+def test_small_places_and_abbreviations_are_found(text: str, label: str) -> None:
+    place = resolve_place(text)
+    assert place.label == label
+    assert place.country == "US" and place.region == label[-2:]
+    assert place.timezone and place.timezone.startswith("America/")
+
+
+def test_the_vendored_places_table_says_where_it_comes_from() -> None:
+    with gzip.open(US_PLACES, "rt", encoding="utf-8") as table:
+        header = table.readline()
+        columns = table.readline()
+        rows = [line.rstrip("\n").split("\t") for line in table]
+    assert "GeoNames (https://www.geonames.org/), CC BY 4.0" in header
+    assert f"{len(rows)} rows" in header and len(rows) > 20_000
+    assert columns == "# name\tstate\tlat\tlon\tpopulation\ttimezone\n"
+    assert {row[1] for row in rows} == {rows_.state.postal for rows_ in load_tables().states}
+    assert sum(int(row[4]) < 500 for row in rows) < 500  # county seats, however small
+    mariemont = [row for row in rows if row[0] == "Mariemont"]
+    assert [row[1] for row in mariemont] == ["OH"]
+    assert abs(float(mariemont[0][2]) - 39.145) < 0.05
+
+
+def test_place_keys_ignore_case_accents_dots_and_abbreviations() -> None:
+    assert place_key("St. Paul") == place_key("saint  paul") == "saint paul"
+    assert place_key("Cañon City") == "canon city"
+    assert place_key("Ft Myers") == "fort myers"
+    assert place_key("Stanton") == "stanton"  # only a whole first word is an abbreviation
