@@ -65,7 +65,9 @@ def test_a_foreign_source_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     folder = _copy_pack(tmp_path, "ie")
     steps = folder / "steps.yaml"
     text = steps.read_text()
-    steps.write_text(text.replace("sources: [ie-nfoap-s10]", "sources: [ie-nfoap-s10, rmit-evidence]"))
+    steps.write_text(
+        text.replace("sources: [ie-nfoap-s10]", "sources: [ie-nfoap-s10, rmit-evidence]")
+    )
     pack, problems = validate_folder(folder)
     assert pack is not None, [str(problem) for problem in problems]
     warnings = [str(warning) for warning in source_warnings(folder)]

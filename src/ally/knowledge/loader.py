@@ -21,8 +21,8 @@ from pydantic import ValidationError
 from ally import plugins
 from ally.errors import PackNotFoundError, PackProblem, PackValidationError
 from ally.knowledge.schema import Pack, PackFile
-from ally.knowledge.translate import Translation, apply, check_translation
 from ally.knowledge.tailoring import check_tailoring, foreign_sources
+from ally.knowledge.translate import Translation, apply, check_translation
 from ally.knowledge.validate import check_references
 from ally.knowledge.yamlfile import LineDict, YamlSyntaxError, line_of, read_yaml
 

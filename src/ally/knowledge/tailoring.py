@@ -36,7 +36,35 @@ GENERIC_WORDING = re.compile(
 _TLD_PLACE = {"uk": "gb", "gov": "us", "mil": "us", "edu": "us", "us": "us"}
 _VANITY_TLDS = frozenset({"io", "co", "me", "tv", "ly", "fm", "ai", "gg", "to", "cc", "ws"})
 _EU_MEMBERS = frozenset(
-    "at be bg hr cy cz dk ee fi fr de gr hu ie it lv lt lu mt nl pl pt ro sk si es se".split()
+    [
+        "at",
+        "be",
+        "bg",
+        "hr",
+        "cy",
+        "cz",
+        "dk",
+        "ee",
+        "fi",
+        "fr",
+        "de",
+        "gr",
+        "hu",
+        "ie",
+        "it",
+        "lv",
+        "lt",
+        "lu",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "si",
+        "es",
+        "se",
+    ]
 )
 
 
