@@ -337,6 +337,7 @@ def test_every_single_mutation_is_detected_and_located(location: str, small_rows
             pass
 
     check()
+    print(f"\n{db.kind}: {sum(counts.values())} mutations detected and located, by kind {counts}")
     assert sum(counts.values()) >= MUTATIONS, counts
     assert all(counts.get(k, 0) > MUTATIONS // 40 for k in OPS), counts
     assert vault.verify().ok  # every mutation was rolled back
