@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from ally.directory.geo import resolve_place, us_state_code
 from ally.directory.search import SearchQuery, search, services_for_step
 from ally.directory.seed import ensure_seeded
 from ally.storage.directory_store import DirectoryStore
+from tests.directory.conftest import drop, open_store
 
 FRESNO = (36.75, -119.77)
 
@@ -63,11 +65,58 @@ def test_pack_areas() -> None:
     assert areas_for_pack("generic") == ()
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> DirectoryStore:
-    store = DirectoryStore.open(str(tmp_path_factory.mktemp("dir") / "d.sqlite3"))
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DirectoryStore]:
+    """The packs' records, as a person's directory holds them, on each database."""
+    store, schema = open_store(request.param, tmp_path_factory.mktemp("dir"))
     ensure_seeded(store)
-    return store
+    try:
+        yield store
+    finally:
+        drop(store, schema)
+
+
+def test_a_shelter_near_oakland_is_the_states_domestic_violence_help(
+    seeded: DirectoryStore,
+) -> None:
+    """Issue 18: a shelter search near Oakland listed only national hotlines. California's
+    coalition (which lists the local shelters) comes first, as a state-wide service."""
+    hits = services_for_step(seeded, "shelter", near="Oakland, CA", limit=10)
+    scopes = {hit.name: hit.scope for hit in hits}
+    assert scopes.get("California Partnership to End Domestic Violence") == "region"
+    assert hits[0].name == "California Partnership to End Domestic Violence"
+    assert scopes.get("National Domestic Violence Hotline") == "country"
+    assert not [name for name in scopes if "Oregon" in name or "Nevada" in name]
+    assert not [name for name in scopes if "Ontario" in name or "Women's Aid" in name]
+
+
+@pytest.mark.parametrize(
+    ("near", "coalition"),
+    [
+        ("Columbus, Ohio", "Ohio Domestic Violence Network"),
+        ("Des Moines, IA", "Iowa Coalition Against Domestic Violence"),
+        ("80202", "Violence Free Colorado"),
+    ],
+)
+def test_each_states_coalition_is_its_shelter_finder(
+    seeded: DirectoryStore, near: str, coalition: str
+) -> None:
+    names = [hit.name for hit in services_for_step(seeded, "shelter", near=near, limit=10)]
+    assert any(name.startswith(coalition) for name in names), names
+    assert "California Partnership to End Domestic Violence" not in names
+
+
+def test_legal_aid_near_a_state_is_its_finder_and_never_another_country(
+    seeded: DirectoryStore,
+) -> None:
+    hits = services_for_step(seeded, "legal_aid", near="Fresno, California", limit=10)
+    names = {hit.name: hit.scope for hit in hits}
+    assert names.get("LawHelpCA.org") == "region"
+    assert names.get("LawHelp.org (free legal aid, by state and topic)") == "country"
+    foreign = ("Ontario", "England", "Legal Aid Board", "FLAC", "National Legal Aid")
+    assert not [name for name in names if any(word in name for word in foreign)]
 
 
 @pytest.mark.parametrize("text", ["Fresno, California", "Fresno, CA", "93721"])

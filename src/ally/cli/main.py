@@ -15,7 +15,7 @@ from typing import TextIO
 import typer
 
 from ally import __version__, debug
-from ally.cli import case, directory, packs, plan
+from ally.cli import admin, case, directory, packs, plan
 from ally.cli import evidence as evidence_cli
 from ally.cli import letters as letters_cli
 from ally.cli import serve as serve_cli
@@ -35,6 +35,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(directory.app, name="directory")
 app.add_typer(vault_cli.app, name="vault")
 app.add_typer(evidence_cli.app, name="evidence")
+app.add_typer(admin.app, name="admin")
 _debug = {"on": False}
 
 

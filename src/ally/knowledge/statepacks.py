@@ -553,7 +553,10 @@ def _support(builder: _Builder) -> None:
             {
                 "id": "state-dv-support",
                 "title": f"Find a domestic violence program in {builder.name}",
-                "route": "advocacy",
+                # Shelter, as the us pack's own domestic violence step: the coalition and the
+                # hotline are how a person finds a shelter in the state, so a directory search
+                # for a shelter (seeded from this route) lists them.
+                "route": "shelter",
                 "phase": "support",
                 "urgency": "soon",
                 "when": "harasser in [partner, family] or stalking or threats",

@@ -1,0 +1,77 @@
+"""``ally admin``: set up a hosted Ally (organisations and their first admin).
+
+A thin shell over :mod:`ally.hosted`. The admin's password never goes on the command line
+(it would land in the shell history and the process list): a hidden prompt, or
+``ALLY_ADMIN_PASSWORD`` for scripts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from ally.errors import UsageError
+from ally.hosted.accounts import Accounts
+from ally.hosted.errors import HostedDatabaseError
+from ally.hosted.store import HostedStore
+
+app = typer.Typer(
+    help="Set up a hosted Ally: organisations and their admins.", no_args_is_help=True
+)
+
+DATABASE = typer.Option(
+    ...,
+    "--database",
+    envvar="ALLY_DATABASE_URL",
+    help="The hosted PostgreSQL database (postgresql://...).",
+)
+
+
+def read_password(env: str = "ALLY_ADMIN_PASSWORD") -> str:
+    """From the environment (scripts), else a hidden prompt typed twice."""
+    if os.environ.get(env):
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        raise UsageError(f"No password given: type it at the prompt, or set {env}.")
+    value: str = typer.prompt("The admin's password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+def hosted_store(database: str) -> HostedStore:
+    """The hosted tables in ``database``, which must be PostgreSQL."""
+    if not database.startswith(("postgresql://", "postgres://")):
+        raise HostedDatabaseError(
+            "A hosted Ally needs a PostgreSQL database: give --database postgresql://..."
+        )
+    return HostedStore(database)
+
+
+@app.command("create-org")
+def create_org(
+    name: str = typer.Argument(..., help="The organisation's name, as people see it."),
+    admin: str = typer.Option(..., "--admin", help="The first admin's sign-in name (an email)."),
+    slug: str = typer.Option(
+        ..., "--slug", help="Short name for addresses, e.g. shelter-north (3-40 a-z, 0-9, -)."
+    ),
+    open_signup: bool = typer.Option(
+        False, "--open-signup", help="Let people create their own accounts."
+    ),
+    database: str = DATABASE,
+) -> None:
+    """Create an organisation and its first admin, and show the admin's TOTP secret once."""
+    password = read_password()
+    store = hosted_store(database)
+    try:
+        accounts = Accounts(store)
+        accounts.passwords.check_new(password)  # before anything is written
+        org = accounts.create_org(name, slug, open_signup=open_signup)
+        staff = accounts.add_staff(org, admin, "admin", password)
+    finally:
+        store.close()
+    typer.echo(f"Created {org.name} ({org.slug}) with admin {staff.account.login}.")
+    typer.echo("Add this to the admin's authenticator app now; it is not shown again:")
+    typer.echo(f"  secret: {staff.totp_secret}")
+    typer.echo(f"  {staff.totp_uri}")
+    typer.echo(f"People sign in at /account/sign-in?org={org.slug}.")

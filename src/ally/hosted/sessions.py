@@ -1,0 +1,219 @@
+"""Signing in, and account sessions kept in the database so they can be revoked.
+
+The browser holds a random token (256 bits); the table holds only its SHA-256, so a copy of
+the database cannot be used to sign in. A session ends when it is revoked (sign-out, "sign
+out everywhere", an admin), after ``idle_seconds`` without use, or ``max_seconds`` after it
+began; every app process checks the table on every request, so a revoked session is refused
+everywhere at once.
+
+Sign-in goes through :class:`ally.vault.throttle.UnlockThrottle`, as journal unlocks do: a
+bounded number of Argon2id checks at a time, and back-off per sign-in name and per client
+address after repeated failures, counted in the database (:class:`LoginLedger`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ally.hosted import totp
+from ally.hosted.accounts import Account, Accounts, Organisation, _account, normalise_login
+from ally.hosted.errors import HostedError, SignInError, SignInThrottledError
+from ally.hosted.store import HostedStore, LoginLedger
+from ally.vault.throttle import (
+    BackoffPolicy,
+    LocalGate,
+    UnlockRefusedError,
+    UnlockThrottle,
+)
+
+NAME_POLICY = BackoffPolicy(free_failures=5, base_seconds=2.0, max_seconds=900.0)
+"""Per sign-in name: five free tries, then 2, 4, 8 ... seconds, up to 15 minutes."""
+CLIENT_POLICY = BackoffPolicy(free_failures=20, base_seconds=1.0, max_seconds=300.0)
+"""Per client address: more free tries, as a shelter's wifi is shared by many people."""
+TOUCH_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle_seconds: int = 2 * 3600
+    max_seconds: int = 12 * 3600
+
+
+@dataclass(frozen=True)
+class Current:
+    """A live account session: which row, and whose."""
+
+    session: str
+    account: Account
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    created: int
+    last_seen: int
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def name_key(org: Organisation, login: str) -> str:
+    """The throttle key of a sign-in name: hashed, so the failure table names nobody."""
+    return hashlib.sha256(f"{org.id}\0{login}".encode()).hexdigest()[:32]
+
+
+class AccountSessions:
+    def __init__(
+        self,
+        store: HostedStore,
+        accounts: Accounts,
+        *,
+        clock: Callable[[], float] = time.time,
+        policy: SessionPolicy = SessionPolicy(),
+        concurrency: int = 4,
+    ) -> None:
+        self.store = store
+        self.accounts = accounts
+        self.clock = clock
+        self.policy = policy
+        self.throttle = UnlockThrottle(
+            LocalGate(concurrency),
+            LoginLedger(store),
+            policies={"name": NAME_POLICY, "client": CLIENT_POLICY},
+            clock=clock,
+            exclusive=frozenset({"name"}),
+        )
+
+    def sign_in(
+        self, org: Organisation, login: str, password: str, code: str, client: str
+    ) -> tuple[str, Current]:
+        """Check the password (and the TOTP code for staff, or a person who set one up);
+        return a new session's token (to put in a cookie) and the session.
+
+        Every failure raises the same :class:`SignInError` and counts towards back-off;
+        :class:`SignInThrottledError` when this name or client must wait (nothing tried).
+        """
+        try:
+            name = normalise_login(login)
+        except HostedError:
+            raise SignInError() from None
+        keys = {"name": name_key(org, name), "client": client}
+        try:
+            with self.throttle.attempt(keys) as attempt:
+                account = self._check(org, name, password, code)
+                if account is None:
+                    attempt.failed()
+                    raise SignInError()
+                attempt.succeeded()
+        except UnlockRefusedError as refused:
+            raise SignInThrottledError(refused.retry_after) from refused
+        return self._start(account)
+
+    def _check(self, org: Organisation, name: str, password: str, code: str) -> Account | None:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id, org, login, role, vault, password, totp_secret, totp_step"
+                " FROM hosted_accounts WHERE org = ? AND login = ? AND disabled = 0",
+                (org.id, name),
+            )
+        row = rows[0] if rows else None
+        stored = str(row[5]) if row else None
+        if not self.accounts.passwords.verify(stored, password) or row is None:
+            return None
+        account = _account(row)
+        secret = row[6]
+        if secret is None:
+            return None if account.is_staff else account  # staff always need a second factor
+        last = int(row[7]) if row[7] is not None else None
+        step = totp.matching_step(str(secret), code, self.clock(), last)
+        if step is None:
+            return None
+        with self.store.transaction() as db:  # the code is spent, in every process
+            used = db.execute(
+                "UPDATE hosted_accounts SET totp_step = ? WHERE id = ?"
+                " AND (totp_step IS NULL OR totp_step < ?)",
+                (step, account.id, step),
+            )
+            if used.rowcount != 1:
+                return None  # another request used this code at the same moment
+        return account
+
+    def _start(self, account: Account) -> tuple[str, Current]:
+        token = secrets.token_urlsafe(32)
+        row = secrets.token_hex(16)
+        now = int(self.clock())
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO hosted_sessions (id, token_hash, account, created, last_seen)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (row, token_hash(token), account.id, now, now),
+            )
+        return token, Current(row, account)
+
+    def open(self, token: str | None) -> Current | None:
+        """The live session for a cookie's token, or None (unknown, revoked, expired, or
+        the account disabled)."""
+        if not token or len(token) > 100:
+            return None
+        now = int(self.clock())
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT s.id, s.created, s.last_seen, a.id, a.org, a.login, a.role, a.vault"
+                " FROM hosted_sessions s JOIN hosted_accounts a ON a.id = s.account"
+                " WHERE s.token_hash = ? AND s.revoked IS NULL AND a.disabled = 0",
+                (token_hash(token),),
+            )
+            if not rows:
+                return None
+            row = rows[0]
+            created, last_seen = int(row[1]), int(row[2])
+            if (
+                now - last_seen > self.policy.idle_seconds
+                or now - created > self.policy.max_seconds
+            ):
+                db.execute("UPDATE hosted_sessions SET revoked = ? WHERE id = ?", (now, row[0]))
+                return None
+            if now - last_seen >= TOUCH_SECONDS:
+                db.execute("UPDATE hosted_sessions SET last_seen = ? WHERE id = ?", (now, row[0]))
+        return Current(str(row[0]), _account(row[3:]))
+
+    def revoke(self, session: str, owner: str) -> bool:
+        """End one of ``owner``'s sessions; False if it is not theirs (or already ended)."""
+        with self.store.transaction() as db:
+            done = db.execute(
+                "UPDATE hosted_sessions SET revoked = ? WHERE id = ? AND account = ?"
+                " AND revoked IS NULL",
+                (int(self.clock()), session, owner),
+            )
+            return bool(done.rowcount == 1)
+
+    def revoke_all(self, owner: str, keep: str | None = None) -> int:
+        """End every session of ``owner`` (but ``keep``, the one asking); how many ended."""
+        with self.store.transaction() as db:
+            done = db.execute(
+                "UPDATE hosted_sessions SET revoked = ? WHERE account = ? AND revoked IS NULL"
+                " AND id <> ?",
+                (int(self.clock()), owner, keep or ""),
+            )
+            return int(done.rowcount)
+
+    def live(self, owner: str) -> list[SessionInfo]:
+        """``owner``'s sessions that have not ended, newest first."""
+        now = int(self.clock())
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id, created, last_seen FROM hosted_sessions"
+                " WHERE account = ? AND revoked IS NULL ORDER BY created DESC, id",
+                (owner,),
+            )
+        return [
+            SessionInfo(str(r[0]), int(r[1]), int(r[2]))
+            for r in rows
+            if now - int(r[2]) <= self.policy.idle_seconds
+            and now - int(r[1]) <= self.policy.max_seconds
+        ]

@@ -1,0 +1,125 @@
+"""The hosted tables on one shared Database, behind one lock.
+
+Rows are keyed by organisation: every account row names its organisation, every session row
+its account. Journals are not here: each person's journal is its own PostgreSQL schema (see
+:func:`ally.hosted.accounts.vault_location`), so these tables hold no journal data at all.
+
+Page handlers run in a thread pool and a Database holds one connection, so every use goes
+through :meth:`HostedStore.transaction`: one thread at a time, all or nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ally.storage.database import Database
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS hosted_orgs (
+        id TEXT PRIMARY KEY,
+        slug TEXT UNIQUE NOT NULL,
+        name TEXT UNIQUE NOT NULL,
+        open_signup INTEGER NOT NULL,
+        created BIGINT NOT NULL
+    )""",
+    # One row per account. ``vault`` is the person's journal schema (NULL for staff);
+    # ``totp_step`` is the last step a code was used for (a code is never accepted twice).
+    """CREATE TABLE IF NOT EXISTS hosted_accounts (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL REFERENCES hosted_orgs (id),
+        login TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('person', 'advocate', 'admin')),
+        password TEXT NOT NULL,
+        totp_secret TEXT,
+        totp_step BIGINT,
+        vault TEXT UNIQUE,
+        created BIGINT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (org, login)
+    )""",
+    # The browser holds a random token; only its SHA-256 is kept.
+    """CREATE TABLE IF NOT EXISTS hosted_sessions (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT UNIQUE NOT NULL,
+        account TEXT NOT NULL REFERENCES hosted_accounts (id),
+        created BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL,
+        revoked BIGINT
+    )""",
+    "CREATE INDEX IF NOT EXISTS hosted_sessions_account ON hosted_sessions (account)",
+    # Which account session a person-page visit (web_sessions.id) belongs to.
+    """CREATE TABLE IF NOT EXISTS hosted_bindings (
+        visit TEXT PRIMARY KEY,
+        session TEXT NOT NULL REFERENCES hosted_sessions (id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS hosted_bindings_session ON hosted_bindings (session)",
+    # Failed sign-ins per key (a hashed name, a client address): shared by every process.
+    """CREATE TABLE IF NOT EXISTS hosted_login_failures (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failed DOUBLE PRECISION NOT NULL
+    )""",
+)
+
+
+class HostedStore:
+    """The hosted tables; created if missing when the store is made."""
+
+    def __init__(self, database: Database | str | Path) -> None:
+        self.db: Database | None = database if isinstance(database, Database) else None
+        self.url = self.db.url if self.db else str(database)
+        self._lock = threading.RLock()
+        with self.transaction() as db:
+            for statement in SCHEMA:
+                db.execute(statement)
+
+    @property
+    def kind(self) -> str:
+        return "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One transaction; the connection is (re)opened on first use after ``close``."""
+        with self._lock:
+            if self.db is None:
+                self.db = Database(self.url)
+            with self.db.transaction() as db:
+                yield db
+
+    def close(self) -> None:
+        with self._lock:
+            if self.db is not None:
+                self.db.close()
+                self.db = None
+
+
+class LoginLedger:
+    """Failed sign-ins counted in ``hosted_login_failures`` (a :class:`FailureLedger`), so
+    every app process and every restart sees the same back-off."""
+
+    def __init__(self, store: HostedStore) -> None:
+        self.store = store
+
+    def get(self, key: str) -> tuple[int, float]:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT failures, last_failed FROM hosted_login_failures WHERE key = ?", (key,)
+            )
+        return (int(rows[0][0]), float(rows[0][1])) if rows else (0, 0.0)
+
+    def failed(self, key: str, now: float) -> None:
+        # One statement, so two processes counting at once both count.
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO hosted_login_failures (key, failures, last_failed) VALUES (?, 1, ?)"
+                " ON CONFLICT (key) DO UPDATE SET failures = hosted_login_failures.failures + 1,"
+                " last_failed = excluded.last_failed",
+                (key, now),
+            )
+
+    def cleared(self, key: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM hosted_login_failures WHERE key = ?", (key,))
