@@ -20,7 +20,7 @@ Everything runs offline on the person's own computer; the rules are compiled onc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -169,14 +169,16 @@ class Assessment:
     findings: tuple[Finding, ...]
     strong_language: bool = False
     """Swearing or insulting words somewhere in the message (not a flag by itself)."""
+    flagged: bool = field(init=False, compare=False)
+    """Some category is flagged (worked out once: an import asks for every message)."""
+
+    def __post_init__(self) -> None:
+        flagged = any(finding.score >= FLAG_LINE for finding in self.findings)
+        object.__setattr__(self, "flagged", flagged)
 
     @property
     def scores(self) -> dict[str, float]:
         return {finding.category: finding.score for finding in self.findings}
-
-    @property
-    def flagged(self) -> bool:
-        return any(finding.flagged for finding in self.findings)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -210,14 +212,17 @@ class Detector:
     def __init__(self, model_path: Path | None = MODEL_PATH) -> None:
         self.model = LinearModel.load(model_path) if model_path is not None else None
 
-    def rule_hits(self, normalised: str, words: set[str]) -> dict[str, list[tuple[float, str]]]:
-        """Every rule that matched, as (weight, reason) per category."""
+    def rule_hits(
+        self, normalised: str, words: set[str], digits: bool = True
+    ) -> dict[str, list[tuple[float, str]]]:
+        """Every rule that matched, as (weight, reason) per category (``digits``: False when the
+        original text has no digit, so neither has the normalised one)."""
         candidates: set[int] = set().union(
             *map(RULES_BY_WORD.__getitem__, TRIGGER_WORDS.intersection(words))
         )  # in C: usually none or a few rules
         if "#" in normalised:
             candidates.update(HASHTAG_RULES)
-        if HAS_DIGIT.search(normalised):
+        if digits and HAS_DIGIT.search(normalised):
             candidates.update(DIGIT_RULES)
         hits: dict[str, list[tuple[float, str]]] = {}
         if not candidates:
@@ -248,8 +253,9 @@ class Detector:
         words = set(tokens)
         if "'" in normalised:  # "manager's", "parents'": the word itself triggers rules too
             words.update(token.split("'", 1)[0] for token in tokens if "'" in token)
-        hits = self.rule_hits(normalised, words)
-        if "@" in text or HAS_DIGIT.search(text):
+        digits = HAS_DIGIT.search(text) is not None
+        hits = self.rule_hits(normalised, words, digits)
+        if digits or "@" in text:
             details = personal_details(text)
             if details:
                 hits.setdefault("doxxing", []).extend(details)
