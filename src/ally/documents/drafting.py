@@ -80,6 +80,10 @@ class Draft:
     kind: LetterKind
     rule: ContentRule
     checklist: Checklist
+    dropped_links: int = 0
+    """Links left out because they are not on the service reported (see the notes)."""
+    hosts: tuple[str, ...] = ()
+    """The service's domains, for a host or platform report."""
 
 
 def resolve(plan: Plan | None, target: str) -> tuple[PlanStep | None, LetterKind]:
@@ -222,7 +226,8 @@ def draft(
     )
     letter = render_letter(data, kind, step, folders)
     letter.notes[:0] = notes
-    return Draft(letter, case, step, kind, rule, listed)
+    dropped = len(request.details.links) - len(details.links)
+    return Draft(letter, case, step, kind, rule, listed, dropped, tuple(sorted(service.hosts)))
 
 
 def _letter_context(plan: Plan | None, name: str, book_contexts: Mapping[str, str]) -> str | None:

@@ -341,8 +341,10 @@ def has_legacy_messages(store: EvidenceStore) -> bool:
 def check_export(store: EvidenceStore, export: Export, legacy: bool = True) -> _Check:
     """Parse the whole export without writing (a damaged file raises here) and count."""
     found = _Check()
+    # A vault without imported messages (a first import) holds none of these: no look-ups.
+    empty = not (store.has_entries(PAGE_KIND) or store.has_entries(MESSAGE_KIND))
     for chunk in chunks(keyed(export.messages())):
-        present = present_keys(store, chunk, legacy)
+        present = set() if empty else present_keys(store, chunk, legacy)
         keys = set()
         for key, message in chunk:
             found.conversations.add(conversation_id(message))
