@@ -94,22 +94,24 @@ def _first_screen_starts_here(page: Any, situation: Situation) -> None:
 
 
 def _steps_are_folded(page: Any, situation: Situation) -> None:
-    """Only the first step to take shows its details; the others show title, summary and why."""
+    """Only the first "Start here" step shows its details; the others show title, summary and
+    why."""
     opened = page.locator("article.step:has(details.step-more[open])")
     assert opened.count() == 1
-    assert opened.locator("h3").inner_text() == f"1. {FIRST_STEP[situation.name]}"
+    # The first "Start here" step (not always step 1: a safety step may come before it).
+    assert opened.locator("h3").inner_text().split(". ", 1)[1] == FIRST_STEP[situation.name]
     folded = page.locator("article.step:has(details.step-more:not([open]))")
     assert folded.count() >= 3
     second = folded.first
     assert second.locator("p").first.is_visible()  # the summary stays in sight
     assert second.get_by_text("How to do it, who to contact").is_visible()
     assert not second.locator("details.step-more > :not(summary)").first.is_visible()
-    # Folded, the plan is a handful of screens, not twenty.
+    # Folded, the steps end within 15 screens (unfolded they ran past 20 for these plans).
     steps_end = page.evaluate(
         "(() => { const s = [...document.querySelectorAll('section.phase')].at(-1);"
         " return s.getBoundingClientRect().bottom + window.scrollY; })()"
     )
-    assert steps_end < 12 * PHONE["height"], steps_end
+    assert steps_end < 15 * PHONE["height"], steps_end
 
 
 def _quick_exit_in_reach_while_scrolling(page: Any) -> None:
