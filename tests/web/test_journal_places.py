@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
+import psycopg
 import pytest
 from starlette.testclient import TestClient
 
@@ -27,11 +31,29 @@ STOCK_ROOM = "He cornered me in the stock room."
 POSTED = "He posted my photo on a forum."
 
 
+PG_URL = os.environ.get("ALLY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def journal_at(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where the journal lives: a folder (SQLite) or a new PostgreSQL schema (dropped after)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "vault")
+        return
+    schema = f"web_places_{secrets.token_hex(6)}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:  # unreachable: fails, never skips
+        conn.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{joiner}options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture
-def person(tmp_path: Path, clock: Clock) -> Iterator[Browser]:
+def person(tmp_path: Path, clock: Clock, journal_at: str) -> Iterator[Browser]:
     """A browser on an Ally whose "today" the plan's deadlines can be checked against."""
-    app = create_app(make_config(tmp_path / "web.sqlite3", clock, today=Today()))
-    with TestClient(app) as client:
+    config = make_config(tmp_path / "web.sqlite3", clock, today=Today(), vault=journal_at)
+    with TestClient(create_app(config)) as client:
         yield Browser(client)
 
 
@@ -82,7 +104,9 @@ def test_with_several_places_in_the_interview_none_is_pre_selected(person: Brows
     assert selected_place(person.open("/journal/new").text) == ""
 
 
-def test_the_form_in_spanish_shows_the_places_translated(journal: Browser) -> None:
+def test_the_form_in_spanish_shows_the_places_translated(person: Browser) -> None:
+    open_journal(person)
+    journal = person
     journal.submit("/language", {"lang": "es", "next": "/journal/new"})
     form = journal.open("/journal/new").text
     menu = re.search(r'<select name="context".*?</select>', form, re.S)
@@ -97,7 +121,9 @@ def test_the_form_in_spanish_shows_the_places_translated(journal: Browser) -> No
     assert "At work" not in words and "Online" not in words
 
 
-def test_a_hostile_place_is_refused_and_nothing_is_saved(journal: Browser) -> None:
+def test_a_hostile_place_is_refused_and_nothing_is_saved(person: Browser) -> None:
+    open_journal(person)
+    journal = person
     for hostile in ("<script>alert(1)</script>", "work,online", "Work", "../../etc"):
         page = journal.client.post(
             "/journal/new",
