@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import Environment
 from starlette.requests import Request
@@ -10,6 +10,7 @@ from starlette.requests import Request
 from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web.config import WebConfig
 from ally.web.drafts import DraftStore
+from ally.web.pagecache import PageCache
 from ally.web.sessions import SessionStore
 from ally.web.settings import AppSettings
 from ally.web.stepstatus import StepStatusStore
@@ -28,6 +29,8 @@ class WebState:
     vaults: VaultKeeper | None
     settings: AppSettings
     drafts: DraftStore
+    pages: PageCache = field(default_factory=PageCache)
+    """Rendered plan pages of sessions in use (memory only; dropped when a session locks)."""
 
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
@@ -36,12 +39,27 @@ class WebState:
             LocalGate(config.unlock_concurrency), MemoryLedger(), clock=config.clock
         )
         vaults = VaultKeeper(config.vault, config.clock, throttle) if config.vault else None
-        sessions = SessionStore(storage, config, on_lock=vaults.lock if vaults else None)
+        pages = PageCache()
+
+        def on_lock(row: str) -> None:
+            pages.forget(row)
+            if vaults is not None:
+                vaults.lock(row)
+
+        sessions = SessionStore(storage, config, on_lock=on_lock)
         steps = StepStatusStore(storage)
         settings = AppSettings(storage)
         templates = environment()
         return cls(
-            config, storage, sessions, steps, templates, vaults, settings, DraftStore(storage)
+            config,
+            storage,
+            sessions,
+            steps,
+            templates,
+            vaults,
+            settings,
+            DraftStore(storage),
+            pages,
         )
 
 
