@@ -30,7 +30,18 @@ class WebState:
     settings: AppSettings
     drafts: DraftStore
     pages: PageCache = field(default_factory=PageCache)
-    """Rendered plan pages of sessions in use (memory only; dropped when a session locks)."""
+    """Rendered plan pages of sessions in use (memory only; see ``pagecache``)."""
+
+    def __post_init__(self) -> None:
+        """A session's cached pages go the moment it locks, quick-exits or is deleted."""
+        tell_vaults = self.sessions.on_lock
+
+        def on_lock(row: str) -> None:
+            self.pages.forget(row)
+            if tell_vaults is not None:
+                tell_vaults(row)
+
+        self.sessions.on_lock = on_lock
 
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
@@ -39,27 +50,12 @@ class WebState:
             LocalGate(config.unlock_concurrency), MemoryLedger(), clock=config.clock
         )
         vaults = VaultKeeper(config.vault, config.clock, throttle) if config.vault else None
-        pages = PageCache()
-
-        def on_lock(row: str) -> None:
-            pages.forget(row)
-            if vaults is not None:
-                vaults.lock(row)
-
-        sessions = SessionStore(storage, config, on_lock=on_lock)
+        sessions = SessionStore(storage, config, on_lock=vaults.lock if vaults else None)
         steps = StepStatusStore(storage)
         settings = AppSettings(storage)
         templates = environment()
         return cls(
-            config,
-            storage,
-            sessions,
-            steps,
-            templates,
-            vaults,
-            settings,
-            DraftStore(storage),
-            pages,
+            config, storage, sessions, steps, templates, vaults, settings, DraftStore(storage)
         )
 
 

@@ -147,6 +147,7 @@ def _page_key(
         "case_open": case_open,
         "clocks": repr(clocks),
         "camouflage": state.settings.camouflage(),
+        "account": repr(getattr(request.state, "account", None)),  # hosted mode's header
     }
     return state.pages.key(visit.session.row or "", inputs)
 
