@@ -188,3 +188,34 @@ def test_guides_in_spanish_name_no_terminal_command() -> None:
     for target in ("employer-hr", "crd-complaint", "host-abuse-report", "police-report"):
         guide = letter("us-ca", target).letter.guide
         assert "--" not in guide and "ally " not in guide, target
+
+
+def test_case_statuses_read_in_spanish() -> None:
+    """A step marked on the case tracker reads in Spanish too, with the person's own words."""
+    from ally.documents.casefile import build_casefile
+    from ally.documents.letters import KIND_BY_ID, LetterInput, render_letter
+    from ally.documents.steps import StepTaken
+
+    refused = StepTaken(
+        moment=dt.datetime(2026, 8, 1, tzinfo=dt.UTC),
+        when="2026-08-01",
+        source="case",
+        text="Make a formal complaint: they refused to act",
+        who="",
+        outcome="",
+        reference="",
+        step="employer-hr",
+        code="refused",
+        title="Presentar una queja formal",
+        said="Dijeron que no era acoso",
+    )
+    case = build_casefile(MemoryEvidence(), None, zone=dt.UTC, images=False)
+    data = LetterInput(
+        pack=load_pack("us", "es"), plan=None, case=case, language="es", steps=[refused]
+    )
+    text = render_letter(data, KIND_BY_ID["workplace-complaint"]).text()
+    assert (
+        "- 2026-08-01: Presentar una queja formal: se negaron a actuar. Dijeron que no era acoso."
+        in text
+    )
+    assert "they refused" not in text and "Make a formal" not in text
