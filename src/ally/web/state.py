@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import Environment
 from starlette.requests import Request
@@ -10,6 +10,7 @@ from starlette.requests import Request
 from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web.config import WebConfig
 from ally.web.drafts import DraftStore
+from ally.web.pagecache import PageCache
 from ally.web.sessions import SessionStore
 from ally.web.settings import AppSettings
 from ally.web.stepstatus import StepStatusStore
@@ -28,6 +29,19 @@ class WebState:
     vaults: VaultKeeper | None
     settings: AppSettings
     drafts: DraftStore
+    pages: PageCache = field(default_factory=PageCache)
+    """Rendered plan pages of sessions in use (memory only; see ``pagecache``)."""
+
+    def __post_init__(self) -> None:
+        """A session's cached pages go the moment it locks, quick-exits or is deleted."""
+        tell_vaults = self.sessions.on_lock
+
+        def on_lock(row: str) -> None:
+            self.pages.forget(row)
+            if tell_vaults is not None:
+                tell_vaults(row)
+
+        self.sessions.on_lock = on_lock
 
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
