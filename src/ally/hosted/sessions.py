@@ -112,7 +112,7 @@ class AccountSessions:
                 attempt.succeeded()
         except UnlockRefusedError as refused:
             raise SignInThrottledError(refused.retry_after) from refused
-        return self._start(account)
+        return self.start(account)
 
     def _check(self, org: Organisation, name: str, password: str, code: str) -> Account | None:
         with self.store.transaction() as db:
@@ -143,7 +143,7 @@ class AccountSessions:
                 return None  # another request used this code at the same moment
         return account
 
-    def _start(self, account: Account) -> tuple[str, Current]:
+    def start(self, account: Account) -> tuple[str, Current]:
         token = secrets.token_urlsafe(32)
         row = secrets.token_hex(16)
         now = int(self.clock())
