@@ -134,7 +134,7 @@ def test_each_person_reaches_only_their_own_journal(app: FastAPI, accounts: Acco
     assert wrong.status_code == 303
     assert bob.post("/journal/unlock", {"passphrase": JOURNAL_A}).status_code == 400
     assert MARKER in alice.open(entry).text  # Alice's journal is untouched by all of this
-    person_a = [a for a in _people(accounts) if a[0] == "alice"][0]
+    person_a = next(a for a in _people(accounts) if a[0] == "alice")
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         rows = conn.execute(f"SELECT data FROM {person_a[1]}.vault_chunks").fetchall()
     assert rows and all(MARKER.encode() not in bytes(row[0]) for row in rows)

@@ -90,7 +90,7 @@ async def _sweep_forever(state: WebState) -> None:
         if state.vaults is not None:
             await asyncio.to_thread(state.vaults.lock_idle)
         if state.hosted is not None:
-            await asyncio.to_thread(state.hosted.sweep)
+            await asyncio.to_thread(state.hosted.sweep, state.config.clock())
 
 
 def _visit(request: Request) -> Visit:

@@ -52,7 +52,7 @@ def end_session(request: Request, visit: VisitDep, form: FormDep) -> Response:
     current = signed_in(request)
     target = form.get("session")[:64]
     service = hosted(request)
-    if service.sessions.revoke(target, current.account.id):
+    if service.sessions.revoke(target, current.account):
         end_visits(web_state(request), service.visits_of([target]))
     if target == current.session:
         return _signed_out(visit)
@@ -64,7 +64,7 @@ def end_other_sessions(request: Request, visit: VisitDep, form: FormDep) -> Resp
     current = signed_in(request)
     service = hosted(request)
     others = [s.id for s in service.sessions.live(current.account.id) if s.id != current.session]
-    service.sessions.revoke_all(current.account.id, keep=current.session)
+    service.sessions.revoke_all(current.account, keep=current.session)
     end_visits(web_state(request), service.visits_of(others))
     return see_other("/account")
 

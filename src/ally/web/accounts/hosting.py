@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from ally.hosted.accounts import Accounts, vault_location
 from ally.hosted.errors import HostedDatabaseError
 from ally.hosted.passwords import PasswordPolicy
-from ally.hosted.sessions import AccountSessions
+from ally.hosted.sessions import CLIENT_POLICY, NAME_POLICY, AccountSessions
 from ally.hosted.store import HostedStore
 from ally.web.config import WebConfig
+
+FORGET_AFTER = max(NAME_POLICY.forget_after, CLIENT_POLICY.forget_after)
 
 
 @dataclass
@@ -74,11 +76,15 @@ class HostedWeb:
             )
         return vault_location(self.store.url, str(rows[0][0])) if rows else None
 
-    def sweep(self) -> None:
-        """Forget bindings of visits that no longer exist (deleted by the person pages)."""
+    def sweep(self, now: float) -> None:
+        """Forget bindings of visits that no longer exist (deleted by the person pages), and
+        failed sign-ins older than any back-off remembers (they hold client addresses)."""
         with self.store.transaction() as db:
             db.execute(
                 "DELETE FROM hosted_bindings WHERE visit NOT IN (SELECT id FROM web_sessions)"
+            )
+            db.execute(
+                "DELETE FROM hosted_login_failures WHERE last_failed < ?", (now - FORGET_AFTER,)
             )
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ally.hosted import audit
 from ally.hosted.accounts import Account, Organisation
 from ally.hosted.errors import (
     HostedError,
@@ -140,6 +141,9 @@ def sign_up(request: Request, visit: VisitDep, form: FormDep) -> Response:
         return _sign_up_page(request, visit, organisation, 400, SHORT)
     except HostedError:
         return _sign_up_page(request, visit, organisation, 400, BAD_NAME)
+    audit.append(
+        service.store, organisation.id, account.id, "sign-up", int(service.accounts.clock())
+    )
     token, current = service.sessions.start(account)
     return _signed_in(request, visit, token, current)
 
@@ -150,7 +154,7 @@ def sign_out(request: Request, visit: VisitDep, form: FormDep) -> Response:
     state = web_state(request)
     current: Current | None = getattr(request.state, "account", None)
     if current is not None:
-        hosted(request).sessions.revoke(current.session, current.account.id)
+        hosted(request).sessions.revoke(current.session, current.account, "sign-out")
         end_visits(state, hosted(request).visits_of([current.session]))
     if visit.session.row is not None:
         end_visits(state, [visit.session.row])
