@@ -20,7 +20,8 @@ Run: .venv/bin/python benchmarks/detect.py --tweeteval PATH/TO/tweeteval/dataset
    (folder ``datasets``) and pass that folder; without it this part is skipped.
 3. **Throughput** on one core (CPU time, one process): Ally's detector on every message of its
    set and on the TweetEval test tweets, beside the reference on the same messages in the same
-   run (target: >= 20,000 messages a second).
+   run, taking turns; the best of ``--rounds`` rounds of each (target: >= 20,000 messages a
+   second).
 """
 
 from __future__ import annotations
@@ -175,22 +176,37 @@ def report_tweeteval(
         )
 
 
-def cpu_rate(function: Callable[[], object], count: int) -> float:
+def cpu_seconds(function: Callable[[], object]) -> float:
     start = time.process_time()
     function()
-    return count / max(time.process_time() - start, 1e-9)
+    return max(time.process_time() - start, 1e-9)
 
 
 def report_throughput(
-    samples: dict[str, list[str]], reference: Callable[[list[str]], list[bool]] | None
+    samples: dict[str, list[str]],
+    reference: Callable[[list[str]], list[bool]] | None,
+    rounds: int = 5,
 ) -> None:
+    """Messages per CPU-second, Ally and the reference taking turns ``rounds`` times on the same
+    messages; the best round of each counts (on a shared machine, other jobs only slow a round
+    down, so the fastest round is the least disturbed one)."""
     print(f"{'messages':30} {'n':>6} {'Ally msg/s':>11} {'reference msg/s':>16} {'ratio':>6}")
     detector = Detector()
     for name, texts in samples.items():
-        ours = cpu_rate(lambda t=texts: [detector.assess(text) for text in t], len(texts))
-        theirs = cpu_rate(lambda t=texts: reference(t), len(texts)) if reference else float("nan")
-        print(f"{name:30} {len(texts):6} {ours:11,.0f} {theirs:16,.0f} {ours / theirs:6.2f}")
-    print("target: >= 20,000 messages a second on one core (CPU time)")
+        ours = theirs = float("inf")
+        for _ in range(rounds):
+            ours = min(ours, cpu_seconds(lambda t=texts: [detector.assess(text) for text in t]))
+            if reference is not None:
+                theirs = min(theirs, cpu_seconds(lambda t=texts: reference(t)))
+        ours_rate, theirs_rate = len(texts) / ours, len(texts) / theirs
+        print(
+            f"{name:30} {len(texts):6} {ours_rate:11,.0f} {theirs_rate:16,.0f} "
+            f"{ours_rate / theirs_rate:6.2f}"
+        )
+    print(
+        f"target: >= 20,000 messages a second on one core (CPU time, best of {rounds} rounds); "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
 
 def main() -> None:
@@ -202,6 +218,7 @@ def main() -> None:
         help="TweetEval's datasets/ folder (default: $ALLY_TWEETEVAL)",
     )
     parser.add_argument("--repeat", type=int, default=5, help="passes over Ally's set for speed")
+    parser.add_argument("--rounds", type=int, default=5, help="speed rounds (the best counts)")
     parser.add_argument("--own-only", action="store_true", help="only Ally's set (no speed)")
     args = parser.parse_args()
 
@@ -231,7 +248,7 @@ def main() -> None:
             + load_tweeteval(args.tweeteval, "hate")[0]
         )
     print()
-    report_throughput(samples, reference)
+    report_throughput(samples, reference, args.rounds)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ keep to the person's country and state, with the national line when nothing loca
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from ally.directory.fallback import areas_for_pack, national_lines
-from ally.directory.geo import resolve_place, us_state_code
+from ally.directory.geo import US_PLACES, place_key, resolve_place, us_state_code
 from ally.directory.search import SearchQuery, search, services_for_step
 from ally.directory.seed import ensure_seeded
+from ally.knowledge.statetables import load_tables
 from ally.storage.directory_store import DirectoryStore
 from tests.directory.conftest import drop, open_store
 
@@ -215,3 +217,47 @@ def test_near_a_us_place_picks_the_state_pack(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"pack": "us-ia"' in result.stdout
     assert "Iowa Civil Rights Commission" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Incorporated places that are not a Postal Service name (they share a ZIP code with a
+        # larger town) and too small for GeoNames' 15,000 list: found in the vendored table.
+        ("Mariemont, Ohio", "Mariemont, OH"),
+        ("Bellefonte, KY", "Bellefonte, KY"),
+        ("Greenfield, Minnesota", "Greenfield, MN"),
+        ("Mariemont", "Mariemont, OH"),
+        # Accents, dots and the usual abbreviations.
+        ("Canon City, Colorado", "Cañon City, CO"),
+        ("Ft. Lauderdale, FL", "Fort Lauderdale, FL"),
+        ("Mt Vernon, WA", "Mount Vernon, WA"),
+    ],
+)
+def test_small_places_and_abbreviations_are_found(text: str, label: str) -> None:
+    place = resolve_place(text)
+    assert place.label == label
+    assert place.country == "US" and place.region == label[-2:]
+    assert place.timezone and place.timezone.startswith("America/")
+
+
+def test_the_vendored_places_table_says_where_it_comes_from() -> None:
+    with gzip.open(US_PLACES, "rt", encoding="utf-8") as table:
+        header = table.readline()
+        columns = table.readline()
+        rows = [line.rstrip("\n").split("\t") for line in table]
+    assert "GeoNames (https://www.geonames.org/), CC BY 4.0" in header
+    assert f"{len(rows)} rows" in header and len(rows) > 20_000
+    assert columns == "# name\tstate\tlat\tlon\tpopulation\ttimezone\n"
+    assert {row[1] for row in rows} == {rows_.state.postal for rows_ in load_tables().states}
+    assert sum(int(row[4]) < 500 for row in rows) < 500  # county seats, however small
+    mariemont = [row for row in rows if row[0] == "Mariemont"]
+    assert [row[1] for row in mariemont] == ["OH"]
+    assert abs(float(mariemont[0][2]) - 39.145) < 0.05
+
+
+def test_place_keys_ignore_case_accents_dots_and_abbreviations() -> None:
+    assert place_key("St. Paul") == place_key("saint  paul") == "saint paul"
+    assert place_key("Cañon City") == "canon city"
+    assert place_key("Ft Myers") == "fort myers"
+    assert place_key("Stanton") == "stanton"  # only a whole first word is an abbreviation

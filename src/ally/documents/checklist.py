@@ -2,8 +2,9 @@
 
 Before a draft is written the person sees every entry the letter could carry, each ticked or
 not with the reason, and can change any of them (``--entry``/``--exclude`` in the terminal,
-checkboxes on the web page). Nothing is dropped silently: entries a letter kind may never
-carry (a note, for a host) are not offered, and the draft says how many were left out and why.
+checkboxes on the web page, which words the reasons from :attr:`Candidate.why`). Nothing is
+dropped silently: entries a letter kind may never carry (a note, for a host) are not offered,
+and the draft says how many were left out and why.
 
 Relevance follows the letter's content rule (:mod:`ally.documents.content`):
 
@@ -71,6 +72,12 @@ class Candidate:
     summary: str
     ticked: bool
     reason: str
+    why: str = ""
+    """The reason as a code the web page words in the person's language: evidence, step,
+    answer, incident, context, no-context, chosen, left-out, not-chosen, service,
+    not-service, not-about, included."""
+    context: str = ""
+    """The letter's context, for the reasons ``context`` and ``no-context``."""
 
     @property
     def kind_word(self) -> str:
@@ -82,6 +89,12 @@ class Checklist:
     candidates: list[Candidate]
     notes: list[str] = field(default_factory=list)
     """Why some entries are not offered at all (in words for the person, no entry content)."""
+    refused: dict[str, int] = field(default_factory=dict)
+    """Entries of kinds this letter never carries, counted by kind (the notes say the same)."""
+    unreviewed: int = 0
+    """Imported messages not offered because they are neither flagged nor marked."""
+    service_unknown: bool = False
+    """A report to a service that does not yet know which site or platform it is about."""
 
     def ticked(self) -> frozenset[str]:
         return frozenset(c.entry_id for c in self.candidates if c.ticked)
@@ -206,14 +219,15 @@ def build_checklist(
     for entry in sorted(offered, key=lambda e: (entry_moment(e), e.seq)):
         reason = ticks.get(entry.root_id)
         ticked = reason is not None
+        why = _why(reason, rule) if reason else ""
         if choice.given:
             picked = _named(entry, choice.include)
             if _named(entry, choice.exclude):
-                ticked, reason = False, "you left it out"
+                ticked, reason, why = False, "you left it out", "left-out"
             elif picked:
-                ticked, reason = True, "you chose it"
+                ticked, reason, why = True, "you chose it", "chosen"
             elif choice.only:
-                ticked, reason = False, "you did not choose it"
+                ticked, reason, why = False, "you did not choose it", "not-chosen"
         candidates.append(
             Candidate(
                 entry_id=entry.root_id,
@@ -223,16 +237,39 @@ def build_checklist(
                 summary=entry.summary(70),
                 ticked=ticked,
                 reason=reason or _unticked_reason(rule),
+                why=why or ("not-service" if rule.pick == "service" else "not-about"),
+                context=context or "",
             )
         )
-    notes = _left_out(entries, rule, decisions, choice)
+    listed = Checklist(candidates)
+    listed.notes = _left_out(entries, rule, decisions, choice, listed)
     if rule.pick == "service" and not service.known:
-        notes.append(
+        listed.service_unknown = True
+        listed.notes.append(
             "Ally does not know which website or platform this report is about yet, so no "
             "entry is included. Give the link to the content and Ally will include the "
             "entries that mention it."
         )
-    return Checklist(candidates, notes)
+    return listed
+
+
+WHY = {
+    "marked as evidence": "evidence",
+    "a step you took": "step",
+    "an answer you received": "answer",
+    "an incident": "incident",
+    "on this service": "service",
+    "included": "included",
+}
+
+
+def _why(reason: str, rule: ContentRule) -> str:
+    """The code of a relevance reason (see :attr:`Candidate.why`)."""
+    if reason in WHY:
+        return WHY[reason]
+    if reason.startswith("no incident is marked"):
+        return "no-context"
+    return "context" if reason.startswith("about ") else "included"
 
 
 def _relevance(
@@ -286,7 +323,11 @@ def _check_choice(entries: list[Entry], choice: Choice) -> None:
 
 
 def _left_out(
-    entries: list[Entry], rule: ContentRule, decisions: dict[str, str], choice: Choice
+    entries: list[Entry],
+    rule: ContentRule,
+    decisions: dict[str, str],
+    choice: Choice,
+    listed: Checklist,
 ) -> list[str]:
     """Counts of what is never offered, by kind, so the person knows it exists."""
     refused: dict[str, int] = {}
@@ -303,6 +344,7 @@ def _left_out(
                 )
         elif not _offered(entry, rule, decisions) and entry.kind == "message":
             unreviewed += 1
+    listed.refused, listed.unreviewed = dict(sorted(refused.items())), unreviewed
     notes = []
     if unreviewed:
         notes.append(

@@ -12,6 +12,7 @@ words; a nearer pack replaces a kind's (or a step's) rule whole, as for steps.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -115,6 +116,16 @@ class _ContentFile(BaseModel):
 
 
 def _read(path: Path) -> _ContentFile:
+    """The file, parsed once per change (every draft reads the whole lineage's files)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as error:
+        raise PackError(f"{path} could not be read: {error}") from error
+    return _parsed(path, stamp)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(path: Path, stamp: int) -> _ContentFile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return _ContentFile.model_validate(raw or {})

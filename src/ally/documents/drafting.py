@@ -32,6 +32,7 @@ from ally.documents.checklist import (
 )
 from ally.documents.content import ContentRule, ContentRules
 from ally.documents.evidence import EvidenceSource
+from ally.documents.law import LawBook
 from ally.documents.letters import (
     KIND_BY_ID,
     STANDALONE,
@@ -79,6 +80,10 @@ class Draft:
     kind: LetterKind
     rule: ContentRule
     checklist: Checklist
+    dropped_links: int = 0
+    """Links left out because they are not on the service reported (see the notes)."""
+    hosts: tuple[str, ...] = ()
+    """The service's domains, for a host or platform report."""
 
 
 def resolve(plan: Plan | None, target: str) -> tuple[PlanStep | None, LetterKind]:
@@ -175,7 +180,12 @@ def draft(
     )
     notes = _shared_notes(request.details, step, kind, rule)
     given = request
-    request = replace(request, details=request.details.for_letter(target, kind.id))
+    book = LawBook(folders)
+    agency = book.agencies.get(step.id) if step is not None else None
+    about = (agency.context if agency else None) or kind.context
+    own = request.details.for_letter(target, kind.id)
+    own = _organisation(request.details, own, plan, (target, kind.id), about, answers, book)
+    request = replace(request, details=own)
     extra = _extra(kind, rule, request, folders, notes)
     before = earlier_step(plan, step)
     if before is not None:
@@ -189,7 +199,7 @@ def draft(
     listed = build_checklist(
         _narrowed(entries, request.selection, zone),
         rule,
-        context=kind.context,
+        context=about,
         service=service,
         zone=zone,
         choice=request.choice,
@@ -212,10 +222,56 @@ def draft(
         language=request.language,
         extra={k: v for k, v in extra.items() if k != "platform_model"},
         rule=rule,
+        law=book,
     )
     letter = render_letter(data, kind, step, folders)
     letter.notes[:0] = notes
-    return Draft(letter, case, step, kind, rule, listed)
+    dropped = len(request.details.links) - len(details.links)
+    return Draft(letter, case, step, kind, rule, listed, dropped, tuple(sorted(service.hosts)))
+
+
+def _letter_context(plan: Plan | None, name: str, book_contexts: Mapping[str, str]) -> str | None:
+    """The context of the letter a details section is named after (a kind or a step id)."""
+    if name in book_contexts:
+        return book_contexts[name]
+    if name in KIND_BY_ID:
+        return KIND_BY_ID[name].context
+    for step in plan.steps() if plan is not None else []:
+        if step.id == name:
+            kind = kind_for(step)
+            return kind.context if kind else None
+    return None
+
+
+def _organisation(
+    shared: LetterDetails,
+    own: LetterDetails,
+    plan: Plan | None,
+    names: tuple[str, ...],
+    about: str | None,
+    answers: Mapping[str, AnswerValue],
+    book: LawBook,
+) -> LetterDetails:
+    """The organisation this letter is about: its own section's, else the one named in a
+    letter about the same place (the landlord's letter names the landlord the housing agency
+    is told about), else the shared one, except that the shared one (the employer) is never
+    named in a letter about somewhere else when the person also has a work problem."""
+    part = shared.part(*names)
+    if part is not None and part.organisation:
+        return own
+    contexts = {name: a.context for name, a in book.agencies.items() if a.context}
+    for name, other in shared.letters.items():
+        same = about is not None and _letter_context(plan, name, contexts) == about
+        if name not in names and other.organisation and same:
+            update: dict[str, Any] = {"organisation": other.organisation}
+            if other.organisation_address:
+                update["organisation_address"] = other.organisation_address
+            return own.model_copy(update=update)
+    places = answers.get("context")
+    elsewhere = about not in (None, "work")
+    if elsewhere and isinstance(places, list) and "work" in places:
+        return own.model_copy(update={"organisation": None, "organisation_address": None})
+    return own
 
 
 MANAGER_ANSWERS = frozenset({"boss"})

@@ -22,13 +22,14 @@ the person made (an ``action`` entry) followed by something tagged or flagged as
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ally.errors import PackError
 from ally.knowledge.conditions import evaluate, parse
@@ -60,13 +61,36 @@ class Law(_Strict):
     source: str = Field(pattern=r"^https?://")
 
 
+Context = Literal["work", "housing", "venue", "school", "online"]
+
+
 class Agency(_Strict):
-    name: str = Field(min_length=3)
+    """An agency's intake step: whom it names, the laws it enforces, and what the complaint is
+    about. A state agency takes housing and public-place complaints as well as work ones, so
+    the same letter must name the landlord or the business there, never the employer."""
+
+    name: str = Field(
+        default="", description="Empty: the step's own contact names it (state packs)."
+    )
     laws: tuple[str, ...] = ()
     dual_with: str | None = Field(default=None, description="The agency it shares charges with.")
     dual_says: str = ""
     respondent: str = Field(default="employer", description="Who the complaint is against.")
-    source: str = Field(pattern=r"^https?://")
+    context: Context | None = Field(
+        default=None,
+        description="The journal context the complaint is about (its incidents are ticked, "
+        "and the organisation named for that context is the respondent).",
+    )
+    source: str | None = Field(default=None, pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _facts_are_sourced(self) -> Agency:
+        """A name, a law or a dual filing is a fact about the agency and needs its source;
+        the respondent and the context only restate the step's own condition (``context has
+        housing``), whose sources the step already cites."""
+        if (self.name or self.laws or self.dual_with) and not self.source:
+            raise ValueError("an agency's name, laws or dual filing need a source")
+        return self
 
 
 class Declaration(_Strict):
@@ -89,6 +113,16 @@ class _LawFile(_Strict):
 
 
 def _read(path: Path) -> _LawFile:
+    """The file, parsed once per change (every draft reads the whole lineage's files)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as error:
+        raise PackError(f"{path} could not be read: {error}") from error
+    return _parsed(path, stamp)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(path: Path, stamp: int) -> _LawFile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return _LawFile.model_validate(raw or {})

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -75,6 +76,12 @@ class LetterPart(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    organisation: str | None = Field(
+        default=None,
+        description="The organisation this letter is about (the landlord, the venue, the "
+        "school), when it is not the one named for every letter (usually the employer).",
+    )
+    organisation_address: str | None = None
     recipient_organisation: str | None = None
     recipient_name: str | None = None
     recipient_title: str | None = None
@@ -105,7 +112,9 @@ class LetterDetails(BaseModel):
     your_address: str | None = None
     your_role: str | None = Field(default=None, description="Job title, student course, etc.")
     organisation: str | None = Field(
-        default=None, description="The employer, venue, school, landlord, platform or host."
+        default=None,
+        description="Your employer, or the one organisation your letters are about. Name a "
+        "landlord, venue or school in that letter's own section when you also work somewhere.",
     )
     organisation_address: str | None = Field(
         default=None, description="The organisation's address (an agency asks for it)."
@@ -295,8 +304,29 @@ def _no_none(value: object) -> object:
     return value
 
 
+class _MemoryBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, keyed by name and source checksum: every letter
+    builds its own environment (the lineage and language differ), and compiling the same
+    template again for each draft was most of a draft's time."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get(bucket.key + bucket.checksum)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecode()
+
+
 def environment(folders: list[Path], language: str) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
+        bytecode_cache=_BYTECODE,
         loader=LineageLoader(folders, language),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -354,6 +384,10 @@ class Letter:
     notes: list[str] = field(default_factory=list)
     template: str = ""
     language: str = "en"
+    untranslated: str = ""
+    """The language asked for, when this letter is not translated into it (see ``notes``)."""
+    gaps: list[str] = field(default_factory=list)
+    """Text that looks like a gap to fill in (see ``notes``)."""
 
     def text(self) -> str:
         """The letter as one Markdown document: subject line, then the body."""
@@ -412,10 +446,15 @@ def _recipient(
     }
 
 
-def _respondent(details: LetterDetails, answers: Mapping[str, AnswerValue]) -> dict[str, Any]:
-    """The organisation the complaint is about, as an agency's intake asks for it."""
-    size = details.organisation_size
-    answered = answers.get("employer_size")
+def _respondent(
+    details: LetterDetails, answers: Mapping[str, AnswerValue], agency: Agency | None
+) -> dict[str, Any]:
+    """The organisation the complaint is about, as an agency's intake asks for it. The number
+    of employees is asked only of an employer: a landlord's or a bar's complaint never carries
+    the person's employer's size."""
+    employer = agency is None or agency.respondent == "employer"
+    size = details.organisation_size if employer else None
+    answered = answers.get("employer_size") if employer else None
     if size is None and isinstance(answered, int | float) and not isinstance(answered, bool):
         size = int(answered)
     return {
@@ -451,6 +490,7 @@ def _naming(
             "dual_with": _text(agency.dual_with if agency else None),
             "dual_says": agency.dual_says if agency else "",
             "respondent": agency.respondent if agency else "",
+            "context": _text(agency.context if agency else None),
         },
         "complaints": [
             {
@@ -639,7 +679,7 @@ def context(
             "account": _text(details.harasser_account),
             "title": _text(details.harasser_title),
         },
-        "respondent": _respondent(details, data.answers),
+        "respondent": _respondent(details, data.answers, agency),
         **naming,
         "step": _step_view(step) if step else None,
         "pack": {"id": data.pack.id, "name": data.pack.name},
@@ -710,8 +750,10 @@ def render_letter(
         template=str(loader.find(chosen)),
         notes=notes,
         language=language,
+        untranslated=data.language if notes else "",
     )
     gaps = find_placeholders(letter.text())
+    letter.gaps.extend(sorted(set(gaps))[:5])
     if gaps:
         letter.notes.append(
             "The draft contains text that looks like a gap to fill in ("

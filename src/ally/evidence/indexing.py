@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from typing import Any
 
 INDEX_BLOB = "index"
@@ -64,7 +65,7 @@ def page_index(messages: list[dict[str, Any]]) -> dict[str, Any]:
         "senders": senders,
         "conversations": conversations,
     }
-    postings: dict[str, list[int]] = {}
+    postings: defaultdict[str, list[int]] = defaultdict(list)
     for place, message in enumerate(messages):
         detection = message.get("detection") or {}
         scores = detection.get("scores") or {}
@@ -75,9 +76,9 @@ def page_index(messages: list[dict[str, Any]]) -> dict[str, Any]:
         conversation = f"{message.get('platform', '')}\x1f{message.get('conversation', '')}"
         out["c"].append(_numbered(conversations, conversation))
         out["f"].append(1 if detection.get("flagged") else 0)
-        out["sc"].append(max((float(v) for v in scores.values()), default=0.0))
+        out["sc"].append(max(map(float, scores.values()), default=0.0))
         out["d"].append(review.get("decision") if isinstance(review, dict) else None)
         for word in words(str(message.get("text") or "")):
-            postings.setdefault(word, []).append(place)
-    out["w"] = postings
+            postings[word].append(place)
+    out["w"] = dict(postings)
     return out

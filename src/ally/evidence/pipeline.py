@@ -36,7 +36,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from ally.evidence.detect import Assessment, Detector
+from ally.evidence.detect import NOTHING_ASSESSED, NOTHING_STRONG, Assessment, Detector
 from ally.evidence.errors import EvidenceError
 from ally.evidence.importers import Export, ImportOptions, open_export
 from ally.evidence.indexing import INDEX_BLOB, page_index
@@ -262,13 +262,21 @@ def message_payload(
     payload = message.to_payload()
     payload["key"] = key
     payload["export_entry"] = export_entry
-    payload["detection"] = {
-        "flagged": assessment.flagged,
-        "scores": assessment.scores,
-        "reasons": assessment.reasons(),
-    }
+    if assessment is NOTHING_ASSESSED or assessment is NOTHING_STRONG:  # most messages
+        payload["detection"] = NOTHING_DETECTED
+    else:
+        payload["detection"] = {
+            "flagged": assessment.flagged,
+            "scores": assessment.scores,
+            "reasons": assessment.reasons(),
+        }
     payload["review"] = None
     return payload
+
+
+NOTHING_DETECTED = {"flagged": False, "scores": NOTHING_ASSESSED.scores, "reasons": []}
+"""The stored detection of a message in which nothing was found (shared by those payloads, which
+are only serialised)."""
 
 
 def _text(field_name: str) -> Callable[[dict[str, Any]], str | None]:
@@ -333,8 +341,10 @@ def has_legacy_messages(store: EvidenceStore) -> bool:
 def check_export(store: EvidenceStore, export: Export, legacy: bool = True) -> _Check:
     """Parse the whole export without writing (a damaged file raises here) and count."""
     found = _Check()
+    # A vault without imported messages (a first import) holds none of these: no look-ups.
+    empty = not (store.has_entries(PAGE_KIND) or store.has_entries(MESSAGE_KIND))
     for chunk in chunks(keyed(export.messages())):
-        present = present_keys(store, chunk, legacy)
+        present = set() if empty else present_keys(store, chunk, legacy)
         keys = set()
         for key, message in chunk:
             found.conversations.add(conversation_id(message))

@@ -15,6 +15,7 @@ from typing import Any
 
 from ally.knowledge.statetables import (
     Agency,
+    Fact,
     Length,
     Order,
     Organization,
@@ -78,8 +79,54 @@ class _Sources:
         return documents
 
 
+UNVERIFIED_WORDS = {
+    "name": "the name",
+    "short": "the short name",
+    "web": "the web address",
+    "phone": "the phone number",
+    "hours": "the hours",
+    "court": "which court",
+    "cite": "the law's number",
+}
+
+
 def _flag(source: Source) -> str:
     return "" if source.official else CHECK_THIS
+
+
+def _unconfirmed(fact: Fact) -> str:
+    """What in a row no source page confirms, in words ("the web address"), or ""."""
+    if fact.unverified is None:
+        return ""
+    words = [UNVERIFIED_WORDS[name] for name in fact.unverified.fields]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _checks(fact: Fact, source: Source) -> str:
+    """One "(check this: ...)" after a line: for a secondary source, for facts no source page
+    confirms, or for both."""
+    missing = _unconfirmed(fact)
+    if not missing:
+        return _flag(source)
+    if source.official:
+        return f" (check this: we found no source page for {missing})"
+    return (
+        f" (check this: we found it only on an unofficial page, and no page at all for {missing})"
+    )
+
+
+def _contact_notes(org: Agency | Organization) -> str | None:
+    missing = _unconfirmed(org)
+    if missing and not org.source.official:
+        return (
+            "Check these details: we found them only on an unofficial page, and no page at all "
+            f"for {missing}."
+        )
+    if missing:
+        return f"Check this: we found no source page for {missing}."
+    if not org.source.official:
+        return "Details found only on an unofficial page: check them."
+    return None
 
 
 def _length(length: Length) -> Document:
@@ -207,8 +254,9 @@ class _Builder:
             item["web"] = org.web
         if isinstance(org, Organization) and org.hours:
             item["hours"] = org.hours
-        if not org.source.official:
-            item["notes"] = "Details found only on an unofficial page: check them."
+        notes = _contact_notes(org)
+        if notes:
+            item["notes"] = notes
         item["sources"] = [self.sources.cite(org.source, topic)]
         self.contacts.append(item)
         return contact_id
@@ -456,7 +504,7 @@ def _order_line(order: Order) -> str:
         text += "; only against a partner, ex, family or household member"
     elif order.relationship_required is False:
         text += "; no relationship with the person is needed"
-    return text + "." + _flag(order.source)
+    return text + "." + _checks(order, order.source)
 
 
 def _orders(builder: _Builder) -> None:
@@ -511,7 +559,7 @@ def _criminal(builder: _Builder) -> None:
             "how": [
                 "Ask the police which offenses might apply and what happens next.",
                 *(
-                    f"In {builder.name}, {law.name} is a crime ({law.cite}).{_flag(law.source)}"
+                    f"In {builder.name}, {law.name} is a crime ({law.cite}).{_checks(law, law.source)}"
                     for law in laws
                 ),
                 "Online stalking that makes you fear for your safety or causes serious distress "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ally.errors import PackProblem, PackValidationError
 from ally.knowledge.yamlfile import LineDict, YamlSyntaxError, line_of, read_yaml
@@ -35,6 +35,35 @@ class Source(Row):
     official: bool = True
 
 
+Checkable = Literal["name", "short", "web", "phone", "hours", "court", "cite"]
+
+
+class Unverified(Row):
+    """Facts in a row that no source page confirms (a web address or a number recalled from
+    memory, say). The row keeps its source for the rest; the pack shows these facts with
+    "check this" and a test lists every such row and fails if their number grows."""
+
+    fields: list[Checkable] = Field(min_length=1)
+    note: str = Field(min_length=10, description="What is unconfirmed and what was looked at.")
+
+
+class Fact(Row):
+    """A table row that may carry facts no source confirms (``unverified``)."""
+
+    unverified: Unverified | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.unverified is None
+
+    @model_validator(mode="after")
+    def _unverified_fields_are_given(self) -> Fact:
+        for name in self.unverified.fields if self.unverified else []:
+            if name not in type(self).model_fields or getattr(self, name) in (None, ""):
+                raise ValueError(f"unverified.fields names {name!r}, which this row does not give")
+        return self
+
+
 class State(Row):
     id: StateId
     name: str = Field(min_length=4)
@@ -46,7 +75,7 @@ class State(Row):
     )
 
 
-class Agency(Row):
+class Agency(Fact):
     name: str = Field(min_length=4)
     short: str | None = None
     web: Url | None = None
@@ -111,7 +140,7 @@ class Housing(Row):
 Covers = Literal["domestic_violence", "stalking", "harassment", "sexual_assault"]
 
 
-class Order(Row):
+class Order(Fact):
     name: str = Field(min_length=4)
     covers: list[Covers] = Field(min_length=1)
     court: str | None = None
@@ -119,7 +148,7 @@ class Order(Row):
     source: Source
 
 
-class Statute(Row):
+class Statute(Fact):
     cite: str = Field(min_length=3)
     name: str = Field(min_length=3)
     source: Source
@@ -131,7 +160,7 @@ class Orders(Row):
     stalking_law: Statute | None = None
 
 
-class Organization(Row):
+class Organization(Fact):
     name: str = Field(min_length=4)
     web: Url | None = None
     phone: str | None = None

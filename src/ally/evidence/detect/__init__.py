@@ -20,7 +20,7 @@ Everything runs offline on the person's own computer; the rules are compiled onc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,6 +35,7 @@ from ally.evidence.detect.lexicon import (
 )
 from ally.evidence.detect.model import (
     CONDITION,
+    CONDITION_WORDS,
     MODEL_PATH,
     SECOND_PERSON,
     LinearModel,
@@ -45,11 +46,14 @@ from ally.evidence.detect.rules import (
     DAMPENED_BY_SERVICE,
     DIGIT_RULES,
     FRIENDLY_MARKERS,
+    FRIENDLY_PARTS,
+    FRIENDLY_WORDS,
     HASHTAG_RULES,
     IDIOMS,
     RULES,
     RULES_BY_WORD,
     SERVICE_CONTEXT,
+    SERVICE_WORDS,
     TRIGGER_WORDS,
 )
 
@@ -165,14 +169,16 @@ class Assessment:
     findings: tuple[Finding, ...]
     strong_language: bool = False
     """Swearing or insulting words somewhere in the message (not a flag by itself)."""
+    flagged: bool = field(init=False, compare=False)
+    """Some category is flagged (worked out once: an import asks for every message)."""
+
+    def __post_init__(self) -> None:
+        flagged = any(finding.score >= FLAG_LINE for finding in self.findings)
+        object.__setattr__(self, "flagged", flagged)
 
     @property
     def scores(self) -> dict[str, float]:
         return {finding.category: finding.score for finding in self.findings}
-
-    @property
-    def flagged(self) -> bool:
-        return any(finding.flagged for finding in self.findings)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -192,6 +198,11 @@ class Assessment:
 
 NOTHING = {category: Finding(category, 0.0, ()) for category in CATEGORIES}
 NOTHING_FOUND = tuple(NOTHING.values())
+NOTHING_ASSESSED = Assessment(NOTHING_FOUND, False)
+NOTHING_STRONG = Assessment(NOTHING_FOUND, True)
+"""The assessments of messages in which nothing was found (shared: assessments are immutable)."""
+INDEX = {category: index for index, category in enumerate(CATEGORIES)}
+NO_DAMPING: frozenset[str] = frozenset()
 
 
 class Detector:
@@ -201,47 +212,74 @@ class Detector:
     def __init__(self, model_path: Path | None = MODEL_PATH) -> None:
         self.model = LinearModel.load(model_path) if model_path is not None else None
 
-    def rule_hits(self, normalised: str, words: set[str]) -> dict[str, list[tuple[float, str]]]:
-        """Every rule that matched, as (weight, reason) per category."""
-        candidates: set[int] = set()
-        for word in TRIGGER_WORDS.intersection(words):  # in C: usually none or a few words
-            candidates.update(RULES_BY_WORD[word])
+    def rule_hits(
+        self, normalised: str, words: set[str], digits: bool = True
+    ) -> dict[str, list[tuple[float, str]]]:
+        """Every rule that matched, as (weight, reason) per category (``digits``: False when the
+        original text has no digit, so neither has the normalised one)."""
+        candidates: set[int] = set().union(
+            *map(RULES_BY_WORD.__getitem__, TRIGGER_WORDS.intersection(words))
+        )  # in C: usually none or a few rules
         if "#" in normalised:
             candidates.update(HASHTAG_RULES)
-        if HAS_DIGIT.search(normalised):
+        if digits and HAS_DIGIT.search(normalised):
             candidates.update(DIGIT_RULES)
         hits: dict[str, list[tuple[float, str]]] = {}
+        if not candidates:
+            return hits
         text = IDIOMS.sub(" ", normalised) if not IDIOM_WORDS.isdisjoint(words) else normalised
-        for index in sorted(candidates):
+        for index in candidates:  # the order does not matter: a finding sorts its hits
             rule = RULES[index]
             if rule.pattern.search(text):
-                hits.setdefault(rule.category, []).append((rule.weight, rule.reason))
+                found = hits.get(rule.category)
+                if found is None:
+                    hits[rule.category] = [(rule.weight, rule.reason)]
+                else:
+                    found.append((rule.weight, rule.reason))
         return hits
 
     def read(self, text: str) -> Reading:
         """Everything the rules see in ``text``: words, rule hits and context marks."""
+        return Reading(*self._read(text))
+
+    def _read(
+        self, text: str
+    ) -> tuple[
+        list[str], dict[str, list[tuple[float, str]]], bool, bool, bool, frozenset[str], bool
+    ]:
+        """``read`` as a plain tuple (cheaper to make: ``assess`` runs this for every message)."""
         normalised = normalise(text)
         tokens = TOKEN.findall(normalised)
         words = set(tokens)
         if "'" in normalised:  # "manager's", "parents'": the word itself triggers rules too
             words.update(token.split("'", 1)[0] for token in tokens if "'" in token)
-        hits = self.rule_hits(normalised, words)
-        details = personal_details(text)
-        if details:
-            hits.setdefault("doxxing", []).extend(details)
+        digits = HAS_DIGIT.search(text) is not None
+        hits = self.rule_hits(normalised, words, digits)
+        if digits or "@" in text:
+            details = personal_details(text)
+            if details:
+                hits.setdefault("doxxing", []).extend(details)
         strong = not STRONG_WORDS.isdisjoint(words) or (
-            PUT_DOWN_WORDS.isdisjoint(words) is False
-            and PERSON_PUT_DOWN.search(normalised) is not None
+            not PUT_DOWN_WORDS.isdisjoint(words) and PERSON_PUT_DOWN.search(normalised) is not None
         )
         addressed = not SECOND_PERSON.isdisjoint(words)
         if not (hits or strong or addressed):  # most everyday messages stop here
-            return Reading(tokens, hits, strong, False, False, frozenset(), addressed)
-        friendly = FRIENDLY_MARKERS.search(normalised) is not None
-        dampened = DAMPENED_BY_FRIENDLINESS if friendly else frozenset()
-        if hits and SERVICE_CONTEXT.search(normalised):
+            return tokens, hits, strong, False, False, NO_DAMPING, addressed
+        if "'" in normalised:  # "x'lol": a pattern's "\blol\b" finds the word after the "'"
+            words.update(token.partition("'")[2] for token in tokens if "'" in token)
+        # Each context pattern runs only when a word it needs is there (most messages have none).
+        friendly = (
+            not FRIENDLY_WORDS.isdisjoint(words)
+            or not normalised.isascii()
+            or any(part in normalised for part in FRIENDLY_PARTS)
+        ) and FRIENDLY_MARKERS.search(normalised) is not None
+        dampened = DAMPENED_BY_FRIENDLINESS if friendly else NO_DAMPING
+        if hits and not SERVICE_WORDS.isdisjoint(words) and SERVICE_CONTEXT.search(normalised):
             dampened = dampened | DAMPENED_BY_SERVICE
-        conditional = CONDITION.search(normalised) is not None
-        return Reading(tokens, hits, strong, friendly, conditional, dampened, addressed)
+        conditional = (
+            not CONDITION_WORDS.isdisjoint(words) and CONDITION.search(normalised) is not None
+        )
+        return tokens, hits, strong, friendly, conditional, dampened, addressed
 
     def model_features(self, text: str) -> list[str]:
         """The learned model's features for ``text`` (``train.py`` uses this very function)."""
@@ -251,37 +289,38 @@ class Detector:
         )
 
     def assess(self, text: str) -> Assessment:
-        reading = self.read(text)
-        hits = reading.hits
+        tokens, hits, strong, friendly, conditional, dampened, addressed = self._read(text)
         learned: dict[str, float] = {}
-        if self.model is not None and (hits or reading.strong or reading.addressed):
-            learned = self.model.scores(
-                features(
-                    reading.tokens, hits, reading.strong, reading.friendly, reading.conditional
+        if self.model is not None and (hits or strong or addressed):
+            learned = self.model.calibrate(
+                self.model.linear(
+                    tokens, not SECOND_PERSON.isdisjoint(tokens), strong, friendly, conditional
                 )
             )
-        for category in GROUNDS.keys() & learned.keys():
-            if learned[category] >= FLAG_LINE and GROUNDS[category].isdisjoint(reading.tokens):
-                # The model alone may flag a category only when the message has a word of what
-                # that category is about (a group for an identity attack, harm for a threat).
-                learned[category] = FLAG_LINE - 0.05
+            for category, score in learned.items():
+                if (
+                    score >= FLAG_LINE
+                    and category in GROUNDS
+                    and GROUNDS[category].isdisjoint(tokens)
+                ):
+                    # The model alone may flag a category only when the message has a word of
+                    # what that category is about (a group for an identity attack, harm for a
+                    # threat).
+                    learned[category] = FLAG_LINE - 0.05
         if not hits and not learned:
-            return Assessment(NOTHING_FOUND, reading.strong)
-        dampened = reading.dampened
-        findings = []
-        for category in CATEGORIES:
+            return NOTHING_STRONG if strong else NOTHING_ASSESSED
+        findings = list(NOTHING_FOUND)
+        for category in hits.keys() | learned.keys():
             found = hits.get(category)
-            score = learned.get(category)
-            if found is None and (score is None or (score < FLAG_LINE and not dampened)):
-                # Nothing, or only the model's score under the flag line: no reasons to rank.
-                findings.append(
-                    NOTHING[category] if score is None else Finding(category, score, ())
-                )
+            guess = learned.get(category)
+            if found is None and guess is not None and guess < FLAG_LINE and not dampened:
+                # Only the model's score under the flag line: no reasons to rank.
+                findings[INDEX[category]] = Finding(category, guess, ())
             else:
-                findings.append(
-                    self._finding(category, found or (), score or 0.0, category in dampened)
+                findings[INDEX[category]] = self._finding(
+                    category, found or (), guess or 0.0, category in dampened
                 )
-        return Assessment(tuple(findings), reading.strong)
+        return Assessment(tuple(findings), strong)
 
     def assess_many(self, texts: Iterable[str]) -> Iterator[Assessment]:
         """Assess a batch; identical texts (``ok``, ``lol``, a repeated threat) are scored once."""

@@ -13,6 +13,7 @@ A trailing ``*`` takes the usual endings (see :func:`lexicon.forms`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
 
 from ally.evidence.detect.lexicon import (
@@ -162,6 +163,21 @@ def _word_classes() -> dict[str, tuple[str, ...]]:
 
 
 WORD_CLASSES = _word_classes()
+CLASSES: tuple[tuple[str, ...], ...] = ((), *sorted(set(WORD_CLASSES.values())))
+"""Every combination of concepts a word has; a word's class is its place in this tuple (0 for a
+word with no concept), so the model's caches are keyed by small integers."""
+CLASS_OF: dict[str, int] = {word: CLASSES.index(names) for word, names in WORD_CLASSES.items()}
+
+
+def neighbour_names(here: tuple[str, ...], there: tuple[str, ...]) -> list[str]:
+    """Features of two neighbouring words' concepts ("k:FUTURE_HARM")."""
+    return [f"k:{a}_{b}" for a in here for b in there]
+
+
+def presence_names(present: Iterable[str]) -> list[str]:
+    """Features of the concepts present anywhere: each one, and each pair of them."""
+    ordered = sorted(present)
+    return ["k:" + name for name in ordered] + [f"k:{a}&{b}" for a, b in combinations(ordered, 2)]
 
 
 def concept_features(tokens: list[str]) -> set[str]:
@@ -179,9 +195,8 @@ def concept_features(tokens: list[str]) -> set[str]:
             if index + step < len(classes):
                 there = classes[index + step]
                 if there is not None:
-                    found.update(f"k:{a}_{b}" for a in here for b in there)
-    found.update("k:" + name for name in present)
-    found.update(f"k:{a}&{b}" for a, b in combinations(sorted(present), 2))
+                    found.update(neighbour_names(here, there))
+    found.update(presence_names(present))
     return found
 
 

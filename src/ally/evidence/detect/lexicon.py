@@ -52,6 +52,8 @@ _NOT_LEET = re.compile(r"[a-z]+[0-9]+|[0-9]+(?:[a-z]{1,2}|am|pm)")
 """Words that mix letters and digits without disguising anything: "b12", "10am", "3rd"."""
 _INNER_MASK = re.compile(r"(?<=[a-z])\*+(?=[a-z])")
 _RUNS = re.compile(r"([a-z])\1{2,}")
+_HAS_RUN = re.compile(r"([a-z])\1\1")
+"""Whether ``_RUNS`` has anything to shorten (the same question, asked faster)."""
 
 
 def _undisguise(word: str) -> str:
@@ -68,10 +70,14 @@ def _undisguise(word: str) -> str:
 
 def normalise(text: str) -> str:
     """Lower-case, fold accents and undo the usual disguises so one pattern fits every spelling."""
-    lowered = text.lower().translate(_FOLD)
+    lowered = text.lower()
+    if not lowered.isascii():  # the folded characters are not ASCII, but for "`"
+        lowered = lowered.translate(_FOLD)
+    elif "`" in lowered:
+        lowered = lowered.replace("`", "'")
     if _DISGUISED.search(lowered):
         lowered = " ".join(map(_undisguise, lowered.split()))
-    if _RUNS.search(lowered):
+    if _HAS_RUN.search(lowered):
         lowered = _RUNS.sub(r"\1\1", lowered)
     return " ".join(lowered.split())
 
@@ -103,15 +109,37 @@ def forms(words: str) -> frozenset[str]:
     return frozenset(found)
 
 
+Trie = dict[str, "Trie"]
+"""A node of a word trie: each next character to its node; "" marks the end of a word, "*" a
+word that may take any ending."""
+
+
 def alternation(words: str) -> str:
-    """A regular-expression alternation of space-separated words; ``*`` allows any ending."""
-    parts = []
-    for word in sorted(words.split(), key=len, reverse=True):
-        if word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"[a-z]*")
-        else:
-            parts.append(re.escape(word).replace("_", " "))
-    return "(?:" + "|".join(parts) + ")"
+    """A regular expression matching any of the space-separated words (``*`` allows any ending,
+    ``_`` stands for a space), written as a trie: "(?:b(?:lack|itch)|...)" rather than
+    "(?:black|bitch|...)". Python's engine tries a plain alternation's words one by one at every
+    word boundary of the message; the trie tries one branch per first letter, which made the
+    rules with long word lists several times faster. Both match the same strings."""
+    root: Trie = {}
+    for word in words.split():
+        node = root
+        star = word.endswith("*")
+        for char in word.rstrip("*").replace("_", " "):
+            node = node.setdefault(char, {})
+        node["*" if star else ""] = {}
+    return "(?:" + _trie(root) + ")"
+
+
+def _trie(node: Trie) -> str:
+    """The regular expression of one trie node (see ``alternation``)."""
+    branches = [
+        re.escape(char) + _trie(child) for char, child in sorted(node.items()) if char not in "*"
+    ]
+    if "*" in node:
+        branches.append("[a-z]*")
+    if "" in node:
+        return "(?:" + "|".join(branches) + ")?" if branches else ""
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 PROFANITY = (

@@ -16,13 +16,20 @@ import gzip
 import json
 import math
 import re
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise, product, repeat
 from pathlib import Path
 from typing import Any
 
-from ally.evidence.detect.concepts import concept_features
+from ally.evidence.detect.concepts import (
+    CLASS_OF,
+    CLASSES,
+    concept_features,
+    neighbour_names,
+    presence_names,
+)
 from ally.evidence.errors import EvidenceError
 
 MODEL_PATH = Path(__file__).with_name("model.json.gz")
@@ -48,6 +55,10 @@ SECOND_PERSON = frozenset(
     ]
 )
 CONDITION = re.compile(r"\b(?:if|unless|or else|or|si|o)\b")
+CONDITION_WORDS = frozenset(["if", "unless", "or", "si", "o"])
+"""``CONDITION`` finds something only in a message with one of these words."""
+MARKS = ("x:you", "x:strong", "x:friendly", "x:if")
+"""Context marks: the reader addressed, swearing, banter, a condition."""
 SHOWN_FROM = 0.3
 """Calibrated scores under this are read as 0: they flag nothing, add nothing to the rules'
 scores (which count the model from 0.35 up) and are not worth showing."""
@@ -60,14 +71,8 @@ def features(
     names = concept_features(tokens)
     names.update(tokens)
     names.update(map(" ".join, pairwise(tokens)))
-    if not SECOND_PERSON.isdisjoint(tokens):
-        names.add("x:you")
-    if strong:
-        names.add("x:strong")
-    if friendly:
-        names.add("x:friendly")
-    if conditional:
-        names.add("x:if")
+    marks = (not SECOND_PERSON.isdisjoint(tokens), strong, friendly, conditional)
+    names.update(name for name, on in zip(MARKS, marks, strict=True) if on)
     return list(names)
 
 
@@ -94,21 +99,79 @@ class Head:
         return 0.5 + 0.5 * (probability - t) / (1.0 - t)
 
 
+WIDTH = 64
+"""Bits per head in a packed row (see ``LinearModel``)."""
+UNITS = 100_000
+"""Weights are stored with 4 decimals and biases with 5 (``train.py``), so in units of 1e-5 they
+are exact integers, and summing them is exact too."""
+OFFSET = 1 << (WIDTH - 2)
+"""Added to every head's bias, so that every field of a message's sum is positive (a message
+would need hundreds of billions of features to leave the field)."""
+
+
+def pack(values: Iterable[float], offset: int = 0) -> int:
+    """One integer holding every head's value (in units of 1e-5) in its own ``WIDTH``-bit field.
+    Adding packed rows adds every field at once, so a message's scores are one ``sum`` of
+    integers, done in C; a field of a row may be negative, the fields of a sum that includes the
+    packed biases (with ``OFFSET``) never are, and ``unpack`` reads them in C too."""
+    total = 0
+    for index, value in enumerate(values):
+        total += (round(value * UNITS) + offset) << (WIDTH * index)
+    return total
+
+
+def unpack(total: int, count: int) -> tuple[int, ...]:
+    """The fields of a sum of packed rows that includes the packed biases, still offset."""
+    return struct.unpack(f"<{count}Q", total.to_bytes(count * WIDTH // 8, "little"))
+
+
 class LinearModel:
-    """All categories scored in one pass over the features: one dictionary look-up each."""
+    """All categories scored in one pass over the features: one dictionary look-up each.
+
+    Each feature's weights for every head are packed into one integer (``pack``), so a message's
+    linear scores are the sum of its features' integers plus the packed biases. Word pairs are
+    looked up as pairs, and the concept features (``concepts.py``) are worked out once per
+    combination of word classes and cached, so the detector builds no feature names for a
+    message (``linear``)."""
 
     def __init__(self, heads: list[Head], weights: dict[str, tuple[tuple[int, float], ...]]):
         self.heads = heads
         self.weights = weights
-        self.bias = tuple(head.bias for head in heads)
-        self.cutoffs = tuple(head.negligible for head in heads)
-        self.rows: dict[str, tuple[float, ...]] = {}
+        self.bias = pack((head.bias for head in heads), OFFSET)
+        self.cutoffs = tuple(round(head.negligible * UNITS) + OFFSET for head in heads)
+        self.packed: dict[str | tuple[str, str], int] = {}
         for name, pairs in weights.items():
             row = [0.0] * len(heads)
             for index, weight in pairs:
                 row[index] = weight
-            self.rows[name] = tuple(row)
-        """Each feature's weights for every head, so a message's scores are column sums."""
+            self.packed[name] = pack(row)
+        self.packed.update(
+            {
+                (first, second): self.packed[name]
+                for name in weights
+                for first, _, second in [name.partition(" ")]
+                if second
+            }
+        )
+        """Word pairs are looked up as pairs too (a message's pairs come as tuples)."""
+        self.marks = {
+            flags: sum(
+                self.packed.get(name, 0) for name, on in zip(MARKS, flags, strict=True) if on
+            )
+            for flags in product((False, True), repeat=len(MARKS))
+        }
+        """The packed weights of the context marks, for each combination of them."""
+        self.neighbours = {
+            (first, second): frozenset(
+                name
+                for name in neighbour_names(CLASSES[first], CLASSES[second])
+                if name in self.packed
+            )
+            for first in range(len(CLASSES))
+            for second in range(len(CLASSES))
+        }
+        """The model's features for two neighbouring words, by the words' classes."""
+        self.together: dict[frozenset[str], int] = {}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LinearModel:
@@ -133,17 +196,49 @@ class LinearModel:
             ) from error
 
     def raw(self, names: Iterable[str]) -> list[float]:
-        """Each head's linear score z (before the sigmoid): the bias plus the column sums of the
-        message's feature rows (summed in C by ``zip`` and ``sum``, not one by one)."""
-        found = list(filter(None, map(self.rows.get, names)))
-        found.append(self.bias)
-        return list(map(sum, zip(*found, strict=True)))
+        """Each head's linear score z (before the sigmoid): the bias plus the weights of the
+        features ``names`` (each counted once)."""
+        total = self.bias + sum(map(self.packed.get, set(names), repeat(0)))
+        return [(field - OFFSET) / UNITS for field in unpack(total, len(self.heads))]
+
+    def linear(
+        self, tokens: list[str], you: bool, strong: bool, friendly: bool, conditional: bool
+    ) -> int:
+        """The packed linear scores of ``features(tokens, ...)`` (``raw`` of those features gives
+        the same), without building the features' names."""
+        get = self.packed.get
+        zero = repeat(0)
+        total = self.bias + self.marks[(you, strong, friendly, conditional)]
+        words: set[str | tuple[str, str]] = {*tokens, *pairwise(tokens)}  # words and word pairs
+        total += sum(map(get, words, zero))
+        classes = list(map(CLASS_OF.get, tokens, zero))
+        if not any(classes):
+            return total
+        neighbours = self.neighbours
+        names = set().union(
+            *map(neighbours.__getitem__, pairwise(classes)),
+            *map(neighbours.__getitem__, zip(classes, classes[2:], strict=False)),
+        )
+        total += sum(map(get, names, zero))
+        present = frozenset(chain.from_iterable(map(CLASSES.__getitem__, classes)))
+        together = self.together.get(present)
+        if together is None:
+            together = sum(get(name, 0) for name in presence_names(present))
+            if len(self.together) < 100_000:
+                self.together[present] = together
+        return total + together
 
     def scores(self, names: Iterable[str]) -> dict[str, float]:
         """Calibrated score per category (0.5 = that category's flag line) for these features;
         categories under ``SHOWN_FROM`` are left out (read as 0)."""
-        return {
-            head.category: round(head.calibrated(value), 3)
-            for head, value, cutoff in zip(self.heads, self.raw(names), self.cutoffs, strict=True)
-            if value > cutoff
-        }
+        return self.calibrate(self.bias + sum(map(self.packed.get, set(names), repeat(0))))
+
+    def calibrate(self, total: int) -> dict[str, float]:
+        """Calibrated scores from packed linear scores (see ``scores``)."""
+        found = {}
+        for head, field, cutoff in zip(
+            self.heads, unpack(total, len(self.heads)), self.cutoffs, strict=True
+        ):
+            if field > cutoff:
+                found[head.category] = round(head.calibrated((field - OFFSET) / UNITS), 3)
+        return found

@@ -19,7 +19,8 @@ from starlette.responses import Response
 from ally.documents.casefile import CaseFile, Selection, build_casefile
 from ally.documents.drafting import offered_standalone
 from ally.documents.ics import CalendarSummary, build_calendar
-from ally.documents.letters import STANDALONE
+from ally.documents.law import LawBook
+from ally.documents.letters import STANDALONE, pack_folders
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
@@ -172,6 +173,9 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
             jurisdiction=interview.pack.name if interview else None,
             images=choice.fmt != "md",
         )
+    if interview is not None:
+        # The jurisdiction's statement of truth or declaration, left to sign (issue 17 item 5).
+        case.declaration = LawBook(pack_folders(interview.pack.lineage)).declaration
     media_type, filename = REPORTS[choice.fmt]
     return Response(
         _render(case, choice),

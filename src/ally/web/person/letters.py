@@ -1,26 +1,42 @@
 """Draft a letter for a plan step, change it, and download it: what ``ally letter STEP`` does.
 
-The draft comes from ``ally.documents.drafting.draft`` with the plan, the journal (when it is
-open, so the letter can cite the incidents) and the details the person chose to give. Those
-details are kept in the server-side session (sealed at rest), never in a URL. The letter is
-shown in a text box: whatever the person changes there is what they download, and the
-download is a form post, so the letter's words never travel in an address either.
+The page asks first for the person's details, then lists the journal entries the letter could
+carry (ticked by relevance, changeable), then shows the draft from
+``ally.documents.drafting.draft``. Details about the person and the harasser are kept for
+every letter; who a letter goes to, its reference and its ask belong to that letter only, so
+a host's ticket number never reaches a letter to the police. Everything is kept in the
+server-side session (sealed at rest), never in a URL.
+
+The draft is in a text box inside the same form: writing the draft again with new details
+keeps the person's own changes (and shows the new draft beside them) instead of throwing
+them away, and the download is a form post, so the letter's words never travel in an
+address either.
 
 Pages are addressed by the step's number in the plan (as the plan's own anchors are), so an
-address never says what the letter is about.
+address never says what the letter is about. The page speaks of forms and buttons, never
+of terminal commands or options.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ally.documents.checklist import Choice
 from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
-from ally.documents.letters import STANDALONE, LetterDetails, kind_for, pack_folders, read_details
+from ally.documents.letters import (
+    PER_LETTER,
+    STANDALONE,
+    LetterDetails,
+    kind_for,
+    pack_folders,
+    read_details,
+)
 from ally.documents.platforms import load_platforms
 from ally.documents.xarf import NoXarfTypeError, build_xarf, dumps
 from ally.errors import UsageError
@@ -40,7 +56,7 @@ from ally.web.pages import (
     see_other,
 )
 from ally.web.person.flow import load_interview, pack_in, plan_for
-from ally.web.person.tracking import journal_clocks
+from ally.web.person.tracking import journal_clocks, marked_statuses, tried_from_marks
 from ally.web.state import web_state
 
 router = APIRouter()
@@ -67,7 +83,9 @@ FIELD_LABELS = {
     "your_phone": N_("Your phone number"),
     "your_address": N_("Your address"),
     "your_role": N_("Your job title or role"),
-    "organisation": N_("The organisation (employer, venue, school, platform or host)"),
+    "organisation": N_(
+        "The organisation this letter is about (employer, landlord, venue or school)"
+    ),
     "recipient_name": N_("The name of the person you are writing to"),
     "recipient_title": N_("Their job title"),
     "recipient_email": N_("Their email"),
@@ -82,19 +100,43 @@ FIELD_LABELS = {
     "court": N_("The court"),
 }
 GROUPS = (
-    (N_("About you"), ("your_name", "your_email", "your_phone", "your_address", "your_role")),
     (
-        N_("Who it goes to"),
+        N_("About you"),
+        N_("Kept for all your letters."),
+        ("your_name", "your_email", "your_phone", "your_address", "your_role"),
+    ),
+    (
+        N_("About the person harassing you"),
+        N_("Kept for all your letters."),
+        ("harasser", "harasser_account", "links"),
+    ),
+    (
+        N_("This letter only"),
+        N_(
+            "Who it goes to, their reference number and what you ask them: kept for this "
+            "letter only, so one recipient's details never reach another."
+        ),
         (
             "organisation",
             "recipient_name",
             "recipient_title",
             "recipient_email",
             "recipient_address",
+            "reference",
+            "outcome",
         ),
     ),
-    (N_("About what happened"), ("harasser", "harasser_account", "links", "reference", "outcome")),
 )
+KIND_LABELS = {
+    "agency-intake": {
+        "organisation": N_(
+            "Who the complaint is against (the employer, landlord, business or school)"
+        ),
+        "recipient_name": N_("The name of the person at the agency, if you know it"),
+    },
+    "platform-report": {"organisation": N_("The platform or company")},
+    "abuse-report": {"organisation": N_("The hosting company or provider")},
+}
 KIND_FIELDS = {"abuse-report": ("host", "abuse_contact"), "protection-order": ("court",)}
 LONG_FIELDS = ("your_address", "recipient_address", "links", "outcome")
 TOO_LONG = N_("Please keep each detail under 500 characters.")
@@ -117,8 +159,11 @@ def finished_plan(request: Request, visit: Visit) -> tuple[Interview | None, Pla
     if interview is None or interview.current() is not None:
         return None, None
     state = web_state(request)
-    clocks = journal_clocks(state.vaults, visit.session.row)
-    return interview, plan_for(interview, state.config.today(), clocks)
+    row = visit.session.row
+    clocks = journal_clocks(state.vaults, row)
+    # The same marks as the plan page, so /letters/N is step N of the plan the person saw.
+    tried = tried_from_marks(marked_statuses(state.steps, state.vaults, row))
+    return interview, plan_for(interview, state.config.today(), clocks, tried)
 
 
 def step_letters(plan: Plan) -> list[tuple[int, PlanStep, str]]:
@@ -145,28 +190,86 @@ def _target(plan: Plan | None, number: int | None, extra: int | None) -> str:
     return steps[number - 1].id
 
 
+SHARED = (
+    "your_name",
+    "your_email",
+    "your_phone",
+    "your_address",
+    "your_role",
+    "harasser",
+    "harasser_account",
+    "links",
+    "host",
+)
+"""Details about the person and the harasser: kept for every letter."""
+OWN = tuple(name for name in FIELD_LABELS if name not in SHARED)
+"""Details that belong to one letter (its recipient, reference, ask): kept for that letter."""
+MAX_KEPT_EDIT = 200_000
+EDITS_TOO_LONG = N_(
+    "Your changed letter is too long for Ally to keep. Download it first, then write the "
+    "draft again."
+)
+ENTRIES_GONE = N_(
+    "Some entries you chose are no longer in your journal, so the list was ticked again by "
+    "relevance. Please check it."
+)
+
+
 def saved_details(visit: Visit) -> dict[str, Any]:
     saved = visit.session.data.get("letter")
     return dict(saved) if isinstance(saved, dict) else {}
 
 
-def _details(saved: dict[str, Any]) -> LetterDetails:
-    values = {name: value for name, value in saved.items() if name in FIELD_LABELS and value}
+def _saved(visit: Visit, name: str) -> dict[str, Any]:
+    """One of the per-letter stores in the session (by the letter's target)."""
+    saved = visit.session.data.get(name)
+    return dict(saved) if isinstance(saved, dict) else {}
+
+
+def _own(visit: Visit, target: str) -> dict[str, Any]:
+    part = _saved(visit, "letter_parts").get(target)
+    return dict(part) if isinstance(part, dict) else {}
+
+
+def _details(visit: Visit) -> LetterDetails:
+    """The shared details, with every letter's own section (so the housing agency's letter
+    can name the landlord given in the letter to the landlord)."""
+    saved = saved_details(visit)
+    values: dict[str, Any] = {
+        name: value for name, value in saved.items() if name in FIELD_LABELS and value
+    }
+    parts = {
+        target: {k: v for k, v in part.items() if k in PART_FIELDS and v}
+        for target, part in _saved(visit, "letter_parts").items()
+        if isinstance(part, dict)
+    }
+    values["letters"] = {target: part for target, part in parts.items() if part}
     try:
         return read_details(values, "details")
     except UsageError:  # saved by an older Ally: start again rather than fail
         return LetterDetails()
 
 
+PART_FIELDS = frozenset(PER_LETTER) | {"organisation", "organisation_address"}
+
+
+def _choice(visit: Visit, target: str) -> Choice:
+    ticked = _saved(visit, "letter_entries").get(target)
+    if not isinstance(ticked, list):
+        return Choice()
+    return Choice(include=frozenset(str(entry) for entry in ticked), only=True)
+
+
 def _draft(request: Request, visit: Visit, target: str) -> tuple[Draft, Pack, bool]:
     """The draft, its pack, and whether the journal was open (so its incidents are in it)."""
     interview, plan = finished_plan(request, visit)
     pack: Pack = interview.pack if interview else pack_in("generic", visit.language)
-    saved = saved_details(visit)
+    own = _own(visit, target)
     asked = DraftRequest(
-        details=_details(saved),
-        platform=saved.get("platform") or None,
-        max_chars=saved.get("max_chars") or None,
+        details=_details(visit),
+        choice=_choice(visit, target),
+        platform=own.get("platform") or None,
+        max_chars=own.get("max_chars") or None,
         language=visit.language,
     )
     answers = interview.answers if interview else {}
@@ -177,8 +280,30 @@ def _draft(request: Request, visit: Visit, target: str) -> tuple[Draft, Pack, bo
         return made, pack, False
     with vaults.using(visit.session.row) as vault:
         source: EvidenceSource = vault if vault is not None else MemoryEvidence()
-        made = draft(pack, plan, target, source, asked, answers=answers, today=today)
+        try:
+            made = draft(pack, plan, target, source, asked, answers=answers, today=today)
+        except UsageError:  # a chosen entry was forgotten since: tick by relevance again
+            _forget(visit, "letter_entries", target)
+            web_state(request).sessions.save(visit.session)
+            asked.choice = Choice()
+            made = draft(pack, plan, target, source, asked, answers=answers, today=today)
+            made.letter.notes.insert(0, ENTRIES_GONE)
         return made, pack, vault is not None
+
+
+def _forget(visit: Visit, store: str, target: str) -> None:
+    kept = _saved(visit, store)
+    kept.pop(target, None)
+    visit.session.data[store] = kept
+
+
+def fingerprint(text: str) -> str:
+    """The draft as shown, to tell later whether the person changed it in the text box."""
+    return hashlib.sha256(_normal(text).encode("utf-8")).hexdigest()
+
+
+def _normal(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
 
 
 def _page(
@@ -192,6 +317,8 @@ def _page(
 ) -> Response:
     made, pack, journal_open = _draft(request, visit, target)
     is_platform = made.kind.id == "platform-report"
+    shown = values if values is not None else {**saved_details(visit), **_own(visit, target)}
+    kept = _saved(visit, "letter_edits").get(target)
     return render(
         request,
         visit,
@@ -199,20 +326,146 @@ def _page(
         status,
         key=key,
         letter=made.letter,
+        made=made,
+        notices=notices(made),
+        reasons=REASONS,
+        contexts=CONTEXT_WORDS,
+        kind_words=KIND_WORDS,
         step=made.step,
         kind_title=KIND_TITLES.get(made.kind.id, made.kind.title),
         journal_open=journal_open,
         has_vaults=web_state(request).vaults is not None,
         groups=GROUPS,
         extra_fields=KIND_FIELDS.get(made.kind.id, ()),
-        labels=FIELD_LABELS,
+        labels={**FIELD_LABELS, **KIND_LABELS.get(made.kind.id, {})},
         long_fields=LONG_FIELDS,
-        values=values if values is not None else saved_details(visit),
+        values=shown,
+        first_visit="letter" not in visit.session.data,
+        kept=kept if isinstance(kept, str) else None,
+        drafted=fingerprint(made.letter.text()),
         platforms=load_platforms(pack_folders(pack.lineage)) if is_platform else {},
         error=error,
         pack_language=pack.language,
         xarf=made.kind.id == "abuse-report",
     )
+
+
+REASONS = {
+    "evidence": N_("marked as evidence"),
+    "step": N_("a step you took"),
+    "answer": N_("an answer you received"),
+    "incident": N_("an incident"),
+    "context": N_("about %(place)s"),
+    "no-context": N_("no incident is marked as about %(place)s, so all are ticked"),
+    "chosen": N_("you chose it"),
+    "left-out": N_("you left it out"),
+    "not-chosen": N_("you did not choose it"),
+    "service": N_("on this website or platform"),
+    "not-service": N_("not on this website or platform"),
+    "not-about": N_("not about this"),
+    "included": N_("included"),
+}
+"""Why an entry is ticked or not (the codes of ``Candidate.why``), in the person's words."""
+CONTEXT_WORDS = {
+    "work": N_("work"),
+    "housing": N_("your home"),
+    "venue": N_("a venue"),
+    "school": N_("school"),
+    "online": N_("something online"),
+}
+KIND_WORDS = {
+    "incident": N_("Incident"),
+    "message": N_("Message"),
+    "snapshot": N_("Saved web page"),
+    "action": N_("Something you did"),
+    "reply": N_("A reply you received"),
+    "note": N_("Note"),
+}
+NEVER_INCLUDES = {
+    "incident": N_(
+        "This letter never includes incidents (%(num)s in your journal), to keep it to what "
+        "its reader needs."
+    ),
+    "message": N_(
+        "This letter never includes messages (%(num)s in your journal), to keep it to what its "
+        "reader needs."
+    ),
+    "snapshot": N_(
+        "This letter never includes saved web pages (%(num)s in your journal), to keep it to "
+        "what its reader needs."
+    ),
+    "action": N_(
+        "This letter never includes the steps you took (%(num)s in your journal), to keep it "
+        "to what its reader needs."
+    ),
+    "reply": N_(
+        "This letter never includes the replies you received (%(num)s in your journal), to "
+        "keep it to what its reader needs."
+    ),
+    "note": N_(
+        "This letter never includes your notes (%(num)s in your journal), to keep it to what "
+        "its reader needs."
+    ),
+}
+UNREVIEWED = (
+    N_(
+        "%(num)s imported message is not listed because it is neither flagged nor marked as "
+        "evidence. Mark the ones you want as evidence when you review your messages."
+    ),
+    N_(
+        "%(num)s imported messages are not listed because they are neither flagged nor marked "
+        "as evidence. Mark the ones you want as evidence when you review your messages."
+    ),
+)
+SERVICE_UNKNOWN = N_(
+    "Ally does not know yet which website or platform this report is about, so no entry is "
+    "ticked. Give the link to the content under “Your details” and Ally will tick the entries "
+    "that mention it."
+)
+UNTRANSLATED = N_(
+    "This letter is not translated into your language yet, so it is written in the language "
+    "of your plan's region."
+)
+GAPS = N_(
+    "The draft contains text that looks like a gap to fill in (%(gaps)s). It may come from "
+    "your own entries: check it before sending."
+)
+LINKS_LEFT_OUT = N_(
+    "Some of your links are not on %(hosts)s, so this report leaves them out: a host is not "
+    "told about another website."
+)
+FORWARDED = N_(
+    "Hosts and providers often forward abuse reports to their customer: the person or company "
+    "running the site. Anything you write, and any file you attach, may reach the person "
+    "harassing you, with your name and email address. Send only what is needed, and consider "
+    "using an email address that does not reveal more about you."
+)
+
+
+def notices(made: Draft) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """What the person should check, as translatable messages (singular, plural, values):
+    the same things the terminal's notes say, in web words and the person's language."""
+    found: list[tuple[str, str | None, dict[str, Any]]] = []
+    if ENTRIES_GONE in made.letter.notes:
+        found.append((ENTRIES_GONE, None, {}))
+    if made.kind.id == "abuse-report":
+        found.append((FORWARDED, None, {}))
+    if made.letter.untranslated:
+        found.append((UNTRANSLATED, None, {}))
+    if made.letter.gaps:
+        found.append((GAPS, None, {"gaps": ", ".join(made.letter.gaps)}))
+    if made.dropped_links:
+        found.append((LINKS_LEFT_OUT, None, {"hosts": ", ".join(made.hosts[:3])}))
+    listed = made.checklist
+    if listed.service_unknown:
+        found.append((SERVICE_UNKNOWN, None, {}))
+    if listed.unreviewed:
+        words = UNREVIEWED[0] if listed.unreviewed == 1 else UNREVIEWED[1]
+        found.append((words, None, {"num": listed.unreviewed}))
+    for kind, count in listed.refused.items():
+        if kind in NEVER_INCLUDES:
+            found.append((NEVER_INCLUDES[kind], None, {"num": count}))
+    return found
 
 
 @router.get("/letters/{number}")
@@ -264,30 +517,55 @@ def _read_details(form: FormFields) -> dict[str, Any] | str:
     return values
 
 
+def _keep_edits(visit: Visit, target: str, form: FormFields) -> str | None:
+    """Keep the text box's words when the person changed Ally's draft (None), or say why
+    they cannot be kept. Unchanged drafts are not kept: the new draft replaces them."""
+    text = form.get("text")
+    if not text.strip() or fingerprint(text) == form.get("drafted"):
+        return None
+    if len(text) > MAX_KEPT_EDIT:
+        return EDITS_TOO_LONG
+    edits = _saved(visit, "letter_edits")
+    edits[target] = _normal(text) + "\n"
+    visit.session.data["letter_edits"] = edits
+    return None
+
+
 def _save(request: Request, visit: Visit, key: str, target: str, form: FormFields) -> Response:
     values = _read_details(form)
     if isinstance(values, str):
         shown = {name: form.get(name) for name in (*FIELD_LABELS, "platform", "max_chars")}
         return _page(request, visit, key, target, 422, values, shown)
-    visit.session.data["letter"] = values
+    problem = _keep_edits(visit, target, form)
+    if problem is not None:
+        return _page(request, visit, key, target, 422, problem)
+    on_form = set(form.fields)
+    shared = {k: v for k, v in saved_details(visit).items() if k in SHARED and k not in on_form}
+    shared |= {name: value for name, value in values.items() if name in SHARED}
+    visit.session.data["letter"] = shared
+    parts = _saved(visit, "letter_parts")
+    parts[target] = {name: value for name, value in values.items() if name not in SHARED}
+    visit.session.data["letter_parts"] = parts
+    if form.get("entries_shown"):
+        chosen = _saved(visit, "letter_entries")
+        chosen[target] = [entry for entry in form.getlist("entry") if entry][:5000]
+        visit.session.data["letter_entries"] = chosen
     web_state(request).sessions.save(visit.session)
     return see_other(f"/letters/{key}#draft")
 
 
-@router.post("/letters/{number}/details")
-def save_step_details(
-    request: Request, visit: VisitDep, form: FormDep, number: StepNumber
-) -> Response:
-    """Keep the person's details for every letter (in the session), then draft again."""
+def _discard(request: Request, visit: Visit, key: str) -> Response:
+    """Drop the person's kept changes, so the page shows Ally's new draft."""
+    _forget(visit, "letter_edits", _key_target(request, visit, key))
+    web_state(request).sessions.save(visit.session)
+    return see_other(f"/letters/{key}#draft")
+
+
+def _key_target(request: Request, visit: Visit, key: str) -> str:
+    if key.startswith("extra/"):
+        return _extra_target(request, visit, int(key.removeprefix("extra/")))
     _, plan = finished_plan(request, visit)
-    return _save(request, visit, str(number), _target(plan, number, None), form)
-
-
-@router.post("/letters/extra/{number}/details")
-def save_extra_details(
-    request: Request, visit: VisitDep, form: FormDep, number: StepNumber
-) -> Response:
-    return _save(request, visit, f"extra/{number}", _extra_target(request, visit, number), form)
+    return _target(plan, int(key), None)
 
 
 async def _letter_form(request: Request) -> FormFields:
@@ -300,10 +578,41 @@ def _checked_letter_form(
     return checked_form(visit, fields)
 
 
-@router.post("/letters/download")
-def download(
-    visit: VisitDep, form: Annotated[FormFields, Depends(_checked_letter_form)]
+LetterFormDep = Annotated[FormFields, Depends(_checked_letter_form)]
+
+
+@router.post("/letters/{number}/details")
+def save_step_details(
+    request: Request, visit: VisitDep, form: LetterFormDep, number: StepNumber
 ) -> Response:
+    """Keep the person's details (in the session), and their changes, then draft again."""
+    _, plan = finished_plan(request, visit)
+    return _save(request, visit, str(number), _target(plan, number, None), form)
+
+
+@router.post("/letters/extra/{number}/details")
+def save_extra_details(
+    request: Request, visit: VisitDep, form: LetterFormDep, number: StepNumber
+) -> Response:
+    return _save(request, visit, f"extra/{number}", _extra_target(request, visit, number), form)
+
+
+@router.post("/letters/{number}/discard")
+def discard_step_edits(
+    request: Request, visit: VisitDep, form: LetterFormDep, number: StepNumber
+) -> Response:
+    return _discard(request, visit, str(number))
+
+
+@router.post("/letters/extra/{number}/discard")
+def discard_extra_edits(
+    request: Request, visit: VisitDep, form: LetterFormDep, number: StepNumber
+) -> Response:
+    return _discard(request, visit, f"extra/{number}")
+
+
+@router.post("/letters/download")
+def download(visit: VisitDep, form: LetterFormDep) -> Response:
     """The letter exactly as the person left it in the text box, as a file to keep."""
     text = form.get("text").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
@@ -324,7 +633,7 @@ def _xarf(request: Request, visit: Visit, key: str, target: str) -> Response:
     made, _, _ = _draft(request, visit, target)
     if made.kind.id != "abuse-report":
         raise PageError(404, N_("There is no letter at this address."))
-    details = _details(saved_details(visit))
+    details = _details(visit)
     try:
         report = build_xarf(
             made.case,

@@ -19,7 +19,6 @@ from ally.directory.errors import PlaceNotFoundError
 from ally.directory.geo import resolve_place
 from ally.documents.plan import render as render_text
 from ally.knowledge.interview import Interview
-from ally.model.answers import ApproxDate, Tried, TriedAnswer
 from ally.model.case import StatusEvent
 from ally.model.plan import Plan
 from ally.web.i18n import N_
@@ -29,7 +28,14 @@ from ally.web.person.flow import load_interview, plan_for
 from ally.web.person.interview import OUTCOME_LABELS
 from ally.web.person.letters import step_letters
 from ally.web.person.phones import tel
-from ally.web.person.tracking import TO_CASE, journal_clocks, plan_statuses, sync_situation
+from ally.web.person.tracking import (
+    TO_CASE,
+    journal_clocks,
+    marked_statuses,
+    plan_statuses,
+    sync_situation,
+    tried_from_marks,
+)
 from ally.web.state import web_state
 from ally.web.stepstatus import StepStatus
 
@@ -132,7 +138,8 @@ def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
     interview = _finished(visit)
     state = web_state(request)
     today = state.config.today()
-    plan = plan_for(interview, today)
+    row = visit.session.row
+    plan = plan_for(interview, today, tried=tried_from_marks(_marks(request, row)))
     step = form.get("step")
     try:
         status = StepStatus(form.get("status"))
@@ -150,6 +157,9 @@ def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
                 case = VaultCase(vault)
                 sync_situation(case, interview, today)
                 case.record(StatusEvent(on=today, step=step, status=TO_CASE[status]))
+    # The mark may move the step (a refused one joins "already done"): anchor where it now is.
+    marks = _marks(request, visit.session.row)
+    plan = plan_for(interview, today, tried=tried_from_marks(marks))
     return see_other(f"/plan#step-{_numbers(plan)[step]}")
 
 
@@ -157,8 +167,10 @@ def set_status(request: Request, visit: VisitDep, form: FormDep) -> Response:
 def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
     """The plan as a Markdown or text file, for printing or keeping elsewhere."""
     state = web_state(request)
-    clocks = journal_clocks(state.vaults, visit.session.row)
-    plan = plan_for(_finished(visit), state.config.today(), clocks)
+    row = visit.session.row
+    clocks = journal_clocks(state.vaults, row)
+    tried = tried_from_marks(_marks(request, row))
+    plan = plan_for(_finished(visit), state.config.today(), clocks, tried)
     markdown = format != "txt"
     name = "ally-plan.md" if markdown else "ally-plan.txt"
     return PlainTextResponse(
@@ -168,22 +180,9 @@ def download(request: Request, visit: VisitDep, format: str = "md") -> Response:
     )
 
 
-TRIED_BY_MARK = {
-    StepStatus.DONE: "done",
-    StepStatus.REFUSED: "refused",
-    StepStatus.NO_ANSWER: "no-answer",
-    StepStatus.RESOLVED: "resolved",
-}
-
-
-def tried_from_marks(statuses: dict[str, tuple[StepStatus, dt.date]]) -> TriedAnswer:
-    """What the person marked under the steps, as the plan's ``tried`` input: a step marked
-    refused brings its escalation to the top, as the interview's answer would."""
-    return {
-        f"step:{step}": Tried(outcome=TRIED_BY_MARK[status], on=ApproxDate.parse(on))
-        for step, (status, on) in statuses.items()
-        if status in TRIED_BY_MARK
-    }
+def _marks(request: Request, row: str | None) -> dict[str, tuple[StepStatus, dt.date]]:
+    state = web_state(request)
+    return marked_statuses(state.steps, state.vaults, row)
 
 
 def _numbers(plan: Plan) -> dict[str, int]:

@@ -21,6 +21,7 @@ from ally.errors import AllyError
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.deadlines import NO_FACTS, ClockFacts
 from ally.knowledge.interview import Interview
+from ally.model.answers import ApproxDate, Tried, TriedAnswer
 from ally.model.case import (
     AnswersEvent,
     CaseEvent,
@@ -32,7 +33,7 @@ from ally.model.case import (
 from ally.model.case import StepStatus as CaseStatus
 from ally.model.plan import Plan, PlanEscalation
 from ally.web.i18n import N_
-from ally.web.stepstatus import StepStatus
+from ally.web.stepstatus import StepStatus, StepStatusStore
 from ally.web.vaults import VaultKeeper
 
 TO_CASE = {
@@ -99,6 +100,43 @@ def plan_statuses(
         else:
             shown[step] = (FROM_CASE[status], on)
     return shown
+
+
+TRIED_BY_MARK = {
+    StepStatus.DONE: "done",
+    StepStatus.REFUSED: "refused",
+    StepStatus.NO_ANSWER: "no-answer",
+    StepStatus.RESOLVED: "resolved",
+}
+
+
+def tried_from_marks(statuses: dict[str, tuple[StepStatus, dt.date]]) -> TriedAnswer:
+    """What the person marked under the steps, as the plan's ``tried`` input: a step marked
+    refused brings its escalation to the top, as the interview's answer would."""
+    return {
+        f"step:{step}": Tried(outcome=TRIED_BY_MARK[status], on=ApproxDate.parse(on))
+        for step, (status, on) in statuses.items()
+        if status in TRIED_BY_MARK
+    }
+
+
+def marked_statuses(
+    steps: StepStatusStore, vaults: VaultKeeper | None, row: str | None
+) -> dict[str, tuple[StepStatus, dt.date]]:
+    """This visit's marks and, with the journal open, the case's (read only).
+
+    The marks reorder the plan (a refused step moves to "already done" and its escalation to
+    the top), and pages address steps by their number in the plan: every page that numbers
+    steps (plan, letters, documents) must build the plan from the same marks, or a link
+    numbered on one page opens another step, or none, on the next.
+    """
+    statuses = steps.for_session(row) if row else {}
+    if vaults is None:
+        return statuses
+    with vaults.using(row) as vault:
+        if vault is None:
+            return statuses
+        return plan_statuses(statuses, VaultCase(vault).events())
 
 
 @dataclass(frozen=True)
