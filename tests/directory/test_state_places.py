@@ -4,6 +4,7 @@ keep to the person's country and state, with the national line when nothing loca
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -261,3 +262,33 @@ def test_place_keys_ignore_case_accents_dots_and_abbreviations() -> None:
     assert place_key("Cañon City") == "canon city"
     assert place_key("Ft Myers") == "fort myers"
     assert place_key("Stanton") == "stanton"  # only a whole first word is an abbreviation
+
+
+def test_a_plan_near_oakland_shows_californias_domestic_violence_help(tmp_path: Path) -> None:
+    """The whole path a person takes: a US answers file, a place, and the plan's domestic
+    violence step lists California's coalition before the national lines."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "pack: us\ntoday: 2026-11-25\nanswers:\n  in_danger_now: no\n  context: [private]\n"
+        "  harasser: [partner]\n  threats: yes\n  stalking: yes\n  intimate_images: no\n"
+        "  sexual: no\n  last_incident: 2026-10-01\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "ally.cli.main", "plan", "--answers", str(answers)),
+            *("--near", "Oakland, CA", "--format", "json"),
+            *("--database", f"sqlite:///{tmp_path / 'd.sqlite3'}"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["pack"] == "us-ca"
+    shelter = [hit["name"] for hit in plan["nearby"]["dv-support"]]
+    assert shelter[0] == "California Partnership to End Domestic Violence"
+    assert "National Domestic Violence Hotline" in shelter
+    everything = {hit["name"] for hits in plan["nearby"].values() for hit in hits}
+    assert not [name for name in everything if "Ontario" in name or "Oregon" in name]

@@ -149,6 +149,12 @@ def test_docx_footer_has_a_page_number_field_and_the_statement(journal: MemoryEv
     assert words.index("Exhibit index") < title
     assert any(GB_WORDS in line for line in words[title:])
     assert any(line.startswith("Signature:") for line in words[title:])
+    # No part forces a new page, so none leaves a page nearly empty; the declaration is
+    # kept together with its lines to sign.
+    body = document.element.body.xml
+    assert 'w:type="page"' not in body
+    block = document.paragraphs[title : title + 3]
+    assert all(paragraph.paragraph_format.keep_with_next for paragraph in block)
 
 
 @pytest.fixture

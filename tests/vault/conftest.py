@@ -44,6 +44,7 @@ def new_pg_location() -> Iterator[Callable[[], str]]:
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         for schema in made:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema}_notes CASCADE")  # a decoy's
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from ally.vault import (
@@ -24,6 +25,7 @@ from ally.vault import (
     PassphraseError,
     Vault,
     VaultError,
+    VaultNotFoundError,
     WrongPassphraseError,
     agefmt,
     crypto,
@@ -34,7 +36,7 @@ from ally.vault.keyslots import (
     WrongRecoveryCodeError,
     decoy_location,
 )
-from tests.vault.conftest import PASSPHRASE, WEAK
+from tests.vault.conftest import PASSPHRASE, PG_URL, WEAK
 
 DURESS = "blue kettle on the windowsill"
 REAL_TEXT = "He followed me home from the bus stop and waited outside."
@@ -260,12 +262,88 @@ def test_create_with_a_recovery_code_and_recover_a_forgotten_passphrase(location
         Vault.open(location, PASSPHRASE)
 
 
-def test_a_journal_in_postgresql_cannot_have_a_decoy(pg_location: str) -> None:
-    with (
-        Vault.create(pg_location, PASSPHRASE, work_factor=WEAK) as vault,
-        pytest.raises(VaultError, match="PostgreSQL"),
-    ):
-        vault.set_duress(DURESS)
+def _schema(location: str) -> str | None:
+    """The schema a PostgreSQL test location names (None for a folder)."""
+    return location.rpartition("search_path%3D")[2] if location.startswith("postgres") else None
+
+
+def test_a_decoy_works_the_same_on_sqlite_and_postgresql(
+    location: str, scrypt_calls: Callable[[], int]
+) -> None:
+    """On PostgreSQL the decoy is a vault in the schema beside the real one (``<schema>_notes``);
+    everything a person meets is as on SQLite: the decoy opens for the duress passphrase
+    after the same work, never shows the real entries, survives a new duress passphrase,
+    and is deleted when the duress passphrase is removed."""
+    with Vault.create(location, PASSPHRASE, work_factor=WEAK) as vault:
+        vault.add_incident(Incident(when=IncidentTime(description="last week"), what=REAL_TEXT))
+    _with_decoy(location)
+    where = decoy_location(location, _schema(location))
+    assert where != location
+    scrypt_calls()
+    with Vault.open(location, DURESS) as decoy:
+        assert scrypt_calls() == 1
+        assert decoy.location == where
+        assert DECOY_TEXT in _texts(decoy) and REAL_TEXT not in _texts(decoy)
+        assert decoy.duress_mode() is None and decoy.verify().ok
+    with Vault.open(location, PASSPHRASE) as vault:
+        assert scrypt_calls() == 1
+        assert REAL_TEXT in _texts(vault) and DECOY_TEXT not in _texts(vault)
+        assert vault.duress_mode() == "decoy"
+        vault.set_duress("another duress passphrase", "decoy")
+    with Vault.open(location, "another duress passphrase") as decoy:
+        assert DECOY_TEXT in _texts(decoy)
+    with pytest.raises(WrongPassphraseError):
+        Vault.open(location, DURESS)
+    with Vault.open(location, PASSPHRASE) as vault:
+        vault.clear_duress()
+    with pytest.raises(VaultNotFoundError):
+        Vault.open(where)
+    with pytest.raises(WrongPassphraseError):
+        Vault.open(location, "another duress passphrase")
+    with Vault.open(location, PASSPHRASE) as vault:
+        assert REAL_TEXT in _texts(vault) and vault.verify().ok
+
+
+def test_wipe_on_postgresql_leaves_nothing_that_opens_the_real_journal(pg_location: str) -> None:
+    with Vault.create(pg_location, PASSPHRASE, work_factor=WEAK) as vault:
+        vault.add_note(REAL_TEXT)
+        code = vault.make_recovery_code()
+        vault.set_duress(DURESS, "wipe")
+    with Vault.open(pg_location, DURESS) as empty:
+        assert empty.entries() == []
+        assert empty.location == decoy_location(pg_location, _schema(pg_location))
+    with pytest.raises(WrongPassphraseError):
+        Vault.open(pg_location, PASSPHRASE)
+    with pytest.raises(NoRecoveryCodeError):
+        Vault.recover(pg_location, code, "a new passphrase", work_factor=WEAK)
+    with Vault.open(pg_location) as husk:
+        assert husk.verify().ok
+        keys = [husk.store.blob_bytes(f"{r.id}:key") for r in husk.records if r.kind == "key"]
+    assert [bool(k) for k in keys] == [False, True]
+    with pytest.raises(WrongPassphraseError):
+        crypto.unlock_identity(keys[-1], PASSPHRASE)
+
+
+def test_postgresql_never_takes_over_another_journal_for_the_decoy(
+    new_pg_location: Callable[[], str],
+) -> None:
+    """The decoy's schema is named after the journal's; if another journal already lives
+    there, setting and removing the duress passphrase refuse and leave it untouched."""
+    real = new_pg_location()
+    other = decoy_location(real, _schema(real))
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{_schema(real)}_notes"')
+    with Vault.create(other, "someone else's passphrase", work_factor=WEAK) as theirs:
+        theirs.add_note("not a decoy")
+    with Vault.create(real, PASSPHRASE, work_factor=WEAK) as vault:
+        with pytest.raises(VaultError, match="Another journal") as refused:
+            vault.set_duress(DURESS)
+        assert "Nothing was changed" in str(refused.value)
+        assert vault.duress_mode() is None
+    with pytest.raises(WrongPassphraseError):
+        Vault.open(real, DURESS)
+    with Vault.open(other, "someone else's passphrase") as theirs:
+        assert "not a decoy" in _texts(theirs)
 
 
 def test_a_vault_from_before_duress_opens_and_gains_every_protection(tmp_path: Path) -> None:

@@ -236,6 +236,8 @@ def _journal_flow(visit: Visit, artifacts: Path, check: bool) -> None:
         page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
         page.get_by_label("The same passphrase again").fill(PASSPHRASE)
         page.get_by_role("button", name="Start my journal").click()
+        maybe_check("journal-recovery-code")
+        page.get_by_role("link", name="I have written it down. Continue").click()
     else:
         maybe_check("journal-unlock")
         page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)

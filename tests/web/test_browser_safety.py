@@ -165,6 +165,7 @@ def test_escape_in_a_text_box_keeps_the_text_and_a_second_press_keeps_a_draft(
         page.get_by_label("Passphrase", exact=True).fill(JOURNAL_PASSPHRASE)
         page.get_by_label("The same passphrase again").fill(JOURNAL_PASSPHRASE)
         page.get_by_role("button", name="Start my journal").click()
+        page.get_by_role("link", name="I have written it down. Continue").click()
     else:
         page.get_by_label("Passphrase", exact=True).fill(JOURNAL_PASSPHRASE)
         page.get_by_role("button", name="Unlock").click()

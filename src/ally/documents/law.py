@@ -136,15 +136,52 @@ def _parsed(path: Path, stamp: int) -> _LawFile:
         raise PackError(f"{path}: {problems}") from error
 
 
-class LawBook:
-    """The conduct words, laws and agencies of a pack lineage (nearest pack wins per id)."""
+class _LawWords(_Strict):
+    """A translation's words for one law: its name as the letter says it, and what it does."""
 
-    def __init__(self, folders: Iterable[Path]) -> None:
+    name: str = ""
+    says: str = ""
+
+
+class _AgencyWords(_Strict):
+    name: str = ""
+    dual_with: str = ""
+    dual_says: str = ""
+    respondent: str = ""
+
+
+class _Translation(_Strict):
+    """``letters/<language>/law.yaml``: the same ids, in the letter's language. Only words:
+    which law applies, its source and its conditions stay in the pack's own file."""
+
+    conduct: dict[ConductId, Conduct] = Field(default_factory=dict)
+    laws: dict[str, _LawWords] = Field(default_factory=dict)
+    agencies: dict[str, _AgencyWords] = Field(default_factory=dict)
+    policy: str = ""
+
+
+@functools.lru_cache(maxsize=64)
+def _translation(path: Path, stamp: int) -> _Translation:
+    try:
+        return _Translation.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except (OSError, yaml.YAMLError, ValidationError) as error:
+        raise PackError(f"{path}: {error}") from error
+
+
+class LawBook:
+    """The conduct words, laws and agencies of a pack lineage (nearest pack wins per id).
+
+    With a ``language`` other than the packs' own, each pack's ``<language>/law.yaml`` gives
+    the words; a law or agency sentence without a translation is left out rather than
+    printed in English inside a Spanish letter (a law's name, a proper name, stays)."""
+
+    def __init__(self, folders: Iterable[Path], language: str | None = None) -> None:
         self.conduct: dict[ConductId, Conduct] = {}
         self.laws: dict[str, Law] = {}
         self.agencies: dict[str, Agency] = {}
         self.policy = ""
         self.declaration: Declaration | None = None
+        words = _Translation()
         for folder in reversed(list(folders)):
             path = folder / FILE
             if path.is_file():
@@ -154,6 +191,35 @@ class LawBook:
                 self.agencies.update(parsed.agencies)
                 self.policy = parsed.policy or self.policy
                 self.declaration = parsed.declaration or self.declaration
+            translated = folder / language / FILE if language else None
+            if translated is not None and translated.is_file():
+                found = _translation(translated, translated.stat().st_mtime_ns)
+                words = _Translation(
+                    conduct={**words.conduct, **found.conduct},
+                    laws={**words.laws, **found.laws},
+                    agencies={**words.agencies, **found.agencies},
+                    policy=found.policy or words.policy,
+                )
+        if language:
+            self._translate(words)
+
+    def _translate(self, words: _Translation) -> None:
+        self.conduct = {key: words.conduct.get(key, c) for key, c in self.conduct.items()}
+        self.policy = words.policy or self.policy
+        for key, law in self.laws.items():
+            said = words.laws.get(key, _LawWords())
+            name = said.name or law.name.removeprefix("the ")
+            self.laws[key] = law.model_copy(update={"name": name, "says": said.says})
+        for key, agency in self.agencies.items():
+            told = words.agencies.get(key, _AgencyWords())
+            update = {
+                "dual_says": told.dual_says,
+                "dual_with": told.dual_with or agency.dual_with,
+                "name": told.name or agency.name,
+            }
+            if agency.respondent != "employer":
+                update["respondent"] = told.respondent or agency.respondent
+            self.agencies[key] = agency.model_copy(update=update)
 
     def laws_for(
         self,

@@ -466,8 +466,11 @@ def _respondent(
     }
 
 
+AND = {"en": "and", "es": "y", "fr": "et"}
+
+
 def _naming(
-    data: LetterInput, step: PlanStep | None, kind_id: str, book: LawBook
+    data: LetterInput, step: PlanStep | None, kind_id: str, book: LawBook, language: str = "en"
 ) -> dict[str, Any]:
     """The conduct, the law and the agency the letter names (see :mod:`ally.documents.law`)."""
     entries = [item.entry for item in data.case.items]
@@ -482,7 +485,7 @@ def _naming(
     ]
     return {
         "conduct": conduct,
-        "conduct_words": conduct_phrase([c["words"] for c in conduct]),
+        "conduct_words": conduct_phrase([c["words"] for c in conduct], AND.get(language, "and")),
         "bases": [c["basis"] for c in conduct],
         "laws": [{"name": law.name, "cite": law.cite, "says": law.says} for law in laws],
         "agency": {
@@ -556,6 +559,9 @@ def _taken_view(step: StepTaken) -> dict[str, Any]:
         "to": step.who,
         "reference": step.reference,
         "step": step.step,
+        "code": step.code,
+        "title": step.title,
+        "said": step.said,
     }
 
 
@@ -647,13 +653,14 @@ def context(
     rule: ContentRule,
     kind_id: str = "",
     book: LawBook | None = None,
+    language: str = "en",
 ) -> dict[str, Any]:
     """What a template sees: only what the letter kind's content rule allows."""
     case = data.case
     span = case.incident_span()
     details = _allowed(data.details, rule)
     book = book or data.law or LawBook([])
-    naming = _naming(data, step, kind_id, book)
+    naming = _naming(data, step, kind_id, book, language)
     agency = book.agencies.get(step.id) if step is not None else None
     incidents = [_incident_view(item, rule) for item in case.incidents if rule.allows("incident")]
     messages = [_message_view(item, rule) for item in case.messages if rule.allows("message")]
@@ -732,9 +739,10 @@ def render_letter(
             f"No letter template for {kind.id!r} in packs {', '.join(data.pack.lineage)}."
         )
     rule = data.rule or ContentRules(folders).rule(kind.id, step.id if step else None)
-    book = data.law or LawBook(folders)
+    base = _base_language(data.pack)
+    book = LawBook(folders, language) if language != base else (data.law or LawBook(folders))
     try:
-        values = context(data, step, rule, kind.id, book)
+        values = context(data, step, rule, kind.id, book, language)
         module = env.get_template(chosen).make_module(values)
         blocks = {name: _part(module, chosen, name) for name in ("subject", "body", "guide")}
     except jinja2.TemplateError as error:

@@ -3,6 +3,8 @@
 Same content and order as the PDF: cover, summary, timeline, incidents with their exhibits,
 messages with their provenance, and the integrity appendix. Headings use Word's built-in
 heading styles so the navigation pane and a table of contents work in Word and LibreOffice.
+Parts follow one another without forced page breaks (a part of a few lines no longer leaves a
+page nearly empty); Word's heading styles keep each heading with what follows it.
 """
 
 from __future__ import annotations
@@ -136,15 +138,11 @@ def _declaration(document: DocxDocument, case: CaseFile) -> None:
     block = report_text.declaration_lines(case)
     if not block:
         return
-    _page_break(document)
-    document.add_heading(_x(block[0]), level=1)
-    for line in block[1:]:
-        if line:
-            document.add_paragraph(_x(line))
-
-
-def _page_break(document: DocxDocument) -> None:
-    document.add_page_break()  # type: ignore[no-untyped-call]
+    heading = document.add_heading(_x(block[0]), level=1)
+    lines = [document.add_paragraph(_x(line)) for line in block[1:] if line]
+    # One block on one page: the wording is never parted from the lines to sign.
+    for paragraph in [heading, *lines[:-1]]:
+        paragraph.paragraph_format.keep_with_next = True
 
 
 def _field(document: DocxDocument, label: str, value: str) -> None:
@@ -190,7 +188,6 @@ def _cover(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
 
 
 def _summary(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
-    _page_break(document)
     document.add_heading("Summary", level=1)
     period = f", from {summary.first} to {summary.last}" if summary.first else ""
     document.add_paragraph(
@@ -209,7 +206,6 @@ def _summary(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
 
 
 def _timeline(document: DocxDocument, case: CaseFile) -> None:
-    _page_break(document)
     document.add_heading("Timeline", level=1)
     if not case.items:
         document.add_paragraph("No entries were selected.")
@@ -255,7 +251,6 @@ def _recorded(item: Item, case: CaseFile) -> str:
 def _incidents(document: DocxDocument, case: CaseFile) -> None:
     if not case.incidents:
         return
-    _page_break(document)
     document.add_heading("Incidents", level=1)
     for item in case.incidents:
         incident = item.incident
@@ -301,7 +296,6 @@ def _exhibit(document: DocxDocument, exhibit: Exhibit, case: CaseFile) -> None:
 def _messages(document: DocxDocument, case: CaseFile) -> None:
     if not case.messages:
         return
-    _page_break(document)
     document.add_heading("Messages", level=1)
     for item in case.messages:
         message = item.message
@@ -332,7 +326,6 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
     items = case.notes + case.others
     if not items:
         return
-    _page_break(document)
     document.add_heading("Notes and other entries", level=1)
     for item in items:
         document.add_heading(_x(f"{item.label} · {item.when}"), level=3)
@@ -348,7 +341,6 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
 
 
 def _appendix(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
-    _page_break(document)
     document.add_heading("Integrity appendix", level=1)
     document.add_paragraph(report_text.INTEGRITY)
     if summary.images:

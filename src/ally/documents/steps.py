@@ -46,6 +46,13 @@ class StepTaken:
     reference: str
     step: str
     label: str = ""
+    code: str = ""
+    """What came of it, as a code a translated letter words itself: a reply's outcome
+    (acknowledged, refused...) or a case status (done, waiting, refused, resolved)."""
+    title: str = ""
+    """For a case status: the step's title (``text`` is the English sentence)."""
+    said: str = ""
+    """For a case status: the answer received and the person's note, as they wrote them."""
 
 
 def from_items(items: Iterable[Item]) -> list[StepTaken]:
@@ -77,6 +84,7 @@ def from_items(items: Iterable[Item]) -> list[StepTaken]:
                     text=" ".join(reply.what.split()),
                     who=reply.by or "",
                     outcome=REPLY_WORDS.get(reply.outcome, "answered"),
+                    code=reply.outcome if reply.outcome in REPLY_WORDS else "other",
                     reference=reply.reference or "",
                     step=reply.step or "",
                     label=item.label,
@@ -99,10 +107,13 @@ def from_case(
             continue
         title = titles.get(event.step) or event.step.replace("-", " ").capitalize()
         text = f"{title}: {STATUS_SAYS[event.status]}"
+        said = []
         if event.answer_received:
             text += f". The answer: {' '.join(event.answer_received.split())}"
+            said.append(" ".join(event.answer_received.split()))
         if event.note:
             text += f". {' '.join(event.note.split())}"
+            said.append(" ".join(event.note.split()))
         moment = dt.datetime.combine(event.on, dt.time(12), tzinfo=zone)
         found.append(
             StepTaken(
@@ -114,6 +125,9 @@ def from_case(
                 outcome="",
                 reference="",
                 step=event.step,
+                code=str(event.status.value),
+                title=title,
+                said=". ".join(said),
             )
         )
     return found

@@ -4,7 +4,8 @@ For a person who may be forced to open their journal in front of the person who 
 (see docs/threat-model.md, "Duress, decoy and the failure limit"):
 
 * **A duress passphrase** (optional). Typed where the passphrase goes, it opens a *decoy
-  journal*: an ordinary vault kept beside the real one, holding whatever plausible entries
+  journal*: an ordinary vault kept beside the real one (a file in its folder, or a schema
+  next to its schema in PostgreSQL), holding whatever plausible entries
   the person wrote in it. Or, if the person chose so, it first **wipes** the real journal's
   key material (the real passphrase and the recovery code stop working for good) and then
   opens the decoy, which they left empty. Its slot is an age file locked with the duress
@@ -25,10 +26,13 @@ tables are added on first use; older Ally ignores them, and vaults without them 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ally.storage.database import Database
 from ally.storage.vault_store import DB_FILENAME, VaultStore
@@ -184,29 +188,104 @@ class Duress:
             ) from error
 
 
-def decoy_location(location: str) -> str:
-    """Where a vault's decoy journal lives: a file beside the vault's own database.
+DECOY_SCHEMA_SUFFIX = "_notes"
+"""A PostgreSQL vault's decoy lives in the schema named like the vault's plus this."""
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,56}$")
+_SEARCH_PATH = re.compile(r"-c\s*search_path=\S*")
 
-    A vault in PostgreSQL has no such place yet (one schema per vault), so it cannot have one.
-    """
-    if location.startswith(("postgresql://", "postgres://")):
-        raise VaultError(
-            "A duress passphrase needs the journal to be kept in a folder on this device; "
-            "a journal kept in PostgreSQL cannot have one yet. Nothing was changed."
-        )
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def schema_of(db: Database) -> str | None:
+    """The schema a PostgreSQL vault's tables are in (its connection's current schema)."""
+    rows = db.query("SELECT current_schema()")
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def decoy_location(location: str, schema: str | None = None) -> str:
+    """Where a vault's decoy journal lives: a file beside the vault's own database, or, for
+    a vault in PostgreSQL (``schema``: the one its tables are in), the schema of the same
+    name plus ``_notes`` in the same database (same address, another ``search_path``)."""
+    if is_postgres(location):
+        return _decoy_url(location, schema)
     path = Path(location.removeprefix("sqlite:///"))
     if path.suffix == ".db":
         return str(path.with_name(f"{path.stem}-2.db"))
     return str(path / DECOY_FILENAME)
 
 
+def _decoy_url(url: str, schema: str | None) -> str:
+    if schema is None or not _SCHEMA.match(schema):
+        raise VaultError(
+            "A duress passphrase on PostgreSQL needs the journal in a schema whose name has "
+            "only lower-case letters, digits and underscores (at most 57), set by "
+            "'options=-csearch_path=NAME' in its address. Nothing was changed."
+        )
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = " ".join(value for key, value in query if key == "options")
+    options = _SEARCH_PATH.sub("", options).strip()
+    options = f"{options} -csearch_path={schema}{DECOY_SCHEMA_SUFFIX}".strip()
+    query = [(key, value) for key, value in query if key != "options"] + [("options", options)]
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+
+
+def _decoy_schema(url: str) -> str:
+    """The schema a decoy address (made by :func:`decoy_location`) names."""
+    options = " ".join(v for k, v in parse_qsl(urlsplit(url).query) if k == "options")
+    found = _SEARCH_PATH.findall(options)
+    name = found[-1].partition("=")[2] if found else ""
+    if not _SCHEMA.match(name):
+        raise VaultError("That is not the address of a decoy journal. Nothing was changed.")
+    return name
+
+
+def make_room(db: Database, location: str) -> None:
+    """Before a decoy is created: on PostgreSQL its schema must exist (made through the
+    real vault's connection). A folder needs nothing."""
+    if not is_postgres(location):
+        return
+    try:
+        db.execute(f'CREATE SCHEMA IF NOT EXISTS "{_decoy_schema(location)}"')
+    except VaultError:
+        raise
+    except Exception as error:  # no privilege to create schemas, or the server went away
+        raise VaultError(
+            "The decoy journal could not be made: the database user needs permission to "
+            "create a schema in this database. Nothing was changed."
+        ) from error
+
+
 def delete_database(location: str) -> None:
-    """Remove a decoy's SQLite files (the database and its WAL and shared-memory files)."""
+    """Remove a decoy: its SQLite files (the database and its WAL and shared-memory files),
+    or on PostgreSQL its vault's tables, and its schema if nothing else is left in it."""
+    if is_postgres(location):
+        _drop_pg_vault(location)
+        return
     path = Path(location)
     if path.suffix != ".db":
         path = path / DB_FILENAME
     for suffix in ("", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _drop_pg_vault(location: str) -> None:
+    schema = _decoy_schema(location)
+    db = Database(location)
+    try:
+        rows = db.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", (schema,)
+        )
+        tables = [str(r[0]) for r in rows if _SCHEMA.match(str(r[0])) and r[0].startswith("vault_")]
+        with db.transaction() as tx:
+            for table in tables:
+                tx.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}"')
+        with contextlib.suppress(Exception):  # something else is kept there: leave it
+            db.execute(f'DROP SCHEMA IF EXISTS "{schema}" RESTRICT')
+    finally:
+        db.close()
 
 
 @dataclass(frozen=True)

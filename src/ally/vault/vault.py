@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import warnings
@@ -198,7 +199,7 @@ class Vault:
                 return vault
             opened = vault._unlock(passphrase)
             if opened.duress is not None:
-                decoy = cls._open_decoy(str(location), opened.duress.decoy, passphrase)
+                decoy = cls._open_decoy(vault, opened.duress.decoy, passphrase)
                 store.db.close()
                 return decoy
             assert opened.identity is not None
@@ -276,15 +277,21 @@ class Vault:
                 wipe.set(tx, "wiped", "1")
         if secure:
             self._store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        elif wipe is not None:
+            # PostgreSQL keeps deleted rows until it vacuums: ask it to now. Never let this
+            # fail an unlock (a user that does not own the tables only gets a warning).
+            with contextlib.suppress(Exception):
+                self._store.db.execute("VACUUM vault_chunks, vault_slots")
         self._idx = None
 
     @classmethod
-    def _open_decoy(cls, location: str, identity: Identity, passphrase: str) -> Vault:
+    def _open_decoy(cls, real: Vault, identity: Identity, passphrase: str) -> Vault:
         """The decoy journal, opened with its key from the duress slot (no second scrypt)."""
-        where = keyslots.decoy_location(location)
+        where = real._decoy_where()
         try:
             store = cls._existing(where)
         except VaultNotFoundError:  # deleted by hand: start it again, empty
+            keyslots.make_room(real._store.db, where)
             return cls.create(where, passphrase, identity=identity)
         try:
             decoy = cls(store, identity, read_only=False)
@@ -909,7 +916,7 @@ class Vault:
             raise VaultError("The duress passphrase can open a decoy journal or wipe this one.")
         if not passphrase:
             raise PassphraseError("The duress passphrase cannot be empty.")
-        where = keyslots.decoy_location(self.location)
+        where = self._decoy_where()
         key_file = self._key_file()
         if crypto.open_locked(passphrase, [key_file])[0] is not None:
             raise PassphraseError(
@@ -940,7 +947,8 @@ class Vault:
                 with Vault(store, current.decoy, read_only=False) as decoy:
                     decoy.change_passphrase(passphrase, work_factor=log_n)
                 return current.decoy
-        keyslots.delete_database(where)
+        self._remove_decoy(where, None)
+        keyslots.make_room(self._store.db, where)
         with Vault.create(where, passphrase, work_factor=log_n) as decoy:
             assert decoy._identity is not None
             return decoy._identity
@@ -957,14 +965,41 @@ class Vault:
         return info.mode if info is not None else None
 
     def clear_duress(self) -> None:
-        """Remove the duress passphrase and delete the decoy journal."""
-        self._require_writable()
+        """Remove the duress passphrase and delete the decoy journal (first, so a failure
+        leaves the duress passphrase working rather than a decoy nothing knows about)."""
+        identity = self._require_writable()
+        current = self._duress_info(identity)
+        if current is not None:
+            self._remove_decoy(self._decoy_where(), current.decoy)
         slots = keyslots.Slots(self._store)
         with self._store.db.transaction() as tx:
             slots.delete(tx, keyslots.DURESS)
             slots.delete(tx, keyslots.DURESS_INFO)
-        if not self.location.startswith(("postgresql://", "postgres://")):
-            keyslots.delete_database(keyslots.decoy_location(self.location))
+
+    def _decoy_where(self) -> str:
+        """Where this vault's decoy journal is (or would be) kept."""
+        schema = None
+        if keyslots.is_postgres(self.location):
+            schema = keyslots.schema_of(self._store.db)
+        return keyslots.decoy_location(self.location, schema)
+
+    def _remove_decoy(self, where: str, decoy: Identity | None) -> None:
+        """Delete the decoy journal at ``where``. A folder's decoy file is Ally's own; in
+        PostgreSQL the schema could hold another person's journal, so a journal there is
+        deleted only if it is this vault's decoy (``decoy``: its key), else refused."""
+        if keyslots.is_postgres(where):
+            try:
+                store = self._existing(where)
+            except VaultNotFoundError:
+                return
+            with Vault(store, None, read_only=True) as found:
+                ours = decoy is not None and found.recipient == decoy.recipient
+            if not ours:
+                raise VaultError(
+                    "Another journal is kept in the schema where this journal's decoy would "
+                    "go (its name plus '_notes'). Nothing was changed."
+                )
+        keyslots.delete_database(where)
 
     def make_recovery_code(self) -> str:
         """A new recovery code (the old one stops working). Show it once; it is not stored."""

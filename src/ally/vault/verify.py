@@ -10,7 +10,7 @@ later key record replaced it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ally.vault.chain import (
@@ -102,6 +102,10 @@ class ChainState:
     by_id: dict[str, Record] = field(default_factory=dict)
     lost: list[int] = field(default_factory=list)
     """Positions whose record is missing or unreadable (what it said is unknown)."""
+    untrusted: list[int] = field(default_factory=list)
+    """Positions whose record is missing, unreadable, or readable but failing its own checks
+    (changed, out of place, badly linked): what it says about other entries — that one was
+    forgotten, that a key was replaced — cannot be relied on."""
 
 
 Row = tuple[int, "str | bytes", "str | bytes"]
@@ -142,13 +146,19 @@ def check_chain(
             claimed = _claimed_position(raw_text) or position
             report.problems.append(Problem(claimed, f"is stored under the number {seq}."))
             continue  # its own position is then reported as missing, and the walk goes on
+        before = len(report.problems)
         record = _check_row(position, _ascii(raw_text), stored, prev, report)
         if record is None:
             state.lost.append(position)
         else:
+            # Judged where it is stored: a record out of place is blamed at its position,
+            # never at the number it claims (which may be an earlier, innocent entry's).
+            record = record if record.seq == position else replace(record, seq=position)
             _check_references(record, state, report)
             state.records.append(record)
             state.by_id.setdefault(record.id, record)
+        if any(p.seq == position for p in report.problems[before:]):
+            state.untrusted.append(position)
         if position in wanted:
             for code, expected in wanted[position]:
                 report.codes[code] = head_code(position, stored) == expected
@@ -205,6 +215,7 @@ def _report_gap(position: int, seq: int, state: ChainState, report: VerifyReport
         message = f"is missing, and so are the entries after it up to {seq - 1}."
     report.problems.append(Problem(position, message))
     state.lost.extend(range(position, seq))
+    state.untrusted.extend(range(position, seq))
 
 
 def _check_row(
@@ -359,13 +370,16 @@ def check_files(
     ``pending``: files of uploads that were started but never completed.
     ``complete``: False when the files could not all be read (a damaged vault file).
 
-    When a record is missing or unreadable, it may have been the tombstone that forgot an
-    earlier entry; that entry's missing content is then mentioned, not blamed on it.
+    When a record is missing, unreadable or fails its own checks, it may have been the
+    tombstone that forgot an earlier entry (or the key record that replaced an earlier key);
+    that entry's missing content is then mentioned, not blamed on it, so the first problem
+    named is the record that was actually damaged.
     """
     forgotten = forgotten_after(state.records)
     replaced = replaced_keys(state.records)
-    last_lost = max(state.lost, default=0)
+    last_untrusted = max(state.untrusted, default=0)
     referenced: set[str] = set()
+    explained: set[int] = set()
     for record in state.records:
         gone = record.seq < forgotten.get(record.id, 0) or (
             record.of is not None and record.seq < forgotten.get(record.of, 0)
@@ -382,15 +396,17 @@ def check_files(
                 report.withheld += 1
             elif problem == MISSING and not complete:
                 report.problems.append(Problem(record.seq, UNREADABLE, record.id, chain=False))
-            elif problem == MISSING and record.seq < last_lost:
-                report.notes.append(
-                    f"Entry {record.seq}'s encrypted content is missing: it may have been "
-                    "forgotten by a record that is now missing or damaged."
-                )
+            elif problem == MISSING and record.seq < last_untrusted:
+                explained.add(record.seq)
             elif problem:
                 report.problems.append(Problem(record.seq, problem, record.id, chain=False))
             elif key in found:
                 report.files_checked += 1
+    report.notes.extend(
+        f"Entry {seq}'s encrypted content is missing: it may have been forgotten by a later "
+        "record that is now missing, damaged or changed."
+        for seq in sorted(explained)
+    )
     _note_strays([k for k in found if k not in referenced], set(pending), state, report)
 
 

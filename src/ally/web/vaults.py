@@ -89,13 +89,18 @@ class VaultKeeper:
             held = self._held.get(session) if session else None
         return Vault.open(held.vault.location if held else self.where(session))
 
-    def create(self, session: str, passphrase: str, lock_after: float) -> None:
+    def create(self, session: str, passphrase: str, lock_after: float) -> str:
+        """Create the journal, with a recovery code (as ``ally vault init`` does); returns
+        the code, to be shown once and never kept."""
         location = self.where(session)
         if not location.startswith(("postgresql://", "postgres://")):
             private_folder(Path(location))
         with self.throttle.derivation():
-            vault = Vault.create(location, passphrase)
+            vault = Vault.create(location, passphrase, recovery=True)
+        code, vault.recovery_code = vault.recovery_code, None
+        assert code is not None
         self._keep(session, vault, lock_after)
+        return code
 
     def unlock(self, session: str, passphrase: str, lock_after: float, client: str) -> None:
         """Open with the passphrase (WrongPassphraseError changes nothing).

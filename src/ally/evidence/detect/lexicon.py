@@ -47,6 +47,7 @@ _DISGUISED = re.compile(r"[0-9@$*](?:(?<=[a-z].)|(?=[a-z]))|[._*-](?<=\b[a-z].)(
 separators ("f.u.c.k"). Every branch starts with one of those rare characters, so the search
 skips ordinary text quickly."""
 _EDGES = "\"'.,!?;:()[]{}<>…"
+_SEPARATORS = re.compile(r"[._*-]")
 _SPACED_OUT = re.compile(r"[a-z](?:[._*-][a-z]){2,}")
 _NOT_LEET = re.compile(r"[a-z]+[0-9]+|[0-9]+(?:[a-z]{1,2}|am|pm)")
 """Words that mix letters and digits without disguising anything: "b12", "10am", "3rd"."""
@@ -62,7 +63,7 @@ def _undisguise(word: str) -> str:
     if not core or core[0] == "@" or not _DISGUISED.search(core) or _NOT_LEET.fullmatch(core):
         return word
     if _SPACED_OUT.fullmatch(core):
-        plain = re.sub(r"[._*-]", "", core)
+        plain = _SEPARATORS.sub("", core)
     else:
         plain = _INNER_MASK.sub("", core.translate(_SWAPS))
     return word.replace(core, plain, 1)

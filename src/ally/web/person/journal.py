@@ -134,7 +134,7 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
         )
     try:
         row = session_row(request, visit)
-        vaults.create(row, passphrase, lock_after(request, visit))
+        code = vaults.create(row, passphrase, lock_after(request, visit))
         if zone_name:
             with vaults.using(row) as vault:
                 if vault is not None:
@@ -152,7 +152,10 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
             error=busy,
             next=after,
         )
-    return see_other(after)
+    # Shown once, in this response only (never stored), before going on: like the CLI.
+    return render(
+        request, visit, "person/recovery_code.html", code=code, new_journal=True, next=after
+    )
 
 
 @router.post("/journal/unlock")

@@ -63,7 +63,6 @@ def _journal_safety(request: Request, visit: Visit) -> dict[str, object] | None:
             "mode": vault.duress_mode(),
             "limit": vault.failure_limit(),
             "recovery": vault.has_recovery_code(),
-            "decoy_possible": not vault.location.startswith(("postgresql://", "postgres://")),
         }
 
 
@@ -98,8 +97,10 @@ def set_duress(request: Request, visit: VisitDep, form: FormDep) -> Response:
     except UnlockRefusedError:
         error = N_("Ally is busy checking other passphrases. Nothing was saved. Please try again.")
         return _privacy_page(request, visit, 503, error)
-    except VaultError:
-        error = N_("A journal kept in PostgreSQL cannot have a duress passphrase yet.")
+    except VaultError:  # PostgreSQL: no right to make the decoy's schema, or it is taken
+        error = N_(
+            "The decoy journal could not be made where this journal is kept. Nothing was saved."
+        )
         return _privacy_page(request, visit, 422, error)
     return see_other("/privacy#duress-heading")
 
