@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ally.errors import PackValidationError, UsageError
-from ally.knowledge.loader import installed_packs, load_pack, validate_folder
+from ally.knowledge.loader import installed_packs, load_pack, source_warnings, validate_folder
 from ally.knowledge.schema import Pack, pack_json_schema
 
 app = typer.Typer(help="Knowledge packs: what Ally knows about each place.", no_args_is_help=True)
@@ -72,6 +72,8 @@ def validate(
     if problems:
         raise PackValidationError(problems)
     assert pack is not None
+    for warning in source_warnings(path):
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(
         f"{pack.id}: OK ({len(pack.questions)} questions, {len(pack.steps)} steps, "
         f"{len(pack.deadlines)} deadlines, {len(pack.contacts)} contacts, {len(pack.sources)} sources)"

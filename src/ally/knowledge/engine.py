@@ -77,11 +77,11 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
     answers = effective_answers(pack, answers)
     asked = frozenset(answers)
     scores: Counter[str] = Counter()
-    for item_condition in _conditions(pack):
+    possible_steps = [step for step in pack.steps if _holds(step.when, answers) is not False]
+    for item_condition in _conditions(pack, possible_steps):
         node = conditions.parse(item_condition)
         for question_id in conditions.open_questions(node, answers, asked):
             scores[question_id] += 1
-    possible_steps = [step for step in pack.steps if _holds(step.when, answers) is not False]
     for step in possible_steps:
         for deadline_id in step.deadlines:
             deadline = pack.deadline(deadline_id)
@@ -90,6 +90,7 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
             )
             if start_unknown and _holds(deadline.when, answers) is not False:
                 scores[deadline.starts] += 1
+    _credit_gates(pack, answers, asked, scores)
     for question in pack.questions:
         # "Whom have you told?" matters once some step it could mark as taken is possible;
         # it counts for one, so it comes after the questions that shape the plan.
@@ -97,6 +98,21 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
         if tried and _tried_options(question, possible_steps):
             scores[question.id] += 1
     return scores
+
+
+def _credit_gates(
+    pack: Pack, answers: Answers, asked: frozenset[str], scores: Counter[str]
+) -> None:
+    """A question that matters but waits on its ``ask_if`` makes the questions it waits on
+    matter too: otherwise neither would ever be asked (the posted-address question waits on
+    threats and stalking, which the rest of the plan may no longer need)."""
+    for question in pack.questions:
+        if question.id in asked or not scores[question.id]:
+            continue
+        node = conditions.parse(question.ask_if)
+        if conditions.evaluate(node, answers) is None:
+            for gate in conditions.open_questions(node, answers, asked):
+                scores[gate] += 1
 
 
 def _tried_options(question: Question, steps: list[Step]) -> list[str]:
@@ -111,9 +127,14 @@ def tried_options(pack: Pack, question: Question, answers: Answers) -> list[str]
     return _tried_options(question, possible)
 
 
-def _conditions(pack: Pack) -> list[str | bool]:
+def _conditions(pack: Pack, possible_steps: list[Step]) -> list[str | bool]:
+    """The conditions a question could still decide: every step's and notice's, and those of
+    the deadlines of steps that may still be in the plan. A deadline is shown only with its
+    step, so asking what decides a deadline of a step already ruled out changes nothing (the
+    Australian sexual-harassment limit of a work-only step, for someone harassed online)."""
     found: list[str | bool] = [step.when for step in pack.steps]
-    found += [deadline.when for deadline in pack.deadlines]
+    cited = {deadline_id for step in possible_steps for deadline_id in step.deadlines}
+    found += [deadline.when for deadline in pack.deadlines if deadline.id in cited]
     found += [notice.when for notice in pack.notices]
     return found
 

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from ally import plugins
 from ally.errors import PackNotFoundError, PackProblem, PackValidationError
 from ally.knowledge.schema import Pack, PackFile
+from ally.knowledge.tailoring import check_tailoring, foreign_sources
 from ally.knowledge.translate import Translation, apply, check_translation
 from ally.knowledge.validate import check_references
 from ally.knowledge.yamlfile import LineDict, YamlSyntaxError, line_of, read_yaml
@@ -362,9 +363,20 @@ def _translation_problems(
 
 
 def validate_folder(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
-    """Everything that is wrong with the pack in ``folder``; never raises for a bad pack."""
-    pack, _, _, problems = _build(folder)
-    return pack, problems
+    """Everything that is wrong with the pack in ``folder``; never raises for a bad pack.
+
+    Beyond what loading checks, a jurisdiction's pack must not leak generic wording into its
+    plans (``tailoring.check_tailoring``)."""
+    pack, origins, _, problems = _build(folder)
+    if pack is not None:
+        problems = check_tailoring(pack, origins)
+    return (pack if not problems else None), problems
+
+
+def source_warnings(folder: Path) -> list[PackProblem]:
+    """Sources about another country that the pack in ``folder`` cites (warnings)."""
+    pack, origins, _, problems = _build(folder)
+    return foreign_sources(pack, origins) if pack is not None and not problems else []
 
 
 def load_folder(folder: Path, language: str | None = None) -> Pack:

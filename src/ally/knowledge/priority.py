@@ -267,6 +267,10 @@ def _start_here(
                 pools[rule].append(StartHere(step=step.id, why=step.because, rule=rule))
     if "safety" in pools and not pools["safety"]:
         pools["safety"] = safety[:1]  # the first safety step; the rest open the plan anyway
+    elif "safety" in pools and said_danger and safety:
+        # A safety rule (a minor's images, a posted address) never pushes the call for help
+        # out of the first place when the person said they are in danger.
+        pools["safety"] = [safety[0], *pools["safety"]]
     pools["deadline"].sort(key=lambda item: soonest[item.step])
     chosen: list[StartHere] = []
     for rule in settings.rules:
@@ -280,6 +284,9 @@ def _start_here(
             reserved = 0 if rule == "deadline" else min(len(waiting), settings.most)
             if len(chosen) + reserved < settings.most:
                 chosen.append(item)
+    if said_danger and safety and all(c.step != safety[0].step for c in chosen):
+        # Said to be in danger: the call for help comes first, whatever the deadlines.
+        chosen = [safety[0], *chosen][: settings.most]
     return _share_the_last(chosen, pools.get("deadline", []), ordered, lang)
 
 
