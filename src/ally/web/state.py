@@ -13,6 +13,7 @@ from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web.accounts.hosting import HostedWeb
 from ally.web.config import WebConfig
 from ally.web.drafts import DraftStore
+from ally.web.pagecache import PageCache
 from ally.web.sessions import SessionStore
 from ally.web.settings import AppSettings
 from ally.web.stepstatus import StepStatusStore
@@ -35,6 +36,19 @@ class WebState:
     """Accounts and organisations, in hosted mode only."""
     gate: Callable[[Request, Any], None] | None = field(default=None)
     """Run by ``pages.get_visit`` on every page in hosted mode (``web/accounts/gate.py``)."""
+    pages: PageCache = field(default_factory=PageCache)
+    """Rendered plan pages of sessions in use (memory only; see ``pagecache``)."""
+
+    def __post_init__(self) -> None:
+        """A session's cached pages go the moment it locks, quick-exits or is deleted."""
+        tell_vaults = self.sessions.on_lock
+
+        def on_lock(row: str) -> None:
+            self.pages.forget(row)
+            if tell_vaults is not None:
+                tell_vaults(row)
+
+        self.sessions.on_lock = on_lock
 
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
@@ -60,7 +74,7 @@ class WebState:
             vaults,
             settings,
             DraftStore(storage),
-            hosted,
+            hosted=hosted,
         )
 
 
