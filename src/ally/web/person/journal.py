@@ -87,7 +87,7 @@ def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
                 place_labels=PLACE_LABELS,
             )
     after = return_to(next)
-    if not vaults.exists():
+    if not vaults.exists(visit.session.row):
         return render(
             request,
             visit,
