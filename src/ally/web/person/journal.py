@@ -81,7 +81,7 @@ def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
                 request, visit, "journal/timeline.html", entries=entries, unfinished=unfinished
             )
     after = return_to(next)
-    if not vaults.exists():
+    if not vaults.exists(visit.session.row):
         return render(
             request,
             visit,
