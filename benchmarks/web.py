@@ -1,6 +1,6 @@
 """Web figures: requests per second and p99 latency of the plan page under load, on loopback.
 
-Run: .venv/bin/python benchmarks/web.py [--seconds 5] [--connections 8] [--rounds 3]
+Run: .venv/bin/python benchmarks/web.py [--seconds 5] [--connections 8] [--rounds 3] [--cpu]
 
 The reference is a bare Starlette endpoint, served by the same uvicorn settings in the same run
 and returning a fixed page of the same size, so the ratio is the cost of what Ally does for a
@@ -182,11 +182,39 @@ def check_plan_page(port: int, cookie: str, path: str) -> None:
         raise SystemExit(f"{path} answered {response.status}, not the plan page")
 
 
+def server_cpu(database: Path, size: int, cookie: str, requests: int = 1000) -> None:
+    """Server CPU per request (utime+stime of the uvicorn process), one request at a time:
+    steadier than requests per second on a machine shared with other work."""
+    import os
+
+    def cpu(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    for kind, path in (("bare", "/plan"), ("ally", "/plan"), ("ally", "/")):
+        process, port = start(kind, database, size)
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=10)
+            for count in (50, requests):  # warm-up, then measured
+                before = cpu(process.pid)
+                for _ in range(count):
+                    conn.request("GET", path, headers={"Cookie": f"ally_session={cookie}"})
+                    response = conn.getresponse()
+                    response.read()
+                    assert response.status == 200, response.status
+            used = (cpu(process.pid) - before) / requests * 1000
+            print(f"server CPU per request, {kind} {path}: {used:.2f} ms")
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cpu", action="store_true", help="server CPU per request only")
     parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -196,6 +224,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         database = Path(work) / "web.sqlite3"
         cookie, size = prepare_session(database)
+        if args.cpu:
+            server_cpu(database, size, cookie)
+            return
         ally: list[Result] = []
         welcome: list[Result] = []
         bare: list[Result] = []

@@ -87,10 +87,14 @@ def answer_sets(pack: Pack) -> list[dict[str, object]]:
         elif question.type is QuestionType.NUMBER:
             yes[question.id] = no[question.id] = 20
     yes["in_danger_now"] = no["in_danger_now"] = "no"
+    # The golden "yes" person is an adult: a child's intimate images change what every letter
+    # may list (tests/documents/test_child_images_letters.py), so that is its own variant.
+    if "under_18" in yes:
+        yes["under_18"] = "no"
     variants = [yes, no]
     for question in pack.questions:
         if question.type is QuestionType.YESNO and question.id != "in_danger_now":
-            variants.append({**yes, question.id: "no"})
+            variants.append({**yes, question.id: "yes" if question.id == "under_18" else "no"})
     for question in ones:
         for option in question.options[1:]:
             variants += [{**yes, question.id: option.value}, {**no, question.id: option.value}]

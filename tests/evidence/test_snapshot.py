@@ -280,3 +280,28 @@ def test_cli_snapshot(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "bad.mhtml: this MHTML file is cut short" in bad.stderr
     with Vault.open(location, PASSPHRASE) as opened:
         assert len(opened.entries(SNAPSHOT_KIND)) == 2
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_cut_short_screenshot_is_refused_even_after_weasyprint_loosened_pillow(
+    vault: Vault, tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported.
+
+    In a process that has made a letter PDF first, a cut-short screenshot must still be
+    refused as damaged, not filled with grey and kept as evidence.
+    """
+    from PIL import Image, ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    whole = tmp_path / f"whole.{kind.lower()}"
+    with Image.open(SNAP / "screenshot.png") as image:
+        image.convert("RGB").save(whole, kind)
+    data = whole.read_bytes()
+    damaged = tmp_path / f"screenshot.{kind.lower()}"
+    damaged.write_bytes(data[: len(data) * 2 // 3])
+    head = vault.head_code()
+    with pytest.raises(ImportFormatError, match="damaged or cut short"):
+        capture_snapshot(vault, None, damaged, url=URL)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back as it was found
+    assert vault.head_code() == head and vault.entries() == []

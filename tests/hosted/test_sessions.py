@@ -89,11 +89,11 @@ def test_a_revoked_session_is_refused_and_only_its_owner_can_revoke_it(
     alice = accounts.sign_up(org, "alice", PASSWORD)
     bob = accounts.sign_up(org, "bob", PASSWORD)
     token_a, session_a = sessions.sign_in(org, "alice", PASSWORD, "", CLIENT)
-    assert not sessions.revoke(session_a.session, bob.id)  # Bob cannot end Alice's session
+    assert not sessions.revoke(session_a.session, bob)  # Bob cannot end Alice's session
     assert sessions.open(token_a) is not None
-    assert sessions.revoke(session_a.session, alice.id)
+    assert sessions.revoke(session_a.session, alice)
     assert sessions.open(token_a) is None
-    assert not sessions.revoke(session_a.session, alice.id)  # already ended
+    assert not sessions.revoke(session_a.session, alice)  # already ended
 
 
 def test_sign_out_everywhere_keeps_only_the_session_asking(
@@ -105,7 +105,7 @@ def test_sign_out_everywhere_keeps_only_the_session_asking(
     bob_token, _ = sessions.sign_in(org, "bob", PASSWORD, "", CLIENT)
     keep = tokens[0][1].session
     assert {s.id for s in sessions.live(alice.id)} == {t[1].session for t in tokens}
-    assert sessions.revoke_all(alice.id, keep=keep) == 2
+    assert sessions.revoke_all(alice, keep=keep) == 2
     assert [sessions.open(t) is not None for t, _ in tokens] == [True, False, False]
     assert sessions.open(bob_token) is not None
     assert [s.id for s in sessions.live(alice.id)] == [keep]

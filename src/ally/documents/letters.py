@@ -647,6 +647,19 @@ def reply_days(step: PlanStep | None) -> int:
     return DEFAULT_REPLY_DAYS
 
 
+def _shows_a_child(answers: Mapping[str, Any]) -> bool:
+    """Intimate images of someone under 18: no letter names, counts or fingerprints a file.
+
+    The plan tells the child or parent never to copy, keep or send such images on; a letter
+    that lists them as evidence would tell the reader the opposite (the police collect them).
+    """
+    return str(answers.get("intimate_images")) == "yes" and str(answers.get("under_18")) == "yes"
+
+
+def _without_files(rule: ContentRule) -> ContentRule:
+    return rule.model_copy(update={"fields": tuple(f for f in rule.fields if f != "exhibits")})
+
+
 def context(
     data: LetterInput,
     step: PlanStep | None,
@@ -656,6 +669,8 @@ def context(
     language: str = "en",
 ) -> dict[str, Any]:
     """What a template sees: only what the letter kind's content rule allows."""
+    if _shows_a_child(data.answers):
+        rule = _without_files(rule)
     case = data.case
     span = case.incident_span()
     details = _allowed(data.details, rule)

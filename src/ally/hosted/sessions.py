@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ally.hosted import totp
+from ally.hosted import audit, totp
 from ally.hosted.accounts import Account, Accounts, Organisation, _account, normalise_login
 from ally.hosted.errors import HostedError, SignInError, SignInThrottledError
 from ally.hosted.store import HostedStore, LoginLedger
@@ -105,16 +105,34 @@ class AccountSessions:
         keys = {"name": name_key(org, name), "client": client}
         try:
             with self.throttle.attempt(keys) as attempt:
-                account = self._check(org, name, password, code)
+                about, account = self._check(org, name, password, code)
                 if account is None:
                     attempt.failed()
+                    self._audit(org.id, about, "sign-in-failed")
                     raise SignInError()
                 attempt.succeeded()
         except UnlockRefusedError as refused:
+            self._audit(org.id, self._known(org, name), "sign-in-refused")
             raise SignInThrottledError(refused.retry_after) from refused
-        return self._start(account)
+        self._audit(org.id, account.id, "sign-in")
+        return self.start(account)
 
-    def _check(self, org: Organisation, name: str, password: str, code: str) -> Account | None:
+    def _audit(self, org: str, account: str | None, kind: str) -> None:
+        audit.append(self.store, org, account, kind, int(self.clock()))
+
+    def _known(self, org: Organisation, name: str) -> str | None:
+        """The id of the account with this name, if there is one (for the audit log)."""
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id FROM hosted_accounts WHERE org = ? AND login = ?", (org.id, name)
+            )
+        return str(rows[0][0]) if rows else None
+
+    def _check(
+        self, org: Organisation, name: str, password: str, code: str
+    ) -> tuple[str | None, Account | None]:
+        """(the id of the account the name belongs to, if any; the account if every check
+        passed, else None)."""
         with self.store.transaction() as db:
             rows = db.query(
                 "SELECT id, org, login, role, vault, password, totp_secret, totp_step"
@@ -122,17 +140,18 @@ class AccountSessions:
                 (org.id, name),
             )
         row = rows[0] if rows else None
+        about = str(row[0]) if row else None
         stored = str(row[5]) if row else None
         if not self.accounts.passwords.verify(stored, password) or row is None:
-            return None
+            return about, None
         account = _account(row)
         secret = row[6]
-        if secret is None:
-            return None if account.is_staff else account  # staff always need a second factor
+        if secret is None:  # staff always need a second factor
+            return about, (None if account.is_staff else account)
         last = int(row[7]) if row[7] is not None else None
         step = totp.matching_step(str(secret), code, self.clock(), last)
         if step is None:
-            return None
+            return about, None
         with self.store.transaction() as db:  # the code is spent, in every process
             used = db.execute(
                 "UPDATE hosted_accounts SET totp_step = ? WHERE id = ?"
@@ -140,10 +159,10 @@ class AccountSessions:
                 (step, account.id, step),
             )
             if used.rowcount != 1:
-                return None  # another request used this code at the same moment
-        return account
+                return about, None  # another request used this code at the same moment
+        return about, account
 
-    def _start(self, account: Account) -> tuple[str, Current]:
+    def start(self, account: Account) -> tuple[str, Current]:
         token = secrets.token_urlsafe(32)
         row = secrets.token_hex(16)
         now = int(self.clock())
@@ -182,25 +201,31 @@ class AccountSessions:
                 db.execute("UPDATE hosted_sessions SET last_seen = ? WHERE id = ?", (now, row[0]))
         return Current(str(row[0]), _account(row[3:]))
 
-    def revoke(self, session: str, owner: str) -> bool:
+    def revoke(self, session: str, owner: Account, kind: str = "session-ended") -> bool:
         """End one of ``owner``'s sessions; False if it is not theirs (or already ended)."""
         with self.store.transaction() as db:
             done = db.execute(
                 "UPDATE hosted_sessions SET revoked = ? WHERE id = ? AND account = ?"
                 " AND revoked IS NULL",
-                (int(self.clock()), session, owner),
+                (int(self.clock()), session, owner.id),
             )
-            return bool(done.rowcount == 1)
+            ended = bool(done.rowcount == 1)
+        if ended:
+            self._audit(owner.org, owner.id, kind)
+        return ended
 
-    def revoke_all(self, owner: str, keep: str | None = None) -> int:
+    def revoke_all(self, owner: Account, keep: str | None = None) -> int:
         """End every session of ``owner`` (but ``keep``, the one asking); how many ended."""
         with self.store.transaction() as db:
             done = db.execute(
                 "UPDATE hosted_sessions SET revoked = ? WHERE account = ? AND revoked IS NULL"
                 " AND id <> ?",
-                (int(self.clock()), owner, keep or ""),
+                (int(self.clock()), owner.id, keep or ""),
             )
-            return int(done.rowcount)
+            ended = int(done.rowcount)
+        for _ in range(ended):
+            self._audit(owner.org, owner.id, "session-ended")
+        return ended
 
     def live(self, owner: str) -> list[SessionInfo]:
         """``owner``'s sessions that have not ended, newest first."""

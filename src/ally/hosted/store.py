@@ -56,6 +56,18 @@ SCHEMA = (
         session TEXT NOT NULL REFERENCES hosted_sessions (id)
     )""",
     "CREATE INDEX IF NOT EXISTS hosted_bindings_session ON hosted_bindings (session)",
+    # The audit log: one hash chain per organisation (see audit.py). Append-only: the
+    # triggers below refuse UPDATE and DELETE.
+    """CREATE TABLE IF NOT EXISTS hosted_audit (
+        org TEXT NOT NULL REFERENCES hosted_orgs (id),
+        seq BIGINT NOT NULL,
+        account TEXT,
+        kind TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (org, seq)
+    )""",
+    "CREATE INDEX IF NOT EXISTS hosted_audit_account ON hosted_audit (account)",
     # Failed sign-ins per key (a hashed name, a client address): shared by every process.
     """CREATE TABLE IF NOT EXISTS hosted_login_failures (
         key TEXT PRIMARY KEY,
@@ -63,6 +75,25 @@ SCHEMA = (
         last_failed DOUBLE PRECISION NOT NULL
     )""",
 )
+
+
+APPEND_ONLY = {
+    "postgresql": (
+        """CREATE OR REPLACE FUNCTION hosted_audit_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$ BEGIN
+            RAISE EXCEPTION 'the audit log is append-only';
+        END $$""",
+        """CREATE OR REPLACE TRIGGER hosted_audit_append_only
+        BEFORE UPDATE OR DELETE ON hosted_audit
+        FOR EACH STATEMENT EXECUTE FUNCTION hosted_audit_append_only()""",
+    ),
+    "sqlite": (
+        """CREATE TRIGGER IF NOT EXISTS hosted_audit_no_update BEFORE UPDATE ON hosted_audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        """CREATE TRIGGER IF NOT EXISTS hosted_audit_no_delete BEFORE DELETE ON hosted_audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    ),
+}
 
 
 class HostedStore:
@@ -73,7 +104,7 @@ class HostedStore:
         self.url = self.db.url if self.db else str(database)
         self._lock = threading.RLock()
         with self.transaction() as db:
-            for statement in SCHEMA:
+            for statement in (*SCHEMA, *APPEND_ONLY[db.kind]):
                 db.execute(statement)
 
     @property

@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from ally import __version__, debug
 from ally.errors import AllyError
 from ally.web import api, person
+from ally.web.accounts import gate, routes
 from ally.web.config import WebConfig
 from ally.web.i18n import DEFAULT_LANGUAGE, N_
 from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
@@ -41,6 +42,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     config = config or WebConfig()
     state = WebState.create(config)
     state.sessions.sweep()
+    if state.hosted is not None:
+        state.gate = gate.admit
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +56,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
                 state.vaults.lock_all()
             person.help.close_directory(app)
             state.storage.close()
+            if state.hosted is not None:
+                state.hosted.close()
 
     app = FastAPI(
         title="Ally",
@@ -65,6 +70,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     )
     app.state.web = state
     app.include_router(person.router())
+    if state.hosted is not None:
+        app.include_router(routes.router())
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _error_pages(app)
@@ -82,6 +89,8 @@ async def _sweep_forever(state: WebState) -> None:
         await asyncio.to_thread(state.drafts.sweep, int(state.config.clock()) - DRAFT_MARKS_SECONDS)
         if state.vaults is not None:
             await asyncio.to_thread(state.vaults.lock_idle)
+        if state.hosted is not None:
+            await asyncio.to_thread(state.hosted.sweep, state.config.clock())
 
 
 def _visit(request: Request) -> Visit:

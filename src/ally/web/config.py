@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ally.errors import UsageError
+from ally.hosted.passwords import DEFAULT_POLICY, PasswordPolicy
 from ally.vault.location import data_dir, default_location
 
 LOCK_CHOICES = (5, 15, 30, 60, 240)
@@ -52,6 +53,11 @@ class WebConfig:
     """Addresses (or networks, ``10.0.0.0/8``) of reverse proxies whose ``X-Forwarded-Proto``
     and ``X-Forwarded-For`` Ally believes. From anyone else those headers are ignored: a
     browser could send them to pass as another address."""
+    hosted: bool = False
+    """Serve many people from one PostgreSQL ``database``: accounts, organisations, and a
+    journal per person (see "Hosted mode" in docs/architecture.md). ``vault`` is then unused."""
+    passwords: PasswordPolicy = DEFAULT_POLICY
+    """How account passwords are hashed (hosted mode; tests pass a cheaper setting)."""
 
     @property
     def always_secure(self) -> bool:

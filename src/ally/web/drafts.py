@@ -30,6 +30,7 @@ DRAFT_FIELDS = (
     "when_words",
     "what",
     "where",
+    "context",
     "who",
     "witnesses",
     "impact",

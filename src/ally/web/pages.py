@@ -74,6 +74,9 @@ def get_visit(request: Request) -> Visit:
     session = state.sessions.open(request.cookies.get(COOKIE))
     visit = Visit(session, language_for(session, request))
     request.state.visit = visit
+    if state.gate is not None:  # hosted mode: who is signed in decides the visit
+        state.gate(request, visit)
+        session = visit.session
     if session.locked_now:
         visit.cookies[LEFT_COOKIE] = "1"
         if request.url.path != "/locked":
@@ -176,6 +179,7 @@ def render(
         "has_answers": bool(visit.session.data.get("pack")),
         "has_journal": state.vaults is not None,
         "max_upload": state.config.max_upload_bytes,
+        "account": getattr(request.state, "account", None),
         **context,
     }
     html = state.templates.get_template(template).render(values)

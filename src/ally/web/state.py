@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from jinja2 import Environment
 from starlette.requests import Request
 
 from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
+from ally.web.accounts.hosting import HostedWeb
 from ally.web.config import WebConfig
 from ally.web.drafts import DraftStore
+from ally.web.pagecache import PageCache
 from ally.web.sessions import SessionStore
 from ally.web.settings import AppSettings
 from ally.web.stepstatus import StepStatusStore
@@ -28,6 +32,23 @@ class WebState:
     vaults: VaultKeeper | None
     settings: AppSettings
     drafts: DraftStore
+    hosted: HostedWeb | None = None
+    """Accounts and organisations, in hosted mode only."""
+    gate: Callable[[Request, Any], None] | None = field(default=None)
+    """Run by ``pages.get_visit`` on every page in hosted mode (``web/accounts/gate.py``)."""
+    pages: PageCache = field(default_factory=PageCache)
+    """Rendered plan pages of sessions in use (memory only; see ``pagecache``)."""
+
+    def __post_init__(self) -> None:
+        """A session's cached pages go the moment it locks, quick-exits or is deleted."""
+        tell_vaults = self.sessions.on_lock
+
+        def on_lock(row: str) -> None:
+            self.pages.forget(row)
+            if tell_vaults is not None:
+                tell_vaults(row)
+
+        self.sessions.on_lock = on_lock
 
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
@@ -35,13 +56,25 @@ class WebState:
         throttle = UnlockThrottle(
             LocalGate(config.unlock_concurrency), MemoryLedger(), clock=config.clock
         )
-        vaults = VaultKeeper(config.vault, config.clock, throttle) if config.vault else None
+        hosted = HostedWeb.create(config, config.passwords) if config.hosted else None
+        if hosted is not None:  # each signed-in person's own journal
+            vaults: VaultKeeper | None = VaultKeeper(hosted.locate, config.clock, throttle)
+        else:
+            vaults = VaultKeeper(config.vault, config.clock, throttle) if config.vault else None
         sessions = SessionStore(storage, config, on_lock=vaults.lock if vaults else None)
         steps = StepStatusStore(storage)
         settings = AppSettings(storage)
         templates = environment()
         return cls(
-            config, storage, sessions, steps, templates, vaults, settings, DraftStore(storage)
+            config,
+            storage,
+            sessions,
+            steps,
+            templates,
+            vaults,
+            settings,
+            DraftStore(storage),
+            hosted=hosted,
         )
 
 

@@ -30,29 +30,53 @@ class _Held:
     busy: threading.Lock = field(default_factory=threading.Lock)
 
 
+Locator = Callable[[str | None], str | None]
+"""A session row -> where that session's journal lives (None: this session has no journal)."""
+
+
 class VaultKeeper:
+    """The journals this process holds open, by session.
+
+    ``location`` is one place for every session (Ally on a person's own computer), or a
+    :data:`Locator` (hosted mode: each signed-in person's own journal, found from the
+    session, see ``web/accounts``).
+    """
+
     def __init__(
         self,
-        location: str,
+        location: str | Locator,
         clock: Callable[[], float],
         throttle: UnlockThrottle | None = None,
     ) -> None:
-        self.location = location
+        self.location = location if isinstance(location, str) else None
+        """The one place of every session's journal (None in hosted mode)."""
+        self.locate: Locator = (lambda _row: location) if isinstance(location, str) else location
         self.clock = clock
         self.throttle = throttle or UnlockThrottle(LocalGate(), MemoryLedger(), clock=clock)
         """Every passphrase check goes through it: a few at a time, with back-off."""
         self._held: dict[str, _Held] = {}
         self._lock = threading.Lock()
-        self._exists = False
+        self._found: set[str] = set()
 
-    def exists(self) -> bool:
-        """Whether the journal has been created (checked once found, as it is never removed)."""
-        if not self._exists:
+    def where(self, session: str | None) -> str:
+        """Where this session's journal lives (VaultNotFoundError if it has none)."""
+        location = self.locate(session)
+        if location is None:
+            raise VaultNotFoundError("There is no journal for this session.")
+        return location
+
+    def exists(self, session: str | None) -> bool:
+        """Whether the session's journal has been created (remembered once found, as a
+        journal is never removed while Ally runs)."""
+        location = self.locate(session)
+        if location is None:
+            return False
+        if location not in self._found:
             try:
-                Vault.open(self.location).close()
+                Vault.open(location).close()
             except VaultNotFoundError:
                 return False
-            self._exists = True
+            self._found.add(location)
         return True
 
     def read_only(self, session: str | None = None) -> Vault:
@@ -63,15 +87,16 @@ class VaultKeeper:
         """
         with self._lock:
             held = self._held.get(session) if session else None
-        return Vault.open(held.vault.location if held else self.location)
+        return Vault.open(held.vault.location if held else self.where(session))
 
     def create(self, session: str, passphrase: str, lock_after: float) -> str:
         """Create the journal, with a recovery code (as ``ally vault init`` does); returns
         the code, to be shown once and never kept."""
-        if not self.location.startswith(("postgresql://", "postgres://")):
-            private_folder(Path(self.location))
+        location = self.where(session)
+        if not location.startswith(("postgresql://", "postgres://")):
+            private_folder(Path(location))
         with self.throttle.derivation():
-            vault = Vault.create(self.location, passphrase, recovery=True)
+            vault = Vault.create(location, passphrase, recovery=True)
         code, vault.recovery_code = vault.recovery_code, None
         assert code is not None
         self._keep(session, vault, lock_after)
@@ -87,9 +112,10 @@ class VaultKeeper:
         ``UnlockRefusedError`` (nothing tried) when this session or client must wait after
         earlier failures, or when every passphrase check is taken.
         """
+        location = self.where(session)
         with self.throttle.attempt({"session": session, "client": client}) as attempt:
             try:
-                vault = Vault.open(self.location, passphrase)
+                vault = Vault.open(location, passphrase)
             except WrongPassphraseError:
                 attempt.failed()
                 raise
@@ -101,9 +127,10 @@ class VaultKeeper:
     ) -> None:
         """Open with the recovery code and set a new passphrase (WrongRecoveryCodeError
         changes nothing); throttled like an unlock."""
+        location = self.where(session)
         with self.throttle.attempt({"session": session, "client": client}) as attempt:
             try:
-                vault = Vault.recover(self.location, code, new_passphrase)
+                vault = Vault.recover(location, code, new_passphrase)
             except WrongRecoveryCodeError:
                 attempt.failed()
                 raise

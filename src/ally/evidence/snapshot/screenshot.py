@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +57,8 @@ def read_screenshot(path: Path, display_name: str | None = None) -> Screenshot:
                     raise ImportFormatError(
                         name, None, "this image is too large to be a screenshot."
                     )
-                image.load()  # decodes every pixel: a cut-short file fails here
+                with _strict_decoding():
+                    image.load()  # decodes every pixel: a cut-short file fails here
     except UnidentifiedImageError:
         raise UnknownFormatError(
             f"{name}: this is not an image Ally can read; a screenshot must be a PNG, JPEG, "
@@ -77,6 +81,29 @@ def read_screenshot(path: Path, display_name: str | None = None) -> Screenshot:
         )
     sha, size = file_digest(path)
     return Screenshot(name, MEDIA_TYPES[kind], size, sha, width, height)
+
+
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Decode with Pillow's truncated-image tolerance off, whoever turned it on.
+
+    WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole process when it is
+    imported (the letters' PDFs use it), after which Pillow quietly fills a cut-short JPEG,
+    WebP or GIF with grey and a damaged screenshot would be kept as evidence. The flag is a
+    process-wide global, so it is switched off only around this one decode, under a lock.
+    """
+    from PIL import ImageFile
+
+    with _STRICT:
+        tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
 
 
 def _ends_with_iend(path: Path) -> bool:

@@ -175,7 +175,7 @@ def case_page(request: Request, visit: VisitDep) -> Response:
     vaults = keeper(request)
     with vaults.using(visit.session.row) as vault:
         if vault is None:
-            reason = "unlock" if vaults.exists() else "create"
+            reason = "unlock" if vaults.exists(visit.session.row) else "create"
             return render(request, visit, "case/start.html", reason=reason)
         events, dates = _read(request, visit, VaultCase(vault))
     return _show(request, visit, events, dates)

@@ -16,5 +16,5 @@ from ally.web.person.journal import keeper
 
 def journal_needed(request: Request, visit: Visit, back: str, title: str) -> Response:
     """The page explaining that ``title`` needs the journal, for a locked or missing journal."""
-    reason = "unlock" if keeper(request).exists() else "create"
+    reason = "unlock" if keeper(request).exists(visit.session.row) else "create"
     return render(request, visit, "journal/needed.html", reason=reason, back=back, title=title)

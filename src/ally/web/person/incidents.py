@@ -28,6 +28,7 @@ from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
 from ally.web.person.journal import keeper
+from ally.web.person.places import PLACE_LABELS, PLACES, interview_place, place_from
 from ally.web.state import web_state
 from ally.web.uploads import (
     FieldPart,
@@ -54,6 +55,7 @@ TEXT_FIELDS = (
     "when_words",
     "what",
     "where",
+    "context",
     "who",
     "witnesses",
     "impact",
@@ -101,15 +103,19 @@ def entry_from(
     kind = fields.get("kind") or "incident"
     if kind not in ENTRY_KINDS:
         return N_("Please choose what you are recording.")
+    contexts = place_from(fields)
+    if isinstance(contexts, str):
+        return contexts
     incident = incident_from(fields, zone, order)
     if isinstance(incident, str):
         return incident
     if kind == "incident":
-        return kind, incident.model_dump(mode="json")
+        return kind, incident.model_copy(update={"contexts": contexts}).model_dump(mode="json")
     common: dict[str, Any] = {
         "when": incident.when,
         "what": incident.what,
         "reference": fields.get("reference") or None,
+        "contexts": contexts,
     }
     step: Action | Reply
     try:
@@ -199,11 +205,12 @@ def new_incident_form(request: Request, visit: VisitDep, draft: str = "") -> Res
         request,
         visit,
         "journal/new.html",
-        fields=chosen.fields if chosen else {},
+        fields=chosen.fields if chosen else {"context": interview_place(visit)},
         error=None,
         draft_id=chosen.id if chosen else new_draft_id(),
         drafts=[] if chosen else unfinished,
         saved_at=_saved_at,
+        places=PLACES,
     )
 
 
@@ -348,6 +355,7 @@ async def add_incident(request: Request, visit: VisitDep) -> Response:
             draft_id=draft_id if valid_draft_id(draft_id) else new_draft_id(),
             drafts=[],
             saved_at=_saved_at,
+            places=PLACES,
         )
     if valid_draft_id(draft_id):
         state = web_state(request)
@@ -375,7 +383,13 @@ def entry_page(request: Request, visit: VisitDep, number: EntryNumber) -> Respon
             else None
         )
         return render(
-            request, visit, "journal/entry.html", entry=entry, incident=incident, snapshot=snapshot
+            request,
+            visit,
+            "journal/entry.html",
+            entry=entry,
+            incident=incident,
+            snapshot=snapshot,
+            place_labels=PLACE_LABELS,
         )
 
 

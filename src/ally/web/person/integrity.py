@@ -29,7 +29,7 @@ router = APIRouter()
 
 def _report_page(request: Request, visit: Visit, status: int = 200, **extra: object) -> Response:
     vaults = keeper(request)
-    if not vaults.exists():
+    if not vaults.exists(visit.session.row):
         raise PageError(404, N_("There is no journal yet."))
     with vaults.read_only(visit.session.row) as vault:
         report = vault.verify()
@@ -49,7 +49,7 @@ def check_code(request: Request, visit: VisitDep, form: FormDep) -> Response:
     """Was the journal, as it stood when this code was noted, kept unchanged since?"""
     code = form.get("code").strip()[:64]
     vaults = keeper(request)
-    if not vaults.exists():
+    if not vaults.exists(visit.session.row):
         raise PageError(404, N_("There is no journal yet."))
     with vaults.read_only(visit.session.row) as vault:
         found = bool(code) and vault.check_code(code)

@@ -20,6 +20,7 @@ from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
+from ally.web.person.places import PLACE_LABELS
 from ally.web.state import web_state
 from ally.web.vaults import VaultKeeper
 
@@ -78,10 +79,15 @@ def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
             entries = vault.timeline()
             unfinished = len(web_state(request).drafts.drafts(vault))
             return render(
-                request, visit, "journal/timeline.html", entries=entries, unfinished=unfinished
+                request,
+                visit,
+                "journal/timeline.html",
+                entries=entries,
+                unfinished=unfinished,
+                place_labels=PLACE_LABELS,
             )
     after = return_to(next)
-    if not vaults.exists():
+    if not vaults.exists(visit.session.row):
         return render(
             request,
             visit,

@@ -12,13 +12,14 @@ import datetime as dt
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from ally.case.store import VaultCase
 from ally.directory.errors import PlaceNotFoundError
 from ally.directory.geo import resolve_place
 from ally.documents.plan import READING_WIDTH
 from ally.documents.plan import render as render_text
+from ally.knowledge.deadlines import ClockFacts
 from ally.knowledge.interview import Interview
 from ally.model.case import StatusEvent
 from ally.model.plan import Plan
@@ -88,9 +89,14 @@ def _show(
                 statuses = plan_statuses(statuses, events)
                 case_open = True
     clocks = journal_clocks(state.vaults, row)
+    key = _page_key(request, visit, today, statuses, case_open, clocks)
+    if row is not None and status == 200 and typed is None and place_error is None:
+        cached = state.pages.get(row, key)
+        if cached is not None:
+            return HTMLResponse(cached)
     plan = plan_for(interview, today, clocks, tried_from_marks(statuses))
     place = local_help.plan_place(visit)
-    return render(
+    page = render(
         request,
         visit,
         "person/plan.html",
@@ -113,6 +119,38 @@ def _show(
         web_link=local_help.web_link,
         tel=tel,
     )
+    if row is not None and status == 200 and typed is None and place_error is None:
+        state.pages.put(row, key, bytes(page.body))
+    return page
+
+
+def _page_key(
+    request: Request,
+    visit: Visit,
+    today: dt.date,
+    statuses: dict[str, tuple[StepStatus, dt.date]],
+    case_open: bool,
+    clocks: ClockFacts,
+) -> str:
+    """Everything the plan page is made from, as a digest (see ``pagecache`` for why it is safe):
+    the session's data (answers, place) and form token, the day, marks, journal clocks, language
+    and the app's neutral name."""
+    state = web_state(request)
+    inputs = {
+        "data": visit.session.data,
+        "csrf": visit.session.csrf,
+        "lock": visit.session.lock_seconds(state.config),
+        "language": visit.language,
+        "today": today.isoformat(),
+        "statuses": sorted(
+            (step, mark.value, on.isoformat()) for step, (mark, on) in statuses.items()
+        ),
+        "case_open": case_open,
+        "clocks": repr(clocks),
+        "camouflage": state.settings.camouflage(),
+        "account": repr(getattr(request.state, "account", None)),  # hosted mode's header
+    }
+    return state.pages.key(visit.session.row or "", inputs)
 
 
 @router.post("/plan/place")

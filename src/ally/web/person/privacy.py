@@ -157,6 +157,8 @@ def choose_continue(request: Request, visit: VisitDep, form: FormDep) -> Respons
 @router.post("/privacy/camouflage")
 def choose_camouflage(request: Request, visit: VisitDep, form: FormDep) -> Response:
     name = form.get("name")
+    if web_state(request).hosted is not None:  # one setting for the whole app: not one person's
+        raise PageError(403, N_("On a hosted Ally, the organisation chooses how it looks."))
     if name not in (*CAMOUFLAGE_NAMES, "off"):
         raise PageError(400, N_("Please choose one of the names in the list."))
     web_state(request).settings.set_camouflage(None if name == "off" else name)

@@ -246,6 +246,6 @@ def journal_clocks(vaults: VaultKeeper | None, row: str | None) -> ClockFacts:
         return NO_FACTS
     with vaults.using(row) as vault:
         if vault is None:
-            return ClockFacts(journal="locked") if vaults.exists() else NO_FACTS
+            return ClockFacts(journal="locked") if vaults.exists(row) else NO_FACTS
         case = VaultCase(vault)
         return clock_facts(case.events(), case.journal_dates())
