@@ -247,3 +247,17 @@ def test_any_words_render_in_every_format(what: str, where: str, who: list[str],
     text = render_markdown(case)
     assert case.exhibits[0].sha256 in text
     assert "/" not in case.exhibits[0].filename and "\\" not in case.exhibits[0].filename
+
+
+def test_a_message_says_where_it_came_from_in_markdown_and_pdf(journal: MemoryEvidence) -> None:
+    """The court reads the same source line for a message in every format."""
+    from ally.documents import report_typst
+
+    case = case_of(journal)
+    text = squash(render_markdown(case))
+    assert "whatsapp, conversation “Sam”. Read from" in text
+    assert "WhatsApp Chat with Sam.txt" in text and "Journal entry" in text
+    item = case.messages[0]
+    data = report_typst._message(case, item)
+    assert data["provenance"].startswith("whatsapp, conversation “Sam”. Read from ")
+    assert f"Journal entry {item.entry.seq}, recorded " in data["provenance"]

@@ -226,17 +226,7 @@ def _messages(case: CaseFile, link: ExhibitLink | None) -> list[str]:
         assert message is not None
         heading = f"### {item.label} · {_one_line(item.when)} · from {_one_line(message.sender)}"
         lines += [heading, "", *_paragraphs(message.text, quote=True)]
-        where = escape(message.platform)
-        if message.conversation:
-            where += f", conversation “{_one_line(message.conversation)}”"
-        if message.edited:
-            where += ", edited by the sender"
-        if message.deleted:
-            where += ", deleted by the sender"
-        where += "."
-        if message.provenance:
-            where += f" Read from {_one_line(message.provenance)}."
-        where += f" Journal entry {item.entry.seq}, recorded {case.moment(item.entry.recorded_at)}."
+        where = report_text.message_source(case, item, clean=_one_line)
         lines += [where, ""]
         if message.source_sha256:
             lines += [f"Export file `SHA-256 {message.source_sha256}`", ""]

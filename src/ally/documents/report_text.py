@@ -6,7 +6,9 @@ is or how to check it.
 
 from __future__ import annotations
 
-from ally.documents.casefile import CaseFile, Facts, plural
+from collections.abc import Callable
+
+from ally.documents.casefile import CaseFile, Facts, Item, plural
 
 ABOUT = (
     "This report was made with Ally from a journal the person keeps in an encrypted, "
@@ -97,3 +99,26 @@ def declaration_lines(case: CaseFile) -> list[str]:
     if declaration.witness:
         lines += ["", declaration.witness, "Witness signature, name, qualification and date:"]
     return lines
+
+
+def message_source(case: CaseFile, item: Item, clean: Callable[[str], str] = str) -> str:
+    """Where an imported message came from, worded the same in every report format.
+
+    ``clean`` makes the sender's own words (conversation name, export file) safe for the
+    format: Markdown escapes them; Typst takes them as data and needs nothing.
+    """
+    message = item.message
+    assert message is not None
+    where = clean(message.platform)
+    if message.conversation:
+        where += f", conversation “{clean(message.conversation)}”"
+    if message.edited:
+        where += ", edited by the sender"
+    if message.deleted:
+        where += ", deleted by the sender"
+    where += "."
+    if message.provenance:
+        where += f" Read from {clean(message.provenance)}."
+    return (
+        where + f" Journal entry {item.entry.seq}, recorded {case.moment(item.entry.recorded_at)}."
+    )

@@ -231,17 +231,7 @@ def _incident(case: CaseFile, item: Item) -> dict[str, Any]:
 def _message(case: CaseFile, item: Item) -> dict[str, Any]:
     message = item.message
     assert message is not None
-    where = message.platform
-    if message.conversation:
-        where += f", conversation “{message.conversation}”"
-    if message.edited:
-        where += ", edited by the sender"
-    if message.deleted:
-        where += ", deleted by the sender"
-    where += "."
-    if message.provenance:
-        where += f" Read from {message.provenance}."
-    where += f" Journal entry {item.entry.seq}, recorded {case.moment(item.entry.recorded_at)}."
+    where = report_text.message_source(case, item)
     return {
         "heading": f"{item.label} · {item.when} · from {message.sender}",
         "text": paragraphs(message.text),
