@@ -1,7 +1,9 @@
 """The audit log: an append-only, hash-chained record of sign-ins and other account events.
 
 One chain per organisation (``hosted_audit``): each row holds its number, the account it is
-about (if any), what happened, when, and the SHA-256 of the previous row's hash and its own
+about (if any: the person whose case was shared or read, the account signed in or disabled),
+who did it when that is someone else (``actor``: the advocate who read, the admin who
+disabled), what happened, when, and the SHA-256 of the previous row's hash and its own
 canonical JSON, so a changed, removed or reordered row breaks every hash after it
 (:func:`verify`). PostgreSQL and SQLite refuse UPDATE and DELETE on the table by trigger, so
 Ally itself cannot rewrite it; someone who owns the database can still drop the trigger or
@@ -21,8 +23,13 @@ from ally.hosted.store import HostedStore
 from ally.storage.database import Database
 
 KINDS = frozenset(
-    {"sign-in", "sign-in-failed", "sign-in-refused", "sign-out", "session-ended", "sign-up"}
-)
+    {
+        "sign-in", "sign-in-failed", "sign-in-refused", "sign-out", "session-ended", "sign-up",
+        # Admin actions (hosted/admin.py, invitations.py): ``actor`` is the admin or advocate.
+        "invitation-made", "invitation-withdrawn", "invitation-used", "account-disabled",
+        "sessions-revoked", "signup-opened", "signup-closed", "chain-verified",
+    }
+)  # fmt: skip
 RETRIES = 8
 GENESIS = "0" * 64
 
@@ -35,18 +42,29 @@ class AuditEvent:
     kind: str
     at: int
     hash: str
+    actor: str | None = None
+    """Who did it, when not the account it is about (None: that account itself, or nobody)."""
 
 
-def _digest(prev: str, seq: int, org: str, account: str | None, kind: str, at: int) -> str:
-    body = json.dumps(
-        {"seq": seq, "org": org, "account": account, "kind": kind, "at": at},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+def _digest(
+    prev: str, seq: int, org: str, account: str | None, kind: str, at: int, actor: str | None
+) -> str:
+    fields: dict[str, object] = {"seq": seq, "org": org, "account": account, "kind": kind}
+    fields["at"] = at
+    if actor is not None:  # absent from rows written before actors were kept: they still fit
+        fields["actor"] = actor
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
 
-def append(store: HostedStore, org: str, account: str | None, kind: str, at: int) -> AuditEvent:
+def append(
+    store: HostedStore,
+    org: str,
+    account: str | None,
+    kind: str,
+    at: int,
+    actor: str | None = None,
+) -> AuditEvent:
     """Add one event at the end of the organisation's chain.
 
     Appenders to one organisation's chain take turns (PostgreSQL: a transaction-scoped
@@ -58,26 +76,29 @@ def append(store: HostedStore, org: str, account: str | None, kind: str, at: int
     for _ in range(RETRIES):
         try:
             with store.transaction() as db:
-                return _append(db, org, account, kind, at)
+                return _append(db, org, account, kind, at, actor)
         except Exception as error:
             if not _is_conflict(error):
                 raise
     raise RuntimeError("the audit log is too busy to append to")  # pragma: no cover
 
 
-def _append(db: Database, org: str, account: str | None, kind: str, at: int) -> AuditEvent:
+def _append(
+    db: Database, org: str, account: str | None, kind: str, at: int, actor: str | None
+) -> AuditEvent:
     if db.kind == "postgresql":  # one appender per organisation at a time, until commit
         db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"hosted_audit:{org}",))
     rows = db.query(
         "SELECT seq, hash FROM hosted_audit WHERE org = ? ORDER BY seq DESC LIMIT 1", (org,)
     )
     seq, prev = (int(rows[0][0]) + 1, str(rows[0][1])) if rows else (1, GENESIS)
-    digest = _digest(prev, seq, org, account, kind, at)
+    digest = _digest(prev, seq, org, account, kind, at, actor)
     db.execute(
-        "INSERT INTO hosted_audit (org, seq, account, kind, at, hash) VALUES (?, ?, ?, ?, ?, ?)",
-        (org, seq, account, kind, at, digest),
+        "INSERT INTO hosted_audit (org, seq, account, kind, at, hash, actor)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (org, seq, account, kind, at, digest, actor),
     )
-    return AuditEvent(seq, org, account, kind, at, digest)
+    return AuditEvent(seq, org, account, kind, at, digest, actor)
 
 
 def _is_conflict(error: Exception) -> bool:
@@ -88,20 +109,25 @@ def _is_conflict(error: Exception) -> bool:
     return isinstance(error, sqlite3.IntegrityError | psycopg.IntegrityError)
 
 
-def events(store: HostedStore, org: str, account: str | None = None) -> list[AuditEvent]:
-    """The organisation's events in order; with ``account``, only those about that account."""
-    sql = "SELECT seq, org, account, kind, at, hash FROM hosted_audit WHERE org = ?"
+def events(
+    store: HostedStore, org: str, account: str | None = None, *, newest: int | None = None
+) -> list[AuditEvent]:
+    """The organisation's events in order; with ``account``, only those about that account
+    (what a person sees of their own); with ``newest``, only the last so many."""
+    sql = "SELECT seq, org, account, kind, at, hash, actor FROM hosted_audit WHERE org = ?"
     args: tuple[str, ...] = (org,)
     if account is not None:
         sql += " AND account = ?"
         args = (org, account)
+    sql += " ORDER BY seq" if newest is None else f" ORDER BY seq DESC LIMIT {int(newest)}"
     with store.transaction() as db:
-        rows = db.query(sql + " ORDER BY seq", args)
-    return [
+        rows = db.query(sql, args)
+    found = [
         AuditEvent(int(r[0]), str(r[1]), None if r[2] is None else str(r[2]), str(r[3]),
-                   int(r[4]), str(r[5]))
+                   int(r[4]), str(r[5]), None if r[6] is None else str(r[6]))
         for r in rows
     ]  # fmt: skip
+    return found if newest is None else found[::-1]
 
 
 def verify(store: HostedStore, org: str) -> int | None:
@@ -110,7 +136,10 @@ def verify(store: HostedStore, org: str) -> int | None:
     for event in events(store, org):
         if event.seq != expected:
             return expected
-        if _digest(prev, event.seq, event.org, event.account, event.kind, event.at) != event.hash:
+        digest = _digest(
+            prev, event.seq, event.org, event.account, event.kind, event.at, event.actor
+        )
+        if digest != event.hash:
             return event.seq
         prev, expected = event.hash, expected + 1
     return None
