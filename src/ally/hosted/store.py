@@ -65,6 +65,7 @@ SCHEMA = (
         kind TEXT NOT NULL,
         at BIGINT NOT NULL,
         hash TEXT NOT NULL,
+        subject TEXT,
         PRIMARY KEY (org, seq)
     )""",
     "CREATE INDEX IF NOT EXISTS hosted_audit_account ON hosted_audit (account)",
@@ -106,6 +107,7 @@ class HostedStore:
         with self.transaction() as db:
             for statement in (*SCHEMA, *APPEND_ONLY[db.kind]):
                 db.execute(statement)
+            _add_audit_subject(db)
 
     @property
     def kind(self) -> str:
@@ -125,6 +127,16 @@ class HostedStore:
             if self.db is not None:
                 self.db.close()
                 self.db = None
+
+
+def _add_audit_subject(db: Database) -> None:
+    """Databases made before the audit log named whose case an event is about get the
+    column (nullable, so earlier rows and their hashes are unchanged), and its index."""
+    if db.kind == "postgresql":
+        db.execute("ALTER TABLE hosted_audit ADD COLUMN IF NOT EXISTS subject TEXT")
+    elif not any(row[1] == "subject" for row in db.query("PRAGMA table_info(hosted_audit)")):
+        db.execute("ALTER TABLE hosted_audit ADD COLUMN subject TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS hosted_audit_subject ON hosted_audit (subject)")
 
 
 class LoginLedger:
