@@ -1,5 +1,5 @@
 """TOTP secrets sealed at rest with the server key, the migration of rows stored in clear,
-and the audit log's ``actor`` (who did it) kept in the hash chain."""
+and the audit log's ``subject`` (whom an admin acted on) kept in the hash chain."""
 
 from __future__ import annotations
 
@@ -94,14 +94,16 @@ def test_a_person_without_a_code_gets_a_session_without_second_factor(
         sessions.sign_in(org, "sam", "wrong password!", "", "192.0.2.1")
 
 
-def test_the_actor_is_part_of_the_chain(store: HostedStore, accounts: Accounts) -> None:
+def test_whom_an_admin_acted_on_is_part_of_the_chain(
+    store: HostedStore, accounts: Accounts
+) -> None:
     org = accounts.create_org("North", "north")
     audit.append(store, org.id, "person-1", "sign-in", 10)
-    audit.append(store, org.id, "advocate-1", "account-disabled", 11, actor="admin-1")
+    audit.append(store, org.id, "admin-1", "account-disabled", 11, subject="advocate-1")
     found = audit.events(store, org.id)
-    assert [(e.account, e.kind, e.actor) for e in found] == [
+    assert [(e.account, e.kind, e.subject) for e in found] == [
         ("person-1", "sign-in", None),
-        ("advocate-1", "account-disabled", "admin-1"),
+        ("admin-1", "account-disabled", "advocate-1"),
     ]
     assert audit.events(store, org.id, newest=1)[0].seq == 2
     assert audit.verify(store, org.id) is None
@@ -110,5 +112,5 @@ def test_the_actor_is_part_of_the_chain(store: HostedStore, accounts: Accounts) 
             db.execute("DROP TRIGGER hosted_audit_append_only ON hosted_audit")
         else:
             db.execute("DROP TRIGGER hosted_audit_no_update")
-        db.execute("UPDATE hosted_audit SET actor = 'admin-2' WHERE seq = 2")
-    assert audit.verify(store, org.id) == 2  # who did it cannot be changed unseen
+        db.execute("UPDATE hosted_audit SET subject = 'advocate-2' WHERE seq = 2")
+    assert audit.verify(store, org.id) == 2  # whom it was done to cannot be changed unseen

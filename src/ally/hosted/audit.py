@@ -1,13 +1,13 @@
 """The audit log: an append-only, hash-chained record of sign-ins and other account events.
 
-One chain per organisation (``hosted_audit``): each row holds its number, the account it is
-about (if any: the person whose case was shared or read, the account signed in or disabled),
-who did it when that is someone else (``actor``: the advocate who read, the admin who
-disabled), what happened, when, and the SHA-256 of the previous row's hash and its own
-canonical JSON, so a changed, removed or reordered row breaks every hash after it
-(:func:`verify`). PostgreSQL and SQLite refuse UPDATE and DELETE on the table by trigger, so
-Ally itself cannot rewrite it; someone who owns the database can still drop the trigger or
-cut the newest rows, which only a head hash kept elsewhere shows (as for the journal).
+One chain per organisation (``hosted_audit``): each row holds its number, the account that
+acted (if any), the person whose case it concerns (``subject``: set for sharing events, so an
+advocate's read of a shared case is in that person's own log too), what happened, when, and
+the SHA-256 of the previous row's hash and its own canonical JSON, so a changed, removed or
+reordered row breaks every hash after it (:func:`verify`). PostgreSQL and SQLite refuse
+UPDATE and DELETE on the table by trigger, so Ally itself cannot rewrite it; someone who owns
+the database can still drop the trigger or cut the newest rows, which only a head hash kept
+elsewhere shows (as for the journal).
 
 What is recorded never names what was typed: a failed sign-in for an unknown name is recorded
 without the name, and no password, code or address is kept.
@@ -23,13 +23,14 @@ from ally.hosted.store import HostedStore
 from ally.storage.database import Database
 
 KINDS = frozenset(
-    {
-        "sign-in", "sign-in-failed", "sign-in-refused", "sign-out", "session-ended", "sign-up",
-        # Admin actions (hosted/admin.py, invitations.py): ``actor`` is the admin or advocate.
-        "invitation-made", "invitation-withdrawn", "invitation-used", "account-disabled",
-        "sessions-revoked", "signup-opened", "signup-closed", "chain-verified",
-    }
-)  # fmt: skip
+    {"sign-in", "sign-in-failed", "sign-in-refused", "sign-out", "session-ended", "sign-up"}
+    | {"case-key-made", "case-shared", "case-share-updated", "case-share-revoked"}
+    | {"shared-case-read", "shared-file-read", "shared-letter-drafted", "case-note-added"}
+    # Admin and advocate actions (admin.py, invitations.py): ``account`` is who acted,
+    # ``subject`` the account acted on (the one disabled, the one an invitation made).
+    | {"invitation-made", "invitation-withdrawn", "invitation-used", "account-disabled"}
+    | {"sessions-revoked", "signup-opened", "signup-closed", "chain-verified"}
+)
 RETRIES = 8
 GENESIS = "0" * 64
 
@@ -42,17 +43,17 @@ class AuditEvent:
     kind: str
     at: int
     hash: str
-    actor: str | None = None
-    """Who did it, when not the account it is about (None: that account itself, or nobody)."""
+    subject: str | None = None
+    """The person whose case the event is about (sharing events), else None."""
 
 
 def _digest(
-    prev: str, seq: int, org: str, account: str | None, kind: str, at: int, actor: str | None
+    prev: str, seq: int, org: str, account: str | None, kind: str, at: int, subject: str | None
 ) -> str:
     fields: dict[str, object] = {"seq": seq, "org": org, "account": account, "kind": kind}
     fields["at"] = at
-    if actor is not None:  # absent from rows written before actors were kept: they still fit
-        fields["actor"] = actor
+    if subject is not None:  # only when set, so rows written before the column still verify
+        fields["subject"] = subject
     body = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
@@ -63,7 +64,7 @@ def append(
     account: str | None,
     kind: str,
     at: int,
-    actor: str | None = None,
+    subject: str | None = None,
 ) -> AuditEvent:
     """Add one event at the end of the organisation's chain.
 
@@ -76,7 +77,7 @@ def append(
     for _ in range(RETRIES):
         try:
             with store.transaction() as db:
-                return _append(db, org, account, kind, at, actor)
+                return _append(db, org, account, kind, at, subject)
         except Exception as error:
             if not _is_conflict(error):
                 raise
@@ -84,7 +85,7 @@ def append(
 
 
 def _append(
-    db: Database, org: str, account: str | None, kind: str, at: int, actor: str | None
+    db: Database, org: str, account: str | None, kind: str, at: int, subject: str | None
 ) -> AuditEvent:
     if db.kind == "postgresql":  # one appender per organisation at a time, until commit
         db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"hosted_audit:{org}",))
@@ -92,13 +93,13 @@ def _append(
         "SELECT seq, hash FROM hosted_audit WHERE org = ? ORDER BY seq DESC LIMIT 1", (org,)
     )
     seq, prev = (int(rows[0][0]) + 1, str(rows[0][1])) if rows else (1, GENESIS)
-    digest = _digest(prev, seq, org, account, kind, at, actor)
+    digest = _digest(prev, seq, org, account, kind, at, subject)
     db.execute(
-        "INSERT INTO hosted_audit (org, seq, account, kind, at, hash, actor)"
+        "INSERT INTO hosted_audit (org, seq, account, kind, at, hash, subject)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (org, seq, account, kind, at, digest, actor),
+        (org, seq, account, kind, at, digest, subject),
     )
-    return AuditEvent(seq, org, account, kind, at, digest, actor)
+    return AuditEvent(seq, org, account, kind, at, digest, subject)
 
 
 def _is_conflict(error: Exception) -> bool:
@@ -112,13 +113,14 @@ def _is_conflict(error: Exception) -> bool:
 def events(
     store: HostedStore, org: str, account: str | None = None, *, newest: int | None = None
 ) -> list[AuditEvent]:
-    """The organisation's events in order; with ``account``, only those about that account
-    (what a person sees of their own); with ``newest``, only the last so many."""
-    sql = "SELECT seq, org, account, kind, at, hash, actor FROM hosted_audit WHERE org = ?"
+    """The organisation's events in order; with ``account``, only those that account did or
+    that are about that person's case (an advocate reading what they shared); with
+    ``newest``, only the last so many (still oldest first)."""
+    sql = "SELECT seq, org, account, kind, at, hash, subject FROM hosted_audit WHERE org = ?"
     args: tuple[str, ...] = (org,)
     if account is not None:
-        sql += " AND account = ?"
-        args = (org, account)
+        sql += " AND (account = ? OR subject = ?)"
+        args = (org, account, account)
     sql += " ORDER BY seq" if newest is None else f" ORDER BY seq DESC LIMIT {int(newest)}"
     with store.transaction() as db:
         rows = db.query(sql, args)
@@ -136,10 +138,10 @@ def verify(store: HostedStore, org: str) -> int | None:
     for event in events(store, org):
         if event.seq != expected:
             return expected
-        digest = _digest(
-            prev, event.seq, event.org, event.account, event.kind, event.at, event.actor
-        )
-        if digest != event.hash:
+        if (
+            _digest(prev, event.seq, event.org, event.account, event.kind, event.at, event.subject)
+            != event.hash
+        ):
             return event.seq
         prev, expected = event.hash, expected + 1
     return None

@@ -65,6 +65,7 @@ SCHEMA = (
         kind TEXT NOT NULL,
         at BIGINT NOT NULL,
         hash TEXT NOT NULL,
+        subject TEXT,
         PRIMARY KEY (org, seq)
     )""",
     "CREATE INDEX IF NOT EXISTS hosted_audit_account ON hosted_audit (account)",
@@ -100,7 +101,6 @@ SCHEMA = (
 
 COLUMNS = (
     # (table, column, declaration): columns added after the first release, added in place.
-    ("hosted_audit", "actor", "TEXT"),
     ("hosted_sessions", "second_factor", "INTEGER NOT NULL DEFAULT 0"),
 )
 """Added to existing tables by :func:`add_missing_columns` when a store opens."""
@@ -135,6 +135,7 @@ class HostedStore:
         with self.transaction() as db:
             for statement in (*SCHEMA, *APPEND_ONLY[db.kind]):
                 db.execute(statement)
+            _add_audit_subject(db)
             add_missing_columns(db)
 
     @property
@@ -169,6 +170,16 @@ def add_missing_columns(db: Database) -> None:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {declaration}")
         elif not any(row[1] == column for row in db.query(f"PRAGMA table_info({table})")):
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
+def _add_audit_subject(db: Database) -> None:
+    """Databases made before the audit log named whose case an event is about get the
+    column (nullable, so earlier rows and their hashes are unchanged), and its index."""
+    if db.kind == "postgresql":
+        db.execute("ALTER TABLE hosted_audit ADD COLUMN IF NOT EXISTS subject TEXT")
+    elif not any(row[1] == "subject" for row in db.query("PRAGMA table_info(hosted_audit)")):
+        db.execute("ALTER TABLE hosted_audit ADD COLUMN subject TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS hosted_audit_subject ON hosted_audit (subject)")
 
 
 class LoginLedger:
