@@ -24,6 +24,8 @@ from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import BUILTIN_PACKS, load_pack
 from tests.documents.conftest import fill
 from tests.documents.test_letters import FULL, PACKS, TODAY, answer_sets
+from tests.documents.test_spanish_letters import DETAILS as SPANISH_DETAILS
+from tests.documents.test_spanish_letters import journal as spanish_journal
 
 FRENCH = ["generic", "ca", "ca-on"]
 WALK = [(pack_id, "es") for pack_id in PACKS]
@@ -93,3 +95,151 @@ def test_english_sentences_are_found() -> None:
     assert "I am writing to tell you to stop harassing me" in english
     assert "Please reply in writing by" in english
     assert len(english) > 150
+
+
+# --- what the recipient reads ------------------------------------------------------------------
+
+WORK = {
+    "in_danger_now": "no",
+    "context": ["work"],
+    "sexual": "yes",
+    "harasser": ["coworker"],
+    "federal_employee": "no",
+    "federally_regulated": "no",
+    "employer_size": 40,
+    "in_nyc": "yes",
+}
+FEDERAL = {**WORK, "federally_regulated": "yes"}
+NAMED = SPANISH_DETAILS.model_copy(update={"recipient_name": "Jo Smith"})
+ENGLISH_WORDS = re.compile(r"\b(?:I|you|your|the|please|with|this|have|from|would)\b")
+"""English words outside the names of laws and organisations (removed before looking)."""
+
+
+def one_letter(pack_id: str, language: str, target: str, raw: dict[str, object]) -> str:
+    pack = load_pack(pack_id, language)
+    known = {question.id for question in pack.questions}
+    answers = normalise_answers(pack, {k: v for k, v in raw.items() if k in known})
+    plan = build_plan(pack, answers, TODAY)
+    request = DraftRequest(details=NAMED, language=language, zone=dt.UTC)
+    made = draft(pack, plan, target, spanish_journal(), request, answers=answers, today=TODAY)
+    assert made.letter.language == language and not made.letter.untranslated
+    return made.letter.text()
+
+
+SPANISH_CASES = [
+    # pack, target, answers, the recipient, the conduct, the law (its official name kept)
+    (
+        "gb",
+        "employer-hr",
+        WORK,
+        "Estimado/a Jo Smith:",
+        "Queja formal por acoso sexual (conducta no deseada de naturaleza sexual)",
+        "La Equality Act 2010 (Ley de Igualdad de 2010), artículo 26 (acoso): Es acoso ilícito",
+    ),
+    (
+        "gb",
+        "agency-complaint",
+        WORK,
+        "Para: Acas (conciliación previa, early conciliation)",
+        "4. Asunto: acoso sexual",
+        "La Equality Act 2010 (Ley de Igualdad de 2010), artículo 26 (acoso)",
+    ),
+    (
+        "ie",
+        "employer-supervisor",
+        WORK,
+        "Estimado/a Jo Smith:",
+        "sufro acoso sexual en el trabajo por parte de Sam Reyes",
+        "Leyes de Igualdad en el Empleo de 1998 a 2015), artículo 14A (acoso y acoso sexual)",
+    ),
+    (
+        "ie",
+        "agency-complaint",
+        WORK,
+        "Para: Workplace Relations Commission (WRC, Comisión de Relaciones Laborales)",
+        "queja por acoso sexual contra Acme Inc",
+        "Employment Equality Acts 1998 to 2015",
+    ),
+    (
+        "au",
+        "employer-hr",
+        WORK,
+        "Estimado/a Jo Smith:",
+        "Presento una queja formal por acoso sexual en el trabajo",
+        "La Sex Discrimination Act 1984 (Cth) (Ley de Discriminación por Sexo de 1984), "
+        "artículo 28B (acoso sexual en el trabajo)",
+    ),
+    (
+        "ca",
+        "employer-hr",
+        FEDERAL,
+        "Estimado/a Jo Smith:",
+        "Presento una queja formal por acoso sexual en el trabajo",
+        "Canadian Human Rights Act / Loi canadienne sur les droits de la personne",
+    ),
+    (
+        "ca",
+        "federal-notice",
+        FEDERAL,
+        "Estimado/a Jo Smith:",
+        "Parte responsable (la persona que lo causó): Sam Reyes",
+        "Canada Labour Code (Code canadien du travail)",
+    ),
+    (
+        "ca-on",
+        "agency-complaint",
+        WORK,
+        "Para: Human Rights Tribunal of Ontario / Tribunal des droits de la personne de l'Ontario",
+        "queja por acoso sexual contra Acme Inc",
+        "Ontario Human Rights Code / Code des droits de la personne",
+    ),
+    (
+        "us-ny",
+        "nys-dhr-complaint",
+        WORK,
+        "Para: New York State Division of Human Rights",
+        "queja por acoso sexual contra Acme Inc",
+        "Ley de Derechos Humanos del Estado de Nueva York (New York State Human Rights Law), "
+        "Executive Law, artículo 15, § 296",
+    ),
+    (
+        "us-ny",
+        "employer-hr",
+        WORK,
+        "Estimado/a Jo Smith:",
+        "Presento una queja formal por acoso sexual en el trabajo",
+        "La Ley de Derechos Humanos del Estado de Nueva York (New York State Human Rights Law)"
+        ", Executive Law, artículo 15, § 296: Prohíbe el acoso",
+    ),
+    (
+        "us-tx",
+        "twc-complaint",
+        WORK,
+        "Para: Texas Workforce Commission, Civil Rights Division",
+        "queja por acoso sexual contra Acme Inc",
+        "capítulo 21 del Código del Trabajo de Texas (Chapter 21 of the Texas Labor Code), "
+        "subcapítulo C-1 (acoso sexual)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "target", "answers", "recipient", "conduct", "law"),
+    SPANISH_CASES,
+    ids=[f"{case[0]}-{case[1]}" for case in SPANISH_CASES],
+)
+def test_spanish_letter_names_recipient_conduct_and_law(
+    pack_id: str,
+    target: str,
+    answers: dict[str, object],
+    recipient: str,
+    conduct: str,
+    law: str,
+) -> None:
+    text = one_letter(pack_id, "es", target, answers)
+    assert text.startswith("Asunto: ")
+    assert recipient in text and conduct in text and law in text, text
+    prose = re.sub(r"\([^)]*\)", " ", text)  # official English names are given in brackets
+    for name in ("Equality Act", "Employment Equality Acts", "Sex Discrimination Act", "Acas"):
+        prose = prose.replace(name, " ")
+    assert not ENGLISH_WORDS.findall(prose), (pack_id, target, ENGLISH_WORDS.findall(prose))
