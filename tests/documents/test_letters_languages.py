@@ -28,7 +28,7 @@ from tests.documents.test_spanish_letters import DETAILS as SPANISH_DETAILS
 from tests.documents.test_spanish_letters import journal as spanish_journal
 
 FRENCH = ["generic", "ca", "ca-on"]
-WALK = [(pack_id, "es") for pack_id in PACKS]
+WALK = [(pack_id, "es") for pack_id in PACKS] + [(pack_id, "fr") for pack_id in FRENCH]
 LANGUAGES = ("es", "fr")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
@@ -83,7 +83,8 @@ def test_no_letter_falls_back_to_english(pack_id: str, language: str) -> None:
         where = (pack_id, language, made.step.id if made.step else made.kind.id)
         assert letter.language == language and not letter.untranslated, where
         assert f"/letters/{language}/" in letter.template, (where, letter.template)
-        assert letter.text().startswith(SUBJECT[language] + ": "), where
+        colon = " : " if language == "fr" else ": "
+        assert letter.text().startswith(SUBJECT[language] + colon), where
         said = letter.text() + letter.guide
         left = sorted(sentence for sentence in english if sentence in said)
         assert not left, (where, left)
@@ -115,13 +116,62 @@ ENGLISH_WORDS = re.compile(r"\b(?:I|you|your|the|please|with|this|have|from|woul
 """English words outside the names of laws and organisations (removed before looking)."""
 
 
+def french_journal() -> MemoryEvidence:
+    """The Spanish test's journal, told in French (the person writes in their language)."""
+    found = MemoryEvidence()
+
+    def at(month: int, day: int) -> dict[str, str]:
+        return {"start": dt.datetime(2026, month, day, 21, 0, tzinfo=dt.UTC).isoformat()}
+
+    found.add(
+        "incident",
+        {
+            "when": at(8, 3),
+            "what": "Sam Reyes m'a touché le dos au bureau.",
+            "tags": ["sexual"],
+            "contexts": ["work"],
+        },
+    )
+    found.add(
+        "incident",
+        {
+            "when": at(8, 9),
+            "what": "Il a publié https://bad.test/post/1 sur moi.",
+            "contexts": ["online"],
+        },
+    )
+    found.add(
+        "action",
+        {
+            "when": at(8, 12),
+            "what": "J'ai porté plainte aux ressources humaines par courriel.",
+            "to": "Ressources humaines",
+            "kind": "complained",
+            "contexts": ["work"],
+        },
+    )
+    found.add(
+        "reply",
+        {
+            "when": at(8, 20),
+            "what": "Ils ont dit que ce n'était pas du harcèlement.",
+            "by": "Ressources humaines",
+            "outcome": "refused",
+            "reference": "RH-88",
+            "contexts": ["work"],
+        },
+    )
+    return found
+
+
 def one_letter(pack_id: str, language: str, target: str, raw: dict[str, object]) -> str:
     pack = load_pack(pack_id, language)
     known = {question.id for question in pack.questions}
     answers = normalise_answers(pack, {k: v for k, v in raw.items() if k in known})
     plan = build_plan(pack, answers, TODAY)
     request = DraftRequest(details=NAMED, language=language, zone=dt.UTC)
-    made = draft(pack, plan, target, spanish_journal(), request, answers=answers, today=TODAY)
+    source = spanish_journal() if language == "es" else french_journal()
+    made = draft(pack, plan, target, source, request, answers=answers, today=TODAY)
     assert made.letter.language == language and not made.letter.untranslated
     return made.letter.text()
 
@@ -243,3 +293,87 @@ def test_spanish_letter_names_recipient_conduct_and_law(
     for name in ("Equality Act", "Employment Equality Acts", "Sex Discrimination Act", "Acas"):
         prose = prose.replace(name, " ")
     assert not ENGLISH_WORDS.findall(prose), (pack_id, target, ENGLISH_WORDS.findall(prose))
+
+
+FRENCH_CASES = [
+    (
+        "generic",
+        "employer-hr",
+        WORK,
+        "Bonjour Jo Smith,",
+        "Objet : Plainte officielle pour harcèlement sexuel (Rosa Díaz)",
+        "politique contre le harcèlement ou de traitement des plaintes de l'organisation Acme Inc",
+    ),
+    (
+        "generic",
+        "employer-supervisor",
+        WORK,
+        "Bonjour Jo Smith,",
+        "des faits de harcèlement sexuel que je subis au travail de la part de Sam Reyes",
+        "Ressources humaines a refusé d'agir. Ils ont dit que ce n'était pas du harcèlement. "
+        "Référence : RH-88.",
+    ),
+    (
+        "ca",
+        "federal-notice",
+        FEDERAL,
+        "Bonjour Jo Smith,",
+        "Partie intimée (la personne responsable) : Sam Reyes",
+        "en vertu du Code canadien du travail et du Règlement sur la prévention du harcèlement "
+        "et de la violence dans le lieu de travail",
+    ),
+    (
+        "ca",
+        "employer-hr",
+        FEDERAL,
+        "Bonjour Jo Smith,",
+        "Je dépose une plainte officielle pour harcèlement sexuel au travail",
+        "La Loi canadienne sur les droits de la personne, article 14 (harcèlement) et article "
+        "14.1 (représailles) : Le harcèlement fondé sur un motif de distinction illicite",
+    ),
+    (
+        "ca",
+        "chrc-complaint",
+        FEDERAL,
+        "Destinataire : Commission canadienne des droits de la personne",
+        "4. Objet : harcèlement sexuel",
+        "- La Loi canadienne sur les droits de la personne, article 14",
+    ),
+    (
+        "ca-on",
+        "employer-hr",
+        WORK,
+        "Bonjour Jo Smith,",
+        "Je dépose une plainte officielle pour harcèlement sexuel au travail",
+        "Le Code des droits de la personne de l'Ontario, paragraphe 5 (2) et article 7",
+    ),
+    (
+        "ca-on",
+        "agency-complaint",
+        WORK,
+        "Destinataire : Tribunal des droits de la personne de l'Ontario",
+        "Plainte pour harcèlement sexuel contre Acme Inc",
+        "- Le Code des droits de la personne de l'Ontario, paragraphe 5 (2)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "target", "answers", "recipient", "conduct", "law"),
+    FRENCH_CASES,
+    ids=[f"{case[0]}-{case[1]}" for case in FRENCH_CASES],
+)
+def test_french_letter_names_recipient_conduct_and_law(
+    pack_id: str,
+    target: str,
+    answers: dict[str, object],
+    recipient: str,
+    conduct: str,
+    law: str,
+) -> None:
+    text = one_letter(pack_id, "fr", target, answers)
+    assert text.startswith("Objet : ")
+    assert recipient in text and conduct in text and law in text, text
+    if not target.endswith("complaint"):  # an agency's intake may carry every incident
+        assert "bad.test" not in text, "the online incident stays out of a letter about work"
+    assert not ENGLISH_WORDS.findall(text), (pack_id, target, ENGLISH_WORDS.findall(text))

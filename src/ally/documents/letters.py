@@ -392,7 +392,8 @@ class Letter:
     def text(self) -> str:
         """The letter as one Markdown document: subject line, then the body."""
         label = SUBJECT.get(self.language, SUBJECT["en"])
-        return f"{label}: {self.subject}\n\n{self.body.strip()}\n"
+        colon = " : " if self.language == "fr" else ": "  # French sets a space before a colon
+        return f"{label}{colon}{self.subject}\n\n{self.body.strip()}\n"
 
 
 SUBJECT = {"en": "Subject", "es": "Asunto", "fr": "Objet"}
