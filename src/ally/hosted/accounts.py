@@ -100,10 +100,19 @@ class Accounts:
         store: HostedStore,
         passwords: PasswordPolicy = DEFAULT_POLICY,
         clock: Callable[[], float] = time.time,
+        key: totp.ServerKey | None = None,
     ) -> None:
         self.store = store
         self.passwords = passwords
         self.clock = clock
+        self._key = key
+
+    @property
+    def key(self) -> totp.ServerKey:
+        """The server key that seals TOTP secrets (loaded when first needed; see totp.py)."""
+        if self._key is None:
+            self._key = totp.ServerKey.load()
+        return self._key
 
     def create_org(self, name: str, slug: str, *, open_signup: bool = False) -> Organisation:
         """A new organisation; ``slug`` is its short name in addresses (``shelter-north``)."""
@@ -173,10 +182,11 @@ class Accounts:
                     "SELECT 1 FROM hosted_accounts WHERE org = ? AND login = ?", (org.id, name)
                 ):
                     raise NameTakenError()
+                sealed = self.key.seal(secret, account.id) if secret is not None else None
                 db.execute(
                     "INSERT INTO hosted_accounts (id, org, login, role, password, totp_secret,"
                     " vault, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (account.id, org.id, name, role, hashed, secret, vault, int(self.clock())),
+                    (account.id, org.id, name, role, hashed, sealed, vault, int(self.clock())),
                 )
                 if vault is not None:
                     self._make_vault_place(db, vault)

@@ -1139,6 +1139,11 @@ class Vault:
 
     # --- reading ------------------------------------------------------------------------------
 
+    def open_addressed(self, data: bytes) -> bytes:
+        """A small age file someone encrypted to this journal's key (a note an advocate wrote
+        for the person, in hosted mode); VaultDamagedError if it is not addressed to it."""
+        return crypto.open_sealed(data, self._require_identity())
+
     def _require_identity(self) -> Identity:
         if self._identity is None:
             raise VaultLockedError("Unlock the vault with its passphrase to read entries.")
