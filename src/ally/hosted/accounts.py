@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from ally.hosted import totp
 from ally.hosted.errors import (
     HostedError,
+    InvitationError,
     NameTakenError,
     NoSuchOrganisationError,
     OrganisationExistsError,
@@ -139,6 +140,16 @@ class Accounts:
             )
         return org
 
+    def org_by_id(self, org_id: str) -> Organisation:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id, slug, name, open_signup FROM hosted_orgs WHERE id = ?", (org_id,)
+            )
+        if not rows:
+            raise NoSuchOrganisationError()
+        row = rows[0]
+        return Organisation(str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
+
     def org_by_slug(self, slug: str) -> Organisation:
         with self.store.transaction() as db:
             rows = db.query(
@@ -169,8 +180,27 @@ class Accounts:
         """A person's account made by staff (sign-up need not be open)."""
         return self._insert(org, login, "person", password, secret=None)
 
+    def add_invited(
+        self,
+        org: Organisation,
+        login: str,
+        role: Role,
+        password: str,
+        secret: str | None,
+        claim: Callable[[Database, Account], bool],
+    ) -> Account:
+        """An account made from an invitation: ``claim`` marks the invitation used in the
+        same transaction, and returns False (nothing is made) if it was used meanwhile."""
+        return self._insert(org, login, role, password, secret, claim=claim)
+
     def _insert(
-        self, org: Organisation, login: str, role: Role, password: str, secret: str | None
+        self,
+        org: Organisation,
+        login: str,
+        role: Role,
+        password: str,
+        secret: str | None,
+        claim: Callable[[Database, Account], bool] | None = None,
     ) -> Account:
         name = normalise_login(login)
         hashed = self.passwords.hash(password)  # before the transaction: it takes a while
@@ -188,6 +218,8 @@ class Accounts:
                     " vault, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (account.id, org.id, name, role, hashed, sealed, vault, int(self.clock())),
                 )
+                if claim is not None and not claim(db, account):
+                    raise InvitationError()  # rolls the account back with it
                 if vault is not None:
                     self._make_vault_place(db, vault)
         except Exception as error:
