@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from ally.documents.drafting import Draft, DraftRequest, draft
 from ally.documents.evidence import MemoryEvidence
@@ -377,3 +379,90 @@ def test_french_letter_names_recipient_conduct_and_law(
     if not target.endswith("complaint"):  # an agency's intake may carry every incident
         assert "bad.test" not in text, "the online incident stays out of a letter about work"
     assert not ENGLISH_WORDS.findall(text), (pack_id, target, ENGLISH_WORDS.findall(text))
+
+
+# --- the law's words ---------------------------------------------------------------------------
+
+LAW_FILES = sorted(BUILTIN_PACKS.glob("*/letters/law.yaml"))
+
+
+def _law_languages(pack_id: str) -> list[str]:
+    return ["es", "fr"] if pack_id in FRENCH else ["es"]
+
+
+@pytest.mark.parametrize("path", LAW_FILES, ids=[p.parent.parent.name for p in LAW_FILES])
+def test_every_law_file_is_translated_whole(path: Path) -> None:
+    """A law sentence with no translation would be left out of the letter silently (and its
+    name printed in English), so every item a pack's law.yaml has needs its words in every
+    language the pack's letters are offered in."""
+    english = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pack_id = path.parent.parent.name
+    for language in _law_languages(pack_id):
+        translated = path.parent / language / "law.yaml"
+        assert translated.is_file(), f"{pack_id} has no {language}/law.yaml"
+        words = yaml.safe_load(translated.read_text(encoding="utf-8"))
+        where = f"{pack_id}/{language}"
+        assert set(english.get("conduct", {})) <= set(words.get("conduct", {})), where
+        for law_id, law in english.get("laws", {}).items():
+            said = words.get("laws", {}).get(law_id, {})
+            assert said.get("name"), (where, law_id, "name")
+            assert bool(said.get("says")) == bool(law.get("says")), (where, law_id, "says")
+            if re.search(r"\([a-z]", law.get("cite", "")) or " and " in law.get("cite", ""):
+                assert said.get("cite"), (where, law_id, "cite has English words")
+        for agency_id, agency in english.get("agencies", {}).items():
+            told = words.get("agencies", {}).get(agency_id, {})
+            for field in ("dual_says", "dual_with"):
+                if agency.get(field):
+                    assert told.get(field), (where, agency_id, field)
+            if agency.get("respondent", "employer") != "employer":
+                assert told.get("respondent"), (where, agency_id, "respondent")
+        if english.get("policy"):
+            assert words.get("policy"), (where, "policy")
+
+
+# --- English left on purpose is announced ------------------------------------------------------
+
+ON_PURPOSE = [
+    # pack, language, target, what the guide says about the English left in or needed
+    (
+        "generic",
+        "es",
+        "platform-report",
+        "las instrucciones de la plataforma que siguen están en inglés",
+    ),
+    (
+        "generic",
+        "fr",
+        "platform-report",
+        "les instructions de la plateforme ci-dessous sont en anglais",
+    ),
+    (
+        "ca",
+        "fr",
+        "intimate-image-removal",
+        "les instructions de la plateforme ci-dessous sont en anglais",
+    ),
+    ("gb", "es", "protection-order", "presente la declaración en inglés"),
+    ("ie", "es", "protection-order", "la solicitud se hace en inglés"),
+    ("us-ca", "es", "civil-harassment-order", "El formulario se presenta en inglés"),
+    ("ca", "es", "federal-notice", "envíe la versión en inglés o en francés"),
+]
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "language", "target", "said"),
+    ON_PURPOSE,
+    ids=[f"{case[0]}-{case[1]}-{case[2]}" for case in ON_PURPOSE],
+)
+def test_english_left_on_purpose_is_said_in_the_persons_language(
+    pack_id: str, language: str, target: str, said: str
+) -> None:
+    """A platform's own reporting steps are quoted in English, and a court form is filed in
+    the court's language: the person is told, in their language, in the draft's guide."""
+    found = {
+        (made.step.id if made.step else made.kind.id): made
+        for made in every_letter(pack_id, language)
+    }
+    made = found[target]
+    assert made.letter.language == language
+    assert said in made.letter.guide, made.letter.guide
