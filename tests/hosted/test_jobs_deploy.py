@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 import yaml
 from typer.main import get_command
@@ -32,16 +31,17 @@ def ally_command(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
     name. Unknown commands or options, or bad values, fail the test."""
     assert Path(argv[0]).name == "ally", argv
     monkeypatch.setenv("ALLY_DATABASE_URL", "postgresql://ally@db:5432/ally")
-    group = get_command(cli_app)
-    assert isinstance(group, click.Group)
+    group: Any = get_command(cli_app)
     rest = list(argv[1:])
     name = rest.pop(0)
-    command = group.get_command(click.Context(group), name)
+    context = group.make_context("ally", [], resilient_parsing=True)
+    command = group.get_command(context, name)
     assert command is not None, f"`ally {name}` is not a command"
     try:
-        command.make_context(f"ally {name}", rest)
-    except click.UsageError as error:
-        pytest.fail(f"`{shlex.join(argv)}`: {error.format_message()}")
+        command.make_context(f"ally {name}", rest, parent=context)
+    except Exception as error:  # typer's own click: UsageError, BadParameter
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        pytest.fail(f"`{shlex.join(argv)}`: {message}")
     return name
 
 
@@ -72,6 +72,10 @@ def test_the_compose_file_runs_postgresql_apps_workers_and_an_https_proxy(
         assert re.fullmatch(r"postgresql://ally:\$\{ALLY_DB_PASSWORD[^}]*\}@db:5432/ally", url)
         assert service["ulimits"]["core"] == 0
         assert service["depends_on"]["db"]["condition"] == "service_healthy"
+    # Every app process gets the same server key, read-only; workers never get it.
+    key = app["environment"]["ALLY_SERVER_KEY_FILE"]
+    assert any(v.endswith(f":{key}:ro") for v in app["volumes"])
+    assert "ALLY_SERVER_KEY_FILE" not in worker["environment"] and not worker["volumes"]
     assert db["image"].startswith("postgres:") and db["environment"]["POSTGRES_DB"] == "ally"
     assert "pg_isready" in db["healthcheck"]["test"]
     # The app believes forwarded headers from the proxy's fixed address only.
