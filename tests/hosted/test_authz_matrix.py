@@ -36,7 +36,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 MARKER = "PERSON-A-ONLY-9138"
 A_NAME = "alice-zq7"
-SAMPLES = {"number": "1", "attachment_id": "", "draft_id": "0" * 32, "pack_id": "us"}
+SAMPLES = {
+    "number": "1",
+    "attachment_id": "",
+    "draft_id": "0" * 32,
+    "pack_id": "us",
+    "job_id": "0" * 16,
+}
 """A value for every path parameter; a new parameter name fails the test until it has one."""
 LAST = ("/account/sign-out", "/account/sessions/end", "/exit", "/start-again")
 """Routes that end the requester's own session: sent last, so the rest are sent signed in."""
