@@ -489,3 +489,17 @@ def test_english_left_on_purpose_is_said_in_the_persons_language(
     made = found[target]
     assert made.letter.language == language
     assert said in made.letter.guide, made.letter.guide
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("es", "indicado por usted"), ("fr", "indiqué par vous")]
+)
+def test_the_abuse_contact_you_gave_is_named_in_your_language(language: str, said: str) -> None:
+    pack = load_pack("generic", language)
+    answers = normalise_answers(pack, {"in_danger_now": "no", "context": ["online"]})
+    plan = build_plan(pack, answers, TODAY)
+    details = FULL.model_copy(update={"abuse_contact": "abuse@host.example"})
+    request = DraftRequest(details=details, language=language, zone=dt.UTC)
+    made = draft(pack, plan, "host-abuse-report", journal(), request, answers=answers, today=TODAY)
+    assert f"abuse@host.example ({said})" in made.letter.guide
+    assert "given by you" not in made.letter.guide
