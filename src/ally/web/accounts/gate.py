@@ -7,6 +7,8 @@ visit is opened:
   locked page, the language switch) are open; anything else goes to the sign-in page, and a
   visit still bound to an ended session is locked and forgotten (revocation reaches every
   app process at its next request);
+* the admin pages (``/admin``) have their own gate (:mod:`ally.web.admin.gate`), which
+  refuses anyone but a signed-in admin of the organisation who gave a TOTP code;
 * staff (advocates, admins): the account pages only; the person pages are not theirs;
 * a person: the visit must be bound to this very account session, else a new visit is
   started and bound; another person's visit is never reused or bound.
@@ -30,6 +32,10 @@ def is_account_page(path: str) -> bool:
     return path == "/account" or path.startswith("/account/")
 
 
+def is_admin_page(path: str) -> bool:
+    return path == "/admin" or path.startswith("/admin/")
+
+
 def admit(request: Request, visit: Visit) -> None:
     """Let this request through, move the visit to the right one, or redirect."""
     state = web_state(request)
@@ -44,7 +50,7 @@ def admit(request: Request, visit: Visit) -> None:
         if path in NEUTRAL or is_account_page(path):
             return
         raise Redirect(SIGN_IN)
-    if path in NEUTRAL or is_account_page(path):
+    if path in NEUTRAL or is_account_page(path) or is_admin_page(path):
         return
     if current.account.is_staff:
         raise Redirect("/account")
