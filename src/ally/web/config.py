@@ -58,6 +58,9 @@ class WebConfig:
     journal per person (see "Hosted mode" in docs/architecture.md). ``vault`` is then unused."""
     passwords: PasswordPolicy = DEFAULT_POLICY
     """How account passwords are hashed (hosted mode; tests pass a cheaper setting)."""
+    case_key_work_factor: int = 18
+    """scrypt log2(N) locking advocates' case keys (hosted mode; age's default, as for a
+    journal; tests pass a cheaper setting)."""
 
     @property
     def always_secure(self) -> bool:
