@@ -392,10 +392,11 @@ class Letter:
     def text(self) -> str:
         """The letter as one Markdown document: subject line, then the body."""
         label = SUBJECT.get(self.language, SUBJECT["en"])
-        return f"{label}: {self.subject}\n\n{self.body.strip()}\n"
+        colon = " : " if self.language == "fr" else ": "  # French sets a space before a colon
+        return f"{label}{colon}{self.subject}\n\n{self.body.strip()}\n"
 
 
-SUBJECT = {"en": "Subject", "es": "Asunto"}
+SUBJECT = {"en": "Subject", "es": "Asunto", "fr": "Objet"}
 
 
 def _text(value: str | None) -> str:
@@ -798,9 +799,25 @@ def _language(folders: list[Path], names: list[str], data: LetterInput) -> tuple
             if (folder / data.language / name).is_file():
                 return data.language, []
             break
-    return base, [
-        f"This letter is not translated into '{data.language}' yet, so it is in '{base}'."
-    ]
+    return base, [untranslated_note(data.language, base)]
+
+
+UNTRANSLATED = {
+    "es": "Esta carta todavía no está traducida al español, así que está en {base}.",
+    "fr": "Cette lettre n'est pas encore traduite en français : elle est donc en {base}.",
+}
+LANGUAGE_NAMES = {
+    "es": {"en": "inglés", "fr": "francés", "es": "español"},
+    "fr": {"en": "anglais", "es": "espagnol", "fr": "français"},
+}
+
+
+def untranslated_note(asked: str, base: str) -> str:
+    """Said in the language the person asked for (they may not read the letter's own): the
+    whole draft is in the pack's language because this template has no translation yet."""
+    if asked in UNTRANSLATED:
+        return UNTRANSLATED[asked].format(base=LANGUAGE_NAMES[asked].get(base, base))
+    return f"This letter is not translated into '{asked}' yet, so it is in '{base}'."
 
 
 def _base_language(pack: Pack) -> str:

@@ -26,6 +26,10 @@ KINDS = frozenset(
     {"sign-in", "sign-in-failed", "sign-in-refused", "sign-out", "session-ended", "sign-up"}
     | {"case-key-made", "case-shared", "case-share-updated", "case-share-revoked"}
     | {"shared-case-read", "shared-file-read", "shared-letter-drafted", "case-note-added"}
+    # Admin and advocate actions (admin.py, invitations.py): ``account`` is who acted,
+    # ``subject`` the account acted on (the one disabled, the one an invitation made).
+    | {"invitation-made", "invitation-withdrawn", "invitation-used", "account-disabled"}
+    | {"sessions-revoked", "signup-opened", "signup-closed", "chain-verified"}
 )
 RETRIES = 8
 GENESIS = "0" * 64
@@ -106,21 +110,26 @@ def _is_conflict(error: Exception) -> bool:
     return isinstance(error, sqlite3.IntegrityError | psycopg.IntegrityError)
 
 
-def events(store: HostedStore, org: str, account: str | None = None) -> list[AuditEvent]:
+def events(
+    store: HostedStore, org: str, account: str | None = None, *, newest: int | None = None
+) -> list[AuditEvent]:
     """The organisation's events in order; with ``account``, only those that account did or
-    that are about that person's case (an advocate reading what they shared)."""
+    that are about that person's case (an advocate reading what they shared); with
+    ``newest``, only the last so many (still oldest first)."""
     sql = "SELECT seq, org, account, kind, at, hash, subject FROM hosted_audit WHERE org = ?"
     args: tuple[str, ...] = (org,)
     if account is not None:
         sql += " AND (account = ? OR subject = ?)"
         args = (org, account, account)
+    sql += " ORDER BY seq" if newest is None else f" ORDER BY seq DESC LIMIT {int(newest)}"
     with store.transaction() as db:
-        rows = db.query(sql + " ORDER BY seq", args)
-    return [
+        rows = db.query(sql, args)
+    found = [
         AuditEvent(int(r[0]), str(r[1]), None if r[2] is None else str(r[2]), str(r[3]),
                    int(r[4]), str(r[5]), None if r[6] is None else str(r[6]))
         for r in rows
     ]  # fmt: skip
+    return found if newest is None else found[::-1]
 
 
 def verify(store: HostedStore, org: str) -> int | None:

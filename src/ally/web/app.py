@@ -59,6 +59,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             state.storage.close()
             if state.hosted is not None:
                 state.hosted.close()
+                person.jobs.close(app)
 
     app = FastAPI(
         title="Ally",
@@ -70,6 +71,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.web = state
+    if state.hosted is not None:  # imports and reports go to the queue (person/jobs.py)
+        app.state.after_unlock = [person.jobs.after_unlock]
     app.include_router(person.router())
     if state.hosted is not None:
         app.include_router(routes.router())

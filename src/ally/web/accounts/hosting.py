@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ally.hosted import totp
 from ally.hosted.accounts import Accounts, vault_location
 from ally.hosted.errors import HostedDatabaseError
 from ally.hosted.keys import CaseKeys
@@ -52,7 +53,9 @@ class HostedWeb:
                 "A hosted Ally needs a PostgreSQL database: give --database postgresql://..."
             )
         store = HostedStore(url)
-        accounts = Accounts(store, passwords, config.clock)
+        key = totp.ServerKey.load(config.server_key_file)
+        totp.bind_key(store, key)  # the same key as every other process; old secrets sealed
+        accounts = Accounts(store, passwords, config.clock, key)
         sessions = AccountSessions(store, accounts, clock=config.clock)
         return cls(store, accounts, sessions, config.case_key_work_factor)
 
