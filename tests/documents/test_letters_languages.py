@@ -20,7 +20,13 @@ import yaml
 
 from ally.documents.drafting import Draft, DraftRequest, draft
 from ally.documents.evidence import MemoryEvidence
-from ally.documents.letters import STANDALONE, SUBJECT, letter_steps
+from ally.documents.letters import (
+    STANDALONE,
+    SUBJECT,
+    LetterDetails,
+    find_placeholders,
+    letter_steps,
+)
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import BUILTIN_PACKS, load_pack
@@ -58,17 +64,19 @@ def journal() -> MemoryEvidence:
     return filled
 
 
-def every_letter(pack_id: str, language: str) -> list[Draft]:
-    """Each letter the pack can produce, once, in ``language``."""
+def every_letter(pack_id: str, language: str, known: bool = True) -> list[Draft]:
+    """Each letter the pack can produce, once, in ``language``: with every detail and a full
+    journal, or (``known=False``) with nothing known at all."""
     pack = load_pack(pack_id, language)
-    source = journal()
+    source = journal() if known else MemoryEvidence()
+    details = FULL if known else LetterDetails()
     made: dict[str, Draft] = {}
     for raw in answer_sets(load_pack(pack_id)):
         answers = normalise_answers(pack, raw)
         plan = build_plan(pack, answers, TODAY)
         for target in [step.id for step, _ in letter_steps(plan)] + list(STANDALONE):
             if target not in made:
-                request = DraftRequest(details=FULL, language=language, zone=dt.UTC)
+                request = DraftRequest(details=details, language=language, zone=dt.UTC)
                 made[target] = draft(
                     pack, plan, target, source, request, answers=answers, today=TODAY
                 )
@@ -90,6 +98,21 @@ def test_no_letter_falls_back_to_english(pack_id: str, language: str) -> None:
         said = letter.text() + letter.guide
         left = sorted(sentence for sentence in english if sentence in said)
         assert not left, (where, left)
+
+
+@pytest.mark.parametrize(("pack_id", "language"), WALK, ids=[f"{p}-{lang}" for p, lang in WALK])
+def test_translated_letters_have_no_gap_when_nothing_is_known(pack_id: str, language: str) -> None:
+    """With no details and an empty journal a translated template still fills every line:
+    no placeholder, no 'None', and still no English (the fallbacks in it are translated too)."""
+    english = english_sentences()
+    for made in every_letter(pack_id, language, known=False):
+        letter = made.letter
+        where = (pack_id, language, made.step.id if made.step else made.kind.id)
+        said = letter.text() + letter.guide
+        assert letter.language == language and not letter.gaps, (where, letter.gaps)
+        assert not find_placeholders(said) and not re.findall(r"\bNone\b", said), where
+        assert letter.subject and letter.body.strip(), where
+        assert not sorted(sentence for sentence in english if sentence in said), where
 
 
 def test_english_sentences_are_found() -> None:
@@ -466,3 +489,17 @@ def test_english_left_on_purpose_is_said_in_the_persons_language(
     made = found[target]
     assert made.letter.language == language
     assert said in made.letter.guide, made.letter.guide
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("es", "indicado por usted"), ("fr", "indiqué par vous")]
+)
+def test_the_abuse_contact_you_gave_is_named_in_your_language(language: str, said: str) -> None:
+    pack = load_pack("generic", language)
+    answers = normalise_answers(pack, {"in_danger_now": "no", "context": ["online"]})
+    plan = build_plan(pack, answers, TODAY)
+    details = FULL.model_copy(update={"abuse_contact": "abuse@host.example"})
+    request = DraftRequest(details=details, language=language, zone=dt.UTC)
+    made = draft(pack, plan, "host-abuse-report", journal(), request, answers=answers, today=TODAY)
+    assert f"abuse@host.example ({said})" in made.letter.guide
+    assert "given by you" not in made.letter.guide

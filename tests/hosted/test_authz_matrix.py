@@ -15,6 +15,11 @@ sessions, share, and the organisations' and app's settings byte-for-byte unchang
 the shared-with advocate may add a note to her share); anonymous visitors reach only the
 sign-in and neutral pages, staff none of the person pages, and nobody but advocates the
 advocate pages.
+
+The admin pages (``/admin...``) answer only admins who gave a TOTP code, each about their own
+organisation: anonymous visitors are sent to sign in, people and advocates get 403, and the
+staff accounts of both organisations stay as they were (forms name A's account, a person's,
+which no admin action may touch).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from fastapi import FastAPI
 from ally.hosted import totp
 from ally.hosted.accounts import Accounts
 from ally.hosted.store import HostedStore
-from ally.web.accounts.gate import NEUTRAL, is_account_page, is_advocate_page
+from ally.web.accounts.gate import NEUTRAL, is_account_page, is_admin_page, is_advocate_page
 from ally.web.pages import get_visit
 from tests.hosted.conftest import FAST, PASSWORD, PG_URL, Clock
 from tests.hosted.test_web import JOURNAL_A, browser, create_journal, hosted_app, sign_in
@@ -174,7 +179,7 @@ def world(pg_url: str, clock: Clock) -> Iterator[World]:
         a_visit = db.query("SELECT visit FROM hosted_bindings WHERE session = ?", (a_session,))[0][
             0
         ]
-    SAMPLES.update(number=number, attachment_id=attachment[0])
+    SAMPLES.update(number=number, attachment_id=attachment[0], account=str(a_row[0]))
     yield World(app, accounts, alice, str(a_row[1]), str(a_session), str(a_visit), roles)
     store.close()
 
@@ -212,6 +217,7 @@ def a_state(world: World, schema: str) -> dict[str, Any]:
             ("sessions", "SELECT * FROM {s}.hosted_sessions WHERE id = %s", (world.a_session,)),
             ("binding", "SELECT * FROM {s}.hosted_bindings WHERE session = %s", (world.a_session,)),
             ("orgs", "SELECT * FROM {s}.hosted_orgs ORDER BY id", ()),
+            ("staff", "SELECT * FROM {s}.hosted_accounts WHERE role <> 'person' ORDER BY id", ()),
             ("settings", "SELECT * FROM {s}.web_settings ORDER BY name", ()),
             ("drafts", "SELECT * FROM {s}.journal_drafts ORDER BY id", ()),
             ("share", "SELECT * FROM {s}.hosted_shares ORDER BY id", ()),
@@ -264,7 +270,23 @@ def form(requester: Browser, world: World) -> dict[str, str]:
         "what": "overwritten?",
         "when_date": "2026-05-04",
         "next": "/journal",
+        "account": SAMPLES.get("account", ""),
+        "invitation": "",
+        "token": "",
+        "code": "",
     }
+
+
+def admin_answer(role: str, endpoint: Endpoint, response: Any) -> str | None:
+    """What is wrong with this answer from an admin page, if anything."""
+    got = (response.status_code, response.headers.get("location"))
+    if role == "anonymous":
+        return None if got == (303, "/account/sign-in") else f"{got}"
+    if not role.startswith("admin"):
+        return None if response.status_code == 403 else f"{got} (not 403)"
+    if endpoint.method == "GET":
+        return None if response.status_code == 200 else f"{got} (admin refused)"
+    return None if response.status_code in (200, 303, 400) else f"{got}"
 
 
 def test_no_role_reads_or_writes_anything_of_person_a(world: World, pg_url: str) -> None:
@@ -306,11 +328,15 @@ def test_no_role_reads_or_writes_anything_of_person_a(world: World, pg_url: str)
             seen = response.text + str(response.headers)
             leaks += [f"{role} {endpoint.method} {path}" for s in leaked(path, seen)]
             advocate_page = is_advocate_page(endpoint.path)
+            admin_page = is_admin_page(endpoint.path)
+            if admin_page and (problem := admin_answer(role, endpoint, response)):
+                wrong.append(f"{role} {endpoint.method} {path}: {problem}")
             person_page = (
                 endpoint.gated
                 and endpoint.path not in NEUTRAL
                 and not is_account_page(endpoint.path)
                 and not advocate_page
+                and not admin_page
             )
             expected = {
                 "anonymous": "/account/sign-in",

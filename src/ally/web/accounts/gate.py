@@ -9,6 +9,8 @@ visit is opened:
   app process at its next request);
 * advocate pages (``/advocate``): signed-in advocates only (staff sign in with TOTP); anyone
   else signed in is told there is no such page;
+* the admin pages (``/admin``) have their own gate (:mod:`ally.web.admin.gate`), which
+  refuses anyone but a signed-in admin of the organisation who gave a TOTP code;
 * staff (advocates, admins): the account pages only; the person pages are not theirs;
 * a person: the visit must be bound to this very account session, else a new visit is
   started and bound; another person's visit is never reused or bound.
@@ -37,6 +39,10 @@ def is_advocate_page(path: str) -> bool:
     return path == "/advocate" or path.startswith("/advocate/")
 
 
+def is_admin_page(path: str) -> bool:
+    return path == "/admin" or path.startswith("/admin/")
+
+
 def admit(request: Request, visit: Visit) -> None:
     """Let this request through, move the visit to the right one, or redirect."""
     state = web_state(request)
@@ -51,7 +57,7 @@ def admit(request: Request, visit: Visit) -> None:
         if path in NEUTRAL or is_account_page(path):
             return
         raise Redirect(SIGN_IN)
-    if path in NEUTRAL or is_account_page(path):
+    if path in NEUTRAL or is_account_page(path) or is_admin_page(path):
         return
     if is_advocate_page(path):
         if current.account.role != "advocate":
