@@ -133,6 +133,7 @@ class HostedStore:
         self.url = self.db.url if self.db else str(database)
         self._lock = threading.RLock()
         with self.transaction() as db:
+            schema_lock(db)
             for statement in (*SCHEMA, *APPEND_ONLY[db.kind]):
                 db.execute(statement)
             _add_audit_subject(db)
@@ -170,6 +171,13 @@ def add_missing_columns(db: Database) -> None:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {declaration}")
         elif not any(row[1] == column for row in db.query(f"PRAGMA table_info({table})")):
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
+def schema_lock(db: Database) -> None:
+    """App processes starting together take turns creating tables (PostgreSQL's CREATE
+    TABLE IF NOT EXISTS is not safe against a concurrent twin); held until commit."""
+    if db.kind == "postgresql":
+        db.execute("SELECT pg_advisory_xact_lock(hashtext('ally-hosted-schema'))")
 
 
 def _add_audit_subject(db: Database) -> None:

@@ -20,11 +20,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ally import __version__, debug
 from ally.errors import AllyError
-from ally.web import api, person
+from ally.web import advocate, api, person
 from ally.web.accounts import gate, routes
 from ally.web.config import WebConfig
 from ally.web.i18n import DEFAULT_LANGUAGE, N_
 from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
+from ally.web.person import share as person_share
 from ally.web.problems import problem_for
 from ally.web.security import SecurityMiddleware
 from ally.web.sessions import WebSession
@@ -75,6 +76,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(person.router())
     if state.hosted is not None:
         app.include_router(routes.router())
+        app.include_router(person_share.router)
+        app.include_router(advocate.router())
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _error_pages(app)
