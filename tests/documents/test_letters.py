@@ -214,7 +214,9 @@ def test_jurisdiction_templates_win() -> None:
     assert "Protection from Harassment Act 1997" in text
 
 
-def test_spanish_letters_and_fallback() -> None:
+def test_spanish_letters_and_fallback(tmp_path: Path) -> None:
+    """A template with no Spanish yet gives the whole letter in English, never a mix, and
+    says so in Spanish (tests/documents/test_letters_languages.py walks every letter)."""
     pack = load_pack("generic", "es")
     answers = normalise_answers(
         pack, {"context": ["work"], "harasser": ["coworker"], "in_danger_now": "no"}
@@ -225,6 +227,10 @@ def test_spanish_letters_and_fallback() -> None:
     )
     assert hr.letter.text().startswith("Asunto: Queja formal por acoso")
     assert not hr.letter.notes
+    own = tmp_path / "xx" / "letters"
+    own.mkdir(parents=True)
+    english = (BUILTIN_PACKS / "generic" / "letters" / "supervisor.md.j2").read_text("utf-8")
+    (own / "supervisor.md.j2").write_text(english, encoding="utf-8")
     other = draft(
         pack,
         plan,
@@ -232,10 +238,14 @@ def test_spanish_letters_and_fallback() -> None:
         MemoryEvidence(),
         DraftRequest(language="es"),
         answers=answers,
+        folders=[own, *pack_folders(["generic"])],
     )
     assert other.letter.text().startswith("Subject:")
     assert "Esto es lo que" not in other.letter.text(), "never two languages in one letter"
-    assert any("not translated" in note for note in other.letter.notes)
+    assert other.letter.untranslated == "es"
+    assert "Esta carta todavía no está traducida al español, así que está en inglés." in (
+        other.letter.notes
+    )
 
 
 def test_incidents_follow_the_letters_context() -> None:

@@ -98,3 +98,14 @@ def accounts(store: HostedStore, clock: Clock) -> Accounts:
 @pytest.fixture
 def sessions(store: HostedStore, accounts: Accounts, clock: Clock) -> AccountSessions:
     return AccountSessions(store, accounts, clock=clock)
+
+
+@pytest.fixture(autouse=True)
+def server_key_file(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """One server key (which seals TOTP secrets) for the test and every process it starts,
+    as every app process of one database must share it."""
+    where = tmp_path_factory.getbasetemp() / "server.key"
+    monkeypatch.setenv("ALLY_SERVER_KEY_FILE", str(where))
+    return where

@@ -278,7 +278,10 @@ UNSOURCED_CEILING = 10
 """Facts no source page confirms (``unverified`` in the tables), on 2026-12-06: the web
 addresses of the NE, NV, TN, NM and UT coalitions, Virginia's hotline number and the court
 for New Hampshire's stalking order. Lower this when a reviewer finds their sources."""
-SECONDARY_CEILING = 260
+SECONDARY_CEILING = 264
+"""Facts read only on secondary pages. 264 since 2026-12-06, when the statewide legal-aid
+finders of MS, NV and RI and Florida's DV coalition were added from news pages and an
+archived CDC page (no official page for them was found); they show as "check this"."""
 """Facts seen only on a secondary page (``official: false``), on 2026-12-06."""
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import typer
 
 from ally.errors import UsageError
+from ally.hosted import totp
 from ally.hosted.accounts import Accounts
 from ally.hosted.errors import HostedDatabaseError
 from ally.hosted.store import HostedStore
@@ -26,6 +28,14 @@ DATABASE = typer.Option(
     "--database",
     envvar="ALLY_DATABASE_URL",
     help="The hosted PostgreSQL database (postgresql://...).",
+)
+SERVER_KEY_FILE = typer.Option(
+    None,
+    "--server-key-file",
+    envvar=totp.KEY_ENV,
+    help="The key that seals staff second-factor secrets (hosted mode); kept out of database "
+    "backups. Default: server.key in Ally's data folder, made if missing. The same file for "
+    "every app process.",
 )
 
 
@@ -59,12 +69,15 @@ def create_org(
         False, "--open-signup", help="Let people create their own accounts."
     ),
     database: str = DATABASE,
+    server_key_file: Path | None = SERVER_KEY_FILE,
 ) -> None:
     """Create an organisation and its first admin, and show the admin's TOTP secret once."""
     password = read_password()
     store = hosted_store(database)
     try:
-        accounts = Accounts(store)
+        key = totp.ServerKey.load(server_key_file)
+        totp.bind_key(store, key)
+        accounts = Accounts(store, key=key)
         accounts.passwords.check_new(password)  # before anything is written
         org = accounts.create_org(name, slug, open_signup=open_signup)
         staff = accounts.add_staff(org, admin, "admin", password)

@@ -20,6 +20,7 @@ from ally.cli import evidence as evidence_cli
 from ally.cli import letters as letters_cli
 from ally.cli import serve as serve_cli
 from ally.cli import vault as vault_cli
+from ally.cli import worker as worker_cli
 from ally.errors import AllyError, AllyWarning
 from ally.storage.private import private_umask
 
@@ -55,6 +56,7 @@ def _options(
 plan.register(app)
 letters_cli.register(app)
 serve_cli.register(app)
+worker_cli.register(app)
 
 
 @app.command()

@@ -6,9 +6,11 @@ import contextlib
 import errno
 import ipaddress
 import socket
+from pathlib import Path
 
 import typer
 
+from ally.cli.admin import SERVER_KEY_FILE
 from ally.errors import UsageError
 from ally.knowledge.loader import builtin_pack_ids
 from ally.vault.location import default_location
@@ -74,6 +76,7 @@ def serve(
         help="Serve many people with accounts, a journal each, from the PostgreSQL --database "
         "(set it up with `ally admin create-org`).",
     ),
+    server_key_file: Path | None = SERVER_KEY_FILE,
 ) -> None:
     """Open Ally in your web browser: the questions, your plan, and more."""
     import uvicorn
@@ -102,6 +105,7 @@ def serve(
         public_url=public_url,
         trusted_proxies=proxies,
         hosted=hosted,
+        server_key_file=server_key_file,
     )
     app = create_app(config)
     shown = f"[{host}]" if ":" in host else host

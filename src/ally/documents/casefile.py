@@ -23,7 +23,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import TypeAdapter, ValidationError
 
 from ally.documents.evidence import EvidenceSource
-from ally.documents.images import MAX_SOURCE_BYTES, DisplayImage, display_copy, looks_like_image
+from ally.documents.images import (
+    MAX_SOURCE_BYTES,
+    DisplayImage,
+    display_copy,
+    give_back_memory,
+    looks_like_image,
+)
 from ally.errors import UsageError
 from ally.model.case import CaseEvent, StatusEvent
 from ally.model.journal import (
@@ -339,6 +345,7 @@ class _Converter:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            give_back_memory()
 
     def submit(self, data: bytes) -> Future[DisplayImage | None]:
         assert self.pool is not None

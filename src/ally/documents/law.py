@@ -137,9 +137,12 @@ def _parsed(path: Path, stamp: int) -> _LawFile:
 
 
 class _LawWords(_Strict):
-    """A translation's words for one law: its name as the letter says it, and what it does."""
+    """A translation's words for one law: its name as the letter says it, what it does, and
+    its citation with the section headings in the letter's language ("section 26
+    (harassment)" would be an English phrase in a Spanish letter)."""
 
     name: str = ""
+    cite: str = ""
     says: str = ""
 
 
@@ -209,7 +212,8 @@ class LawBook:
         for key, law in self.laws.items():
             said = words.laws.get(key, _LawWords())
             name = said.name or law.name.removeprefix("the ")
-            self.laws[key] = law.model_copy(update={"name": name, "says": said.says})
+            cite = said.cite or law.cite
+            self.laws[key] = law.model_copy(update={"name": name, "says": said.says, "cite": cite})
         for key, agency in self.agencies.items():
             told = words.agencies.get(key, _AgencyWords())
             update = {

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from ally.hosted import totp
 from ally.hosted.errors import (
     HostedError,
+    InvitationError,
     NameTakenError,
     NoSuchOrganisationError,
     OrganisationExistsError,
@@ -100,10 +101,19 @@ class Accounts:
         store: HostedStore,
         passwords: PasswordPolicy = DEFAULT_POLICY,
         clock: Callable[[], float] = time.time,
+        key: totp.ServerKey | None = None,
     ) -> None:
         self.store = store
         self.passwords = passwords
         self.clock = clock
+        self._key = key
+
+    @property
+    def key(self) -> totp.ServerKey:
+        """The server key that seals TOTP secrets (loaded when first needed; see totp.py)."""
+        if self._key is None:
+            self._key = totp.ServerKey.load()
+        return self._key
 
     def create_org(self, name: str, slug: str, *, open_signup: bool = False) -> Organisation:
         """A new organisation; ``slug`` is its short name in addresses (``shelter-north``)."""
@@ -129,6 +139,16 @@ class Accounts:
                 (org.id, slug, name, int(open_signup), int(self.clock())),
             )
         return org
+
+    def org_by_id(self, org_id: str) -> Organisation:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id, slug, name, open_signup FROM hosted_orgs WHERE id = ?", (org_id,)
+            )
+        if not rows:
+            raise NoSuchOrganisationError()
+        row = rows[0]
+        return Organisation(str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
 
     def org_by_slug(self, slug: str) -> Organisation:
         with self.store.transaction() as db:
@@ -160,8 +180,27 @@ class Accounts:
         """A person's account made by staff (sign-up need not be open)."""
         return self._insert(org, login, "person", password, secret=None)
 
+    def add_invited(
+        self,
+        org: Organisation,
+        login: str,
+        role: Role,
+        password: str,
+        secret: str | None,
+        claim: Callable[[Database, Account], bool],
+    ) -> Account:
+        """An account made from an invitation: ``claim`` marks the invitation used in the
+        same transaction, and returns False (nothing is made) if it was used meanwhile."""
+        return self._insert(org, login, role, password, secret, claim=claim)
+
     def _insert(
-        self, org: Organisation, login: str, role: Role, password: str, secret: str | None
+        self,
+        org: Organisation,
+        login: str,
+        role: Role,
+        password: str,
+        secret: str | None,
+        claim: Callable[[Database, Account], bool] | None = None,
     ) -> Account:
         name = normalise_login(login)
         hashed = self.passwords.hash(password)  # before the transaction: it takes a while
@@ -173,11 +212,14 @@ class Accounts:
                     "SELECT 1 FROM hosted_accounts WHERE org = ? AND login = ?", (org.id, name)
                 ):
                     raise NameTakenError()
+                sealed = self.key.seal(secret, account.id) if secret is not None else None
                 db.execute(
                     "INSERT INTO hosted_accounts (id, org, login, role, password, totp_secret,"
                     " vault, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (account.id, org.id, name, role, hashed, secret, vault, int(self.clock())),
+                    (account.id, org.id, name, role, hashed, sealed, vault, int(self.clock())),
                 )
+                if claim is not None and not claim(db, account):
+                    raise InvitationError()  # rolls the account back with it
                 if vault is not None:
                     self._make_vault_place(db, vault)
         except Exception as error:

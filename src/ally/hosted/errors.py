@@ -65,3 +65,30 @@ class NoSuchOrganisationError(HostedError):
 
 class HostedDatabaseError(HostedError):
     """Hosted mode needs PostgreSQL (SQLite serves tests and one person only)."""
+
+
+class InvitationError(HostedError):
+    """The invitation link was used already, withdrawn, has expired, or never existed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This invitation link does not work any more: it was used already, withdrawn, or "
+            "it expired. Ask the person who invited you for a new link."
+        )
+
+
+class NotAllowedError(HostedError):
+    """This account may not do that (wrong role, or another organisation's account)."""
+
+    def __init__(self) -> None:
+        super().__init__("Your account cannot do that. Nothing was changed.")
+
+
+class CodeNotRightError(HostedError):
+    """The code from the authenticator app did not match the secret being set up."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That code is not right. Check that the app shows Ally's code and type the six "
+            "digits it shows now; codes change every 30 seconds."
+        )

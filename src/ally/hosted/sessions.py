@@ -49,6 +49,8 @@ class Current:
 
     session: str
     account: Account
+    second_factor: bool = False
+    """Whether a TOTP code was checked when this session began (admin pages require it)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class AccountSessions:
         keys = {"name": name_key(org, name), "client": client}
         try:
             with self.throttle.attempt(keys) as attempt:
-                about, account = self._check(org, name, password, code)
+                about, account, factor = self._check(org, name, password, code)
                 if account is None:
                     attempt.failed()
                     self._audit(org.id, about, "sign-in-failed")
@@ -115,7 +117,7 @@ class AccountSessions:
             self._audit(org.id, self._known(org, name), "sign-in-refused")
             raise SignInThrottledError(refused.retry_after) from refused
         self._audit(org.id, account.id, "sign-in")
-        return self.start(account)
+        return self.start(account, second_factor=factor)
 
     def _audit(self, org: str, account: str | None, kind: str) -> None:
         audit.append(self.store, org, account, kind, int(self.clock()))
@@ -130,9 +132,9 @@ class AccountSessions:
 
     def _check(
         self, org: Organisation, name: str, password: str, code: str
-    ) -> tuple[str | None, Account | None]:
+    ) -> tuple[str | None, Account | None, bool]:
         """(the id of the account the name belongs to, if any; the account if every check
-        passed, else None)."""
+        passed, else None; whether a TOTP code was among the checks)."""
         with self.store.transaction() as db:
             rows = db.query(
                 "SELECT id, org, login, role, vault, password, totp_secret, totp_step"
@@ -143,15 +145,15 @@ class AccountSessions:
         about = str(row[0]) if row else None
         stored = str(row[5]) if row else None
         if not self.accounts.passwords.verify(stored, password) or row is None:
-            return about, None
+            return about, None, False
         account = _account(row)
-        secret = row[6]
-        if secret is None:  # staff always need a second factor
-            return about, (None if account.is_staff else account)
+        if row[6] is None:  # staff always need a second factor
+            return about, (None if account.is_staff else account), False
+        secret = self.accounts.key.open(str(row[6]), account.id)
         last = int(row[7]) if row[7] is not None else None
-        step = totp.matching_step(str(secret), code, self.clock(), last)
+        step = totp.matching_step(secret, code, self.clock(), last)
         if step is None:
-            return about, None
+            return about, None, False
         with self.store.transaction() as db:  # the code is spent, in every process
             used = db.execute(
                 "UPDATE hosted_accounts SET totp_step = ? WHERE id = ?"
@@ -159,20 +161,20 @@ class AccountSessions:
                 (step, account.id, step),
             )
             if used.rowcount != 1:
-                return about, None  # another request used this code at the same moment
-        return about, account
+                return about, None, False  # another request used this code at the same moment
+        return about, account, True
 
-    def start(self, account: Account) -> tuple[str, Current]:
+    def start(self, account: Account, *, second_factor: bool = False) -> tuple[str, Current]:
         token = secrets.token_urlsafe(32)
         row = secrets.token_hex(16)
         now = int(self.clock())
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO hosted_sessions (id, token_hash, account, created, last_seen)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (row, token_hash(token), account.id, now, now),
+                "INSERT INTO hosted_sessions (id, token_hash, account, created, last_seen,"
+                " second_factor) VALUES (?, ?, ?, ?, ?, ?)",
+                (row, token_hash(token), account.id, now, now, int(second_factor)),
             )
-        return token, Current(row, account)
+        return token, Current(row, account, second_factor)
 
     def open(self, token: str | None) -> Current | None:
         """The live session for a cookie's token, or None (unknown, revoked, expired, or
@@ -182,8 +184,8 @@ class AccountSessions:
         now = int(self.clock())
         with self.store.transaction() as db:
             rows = db.query(
-                "SELECT s.id, s.created, s.last_seen, a.id, a.org, a.login, a.role, a.vault"
-                " FROM hosted_sessions s JOIN hosted_accounts a ON a.id = s.account"
+                "SELECT s.id, s.created, s.last_seen, a.id, a.org, a.login, a.role, a.vault,"
+                " s.second_factor FROM hosted_sessions s JOIN hosted_accounts a ON a.id = s.account"
                 " WHERE s.token_hash = ? AND s.revoked IS NULL AND a.disabled = 0",
                 (token_hash(token),),
             )
@@ -199,7 +201,7 @@ class AccountSessions:
                 return None
             if now - last_seen >= TOUCH_SECONDS:
                 db.execute("UPDATE hosted_sessions SET last_seen = ? WHERE id = ?", (now, row[0]))
-        return Current(str(row[0]), _account(row[3:]))
+        return Current(str(row[0]), _account(row[3:8]), bool(row[8]))
 
     def revoke(self, session: str, owner: Account, kind: str = "session-ended") -> bool:
         """End one of ``owner``'s sessions; False if it is not theirs (or already ended)."""

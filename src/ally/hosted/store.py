@@ -65,9 +65,31 @@ SCHEMA = (
         kind TEXT NOT NULL,
         at BIGINT NOT NULL,
         hash TEXT NOT NULL,
+        subject TEXT,
         PRIMARY KEY (org, seq)
     )""",
     "CREATE INDEX IF NOT EXISTS hosted_audit_account ON hosted_audit (account)",
+    # Facts about the server, one row per name: the check value that tells a process whether
+    # its server key is the one the TOTP secrets were sealed with (totp.py).
+    """CREATE TABLE IF NOT EXISTS hosted_meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    # Invitations (invitations.py): only the SHA-256 of the token is kept; used once.
+    """CREATE TABLE IF NOT EXISTS hosted_invitations (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT UNIQUE NOT NULL,
+        org TEXT NOT NULL REFERENCES hosted_orgs (id),
+        role TEXT NOT NULL CHECK (role IN ('person', 'advocate')),
+        made_by TEXT NOT NULL REFERENCES hosted_accounts (id),
+        created BIGINT NOT NULL,
+        expires BIGINT NOT NULL,
+        used BIGINT,
+        used_by TEXT,
+        withdrawn BIGINT,
+        totp_secret TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS hosted_invitations_org ON hosted_invitations (org)",
     # Failed sign-ins per key (a hashed name, a client address): shared by every process.
     """CREATE TABLE IF NOT EXISTS hosted_login_failures (
         key TEXT PRIMARY KEY,
@@ -75,6 +97,13 @@ SCHEMA = (
         last_failed DOUBLE PRECISION NOT NULL
     )""",
 )
+
+
+COLUMNS = (
+    # (table, column, declaration): columns added after the first release, added in place.
+    ("hosted_sessions", "second_factor", "INTEGER NOT NULL DEFAULT 0"),
+)
+"""Added to existing tables by :func:`add_missing_columns` when a store opens."""
 
 
 APPEND_ONLY = {
@@ -104,8 +133,11 @@ class HostedStore:
         self.url = self.db.url if self.db else str(database)
         self._lock = threading.RLock()
         with self.transaction() as db:
+            schema_lock(db)
             for statement in (*SCHEMA, *APPEND_ONLY[db.kind]):
                 db.execute(statement)
+            _add_audit_subject(db)
+            add_missing_columns(db)
 
     @property
     def kind(self) -> str:
@@ -125,6 +157,37 @@ class HostedStore:
             if self.db is not None:
                 self.db.close()
                 self.db = None
+
+
+def add_missing_columns(db: Database) -> None:
+    """Bring tables made by an older Ally up to date (each column added once)."""
+    for table, column, declaration in COLUMNS:
+        if db.kind == "postgresql":
+            if not db.query(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+                " AND table_name = ? AND column_name = ?",
+                (table, column),
+            ):  # checked first: ALTER TABLE would lock the table at every start
+                db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {declaration}")
+        elif not any(row[1] == column for row in db.query(f"PRAGMA table_info({table})")):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
+def schema_lock(db: Database) -> None:
+    """App processes starting together take turns creating tables (PostgreSQL's CREATE
+    TABLE IF NOT EXISTS is not safe against a concurrent twin); held until commit."""
+    if db.kind == "postgresql":
+        db.execute("SELECT pg_advisory_xact_lock(hashtext('ally-hosted-schema'))")
+
+
+def _add_audit_subject(db: Database) -> None:
+    """Databases made before the audit log named whose case an event is about get the
+    column (nullable, so earlier rows and their hashes are unchanged), and its index."""
+    if db.kind == "postgresql":
+        db.execute("ALTER TABLE hosted_audit ADD COLUMN IF NOT EXISTS subject TEXT")
+    elif not any(row[1] == "subject" for row in db.query("PRAGMA table_info(hosted_audit)")):
+        db.execute("ALTER TABLE hosted_audit ADD COLUMN subject TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS hosted_audit_subject ON hosted_audit (subject)")
 
 
 class LoginLedger:

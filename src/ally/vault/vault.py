@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import secrets
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -350,6 +350,43 @@ class Vault:
         except BaseException:
             store.db.close()
             raise
+
+    @classmethod
+    def open_with_sealed_key(cls, location: str | Path, sealed: bytes, holder: Identity) -> Vault:
+        """Open read and write with the vault's own key, sealed to ``holder`` by
+        :meth:`sealed_key` (a background worker's in-memory key; see ``hosted/jobs.py``).
+
+        VaultDamagedError if ``holder`` cannot open the seal or the key is another vault's.
+        """
+        identity = crypto.identity_from(crypto.open_sealed(sealed, holder))
+        store = cls._existing(location)
+        try:
+            vault = cls(store, identity, read_only=False)
+            vault.location = str(location)
+            if vault.recipient != identity.recipient:
+                raise VaultDamagedError("The key given is another journal's key.")
+        except BaseException:
+            store.db.close()
+            raise
+        return vault
+
+    def sealed_key(self, recipients: Sequence[Recipient]) -> bytes:
+        """This vault's key (of the journal open now: the decoy's, after the duress
+        passphrase), sealed to ``recipients`` so that only their keys open it.
+
+        Why: a background job must write to the journal after the person's request has
+        ended, without the key ever resting anywhere in clear (``hosted/jobs.py``)."""
+        identity = self._require_identity()
+        return crypto.seal(identity.identity_file().encode("ascii"), recipients)
+
+    def unseal(self, data: bytes) -> bytes:
+        """Open a small age file sealed to this vault's own recipient (a job's options or
+        result, sealed with :func:`ally.vault.crypto.seal` to :attr:`recipient`)."""
+        return crypto.open_sealed(data, self._require_identity())
+
+    def unseal_stream(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        """Like :meth:`unseal`, for a large file given in pieces (an uploaded export)."""
+        return crypto.open_stream(pieces, self._require_identity())
 
     @staticmethod
     def _existing(location: str | Path) -> VaultStore:
@@ -1101,6 +1138,11 @@ class Vault:
         return sorted(self._index.unusable, key=self._index.unusable.__getitem__)
 
     # --- reading ------------------------------------------------------------------------------
+
+    def open_addressed(self, data: bytes) -> bytes:
+        """A small age file someone encrypted to this journal's key (a note an advocate wrote
+        for the person, in hosted mode); VaultDamagedError if it is not addressed to it."""
+        return crypto.open_sealed(data, self._require_identity())
 
     def _require_identity(self) -> Identity:
         if self._identity is None:

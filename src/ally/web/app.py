@@ -21,11 +21,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ally import __version__, debug
 from ally.errors import AllyError
-from ally.web import api, person
+from ally.web import advocate, api, person
 from ally.web.accounts import gate, routes
 from ally.web.config import WebConfig
 from ally.web.i18n import DEFAULT_LANGUAGE, N_
 from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
+from ally.web.person import share as person_share
 from ally.web.problems import problem_for
 from ally.web.security import SecurityMiddleware
 from ally.web.sessions import WebSession
@@ -61,6 +62,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             state.storage.close()
             if state.hosted is not None:
                 state.hosted.close()
+                person.jobs.close(app)
 
     app = FastAPI(
         title="Ally",
@@ -72,9 +74,13 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.web = state
+    if state.hosted is not None:  # imports and reports go to the queue (person/jobs.py)
+        app.state.after_unlock = [person.jobs.after_unlock]
     app.include_router(person.router())
     if state.hosted is not None:
         app.include_router(routes.router())
+        app.include_router(person_share.router)
+        app.include_router(advocate.router())
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _error_pages(app)

@@ -17,6 +17,7 @@ from ally.web.person import (
     incidents,
     integrity,
     interview,
+    jobs,
     journal,
     letters,
     plan,
@@ -44,6 +45,7 @@ def router() -> APIRouter:
         snapshot,
         review,
         documents,
+        jobs,
         letters,
         help,
     )

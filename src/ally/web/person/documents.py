@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -25,10 +26,12 @@ from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
+from ally.knowledge.interview import Interview
 from ally.model.answers import AnswerValue
 from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, FormFields, PageError, Visit, VisitDep, optional_date, render
+from ally.web.person import jobs
 from ally.web.person.journal import keeper
 from ally.web.person.letters import KIND_TITLES, finished_plan, step_letters
 from ally.web.state import web_state
@@ -110,6 +113,7 @@ def _page(
         paper=paper_for(interview.pack.id if interview else None),
         error=error,
         values=values or {},
+        jobs=jobs.recent(request, "report"),
     )
 
 
@@ -160,6 +164,8 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
     if isinstance(choice, str):
         return _page(request, visit, 422, choice, values)
     interview, _ = finished_plan(request, visit)
+    if jobs.job_store(request) is not None:  # hosted: a worker makes it (jobs.py)
+        return jobs.submit(request, visit, "report", _job_options(choice, interview))
     with keeper(request).using(visit.session.row) as vault:
         if vault is None:
             raise PageError(
@@ -182,6 +188,28 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
         media_type=media_type,
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _job_options(choice: ReportChoice, interview: Interview | None) -> dict[str, Any]:
+    """The report's choices for the worker (sealed to the journal's key by ``jobs.submit``)."""
+    chosen = choice.selection
+    selection = (
+        {
+            "since": chosen.since.isoformat() if chosen.since else None,
+            "until": chosen.until.isoformat() if chosen.until else None,
+            "notes": chosen.notes,
+        }
+        if chosen
+        else None
+    )
+    return {
+        "format": choice.fmt,
+        "paper": choice.paper,
+        "title": choice.title,
+        "person": choice.person,
+        "selection": selection,
+        "pack": interview.pack.id if interview else None,
+    }
 
 
 @router.post("/documents/calendar")

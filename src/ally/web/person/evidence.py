@@ -12,8 +12,10 @@ progress bar can move; without JavaScript the browser simply waits for the resul
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -25,11 +27,13 @@ from ally.errors import AllyError
 from ally.evidence.detect import Detector
 from ally.evidence.importers import IMPORTERS, ImportOptions
 from ally.evidence.pipeline import ImportResult, import_file
+from ally.hosted.jobs import import_summary
 from ally.vault import Vault
 from ally.web import sealing
 from ally.web.i18n import N_
 from ally.web.memfiles import MemoryFile
 from ally.web.pages import PageError, Visit, VisitDep, render, see_other
+from ally.web.person import jobs
 from ally.web.person.gate import journal_needed
 from ally.web.person.journal import keeper
 from ally.web.state import web_state
@@ -188,18 +192,7 @@ class _Receiver:
 
 def _summary(result: ImportResult) -> dict[str, Any]:
     """What the result page shows: counts and the file's name and hash, never its content."""
-    return {
-        "file": result.file,
-        "format": FORMAT_LABELS.get(result.format, result.format),
-        "sha256": result.sha256,
-        "read": result.read,
-        "added": result.added,
-        "already_present": result.already_present,
-        "flagged": result.flagged,
-        "conversations": len(result.conversations),
-        "original_stored": result.original_stored,
-        "notes": result.notes(web=True),
-    }
+    return import_summary(result)
 
 
 def _import(vault: Vault, receiver: _Receiver, progress: ImportProgress) -> ImportResult:
@@ -239,6 +232,7 @@ def _form(
         formats=FORMAT_LABELS,
         limit=limit,
         date_orders=DATE_ORDERS,
+        jobs=jobs.recent(request, "import"),
     )
 
 
@@ -277,6 +271,8 @@ async def _receive_and_import(
     kept = {name: receiver.fields.get(name, "") for name in OPTION_FIELDS}
     if receiver.error:
         return _form(request, visit, 422, receiver.error, fields=kept)
+    if jobs.job_store(request) is not None:  # hosted: a worker imports it (jobs.py)
+        return await anyio.to_thread.run_sync(_queue_import, request, visit, receiver)
     async with keeper(request).using_async(visit.session.row) as vault:
         if vault is None:  # the journal locked itself while the file arrived
             return see_other("/evidence/import")
@@ -287,6 +283,24 @@ async def _receive_and_import(
     progress.result = _summary(result)
     progress.phase = "done"
     return see_other("/evidence/import/result")
+
+
+def _queue_import(request: Request, visit: Visit, receiver: _Receiver) -> Response:
+    """Hand the checked upload to the queue, sealed to the journal's own key."""
+    assert receiver.file is not None
+    options: dict[str, Any] = {
+        name: receiver.fields.get(name, "").strip() for name in OPTION_FIELDS if name != "strict"
+    }
+    options["strict"] = receiver.fields.get("strict") == "yes"
+    options["filename"] = receiver.file.path.name
+    _imports(request).pop(visit.session.row or "", None)  # the job's page says how far it is
+    return jobs.submit(request, visit, "import", options, _pieces(receiver.file.path))
+
+
+def _pieces(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as source:
+        while piece := source.read(1 << 20):
+            yield piece
 
 
 def _length(request: Request) -> int:

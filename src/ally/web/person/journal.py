@@ -28,6 +28,7 @@ router = APIRouter()
 
 RETURN_TO = (
     "/case",
+    "/share",
     "/privacy",
     "/evidence/import",
     "/evidence/review",
@@ -36,11 +37,13 @@ RETURN_TO = (
 )
 """Pages that send the person here to open the journal, and get them back afterwards."""
 LETTER_PAGE = re.compile(r"/letters/(?:extra/)?[1-9][0-9]{0,2}")
+JOB_PAGE = re.compile(r"/jobs/[0-9a-f]{16}")
+"""A hosted import's or report's page (``jobs.py``), paused while the journal was locked."""
 
 
 def return_to(candidate: str) -> str:
     """Where to go once the journal is open: one of ``RETURN_TO`` or a letter, else the timeline."""
-    if candidate in RETURN_TO or LETTER_PAGE.fullmatch(candidate):
+    if candidate in RETURN_TO or LETTER_PAGE.fullmatch(candidate) or JOB_PAGE.fullmatch(candidate):
         return candidate
     return "/journal"
 
@@ -182,6 +185,8 @@ def unlock(request: Request, visit: VisitDep, form: FormDep) -> Response:
         return _recover_page(request, visit, 403, LOCKED_OUT, after)
     except UnlockRefusedError as refused:
         return _refused(request, visit, refused, after)
+    for hook in getattr(request.app.state, "after_unlock", ()):
+        hook(request, visit)  # hosted: jobs that waited for this journal go on (jobs.py)
     return see_other(after)
 
 

@@ -1,0 +1,505 @@
+"""Advocates by consent: a person shares their case with one advocate or with their
+organisation's team, and can take it back at any time.
+
+What is shared is encrypted before it reaches the database, to the case keys
+(:mod:`ally.hosted.keys`) of the advocates it is shared with and to the person's own journal
+key, as age files: the case (the answers and case events the plan is worked out from, and the
+dates of the journal's incidents, so an advocate's deadlines are the person's own), the
+journal entries the person chose, and their files. The tables hold ciphertext and random
+ids only. Taking a share back (:meth:`Sharing.revoke`) deletes all of it, and the advocates'
+notes on it, in one transaction: nothing is left to read.
+
+Who may read a share is decided here, once: an enabled advocate of the person's organisation
+listed as a reader of that share (:meth:`Sharing._readable`). Every share, update, revoke,
+read and note goes into the audit log with the person as its subject, so the person sees
+each read of their case.
+
+A share "with the team" is encrypted to the advocates who had a case key when it was made
+or last updated; an advocate who joins later sees it after the person updates it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ally.hosted import audit
+from ally.hosted.accounts import Account
+from ally.hosted.errors import HostedError
+from ally.hosted.keys import CaseKeys
+from ally.hosted.store import HostedStore, schema_lock
+from ally.model.journal import Attachment, Entry
+from ally.storage.database import Database
+from ally.vault import crypto
+from ally.vault.crypto import Identity, Recipient
+from ally.vault.errors import VaultError
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+"""A file larger than this is not shared (it is encrypted in memory); the page says so."""
+MAX_NOTE = 4000
+
+
+def _schema(blob: str) -> tuple[str, ...]:
+    return (
+        # One row per share: whose, with whom (``advocate`` NULL: the whole team), and the
+        # person's journal key (public), to which advocates' notes are encrypted too.
+        """CREATE TABLE IF NOT EXISTS hosted_shares (
+            id TEXT PRIMARY KEY,
+            org TEXT NOT NULL REFERENCES hosted_orgs (id),
+            person TEXT NOT NULL REFERENCES hosted_accounts (id),
+            advocate TEXT REFERENCES hosted_accounts (id),
+            new_entries INTEGER NOT NULL,
+            person_key TEXT NOT NULL,
+            created BIGINT NOT NULL,
+            updated BIGINT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS hosted_shares_person ON hosted_shares (person)",
+        # Who can read a share: the advocates its items are encrypted to.
+        """CREATE TABLE IF NOT EXISTS hosted_share_readers (
+            share TEXT NOT NULL REFERENCES hosted_shares (id),
+            advocate TEXT NOT NULL REFERENCES hosted_accounts (id),
+            PRIMARY KEY (share, advocate)
+        )""",
+        "CREATE INDEX IF NOT EXISTS hosted_share_readers_advocate"
+        " ON hosted_share_readers (advocate)",
+        # What is shared, as age files. ``ref``: the journal's own random id of the entry or
+        # file (never content), so an entry is not shared twice.
+        f"""CREATE TABLE IF NOT EXISTS hosted_share_items (
+            share TEXT NOT NULL REFERENCES hosted_shares (id),
+            id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('case', 'entry', 'file')),
+            ref TEXT NOT NULL,
+            sealed {blob} NOT NULL,
+            PRIMARY KEY (share, id)
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS hosted_share_notes (
+            share TEXT NOT NULL REFERENCES hosted_shares (id),
+            id TEXT NOT NULL,
+            author TEXT NOT NULL REFERENCES hosted_accounts (id),
+            at BIGINT NOT NULL,
+            sealed {blob} NOT NULL,
+            PRIMARY KEY (share, id)
+        )""",
+    )
+
+
+class SharingError(HostedError):
+    """A share could not be made as asked."""
+
+
+class NotSharedError(HostedError):
+    """This case is not shared with this advocate (or no longer is)."""
+
+    def __init__(self) -> None:
+        super().__init__("This case is not shared with you, or it is no longer shared.")
+
+
+@dataclass(frozen=True)
+class ShareInfo:
+    id: str
+    person: str
+    person_login: str
+    advocate: str | None
+    """The advocate it is shared with; None: the organisation's team."""
+    new_entries: bool
+    created: int
+    updated: int
+    readers: tuple[str, ...]
+    """The advocates (account ids) who can read it."""
+
+
+@dataclass
+class ShareContent:
+    """What a person chose to share, in clear, before it is encrypted."""
+
+    case: dict[str, Any] | None = None
+    """``{"events": [...], "journal_dates": [...]}``: what ``case_view`` needs."""
+    entries: list[Entry] = field(default_factory=list)
+    files: list[tuple[Attachment, bytes]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SharedNote:
+    id: str
+    author: str
+    """The advocate's sign-in name."""
+    at: int
+    sealed: bytes
+
+
+@dataclass
+class SharedCase:
+    """A share as its advocate reads it, decrypted."""
+
+    share: ShareInfo
+    case: dict[str, Any] | None
+    entries: list[Entry]
+    files: dict[str, Attachment]
+    notes: list[tuple[SharedNote, str]]
+
+
+class Sharing:
+    """Shares: made and revoked by the person, read and annotated by their advocates."""
+
+    def __init__(
+        self, store: HostedStore, keys: CaseKeys, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.store = store
+        self.keys = keys
+        self.clock = clock
+        with store.transaction() as db:
+            schema_lock(db)
+            for statement in _schema("BYTEA" if db.kind == "postgresql" else "BLOB"):
+                db.execute(statement)
+
+    # --- the person's side ---------------------------------------------------------------
+
+    def advocates(self, person: Account) -> list[tuple[str, str]]:
+        """(account id, sign-in name) of the person's organisation's advocates with a key."""
+        holders = {h.account for h in self.keys.holders(person.org)}
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id, login FROM hosted_accounts WHERE org = ? AND role = 'advocate'"
+                " AND disabled = 0 ORDER BY login",
+                (person.org,),
+            )
+        return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) in holders]
+
+    def share(
+        self,
+        person: Account,
+        journal_key: Recipient,
+        to: str | None,
+        content: ShareContent,
+        *,
+        new_entries: bool,
+    ) -> ShareInfo:
+        """Share with one advocate (``to``: their account id) or the team (None).
+
+        Sharing again with the same advocate (or the team) replaces what that share holds,
+        keeping its notes: the person's way to update what they share.
+        """
+        if person.role != "person":
+            raise SharingError("Only the person whose case it is can share it.")
+        readers = self._readers_for(person, to)
+        recipients = [r for _, r in readers] + [journal_key]
+        items = self._seal_items(content, recipients)
+        now = int(self.clock())
+        with self.store.transaction() as db:
+            existing = self._existing(db, person, to)
+            share_id = existing or secrets.token_hex(16)
+            if existing:
+                db.execute("DELETE FROM hosted_share_items WHERE share = ?", (share_id,))
+                db.execute("DELETE FROM hosted_share_readers WHERE share = ?", (share_id,))
+                db.execute(
+                    "UPDATE hosted_shares SET new_entries = ?, person_key = ?, updated = ?"
+                    " WHERE id = ?",
+                    (int(new_entries), str(journal_key), now, share_id),
+                )
+            else:
+                db.execute(
+                    "INSERT INTO hosted_shares (id, org, person, advocate, new_entries,"
+                    " person_key, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (share_id, person.org, person.id, to, int(new_entries), str(journal_key),
+                     now, now),
+                )  # fmt: skip
+            db.executemany(
+                "INSERT INTO hosted_share_readers (share, advocate) VALUES (?, ?)",
+                [(share_id, account) for account, _ in readers],
+            )
+            self._insert_items(db, share_id, items)
+        kind = "case-share-updated" if existing else "case-shared"
+        audit.append(self.store, person.org, person.id, kind, now, subject=person.id)
+        found = self._share(share_id)
+        assert found is not None
+        return found
+
+    def _readers_for(self, person: Account, to: str | None) -> list[tuple[str, Recipient]]:
+        holders = self.keys.holders(person.org)
+        if to is not None:
+            holders = [h for h in holders if h.account == to]
+            if not holders:
+                raise SharingError(
+                    "That advocate cannot receive shared cases yet. Choose another one, or "
+                    "share with the whole team."
+                )
+        if not holders:
+            raise SharingError(
+                "No advocate here can receive shared cases yet. Ask your organisation."
+            )
+        return [(h.account, h.recipient) for h in holders]
+
+    def _existing(self, db: Database, person: Account, to: str | None) -> str | None:
+        if to is None:
+            rows = db.query(
+                "SELECT id FROM hosted_shares WHERE person = ? AND advocate IS NULL", (person.id,)
+            )
+        else:
+            rows = db.query(
+                "SELECT id FROM hosted_shares WHERE person = ? AND advocate = ?", (person.id, to)
+            )
+        return str(rows[0][0]) if rows else None
+
+    def _seal_items(
+        self, content: ShareContent, recipients: Sequence[Recipient]
+    ) -> list[tuple[str, str, bytes]]:
+        """(kind, ref, age file) for everything shared, encrypted before any transaction."""
+        items: list[tuple[str, str, bytes]] = []
+        if content.case is not None:
+            body = json.dumps(content.case, sort_keys=True).encode()
+            items.append(("case", "case", crypto.seal(body, recipients)))
+        for entry in content.entries:
+            body = entry.model_dump_json().encode()
+            items.append(("entry", entry.root_id, crypto.seal(body, recipients)))
+        for attachment, data in content.files:
+            if len(data) > MAX_FILE_BYTES:
+                continue
+            items.append(("file", attachment.id, crypto.seal(data, recipients)))
+        return items
+
+    def _insert_items(self, db: Database, share: str, items: list[tuple[str, str, bytes]]) -> None:
+        db.executemany(
+            "INSERT INTO hosted_share_items (share, id, kind, ref, sealed) VALUES (?, ?, ?, ?, ?)",
+            [(share, secrets.token_hex(8), kind, ref, data) for kind, ref, data in items],
+        )
+
+    def add_new(self, person: Account, entry: Entry, files: list[tuple[Attachment, bytes]]) -> int:
+        """Share a new journal entry with every share that asked for new entries; how many."""
+        shares = [s for s in self.shares_of(person) if s.new_entries]
+        for info in shares:
+            recipients = [self._recipient(account) for account in info.readers]
+            items = self._seal_items(
+                ShareContent(entries=[entry], files=files),
+                [r for r in recipients if r is not None] + [self._person_key(info.id)],
+            )
+            with self.store.transaction() as db:
+                if not db.query("SELECT 1 FROM hosted_shares WHERE id = ?", (info.id,)):
+                    continue  # revoked a moment ago
+                self._insert_items(db, info.id, items)
+                db.execute(
+                    "UPDATE hosted_shares SET updated = ? WHERE id = ?",
+                    (int(self.clock()), info.id),
+                )
+            audit.append(
+                self.store, person.org, person.id, "case-share-updated", int(self.clock()),
+                subject=person.id,
+            )  # fmt: skip
+        return len(shares)
+
+    def revoke(self, person: Account, share_id: str) -> bool:
+        """Take a share back: its content and notes are deleted at once. False if the person
+        has no such share (someone else's id changes nothing)."""
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT 1 FROM hosted_shares WHERE id = ? AND person = ?", (share_id, person.id)
+            )
+            if not rows:
+                return False
+            for table in ("hosted_share_items", "hosted_share_notes", "hosted_share_readers"):
+                db.execute(f"DELETE FROM {table} WHERE share = ?", (share_id,))
+            db.execute("DELETE FROM hosted_shares WHERE id = ?", (share_id,))
+        audit.append(
+            self.store, person.org, person.id, "case-share-revoked", int(self.clock()),
+            subject=person.id,
+        )  # fmt: skip
+        return True
+
+    def shares_of(self, person: Account) -> list[ShareInfo]:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id FROM hosted_shares WHERE person = ? AND org = ? ORDER BY created, id",
+                (person.id, person.org),
+            )
+        found = [self._share(str(r[0])) for r in rows]
+        return [s for s in found if s is not None]
+
+    def counts(self, person: Account, share_id: str) -> dict[str, int]:
+        """How many entries and files a share of this person holds (nothing decrypted)."""
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT i.kind, COUNT(*) FROM hosted_share_items i"
+                " JOIN hosted_shares s ON s.id = i.share"
+                " WHERE s.id = ? AND s.person = ? GROUP BY i.kind",
+                (share_id, person.id),
+            )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def notes_for_person(self, person: Account) -> list[SharedNote]:
+        """Advocates' notes on this person's shares (still encrypted: the journal opens them)."""
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT n.id, a.login, n.at, n.sealed FROM hosted_share_notes n"
+                " JOIN hosted_shares s ON s.id = n.share"
+                " JOIN hosted_accounts a ON a.id = n.author"
+                " WHERE s.person = ? ORDER BY n.at, n.id",
+                (person.id,),
+            )
+        return [SharedNote(str(r[0]), str(r[1]), int(r[2]), bytes(r[3])) for r in rows]
+
+    # --- the advocate's side -------------------------------------------------------------
+
+    def caseload(self, advocate: Account) -> list[ShareInfo]:
+        """The shares this advocate can read (nothing decrypted, nothing recorded)."""
+        if advocate.role != "advocate":
+            return []
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT s.id FROM hosted_shares s"
+                " JOIN hosted_share_readers r ON r.share = s.id"
+                " WHERE r.advocate = ? AND s.org = ? ORDER BY s.created, s.id",
+                (advocate.id, advocate.org),
+            )
+        found = [self._share(str(r[0])) for r in rows]
+        return [s for s in found if s is not None]
+
+    def open_case(
+        self,
+        advocate: Account,
+        identity: Identity,
+        share_id: str,
+        *,
+        entries: bool = True,
+        kind: str = "shared-case-read",
+    ) -> SharedCase:
+        """A share, decrypted with the advocate's key; the read is recorded first.
+
+        ``entries=False`` decrypts only the case (the caseload page's next step and
+        deadlines). NotSharedError for anyone it is not shared with.
+        """
+        info = self._readable(advocate, share_id)
+        self._record(advocate, info, kind)
+        wanted = ("case", "entry") if entries else ("case",)
+        marks = ", ".join("?" for _ in wanted)
+        with self.store.transaction() as db:
+            rows = db.query(
+                f"SELECT kind, sealed FROM hosted_share_items WHERE share = ? AND kind IN ({marks})"
+                " ORDER BY id",
+                (share_id, *wanted),
+            )
+        case: dict[str, Any] | None = None
+        shared: list[Entry] = []
+        for kind_of, sealed in rows:
+            body = crypto.open_sealed(bytes(sealed), identity)
+            if kind_of == "case":
+                case = json.loads(body)
+            else:
+                shared.append(Entry.model_validate_json(body))
+        shared.sort(key=lambda e: e.seq)
+        files = {a.id: a for e in shared for a in e.attachments}
+        notes = self._notes(share_id, identity) if entries else []
+        return SharedCase(info, case, shared, files, notes)
+
+    def read_file(
+        self, advocate: Account, identity: Identity, share_id: str, attachment_id: str
+    ) -> bytes:
+        """One shared file's bytes; NotSharedError unless it is in a share they can read."""
+        info = self._readable(advocate, share_id)
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT sealed FROM hosted_share_items WHERE share = ? AND kind = 'file'"
+                " AND ref = ?",
+                (share_id, attachment_id),
+            )
+        if not rows:
+            raise NotSharedError()
+        self._record(advocate, info, "shared-file-read")
+        return crypto.open_sealed(bytes(rows[0][0]), identity)
+
+    def add_note(self, advocate: Account, share_id: str, text: str) -> None:
+        """A note for the person (and the share's other advocates), encrypted to them."""
+        info = self._readable(advocate, share_id)
+        text = text.strip()
+        if not text or len(text) > MAX_NOTE:
+            raise SharingError(f"Write a note of 1 to {MAX_NOTE} characters.")
+        recipients = [self._recipient(account) for account in info.readers]
+        sealed = crypto.seal(
+            text.encode(), [r for r in recipients if r is not None] + [self._person_key(share_id)]
+        )
+        now = int(self.clock())
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO hosted_share_notes (share, id, author, at, sealed)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (share_id, secrets.token_hex(8), advocate.id, now, sealed),
+            )
+        audit.append(self.store, advocate.org, advocate.id, "case-note-added", now, info.person)
+
+    def record_letter(self, advocate: Account, share_id: str) -> ShareInfo:
+        info = self._readable(advocate, share_id)
+        self._record(advocate, info, "shared-letter-drafted")
+        return info
+
+    def _notes(self, share_id: str, identity: Identity) -> list[tuple[SharedNote, str]]:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT n.id, a.login, n.at, n.sealed FROM hosted_share_notes n"
+                " JOIN hosted_accounts a ON a.id = n.author WHERE n.share = ? ORDER BY n.at, n.id",
+                (share_id,),
+            )
+        out = []
+        for row in rows:
+            note = SharedNote(str(row[0]), str(row[1]), int(row[2]), bytes(row[3]))
+            try:
+                out.append((note, crypto.open_sealed(note.sealed, identity).decode()))
+            except VaultError:  # written before this advocate joined the share
+                continue
+        return out
+
+    def _readable(self, advocate: Account, share_id: str) -> ShareInfo:
+        """The share, if this advocate may read it: an enabled advocate of the person's
+        organisation listed among its readers. Otherwise NotSharedError."""
+        info = self._share(share_id) if len(share_id) <= 64 else None
+        if (
+            info is None
+            or advocate.role != "advocate"
+            or advocate.id not in info.readers
+            or not self._same_org(advocate, share_id)
+        ):
+            raise NotSharedError()
+        return info
+
+    def _same_org(self, advocate: Account, share_id: str) -> bool:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT 1 FROM hosted_shares s JOIN hosted_accounts a ON a.id = ?"
+                " WHERE s.id = ? AND s.org = a.org AND a.disabled = 0 AND a.role = 'advocate'",
+                (advocate.id, share_id),
+            )
+        return bool(rows)
+
+    def _record(self, advocate: Account, info: ShareInfo, kind: str) -> None:
+        audit.append(self.store, advocate.org, advocate.id, kind, int(self.clock()), info.person)
+
+    def _recipient(self, account: str) -> Recipient | None:
+        return self.keys.recipient(account)
+
+    def _person_key(self, share_id: str) -> Recipient:
+        with self.store.transaction() as db:
+            rows = db.query("SELECT person_key FROM hosted_shares WHERE id = ?", (share_id,))
+        if not rows:
+            raise NotSharedError()
+        return Recipient.parse(str(rows[0][0]))
+
+    def _share(self, share_id: str) -> ShareInfo | None:
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT s.id, s.person, a.login, s.advocate, s.new_entries, s.created,"
+                " s.updated FROM hosted_shares s JOIN hosted_accounts a ON a.id = s.person"
+                " WHERE s.id = ?",
+                (share_id,),
+            )
+            readers = db.query(
+                "SELECT advocate FROM hosted_share_readers WHERE share = ? ORDER BY advocate",
+                (share_id,),
+            )
+        if not rows:
+            return None
+        r = rows[0]
+        return ShareInfo(
+            str(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3]), bool(r[4]),
+            int(r[5]), int(r[6]), tuple(str(x[0]) for x in readers),
+        )  # fmt: skip
