@@ -47,6 +47,8 @@ KINDS = ("import", "report")
 CHUNK = 1 << 20
 """Uploads and results are stored in pieces of this size (1 MiB of plaintext each)."""
 ACTIVE = ("queued", "running", "waiting")
+KEEP_DAYS = 7
+"""Days a finished job's sealed result is kept for the person to read or download."""
 SCHEMA = (
     # One row per running worker: its public key (the private half is in its memory only)
     # and when it was last seen, by the database's clock.
@@ -330,6 +332,21 @@ class JobStore:
                 (account,),
             )
         return [_job(row) for row in rows]
+
+    def can_run(self, job: Job) -> bool:
+        """Whether a worker alive now can open the job's seal (so it needs nothing more)."""
+        return bool(set(job.sealed_for) & set(self.live_workers()))
+
+    def sweep(self, days: float = KEEP_DAYS) -> int:
+        """Forget finished jobs (their sealed summaries and reports) after ``days``: a report
+        nobody fetched should not outlive the person's wish to delete what it shows."""
+        with self.transaction() as db:
+            rows = db.query(
+                "DELETE FROM hosted_jobs WHERE state IN ('done', 'failed')"
+                " AND updated < now() - make_interval(days => ?) RETURNING id",
+                (int(days),),
+            )
+        return len(rows)
 
     def reseal(self, job: Job, vault: Vault) -> tuple[str, ...]:
         """Seal the journal's key to the workers alive now, if none of those the job is
