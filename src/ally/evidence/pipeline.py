@@ -252,7 +252,7 @@ class KeyOrder:
             or "\0" in message.text
             or "\0" in message.sender
             or "\0" in message.conversation
-            or any("\0" in attachment.name for attachment in message.attachments)
+            or (message.attachments and any("\0" in a.name for a in message.attachments))
         ):
             self.distinct = False
 
@@ -470,14 +470,17 @@ class _PageWriter:
         self.batch = batch
         self.export_entry = export_entry
         self.messages: list[dict[str, Any]] = []
+        self.times: list[float] = []
         self.keys: list[str] = []
         self.size = 0
         self.pending: set[str] = set()
         """Keys of the messages in the page being filled (not yet findable in the vault)."""
 
-    def add(self, key: str, payload: dict[str, Any], length: int) -> None:
+    def add(self, key: str, payload: dict[str, Any], length: int, moment: float) -> None:
+        """Add a message's payload (``moment``: its time as a POSIX timestamp, for the index)."""
         payload["id"] = secrets.token_hex(8)
         self.messages.append(payload)
+        self.times.append(moment)
         self.keys.append(key)
         self.pending.add(key)
         self.size += length + PAGE_OVERHEAD
@@ -497,9 +500,9 @@ class _PageWriter:
             "messages": self.messages,
         }
         lookups = [(MESSAGE_KIND, key) for key in self.keys]
-        index = {INDEX_BLOB: page_index(self.messages)}
+        index = {INDEX_BLOB: page_index(self.messages, self.times)}
         self.batch.add(PAGE_KIND, payload, lookups=lookups, extra=index)
-        self.messages, self.keys, self.size, self.pending = [], [], 0, set()
+        self.messages, self.times, self.keys, self.size, self.pending = [], [], [], 0, set()
 
 
 def _add_messages(
@@ -543,7 +546,7 @@ def _add_messages(
         for (key, message), assessment in zip(new, assessments, strict=True):
             result.flagged += assessment.flagged
             payload = message_payload(message, key, result.export_entry, assessment)
-            pages.add(key, payload, len(message.text))
+            pages.add(key, payload, len(message.text), message.timestamp.timestamp())
             result.added += 1
     pages.seal()
 
