@@ -98,6 +98,8 @@ def test_no_letter_falls_back_to_english(pack_id: str, language: str) -> None:
         said = letter.text() + letter.guide
         left = sorted(sentence for sentence in english if sentence in said)
         assert not left, (where, left)
+        for told in letter.notes:  # what the person is told beside the draft
+            assert not ENGLISH_WORDS.findall(told), (where, told)
 
 
 @pytest.mark.parametrize(("pack_id", "language"), WALK, ids=[f"{p}-{lang}" for p, lang in WALK])
@@ -489,3 +491,17 @@ def test_english_left_on_purpose_is_said_in_the_persons_language(
     made = found[target]
     assert made.letter.language == language
     assert said in made.letter.guide, made.letter.guide
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("es", "indicado por usted"), ("fr", "indiqué par vous")]
+)
+def test_the_abuse_contact_you_gave_is_named_in_your_language(language: str, said: str) -> None:
+    pack = load_pack("generic", language)
+    answers = normalise_answers(pack, {"in_danger_now": "no", "context": ["online"]})
+    plan = build_plan(pack, answers, TODAY)
+    details = FULL.model_copy(update={"abuse_contact": "abuse@host.example"})
+    request = DraftRequest(details=details, language=language, zone=dt.UTC)
+    made = draft(pack, plan, "host-abuse-report", journal(), request, answers=answers, today=TODAY)
+    assert f"abuse@host.example ({said})" in made.letter.guide
+    assert "given by you" not in made.letter.guide

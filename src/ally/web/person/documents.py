@@ -115,6 +115,7 @@ def _page(
         report_translated=visit.language in REPORT_LANGUAGES,
         error=error,
         values=values or {},
+        jobs=jobs.recent(request, visit, "report"),
     )
 
 
