@@ -113,7 +113,7 @@ def _page(
         paper=paper_for(interview.pack.id if interview else None),
         error=error,
         values=values or {},
-        jobs=jobs.recent(request, "report"),
+        jobs=jobs.recent(request, visit, "report"),
     )
 
 
