@@ -118,6 +118,11 @@ def test_scenario_interview(scenario: dict[str, Any]) -> None:
     while (question := interview.current()) is not None:
         asked.append(question.id)
         assert len(asked) <= len(pack.questions), "the interview repeats itself"
+        if question.id not in given and any(option.sets for option in question.options):
+            # The checklist ("what has happened"): tick what the scenario answered yes to.
+            ticked = [o.value for o in question.options if o.sets and given.get(o.sets) == "yes"]
+            interview.answer(question.id, ticked or ["none"])
+            continue
         interview.answer(question.id, given.get(question.id, RATHER_NOT_SAY))
     for question_id in scenario.get("interview_asks", []):
         assert question_id in asked, asked

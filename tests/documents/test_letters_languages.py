@@ -98,6 +98,8 @@ def test_no_letter_falls_back_to_english(pack_id: str, language: str) -> None:
         said = letter.text() + letter.guide
         left = sorted(sentence for sentence in english if sentence in said)
         assert not left, (where, left)
+        for told in letter.notes:  # what the person is told beside the draft
+            assert not ENGLISH_WORDS.findall(told), (where, told)
 
 
 @pytest.mark.parametrize(("pack_id", "language"), WALK, ids=[f"{p}-{lang}" for p, lang in WALK])

@@ -138,6 +138,17 @@ def test_the_index_is_encrypted_at_rest_and_verified(vault: Vault, tmp_path: Pat
     assert vault.verify().ok
 
 
+def test_the_index_an_import_writes_is_the_index_of_its_pages(vault: Vault) -> None:
+    """An import hands ``page_index`` each message's time instead of letting it parse the
+    stored ISO text again: the index written is exactly the one the stored page gives."""
+    heads = vault.heads(PAGE_KIND)
+    assert len(heads) > 1
+    for _, version, _ in heads:
+        payload = vault.entry(version).payload
+        assert payload is not None
+        assert vault.read_extra(version, INDEX_BLOB) == page_index(payload["messages"])
+
+
 def test_forgetting_a_message_takes_its_words_out_of_the_index(vault: Vault) -> None:
     pages = len(vault.heads(PAGE_KIND))
     [target] = message_index(vault).search(text="#695").items()  # only message 695 says "#695"

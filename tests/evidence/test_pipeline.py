@@ -25,6 +25,7 @@ from ally.evidence.errors import EvidenceError, ImportFormatError
 from ally.evidence.importers import Export, ImportOptions
 from ally.evidence.pipeline import EXPORT_KIND, import_file
 from ally.evidence.review import forget_message, mark, review_queue, search, stored_messages
+from ally.model.message import Message, Provenance
 from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
 from ally.vault import Vault, crypto
 
@@ -370,3 +371,75 @@ def test_a_later_search_decrypts_only_what_changed(
     items = stored_messages(vault)
     assert [i.decision for i in items if i.entry_id == item.entry_id] == ["evidence"]
     assert len(opened) == 1  # only the page that changed
+
+
+def test_a_first_import_in_time_order_looks_nothing_up(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into a vault without messages, an export in time order has distinct keys by
+    construction (``KeyOrder``): no message key is looked up, and the keys written still let a
+    second import find every message."""
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 1200)
+    asked: list[str] = []
+    real_find = vault.find
+
+    def find(kind: str, lookups: Any) -> dict[str, str]:
+        asked.append(kind)
+        return real_find(kind, lookups)
+
+    monkeypatch.setattr(vault, "find", find)
+    assert import_file(vault, path, UTC).added == 1200
+    assert MESSAGE_KIND not in asked
+    again = import_file(vault, path, UTC)
+    assert (again.added, again.already_present) == (0, 1200)
+    assert asked.count(MESSAGE_KIND) >= 3  # the second import looked every chunk up
+
+
+def test_a_first_import_out_of_time_order_drops_repeats_across_chunks(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """The same message (sender, time, text) twice, with other moments and a chunk's worth of
+    messages between them: the keys are no longer distinct by construction, so the import
+    looks them up again and keeps one copy, as before."""
+    path = write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 3 * pipeline.CHUNK)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines, lines[5], lines[pipeline.CHUNK + 7]]), encoding="utf-8")
+    result = import_file(vault, path, UTC)
+    assert (result.read, result.added, result.already_present) == (1502, 1500, 2)
+    texts = [stored.message.text for stored in stored_messages(vault)]
+    assert len(texts) == len(set(texts)) == 1500
+
+
+def test_key_order_notices_what_could_repeat_a_key() -> None:
+    """A step back in time, the same wall-clock time twice (a DST change with the zone
+    assumed), an app id, or a NUL inside a field ends the guarantee."""
+    base = _message("a", dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC))
+
+    def distinct(*messages: Message) -> bool:
+        order = pipeline.KeyOrder()
+        list(pipeline.keyed(iter(messages), order))
+        return order.distinct
+
+    later = base._replace(timestamp=base.timestamp + dt.timedelta(minutes=1))
+    assert distinct(base, base, later)  # repeats at one moment get a counter
+    assert not distinct(later, base)
+    assert not distinct(base, later._replace(message_id="42"))
+    assert not distinct(base, later._replace(text="a\0b"))
+    new_york = dt.timezone(dt.timedelta(hours=-4)), dt.timezone(dt.timedelta(hours=-5))
+    first = base._replace(
+        timestamp=dt.datetime(2024, 11, 3, 1, 30, tzinfo=new_york[0]), timezone_assumed=True
+    )
+    second = first._replace(timestamp=dt.datetime(2024, 11, 3, 1, 30, tzinfo=new_york[1]))
+    assert second.timestamp > first.timestamp and first.natural_key() == second.natural_key()
+    assert not distinct(first, second)
+
+
+def _message(text: str, when: dt.datetime) -> Message:
+    return Message(
+        platform="whatsapp",
+        conversation="Sam",
+        sender="Sam",
+        timestamp=when,
+        text=text,
+        provenance=Provenance("0" * 64, "chat.txt", line=1),
+    )

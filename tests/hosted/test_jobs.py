@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi import FastAPI
+from starlette.testclient import TestClient
 
 from ally.evidence.review import stored_messages
 from ally.hosted.accounts import Accounts, vault_location
@@ -166,7 +167,7 @@ def database_text(url: str) -> str:
 
 
 def test_a_worker_killed_mid_import_is_replaced_and_each_message_is_stored_once(
-    app: FastAPI, workers: Workers, pg_url: str
+    app: FastAPI, workers: Workers, pg_url: str, clock: Clock
 ) -> None:
     first, second = workers.start(), workers.start()
     person = sign_up(app, "alice")
@@ -185,6 +186,12 @@ def test_a_worker_killed_mid_import_is_replaced_and_each_message_is_stored_once(
     assert set(running["sealed_for"].split()) == {first, second}
     progress = person.open(f"/jobs/{job}")
     assert "read so far" in progress.text and "<progress" in progress.text
+    # Another app process, where the journal is not open, shows the same progress.
+    elsewhere = Browser(TestClient(hosted_app(pg_url, clock)))
+    elsewhere.client.cookies = person.client.cookies
+    away = elsewhere.open(f"/jobs/{job}")
+    assert away.status_code == 200 and "paused" not in away.text
+    assert "read so far" in away.text and '<meta http-equiv="refresh"' in away.text
     killed = running["worker"]
     workers.kill(killed)
     assert job_row(pg_url, job)["state"] == "running"  # the dead worker's job, half-way
@@ -194,6 +201,8 @@ def test_a_worker_killed_mid_import_is_replaced_and_each_message_is_stored_once(
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", result.text))
     assert "Import finished" in text and f"{count} messages read" in text, text
     assert f"{count} messages added to your journal" in text
+    listed = person.open("/evidence/import")
+    assert f'href="/jobs/{job}"' in listed.text and "Finished" in listed.text
     texts = message_texts(pg_url, "alice")
     assert len(texts) == count and len(set(texts)) == count  # each message exactly once
     assert sorted(texts) == sorted(f"message {n} {MARKER}" for n in range(count))
@@ -271,7 +280,9 @@ def test_a_report_is_made_by_a_worker_and_read_only_with_the_journal(
     job = asked.headers["location"].rsplit("/", 1)[1]
     wait_until("the report", lambda: job_row(pg_url, job)["state"] == "done", every=0.2)
     ready = person.open(f"/jobs/{job}")
-    assert "Your report is ready" in ready.text
+    assert "Your report is ready" in ready.text and "7 days" in ready.text
+    listed = person.open("/documents")
+    assert f'href="/jobs/{job}"' in listed.text and "Your reports" in listed.text
     assert REPORT_MARKER not in database_text(pg_url)  # the report rests sealed
     other = sign_up(app, "bob")
     assert other.open(f"/jobs/{job}").status_code == 404

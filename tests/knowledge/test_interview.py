@@ -48,7 +48,7 @@ def test_back_shows_the_answer_given_and_keeps_the_rest() -> None:
     interview.answer("context", ["work", "online"])
     third = interview.current()
     assert third is not None
-    interview.answer(third.id, "yes" if third.type == "yesno" else ["social"])
+    interview.answer(third.id, "yes" if third.type == "yesno" else [third.options[0].value])
     kept = dict(interview.answers)
 
     assert interview.back().id == third.id  # type: ignore[union-attr]

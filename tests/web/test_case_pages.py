@@ -29,6 +29,7 @@ WORK: dict[str, Any] = {
     "in_danger_now": "no",
     "context": ["work"],
     "harasser": ["boss"],
+    "what_happened": ["sexual"],
     "threats": "no",
     "stalking": "no",
     "sexual": "yes",

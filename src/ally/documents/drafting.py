@@ -43,6 +43,7 @@ from ally.documents.letters import (
     LetterKind,
     kind_for,
     letter_steps,
+    note,
     pack_folders,
     render_letter,
 )
@@ -134,18 +135,22 @@ def service_of(details: LetterDetails, platform: Platform | None, rule: ContentR
     return Service(hosts=frozenset(host.removeprefix("www.") for host in hosts))
 
 
-def _service_links(details: LetterDetails, service: Service, notes: list[str]) -> LetterDetails:
+def _service_links(
+    details: LetterDetails, service: Service, notes: list[str], language: str = "en"
+) -> LetterDetails:
     """Only the links on the service reported: a host is not told about another site."""
     if not service.hosts:
         return details
     kept = [link for link in details.links if on_host(link_host(link) or "", service.hosts)]
     dropped = len(details.links) - len(kept)
     if dropped:
-        notes.append(
-            f"{dropped} of your links {'is' if dropped == 1 else 'are'} not on "
-            f"{', '.join(sorted(service.hosts)[:3])}, so this report leaves "
-            f"{'it' if dropped == 1 else 'them'} out."
+        hosts = ", ".join(sorted(service.hosts)[:3])
+        english = (
+            f"{dropped} of your links {'is' if dropped == 1 else 'are'} not on {hosts}, so "
+            f"this report leaves {'it' if dropped == 1 else 'them'} out."
         )
+        key = "links_one" if dropped == 1 else "links_many"
+        notes.append(note(language, key, english, count=dropped, hosts=hosts))
     return details.model_copy(update={"links": kept})
 
 
@@ -178,7 +183,7 @@ def draft(
     zone = (
         request.zone or stored_zone(everything) or dt.datetime.now().astimezone().tzinfo or dt.UTC
     )
-    notes = _shared_notes(request.details, step, kind, rule)
+    notes = _shared_notes(request.details, step, kind, rule, request.language)
     given = request
     book = LawBook(folders)
     agency = book.agencies.get(step.id) if step is not None else None
@@ -195,7 +200,7 @@ def draft(
     platform = extra.get("platform_model")
     entries = [read_time_kind(entry) for entry in everything]
     service = service_of(request.details, platform, rule)
-    details = _service_links(request.details, service, notes)
+    details = _service_links(request.details, service, notes, request.language)
     listed = build_checklist(
         _narrowed(entries, request.selection, zone),
         rule,
@@ -306,7 +311,11 @@ def offered_standalone(answers: Mapping[str, AnswerValue]) -> list[str]:
 
 
 def _shared_notes(
-    details: LetterDetails, step: PlanStep | None, kind: LetterKind, rule: ContentRule
+    details: LetterDetails,
+    step: PlanStep | None,
+    kind: LetterKind,
+    rule: ContentRule,
+    language: str = "en",
 ) -> list[str]:
     """Say when a recipient's own details (reference, ask) were given for every letter."""
     shared = [name for name in details.shared_per_letter() if name in ("reference", "outcome")]
@@ -314,12 +323,12 @@ def _shared_notes(
     if not shared or details.part(step.id if step else None, kind.id) is not None:
         return []
     name = step.id if step else kind.id
-    return [
-        "Your details give "
-        + ", ".join(shared)
-        + " for every letter. To give this letter its own, put them under "
-        + f"`letters: {name}:` in your details file."
-    ]
+    fields = ", ".join(shared)
+    english = (
+        f"Your details give {fields} for every letter. To give this letter its own, put them "
+        f"under `letters: {name}:` in your details file."
+    )
+    return [note(language, "shared", english, fields=fields, name=name)]
 
 
 def related_steps(plan: Plan | None, step: PlanStep | None) -> set[str]:
@@ -431,7 +440,7 @@ def _extra(
         values["platform_model"] = platforms[(chosen or "other").lower()]
         return values
     if kind.id == "abuse-report":
-        notes.append(abuse.FORWARD_WARNING)
+        notes.append(note(request.language, "forward", abuse.FORWARD_WARNING))
         return {"host": host_context(request), "xarf": request.xarf}
     return {}
 

@@ -779,11 +779,12 @@ def render_letter(
     gaps = find_placeholders(letter.text())
     letter.gaps.extend(sorted(set(gaps))[:5])
     if gaps:
-        letter.notes.append(
-            "The draft contains text that looks like a gap to fill in ("
-            + ", ".join(sorted(set(gaps))[:5])
-            + "). It may come from your own entries; check it before sending."
+        shown = ", ".join(sorted(set(gaps))[:5])
+        english = (
+            f"The draft contains text that looks like a gap to fill in ({shown}). It may come "
+            "from your own entries; check it before sending."
         )
+        letter.notes.append(note(data.language, "gaps", english, gaps=shown))
     return letter
 
 
@@ -810,6 +811,49 @@ LANGUAGE_NAMES = {
     "es": {"en": "inglés", "fr": "francés", "es": "español"},
     "fr": {"en": "anglais", "es": "espagnol", "fr": "français"},
 }
+
+
+NOTES: dict[str, dict[str, str]] = {
+    "es": {
+        "gaps": "El borrador contiene texto que parece un hueco por rellenar ({gaps}). Puede "
+        "venir de sus propias entradas; revíselo antes de enviarlo.",
+        "links_one": "{count} de sus enlaces no está en {hosts}, así que este informe lo deja "
+        "fuera.",
+        "links_many": "{count} de sus enlaces no están en {hosts}, así que este informe los "
+        "deja fuera.",
+        "shared": "Sus datos indican {fields} para todas las cartas. Para que esta carta tenga "
+        "los suyos, póngalos bajo `letters: {name}:` en su archivo de datos.",
+        "forward": "Los proveedores de alojamiento suelen reenviar los informes de abuso a su "
+        "cliente, la persona o empresa que gestiona el sitio. Todo lo que escriba, y cualquier "
+        "archivo que adjunte, puede llegar a la persona que le acosa, con su nombre y su correo "
+        "electrónico. Envíe solo lo necesario, y piense en usar un correo que no revele más "
+        "sobre usted.",
+    },
+    "fr": {
+        "gaps": "Le brouillon contient du texte qui ressemble à un blanc à remplir ({gaps}). Il "
+        "peut venir de vos propres entrées ; vérifiez-le avant de l'envoyer.",
+        "links_one": "{count} de vos liens n'est pas sur {hosts} : ce signalement le laisse "
+        "de côté.",
+        "links_many": "{count} de vos liens ne sont pas sur {hosts} : ce signalement les laisse "
+        "de côté.",
+        "shared": "Vos renseignements donnent {fields} pour toutes les lettres. Pour que cette "
+        "lettre ait les siens, placez-les sous `letters: {name}:` dans votre fichier de "
+        "renseignements.",
+        "forward": "Les hébergeurs et les fournisseurs transmettent souvent les signalements "
+        "d'abus à leur client, la personne ou l'entreprise qui gère le site. Tout ce que vous "
+        "écrivez, et tout fichier joint, peut parvenir à la personne qui vous harcèle, avec "
+        "votre nom et votre adresse courriel. N'envoyez que le nécessaire, et pensez à utiliser "
+        "une adresse courriel qui n'en révèle pas davantage sur vous.",
+    },
+}
+"""What the person is told beside a draft, in the language they asked for (English stays in
+the code that writes the English note)."""
+
+
+def note(language: str, key: str, english: str, **values: object) -> str:
+    """A note to the person in their language, or the English one when there is none."""
+    words = NOTES.get(language, {}).get(key)
+    return words.format(**values) if words else english
 
 
 def untranslated_note(asked: str, base: str) -> str:

@@ -49,8 +49,10 @@ def _numbered(values: list[str], value: str) -> int:
         return len(values) - 1
 
 
-def page_index(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """The index of a page's messages (their payloads, as stored), in page order."""
+def page_index(messages: list[dict[str, Any]], times: list[float] | None = None) -> dict[str, Any]:
+    """The index of a page's messages (their payloads, as stored), in page order. ``times``:
+    each message's time as a POSIX timestamp, when the caller has it (an import does): the
+    same as reading it back from the payload's ISO text, without parsing it again."""
     senders: list[str] = []
     conversations: list[str] = []
     out: dict[str, Any] = {
@@ -71,7 +73,8 @@ def page_index(messages: list[dict[str, Any]]) -> dict[str, Any]:
         scores = detection.get("scores") or {}
         review = message.get("review") or {}
         out["ids"].append(str(message.get("id", "")))
-        out["t"].append(_moment(message.get("timestamp")))
+        if times is None:
+            out["t"].append(_moment(message.get("timestamp")))
         out["s"].append(_numbered(senders, str(message.get("sender") or "")))
         conversation = f"{message.get('platform', '')}\x1f{message.get('conversation', '')}"
         out["c"].append(_numbered(conversations, conversation))
@@ -80,5 +83,7 @@ def page_index(messages: list[dict[str, Any]]) -> dict[str, Any]:
         out["d"].append(review.get("decision") if isinstance(review, dict) else None)
         for word in words(str(message.get("text") or "")):
             postings[word].append(place)
+    if times is not None:
+        out["t"] = list(times)
     out["w"] = dict(postings)
     return out

@@ -18,7 +18,10 @@ holds more than a chunk in memory.
 A message already in the vault — from this export or an earlier export of the same chat —
 is recognised by its natural key (see :func:`keyed`), which each message entry is stored
 under as a keyed digest (:meth:`ally.vault.Vault.find`): nothing is decrypted to find it.
-Importing twice adds nothing, and a later export adds only the new messages.
+Importing twice adds nothing, and a later export adds only the new messages. A first import
+(the vault holds no messages yet) of an export in time order looks nothing up: its keys are
+all different by construction (:class:`KeyOrder`), and the check pass needs no keys at all;
+as soon as a message steps back in time the import looks keys up again.
 
 The pipeline needs only the small :class:`EvidenceStore` protocol below, which
 :class:`ally.vault.Vault` provides.
@@ -212,14 +215,63 @@ def conversation_id(message: Message) -> str:
     return f"{message.platform}:{message.conversation}"
 
 
-def keyed(messages: Iterator[Message]) -> Iterator[tuple[str, Message]]:
+@dataclass
+class KeyOrder:
+    """Whether the keys ``keyed`` gave so far are all different by construction.
+
+    They are while the messages carry no app id, come in strictly increasing time (as their key
+    writes it: the instant, or the wall-clock time when the zone was assumed) and hold no NUL
+    (which separates a key's fields): repeats at one moment get a counter, and two moments give
+    two keys. Then an import into a vault without messages needs no look-ups at all."""
+
+    distinct: bool = True
+    last: dt.datetime | None = None
+    assumed: bool | None = None
+
+    def moment(self, message: Message) -> None:
+        """Note a message that starts a new moment (``keyed`` calls this)."""
+        if not self.distinct:
+            return
+        stamp = message.timestamp
+        if message.timezone_assumed:
+            stamp = stamp.replace(tzinfo=None)
+        if self.assumed is None:
+            self.assumed = message.timezone_assumed
+        if (
+            message.message_id
+            or message.timezone_assumed != self.assumed
+            or (self.last is not None and not stamp > self.last)
+        ):
+            self.distinct = False
+        self.last = stamp
+
+    def check(self, message: Message) -> None:
+        """Note any message: a NUL in a field, or an app id, ends the guarantee."""
+        if (
+            message.message_id
+            or "\0" in message.text
+            or "\0" in message.sender
+            or "\0" in message.conversation
+            or (message.attachments and any("\0" in a.name for a in message.attachments))
+        ):
+            self.distinct = False
+
+
+def keyed(
+    messages: Iterator[Message], order: KeyOrder | None = None
+) -> Iterator[tuple[str, Message]]:
     """Each message with its import key: the natural key, plus a counter when identical
     messages repeat at the same moment ("ok", "ok"), so both are kept and a later export
-    of the same chat produces the same keys again."""
+    of the same chat produces the same keys again. ``order`` learns whether the keys are all
+    different by construction (see ``KeyOrder``)."""
     moment: dt.datetime | None = None
     seen: dict[str, int] = {}
     for message in messages:
+        if order is not None:
+            order.check(message)
         if message.timestamp != moment:
+            if order is not None:
+                order.moment(message)
             moment, seen = message.timestamp, {}
         key = message.natural_key()
         count = seen.get(key, 0)
@@ -338,13 +390,28 @@ def has_legacy_messages(store: EvidenceStore) -> bool:
     return store.has_entries(MESSAGE_KIND)
 
 
+def holds_messages(store: EvidenceStore) -> bool:
+    """Whether the vault holds imported messages (in pages, or one entry each)."""
+    return store.has_entries(PAGE_KIND) or store.has_entries(MESSAGE_KIND)
+
+
 def check_export(store: EvidenceStore, export: Export, legacy: bool = True) -> _Check:
     """Parse the whole export without writing (a damaged file raises here) and count."""
     found = _Check()
-    # A vault without imported messages (a first import) holds none of these: no look-ups.
-    empty = not (store.has_entries(PAGE_KIND) or store.has_entries(MESSAGE_KIND))
+    if not holds_messages(store):
+        # A first import: the vault holds none of these, so every message is new (repeats
+        # inside the export are dropped when importing) and no key is needed here.
+        for message in export.messages():
+            found.total += 1
+            found.conversations.add(conversation_id(message))
+            if message.unreadable:
+                found.unreadable += 1
+                if len(found.unreadable_lines) < MAX_LINES_SHOWN and message.provenance.line:
+                    found.unreadable_lines.append(message.provenance.line)
+        found.new = found.total
+        return found
     for chunk in chunks(keyed(export.messages())):
-        present = set() if empty else present_keys(store, chunk, legacy)
+        present = present_keys(store, chunk, legacy)
         keys = set()
         for key, message in chunk:
             found.conversations.add(conversation_id(message))
@@ -403,14 +470,17 @@ class _PageWriter:
         self.batch = batch
         self.export_entry = export_entry
         self.messages: list[dict[str, Any]] = []
+        self.times: list[float] = []
         self.keys: list[str] = []
         self.size = 0
         self.pending: set[str] = set()
         """Keys of the messages in the page being filled (not yet findable in the vault)."""
 
-    def add(self, key: str, payload: dict[str, Any], length: int) -> None:
+    def add(self, key: str, payload: dict[str, Any], length: int, moment: float) -> None:
+        """Add a message's payload (``moment``: its time as a POSIX timestamp, for the index)."""
         payload["id"] = secrets.token_hex(8)
         self.messages.append(payload)
+        self.times.append(moment)
         self.keys.append(key)
         self.pending.add(key)
         self.size += length + PAGE_OVERHEAD
@@ -430,9 +500,9 @@ class _PageWriter:
             "messages": self.messages,
         }
         lookups = [(MESSAGE_KIND, key) for key in self.keys]
-        index = {INDEX_BLOB: page_index(self.messages)}
+        index = {INDEX_BLOB: page_index(self.messages, self.times)}
         self.batch.add(PAGE_KIND, payload, lookups=lookups, extra=index)
-        self.messages, self.keys, self.size, self.pending = [], [], 0, set()
+        self.messages, self.times, self.keys, self.size, self.pending = [], [], [], 0, set()
 
 
 def _add_messages(
@@ -448,8 +518,15 @@ def _add_messages(
     gathered into pages; detection runs on each chunk's new messages at once."""
     pages = _PageWriter(batch, result.export_entry)
     legacy = has_legacy_messages(store)
-    for chunk in chunks(keyed(export.messages())):
-        present = present_keys(store, chunk, legacy) | pages.pending  # sees this batch too
+    first = not holds_messages(store)  # read inside the batch: no other import can interleave
+    order = KeyOrder()
+    for chunk in chunks(keyed(export.messages(), order)):
+        if first and order.distinct:
+            # Nothing was stored before this import and every key so far is different from
+            # the others (``KeyOrder``): none of these can be present.
+            present: set[str] = set()
+        else:
+            present = present_keys(store, chunk, legacy) | pages.pending  # sees this batch too
         new: list[tuple[str, Message]] = []
         for key, message in chunk:
             result.read += 1
@@ -469,7 +546,7 @@ def _add_messages(
         for (key, message), assessment in zip(new, assessments, strict=True):
             result.flagged += assessment.flagged
             payload = message_payload(message, key, result.export_entry, assessment)
-            pages.add(key, payload, len(message.text))
+            pages.add(key, payload, len(message.text), message.timestamp.timestamp())
             result.added += 1
     pages.seal()
 

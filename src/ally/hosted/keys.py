@@ -22,7 +22,7 @@ from ally.hosted import audit
 from ally.hosted.accounts import Account
 from ally.hosted.errors import HostedError
 from ally.hosted.sessions import CLIENT_POLICY, NAME_POLICY
-from ally.hosted.store import HostedStore, LoginLedger
+from ally.hosted.store import HostedStore, LoginLedger, schema_lock
 from ally.vault import crypto
 from ally.vault.crypto import Identity, Recipient
 from ally.vault.errors import WrongPassphraseError
@@ -75,6 +75,7 @@ class CaseKeys:
             exclusive=frozenset({"key"}),
         )
         with store.transaction() as db:
+            schema_lock(db)
             for statement in SCHEMA:
                 db.execute(statement)
 

@@ -31,7 +31,7 @@ from ally.hosted import audit
 from ally.hosted.accounts import Account
 from ally.hosted.errors import HostedError
 from ally.hosted.keys import CaseKeys
-from ally.hosted.store import HostedStore
+from ally.hosted.store import HostedStore, schema_lock
 from ally.model.journal import Attachment, Entry
 from ally.storage.database import Database
 from ally.vault import crypto
@@ -152,6 +152,7 @@ class Sharing:
         self.keys = keys
         self.clock = clock
         with store.transaction() as db:
+            schema_lock(db)
             for statement in _schema("BYTEA" if db.kind == "postgresql" else "BLOB"):
                 db.execute(statement)
 

@@ -40,6 +40,8 @@ from ally.vault.crypto import Identity, open_sealed
 _log = logging.getLogger("ally.worker")
 PROGRESS_EVERY = 0.5
 """Seconds between progress writes (the page polls every few seconds)."""
+SWEEP_EVERY = 60
+"""Heartbeats between two sweeps of finished jobs past their keeping time."""
 FAILED = "Ally could not finish this. Nothing was half-added; please try again."
 
 
@@ -62,7 +64,12 @@ class JobRunner:
         found = self.store.get(job)
         if not found.active:
             return  # finished by an earlier run that the queue did not hear of
-        vault = self._open(found)
+        try:
+            vault = self._open(found)
+        except AllyError:  # the journal was deleted, or the seal names no journal
+            _log.warning("a job's journal could not be opened; the job is given up")
+            self.store.abandon(found.id)
+            return
         if vault is None:
             self.store.cannot_open(found)
             return
@@ -237,9 +244,13 @@ async def _keep_alive(
     app: Any, store: JobStore, worker: str, heartbeat: float, stale: float
 ) -> None:
     """Say this worker is alive, and give the jobs of workers that went silent another run."""
+    rounds = 0
     while True:
         try:
             await asyncio.to_thread(store.heartbeat, worker)
+            if rounds % SWEEP_EVERY == 0:
+                await asyncio.to_thread(store.sweep)
+            rounds += 1
             stalled = await app.job_manager.get_stalled_jobs(
                 queue=QUEUE, seconds_since_heartbeat=stale
             )

@@ -172,6 +172,26 @@ def normalise_answers(
         if value is None:
             continue
         result[key] = normalise_answer(known[key], value, today=today, order=pack.date_order)
+    return with_checklist(pack, result)
+
+
+def with_checklist(pack: Pack, answers: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
+    """The answers plus the yes/no answers given through a checklist (an option's ``sets``).
+
+    "What has happened? Choose all that fit" answers "Has anyone threatened you?" too: a
+    ticked choice is yes, an unticked one no, and a skipped checklist leaves each of its
+    questions skipped. An answer given to the yes/no question itself (an older answers file)
+    is kept as it is.
+    """
+    result = dict(answers)
+    for target, (checklist, value) in pack.answered_by().items():
+        chosen = answers.get(checklist)
+        if target in answers or chosen is None:
+            continue
+        if isinstance(chosen, list):
+            result[target] = "yes" if value in chosen else "no"
+        elif isinstance(chosen, str):
+            result[target] = chosen
     return result
 
 

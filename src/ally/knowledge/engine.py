@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ally.knowledge import conditions
-from ally.knowledge.answers import describe
+from ally.knowledge.answers import describe, with_checklist
 from ally.knowledge.deadlines import (
     NO_FACTS,
     ClockFacts,
@@ -46,7 +46,7 @@ def effective_answers(pack: Pack, answers: Answers) -> dict[str, AnswerValue]:
     Without this, a step about websites would stay "may apply" for someone harassed only at
     work, because the "where online" question is (rightly) never asked of them.
     """
-    effective = dict(answers)
+    effective = with_checklist(pack, answers)
     changed = True
     while changed:
         changed = False
@@ -61,9 +61,10 @@ def _holds(condition: str | bool, answers: Answers) -> bool | None:
     return conditions.evaluate(conditions.parse(condition), answers)
 
 
-def _askable(question: Question, answers: Answers) -> bool:
-    """Not yet asked, and its ask_if is true or unknown only because of declined answers."""
-    if question.id in answers:
+def _askable(pack: Pack, question: Question, answers: Answers) -> bool:
+    """Not yet asked, not answered through a checklist, and its ask_if is true or unknown
+    only because of declined answers."""
+    if question.id in answers or question.id in pack.answered_by():
         return False
     node = conditions.parse(question.ask_if)
     result = conditions.evaluate(node, answers)
@@ -88,9 +89,16 @@ def question_scores(pack: Pack, answers: Answers) -> Counter[str]:
             start_unknown = deadline.starts not in asked and not deadline.starts.startswith(
                 "event:"
             )
-            if start_unknown and _holds(deadline.when, answers) is not False:
+            worth_asking = start_unknown and deadline.asks_start
+            if worth_asking and _holds(deadline.when, answers) is not False:
                 scores[deadline.starts] += 1
     _credit_gates(pack, answers, asked, scores)
+    for target, (checklist, _value) in pack.answered_by().items():
+        # A question answered through a checklist is decided by asking the checklist, which
+        # counts as much as the most deciding of its questions (not their sum): it then comes
+        # where those questions came, after "where" and "who".
+        if checklist not in asked:
+            scores[checklist] = max(scores[checklist], scores.pop(target, 0))
     for question in pack.questions:
         # "Whom have you told?" matters once some step it could mark as taken is possible;
         # it counts for one, so it comes after the questions that shape the plan.
@@ -142,7 +150,7 @@ def _conditions(pack: Pack, possible_steps: list[Step]) -> list[str | bool]:
 def next_question(pack: Pack, answers: Answers) -> Question | None:
     """The question that decides the most of the plan; None when nothing left matters."""
     answers = effective_answers(pack, answers)
-    askable = [question for question in pack.questions if _askable(question, answers)]
+    askable = [question for question in pack.questions if _askable(pack, question, answers)]
     for question in askable:
         if question.ask_first:
             return question
@@ -158,7 +166,9 @@ def remaining_estimate(pack: Pack, answers: Answers) -> int:
     """How many more questions may still be asked, for a progress indicator."""
     answers = effective_answers(pack, answers)
     scores = question_scores(pack, answers)
-    return sum(1 for q in pack.questions if _askable(q, answers) and (scores[q.id] or q.ask_first))
+    return sum(
+        1 for q in pack.questions if _askable(pack, q, answers) and (scores[q.id] or q.ask_first)
+    )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from ally.knowledge import conditions
-from ally.knowledge.answers import normalise_answer
+from ally.knowledge.answers import normalise_answer, with_checklist
 from ally.knowledge.engine import build_plan, effective_answers, next_question, question_scores
 from ally.knowledge.loader import builtin_pack_ids, load_pack
 from ally.knowledge.schema import Pack, Question
@@ -35,8 +36,8 @@ class Interview:
         today: dt.date | None = None,
     ) -> None:
         self.pack = pack
-        self.answers: dict[str, AnswerValue] = dict(answers or {})
-        self.history: list[str] = list(self.answers)
+        self.answers: dict[str, AnswerValue] = with_checklist(pack, answers or {})
+        self.history: list[str] = asked(pack, self.answers)
         self.today = today
         """Dates typed as words ("last week") are counted from it; later dates are refused."""
         self.cursor: int | None = None
@@ -73,12 +74,21 @@ class Interview:
         else:
             self.chosen.pop(question_id, None)
             self.answers[question_id] = normalised
+            self._set_by_checklist(question_id)
         if self.cursor is not None and self.history[self.cursor] == question_id:
             self._move_on()
             return
         if question_id in self.history:
             self.history.remove(question_id)
         self.history.append(question_id)
+
+    def _set_by_checklist(self, checklist: str) -> None:
+        """Answer (again) the yes/no questions a checklist answers, so that letters and the
+        case see them as if each had been asked; a second answer replaces the first."""
+        targets = [t for t, (c, _v) in self.pack.answered_by().items() if c == checklist]
+        for target in targets:
+            self.answers.pop(target, None)
+        self.answers.update(with_checklist(self.pack, self.answers))
 
     def skip(self, question_id: str) -> None:
         """'I'd rather not say': a real answer, never asked again, never blocks the plan."""
@@ -113,6 +123,9 @@ class Interview:
             del self.history[index]
             self.answers.pop(question_id, None)
             self.chosen.pop(question_id, None)
+            for target, (checklist, _value) in self.pack.answered_by().items():
+                if checklist == question_id:
+                    self.answers.pop(target, None)
         self.cursor = None
 
     def _still_arises(self, question_id: str) -> bool:
@@ -147,7 +160,9 @@ class Interview:
         """Resume with the answers and the order they were given in, so Back works as before."""
         interview = cls(pack, answers, today)
         interview.history = [qid for qid in order if qid in answers]
-        interview.history += [qid for qid in answers if qid not in interview.history]
+        interview.history += [
+            qid for qid in asked(pack, interview.answers) if qid not in interview.history
+        ]
         return interview
 
     def to_document(self) -> dict[str, Any]:
@@ -171,7 +186,7 @@ class Interview:
         self.chosen = {key: value for key, value in chosen.items() if isinstance(value, str)}
         known = set(self.answers) | set(self.chosen)
         order = [qid for qid in position.get("history") or [] if qid in known]
-        self.history = order + [qid for qid in self.answers if qid not in order]
+        self.history = order + [qid for qid in asked(self.pack, self.answers) if qid not in order]
         cursor = position.get("cursor")
         self.cursor = None
         if isinstance(cursor, int) and 0 <= cursor < len(self.history):
@@ -235,6 +250,13 @@ def questions_left(pack: Pack, answers: dict[str, AnswerValue]) -> int:
         and holds(question.ask_if, effective) is not False
         and (scores[question.id] or question.ask_first)
     )
+
+
+def asked(pack: Pack, answers: Mapping[str, AnswerValue]) -> list[str]:
+    """The questions these answers were given to, without those answered through a
+    checklist that was itself answered (never shown on their own)."""
+    by = pack.answered_by()
+    return [qid for qid in answers if qid not in by or by[qid][0] not in answers]
 
 
 def holds(condition: str | bool, answers: dict[str, AnswerValue]) -> bool | None:

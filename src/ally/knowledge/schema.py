@@ -132,6 +132,15 @@ class Option(Strict):
         default=None,
         description="Choosing this answer continues the interview in that pack (e.g. a state).",
     )
+    sets: Id | None = Field(
+        default=None,
+        description=(
+            "The yes/no question this choice answers: ticking it answers yes, leaving it "
+            "unticked answers no, and skipping the whole question skips that one too. That "
+            "question is then never asked on its own (one checklist instead of several "
+            "yes/no questions)."
+        ),
+    )
 
 
 class Question(Strict):
@@ -203,6 +212,14 @@ class Deadline(Strict):
         description="A deadline falling on a Saturday or Sunday moves to the next Monday.",
     )
     when: Condition = True
+    asks_start: bool = Field(
+        default=True,
+        description=(
+            "False when the limit is so long (years) that its start date is not worth a "
+            "question of its own: the date is still counted when the person gives it for "
+            "another reason, and the plan says how the limit is counted either way."
+        ),
+    )
     note: str | None = None
     sources: list[Id] = Field(min_length=1)
 
@@ -404,6 +421,18 @@ class Pack(Strict):
 
     def source(self, source_id: str) -> Source:
         return self._index("sources")[source_id]  # type: ignore[return-value]
+
+    def answered_by(self) -> dict[str, tuple[str, str]]:
+        """{yes/no question: (the several-choice question, the choice) that answers it}."""
+        cache: dict[str, dict[str, tuple[str, str]]] = self.__dict__.setdefault("_indexes", {})
+        if "answered_by" not in cache:
+            cache["answered_by"] = {
+                option.sets: (question.id, option.value)
+                for question in self.questions
+                for option in question.options
+                if option.sets is not None
+            }
+        return cache["answered_by"]
 
     def _index(self, kind: str) -> dict[str, BaseModel]:
         cache: dict[str, dict[str, BaseModel]] = self.__dict__.setdefault("_indexes", {})

@@ -131,9 +131,24 @@ class _Checker:
             self.report(
                 "questions", question.id, ("options",), f"the option {duplicate!r} appears twice"
             )
+        for index, option in enumerate(question.options):
+            if option.sets is not None:
+                self.sets(question, index, option.sets)
         self.condition("questions", question.id, "ask_if", question.ask_if)
         if question.id in _mentioned(question.ask_if):
             self.report("questions", question.id, ("ask_if",), "a question cannot depend on itself")
+
+    def sets(self, question: Question, index: int, target: str) -> None:
+        """A choice that answers another question must name a yes/no question of the pack,
+        from a several-choice question, and be the only choice that answers it."""
+        known = {item.id: item for item in self.pack.questions}
+        loc = ("options", index, "sets")
+        if question.type is not QuestionType.MULTI:
+            self.report("questions", question.id, loc, "only a several-choice option can set")
+        elif target not in known or known[target].type is not QuestionType.YESNO:
+            self.report("questions", question.id, loc, f"{target!r} is not a yes/no question")
+        elif self.pack.answered_by().get(target) != (question.id, question.options[index].value):
+            self.report("questions", question.id, loc, f"{target!r} is set by two choices")
 
     def step(self, step_id: str) -> None:
         step = self.pack.step(step_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -20,11 +21,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ally import __version__, debug
 from ally.errors import AllyError
-from ally.web import api, person
+from ally.web import advocate, api, person
 from ally.web.accounts import gate, routes
 from ally.web.config import WebConfig
 from ally.web.i18n import DEFAULT_LANGUAGE, N_
 from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
+from ally.web.person import share as person_share
 from ally.web.problems import problem_for
 from ally.web.security import SecurityMiddleware
 from ally.web.sessions import WebSession
@@ -47,11 +49,13 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _settle_heap()
         sweeper = asyncio.create_task(_sweep_forever(state))
         try:
             yield
         finally:
             sweeper.cancel()
+            gc.unfreeze()  # many apps come and go in one test process: let theirs be freed
             if state.vaults is not None:
                 state.vaults.lock_all()
             person.help.close_directory(app)
@@ -75,6 +79,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(person.router())
     if state.hosted is not None:
         app.include_router(routes.router())
+        app.include_router(person_share.router)
+        app.include_router(advocate.router())
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _error_pages(app)
@@ -83,6 +89,18 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     if config.trusted_proxies:  # outermost: the scheme and address are right for all below
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     return app
+
+
+def _settle_heap() -> None:
+    """Keep what startup built (modules, templates, the app) out of the garbage collector's way.
+
+    Under load a full collection walked every one of those objects and stopped all requests
+    for 165-200 ms, which set the plan page's p99 (benchmarks/web.py, docs/benchmarks.md).
+    Frozen objects are never freed by the cycle collector; they live as long as the process
+    anyway, and reference counting still frees anything that is let go. No collection first:
+    it would cost every test that starts an app a full collection.
+    """
+    gc.freeze()
 
 
 async def _sweep_forever(state: WebState) -> None:

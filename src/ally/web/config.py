@@ -61,6 +61,9 @@ class WebConfig:
     server_key_file: Path | None = None
     """The key that seals staff TOTP secrets at rest (hosted mode). None: the file named by
     ``ALLY_SERVER_KEY_FILE``, else ``server.key`` in the data folder (made if missing)."""
+    case_key_work_factor: int = 18
+    """scrypt log2(N) locking advocates' case keys (hosted mode; age's default, as for a
+    journal; tests pass a cheaper setting)."""
 
     @property
     def always_secure(self) -> bool:

@@ -7,6 +7,8 @@ visit is opened:
   locked page, the language switch) are open; anything else goes to the sign-in page, and a
   visit still bound to an ended session is locked and forgotten (revocation reaches every
   app process at its next request);
+* advocate pages (``/advocate``): signed-in advocates only (staff sign in with TOTP); anyone
+  else signed in is told there is no such page;
 * the admin pages (``/admin``) have their own gate (:mod:`ally.web.admin.gate`), which
   refuses anyone but a signed-in admin of the organisation who gave a TOTP code;
 * staff (advocates, admins): the account pages only; the person pages are not theirs;
@@ -19,7 +21,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from ally.web import sealing
-from ally.web.pages import Redirect, Visit
+from ally.web.i18n import N_
+from ally.web.pages import PageError, Redirect, Visit
 from ally.web.sessions import WebSession
 from ally.web.state import WebState, web_state
 
@@ -30,6 +33,10 @@ SIGN_IN = "/account/sign-in"
 
 def is_account_page(path: str) -> bool:
     return path == "/account" or path.startswith("/account/")
+
+
+def is_advocate_page(path: str) -> bool:
+    return path == "/advocate" or path.startswith("/advocate/")
 
 
 def is_admin_page(path: str) -> bool:
@@ -51,6 +58,10 @@ def admit(request: Request, visit: Visit) -> None:
             return
         raise Redirect(SIGN_IN)
     if path in NEUTRAL or is_account_page(path) or is_admin_page(path):
+        return
+    if is_advocate_page(path):
+        if current.account.role != "advocate":
+            raise PageError(404, N_("There is no page at this address."))
         return
     if current.account.is_staff:
         raise Redirect("/account")

@@ -10,15 +10,18 @@ signed in with this browser.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ally.hosted import totp
 from ally.hosted.accounts import Accounts, vault_location
 from ally.hosted.errors import HostedDatabaseError
+from ally.hosted.keys import CaseKeys
 from ally.hosted.passwords import PasswordPolicy
 from ally.hosted.sessions import CLIENT_POLICY, NAME_POLICY, AccountSessions
+from ally.hosted.sharing import Sharing
 from ally.hosted.store import HostedStore
 from ally.web.config import WebConfig
+from ally.web.keyring import CaseKeyring
 
 FORGET_AFTER = max(NAME_POLICY.forget_after, CLIENT_POLICY.forget_after)
 
@@ -28,6 +31,19 @@ class HostedWeb:
     store: HostedStore
     accounts: Accounts
     sessions: AccountSessions
+    case_key_work_factor: int = 18
+    keys: CaseKeys = field(init=False)
+    """Advocates' case keys (``hosted/keys.py``)."""
+    sharing: Sharing = field(init=False)
+    """What people share with advocates (``hosted/sharing.py``)."""
+    keyring: CaseKeyring = field(init=False)
+    """Advocates' case keys unlocked in this process, by account session."""
+
+    def __post_init__(self) -> None:
+        clock = self.accounts.clock
+        self.keys = CaseKeys(self.store, clock, self.case_key_work_factor)
+        self.sharing = Sharing(self.store, self.keys, clock)
+        self.keyring = CaseKeyring(clock)
 
     @classmethod
     def create(cls, config: WebConfig, passwords: PasswordPolicy) -> HostedWeb:
@@ -40,7 +56,8 @@ class HostedWeb:
         key = totp.ServerKey.load(config.server_key_file)
         totp.bind_key(store, key)  # the same key as every other process; old secrets sealed
         accounts = Accounts(store, passwords, config.clock, key)
-        return cls(store, accounts, AccountSessions(store, accounts, clock=config.clock))
+        sessions = AccountSessions(store, accounts, clock=config.clock)
+        return cls(store, accounts, sessions, config.case_key_work_factor)
 
     def bound(self, visit: str) -> str | None:
         """The account session this visit belongs to, if any."""
@@ -89,6 +106,9 @@ class HostedWeb:
             db.execute(
                 "DELETE FROM hosted_login_failures WHERE last_failed < ?", (now - FORGET_AFTER,)
             )
+            live = db.query("SELECT id FROM hosted_sessions WHERE revoked IS NULL")
+        self.keyring.keep_only({str(row[0]) for row in live})
+        self.keyring.lock_idle()
 
     def close(self) -> None:
         self.store.close()

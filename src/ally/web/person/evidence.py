@@ -232,6 +232,7 @@ def _form(
         formats=FORMAT_LABELS,
         limit=limit,
         date_orders=DATE_ORDERS,
+        jobs=jobs.recent(request, visit, "import"),
     )
 
 
@@ -292,6 +293,7 @@ def _queue_import(request: Request, visit: Visit, receiver: _Receiver) -> Respon
     }
     options["strict"] = receiver.fields.get("strict") == "yes"
     options["filename"] = receiver.file.path.name
+    _imports(request).pop(visit.session.row or "", None)  # the job's page says how far it is
     return jobs.submit(request, visit, "import", options, _pieces(receiver.file.path))
 
 

@@ -29,6 +29,7 @@ from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
 from ally.web.person.journal import keeper
 from ally.web.person.places import PLACE_LABELS, PLACES, interview_place, place_from
+from ally.web.person.share import shared_new_entry
 from ally.web.state import web_state
 from ally.web.uploads import (
     FieldPart,
@@ -342,6 +343,8 @@ async def add_incident(request: Request, visit: VisitDep) -> Response:
             return see_other("/journal")
         upload = _Upload(request, visit, vault, None)
         await upload.run()
+        if upload.saved is not None:  # hosted: shares that asked for new entries get it
+            await anyio.to_thread.run_sync(shared_new_entry, request, vault, upload.saved.id)
     draft_id = upload.fields.get("draft", "")
     if upload.error or upload.saved is None:
         fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, "approximate")}

@@ -28,6 +28,7 @@ router = APIRouter()
 
 RETURN_TO = (
     "/case",
+    "/share",
     "/privacy",
     "/evidence/import",
     "/evidence/review",

@@ -1,0 +1,195 @@
+"""Share your case with an advocate (hosted mode): choose who, what, and take it back.
+
+The person picks one advocate or the whole team, ticks the entries to share (their files go
+with them), whether their plan goes too, and whether entries they add later are shared as
+well. Everything is encrypted in this process to the advocates' case keys and the person's
+own journal key before it is stored (``ally.hosted.sharing``), so the journal must be open.
+"Stop sharing" deletes what a share holds at once. Notes advocates wrote for the person are
+shown here, opened with the journal's key.
+
+Mounted only in hosted mode (the app factory includes this router there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ally.case.store import VaultCase
+from ally.hosted.accounts import Account
+from ally.hosted.sessions import Current
+from ally.hosted.sharing import MAX_FILE_BYTES, ShareContent, Sharing, SharingError
+from ally.model.case import AnswersEvent
+from ally.model.journal import Attachment, Entry
+from ally.vault import Vault, VaultError
+from ally.web.i18n import N_
+from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
+from ally.web.person.flow import load_interview
+from ally.web.person.gate import journal_needed
+from ally.web.person.journal import keeper
+from ally.web.person.tracking import sync_situation
+from ally.web.state import web_state
+
+router = APIRouter()
+
+CHOOSE = N_("Please choose who to share with.")
+NOTHING = N_("Please tick your plan or at least one entry to share.")
+
+
+def _sharing(request: Request) -> Sharing:
+    hosted = web_state(request).hosted
+    if hosted is None:
+        raise PageError(404, N_("There is no page at this address."))
+    return hosted.sharing
+
+
+def _person(request: Request) -> Account:
+    current: Current | None = getattr(request.state, "account", None)
+    if current is None or current.account.role != "person":
+        raise Redirect("/account/sign-in")
+    return current.account
+
+
+@router.get("/share")
+def share_page(request: Request, visit: VisitDep) -> Response:
+    return _page(request, visit, 200, None)
+
+
+def _page(request: Request, visit: Visit, status: int, error: str | None) -> Response:
+    person = _person(request)
+    sharing = _sharing(request)
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return journal_needed(request, visit, "/share", N_("Share with an advocate"))
+        entries = vault.timeline()
+        notes = _notes(sharing, person, vault)
+    shares = [
+        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created)}
+        for s in sharing.shares_of(person)
+    ]
+    advocates = sharing.advocates(person)
+    names = dict(advocates)
+    return render(
+        request, visit, "person/share.html", status, entries=entries, shares=shares,
+        advocates=advocates, names=names, notes=notes, error=error,
+        has_plan=bool(load_interview(visit)),
+    )  # fmt: skip
+
+
+def _day(moment: int) -> dt.date:
+    return dt.datetime.fromtimestamp(moment, dt.UTC).date()
+
+
+def _notes(sharing: Sharing, person: Account, vault: Vault) -> list[dict[str, Any]]:
+    """Advocates' notes, opened with the journal's key (one that does not open is skipped:
+    the journal open now is the decoy, or the note was damaged)."""
+    shown = []
+    for note in sharing.notes_for_person(person):
+        try:
+            text = vault.open_addressed(note.sealed).decode()
+        except (VaultError, UnicodeDecodeError):
+            continue
+        shown.append({"author": note.author, "day": _day(note.at), "text": text})
+    return shown
+
+
+@router.post("/share")
+def share(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    person = _person(request)
+    sharing = _sharing(request)
+    target = form.get("with")
+    to: str | None = None if target == "team" else target
+    if not target or (to is not None and to not in dict(sharing.advocates(person))):
+        return _page(request, visit, 400, CHOOSE)
+    chosen = set(form.getlist("entry"))
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/share")
+        content = _content(request, visit, vault, chosen, form.get("plan") == "yes")
+        if content.case is None and not content.entries:
+            return _page_with(request, visit, vault, NOTHING)
+        try:
+            sharing.share(
+                person, vault.recipient, to, content, new_entries=form.get("new") == "yes"
+            )
+        except SharingError:
+            return _page_with(
+                request,
+                visit,
+                vault,
+                N_("That advocate cannot receive shared cases yet. Choose someone else."),
+            )
+    return see_other("/share")
+
+
+def _page_with(request: Request, visit: Visit, vault: Vault, error: str) -> Response:
+    """The page with an error, while this request still holds the journal."""
+    person = _person(request)
+    sharing = _sharing(request)
+    advocates = sharing.advocates(person)
+    shares = [
+        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created)}
+        for s in sharing.shares_of(person)
+    ]
+    return render(
+        request, visit, "person/share.html", 400, entries=vault.timeline(), shares=shares,
+        advocates=advocates, names=dict(advocates), notes=_notes(sharing, person, vault),
+        error=error, has_plan=bool(load_interview(visit)),
+    )  # fmt: skip
+
+
+def _content(
+    request: Request, visit: Visit, vault: Vault, chosen: set[str], with_plan: bool
+) -> ShareContent:
+    entries = [e for e in vault.timeline() if e.root_id in chosen]
+    files = [(a, data) for e in entries for a, data in _files(vault, e)]
+    return ShareContent(case=_case(request, visit, vault) if with_plan else None,
+                        entries=entries, files=files)  # fmt: skip
+
+
+def _files(vault: Vault, entry: Entry) -> list[tuple[Attachment, bytes]]:
+    return [
+        (a, b"".join(vault.read_attachment(a.id)))
+        for a in entry.attachments
+        if not a.forgotten and (a.size or 0) <= MAX_FILE_BYTES
+    ]
+
+
+def _case(request: Request, visit: Visit, vault: Vault) -> dict[str, Any] | None:
+    """What the advocate's pages work the plan and deadlines out from: the case's events (with
+    the interview's latest answers) and the dates of the journal's incidents, no more."""
+    case = VaultCase(vault)
+    interview = load_interview(visit)
+    if interview is not None and interview.current() is None:
+        events = sync_situation(case, interview, web_state(request).config.today())
+    else:
+        events = case.events()
+    if not any(isinstance(event, AnswersEvent) for event in events):
+        return None
+    return {
+        "events": [event.model_dump(mode="json") for event in events],
+        "journal_dates": [day.model_dump(mode="json") for day in case.journal_dates()],
+    }
+
+
+@router.post("/share/{share_id}/stop")
+def stop(request: Request, visit: VisitDep, form: FormDep, share_id: str) -> Response:
+    """Take a share back. Works with the journal locked too: stopping must never wait."""
+    _sharing(request).revoke(_person(request), share_id[:64])
+    return see_other("/share")
+
+
+def shared_new_entry(request: Request, vault: Vault, entry_id: str) -> None:
+    """After the person adds an entry: share it with every share that asked for new ones."""
+    hosted = web_state(request).hosted
+    current: Current | None = getattr(request.state, "account", None)
+    if hosted is None or current is None or current.account.role != "person":
+        return
+    if not any(s.new_entries for s in hosted.sharing.shares_of(current.account)):
+        return
+    entry = vault.entry(entry_id)
+    hosted.sharing.add_new(current.account, entry, _files(vault, entry))

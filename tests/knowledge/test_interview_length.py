@@ -1,0 +1,110 @@
+"""How many questions a person answers before seeing a plan (issue 15): at most 6 for
+harassment that happens only online, a median of at most 10 in general, in every pack.
+
+Counted as the questions shown, "already tried" included. The ``us`` pack's state question is
+not counted: it chooses the pack (as choosing ``us-ca`` from the list does), and every state
+pack is measured on its own. A person starting in ``us`` answers it too (one more question).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+from typing import Any
+
+import pytest
+
+from ally.knowledge.interview import Interview
+from ally.knowledge.loader import builtin_pack_ids, load_pack
+from ally.knowledge.schema import Question, QuestionType
+from ally.model.answers import RATHER_NOT_SAY, TRIED_OUTCOMES, ApproxDate, Tried
+
+TODAY = dt.date(2026, 11, 25)
+RUNS = 30
+
+
+def random_answer(question: Question, rng: random.Random) -> Any:
+    """Any answer a person could give, declining now and then."""
+    if rng.random() < 0.15:
+        return RATHER_NOT_SAY
+    values = [option.value for option in question.options]
+    if question.type is QuestionType.YESNO:
+        return rng.choice(["yes", "no"])
+    if question.type is QuestionType.ONE:
+        return rng.choice(values)
+    if question.type is QuestionType.MULTI:
+        return rng.sample(values, rng.randint(1, min(3, len(values))))
+    if question.type is QuestionType.NUMBER:
+        return rng.choice([1, 4, 14, 15, 20, 100, 5000])
+    if question.type is QuestionType.TRIED:
+        told = rng.sample(values, rng.randint(0, 2))
+        return {key: Tried(outcome=rng.choice(TRIED_OUTCOMES)) for key in told} or RATHER_NOT_SAY
+    return ApproxDate.parse(TODAY - dt.timedelta(days=rng.randint(0, 900)))
+
+
+def questions_asked(pack_id: str, rng: random.Random, context: list[str] | None) -> list[str]:
+    """The questions one interview shows, answered at random (``context`` fixed if given)."""
+    interview = Interview(load_pack(pack_id), today=TODAY)
+    shown: list[str] = []
+    while (question := interview.current()) is not None:
+        if question.id == "context" and context is not None:
+            value: Any = context
+        else:
+            value = random_answer(question, rng)
+        interview.answer(question.id, value)
+        if not any(option.pack for option in question.options):  # the state: a pack choice
+            shown.append(question.id)
+    return shown
+
+
+@pytest.mark.parametrize("pack_id", builtin_pack_ids())
+def test_online_only_interviews_ask_at_most_six_questions(pack_id: str) -> None:
+    rng = random.Random(f"online {pack_id}")
+    runs = [questions_asked(pack_id, rng, ["online"]) for _ in range(RUNS)]
+    lengths = [len(run) for run in runs]
+    assert statistics.median(lengths) <= 6, runs
+    # Only a pack's own follow-up that decides a court order (Ontario: did you live with the
+    # partner?) may make a seventh.
+    long = [run for run in runs if len(run) > 6]
+    assert all(len(run) == 7 and "lived_with_partner" in run for run in long), long
+    for run in runs:
+        # The yes/no questions are asked as one checklist, never one by one.
+        assert "what_happened" in run
+        assert not {"threats", "stalking", "intimate_images", "under_18"} & set(run)
+        # Nothing about work, school or housing is asked of online-only harassment.
+        assert not {"federal_employee", "employer_size", "study_level", "in_nyc"} & set(run)
+
+
+@pytest.mark.parametrize("pack_id", builtin_pack_ids())
+def test_the_median_interview_asks_at_most_ten_questions(pack_id: str) -> None:
+    rng = random.Random(f"any {pack_id}")
+    runs = [questions_asked(pack_id, rng, None) for _ in range(RUNS)]
+    assert statistics.median(len(run) for run in runs) <= 10, runs
+    assert all(run[0] == "in_danger_now" for run in runs)  # safety first, always
+    assert sum("tried" in run for run in runs) >= RUNS // 2  # the new question is counted
+
+
+def test_a_checklist_answers_its_yes_no_questions_and_a_skip_skips_them() -> None:
+    pack = load_pack("generic")
+    interview = Interview(pack, today=TODAY)
+    interview.answer("in_danger_now", "no")
+    interview.answer("context", ["online"])
+    interview.answer("what_happened", ["threats", "intimate_images"])
+    assert interview.answers["threats"] == "yes"
+    assert interview.answers["intimate_images"] == "yes"
+    assert interview.answers["stalking"] == "no"
+    assert interview.answers["under_18"] == "no"
+    assert "threats" not in interview.history  # shown once, as the checklist
+    # Going back and changing the checklist changes its answers (nothing stale is kept).
+    while interview.back() is not None and interview.current().id != "what_happened":  # type: ignore[union-attr]
+        pass
+    interview.answer("what_happened", ["stalking"])
+    assert interview.answers["threats"] == "no" and interview.answers["stalking"] == "yes"
+    plan = interview.plan(TODAY)
+    assert "safety-plan" in plan.step_ids()
+    assert "intimate-image-removal" not in plan.step_ids()
+    interview.skip("what_happened")
+    assert interview.answers["threats"] == RATHER_NOT_SAY
+    # "I'd rather not say" keeps every step that might apply.
+    assert {"police-report", "intimate-image-removal"} <= set(interview.plan(TODAY).step_ids())
