@@ -131,6 +131,7 @@ def share_case(world: World) -> tuple[Browser, str]:
     assert created.status_code == 200
     add_entry(alice, f"He shouted at me in the office. {SHARED}", with_file=True)
     add_entry(alice, f"I spoke to my sister. {PRIVATE}")
+    assert 'href="/share"' in alice.open("/account").text  # and in every page's menu
     page = alice.open("/share")
     assert "ada" in page.text and "abe" in page.text and "sol" not in page.text
     ada_id = world.staff["ada"].account.id

@@ -409,6 +409,9 @@ def report_command(
     code: list[str] = typer.Option(
         [], "--code", help="A journal code you noted earlier: the report says if it still holds."
     ),
+    language: str | None = typer.Option(
+        None, "--language", help="The report's headings and sentences in this language (es)."
+    ),
 ) -> None:
     """Make the evidence report (PDF, DOCX, Markdown) or a checkable evidence bundle."""
     if check is not None:
@@ -430,6 +433,7 @@ def report_command(
             jurisdiction=loaded.name if loaded else None,
             images=chosen is not ReportFormat.md,
             noted_codes=_noted_codes(journal, code),
+            language=language,
         )
         if loaded is not None:
             case.declaration = LawBook(pack_folders(loaded.lineage)).declaration

@@ -30,6 +30,7 @@ from ally.documents.images import (
     give_back_memory,
     looks_like_image,
 )
+from ally.documents.report_i18n import N_, Words, report_language
 from ally.errors import UsageError
 from ally.model.case import CaseEvent, StatusEvent
 from ally.model.journal import (
@@ -47,6 +48,8 @@ from ally.model.message import Message
 from ally.model.pages import message_entries
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 
+DEFAULT_TITLE = N_("Evidence report")
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -63,19 +66,22 @@ class Selection:
     """``entries`` is the whole list, even when empty (a letter's checklist), so nothing else
     is read in."""
 
-    def describe(self) -> list[str]:
+    def describe(self, words: Words | None = None) -> list[str]:
         """What was chosen, in words, for the report's summary."""
+        words = words or Words()
         parts = []
         if self.since:
-            parts.append(f"from {self.since.isoformat()}")
+            parts.append(words("from %(day)s", day=self.since.isoformat()))
         if self.until:
-            parts.append(f"up to {self.until.isoformat()}")
+            parts.append(words("up to %(day)s", day=self.until.isoformat()))
         if self.contexts:
-            parts.append("about " + ", ".join(sorted(self.contexts)))
+            parts.append(words("about %(contexts)s", contexts=", ".join(sorted(self.contexts))))
         if self.entries or self.exact:
-            parts.append(plural(len(self.entries), "chosen entry", "chosen entries"))
+            parts.append(
+                words.ngettext("%(num)s chosen entry", "%(num)s chosen entries", len(self.entries))
+            )
         if self.notes:
-            parts.append("including notes")
+            parts.append(words("including notes"))
         return parts
 
 
@@ -175,6 +181,12 @@ class CaseFile:
     """The case tracker's step statuses (sent, refused...), for "Steps taken"; never items."""
     noted_codes: tuple[tuple[str, bool], ...] = ()
     """Journal codes the person noted earlier, each with whether the journal still holds it."""
+    words: Words = field(default_factory=Words)
+    """The report's own words (headings, labels, sentences) in the person's language."""
+
+    @property
+    def language(self) -> str:
+        return self.words.language
 
     @property
     def incidents(self) -> list[Item]:
@@ -245,21 +257,22 @@ def format_moment(value: dt.datetime, zone: dt.tzinfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} ({zone_name(zone, value)})"
 
 
-def describe_when(when: IncidentTime, zone: dt.tzinfo) -> str:
+def describe_when(when: IncidentTime, zone: dt.tzinfo, words: Words | None = None) -> str:
     """An incident's time in the reader's zone, keeping 'about' and the person's own words."""
+    words = words or Words()
     if when.day is not None:
         text = when.day.isoformat()
         if when.end is not None and when.end.astimezone(zone).date() != when.day:
-            text += " to " + format_moment(when.end, zone)
-        text = ("about " if when.approximate else "") + text
+            text = words("%(start)s to %(end)s", start=text, end=format_moment(when.end, zone))
+        text = words("about %(when)s", when=text) if when.approximate else text
         return text + (f" ({when.description})" if when.description else "")
     if when.start is None:
-        return when.description or "date not recorded"
+        return when.description or words("date not recorded")
     text = format_moment(when.start, zone)
     if when.end is not None:
-        text += " to " + format_moment(when.end, zone)
+        text = words("%(start)s to %(end)s", start=text, end=format_moment(when.end, zone))
     if when.approximate:
-        text = "about " + text
+        text = words("about %(when)s", when=text)
     if when.description:
         text += f" ({when.description})"
     return text
@@ -268,9 +281,12 @@ def describe_when(when: IncidentTime, zone: dt.tzinfo) -> str:
 # --- building --------------------------------------------------------------------------------
 
 
-def code_finding(found: bool) -> str:
+def code_finding(found: bool, words: Words | None = None) -> str:
     """What the report says about a journal code noted earlier."""
-    return "part of this journal's history" if found else "does NOT match this journal"
+    words = words or Words()
+    if found:
+        return words("part of this journal's history")
+    return words("does NOT match this journal")
 
 
 def build_casefile(
@@ -278,15 +294,18 @@ def build_casefile(
     selection: Selection | None = None,
     *,
     zone: dt.tzinfo | None = None,
-    title: str = "Evidence report",
+    title: str = DEFAULT_TITLE,
     person: str | None = None,
     jurisdiction: str | None = None,
     now: dt.datetime | None = None,
     images: bool = True,
     noted_codes: tuple[tuple[str, bool], ...] = (),
+    language: str | None = None,
 ) -> CaseFile:
-    """Read the journal once and lay out the report's content (see the module docstring)."""
+    """Read the journal once and lay out the report's content (see the module docstring).
+    ``language`` is the person's: the report's own words are in it where Ally has them."""
     selection = selection or Selection()
+    words = Words(report_language(language))
     every = source.entries()
     zone = zone or stored_zone(every) or dt.datetime.now().astimezone().tzinfo or dt.UTC
     # Pages of imported messages are shown message by message (ally.model.pages).
@@ -295,7 +314,7 @@ def build_casefile(
     events = status_events(entries) if not (selection.entries or selection.exact) else []
     _check_picked(entries, selection)
     case = CaseFile(
-        title=title,
+        title=words(DEFAULT_TITLE) if title == DEFAULT_TITLE else title,
         generated_at=now or dt.datetime.now(dt.UTC),
         zone=zone,
         head_code=source.head_code(),
@@ -307,6 +326,7 @@ def build_casefile(
         left_out=sum(1 for e in entries if not e.forgotten and not e.is_bookkeeping) - len(chosen),
         status_events=[e for e in events if _in_dates(e.on, selection)],
         noted_codes=noted_codes,
+        words=words,
     )
     pending: list[tuple[Entry, list[tuple[Exhibit, Future[DisplayImage | None] | None]]]] = []
     with _Converter(images) as converter:
@@ -320,9 +340,9 @@ def build_casefile(
             pending.append((entry, exhibits))
         for entry, found in pending:
             shown = tuple(replace(e, display=f.result()) if f else e for e, f in found)
-            case.items.append(_item(entry, zone, shown))
+            case.items.append(_item(entry, zone, shown, words))
     case.items.sort(key=lambda item: (item.moment, item.entry.seq))
-    _number(case.items, _Counter())
+    _number(case.items, _Counter(), words)
     return case
 
 
@@ -370,25 +390,26 @@ class _Counter:
 
 
 _PREFIX = {
-    "incident": "Incident",
-    "message": "Message",
-    "note": "Note",
-    "snapshot": "Web page",
-    "action": "Step",
-    "reply": "Reply",
+    "incident": N_("Incident %(num)s"),
+    "message": N_("Message %(num)s"),
+    "note": N_("Note %(num)s"),
+    "snapshot": N_("Web page %(num)s"),
+    "action": N_("Step %(num)s"),
+    "reply": N_("Reply %(num)s"),
 }
 
 
-def _number(items: list[Item], counter: _Counter) -> None:
+def _number(items: list[Item], counter: _Counter, words: Words) -> None:
     """Number items per kind and exhibits in timeline order (Incident 1, E-1 come first)."""
     for index, item in enumerate(items):
         number = counter.item(item.kind)
-        label = f"{_PREFIX.get(item.kind, item.kind.capitalize())} {number}"
+        prefix = _PREFIX.get(item.kind)
+        label = words(prefix, num=number) if prefix else f"{item.kind.capitalize()} {number}"
         exhibits = tuple(replace(exhibit, label=counter.exhibit()) for exhibit in item.exhibits)
         items[index] = replace(item, number=number, label=label, exhibits=exhibits)
 
 
-def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...]) -> Item:
+def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...], words: Words) -> Item:
     moment = entry.occurred_at()
     base: dict[str, Any] = {
         "number": 0,
@@ -399,17 +420,18 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...]) -> Item:
     }
     if entry.kind == "incident":
         incident = entry.incident()
-        when = describe_when(incident.when, zone)
+        when = describe_when(incident.when, zone, words)
         if incident.when.start is None:
             # Placed on the timeline by when it was written down; say so.
-            when += f" (recorded {entry.recorded_at.astimezone(zone):%Y-%m-%d})"
+            day = f"{entry.recorded_at.astimezone(zone):%Y-%m-%d}"
+            when += " " + words("(recorded %(day)s)", day=day)
         return Item(**base, when=when, headline=_line(incident.what), incident=incident)
     if entry.kind in ("action", "reply"):
         try:
             timed: Action | Reply = entry.action() if entry.kind == "action" else entry.reply()
         except ValueError:
             return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
-        when = describe_when(timed.when, zone)
+        when = describe_when(timed.when, zone, words)
         if isinstance(timed, Action):
             return Item(**base, when=when, headline=_line(timed.what), action=timed)
         return Item(**base, when=when, headline=_line(timed.what), reply=timed)
@@ -693,7 +715,7 @@ def facts(case: CaseFile, top: int = 8) -> Facts:
         forgotten=case.forgotten,
         forgotten_files=case.forgotten_files,
         left_out=case.left_out,
-        selection=case.selection.describe(),
+        selection=case.selection.describe(case.words),
     )
 
 

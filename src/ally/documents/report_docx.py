@@ -23,17 +23,8 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from ally.documents import report_text
-from ally.documents.casefile import (
-    CaseFile,
-    Exhibit,
-    Facts,
-    Item,
-    code_finding,
-    facts,
-    human_size,
-    plural,
-)
-from ally.documents.report_html import step_line
+from ally.documents.casefile import CaseFile, Exhibit, Facts, code_finding, facts
+from ally.documents.report_text import heading, label, step_line
 from ally.documents.steps import of_case_file
 
 MONO = "DejaVu Sans Mono"
@@ -43,7 +34,7 @@ def render_docx(case: CaseFile, paper: str = "A4") -> bytes:
     """The report as .docx bytes."""
     document = Document()
     _page(document, paper)
-    _page_numbers(document)
+    _page_numbers(document, case)
     summary = facts(case)
     _cover(document, case, summary)
     _summary(document, case, summary)
@@ -83,13 +74,13 @@ def _x(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _page_numbers(document: DocxDocument) -> None:
+def _page_numbers(document: DocxDocument, case: CaseFile) -> None:
     """ "Page N of M" in every page's footer, as Word fields, so a court can cite a page."""
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run("Page ")
+    paragraph.add_run(label(case, "page") + " ")
     _word_field(paragraph, "PAGE")
-    paragraph.add_run(" of ")
+    paragraph.add_run(" " + label(case, "of") + " ")
     _word_field(paragraph, "NUMPAGES")
 
 
@@ -118,13 +109,8 @@ def _word_field(paragraph: Any, code: str) -> None:
 def _exhibit_index(document: DocxDocument, case: CaseFile) -> None:
     if not case.exhibits:
         return
-    document.add_heading("Exhibit index", level=2)
-    table = document.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, title in zip(
-        table.rows[0].cells, ("Exhibit", "File", "With", "Recorded"), strict=True
-    ):
-        cell.text = title
+    document.add_heading(heading(case, "exhibit_index"), level=2)
+    table = _table_head(document, case, ("exhibit", "file", "with", "recorded"))
     for item in case.items:
         for exhibit in item.exhibits:
             row = table.add_row().cells
@@ -145,9 +131,17 @@ def _declaration(document: DocxDocument, case: CaseFile) -> None:
         paragraph.paragraph_format.keep_with_next = True
 
 
-def _field(document: DocxDocument, label: str, value: str) -> None:
+def _table_head(document: DocxDocument, case: CaseFile, keys: tuple[str, ...]) -> Any:
+    table = document.add_table(rows=1, cols=len(keys))
+    table.style = "Table Grid"
+    for cell, key in zip(table.rows[0].cells, keys, strict=True):
+        cell.text = label(case, key)
+    return table
+
+
+def _field(document: DocxDocument, name: str, value: str) -> None:
     paragraph = document.add_paragraph()
-    paragraph.add_run(f"{label}: ").bold = True
+    paragraph.add_run(f"{name}: ").bold = True
     paragraph.add_run(_x(value))
     paragraph.paragraph_format.space_after = Pt(1)
 
@@ -165,55 +159,40 @@ def _text(document: DocxDocument, text: str, style: str | None = None) -> None:
 
 def _cover(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
     document.add_heading(_x(case.title), level=0)
-    if case.person:
-        document.add_paragraph(_x(f"Journal of {case.person}"))
-    _field(document, "Prepared", case.moment(case.generated_at))
+    person = report_text.journal_of(case)
+    if person:
+        document.add_paragraph(_x(person))
+    _field(document, label(case, "prepared"), case.moment(case.generated_at))
     if case.jurisdiction:
-        _field(document, "Jurisdiction", case.jurisdiction)
-    covers = f"{plural(summary.incidents, 'incident')}, {plural(summary.messages, 'message')}"
-    if summary.notes:
-        covers += ", " + plural(summary.notes, "note")
-    _field(document, "Covers", covers)
+        _field(document, label(case, "jurisdiction"), case.jurisdiction)
+    _field(document, label(case, "covers"), report_text.covers(case, summary))
     if summary.first:
-        _field(document, "Period", f"{summary.first} to {summary.last}")
-    _field(
-        document,
-        "Exhibits",
-        f"{plural(summary.exhibits, 'file')} ({human_size(summary.exhibit_bytes)}), "
-        f"{summary.images} shown as images",
-    )
-    _field(document, "Head code", case.head_code)
-    document.add_paragraph(report_text.ABOUT)
-    document.add_paragraph(report_text.NOT_ADVICE)
+        _field(document, label(case, "period"), report_text.period(case, summary))
+    _field(document, label(case, "exhibits"), report_text.exhibits_fact(case, summary))
+    _field(document, label(case, "head_code"), case.head_code)
+    document.add_paragraph(case.words(report_text.ABOUT))
+    document.add_paragraph(case.words(report_text.NOT_ADVICE))
 
 
 def _summary(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
-    document.add_heading("Summary", level=1)
-    period = f", from {summary.first} to {summary.last}" if summary.first else ""
-    document.add_paragraph(
-        f"This report covers {plural(summary.incidents, 'incident')} and "
-        f"{plural(summary.messages, 'message')}{period}, with "
-        f"{plural(summary.exhibits, 'exhibit')}. Times are shown with their offset from UTC."
-    )
+    document.add_heading(heading(case, "summary"), level=1)
+    document.add_paragraph(report_text.summary_intro(case, summary))
     if summary.people:
-        document.add_heading("People named in incidents", level=3)
+        document.add_heading(heading(case, "people"), level=3)
         document.add_paragraph(_x("; ".join(f"{name} ({n})" for name, n in summary.people)))
     if summary.places:
-        document.add_heading("Places", level=3)
+        document.add_heading(heading(case, "places"), level=3)
         document.add_paragraph(_x("; ".join(f"{name} ({n})" for name, n in summary.places)))
-    document.add_heading("What is and is not included", level=3)
-    document.add_paragraph(_x(report_text.included(summary)))
+    document.add_heading(heading(case, "included"), level=3)
+    document.add_paragraph(_x(report_text.included(summary, case.words)))
 
 
 def _timeline(document: DocxDocument, case: CaseFile) -> None:
-    document.add_heading("Timeline", level=1)
+    document.add_heading(heading(case, "timeline"), level=1)
     if not case.items:
-        document.add_paragraph("No entries were selected.")
+        document.add_paragraph(report_text.no_entries(case))
         return
-    table = document.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, ("When", "Entry", "What", "Exhibits"), strict=True):
-        cell.text = title
+    table = _table_head(document, case, ("when", "entry", "what", "exhibits"))
     for item in case.items:
         row = table.add_row().cells
         row[0].text = _x(item.when)
@@ -226,47 +205,36 @@ def _steps(document: DocxDocument, case: CaseFile) -> None:
     steps = of_case_file(case)
     if not steps:
         return
-    document.add_heading("Steps taken", level=1)
-    document.add_paragraph("What I did about it, and what came back, in date order.")
-    table = document.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    titles = ("When", "Entry", "What", "Reference")
-    for cell, title in zip(table.rows[0].cells, titles, strict=True):
-        cell.text = title
+    document.add_heading(heading(case, "steps"), level=1)
+    document.add_paragraph(report_text.steps_intro(case))
+    table = _table_head(document, case, ("when", "entry", "what", "reference"))
     for step in steps:
         row = table.add_row().cells
         row[0].text = _x(step.when)
-        row[1].text = step.label or "Case"
-        row[2].text = _x(step_line(step))
+        row[1].text = step.label or label(case, "case")
+        row[2].text = _x(step_line(case, step))
         row[3].text = _x(step.reference)
-
-
-def _recorded(item: Item, case: CaseFile) -> str:
-    text = f"{case.moment(item.entry.recorded_at)}, journal entry {item.entry.seq}"
-    if item.edited:
-        text += f" (version {item.entry.version}; earlier versions kept)"
-    return text
 
 
 def _incidents(document: DocxDocument, case: CaseFile) -> None:
     if not case.incidents:
         return
-    document.add_heading("Incidents", level=1)
+    document.add_heading(heading(case, "incidents"), level=1)
     for item in case.incidents:
         incident = item.incident
         assert incident is not None
         document.add_heading(_x(f"{item.label} · {item.when}"), level=2)
         if incident.where:
-            _field(document, "Where", incident.where)
+            _field(document, label(case, "where"), incident.where)
         if incident.who:
-            _field(document, "Who", "; ".join(incident.who))
+            _field(document, label(case, "who"), "; ".join(incident.who))
         if incident.witnesses:
-            _field(document, "Witnesses", "; ".join(incident.witnesses))
-        _field(document, "Recorded", _recorded(item, case))
-        document.add_heading("What happened", level=3)
+            _field(document, label(case, "witnesses"), "; ".join(incident.witnesses))
+        _field(document, label(case, "recorded"), report_text.recorded(case, item))
+        document.add_heading(heading(case, "what"), level=3)
         _text(document, incident.what)
         if incident.impact:
-            document.add_heading("How it affected them", level=3)
+            document.add_heading(heading(case, "impact"), level=3)
             _text(document, incident.impact)
         for exhibit in item.exhibits:
             _exhibit(document, exhibit, case)
@@ -278,17 +246,9 @@ def _exhibit(document: DocxDocument, exhibit: Exhibit, case: CaseFile) -> None:
         document.add_picture(io.BytesIO(exhibit.display.data), width=Mm(width), height=Mm(height))
     caption = document.add_paragraph()
     caption.add_run(exhibit.label).bold = True
-    text = (
-        f" · {exhibit.filename} · {exhibit.media_type} · {human_size(exhibit.size)} · "
-        f"recorded {case.moment(exhibit.recorded_at)}"
-    )
+    text = " · " + report_text.exhibit_caption(case, exhibit)
     if exhibit.display is None:
-        text += " (not shown here; the original is in the evidence bundle)"
-    elif exhibit.display.reduced:
-        text += (
-            f" · shown reduced from {exhibit.display.original_width} × "
-            f"{exhibit.display.original_height} pixels"
-        )
+        text += " " + report_text.not_shown(case)
     caption.add_run(_x(text) + "\n")
     _hash(caption, exhibit.sha256)
 
@@ -296,26 +256,15 @@ def _exhibit(document: DocxDocument, exhibit: Exhibit, case: CaseFile) -> None:
 def _messages(document: DocxDocument, case: CaseFile) -> None:
     if not case.messages:
         return
-    document.add_heading("Messages", level=1)
+    document.add_heading(heading(case, "messages"), level=1)
     for item in case.messages:
         message = item.message
         assert message is not None
-        document.add_heading(_x(f"{item.label} · {item.when} · from {message.sender}"), level=3)
+        document.add_heading(_x(report_text.message_heading(case, item)), level=3)
         _text(document, message.text, style="Quote")
-        where = message.platform
-        if message.conversation:
-            where += f", conversation “{message.conversation}”"
-        if message.edited:
-            where += ", edited by the sender"
-        if message.deleted:
-            where += ", deleted by the sender"
-        paragraph = document.add_paragraph(_x(where + ". "))
-        if message.provenance:
-            paragraph.add_run(_x(f"Read from {message.provenance}. "))
-        paragraph.add_run(f"Journal entry {item.entry.seq}, recorded ")
-        paragraph.add_run(case.moment(item.entry.recorded_at) + ".")
+        paragraph = document.add_paragraph(_x(report_text.message_source(case, item)))
         if message.source_sha256:
-            paragraph.add_run("\nExport file ")
+            paragraph.add_run("\n" + label(case, "export_file") + " ")
             run = paragraph.add_run(f"SHA-256 {message.source_sha256}")
             run.font.name, run.font.size = MONO, Pt(7.5)
         for exhibit in item.exhibits:
@@ -326,13 +275,13 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
     items = case.notes + case.others
     if not items:
         return
-    document.add_heading("Notes and other entries", level=1)
+    document.add_heading(heading(case, "notes"), level=1)
     for item in items:
         document.add_heading(_x(f"{item.label} · {item.when}"), level=3)
         _text(document, item.note.text if item.note else item.headline)
-        for label, value in item.details:
+        for name, value in item.details:
             paragraph = document.add_paragraph()
-            paragraph.add_run(_x(label + ": ")).bold = True
+            paragraph.add_run(_x(name + ": ")).bold = True
             paragraph.add_run(_x(value))
         if item.quote:
             _text(document, item.quote)
@@ -341,33 +290,33 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
 
 
 def _appendix(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
-    document.add_heading("Integrity appendix", level=1)
-    document.add_paragraph(report_text.INTEGRITY)
+    words = case.words
+    document.add_heading(heading(case, "appendix"), level=1)
+    document.add_paragraph(words(report_text.INTEGRITY))
     if summary.images:
-        document.add_paragraph(report_text.REDUCED)
-    document.add_heading("Journal head code", level=3)
+        document.add_paragraph(words(report_text.REDUCED))
+    document.add_heading(heading(case, "head_code"), level=3)
     run = document.add_paragraph().add_run(case.head_code)
     run.font.name, run.font.size = MONO, Pt(13)
     if case.noted_codes:
-        document.add_heading("Journal codes noted earlier", level=3)
+        document.add_heading(heading(case, "noted"), level=3)
         for code, found in case.noted_codes:
             paragraph = document.add_paragraph()
             paragraph.add_run(code).font.name = MONO
-            paragraph.add_run(_x(f": {code_finding(found)}"))
-    document.add_heading("Exhibits", level=3)
+            paragraph.add_run(_x(f": {code_finding(found, words)}"))
+    document.add_heading(heading(case, "exhibits"), level=3)
     for exhibit in case.exhibits:
         paragraph = document.add_paragraph()
         paragraph.add_run(exhibit.label).bold = True
-        paragraph.add_run(
-            _x(f" · {exhibit.filename} · {exhibit.size} bytes · {exhibit.media_type}\n")
-        )
+        line = report_text.appendix_line(case, exhibit).removeprefix(exhibit.label)
+        paragraph.add_run(_x(line + "\n"))
         _hash(paragraph, exhibit.sha256)
     if not case.exhibits:
-        document.add_paragraph("There are no exhibits.")
-    document.add_heading("How to verify", level=3)
+        document.add_paragraph(report_text.no_exhibits(case))
+    document.add_heading(heading(case, "verify"), level=3)
     for step in report_text.VERIFY_STEPS:
         paragraph = document.add_paragraph(style="List Number")
-        for index, part in enumerate(re.split(r"`([^`]+)`", step)):
+        for index, part in enumerate(re.split(r"`([^`]+)`", words(step))):
             run = paragraph.add_run(part)
             if index % 2:
                 run.font.name = MONO

@@ -11,17 +11,8 @@ import re
 from collections.abc import Callable
 
 from ally.documents import report_text
-from ally.documents.casefile import (
-    CaseFile,
-    Exhibit,
-    Facts,
-    Item,
-    code_finding,
-    facts,
-    human_size,
-    plural,
-)
-from ally.documents.report_html import step_line
+from ally.documents.casefile import CaseFile, Exhibit, Facts, code_finding, facts
+from ally.documents.report_text import heading, label, step_line
 from ally.documents.steps import of_case_file
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -56,7 +47,7 @@ def render_markdown(case: CaseFile, link: ExhibitLink | None = None) -> str:
     summary = facts(case)
     lines: list[str] = []
     lines += _cover(case, summary)
-    lines += _summary(summary)
+    lines += _summary(case, summary)
     lines += _exhibit_index(case)
     lines += _timeline(case)
     lines += _steps(case)
@@ -70,46 +61,31 @@ def render_markdown(case: CaseFile, link: ExhibitLink | None = None) -> str:
 
 def _cover(case: CaseFile, summary: Facts) -> list[str]:
     lines = [f"# {_one_line(case.title)}", ""]
-    if case.person:
-        lines += [f"Journal of {_one_line(case.person)}", ""]
-    lines.append(f"- **Prepared:** {case.moment(case.generated_at)}")
+    person = report_text.journal_of(case)
+    if person:
+        lines += [_one_line(person), ""]
+    lines.append(f"- **{label(case, 'prepared')}:** {case.moment(case.generated_at)}")
     if case.jurisdiction:
-        lines.append(f"- **Jurisdiction:** {_one_line(case.jurisdiction)}")
-    covers = f"{plural(summary.incidents, 'incident')}, {plural(summary.messages, 'message')}"
-    if summary.notes:
-        covers += ", " + plural(summary.notes, "note")
-    lines.append(f"- **Covers:** {covers}")
+        lines.append(f"- **{label(case, 'jurisdiction')}:** {_one_line(case.jurisdiction)}")
+    lines.append(f"- **{label(case, 'covers')}:** {report_text.covers(case, summary)}")
     if summary.first:
-        lines.append(f"- **Period:** {summary.first} to {summary.last}")
-    lines.append(
-        f"- **Exhibits:** {plural(summary.exhibits, 'file')} "
-        f"({human_size(summary.exhibit_bytes)}), {summary.images} shown as images"
-    )
-    lines.append(f"- **Head code:** `{case.head_code}`")
-    return [*lines, "", report_text.ABOUT, "", f"*{report_text.NOT_ADVICE}*", ""]
+        lines.append(f"- **{label(case, 'period')}:** {report_text.period(case, summary)}")
+    lines.append(f"- **{label(case, 'exhibits')}:** {report_text.exhibits_fact(case, summary)}")
+    lines.append(f"- **{label(case, 'head_code')}:** `{case.head_code}`")
+    about, not_advice = case.words(report_text.ABOUT), case.words(report_text.NOT_ADVICE)
+    return [*lines, "", about, "", f"*{not_advice}*", ""]
 
 
-def _summary(summary: Facts) -> list[str]:
-    period = f", from {summary.first} to {summary.last}" if summary.first else ""
-    lines = [
-        "## Summary",
-        "",
-        f"This report covers {plural(summary.incidents, 'incident')} and "
-        f"{plural(summary.messages, 'message')}{period}, with "
-        f"{plural(summary.exhibits, 'exhibit')}. Times are shown with their offset from UTC.",
-        "",
-    ]
+def _summary(case: CaseFile, summary: Facts) -> list[str]:
+    lines = [f"## {heading(case, 'summary')}", "", report_text.summary_intro(case, summary), ""]
     if summary.people:
         people = "; ".join(f"{_one_line(name)} ({n})" for name, n in summary.people)
-        lines += ["**People named in incidents:** " + people, ""]
+        lines += [f"**{heading(case, 'people')}:** " + people, ""]
     if summary.places:
         places = "; ".join(f"{_one_line(name)} ({n})" for name, n in summary.places)
-        lines += ["**Places:** " + places, ""]
-    return [
-        *lines,
-        "**What is and is not included:** " + _one_line(report_text.included(summary)),
-        "",
-    ]
+        lines += [f"**{heading(case, 'places')}:** " + places, ""]
+    included = _one_line(report_text.included(summary, case.words))
+    return [*lines, f"**{heading(case, 'included')}:** " + included, ""]
 
 
 def _exhibit_index(case: CaseFile) -> list[str]:
@@ -118,10 +94,11 @@ def _exhibit_index(case: CaseFile) -> list[str]:
     if not case.exhibits:
         return []
     owner = {exhibit.attachment_id: item.label for item in case.items for exhibit in item.exhibits}
+    columns = " | ".join(label(case, key) for key in ("exhibit", "file", "with", "recorded"))
     lines = [
-        "## Exhibit index",
+        f"## {heading(case, 'exhibit_index')}",
         "",
-        "| Exhibit | File | With | Recorded |",
+        f"| {columns} |",
         "| --- | --- | --- | --- |",
     ]
     for exhibit in case.exhibits:
@@ -149,21 +126,23 @@ def _steps(case: CaseFile) -> list[str]:
     steps = of_case_file(case)
     if not steps:
         return []
-    lines = ["## Steps taken", "", "What I did about it, and what came back, in date order.", ""]
-    lines += ["| When | Entry | What | Reference |", "| --- | --- | --- | --- |"]
+    lines = [f"## {heading(case, 'steps')}", "", report_text.steps_intro(case), ""]
+    columns = " | ".join(label(case, key) for key in ("when", "entry", "what", "reference"))
+    lines += [f"| {columns} |", "| --- | --- | --- | --- |"]
     for step in steps:
         lines.append(
-            f"| {_one_line(step.when)} | {step.label or 'Case'} | {_one_line(step_line(step))} "
-            f"| {_one_line(step.reference)} |"
+            f"| {_one_line(step.when)} | {step.label or label(case, 'case')} "
+            f"| {_one_line(step_line(case, step))} | {_one_line(step.reference)} |"
         )
     return [*lines, ""]
 
 
 def _timeline(case: CaseFile) -> list[str]:
-    lines = ["## Timeline", ""]
+    lines = [f"## {heading(case, 'timeline')}", ""]
     if not case.items:
-        return [*lines, "No entries were selected.", ""]
-    lines += ["| When | Entry | What | Exhibits |", "| --- | --- | --- | --- |"]
+        return [*lines, report_text.no_entries(case), ""]
+    columns = " | ".join(label(case, key) for key in ("when", "entry", "what", "exhibits"))
+    lines += [f"| {columns} |", "| --- | --- | --- | --- |"]
     for item in case.items:
         exhibits = ", ".join(exhibit.label for exhibit in item.exhibits)
         lines.append(
@@ -172,46 +151,38 @@ def _timeline(case: CaseFile) -> list[str]:
     return [*lines, ""]
 
 
-def _recorded(item: Item, case: CaseFile) -> str:
-    text = f"{case.moment(item.entry.recorded_at)}, journal entry {item.entry.seq}"
-    if item.edited:
-        text += f" (version {item.entry.version}; earlier versions kept)"
-    return text
-
-
 def _exhibit(exhibit: Exhibit, case: CaseFile, link: ExhibitLink | None) -> list[str]:
     name = escape(exhibit.filename)
-    caption = (
-        f"**{exhibit.label}** · {name} · {exhibit.media_type} · {human_size(exhibit.size)} · "
-        f"recorded {case.moment(exhibit.recorded_at)}"
-    )
+    caption = f"**{exhibit.label}** · " + _one_line(report_text.exhibit_caption(case, exhibit))
     lines = []
     if link is not None:
         path = link(exhibit).replace(" ", "%20")
         if exhibit.display is not None:
             lines += [f"![{exhibit.label}: {name}]({path})", ""]
-        caption += f" · [original file]({path})"
+        caption += f" · [{label(case, 'original_file')}]({path})"
     return [*lines, caption + "  ", f"`SHA-256 {exhibit.sha256}`", ""]
 
 
 def _incidents(case: CaseFile, link: ExhibitLink | None) -> list[str]:
     if not case.incidents:
         return []
-    lines = ["## Incidents", ""]
+    lines = [f"## {heading(case, 'incidents')}", ""]
     for item in case.incidents:
         incident = item.incident
         assert incident is not None
         lines += [f"### {item.label} · {_one_line(item.when)}", ""]
         if incident.where:
-            lines.append(f"- **Where:** {_one_line(incident.where)}")
+            lines.append(f"- **{label(case, 'where')}:** {_one_line(incident.where)}")
         if incident.who:
-            lines.append(f"- **Who:** {_one_line('; '.join(incident.who))}")
+            lines.append(f"- **{label(case, 'who')}:** {_one_line('; '.join(incident.who))}")
         if incident.witnesses:
-            lines.append(f"- **Witnesses:** {_one_line('; '.join(incident.witnesses))}")
-        lines += [f"- **Recorded:** {_recorded(item, case)}", "", "**What happened**", ""]
-        lines += _paragraphs(incident.what)
+            witnesses = _one_line("; ".join(incident.witnesses))
+            lines.append(f"- **{label(case, 'witnesses')}:** {witnesses}")
+        recorded = report_text.recorded(case, item)
+        lines += [f"- **{label(case, 'recorded')}:** {recorded}", ""]
+        lines += [f"**{heading(case, 'what')}**", "", *_paragraphs(incident.what)]
         if incident.impact:
-            lines += ["**How it affected them**", "", *_paragraphs(incident.impact)]
+            lines += [f"**{heading(case, 'impact')}**", "", *_paragraphs(incident.impact)]
         for exhibit in item.exhibits:
             lines += _exhibit(exhibit, case, link)
     return lines
@@ -220,16 +191,16 @@ def _incidents(case: CaseFile, link: ExhibitLink | None) -> list[str]:
 def _messages(case: CaseFile, link: ExhibitLink | None) -> list[str]:
     if not case.messages:
         return []
-    lines = ["## Messages", ""]
+    lines = [f"## {heading(case, 'messages')}", ""]
     for item in case.messages:
         message = item.message
         assert message is not None
-        heading = f"### {item.label} · {_one_line(item.when)} · from {_one_line(message.sender)}"
-        lines += [heading, "", *_paragraphs(message.text, quote=True)]
+        title = report_text.message_heading(case, item, clean=_one_line)
+        lines += [f"### {title}", "", *_paragraphs(message.text, quote=True)]
         where = report_text.message_source(case, item, clean=_one_line)
         lines += [where, ""]
         if message.source_sha256:
-            lines += [f"Export file `SHA-256 {message.source_sha256}`", ""]
+            lines += [f"{label(case, 'export_file')} `SHA-256 {message.source_sha256}`", ""]
         for exhibit in item.exhibits:
             lines += _exhibit(exhibit, case, link)
     return lines
@@ -239,7 +210,7 @@ def _notes(case: CaseFile, link: ExhibitLink | None) -> list[str]:
     items = case.notes + case.others
     if not items:
         return []
-    lines = ["## Notes and other entries", ""]
+    lines = [f"## {heading(case, 'notes')}", ""]
     for item in items:
         lines += [f"### {item.label} · {_one_line(item.when)}", ""]
         lines += _paragraphs(item.note.text if item.note else item.headline)
@@ -247,29 +218,30 @@ def _notes(case: CaseFile, link: ExhibitLink | None) -> list[str]:
         if item.details:
             lines.append("")
         if item.quote:
-            lines += ["**Page text**", "", *_paragraphs(item.quote, quote=True)]
+            lines += [f"**{heading(case, 'page_text')}**", "", *_paragraphs(item.quote, quote=True)]
         for exhibit in item.exhibits:
             lines += _exhibit(exhibit, case, link)
     return lines
 
 
 def _appendix(case: CaseFile, summary: Facts) -> list[str]:
-    lines = ["## Integrity appendix", "", report_text.INTEGRITY, ""]
+    words = case.words
+    lines = [f"## {heading(case, 'appendix')}", "", words(report_text.INTEGRITY), ""]
     if summary.images:
-        lines += [report_text.REDUCED, ""]
-    lines += ["**Journal head code:** `" + case.head_code + "`", ""]
+        lines += [words(report_text.REDUCED), ""]
+    lines += [f"**{heading(case, 'head_code')}:** `{case.head_code}`", ""]
     if case.noted_codes:
-        lines += ["**Journal codes noted earlier**", ""]
-        lines += [f"- `{code}`: {code_finding(found)}" for code, found in case.noted_codes]
+        lines += [f"**{heading(case, 'noted')}**", ""]
+        lines += [f"- `{code}`: {code_finding(found, words)}" for code, found in case.noted_codes]
         lines.append("")
-    lines += ["**Exhibits**", ""]
+    lines += [f"**{heading(case, 'exhibits')}**", ""]
     for exhibit in case.exhibits:
-        lines.append(
-            f"- **{exhibit.label}** · {escape(exhibit.filename)} · {exhibit.size} bytes · "
-            f"{exhibit.media_type}  \n  `SHA-256 {exhibit.sha256}`"
-        )
+        line = report_text.appendix_line(case, exhibit, clean=escape)
+        line = line.replace(exhibit.label, f"**{exhibit.label}**", 1)
+        lines.append(f"- {line}  \n  `SHA-256 {exhibit.sha256}`")
     if not case.exhibits:
-        lines.append("There are no exhibits.")
-    lines += ["", "**How to verify**", ""]
-    lines += [f"{number}. {step}" for number, step in enumerate(report_text.VERIFY_STEPS, 1)]
+        lines.append(report_text.no_exhibits(case))
+    lines += ["", f"**{heading(case, 'verify')}**", ""]
+    steps = report_text.VERIFY_STEPS
+    lines += [f"{number}. {words(step)}" for number, step in enumerate(steps, 1)]
     return [*lines, ""]

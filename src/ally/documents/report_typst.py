@@ -23,18 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from ally.documents import report_text
-from ally.documents.casefile import (
-    CaseFile,
-    Exhibit,
-    Facts,
-    Item,
-    code_finding,
-    facts,
-    human_size,
-    plural,
-)
+from ally.documents.casefile import CaseFile, Exhibit, Facts, Item, code_finding, facts
 from ally.documents.images import DisplayImage
-from ally.documents.report_html import step_line
+from ally.documents.report_text import HEADINGS, LABELS, step_line
 from ally.documents.steps import of_case_file
 from ally.errors import AllyError
 
@@ -101,19 +92,28 @@ def report_data(case: CaseFile, paper: str = "A4") -> dict[str, Any]:
     """Everything the template prints, as plain strings already worded (the wording is
     shared with the other formats through ``report_text`` and ``casefile``)."""
     summary = facts(case)
+    words = case.words
     return {
+        "language": case.language,
+        "words": {
+            **{key: words(text) for key, text in LABELS.items()},
+            **{f"h_{key}": words(text) for key, text in HEADINGS.items()},
+            "steps_intro": report_text.steps_intro(case),
+            "no_entries": report_text.no_entries(case),
+            "no_exhibits": report_text.no_exhibits(case),
+        },
         "title": case.title,
         "footer": case.title,
         "paper": PAPERS.get(paper.lower(), "a4"),
         "cover": _cover(case, summary),
-        "summary": _summary(summary),
+        "summary": _summary(case, summary),
         "exhibit_index": _exhibit_index(case),
         "timeline": [
             [item.when, item.label, item.headline, ", ".join(e.label for e in item.exhibits)]
             for item in case.items
         ],
         "steps": [
-            [step.when, step.label or "Case", step_line(step), step.reference]
+            [step.when, step.label or words(LABELS["case"]), step_line(case, step), step.reference]
             for step in of_case_file(case)
         ],
         "incidents": [_incident(case, item) for item in case.incidents],
@@ -125,45 +125,29 @@ def report_data(case: CaseFile, paper: str = "A4") -> dict[str, Any]:
 
 
 def _cover(case: CaseFile, summary: Facts) -> dict[str, Any]:
-    covers = f"{plural(summary.incidents, 'incident')}, {plural(summary.messages, 'message')}"
-    if summary.notes:
-        covers += ", " + plural(summary.notes, "note")
-    if summary.others:
-        covers += ", " + plural(summary.others, "other entry", "other entries")
-    rows = [["Prepared", case.moment(case.generated_at)]]
+    label = case.words
+    rows = [[label(LABELS["prepared"]), case.moment(case.generated_at)]]
     if case.jurisdiction:
-        rows.append(["Jurisdiction", case.jurisdiction])
-    rows.append(["Covers", covers])
+        rows.append([label(LABELS["jurisdiction"]), case.jurisdiction])
+    rows.append([label(LABELS["covers"]), report_text.covers(case, summary)])
     if summary.first:
-        rows.append(["Period", f"{summary.first} to {summary.last}"])
-    rows.append(
-        [
-            "Exhibits",
-            f"{plural(summary.exhibits, 'file')} ({human_size(summary.exhibit_bytes)}), "
-            f"{summary.images} shown as images",
-        ]
-    )
+        rows.append([label(LABELS["period"]), report_text.period(case, summary)])
+    rows.append([label(LABELS["exhibits"]), report_text.exhibits_fact(case, summary)])
     return {
-        "person": f"Journal of {case.person}" if case.person else None,
+        "person": report_text.journal_of(case),
         "facts": rows,
         "head_code": case.head_code,
-        "about": report_text.ABOUT,
-        "not_advice": report_text.NOT_ADVICE,
+        "about": label(report_text.ABOUT),
+        "not_advice": label(report_text.NOT_ADVICE),
     }
 
 
-def _summary(summary: Facts) -> dict[str, Any]:
-    period = f", from {summary.first} to {summary.last}" if summary.first else ""
-    messages = f" and {plural(summary.messages, 'message')}" if summary.messages else ""
+def _summary(case: CaseFile, summary: Facts) -> dict[str, Any]:
     return {
-        "intro": (
-            f"This report covers {plural(summary.incidents, 'incident')}{messages}{period}, "
-            f"with {plural(summary.exhibits, 'exhibit')}. Times are shown with their offset "
-            "from UTC."
-        ),
+        "intro": report_text.summary_intro(case, summary),
         "people": "; ".join(f"{name} ({count})" for name, count in summary.people),
         "places": "; ".join(f"{name} ({count})" for name, count in summary.places),
-        "included": report_text.included(summary),
+        "included": report_text.included(summary, case.words),
     }
 
 
@@ -182,27 +166,13 @@ def paragraphs(text: str) -> list[str]:
     return [part for part in found if part]
 
 
-def _recorded(case: CaseFile, item: Item) -> str:
-    text = f"{case.moment(item.entry.recorded_at)}, journal entry {item.entry.seq}"
-    if item.edited:
-        text += f" (version {item.entry.version}; earlier versions kept)"
-    return text
-
-
 def _exhibit(case: CaseFile, exhibit: Exhibit) -> dict[str, Any]:
-    caption = (
-        f"{exhibit.filename} · {exhibit.media_type} · {human_size(exhibit.size)} · "
-        f"recorded {case.moment(exhibit.recorded_at)}"
-    )
+    caption = report_text.exhibit_caption(case, exhibit)
     shown: dict[str, Any] = {"label": exhibit.label, "sha256": exhibit.sha256, "image": None}
     display = exhibit.display
     if display is None:
-        shown["caption"] = caption + " (not shown here; the original is in the evidence bundle)"
+        shown["caption"] = caption + " " + report_text.not_shown(case)
         return shown
-    if display.reduced:
-        caption += (
-            f" · shown reduced from {display.original_width} × {display.original_height} pixels"
-        )
     width, height = display.size_mm(*IMAGE_BOX_MM)
     shown.update(caption=caption, image=_image_path(exhibit), width=width, height=height)
     return shown
@@ -211,14 +181,15 @@ def _exhibit(case: CaseFile, exhibit: Exhibit) -> dict[str, Any]:
 def _incident(case: CaseFile, item: Item) -> dict[str, Any]:
     incident = item.incident
     assert incident is not None
+    label = case.words
     rows = []
     if incident.where:
-        rows.append(["Where", incident.where])
+        rows.append([label(LABELS["where"]), incident.where])
     if incident.who:
-        rows.append(["Who", "; ".join(incident.who)])
+        rows.append([label(LABELS["who"]), "; ".join(incident.who)])
     if incident.witnesses:
-        rows.append(["Witnesses", "; ".join(incident.witnesses)])
-    rows.append(["Recorded", _recorded(case, item)])
+        rows.append([label(LABELS["witnesses"]), "; ".join(incident.witnesses)])
+    rows.append([label(LABELS["recorded"]), report_text.recorded(case, item)])
     return {
         "heading": f"{item.label} · {item.when}",
         "facts": rows,
@@ -233,7 +204,7 @@ def _message(case: CaseFile, item: Item) -> dict[str, Any]:
     assert message is not None
     where = report_text.message_source(case, item)
     return {
-        "heading": f"{item.label} · {item.when} · from {message.sender}",
+        "heading": report_text.message_heading(case, item),
         "text": paragraphs(message.text),
         "provenance": where,
         "source_sha256": message.source_sha256,
@@ -266,17 +237,12 @@ def _code_parts(text: str) -> list[list[Any]]:
 
 def _appendix(case: CaseFile, summary: Facts) -> dict[str, Any]:
     return {
-        "integrity": report_text.INTEGRITY,
-        "reduced": report_text.REDUCED if summary.images else None,
+        "integrity": case.words(report_text.INTEGRITY),
+        "reduced": case.words(report_text.REDUCED) if summary.images else None,
         "head_code": case.head_code,
-        "noted": [[code, code_finding(found)] for code, found in case.noted_codes],
+        "noted": [[code, code_finding(found, case.words)] for code, found in case.noted_codes],
         "exhibits": [
-            [
-                f"{exhibit.label} · {exhibit.filename} · {exhibit.size} bytes · "
-                f"{exhibit.media_type}",
-                exhibit.sha256,
-            ]
-            for exhibit in case.exhibits
+            [report_text.appendix_line(case, exhibit), exhibit.sha256] for exhibit in case.exhibits
         ],
-        "verify": [_code_parts(step) for step in report_text.VERIFY_STEPS],
+        "verify": [_code_parts(case.words(step)) for step in report_text.VERIFY_STEPS],
     }

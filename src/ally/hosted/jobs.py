@@ -75,6 +75,9 @@ SCHEMA = (
         updated TIMESTAMPTZ NOT NULL DEFAULT now()
     )""",
     "CREATE INDEX IF NOT EXISTS hosted_jobs_account ON hosted_jobs (account)",
+    # The journal's public key (already in its own schema): a page shows a job only while
+    # that very journal is open, so a decoy journal never lists the real one's jobs.
+    "ALTER TABLE hosted_jobs ADD COLUMN IF NOT EXISTS journal TEXT NOT NULL DEFAULT ''",
     """CREATE TABLE IF NOT EXISTS hosted_job_files (
         job TEXT NOT NULL REFERENCES hosted_jobs (id) ON DELETE CASCADE,
         part TEXT NOT NULL,
@@ -82,6 +85,9 @@ SCHEMA = (
         data BYTEA NOT NULL,
         PRIMARY KEY (job, part, seq)
     )""",
+)
+_COLUMNS = (
+    "id, account, kind, state, sealed_for, worker, done, total, result, options, key_seal, journal"
 )
 _JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 _SCHEMA_NAME = re.compile(r"^v_[0-9a-f]{16}(_notes)?$")
@@ -111,6 +117,8 @@ class Job:
     result: bytes | None
     options: bytes
     key_seal: bytes | None
+    journal: str
+    """The journal's public key (age recipient)."""
 
     @property
     def active(self) -> bool:
@@ -160,6 +168,11 @@ def import_summary(result: ImportResult) -> dict[str, Any]:
         "original_stored": result.original_stored,
         "notes": result.notes(web=True),
     }
+
+
+def belongs(job: Job, vault: Vault) -> bool:
+    """Whether the job was made from this very journal (not, say, from its decoy)."""
+    return job.journal == str(vault.recipient)
 
 
 def seal_json(value: dict[str, Any], recipient: Recipient) -> bytes:
@@ -241,9 +254,9 @@ class JobStore:
         job = secrets.token_hex(8)
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO hosted_jobs (id, account, kind, state, options)"
-                " VALUES (?, ?, ?, 'waiting', ?)",
-                (job, account, kind, seal_json(options, vault.recipient)),
+                "INSERT INTO hosted_jobs (id, account, kind, state, options, journal)"
+                " VALUES (?, ?, ?, 'waiting', ?, ?)",
+                (job, account, kind, seal_json(options, vault.recipient), str(vault.recipient)),
             )
             self._write_sealed(db, job, "upload", upload, vault.recipient)
         return job
@@ -309,10 +322,7 @@ class JobStore:
         """The job (of this account, when given); NoJobError for any other."""
         if not is_job_id(job):
             raise NoJobError()
-        query = (
-            "SELECT id, account, kind, state, sealed_for, worker, done, total, result, options,"
-            " key_seal FROM hosted_jobs WHERE id = ?"
-        )
+        query = f"SELECT {_COLUMNS} FROM hosted_jobs WHERE id = ?"
         params: list[Any] = [job]
         if account is not None:
             query += " AND account = ?"
@@ -327,8 +337,7 @@ class JobStore:
         """The account's jobs, newest first (what the import page lists)."""
         with self.transaction() as db:
             rows = db.query(
-                "SELECT id, account, kind, state, sealed_for, worker, done, total, result,"
-                " options, key_seal FROM hosted_jobs WHERE account = ? ORDER BY created DESC",
+                f"SELECT {_COLUMNS} FROM hosted_jobs WHERE account = ? ORDER BY created DESC",
                 (account,),
             )
         return [_job(row) for row in rows]
@@ -356,6 +365,8 @@ class JobStore:
         waiting is queued again; one still queued or running keeps its place (a stalled run
         is retried by the workers themselves, and the new seal lets the retry open it).
         """
+        if not belongs(job, vault):  # another journal of the person (the decoy) is open
+            return job.sealed_for
         live = self.live_workers()
         if not job.active or (job.sealed_for and set(job.sealed_for) & set(live)):
             return job.sealed_for
@@ -366,15 +377,21 @@ class JobStore:
             "key": base64.b64encode(vault.sealed_key(list(live.values()))).decode("ascii"),
         }
         sealed = seal(json.dumps(payload).encode("utf-8"), list(live.values()))
-        state = "queued" if job.state == "waiting" else job.state
-        with self.transaction() as db:
+        with self.transaction() as db:  # only if no one moved the job on meanwhile
             db.execute(
-                "UPDATE hosted_jobs SET key_seal = ?, sealed_for = ?, state = ?, updated = now()"
-                " WHERE id = ?",
-                (sealed, " ".join(sorted(live)), state, job.id),
+                "UPDATE hosted_jobs SET key_seal = ?, sealed_for = ?, updated = now()"
+                " WHERE id = ? AND state = ?",
+                (sealed, " ".join(sorted(live)), job.id, job.state),
             )
         if job.state == "waiting":
+            # Queued first, marked after: if the queue cannot be reached the job still
+            # says it waits, and the next visit or unlock sends it again.
             defer(self.url, job.id, job.account)
+            with self.transaction() as db:
+                db.execute(
+                    "UPDATE hosted_jobs SET state = 'queued' WHERE id = ? AND state = 'waiting'",
+                    (job.id,),
+                )
         return tuple(sorted(live))
 
     # --- what workers write -------------------------------------------------------------------
@@ -383,7 +400,7 @@ class JobStore:
         with self.transaction() as db:
             db.execute(
                 "UPDATE hosted_jobs SET state = 'running', worker = ?, done = 0, updated = now()"
-                " WHERE id = ? AND state IN ('queued', 'running')",
+                " WHERE id = ? AND state IN ('queued', 'running', 'waiting')",
                 (worker, job),
             )
 
@@ -395,6 +412,16 @@ class JobStore:
                 "UPDATE hosted_jobs SET state = 'waiting', updated = now()"
                 " WHERE id = ? AND sealed_for = ? AND state IN ('queued', 'running')",
                 (job.id, " ".join(job.sealed_for)),
+            )
+
+    def abandon(self, job: str) -> None:
+        """The job cannot run at all (its journal is gone): failed, with nothing kept."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM hosted_job_files WHERE job = ?", (job,))
+            db.execute(
+                "UPDATE hosted_jobs SET state = 'failed', key_seal = NULL, sealed_for = '',"
+                " updated = now() WHERE id = ?",
+                (job,),
             )
 
     def progress(self, job: str, done: int, total: int) -> None:
@@ -443,6 +470,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         result=None if row[8] is None else bytes(row[8]),
         options=bytes(row[9]),
         key_seal=None if row[10] is None else bytes(row[10]),
+        journal=str(row[11]),
     )
 
 

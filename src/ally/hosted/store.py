@@ -102,6 +102,7 @@ SCHEMA = (
 COLUMNS = (
     # (table, column, declaration): columns added after the first release, added in place.
     ("hosted_sessions", "second_factor", "INTEGER NOT NULL DEFAULT 0"),
+    ("hosted_audit", "subject", "TEXT"),
 )
 """Added to existing tables by :func:`add_missing_columns` when a store opens."""
 
@@ -136,8 +137,8 @@ class HostedStore:
             schema_lock(db)
             for statement in (*SCHEMA, *APPEND_ONLY[db.kind]):
                 db.execute(statement)
-            _add_audit_subject(db)
             add_missing_columns(db)
+            db.execute("CREATE INDEX IF NOT EXISTS hosted_audit_subject ON hosted_audit (subject)")
 
     @property
     def kind(self) -> str:
@@ -178,16 +179,6 @@ def schema_lock(db: Database) -> None:
     TABLE IF NOT EXISTS is not safe against a concurrent twin); held until commit."""
     if db.kind == "postgresql":
         db.execute("SELECT pg_advisory_xact_lock(hashtext('ally-hosted-schema'))")
-
-
-def _add_audit_subject(db: Database) -> None:
-    """Databases made before the audit log named whose case an event is about get the
-    column (nullable, so earlier rows and their hashes are unchanged), and its index."""
-    if db.kind == "postgresql":
-        db.execute("ALTER TABLE hosted_audit ADD COLUMN IF NOT EXISTS subject TEXT")
-    elif not any(row[1] == "subject" for row in db.query("PRAGMA table_info(hosted_audit)")):
-        db.execute("ALTER TABLE hosted_audit ADD COLUMN subject TEXT")
-    db.execute("CREATE INDEX IF NOT EXISTS hosted_audit_subject ON hosted_audit (subject)")
 
 
 class LoginLedger:

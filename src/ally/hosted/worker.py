@@ -64,7 +64,12 @@ class JobRunner:
         found = self.store.get(job)
         if not found.active:
             return  # finished by an earlier run that the queue did not hear of
-        vault = self._open(found)
+        try:
+            vault = self._open(found)
+        except AllyError:  # the journal was deleted, or the seal names no journal
+            _log.warning("a job's journal could not be opened; the job is given up")
+            self.store.abandon(found.id)
+            return
         if vault is None:
             self.store.cannot_open(found)
             return

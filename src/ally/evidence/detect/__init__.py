@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -162,6 +163,10 @@ class Finding(NamedTuple):
         return f"{LABELS[self.category]}: " + "; ".join(self.reasons)
 
 
+_SCORE = itemgetter(1)
+"""A finding's score (read in C)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Assessment:
     """The detector's view of one message."""
@@ -173,7 +178,7 @@ class Assessment:
     """Some category is flagged (worked out once: an import asks for every message)."""
 
     def __post_init__(self) -> None:
-        flagged = any(finding.score >= FLAG_LINE for finding in self.findings)
+        flagged = max(map(_SCORE, self.findings), default=0.0) >= FLAG_LINE
         object.__setattr__(self, "flagged", flagged)
 
     @property

@@ -172,6 +172,8 @@ class LinearModel:
         }
         """The model's features for two neighbouring words, by the words' classes."""
         self.together: dict[frozenset[str], int] = {}
+        self.by_classes: dict[frozenset[int], int] = {}
+        """The same, by the set of word classes in a message (most messages share a few)."""
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LinearModel:
@@ -214,19 +216,36 @@ class LinearModel:
         classes = list(map(CLASS_OF.get, tokens, zero))
         if not any(classes):
             return total
-        neighbours = self.neighbours
-        names = set().union(
-            *map(neighbours.__getitem__, pairwise(classes)),
-            *map(neighbours.__getitem__, zip(classes, classes[2:], strict=False)),
-        )
-        total += sum(map(get, names, zero))
-        present = frozenset(chain.from_iterable(map(CLASSES.__getitem__, classes)))
+        places = [place for place, found in enumerate(classes) if found]
+        if len(places) > 1:  # neighbours: only two words that both have a class give features
+            neighbours = self.neighbours
+            names: set[str] = set()
+            last = len(classes) - 1
+            for place in places:
+                here = classes[place]
+                if place < last and classes[place + 1]:
+                    names.update(neighbours[here, classes[place + 1]])
+                if place < last - 1 and classes[place + 2]:
+                    names.update(neighbours[here, classes[place + 2]])
+            total += sum(map(get, names, zero))
+        kinds = frozenset(classes)
+        together = self.by_classes.get(kinds)
+        if together is None:
+            together = self._together(
+                frozenset(chain.from_iterable(map(CLASSES.__getitem__, kinds)))
+            )
+            if len(self.by_classes) < 100_000:
+                self.by_classes[kinds] = together
+        return total + together
+
+    def _together(self, present: frozenset[str]) -> int:
+        """The packed weights of the concepts present and of each pair of them (cached)."""
         together = self.together.get(present)
         if together is None:
-            together = sum(get(name, 0) for name in presence_names(present))
+            together = sum(self.packed.get(name, 0) for name in presence_names(present))
             if len(self.together) < 100_000:
                 self.together[present] = together
-        return total + together
+        return together
 
     def scores(self, names: Iterable[str]) -> dict[str, float]:
         """Calibrated score per category (0.5 = that category's flag line) for these features;

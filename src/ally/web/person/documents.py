@@ -17,13 +17,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally.documents.casefile import CaseFile, Selection, build_casefile
+from ally.documents.casefile import DEFAULT_TITLE, CaseFile, Selection, build_casefile
 from ally.documents.drafting import offered_standalone
 from ally.documents.ics import CalendarSummary, build_calendar
 from ally.documents.law import LawBook
 from ally.documents.letters import STANDALONE, pack_folders
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
+from ally.documents.report_i18n import REPORT_LANGUAGES
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
 from ally.knowledge.interview import Interview
@@ -111,9 +112,10 @@ def _page(
         has_vaults=vaults is not None,
         summary=summary,
         paper=paper_for(interview.pack.id if interview else None),
+        report_translated=visit.language in REPORT_LANGUAGES,
         error=error,
         values=values or {},
-        jobs=jobs.recent(request, "report"),
+        jobs=jobs.recent(request, visit, "report"),
     )
 
 
@@ -174,10 +176,11 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
         case = build_casefile(
             vault,
             choice.selection,
-            title=choice.title or "Evidence report",
+            title=choice.title or DEFAULT_TITLE,
             person=choice.person,
             jurisdiction=interview.pack.name if interview else None,
             images=choice.fmt != "md",
+            language=visit.language,
         )
     if interview is not None:
         # The jurisdiction's statement of truth or declaration, left to sign (issue 17 item 5).

@@ -232,7 +232,7 @@ def _form(
         formats=FORMAT_LABELS,
         limit=limit,
         date_orders=DATE_ORDERS,
-        jobs=jobs.recent(request, "import"),
+        jobs=jobs.recent(request, visit, "import"),
     )
 
 

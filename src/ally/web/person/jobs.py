@@ -21,7 +21,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally.hosted.jobs import KEEP_DAYS, Job, JobStore, NoJobError, close_queues
+from ally.hosted.jobs import KEEP_DAYS, Job, JobStore, NoJobError, belongs, close_queues
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
 from ally.web.person.gate import journal_needed
@@ -88,13 +88,18 @@ def submit(
     return see_other(f"/jobs/{job}")
 
 
-def recent(request: Request, kind: str) -> list[Job]:
-    """The signed-in person's jobs of this kind still kept (hosted mode; else none)."""
+def recent(request: Request, visit: Visit, kind: str) -> list[Job]:
+    """The signed-in person's jobs of this kind still kept, made from the journal open now
+    (hosted mode; else none). A locked journal lists none."""
     store = job_store(request)
     current = getattr(request.state, "account", None)
     if store is None or current is None:
         return []
-    return [job for job in store.of_account(str(current.account.id)) if job.kind == kind]
+    jobs = [job for job in store.of_account(str(current.account.id)) if job.kind == kind]
+    if not jobs:
+        return []
+    with keeper(request).using(visit.session.row) as vault:
+        return [job for job in jobs if vault is not None and belongs(job, vault)]
 
 
 def after_unlock(request: Request, visit: Visit) -> None:
@@ -128,6 +133,8 @@ def job_page(request: Request, visit: VisitDep, job_id: str) -> Response:
     store, job = _job(request, job_id)
     title = TITLES[job.kind]
     with keeper(request).using(visit.session.row) as vault:
+        if vault is not None and not belongs(job, vault):
+            raise PageError(404, N_("There is no such import or report."))
         if job.active and vault is not None:
             sealed = bool(store.reseal(job, vault))
             job = store.get(job.id, job.account)
@@ -190,6 +197,8 @@ def download(request: Request, visit: VisitDep, form: FormDep, job_id: str) -> R
     with keeper(request).using(visit.session.row) as vault:
         if vault is None:
             raise PageError(403, N_("Your journal is locked. Unlock it, then try again."))
+        if not belongs(job, vault):
+            raise PageError(404, N_("There is no such import or report."))
         result = json.loads(vault.unseal(job.result)) if job.result else {}
         data = b"".join(vault.unseal_stream(store.pieces(job.id, "result")))
     media_type, filename = REPORTS[str(result.get("format", "md"))]
