@@ -447,7 +447,7 @@ def _mark_first_step(page: Any, button: str) -> Any:
     first = page.locator("article.step").first
     title = first.locator("h3").inner_text().split(". ", 1)[1]
     escalates = first.get_by_text("If they refuse:").count() > 0
-    mark = first.get_by_role("link", name=f"Mark where this step stands: {title}")
+    mark = first.locator("a[href^='/plan/steps/']")
     if mark.count():  # not a "Start here" step: its buttons are on its own page
         mark.click()
         first = page.locator("article.step")
