@@ -271,3 +271,25 @@ def test_letter_checklist_and_entry_exclude(home: Path) -> None:
     assert "shouted at me" not in changed.stdout and "posted my home address" in changed.stdout
     assert "you left it out" in changed.stderr and "you chose it" in changed.stderr
     assert "--entry" not in changed.stdout, "the letter never carries the terminal's advice"
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "reason"),
+    [
+        ("es", ("Entradas (cámbielas", "Cómo enviarla", "Incidente"), "no trata de esto"),
+        ("fr", ("Entrées (à modifier", "Comment l'envoyer", "Incident"), "ne concerne pas ceci"),
+    ],
+)
+def test_the_words_around_a_draft_follow_the_language(
+    home: Path, language: str, words: tuple[str, ...], reason: str
+) -> None:
+    """A person drafting in Spanish or French reads the checklist, its reasons and the sending
+    advice in that language in the terminal too, with the same sentences as the web page."""
+    result = run(home, "letter", "employer-hr", "--answers", "answers.yaml", "--language", language)
+    assert result.returncode == 0, result.stderr
+    for expected in words:
+        assert expected in result.stderr, (expected, result.stderr)
+    post = next(line for line in result.stderr.splitlines() if "posted my home address" in line)
+    assert "[ ]" in post and reason in post
+    for english in ("How to send it", "Please check", "Entries (change", "not about this"):
+        assert english not in result.stderr, english

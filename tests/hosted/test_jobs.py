@@ -292,3 +292,17 @@ def test_a_report_is_made_by_a_worker_and_read_only_with_the_journal(
     assert report.status_code == 200
     assert "attachment" in report.headers["content-disposition"]
     assert "For the police" in report.text and REPORT_MARKER in report.text
+
+
+def test_a_worker_stopped_with_sigterm_says_goodbye(workers: Workers, pg_url: str) -> None:
+    """A clean stop takes the worker off the list at once: nothing more is sealed to it."""
+    worker = workers.start()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        listed = conn.execute("SELECT id FROM hosted_workers").fetchall()
+    assert listed == [(worker,)]
+    process = workers.running.pop(worker)
+    process.terminate()
+    assert process.wait(timeout=60) == 0
+    assert process.stdout is not None and "has stopped" in process.stdout.read()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert conn.execute("SELECT id FROM hosted_workers").fetchall() == []

@@ -13,7 +13,7 @@ import json
 import os
 import shlex
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
@@ -27,7 +27,7 @@ from ally.cli.plan import read_yaml_file
 from ally.documents import abuse
 from ally.documents.bundle import verify_bundle, write_bundle
 from ally.documents.casefile import CaseFile, Selection, build_casefile
-from ally.documents.checklist import Choice
+from ally.documents.checklist import Candidate, Choice
 from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.ics import build_calendar
@@ -45,6 +45,14 @@ from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
 from ally.model.answers import AnswerValue
 from ally.model.plan import Plan
+from ally.web.letterwords import (
+    CONTEXT_WORDS,
+    ENTRIES_HEADING,
+    KIND_WORDS,
+    REASONS,
+    WROTE_DRAFT,
+    notices,
+)
 
 err = literal_console(stderr=True)
 
@@ -262,7 +270,7 @@ def letter_command(
             xarf = None
         if xarf is not None:
             _write_xarf(made, request, journal, xarf, xarf_images, force)
-    _emit_letter(made, output_format, out, edit, force)
+    _emit_letter(made, output_format, out, edit, force, request.language)
 
 
 def _list_letters(plan: Plan | None, answers: dict[str, AnswerValue]) -> None:
@@ -313,9 +321,15 @@ def _write_xarf(
 
 
 def _emit_letter(
-    made: Draft, output_format: LetterFormat, out: Path | None, edit: bool, force: bool
+    made: Draft,
+    output_format: LetterFormat,
+    out: Path | None,
+    edit: bool,
+    force: bool,
+    language: str = "en",
 ) -> None:
     letter = made.letter
+    say = _interface_words(language)
     if output_format is LetterFormat.json:
         text = json.dumps(asdict(letter), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -326,23 +340,63 @@ def _emit_letter(
         typer.echo(text, nl=False)
     else:
         _write(out, text.encode("utf-8"), force)
-        err.print(f"Wrote the draft to {out}. Read it and change anything before you send it.")
+        err.print(say(WROTE_DRAFT) % {"path": out})
     if output_format is LetterFormat.md:
-        _print_checklist(made)
-        _print_list("How to send it", letter.guide.splitlines())
-        _print_list("Please check", letter.notes, style="yellow")
+        _print_checklist(made, say, english=language == "en")
+        _print_list(say("How to send it"), letter.guide.splitlines())
+        checks = letter.notes if language == "en" else _notices_in(made, language)
+        _print_list(say("Please check"), checks, style="yellow")
     if edit and out is not None:
         _open_editor(out)
 
 
-def _print_checklist(made: Draft) -> None:
-    """What the letter includes and leaves out, entry by entry, so nothing goes silently."""
+def _print_checklist(made: Draft, say: Callable[[str], str], english: bool = True) -> None:
+    """What the letter includes and leaves out, entry by entry, so nothing goes silently.
+
+    In English the core's own reasons are printed; in another language each reason is worded
+    from its code, as the web page does (the notes then come with the checks)."""
     lines = [
-        f"[{'x' if c.ticked else ' '}] {c.seq:>4} {c.kind_word}: {c.summary} ({c.reason})"
+        f"[{'x' if c.ticked else ' '}] {c.seq:>4} {_kind_word(c, say, english)}: {c.summary} "
+        f"({_reason(c, say, english)})"
         for c in made.checklist.candidates
     ]
-    _print_list("Entries (change with --entry N / --exclude N)", lines)
-    _print_list("Not offered", made.checklist.notes, style="dim")
+    _print_list(say(ENTRIES_HEADING), lines)
+    if english:
+        _print_list("Not offered", made.checklist.notes, style="dim")
+
+
+def _interface_words(language: str) -> Callable[[str], str]:
+    """The terminal's words in the person's language, from the web interface's catalogs."""
+    from ally.web.i18n import translations
+
+    return translations(language).gettext
+
+
+def _kind_word(candidate: Candidate, say: Callable[[str], str], english: bool) -> str:
+    if english:
+        return candidate.kind_word
+    return say(KIND_WORDS.get(candidate.kind, "Note"))
+
+
+def _reason(candidate: Candidate, say: Callable[[str], str], english: bool) -> str:
+    if english or candidate.why not in REASONS:
+        return candidate.reason
+    place = say(CONTEXT_WORDS.get(candidate.context, "work"))
+    return say(REASONS[candidate.why]) % {"place": place}
+
+
+def _notices_in(made: Draft, language: str) -> list[str]:
+    """What to check before sending, in the person's language (the web page's sentences)."""
+    from ally.web.i18n import translations
+
+    words = translations(language)
+    found = []
+    for singular, plural, values in notices(made):
+        text = (
+            words.ngettext(singular, plural, values["num"]) if plural else words.gettext(singular)
+        )
+        found.append(text % values if values else text)
+    return found
 
 
 def _open_editor(path: Path) -> None:
