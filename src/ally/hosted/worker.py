@@ -174,6 +174,7 @@ def report_casefile(vault: Vault, options: dict[str, Any]) -> CaseFile:
         person=options.get("person") or None,
         jurisdiction=pack.name if pack else None,
         images=options["format"] != "md",
+        language=options.get("language"),
     )
     if pack is not None:
         case.declaration = LawBook(pack_folders(pack.lineage)).declaration
