@@ -235,3 +235,22 @@ def test_admin_pages_are_for_this_organisations_admins_only(org: Org) -> None:
     nocode.client.cookies.set("ally_account", token)
     refused = nocode.get("/admin")
     assert refused.status_code == 403 and "need the code" in refused.text
+
+
+def test_disabling_in_one_app_process_refuses_the_advocate_in_another(
+    org: Org, pg_url: str
+) -> None:
+    """Two app processes share only the database: the refusal reaches the other one too."""
+    admin = staff_browser(org, org.admin)
+    link = link_on(admin.submit("/admin/invite", {}).text)
+    second = hosted_app(pg_url, org.clock)  # another process on the same database
+    advocate = join_as_advocate(
+        Org(second, org.accounts, org.clock, org.admin, org.other_admin), link, "adv@n"
+    )
+    assert advocate.open("/account/invite").status_code == 200
+    with org.accounts.store.transaction() as db:
+        adv_id = str(db.query("SELECT id FROM hosted_accounts WHERE login = 'adv@n'")[0][0])
+    admin.submit("/admin/accounts/end-sessions", {"account": adv_id})
+    refused = advocate.get("/account/invite")
+    assert refused.status_code == 303 and refused.headers["location"] == "/account/sign-in"
+    assert "Signed out everywhere by an admin" in admin.open("/admin/audit").text

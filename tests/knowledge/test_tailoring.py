@@ -66,7 +66,7 @@ def test_a_foreign_source_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     steps = folder / "steps.yaml"
     text = steps.read_text()
     steps.write_text(
-        text.replace("sources: [ie-nfoap-s10]", "sources: [ie-nfoap-s10, rmit-evidence]")
+        text.replace("sources: [ie-nfoap-s10]", "sources: [ie-nfoap-s10, esafety-evidence-first]")
     )
     pack, problems = validate_folder(folder)
     assert pack is not None, [str(problem) for problem in problems]
@@ -82,7 +82,7 @@ def test_a_foreign_source_is_a_warning_not_a_failure(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "warning:" in result.stderr and "rmit-evidence" in result.stderr
+    assert "warning:" in result.stderr and "esafety-evidence-first" in result.stderr
 
 
 def test_generic_wording_in_the_generic_pack_is_fine() -> None:
@@ -108,3 +108,45 @@ def test_no_us_step_cites_an_australian_source() -> None:
         warnings = [str(w) for w in source_warnings(pack_folder(pack_id))]
         own = [w for w in warnings if "rmit-evidence" in w and "/generic/" not in w]
         assert not own, own
+
+
+def test_no_built_in_pack_cites_a_foreign_source_as_if_it_were_local() -> None:
+    """566 warnings before (Australian and New Zealand evidence pages in every other pack)."""
+    for pack_id in builtin_pack_ids():
+        warnings = [str(w) for w in source_warnings(pack_folder(pack_id))]
+        assert not warnings, (pack_id, warnings)
+
+
+def test_general_guidance_from_elsewhere_says_so_where_the_plan_shows_it() -> None:
+    for pack_id in ("generic", "us", "gb", "ie", "ca", "ca-on", "us-oh"):
+        for language in ("en", "es", "fr"):
+            if language != "en" and pack_id in ("us-oh",):
+                continue
+            pack = load_pack(pack_id, language)
+            home = pack_place(pack)
+            for source in pack.sources:
+                place = source_place(source.url)
+                if source.general:
+                    assert place is not None and place != home, source.id
+                    words = {"en": "General guidance, from", "es": "Orientación general, de"}
+                    expected = words.get(language, "Conseils généraux, d")
+                    assert source.title.startswith(expected), (pack_id, language, source.title)
+
+
+def test_england_keeps_its_evidence_steps_on_uk_sources() -> None:
+    """Where the reference facts have a UK source for the same fact, gb cites it, not RMIT."""
+    pack = load_pack("gb")
+    for step_id in ("keep-evidence", "save-online-evidence"):
+        cited = pack.step(step_id).sources
+        assert "rmit-evidence" not in cited
+        assert "uk-police-what-to-bring" in cited
+    assert "uk-stalking-helpline-police" in pack.step("keep-evidence").sources
+    assert "uk-rph" in pack.step("save-online-evidence").sources
+    assert load_pack("gb", "es").step("keep-evidence").title == "Lleve un diario de lo que pasa"
+
+
+def test_the_platform_step_cites_an_international_page_for_saving_first() -> None:
+    for pack_id in ("generic", "us", "us-oh", "ca", "ca-on"):  # gb, ie and au have their own
+        cited = load_pack(pack_id).step("platform-report").sources
+        assert "esafety-evidence-first" not in cited and "meta-screenshot" in cited
+    assert "esafety-evidence-first" in load_pack("au").step("platform-report").sources

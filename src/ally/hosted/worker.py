@@ -1,7 +1,7 @@
 """``ally worker``: runs the imports and reports a hosted Ally queues (see ``hosted/jobs.py``).
 
 At start a worker makes an X25519 key pair; the private key lives in this process's memory
-only, and the public key is listed in ``hosted_workers`` so app processes can seal journal keys
+only, and the public key is listed in ``queue_workers`` so app processes can seal journal keys
 to it. While it runs it says it is alive (``seen``) and retries the jobs of workers that
 stopped saying so (Procrastinate's stalled jobs): a worker killed mid-import leaves its job to
 the others, and the vault batch makes the retried import all-or-nothing.
@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+import signal
 import time
 from collections.abc import Callable
 from functools import cache
@@ -173,6 +174,7 @@ def report_casefile(vault: Vault, options: dict[str, Any]) -> CaseFile:
         person=options.get("person") or None,
         jurisdiction=pack.name if pack else None,
         images=options["format"] != "md",
+        language=options.get("language"),
     )
     if pack is not None:
         case.declaration = LawBook(pack_folders(pack.lineage)).declaration
@@ -207,37 +209,77 @@ def run_worker(
     identity = Identity.generate()  # never written anywhere
     worker = secrets.token_hex(8)
     stale = heartbeat * 3
+    previous = signal.signal(signal.SIGTERM, _stop_now)  # until Procrastinate takes over
     store = JobStore(url)
-    ensure_queue_schema(url)
-    runner = JobRunner(url, store, worker, identity)
-    app = App(connector=PsycopgConnector(conninfo=url, min_size=1, max_size=concurrency + 2))
-    app.task(name=TASK, queue=QUEUE)(runner.run)
-    store.register_worker(worker, identity.recipient, stale)
-    if started is not None:
-        started(worker)
     try:
+        ensure_queue_schema(url)
+        runner = JobRunner(url, store, worker, identity)
+        app = App(connector=PsycopgConnector(conninfo=url, min_size=1, max_size=concurrency + 2))
+        app.task(name=TASK, queue=QUEUE)(runner.run)
+        store.register_worker(worker, identity.recipient, stale)
+        if started is not None:
+            started(worker)
         asyncio.run(_serve(app, store, worker, concurrency, heartbeat, stale))
+    except _StopRequestedError:
+        pass  # SIGTERM before any job could start: nothing to finish
     finally:
+        signal.signal(signal.SIGTERM, previous)
         store.retire(worker)
         store.close()
+
+
+class _StopRequestedError(Exception):
+    """SIGTERM came while the worker was still starting."""
+
+
+def _stop_now(signum: int, frame: object) -> None:
+    raise _StopRequestedError()
 
 
 async def _serve(
     app: Any, store: JobStore, worker: str, concurrency: int, heartbeat: float, stale: float
 ) -> None:
+    """Run the queue's worker until SIGTERM or SIGINT; the running job is finished first.
+
+    The signals are this loop's from its first step (Procrastinate's own handlers would
+    leave a gap while the database pool opens, where a stop request was lost)."""
+    from procrastinate.worker import Worker
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
     async with app.open_async():
+        if stopping.is_set():
+            return
+        runner: Any = Worker(
+            app,
+            queues=[QUEUE],
+            concurrency=concurrency,
+            name=f"ally-{worker}",
+            update_heartbeat_interval=heartbeat,
+            stalled_worker_timeout=stale,
+            fetch_job_polling_interval=heartbeat,
+            install_signal_handlers=False,
+        )
+        running = asyncio.create_task(runner.run())
         chores = asyncio.create_task(_keep_alive(app, store, worker, heartbeat, stale))
         try:
-            await app.run_worker_async(
-                queues=[QUEUE],
-                concurrency=concurrency,
-                name=f"ally-{worker}",
-                update_heartbeat_interval=heartbeat,
-                stalled_worker_timeout=stale,
-                fetch_job_polling_interval=heartbeat,
-            )
+            await _until_stopped(runner, running, stopping)
         finally:
             chores.cancel()
+
+
+async def _until_stopped(runner: Any, running: asyncio.Task[None], stopping: asyncio.Event) -> None:
+    """Wait for the worker to end, or for a stop request, which it is then given."""
+    asked = asyncio.create_task(stopping.wait())
+    await asyncio.wait({running, asked}, return_when=asyncio.FIRST_COMPLETED)
+    if stopping.is_set():
+        while runner.run_task is None and not running.done():
+            await asyncio.sleep(0.05)  # run() forgets a stop asked before it began
+        runner.stop()
+    asked.cancel()
+    await running
 
 
 async def _keep_alive(

@@ -402,4 +402,7 @@ def _cited_sources(
             cited += deadline.sources
     for notice in notices:
         cited += notice.sources
-    return [PlanSource(**pack.source(source_id).model_dump()) for source_id in dict.fromkeys(cited)]
+    return [
+        PlanSource(**pack.source(source_id).model_dump(exclude={"general"}))
+        for source_id in dict.fromkeys(cited)
+    ]

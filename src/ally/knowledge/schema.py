@@ -122,6 +122,15 @@ class Source(Strict):
         default=True,
         description="True when the URL is the official or service-owned page.",
     )
+    general: bool = Field(
+        default=False,
+        description=(
+            "General guidance on how to do something anywhere (keep a log, take a screenshot), "
+            "from a page about another place: cited in any pack without being reported as a "
+            "foreign source. Its title must say so, and where it is from, because the plan "
+            "shows the title. Prefer a source about the pack's own place when there is one."
+        ),
+    )
 
 
 class Option(Strict):

@@ -179,12 +179,14 @@ def foreign_sources(pack: Pack, origins: Mapping[tuple[str, str], _Origin]) -> l
     """Sources about another country cited in a jurisdiction's plans.
 
     Reported as warnings, not failures: replacing one needs a researched source about the
-    pack's own place, and Ally never invents one to make a check pass."""
+    pack's own place, and Ally never invents one to make a check pass. A source marked
+    ``general`` (guidance that holds anywhere, titled as such) is not reported."""
     home = pack_place(pack)
     report = _Reporter(pack, origins)
     if home is None:
         return []
-    places = {source.id: source_place(source.url) for source in pack.sources}
+    # General guidance (how to keep a log) is not about a place; its title says where from.
+    places = {source.id: source_place(source.url) for source in pack.sources if not source.general}
     for kind, item_id, cited in _citations(pack):
         for index, source_id in enumerate(cited):
             place = places.get(source_id)
