@@ -95,6 +95,8 @@ def test_an_advocate_sets_up_the_second_factor_from_the_invitation(
     code = totp.code_at(secret, clock())
     advocate = invitations.accept(made.token, "adv@n.example", PASSWORD, code)
     assert advocate.role == "advocate"
+    with store.transaction() as db:  # the account holds its own sealed copy; the link's is gone
+        assert db.query("SELECT totp_secret FROM hosted_invitations")[0][0] is None
     with pytest.raises(SignInError):  # the code used to join is spent
         sessions.sign_in(north, "adv@n.example", PASSWORD, code, "192.0.2.1")
     clock.advance(30)

@@ -116,6 +116,34 @@ def test_a_safety_concern_puts_safety_first(pack_id: str, data: st.DataObject) -
     assert emergency.contacts[0].emergency
 
 
+SAFETY_RULE_CASES = {
+    "address posted": {"context": ["online"], "address_posted": "yes"},
+    "a minor's images": {"context": ["online"], "intimate_images": "yes", "under_18": "yes"},
+    "both, and a deadline in days": {
+        "context": ["work", "online"],
+        "sexual": "yes",
+        "address_posted": "yes",
+        "intimate_images": "yes",
+        "under_18": "yes",
+        "last_incident": ApproxDate.parse(TODAY - dt.timedelta(days=80)),
+    },
+}
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+@pytest.mark.parametrize("case", SAFETY_RULE_CASES, ids=str)
+def test_a_safety_rule_never_pushes_the_call_for_help_out_of_first_place(
+    pack_id: str, case: str
+) -> None:
+    """The rare answers that made test_a_safety_concern_puts_safety_first fail now and then
+    (before the fix, 40 random examples did not always draw them): checked every run."""
+    answers: dict[str, Any] = {"in_danger_now": "yes", **SAFETY_RULE_CASES[case]}
+    plan = build_plan(load_pack(pack_id), answers, TODAY)
+    assert plan.steps()[0].id == "emergency-call"
+    assert plan.start_here[0].step == "emergency-call"
+    assert plan.start_here[0].why.startswith("You said you may be in danger")
+
+
 @pytest.mark.parametrize("pack_id", PACKS)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())

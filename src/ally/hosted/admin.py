@@ -166,6 +166,11 @@ class Admin:
         self._check(by)
         return audit.verify(self.store, by.org)
 
+    def event_count(self, by: Account) -> int:
+        self._check(by)
+        with self.store.transaction() as db:
+            return _one(db, "SELECT count(*) FROM hosted_audit WHERE org = ?", (by.org,))
+
     def names(self, by: Account) -> dict[str, str]:
         """Sign-in names of the organisation's staff, to show who acted in the log. People's
         names are left out: the admin sees "a person", never who."""

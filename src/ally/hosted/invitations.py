@@ -11,7 +11,8 @@ The invitee chooses their own sign-in name and password; nobody else ever knows 
 advocate also sets up their second factor on the invitation page: the TOTP secret is made
 when the page is first opened, kept sealed with the server key in the invitation's row (so
 every app process shows the same one), and the account is made only once a code from the
-app matches it. That code's step is then spent, so it cannot be replayed at sign-in.
+app matches it. That code's step is then spent, so it cannot be replayed at sign-in, and the
+invitation's copy of the secret is deleted (the account row holds its own, sealed to it).
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ class Invitations:
         args: tuple[object, ...] = (now, invitation_id[:64], by.org, now)
         with self.store.transaction() as db:
             done = db.execute(
-                "UPDATE hosted_invitations SET withdrawn = ? WHERE id = ? AND org = ?"
+                "UPDATE hosted_invitations SET withdrawn = ?, totp_secret = NULL"
+                " WHERE id = ? AND org = ?"
                 " AND used IS NULL AND withdrawn IS NULL AND expires > ?" + who,
                 (*args, by.id) if who else args,
             )
@@ -159,8 +161,8 @@ class Invitations:
 
         def claim(db: Database, account: Account) -> bool:
             used = db.execute(
-                "UPDATE hosted_invitations SET used = ?, used_by = ? WHERE id = ?"
-                " AND used IS NULL AND withdrawn IS NULL AND expires > ?",
+                "UPDATE hosted_invitations SET used = ?, used_by = ?, totp_secret = NULL"
+                " WHERE id = ? AND used IS NULL AND withdrawn IS NULL AND expires > ?",
                 (self._now(), account.id, found.id, self._now()),
             )
             if step is not None:

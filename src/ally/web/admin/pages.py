@@ -106,7 +106,7 @@ def verify(request: Request, visit: VisitDep, current: AdminDep, form: FormDep) 
     """Check the whole chain now; the check itself is recorded after it."""
     panel = _admin(request)
     broken = panel.verify(current.account)
-    total = len(audit.events(hosted(request).store, current.account.org))
+    total = panel.event_count(current.account)
     audit.append(
         hosted(request).store, current.account.org, current.account.id, "chain-verified",
         int(hosted(request).sessions.clock()),
