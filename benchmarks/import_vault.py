@@ -77,6 +77,7 @@ helper0 = cpu(resource.RUSAGE_CHILDREN)
 result = import_file(vault, export, options, detector=detector, parallel=parallel)
 wall, used = time.perf_counter() - start, cpu() - cpu0
 helper = cpu(resource.RUSAGE_CHILDREN) - helper0
+helper_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 query = vault.store.db.query
 content = query("SELECT sum(length(data)) FROM vault_chunks WHERE blob LIKE '%:content'")[0][0]
 chain = query("SELECT sum(length(record) + length(hash)) FROM vault_records")[0][0]
@@ -84,7 +85,8 @@ lookups = query("SELECT sum(length(digest) + length(entry)) FROM vault_lookup")[
 vault.close()
 per_message = (content + chain + lookups) / max(result.added, 1)
 print(json.dumps({"read": result.read, "added": result.added, "wall": wall,
-                  "cpu": used + helper, "helper": helper, "peak": peak_mib(), "base": before,
+                  "cpu": used + helper, "helper": helper, "helper_peak": helper_peak,
+                  "peak": peak_mib(), "base": before,
                   "per_message": per_message}))
 """
 )
@@ -124,7 +126,7 @@ def line(name: str, f: dict[str, float], ref: dict[str, float] | None) -> None:
     print(
         f"{name:10} {f['read']:>9,.0f} {f['added']:>9,.0f} {f['wall']:7.1f} {f['cpu']:6.1f} "
         f"{f['helper']:6.1f} {f['read'] / f['wall']:>8,.0f} {f['read'] / f['cpu']:>9,.0f} "
-        f"{f['peak']:6.0f} {f['peak'] - f['base']:6.0f}  {ratio}"
+        f"{f['peak']:6.0f} {f['peak'] - f['base']:6.0f} {f.get('helper_peak', 0):6.0f}  {ratio}"
     )
 
 
@@ -150,8 +152,8 @@ def main() -> None:
         ref = run(REFERENCE, str(root / "reference.db"), str(args.messages), str(size))
         print(
             f"{'run':10} {'messages':>9} {'added':>9} {'wall s':>7} {'cpu s':>6} {'helper':>6} "
-            f"{'msg/s':>8} {'msg/cpu-s':>9} {'peak':>6} {'growth':>6}  "
-            "ratio to reference (wall, cpu); memory in MiB"
+            f"{'msg/s':>8} {'msg/cpu-s':>9} {'peak':>6} {'growth':>6} {'helper':>6}  "
+            "ratio to reference (wall, cpu); memory (peak, growth, helper's peak) in MiB"
         )
         line("reference", ref, None)
         line("import", full, ref)

@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import queue
+import select
 import signal
+import struct
 import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from ally.evidence.detect import NOTHING_ASSESSED, NOTHING_STRONG, Assessment, Detector
 from ally.evidence.detect.model import MODEL_PATH
@@ -130,9 +131,11 @@ class Helper:
     to start from a threaded web server, and it runs none of the caller's own script) that
     loads the same model and answers chunk after chunk over a pipe, in order.
 
-    A thread reads the answers as they come, so neither process ever waits on a full pipe.
-    The helper ends when its input closes: when the import closes it, or when the importing
-    process ends in any way (even ``kill -9``)."""
+    The importing process stays single-threaded (a reader thread made both processes wait on
+    each other for Python's lock on a busy computer): while a chunk is being sent it takes in
+    whatever answers are ready, so neither process ever waits on a full pipe. The helper ends
+    when its input closes: when the import closes it, or when the importing process ends in
+    any way (even ``kill -9``)."""
 
     ahead = CHUNKS_AHEAD
 
@@ -142,14 +145,16 @@ class Helper:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a traceback could quote a message: never shown
+            bufsize=0,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
-        self._input: IO[bytes] = self.process.stdin
-        self._output: IO[bytes] = self.process.stdout
-        self._answers: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._input = self.process.stdin.fileno()
+        self._output = self.process.stdout.fileno()
+        os.set_blocking(self._input, False)
+        os.set_blocking(self._output, False)
+        self._received = bytearray()
+        self._ended = False
         self._sent = self._taken = 0
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
         try:
             self._send((list(sys.path), None if model_path is None else str(model_path)))
         except EvidenceError:
@@ -168,40 +173,73 @@ class Helper:
         if number != self._taken + 1:
             raise RuntimeError("detections taken out of order")
         self._taken = number
-        kind, value = self._answers.get()
-        if kind == "ok":
-            detections: list[Detection] = value
-            return detections
+        while (frame := self._frame()) is None:
+            if self._ended:
+                raise EvidenceError(HELPER_DIED)
+            select.select([self._output], [], [])
+            self._receive()
+        kind, value = pickle.loads(frame)
         if kind == "error":
             raise EvidenceError(f"{HELPER_FAILED} ({value}).")
-        self._answers.put((kind, value))  # ended: so is every later answer
-        raise EvidenceError(HELPER_DIED)
+        detections: list[Detection] = value
+        return detections
 
     def close(self) -> None:
-        """Close the helper's input, so it ends, and wait for it (killed if it hangs)."""
+        """Close the helper's input, so it ends once its chunk is done (its answers are read
+        and dropped meanwhile), and wait for it; killed if it takes too long."""
         with contextlib.suppress(OSError):  # it had died already
-            self._input.close()
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+        deadline = time.monotonic() + HELPER_GRACE
+        while not self._ended and (left := deadline - time.monotonic()) > 0:
+            if select.select([self._output], [], [], left)[0]:
+                self._receive()
+                self._received.clear()
         try:
-            self.process.wait(timeout=HELPER_GRACE)
+            self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self._reader.join()
-        self._output.close()
+        assert self.process.stdout is not None
+        self.process.stdout.close()
 
     def _send(self, value: Any) -> None:
+        data = memoryview(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         try:
-            pickle.dump(value, self._input, protocol=pickle.HIGHEST_PROTOCOL)
-            self._input.flush()
-        except (OSError, ValueError) as error:  # a broken pipe: the helper ended
+            while data:
+                try:
+                    data = data[os.write(self._input, data) :]
+                except BlockingIOError:  # the pipe is full: take answers while waiting
+                    readable, _, _ = select.select([self._output], [self._input], [])
+                    if readable:
+                        self._receive()
+        except OSError as error:  # a broken pipe: the helper ended
             raise EvidenceError(HELPER_DIED) from error
 
-    def _read(self) -> None:
+    def _receive(self) -> None:
         try:
-            while True:
-                self._answers.put(pickle.load(self._output))
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
-            self._answers.put(("ended", None))
+            data = os.read(self._output, 1 << 20)
+        except BlockingIOError:
+            return
+        if data:
+            self._received += data
+        else:
+            self._ended = True
+
+    def _frame(self) -> bytes | None:
+        """The next whole answer received, if there is one (each comes after its length)."""
+        if len(self._received) < _LENGTH.size:
+            return None
+        (size,) = _LENGTH.unpack_from(self._received)
+        end = _LENGTH.size + size
+        if len(self._received) < end:
+            return None
+        frame = bytes(self._received[_LENGTH.size : end])
+        del self._received[:end]
+        return frame
+
+
+_LENGTH = struct.Struct("<Q")
 
 
 class _FromHelper:
@@ -220,7 +258,7 @@ def can_use_helper(detector: Detector | None) -> bool:
     """Whether this computer has a core to spare and the helper can rebuild ``detector``
     (None: the default one): only a plain ``Detector`` (a subclass may score differently, and
     a helper could not know how)."""
-    return (detector is None or type(detector) is Detector) and _cores() >= 2
+    return (detector is None or type(detector) is Detector) and _cores() >= 2 and os.name == "posix"
 
 
 def _cores() -> int:
@@ -233,7 +271,12 @@ def _cores() -> int:
 def open_detections(detector: Detector | None, helper: bool) -> Detections:
     """A helper process when asked for and possible; else detection in this process
     (``detector`` None: the default one, loaded here only if this process detects)."""
-    if helper and (detector is None or type(detector) is Detector) and sys.executable:
+    if (
+        helper
+        and (detector is None or type(detector) is Detector)
+        and sys.executable
+        and os.name == "posix"  # waits on pipes with select(), which Windows cannot
+    ):
         try:
             return Helper(MODEL_PATH if detector is None else detector.model_path)
         except (OSError, EvidenceError):  # no processes allowed here: detect in this one
@@ -265,5 +308,7 @@ def serve(model_path: str | None) -> None:
             answer: tuple[str, Any] = ("ok", detect_texts(detector, texts))
         except Exception as error:  # the import stops and says what kind (never the text)
             answer = ("error", type(error).__name__)
-        pickle.dump(answer, sink, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        sink.write(_LENGTH.pack(len(blob)))
+        sink.write(blob)
         sink.flush()
