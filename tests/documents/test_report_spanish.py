@@ -36,6 +36,7 @@ from ally.documents.report_pdf import render_pdf
 from ally.documents.report_text import HEADINGS
 from ally.knowledge.loader import load_pack
 from ally.web import create_app
+from tests.documents.test_cli import home, run  # noqa: F401  (the CLI's vault fixture)
 from tests.documents.test_report_court import GB_WORDS, US_WORDS, pdf_layout, pdf_words
 from tests.web.conftest import Browser, Clock, make_config
 from tests.web.test_case_pages import WORK, answer_all, open_journal
@@ -244,3 +245,16 @@ def test_the_web_report_follows_the_persons_language(person: Browser, tmp_path: 
     pdf = person.post("/documents/report", {**form, "format": "pdf"})
     lines = heading_lines(pdf_layout(pdf.content, tmp_path))
     assert "Resumen" in lines and "Summary" not in lines
+
+
+def test_the_cli_report_in_spanish(home: Path) -> None:  # noqa: F811 - the fixture
+    """`ally report --language es`: the same Spanish report from the command line."""
+    result = run(
+        home, "report", "--out", "informe.md", "--answers", "answers.yaml", "--language", "es"
+    )
+    assert result.returncode == 0, result.stderr
+    text = (home / "informe.md").read_text(encoding="utf-8")
+    assert text.startswith("# Informe de pruebas")
+    assert "## Resumen" in text and "## Summary" not in text
+    assert "## Declaración de veracidad" in text
+    assert GB_WORDS in " ".join(text.split()) and "Esta declaración se deja en inglés" in text

@@ -114,3 +114,42 @@ def test_whom_an_admin_acted_on_is_part_of_the_chain(
             db.execute("DROP TRIGGER hosted_audit_no_update")
         db.execute("UPDATE hosted_audit SET subject = 'advocate-2' WHERE seq = 2")
     assert audit.verify(store, org.id) == 2  # whom it was done to cannot be changed unseen
+
+
+def test_rotating_the_key_reseals_every_secret_and_the_old_key_stops_working(
+    store: HostedStore, clock: Clock, tmp_path: Path
+) -> None:
+    old = totp.ServerKey.load(tmp_path / "old.key")
+    accounts = Accounts(store, FAST, clock, old)
+    totp.bind_key(store, old)
+    org = accounts.create_org("North", "north")
+    staff = accounts.add_staff(org, "admin@n.example", "admin", PASSWORD)
+    before = stored_secret(store, staff.account.id)
+    new = totp.ServerKey.load(tmp_path / "new.key")
+    assert totp.rotate_key(store, old, new) == 1
+    assert stored_secret(store, staff.account.id) != before
+    assert totp.bind_key(store, new) == 0
+    with pytest.raises(HostedError, match="not the one"):
+        totp.bind_key(store, old)
+    sessions = AccountSessions(store, Accounts(store, FAST, clock, new), clock=clock)
+    code = totp.code_at(staff.totp_secret, clock())
+    assert sessions.sign_in(org, "admin@n.example", PASSWORD, code, "x")[1].second_factor
+
+
+def test_a_lost_app_gets_a_new_secret_and_the_old_codes_stop(
+    accounts: Accounts, sessions: AccountSessions, clock: Clock
+) -> None:
+    org = accounts.create_org("North", "north")
+    staff = accounts.add_staff(org, "adv@n.example", "advocate", PASSWORD)
+    fresh = accounts.reset_second_factor(org, "ADV@n.example")
+    assert fresh.totp_secret != staff.totp_secret
+    with pytest.raises(SignInError):
+        sessions.sign_in(
+            org, "adv@n.example", PASSWORD, totp.code_at(staff.totp_secret, clock()), "x"
+        )
+    clock.advance(30)
+    code = totp.code_at(fresh.totp_secret, clock())
+    assert sessions.sign_in(org, "adv@n.example", PASSWORD, code, "x")[1].second_factor
+
+    with pytest.raises(HostedError, match="no advocate or admin"):
+        accounts.reset_second_factor(org, "nobody")

@@ -108,7 +108,7 @@ def app(pg_url: str, clock: Clock) -> Iterator[FastAPI]:
 def job_row(url: str, job: str) -> dict[str, Any]:
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute(
-            "SELECT state, worker, done, total, sealed_for FROM hosted_jobs WHERE id = %s", (job,)
+            "SELECT state, worker, done, total, sealed_for FROM queue_jobs WHERE id = %s", (job,)
         ).fetchone()
     assert row is not None
     return dict(zip(("state", "worker", "done", "total", "sealed_for"), row, strict=True))
@@ -160,7 +160,7 @@ def database_text(url: str) -> str:
     """Every row of the job and queue tables, as text (what a database thief reads)."""
     with psycopg.connect(url, autocommit=True) as conn:
         parts = []
-        for table in ("hosted_jobs", "hosted_job_files", "hosted_workers", "procrastinate_jobs"):
+        for table in ("queue_jobs", "queue_job_files", "queue_workers", "procrastinate_jobs"):
             for row in conn.execute(f"SELECT * FROM {table}").fetchall():
                 parts.extend(_as_text(value) for value in row)
     return "\n".join(parts)
@@ -209,8 +209,8 @@ def test_a_worker_killed_mid_import_is_replaced_and_each_message_is_stored_once(
     stored = database_text(pg_url)
     assert MARKER not in stored and "AGE-SECRET-KEY" not in stored
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        left = conn.execute("SELECT count(*) FROM hosted_job_files").fetchone()
-        key = conn.execute("SELECT key_seal FROM hosted_jobs").fetchone()
+        left = conn.execute("SELECT count(*) FROM queue_job_files").fetchone()
+        key = conn.execute("SELECT key_seal FROM queue_jobs").fetchone()
     assert left == (0,) and key == (None,)  # the upload and the sealed key are gone
 
 
@@ -298,11 +298,11 @@ def test_a_worker_stopped_with_sigterm_says_goodbye(workers: Workers, pg_url: st
     """A clean stop takes the worker off the list at once: nothing more is sealed to it."""
     worker = workers.start()
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        listed = conn.execute("SELECT id FROM hosted_workers").fetchall()
+        listed = conn.execute("SELECT id FROM queue_workers").fetchall()
     assert listed == [(worker,)]
     process = workers.running.pop(worker)
     process.terminate()
     assert process.wait(timeout=60) == 0
     assert process.stdout is not None and "has stopped" in process.stdout.read()
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        assert conn.execute("SELECT id FROM hosted_workers").fetchall() == []
+        assert conn.execute("SELECT id FROM queue_workers").fetchall() == []

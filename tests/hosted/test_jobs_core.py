@@ -84,7 +84,7 @@ def test_an_import_runs_with_the_key_sealed_to_the_worker_alive_then(
         )
         assert '"added": 3' in vault.unseal(done.result or b"").decode()
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        rows = conn.execute("SELECT * FROM hosted_jobs").fetchall()
+        rows = conn.execute("SELECT * FROM queue_jobs").fetchall()
     assert MARKER not in repr(rows) and "WhatsApp Chat" not in repr(rows)
     JobRunner(pg_url, jobs, *first).run(job)  # the queue runs it again: nothing changes
     with Vault.open(where, PASSPHRASE) as vault:
@@ -143,7 +143,7 @@ def test_finished_jobs_are_forgotten_after_their_keeping_time(
         JobRunner(pg_url, jobs, *alive).run(job)
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(
-            "UPDATE hosted_jobs SET updated = now() - interval '8 days' WHERE id = %s", (old,)
+            "UPDATE queue_jobs SET updated = now() - interval '8 days' WHERE id = %s", (old,)
         )
     assert jobs.sweep() == 1
     assert [job.id for job in jobs.of_account(account.id)] == [new]

@@ -180,6 +180,7 @@ def test_the_advocate_sees_exactly_what_was_shared_and_nothing_after_stop(world:
     letter = ada.open(letter_link.group(1))
     assert letter.status_code == 200 and "Letter draft" in letter.text
     assert PRIVATE not in letter.text
+    assert SHARED in letter.text, text_of(letter.text)[:3000]
     # Everyone else: nothing.
     for other in (abe, sol):
         assert "alice" not in other.open("/advocate").text

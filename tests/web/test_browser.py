@@ -445,9 +445,13 @@ def _mark_first_step(page: Any, button: str) -> Any:
     its escalation to the top), and the page opens at the step where it now is.
     """
     first = page.locator("article.step").first
-    step_id = first.locator("input[name=step]").get_attribute("value")
     title = first.locator("h3").inner_text().split(". ", 1)[1]
     escalates = first.get_by_text("If they refuse:").count() > 0
+    mark = first.locator("a[href^='/plan/steps/']")
+    if mark.count():  # not a "Start here" step: its buttons are on its own page
+        mark.click()
+        first = page.locator("article.step")
+    step_id = first.locator("input[name=step]").get_attribute("value")
     first.get_by_role("button", name=button).click()
     done = page.locator("section.section-done")
     assert done.get_by_role("heading", name="Already done").count() == 1

@@ -103,7 +103,11 @@ def mark_on_plan(browser: Browser, step_title: str, status: str) -> httpx.Respon
         re.S,
     )
     assert article, f"{step_title} is not on the plan"
-    step = re.search(r'name="step" value="([^"]+)"', article.group(0))
+    number = re.search(r'id="step-(\d+)"', article.group(0))
+    assert number  # the buttons are on the step's own page
+    step = re.search(
+        r'name="step" value="([^"]+)"', browser.open(f"/plan/steps/{number.group(1)}").text
+    )
     assert step
     return browser.post("/plan/status", {"step": step.group(1), "status": status})
 

@@ -186,8 +186,8 @@ def test_sharing_makes_a_copy_for_the_advocates_key(journal: Browser, tmp_path: 
 def test_the_cases_records_never_show_as_journal_entries(journal: Browser) -> None:
     """Marking a step writes a case record into the journal; it is not an entry to show."""
     journal.start("us")
-    plan = journal.skip_to_plan()
-    step = re.search(r'name="step" value="([^"]+)"', plan.text)
+    journal.skip_to_plan()
+    step = re.search(r'name="step" value="([^"]+)"', journal.open("/plan/steps/1").text)
     assert step
     journal.post("/plan/status", {"step": step.group(1), "status": "refused"})
     list(add_incident(journal, [], what="The one real incident"))

@@ -68,7 +68,7 @@ def test_a_reload_is_the_same_page_and_a_mark_shows_at_once(browser: Browser, ap
     assert reload.text == plan.text
     assert reload.headers["content-security-policy"] == plan.headers["content-security-policy"]
     assert len(_state(app).pages) == 1
-    step = re.search(r'name="step" value="([^"]+)"', plan.text)
+    step = re.search(r'name="step" value="([^"]+)"', browser.open("/plan/steps/1").text)
     assert step
     browser.post("/plan/status", {"step": step.group(1), "status": "refused"})
     marked = browser.open("/plan")

@@ -88,3 +88,50 @@ def create_org(
     typer.echo(f"  secret: {staff.totp_secret}")
     typer.echo(f"  {staff.totp_uri}")
     typer.echo(f"People sign in at /account/sign-in?org={org.slug}.")
+
+
+@app.command("reset-code")
+def reset_code(
+    slug: str = typer.Option(..., "--org", help="The organisation's short name."),
+    login: str = typer.Option(..., "--login", help="The advocate's or admin's sign-in name."),
+    database: str = DATABASE,
+    server_key_file: Path | None = SERVER_KEY_FILE,
+) -> None:
+    """Give a staff member who lost their authenticator app a new TOTP secret (shown once)."""
+    store = hosted_store(database)
+    try:
+        key = totp.ServerKey.load(server_key_file)
+        totp.bind_key(store, key)
+        accounts = Accounts(store, key=key)
+        staff = accounts.reset_second_factor(accounts.org_by_slug(slug), login)
+    finally:
+        store.close()
+    typer.echo(f"The old code of {staff.account.login} no longer works.")
+    typer.echo("Add this to their authenticator app now; it is not shown again:")
+    typer.echo(f"  secret: {staff.totp_secret}")
+    typer.echo(f"  {staff.totp_uri}")
+
+
+@app.command("rotate-server-key")
+def rotate_server_key(
+    new_key_file: Path = typer.Option(
+        ..., "--new-key-file", help="Where to write the new key (must not exist yet)."
+    ),
+    database: str = DATABASE,
+    server_key_file: Path | None = SERVER_KEY_FILE,
+) -> None:
+    """Reseal every second-factor secret with a new server key (if the old file was copied
+    somewhere it should not be). Then start every app process with the new file."""
+    if new_key_file.exists():
+        raise UsageError(f"{new_key_file} exists already: give a new file name.")
+    store = hosted_store(database)
+    try:
+        old = totp.ServerKey.load(server_key_file)
+        new = totp.ServerKey.load(new_key_file)  # made here, readable by its owner only
+        count = totp.rotate_key(store, old, new)
+    finally:
+        store.close()
+    typer.echo(f"Resealed {count} secrets with the key in {new_key_file}.")
+    typer.echo(
+        "Start every app process with --server-key-file pointing to it, then delete the old key file."
+    )

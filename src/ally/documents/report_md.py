@@ -114,12 +114,12 @@ def _declaration(case: CaseFile) -> list[str]:
     if not block:
         return []
     title, *rest = block
-    return [
-        f"## {_one_line(title)}",
-        "",
-        *[f"{_one_line(line)}" if line else "" for line in rest],
-        "",
-    ]
+    # Each line its own paragraph: the legal wording, a note about it and each line to sign
+    # must not run together when the Markdown is shown.
+    lines = [f"## {_one_line(title)}", ""]
+    for line in rest:
+        lines += [_one_line(line), ""] if line else []
+    return lines
 
 
 def _steps(case: CaseFile) -> list[str]:

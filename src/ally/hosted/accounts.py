@@ -170,6 +170,27 @@ class Accounts:
         uri = totp.provisioning_uri(secret, f"{account.login} ({org.slug})", "Ally")
         return NewStaff(account, secret, uri)
 
+    def reset_second_factor(self, org: Organisation, login: str) -> NewStaff:
+        """A new TOTP secret for a staff member who lost their app (the old one stops working
+        at once). For ``ally admin``, run by whoever runs the server."""
+        name = normalise_login(login)
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT id, org, login, role, vault FROM hosted_accounts WHERE org = ?"
+                " AND login = ? AND role IN ('advocate', 'admin')",
+                (org.id, name),
+            )
+            if not rows:
+                raise HostedError("There is no advocate or admin with that sign-in name there.")
+            account = _account(rows[0])
+            secret = totp.new_secret()
+            db.execute(
+                "UPDATE hosted_accounts SET totp_secret = ?, totp_step = NULL WHERE id = ?",
+                (self.key.seal(secret, account.id), account.id),
+            )
+        uri = totp.provisioning_uri(secret, f"{account.login} ({org.slug})", "Ally")
+        return NewStaff(account, secret, uri)
+
     def sign_up(self, org: Organisation, login: str, password: str) -> Account:
         """A person making their own account (only where the organisation allows it)."""
         if not org.open_signup:

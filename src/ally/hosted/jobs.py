@@ -5,13 +5,14 @@ hosted mode it must not tie an app process to one browser, and it must survive a
 dies. Procrastinate keeps the queue in the PostgreSQL database Ally already needs (see
 ``docs/architecture.md``, "Hosted mode").
 
-What rests in the database, and sealed to whom:
+What rests in the database, and sealed to whom (in the ``queue_*`` tables, kept apart from
+the account tables ``hosted_*``, which hold no journal bytes at all):
 
-* ``hosted_jobs.options`` (the form's choices: a conversation's name, the report's title) and
-  ``hosted_job_files`` (the uploaded export, the finished report) and ``hosted_jobs.result``
+* ``queue_jobs.options`` (the form's choices: a conversation's name, the report's title) and
+  ``queue_job_files`` (the uploaded export, the finished report) and ``queue_jobs.result``
   (the import's summary) are sealed to the journal's own public key: only its key reads them.
-* ``hosted_jobs.key_seal`` holds the journal's key, sealed to the in-memory X25519 keys of the
-  workers alive when the job was sent (``hosted_workers``). A worker's private key never leaves
+* ``queue_jobs.key_seal`` holds the journal's key, sealed to the in-memory X25519 keys of the
+  workers alive when the job was sent (``queue_workers``). A worker's private key never leaves
   its memory, so when every worker a job was sealed to has died, nothing can open the seal:
   the job waits until the person's journal is open again in an app process, which seals it
   afresh to the live workers (:meth:`JobStore.reseal`).
@@ -52,13 +53,13 @@ KEEP_DAYS = 7
 SCHEMA = (
     # One row per running worker: its public key (the private half is in its memory only)
     # and when it was last seen, by the database's clock.
-    """CREATE TABLE IF NOT EXISTS hosted_workers (
+    """CREATE TABLE IF NOT EXISTS queue_workers (
         id TEXT PRIMARY KEY,
         recipient TEXT NOT NULL,
         stale_after DOUBLE PRECISION NOT NULL,
         seen TIMESTAMPTZ NOT NULL DEFAULT now()
     )""",
-    """CREATE TABLE IF NOT EXISTS hosted_jobs (
+    """CREATE TABLE IF NOT EXISTS queue_jobs (
         id TEXT PRIMARY KEY,
         account TEXT NOT NULL,
         kind TEXT NOT NULL CHECK (kind IN ('import', 'report')),
@@ -74,12 +75,12 @@ SCHEMA = (
         created TIMESTAMPTZ NOT NULL DEFAULT now(),
         updated TIMESTAMPTZ NOT NULL DEFAULT now()
     )""",
-    "CREATE INDEX IF NOT EXISTS hosted_jobs_account ON hosted_jobs (account)",
+    "CREATE INDEX IF NOT EXISTS queue_jobs_account ON queue_jobs (account)",
     # The journal's public key (already in its own schema): a page shows a job only while
     # that very journal is open, so a decoy journal never lists the real one's jobs.
-    "ALTER TABLE hosted_jobs ADD COLUMN IF NOT EXISTS journal TEXT NOT NULL DEFAULT ''",
-    """CREATE TABLE IF NOT EXISTS hosted_job_files (
-        job TEXT NOT NULL REFERENCES hosted_jobs (id) ON DELETE CASCADE,
+    "ALTER TABLE queue_jobs ADD COLUMN IF NOT EXISTS journal TEXT NOT NULL DEFAULT ''",
+    """CREATE TABLE IF NOT EXISTS queue_job_files (
+        job TEXT NOT NULL REFERENCES queue_jobs (id) ON DELETE CASCADE,
         part TEXT NOT NULL,
         seq INTEGER NOT NULL,
         data BYTEA NOT NULL,
@@ -212,28 +213,28 @@ class JobStore:
     def register_worker(self, worker: str, recipient: Recipient, stale_after: float) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO hosted_workers (id, recipient, stale_after) VALUES (?, ?, ?)",
+                "INSERT INTO queue_workers (id, recipient, stale_after) VALUES (?, ?, ?)",
                 (worker, str(recipient), stale_after),
             )
 
     def heartbeat(self, worker: str) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE hosted_workers SET seen = now() WHERE id = ?", (worker,))
+            db.execute("UPDATE queue_workers SET seen = now() WHERE id = ?", (worker,))
 
     def retire(self, worker: str) -> None:
         """A worker stopping cleanly: nothing will be sealed to it any more."""
         with self.transaction() as db:
-            db.execute("DELETE FROM hosted_workers WHERE id = ?", (worker,))
+            db.execute("DELETE FROM queue_workers WHERE id = ?", (worker,))
 
     def live_workers(self) -> dict[str, Recipient]:
         """Workers seen lately (by the database's clock), by id; long-dead ones forgotten."""
         with self.transaction() as db:
             db.execute(
-                "DELETE FROM hosted_workers"
+                "DELETE FROM queue_workers"
                 " WHERE seen < now() - make_interval(secs => stale_after * 20)"
             )
             rows = db.query(
-                "SELECT id, recipient FROM hosted_workers"
+                "SELECT id, recipient FROM queue_workers"
                 " WHERE seen >= now() - make_interval(secs => stale_after)"
             )
         return {str(worker): Recipient.parse(str(key)) for worker, key in rows}
@@ -254,7 +255,7 @@ class JobStore:
         job = secrets.token_hex(8)
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO hosted_jobs (id, account, kind, state, options, journal)"
+                "INSERT INTO queue_jobs (id, account, kind, state, options, journal)"
                 " VALUES (?, ?, ?, 'waiting', ?, ?)",
                 (job, account, kind, seal_json(options, vault.recipient), str(vault.recipient)),
             )
@@ -275,7 +276,7 @@ class JobStore:
             pieces.append(bytes(chunk))
             if sum(map(len, pieces)) >= CHUNK:
                 db.execute(
-                    "INSERT INTO hosted_job_files (job, part, seq, data) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO queue_job_files (job, part, seq, data) VALUES (?, ?, ?, ?)",
                     (job, part, seq, b"".join(pieces)),
                 )
                 pieces.clear()
@@ -291,7 +292,7 @@ class JobStore:
                 sealer.write(piece)
         if pieces:
             db.execute(
-                "INSERT INTO hosted_job_files (job, part, seq, data) VALUES (?, ?, ?, ?)",
+                "INSERT INTO queue_job_files (job, part, seq, data) VALUES (?, ?, ?, ?)",
                 (job, part, seq, b"".join(pieces)),
             )
 
@@ -299,12 +300,12 @@ class JobStore:
         """A stored file's sealed pieces, read one at a time."""
         with self.transaction() as db:
             count = db.query(
-                "SELECT count(*) FROM hosted_job_files WHERE job = ? AND part = ?", (job, part)
+                "SELECT count(*) FROM queue_job_files WHERE job = ? AND part = ?", (job, part)
             )[0][0]
         for seq in range(int(count)):
             with self.transaction() as db:
                 rows = db.query(
-                    "SELECT data FROM hosted_job_files WHERE job = ? AND part = ? AND seq = ?",
+                    "SELECT data FROM queue_job_files WHERE job = ? AND part = ? AND seq = ?",
                     (job, part, seq),
                 )
             if not rows:
@@ -314,7 +315,7 @@ class JobStore:
     def has_part(self, job: str, part: str) -> bool:
         with self.transaction() as db:
             rows = db.query(
-                "SELECT 1 FROM hosted_job_files WHERE job = ? AND part = ? LIMIT 1", (job, part)
+                "SELECT 1 FROM queue_job_files WHERE job = ? AND part = ? LIMIT 1", (job, part)
             )
         return bool(rows)
 
@@ -322,7 +323,7 @@ class JobStore:
         """The job (of this account, when given); NoJobError for any other."""
         if not is_job_id(job):
             raise NoJobError()
-        query = f"SELECT {_COLUMNS} FROM hosted_jobs WHERE id = ?"
+        query = f"SELECT {_COLUMNS} FROM queue_jobs WHERE id = ?"
         params: list[Any] = [job]
         if account is not None:
             query += " AND account = ?"
@@ -337,7 +338,7 @@ class JobStore:
         """The account's jobs, newest first (what the import page lists)."""
         with self.transaction() as db:
             rows = db.query(
-                f"SELECT {_COLUMNS} FROM hosted_jobs WHERE account = ? ORDER BY created DESC",
+                f"SELECT {_COLUMNS} FROM queue_jobs WHERE account = ? ORDER BY created DESC",
                 (account,),
             )
         return [_job(row) for row in rows]
@@ -351,7 +352,7 @@ class JobStore:
         nobody fetched should not outlive the person's wish to delete what it shows."""
         with self.transaction() as db:
             rows = db.query(
-                "DELETE FROM hosted_jobs WHERE state IN ('done', 'failed')"
+                "DELETE FROM queue_jobs WHERE state IN ('done', 'failed')"
                 " AND updated < now() - make_interval(days => ?) RETURNING id",
                 (int(days),),
             )
@@ -379,7 +380,7 @@ class JobStore:
         sealed = seal(json.dumps(payload).encode("utf-8"), list(live.values()))
         with self.transaction() as db:  # only if no one moved the job on meanwhile
             db.execute(
-                "UPDATE hosted_jobs SET key_seal = ?, sealed_for = ?, updated = now()"
+                "UPDATE queue_jobs SET key_seal = ?, sealed_for = ?, updated = now()"
                 " WHERE id = ? AND state = ?",
                 (sealed, " ".join(sorted(live)), job.id, job.state),
             )
@@ -389,7 +390,7 @@ class JobStore:
             defer(self.url, job.id, job.account)
             with self.transaction() as db:
                 db.execute(
-                    "UPDATE hosted_jobs SET state = 'queued' WHERE id = ? AND state = 'waiting'",
+                    "UPDATE queue_jobs SET state = 'queued' WHERE id = ? AND state = 'waiting'",
                     (job.id,),
                 )
         return tuple(sorted(live))
@@ -399,7 +400,7 @@ class JobStore:
     def started(self, job: str, worker: str) -> None:
         with self.transaction() as db:
             db.execute(
-                "UPDATE hosted_jobs SET state = 'running', worker = ?, done = 0, updated = now()"
+                "UPDATE queue_jobs SET state = 'running', worker = ?, done = 0, updated = now()"
                 " WHERE id = ? AND state IN ('queued', 'running', 'waiting')",
                 (worker, job),
             )
@@ -409,7 +410,7 @@ class JobStore:
         person (unless it was sealed afresh meanwhile)."""
         with self.transaction() as db:
             db.execute(
-                "UPDATE hosted_jobs SET state = 'waiting', updated = now()"
+                "UPDATE queue_jobs SET state = 'waiting', updated = now()"
                 " WHERE id = ? AND sealed_for = ? AND state IN ('queued', 'running')",
                 (job.id, " ".join(job.sealed_for)),
             )
@@ -417,9 +418,9 @@ class JobStore:
     def abandon(self, job: str) -> None:
         """The job cannot run at all (its journal is gone): failed, with nothing kept."""
         with self.transaction() as db:
-            db.execute("DELETE FROM hosted_job_files WHERE job = ?", (job,))
+            db.execute("DELETE FROM queue_job_files WHERE job = ?", (job,))
             db.execute(
-                "UPDATE hosted_jobs SET state = 'failed', key_seal = NULL, sealed_for = '',"
+                "UPDATE queue_jobs SET state = 'failed', key_seal = NULL, sealed_for = '',"
                 " updated = now() WHERE id = ?",
                 (job,),
             )
@@ -427,7 +428,7 @@ class JobStore:
     def progress(self, job: str, done: int, total: int) -> None:
         with self.transaction() as db:
             db.execute(
-                "UPDATE hosted_jobs SET done = ?, total = ?, updated = now() WHERE id = ?",
+                "UPDATE queue_jobs SET done = ?, total = ?, updated = now() WHERE id = ?",
                 (done, total, job),
             )
 
@@ -442,11 +443,11 @@ class JobStore:
         """The job's end, in one transaction: its summary (and file) sealed to the journal,
         the upload deleted and the journal's key forgotten."""
         with self.transaction() as db:
-            db.execute("DELETE FROM hosted_job_files WHERE job = ?", (job,))
+            db.execute("DELETE FROM queue_job_files WHERE job = ?", (job,))
             if file is not None:
                 self._write_sealed(db, job, "result", [file], to)
             db.execute(
-                "UPDATE hosted_jobs SET state = ?, result = ?, key_seal = NULL, sealed_for = '',"
+                "UPDATE queue_jobs SET state = ?, result = ?, key_seal = NULL, sealed_for = '',"
                 " updated = now() WHERE id = ?",
                 ("done" if ok else "failed", seal_json(result, to), job),
             )
@@ -454,7 +455,7 @@ class JobStore:
     def forget(self, job: str, account: str) -> None:
         """The person is done with it: the job and its files go."""
         with self.transaction() as db:
-            db.execute("DELETE FROM hosted_jobs WHERE id = ? AND account = ?", (job, account))
+            db.execute("DELETE FROM queue_jobs WHERE id = ? AND account = ?", (job, account))
 
 
 def _job(row: tuple[Any, ...]) -> Job:

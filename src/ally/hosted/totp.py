@@ -171,3 +171,23 @@ def bind_key(store: HostedStore, key: ServerKey) -> int:
                 )
                 sealed += 1
     return sealed
+
+
+def rotate_key(store: HostedStore, old: ServerKey, new: ServerKey) -> int:
+    """Reseal every TOTP secret from ``old`` to ``new`` and make ``new`` this database's key,
+    all in one transaction (a failure leaves everything under ``old``). For a key file that
+    was copied where it should not be. Returns how many secrets were resealed."""
+    bind_key(store, old)  # refuses if ``old`` is not the database's key
+    with store.transaction() as db:
+        resealed = 0
+        for table in ("hosted_accounts", "hosted_invitations"):
+            rows = db.query(f"SELECT id, totp_secret FROM {table} WHERE totp_secret IS NOT NULL")
+            for row_id, stored in rows:
+                secret = old.open(str(stored), str(row_id))
+                db.execute(
+                    f"UPDATE {table} SET totp_secret = ? WHERE id = ?",
+                    (new.seal(secret, str(row_id)), row_id),
+                )
+                resealed += 1
+        db.execute("UPDATE hosted_meta SET value = ? WHERE name = ?", (new.check, CHECK_NAME))
+    return resealed

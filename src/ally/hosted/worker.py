@@ -1,7 +1,7 @@
 """``ally worker``: runs the imports and reports a hosted Ally queues (see ``hosted/jobs.py``).
 
 At start a worker makes an X25519 key pair; the private key lives in this process's memory
-only, and the public key is listed in ``hosted_workers`` so app processes can seal journal keys
+only, and the public key is listed in ``queue_workers`` so app processes can seal journal keys
 to it. While it runs it says it is alive (``seen``) and retries the jobs of workers that
 stopped saying so (Procrastinate's stalled jobs): a worker killed mid-import leaves its job to
 the others, and the vault batch makes the retried import all-or-nothing.
@@ -174,6 +174,7 @@ def report_casefile(vault: Vault, options: dict[str, Any]) -> CaseFile:
         person=options.get("person") or None,
         jurisdiction=pack.name if pack else None,
         images=options["format"] != "md",
+        language=options.get("language"),
     )
     if pack is not None:
         case.declaration = LawBook(pack_folders(pack.lineage)).declaration

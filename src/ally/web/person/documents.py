@@ -167,7 +167,8 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
         return _page(request, visit, 422, choice, values)
     interview, _ = finished_plan(request, visit)
     if jobs.job_store(request) is not None:  # hosted: a worker makes it (jobs.py)
-        return jobs.submit(request, visit, "report", _job_options(choice, interview))
+        options = {**_job_options(choice, interview), "language": visit.language}
+        return jobs.submit(request, visit, "report", options)
     with keeper(request).using(visit.session.row) as vault:
         if vault is None:
             raise PageError(

@@ -48,15 +48,15 @@ def job_store(request: Request) -> JobStore | None:
     state = web_state(request)
     if state.hosted is None:
         return None
-    found: JobStore | None = getattr(request.app.state, "hosted_jobs", None)
+    found: JobStore | None = getattr(request.app.state, "queue_jobs", None)
     if found is None:
-        found = request.app.state.hosted_jobs = JobStore(state.hosted.store.url)
+        found = request.app.state.queue_jobs = JobStore(state.hosted.store.url)
     return found
 
 
 def close(app: Any) -> None:
     """The app stops: close its job tables' connection (the queue's, too)."""
-    found: JobStore | None = getattr(app.state, "hosted_jobs", None)
+    found: JobStore | None = getattr(app.state, "queue_jobs", None)
     if found is not None:
         found.close()
     close_queues()

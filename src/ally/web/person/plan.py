@@ -9,6 +9,7 @@ can help with list the nearest ones (``help``), the place kept in the session, n
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -80,48 +81,101 @@ def _show(
     state = web_state(request)
     today = state.config.today()
     row = visit.session.row
-    statuses = state.steps.for_session(row) if row else {}
-    case_open = False
-    if state.vaults is not None:
-        with state.vaults.using(row) as vault:
-            if vault is not None:  # the journal is open: the case follows these answers
-                events = sync_situation(VaultCase(vault), interview, today)
-                statuses = plan_statuses(statuses, events)
-                case_open = True
-    clocks = journal_clocks(state.vaults, row)
+    statuses, case_open, clocks = _standing(request, visit, interview)
     key = _page_key(request, visit, today, statuses, case_open, clocks)
     if row is not None and status == 200 and typed is None and place_error is None:
         cached = state.pages.get(row, key)
         if cached is not None:
             return HTMLResponse(cached)
     plan = plan_for(interview, today, clocks, tried_from_marks(statuses))
-    place = local_help.plan_place(visit)
     page = render(
         request,
         visit,
         "person/plan.html",
         status,
-        plan=plan,
-        statuses=statuses,
+        **_context(request, visit, plan, statuses, clocks),
         case_open=case_open,
-        journal_locked=clocks.journal == "locked",
-        status_labels=STATUS_LABELS,
-        outcome_labels=OUTCOME_LABELS,
-        status_choices=list(StepStatus),
-        numbers=_numbers(plan),
-        letters={step.id for _, step, _ in step_letters(plan)},
-        place=place,
         place_text=local_help.saved_place(visit) if typed is None else typed,
         place_error=place_error,
-        nearby=local_help.nearby(request, plan, place) if place else {},
-        scope_labels=local_help.SCOPE_LABELS,
-        distance=lambda hit: local_help.distance(hit, visit.language),
-        web_link=local_help.web_link,
-        tel=tel,
     )
     if row is not None and status == 200 and typed is None and place_error is None:
         state.pages.put(row, key, bytes(page.body))
     return page
+
+
+@router.get("/plan/steps/{number}")
+def step_page(request: Request, visit: VisitDep, number: int) -> Response:
+    """One step whole, with the buttons that say where it stands.
+
+    The plan page carries those buttons only for the "Start here" steps and steps already
+    marked; every other step links here. That keeps the plan short on a phone and small to
+    send (the buttons were about 28 % of its HTML, issue 19)."""
+    interview = load_interview(visit)
+    if interview is None:
+        return see_other("/interview/start")
+    if interview.current() is not None:
+        return see_other("/interview")
+    statuses, _, clocks = _standing(request, visit, interview)
+    plan = plan_for(
+        interview, web_state(request).config.today(), clocks, tried_from_marks(statuses)
+    )
+    numbers = _numbers(plan)
+    step = next((step for step in plan.steps() if numbers[step.id] == number), None)
+    if step is None:
+        raise PageError(404, N_("That step is not in your plan any more. Please reload the plan."))
+    return render(
+        request,
+        visit,
+        "person/plan_step.html",
+        **_context(request, visit, plan, statuses, clocks),
+        step=step,
+        n=number,
+    )
+
+
+def _standing(
+    request: Request, visit: Visit, interview: Interview
+) -> tuple[dict[str, tuple[StepStatus, dt.date]], bool, ClockFacts]:
+    """The step marks (from the case when the journal is open: it follows these answers), whether
+    the case is open, and the journal's clocks."""
+    state = web_state(request)
+    row = visit.session.row
+    statuses = state.steps.for_session(row) if row else {}
+    case_open = False
+    if state.vaults is not None:
+        with state.vaults.using(row) as vault:
+            if vault is not None:
+                events = sync_situation(VaultCase(vault), interview, state.config.today())
+                statuses = plan_statuses(statuses, events)
+                case_open = True
+    return statuses, case_open, journal_clocks(state.vaults, row)
+
+
+def _context(
+    request: Request,
+    visit: Visit,
+    plan: Plan,
+    statuses: dict[str, tuple[StepStatus, dt.date]],
+    clocks: ClockFacts,
+) -> dict[str, Any]:
+    """What the plan page and a step's page are both drawn from."""
+    place = local_help.plan_place(visit)
+    return {
+        "plan": plan,
+        "statuses": statuses,
+        "journal_locked": clocks.journal == "locked",
+        "status_labels": STATUS_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "status_choices": list(StepStatus),
+        "numbers": _numbers(plan),
+        "letters": {step.id for _, step, _ in step_letters(plan)},
+        "place": place,
+        "nearby": local_help.nearby(request, plan, place) if place else {},
+        "scope_labels": local_help.SCOPE_LABELS,
+        "distance": lambda hit: local_help.distance(hit, visit.language),
+        "web_link": local_help.web_link,
+        "tel": tel,
+    }
 
 
 def _page_key(

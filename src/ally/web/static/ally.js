@@ -161,7 +161,7 @@
   });
 
   // Plan steps fold their details: a link to a step (from "Start here" or the deadlines)
-  // opens it, and printing shows every step whole.
+  // opens it, and printing shows every step whole (and the answers and sources).
   function openLinkedStep() {
     var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
     var more = target && target.classList.contains("step") ? target.querySelector("details.step-more") : null;
@@ -172,7 +172,7 @@
   openLinkedStep();
   window.addEventListener("hashchange", openLinkedStep);
   window.addEventListener("beforeprint", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("details.step-more"), function (more) {
+    Array.prototype.forEach.call(document.querySelectorAll("details.step-more, details.plan-more"), function (more) {
       more.open = true;
     });
   });
