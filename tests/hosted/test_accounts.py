@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import psycopg
 import pytest
 
@@ -87,6 +89,12 @@ def test_disabled_accounts_are_not_found(accounts: Accounts) -> None:
 
 
 @pytest.mark.postgres
+def _schema(url: str) -> str:
+    """The schema a test URL's ``search_path`` names (see ``conftest.schema_url``)."""
+    options = dict(parse_qsl(urlsplit(url).query)).get("options", "")
+    return options.removeprefix("-csearch_path=")
+
+
 def test_each_person_has_a_schema_of_their_own_that_only_their_passphrase_opens(
     pg_url: str,
 ) -> None:
@@ -114,9 +122,10 @@ def test_each_person_has_a_schema_of_their_own_that_only_their_passphrase_opens(
             " AND table_schema IN (%s, %s)",
             (alice.vault, bob.vault),
         ).fetchall()
-        hosted = conn.execute(
+        hosted = conn.execute(  # this test's own tables: other runs share the database
             "SELECT count(*) FROM information_schema.columns WHERE table_name LIKE 'hosted_%%'"
-            " AND data_type = 'bytea'"
+            " AND data_type = 'bytea' AND table_schema = %s",
+            (_schema(pg_url),),
         ).fetchone()
     assert tables == [(alice.vault,)]
     assert hosted == (0,)  # the account tables hold no key and no journal bytes

@@ -35,6 +35,7 @@ from fastapi import FastAPI
 
 from ally.hosted import totp
 from ally.hosted.accounts import Accounts
+from ally.hosted.jobs import JobStore
 from ally.hosted.store import HostedStore
 from ally.web.accounts.gate import NEUTRAL, is_account_page, is_admin_page, is_advocate_page
 from ally.web.pages import get_visit
@@ -180,8 +181,21 @@ def world(pg_url: str, clock: Clock) -> Iterator[World]:
             0
         ]
     SAMPLES.update(number=number, attachment_id=attachment[0], account=str(a_row[0]))
+    SAMPLES.update(job_id=_a_job(app, pg_url, str(a_row[0]), str(a_visit)))
     yield World(app, accounts, alice, str(a_row[1]), str(a_session), str(a_visit), roles)
     store.close()
+
+
+def _a_job(app: FastAPI, pg_url: str, account: str, visit: str) -> str:
+    """A report job of A's, waiting for a worker, with A's marker in its (sealed) title."""
+    jobs = JobStore(pg_url)
+    try:
+        with app.state.web.vaults.using(visit) as vault:
+            assert vault is not None
+            options = {"format": "md", "paper": "A4", "title": MARKER}
+            return jobs.create(account, "report", vault, options)
+    finally:
+        jobs.close()
 
 
 def _share_first_entry(alice: Browser, advocate: str) -> str:
@@ -229,6 +243,7 @@ def a_state(world: World, schema: str) -> dict[str, Any]:
                 (),
             ),
             ("keys", "SELECT * FROM {s}.hosted_case_keys ORDER BY account", ()),
+            ("jobs", "SELECT id, account, state, key_seal, options FROM {s}.queue_jobs", ()),
         ):
             state[name] = conn.execute(sql.format(s=schema), args).fetchall()
     assert len(tables) >= 5 and state["visit"] and state["binding"]

@@ -292,6 +292,22 @@ def test_a_report_is_made_by_a_worker_and_read_only_with_the_journal(
     assert report.status_code == 200
     assert "attachment" in report.headers["content-disposition"]
     assert "For the police" in report.text and REPORT_MARKER in report.text
+    person.open("/documents")  # the PDF is typeset by the worker too
+    asked = person.client.post(
+        "/documents/report",
+        data={"csrf": person.csrf, "format": "pdf", "paper": "A4", "title": "For the court",
+              "name": "", "since": "", "until": ""},
+        follow_redirects=False,
+    )  # fmt: skip
+    pdf_job = asked.headers["location"].rsplit("/", 1)[1]
+    wait_until("the PDF", lambda: job_row(pg_url, pdf_job)["state"] == "done", every=0.2)
+    person.open(f"/jobs/{pdf_job}")
+    pdf = person.client.post(f"/jobs/{pdf_job}/download", data={"csrf": person.csrf})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert REPORT_MARKER in text and "For the court" in text
 
 
 def test_a_worker_stopped_with_sigterm_says_goodbye(workers: Workers, pg_url: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 from ally.documents.plan import render
 from ally.knowledge.engine import build_plan
-from ally.knowledge.loader import load_folder, validate_folder
+from ally.knowledge.loader import BUILTIN_PACKS, load_folder, validate_folder
 
 from .test_loader import make_pack
 
@@ -98,3 +99,16 @@ def test_bad_translations_are_reported(tmp_path: Path) -> None:
     assert any("es.yaml: contacts.nobody: the pack has no such item" in p for p in found), found
     assert any("steps.lawyer.how: has 2 entries but the step has 0" in p for p in found), found
     assert any("fr.yaml:4: steps.report.titel: this field is not part" in p for p in found), found
+
+
+def test_a_translated_phone_keeps_its_numbers(tmp_path: Path) -> None:
+    """Ireland's "999 or 112" is said "999 o 112" in Spanish; a changed number is refused."""
+    folder = tmp_path / "ie"
+    shutil.copytree(BUILTIN_PACKS / "ie", folder)
+    spanish = folder / "i18n" / "es.yaml"
+    said = spanish.read_text(encoding="utf-8")
+    assert 'phone: "999 o 112"' in said
+    assert not validate_folder(folder)[1]
+    spanish.write_text(said.replace('"999 o 112"', '"999 o 113"'), encoding="utf-8")
+    found = [str(problem) for problem in validate_folder(folder)[1]]
+    assert any("contacts.garda-emergency.phone: a translated phone must keep" in p for p in found)

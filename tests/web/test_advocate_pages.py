@@ -201,7 +201,11 @@ def test_the_advocate_sees_exactly_what_was_shared_and_nothing_after_stop(world:
     mine = alice.open("/share")
     assert "I will call you on Monday about the EEOC." in mine.text
     assert "I will call you on Monday" not in person(world, "bob").open("/share").text
-    # Stop sharing: gone at once, for the page and the database.
+    # Stop sharing, with the journal locked (stopping never waits for it): gone at once.
+    alice.submit("/journal/lock", {})
+    mine = alice.open("/share")
+    assert "Your journal is locked. You can stop sharing" in text_of(mine.text)
+    assert "I will call you on Monday" not in mine.text  # notes need the journal open
     stop = re.search(r'action="(/share/[0-9a-f]{32}/stop)"', mine.text)
     assert stop
     alice.submit(stop.group(1), {})

@@ -42,6 +42,10 @@ class StepText(_Text):
 
 class ContactText(_Text):
     name: str | None = None
+    phone: str | None = Field(
+        default=None,
+        description="The number as said in this language, e.g. '999 o 112' (never new digits).",
+    )
     text: str | None = Field(default=None, description="How to text them, e.g. 'START al 88788'.")
     hours: str | None = None
     notes: str | None = None
@@ -117,6 +121,9 @@ def _shape_problems(pack: Pack, kind: str, item_id: str, text: Any, file: str) -
             if value is not None and len(value) != len(original):
                 message = f"has {len(value)} entries but the step has {len(original)}"
                 problems.append(PackProblem(file, None, f"steps.{item_id}.{field}", message))
+    if kind == "contacts" and not _same_numbers(text.phone, pack.contact(item_id).phone):
+        message = "a translated phone must keep the same numbers, only the words change"
+        problems.append(PackProblem(file, None, f"contacts.{item_id}.phone", message))
     if kind == "questions":
         known = {option.value for option in pack.question(item_id).options}
         for value in set(text.options) - known:
@@ -124,6 +131,15 @@ def _shape_problems(pack: Pack, kind: str, item_id: str, text: Any, file: str) -
                 PackProblem(file, None, f"questions.{item_id}.options.{value}", "no such option")
             )
     return problems
+
+
+def _same_numbers(translated: str | None, original: str | None) -> bool:
+    """A translation may word a phone ("999 o 112") but never change whom it calls."""
+    if translated is None:
+        return True
+    return [ch for ch in translated if ch.isdigit()] == [
+        ch for ch in original or "" if ch.isdigit()
+    ]
 
 
 def apply(

@@ -215,6 +215,8 @@ class Detector:
     for one message or ``assess_many`` for a batch (repeated texts are scored once)."""
 
     def __init__(self, model_path: Path | None = MODEL_PATH) -> None:
+        self.model_path = model_path
+        """Where the model was read from (a helper process of an import reads it again)."""
         self.model = LinearModel.load(model_path) if model_path is not None else None
 
     def rule_hits(

@@ -93,7 +93,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def _utf8_or_western(head: bytes, handle: IO[bytes]) -> Encoding:
     decoder = codecs.getincrementaldecoder(UTF8)()
-    high = multibyte = 0
+    multibyte = False
     valid = True
     block = head
     while block:
@@ -102,9 +102,9 @@ def _utf8_or_western(head: bytes, handle: IO[bytes]) -> Encoding:
                 decoder.decode(block)
             except UnicodeDecodeError:
                 valid = False
-        if not block.isascii():
-            high += 1
-            multibyte += len(MULTIBYTE.findall(block))
+        if not multibyte and not block.isascii():
+            # Only whether there is one matters (looking for all took half of reading a chat).
+            multibyte = MULTIBYTE.search(block) is not None
         block = handle.read(_SCAN_BLOCK)
     if valid:
         try:

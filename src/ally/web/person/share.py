@@ -62,11 +62,13 @@ def share_page(request: Request, visit: VisitDep) -> Response:
 def _page(request: Request, visit: Visit, status: int, error: str | None) -> Response:
     person = _person(request)
     sharing = _sharing(request)
-    with keeper(request).using(visit.session.row) as vault:
-        if vault is None:
+    vaults = keeper(request)
+    with vaults.using(visit.session.row) as vault:
+        if vault is None and not sharing.shares_of(person):
             return journal_needed(request, visit, "/share", N_("Share with an advocate"))
-        entries = vault.timeline()
-        notes = _notes(sharing, person, vault)
+        # Locked: what is shared, and "Stop sharing", still show; stopping never waits.
+        entries = vault.timeline() if vault else []
+        notes = _notes(sharing, person, vault) if vault else []
     shares = [
         {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created)}
         for s in sharing.shares_of(person)
@@ -76,7 +78,7 @@ def _page(request: Request, visit: Visit, status: int, error: str | None) -> Res
     return render(
         request, visit, "person/share.html", status, entries=entries, shares=shares,
         advocates=advocates, names=names, notes=notes, error=error,
-        has_plan=bool(load_interview(visit)),
+        has_plan=bool(load_interview(visit)), locked=vault is None,
     )  # fmt: skip
 
 
@@ -138,7 +140,7 @@ def _page_with(request: Request, visit: Visit, vault: Vault, error: str) -> Resp
     return render(
         request, visit, "person/share.html", 400, entries=vault.timeline(), shares=shares,
         advocates=advocates, names=dict(advocates), notes=_notes(sharing, person, vault),
-        error=error, has_plan=bool(load_interview(visit)),
+        error=error, has_plan=bool(load_interview(visit)), locked=False,
     )  # fmt: skip
 
 
