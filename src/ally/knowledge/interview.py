@@ -7,8 +7,8 @@ I/O; saving and resuming is the caller's business (answers are plain data).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ally.knowledge import conditions
