@@ -372,6 +372,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=8)
     parser.add_argument("--advocates", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--repeat", type=int, default=40, help="requests per page for the costs")
     parser.add_argument(
         "--database",
         default=os.environ.get(
@@ -453,7 +454,39 @@ def drive(
         was = db_before.tables.get(table, (0, 0))
         counters[f"scans {table}"] = scans - was[0]
         counters[f"writes {table}"] = writes - was[1]
+    counters.update(
+        page_costs(args, url, persons[0], advocates[0], {port: pid for pid, port in apps})
+    )
     return arrival, steady, counters
+
+
+def page_costs(
+    args: argparse.Namespace, url: str, person: User, advocate: User, pids: dict[int, int]
+) -> dict[str, float]:
+    """Server CPU and database time per request of each kind, one request at a time (the
+    other users have stopped): steadier than the mix's latencies on a shared machine, and what
+    docs/scale.md multiplies by its own mix of pages."""
+    person.log = advocate.log = Log()
+    cases = _CASE.findall(advocate.get("/advocate").text)
+    actions: dict[str, tuple[User, Callable[[int], object]]] = {
+        "GET /plan (a reload)": (person, lambda n: person.get("/plan")),
+        "GET /journal": (person, lambda n: person.get("/journal")),
+        "GET /case": (person, lambda n: person.get("/case")),
+        "record an incident (GET form + POST)": (person, lambda n: add_incident(person, 1000 + n)),
+        "GET /advocate (caseload)": (advocate, lambda n: advocate.get("/advocate")),
+        "GET /advocate/cases/{id}": (advocate, lambda n: advocate.get(cases[n % len(cases)])),
+        "GET /account": (advocate, lambda n: advocate.get("/account")),
+    }
+    costs: dict[str, float] = {}
+    for label, (user, action) in actions.items():
+        pid = pids[int(str(user.client.base_url).rsplit(":", 1)[1].rstrip("/"))]
+        action(0)  # warm
+        cpu, db = cpu_seconds(pid), db_counters(args.database, url).active_ms
+        for n in range(args.repeat):
+            action(n)
+        costs[f"cpu {label}"] = (cpu_seconds(pid) - cpu) / args.repeat * 1000
+        costs[f"db {label}"] = (db_counters(args.database, url).active_ms - db) / args.repeat
+    return costs
 
 
 def table(log: Log) -> list[str]:
@@ -501,6 +534,13 @@ def report(
         f"{counters['db_commits'] / max(requests, 1):.2f} commits and "
         f"{counters['db_cpu'] / max(requests, 1) * 1000:.2f} ms of server CPU per request"
     )
+    print("\nOne request at a time (--repeat each): app CPU and database statement time")
+    print("| request | app CPU | database |")
+    print("|---|---:|---:|")
+    for name in counters:
+        if name.startswith("cpu "):
+            label = name[4:]
+            print(f"| {label} | {counters[name]:.1f} ms | {counters['db ' + label]:.2f} ms |")
     print("\nPer request, by table (vault tables summed over every journal): scans, rows written")
     tables = sorted(
         (name.split(" ", 1)[1] for name in counters if name.startswith("scans ")),

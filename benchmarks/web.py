@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import re
 import shutil
 import statistics
@@ -185,7 +186,6 @@ def check_plan_page(port: int, cookie: str, path: str) -> None:
 def server_cpu(database: Path, size: int, cookie: str, requests: int = 1000) -> None:
     """Server CPU per request (utime+stime of the uvicorn process), one request at a time:
     steadier than requests per second on a machine shared with other work."""
-    import os
 
     def cpu(pid: int) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -221,6 +221,7 @@ def main() -> None:
         kind, port, database, size = args.serve
         serve(kind, int(port), database, int(size))
         return
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as work:
         database = Path(work) / "web.sqlite3"
         cookie, size = prepare_session(database)
@@ -239,6 +240,7 @@ def main() -> None:
             welcome.append(welcome_result)
     tool = "wrk" if shutil.which("wrk") else "python load generator"
     report(ally, welcome, bare, size, tool, args)
+    print(f"Load average (1 min) {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
 
 
 def report(

@@ -297,6 +297,21 @@ def test_q_at_any_point_prints_the_safety_information_so_far(tmp_path: Path) -> 
     assert child.exitstatus == 0
 
 
+def test_q_at_where_are_you_stops_with_the_general_safety_information(tmp_path: Path) -> None:
+    """The very first prompt ("Where are you?") takes q too: no place is known yet, so the
+    general emergency advice is shown (issue 20: q at any point)."""
+    child = _spawn("plan", "--language", "es", cwd=tmp_path)
+    child.expect("¿Dónde está?")
+    child.expect("Escriba un número:")
+    child.sendline("q")
+    child.expect("Antes de irse, la información de seguridad hasta ahora:")
+    child.expect("En una emergencia, llame al 112")
+    child.expect(pexpect.EOF)
+    assert "Escriba uno de los números de arriba" not in (child.before or "")
+    child.close()
+    assert child.exitstatus == 0
+
+
 # The interview's own words, in each language, that must not show in the other languages.
 ENGLISH_WORDS = ("Question 1 of about", "Type a", "Thank you", "Please type", "Your answer")
 

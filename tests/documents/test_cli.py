@@ -212,6 +212,26 @@ def test_report_formats_and_bundle(home: Path) -> None:
     assert run(home, "report", "--check", "evidence").returncode == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "hr", "cease", "english"),
+    [
+        ("es", "Queja formal a Recursos Humanos", "Carta de cese y desistimiento", "Formal"),
+        ("fr", "Plainte officielle aux ressources humaines", "Mise en demeure de cesser", "Formal"),
+    ],
+)
+def test_letter_list_names_the_letters_in_the_persons_language(
+    home: Path, language: str, hr: str, cease: str, english: str
+) -> None:
+    """`ally letter list --language es|fr` names each letter as the web page does (issue 20)."""
+    answers = ANSWERS.replace("pack: gb", "pack: ca-on") if language == "fr" else ANSWERS
+    (home / "answers.yaml").write_text(answers, encoding="utf-8")
+    listed = run(home, "letter", "list", "--answers", "answers.yaml", "--language", language)
+    assert listed.returncode == 0, listed.stderr
+    lines = {line.split()[0]: line.split(None, 1)[1] for line in listed.stdout.splitlines()}
+    assert lines["employer-hr"] == hr and lines["cease-and-desist"] == cease, lines
+    assert english not in listed.stdout and "letter" not in listed.stdout.lower(), listed.stdout
+
+
 def test_report_errors_change_nothing(home: Path) -> None:
     assert "--out" in run(home, "report").stderr
     bad = run(home, "report", "--out", "report.txt")

@@ -108,3 +108,13 @@ def test_a_checklist_answers_its_yes_no_questions_and_a_skip_skips_them() -> Non
     assert interview.answers["threats"] == RATHER_NOT_SAY
     # "I'd rather not say" keeps every step that might apply.
     assert {"police-report", "intimate-image-removal"} <= set(interview.plan(TODAY).step_ids())
+
+
+def test_an_older_answers_file_shows_its_yes_answers_ticked_in_the_checklist() -> None:
+    pack = load_pack("generic")
+    interview = Interview(pack, {"in_danger_now": "no", "context": ["online"], "threats": "yes"})
+    assert interview.previous("what_happened") == ["threats"]
+    assert interview.history == ["in_danger_now", "context", "threats"]  # answered before
+    interview.answer("what_happened", ["threats", "stalking"])
+    assert interview.answers["stalking"] == "yes" and interview.answers["threats"] == "yes"
+    assert interview.history == ["in_danger_now", "context", "what_happened"]

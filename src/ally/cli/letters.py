@@ -243,7 +243,7 @@ def letter_command(
     """Write the first draft of a letter or complaint for a step of your plan."""
     loaded, plan, normalised = _plan(answers, pack, today, language)
     if list_letters or step in (None, "list"):
-        _list_letters(plan, normalised)
+        _list_letters(plan, normalised, language or loaded.language)
         return
     request = DraftRequest(
         details=read_details(read_yaml_file(details, "details file", UsageError), str(details))
@@ -273,16 +273,18 @@ def letter_command(
     _emit_letter(made, output_format, out, edit, force, request.language)
 
 
-def _list_letters(plan: Plan | None, answers: dict[str, AnswerValue]) -> None:
+def _list_letters(plan: Plan | None, answers: dict[str, AnswerValue], language: str) -> None:
+    """The letters the plan offers, named in the person's language (the web page's names)."""
+    say = _interface_words(language) if language != "en" else str
     if plan is None:
         err.print("Give your answers file (--answers) to see the letters for your plan.")
     else:
         for plan_step, kind in letter_steps(plan):
-            typer.echo(f"{plan_step.id:32} {kind.title}")
+            typer.echo(f"{plan_step.id:32} {say(kind.title)}")
     offered = offered_standalone(answers)
     for kind in KINDS:
         if kind.id in offered:
-            typer.echo(f"{kind.id:32} {kind.title}")
+            typer.echo(f"{kind.id:32} {say(kind.title)}")
 
 
 def _lookup(request: DraftRequest, server: str | None) -> abuse.Lookup | None:

@@ -187,7 +187,16 @@ def _choose_pack(console: Console, language: str | None) -> str:
         reply = console.input(message(words, "cli.type_number") + " ").strip()
         if reply.isdigit() and 1 <= int(reply) <= len(ids):
             return ids[int(reply) - 1]
+        if reply.lower() == "q":
+            _stop_before_a_place(console, language)
+            raise typer.Exit(0)
         console.print(message(words, "cli.pick_above"))
+
+
+def _stop_before_a_place(console: Console, language: str | None) -> None:
+    """`q` at "Where are you?": the general safety information, as no place is known yet."""
+    stopped = TerminalInterview(Interview(load_pack("generic", language)), console)
+    stopped.print_safety(stopped.t("cli.safety_so_far"))
 
 
 def _print(plan: Plan, output_format: Format) -> None:

@@ -22,7 +22,8 @@ from ally.hosted import audit
 from ally.hosted.accounts import Account
 from ally.hosted.errors import HostedError
 from ally.hosted.sessions import CLIENT_POLICY, NAME_POLICY
-from ally.hosted.store import HostedStore, LoginLedger, schema_lock
+from ally.hosted.store import HostedStore, LoginLedger
+from ally.storage.database import schema_lock
 from ally.vault import crypto
 from ally.vault.crypto import Identity, Recipient
 from ally.vault.errors import WrongPassphraseError

@@ -31,9 +31,9 @@ from ally.hosted import audit
 from ally.hosted.accounts import Account
 from ally.hosted.errors import HostedError
 from ally.hosted.keys import CaseKeys
-from ally.hosted.store import HostedStore, schema_lock
+from ally.hosted.store import HostedStore
 from ally.model.journal import Attachment, Entry
-from ally.storage.database import Database
+from ally.storage.database import Database, schema_lock
 from ally.vault import crypto
 from ally.vault.crypto import Identity, Recipient
 from ally.vault.errors import VaultError

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ally.storage.database import Database
+from ally.storage.database import Database, schema_lock
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS hosted_orgs (
@@ -172,13 +172,6 @@ def add_missing_columns(db: Database) -> None:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {declaration}")
         elif not any(row[1] == column for row in db.query(f"PRAGMA table_info({table})")):
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-
-
-def schema_lock(db: Database) -> None:
-    """App processes starting together take turns creating tables (PostgreSQL's CREATE
-    TABLE IF NOT EXISTS is not safe against a concurrent twin); held until commit."""
-    if db.kind == "postgresql":
-        db.execute("SELECT pg_advisory_xact_lock(hashtext('ally-hosted-schema'))")
 
 
 class LoginLedger:

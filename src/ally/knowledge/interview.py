@@ -7,8 +7,8 @@ I/O; saving and resuming is the caller's business (answers are plain data).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ally.knowledge import conditions
@@ -55,7 +55,16 @@ class Interview:
         """The answer already given to a question (shown ticked when going back)."""
         if question_id in self.answers:
             return self.answers[question_id]
-        return self.chosen.get(question_id)
+        if question_id in self.chosen:
+            return self.chosen[question_id]
+        # A checklist not yet answered, over yes/no answers given before (an older answers
+        # file): its choices show ticked where those answers were yes.
+        ticked = [
+            value
+            for target, (checklist, value) in self.pack.answered_by().items()
+            if checklist == question_id and self.answers.get(target) == "yes"
+        ]
+        return ticked or None
 
     def answer(self, question_id: str, value: Any) -> None:
         """Record an answer (raises AnswersError if it does not fit the question).
@@ -88,6 +97,8 @@ class Interview:
         targets = [t for t, (c, _v) in self.pack.answered_by().items() if c == checklist]
         for target in targets:
             self.answers.pop(target, None)
+            if self.cursor is None and target in self.history:
+                self.history.remove(target)  # answered again, through the checklist
         self.answers.update(with_checklist(self.pack, self.answers))
 
     def skip(self, question_id: str) -> None:

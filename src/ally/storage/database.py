@@ -328,3 +328,11 @@ class Database:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def schema_lock(db: Database) -> None:
+    """Processes starting together take turns creating tables: PostgreSQL's CREATE TABLE IF
+    NOT EXISTS is not safe against a concurrent twin (one fails on the catalogue's unique
+    index). Held until the transaction ends; SQLite's write lock already serialises."""
+    if db.kind == "postgresql":
+        db.execute("SELECT pg_advisory_xact_lock(hashtext('ally-hosted-schema'))")

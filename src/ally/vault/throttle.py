@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ally.errors import AllyError
-from ally.storage.database import Database, StorageError
+from ally.storage.database import Database, StorageError, schema_lock
 
 
 class UnlockRefusedError(AllyError):
@@ -158,6 +158,7 @@ class SqlLedger:
         if not self._ready:
             try:
                 with self.db.transaction() as tx:
+                    schema_lock(tx)
                     tx.execute(
                         f"CREATE TABLE IF NOT EXISTS {self.TABLE} (key TEXT PRIMARY KEY, "
                         "failures INTEGER NOT NULL, last_failed DOUBLE PRECISION NOT NULL)"

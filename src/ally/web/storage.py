@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ally.storage.database import Database
+from ally.storage.database import Database, schema_lock
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS web_sessions (
@@ -64,6 +64,7 @@ class WebStorage:
         self.url = self.db.url if self.db else str(database)
         self._lock = threading.Lock()
         with self.transaction() as db:
+            schema_lock(db)  # app processes started together on an empty database
             for statement in SCHEMA:
                 db.execute(statement)
 
