@@ -9,7 +9,9 @@ Only the controlling process checks (with xdist, the workers run in between).
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,15 @@ def new_files(before: frozenset[str] | None, after: frozenset[str] | None) -> li
     if before is None or after is None:
         return []
     return sorted(after - before)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ally's data folder for the run is a fresh temporary one, so a test that forgets to
+    choose its own never writes into the developer's real journal folder (a hosted test once
+    left a server key in ~/.local/share/ally). Set before xdist starts its workers, which
+    inherit it; a run that sets ALLY_HOME itself keeps its choice."""
+    if "ALLY_HOME" not in os.environ:
+        os.environ["ALLY_HOME"] = tempfile.mkdtemp(prefix="ally-test-home-")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
