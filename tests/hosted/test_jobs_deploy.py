@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -173,8 +174,9 @@ def test_systemd_analyze_verifies_the_units(name: str, tmp_path: Path) -> None:
     install puts it) and root standing in for the `ally` user, who does not exist here."""
     analyze = shutil.which("systemd-analyze")
     assert analyze, "systemd-analyze is needed to check the units (Debian: systemd)"
-    ally = shutil.which("ally")
-    assert ally, "the ally command is not on PATH"
+    # The `ally` of the Python running the tests (make test does not put .venv/bin on PATH).
+    ally = shutil.which("ally", path=str(Path(sys.executable).parent)) or shutil.which("ally")
+    assert ally, "the ally command is not installed beside this Python or on PATH"
     text = (DEPLOY / "systemd" / name).read_text()
     text = text.replace("/opt/ally/venv/bin/ally", ally)
     text = re.sub(r"^EnvironmentFile=", "EnvironmentFile=-", text, flags=re.M)

@@ -223,6 +223,20 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def keep_screenshot(page: Any, path: Path, tries: int = 3) -> None:
+    """A screenshot kept for people to look at. Headless Chromium on a busy machine sometimes
+    has no frame ready ("Unable to capture screenshot"); the picture is not what a test checks,
+    so it is taken again after a moment instead of failing the test."""
+    for attempt in range(tries):
+        try:
+            page.screenshot(path=str(path))
+            return
+        except Exception as error:  # playwright's Error, imported lazily like the browser
+            if "Unable to capture screenshot" not in str(error) or attempt == tries - 1:
+                raise
+            page.wait_for_timeout(500)
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

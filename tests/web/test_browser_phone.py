@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.web.browser_support import PHONE_SITUATIONS, Situation, plan_as
-from tests.web.conftest import LiveServer
+from tests.web.conftest import LiveServer, keep_screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def test_the_plan_on_a_phone(
 ) -> None:
     page = phone.new_page()
     plan_as(page, live_server.url, situation)
-    page.screenshot(path=str(artifacts / f"phone-{situation.name}-plan.png"))
+    keep_screenshot(page, artifacts / f"phone-{situation.name}-plan.png")
     _first_screen_starts_here(page, situation)
     _steps_are_folded(page, situation)
     _quick_exit_in_reach_while_scrolling(page)

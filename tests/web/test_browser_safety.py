@@ -44,6 +44,7 @@ def _answer_everything(page: Any, server: LiveServer) -> str:
             break
         answer_on_page(page)
     assert page.url.endswith("/plan")
+    _unfold(page)
     text: str = page.locator("main").inner_text()
     assert "What you told us" in text
     return text
@@ -57,7 +58,14 @@ def _personal_lines(plan_text: str) -> list[str]:
     return lines
 
 
+def _unfold(page: Any) -> None:
+    """Open every folded part (the plan folds "What you told us" and each step's details), so
+    the page's text is everything it holds, as a reader who opens them would see it."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
 def _shows_nothing_personal(page: Any, lines: list[str]) -> None:
+    _unfold(page)
     text = page.locator("body").inner_text()
     assert "What you told us" not in text
     for line in lines:
