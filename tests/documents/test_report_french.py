@@ -33,12 +33,15 @@ from ally.documents.report_i18n import CATALOGS, DOMAIN, REPORT_LANGUAGES, Words
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
 from ally.documents.report_text import HEADINGS, LABELS
+from ally.evidence.snapshot import capture_snapshot
 from ally.knowledge.loader import load_pack
+from ally.vault import Vault
 from ally.web import create_app
 from ally.web.i18n import LANGUAGES
 from tests.documents.test_cli import home, run  # noqa: F401  (the CLI's vault fixture)
 from tests.documents.test_report_court import GB_WORDS, US_WORDS, pdf_layout, pdf_words
 from tests.documents.test_report_spanish import _PLACEHOLDER, DOCUMENTS, heading_lines, marked
+from tests.evidence.test_snapshot import SNAP, URL, vault  # noqa: F401  (a new vault)
 from tests.web.conftest import Browser, Clock, make_config
 from tests.web.test_case_pages import WORK, answer_all, open_journal
 from tests.web.test_journal import add_incident
@@ -256,6 +259,50 @@ def test_australia_points_to_the_form_in_french(journal: MemoryEvidence) -> None
     assert "## Déclaration solennelle" in text
     assert "Joignez ce rapport à ce formulaire au lieu de signer ici." in text
     assert "Attach this report" not in text and "Signature :" not in text
+
+
+SNAPSHOT_ENGLISH = ("Address", "Address from", "Captured", "Page title", "Saved page")
+SNAPSHOT_ENGLISH += ("Screenshot", "Page text", "Resources in the file")
+
+
+@pytest.mark.parametrize(
+    ("language", "labels", "page", "captured"),
+    [
+        ("fr", ("Adresse", "Adresse tirée de", "Titre de la page"), "Page web", "Capture"),
+        (
+            "es",
+            ("Dirección", "Dirección tomada de", "Título de la página"),
+            "Página web",
+            "Captura",
+        ),
+    ],
+)
+def test_a_saved_web_page_is_described_in_the_reports_language(
+    vault: Vault,  # noqa: F811 - the fixture
+    tmp_path: Path,
+    language: str,
+    labels: tuple[str, ...],
+    page: str,
+    captured: str,
+) -> None:
+    """A web page kept as evidence: its facts (address, capture time, files) are labelled in
+    the report's language; the address, title and where each fact was read from stay as
+    recorded."""
+    capture_snapshot(vault, SNAP / "forum-post-singlefile.html", SNAP / "screenshot.png")
+    case = build_casefile(vault, zone=dt.UTC, now=NOW, language=language)
+    text = flat(render_markdown(case))
+    bold = [flat(b).rstrip(" :") for b in re.findall(r"\*\*([^*]+?)\*\*", text)]
+    for english in SNAPSHOT_ENGLISH:
+        assert english not in bold, english
+    for label in labels:
+        assert label in bold, label
+    colon = " :" if language == "fr" else ":"
+    assert f"**{labels[0]}{colon}** {URL}" in text
+    assert f"**{captured}{colon}** 2026-12-03 21:47" in text
+    assert "SingleFile's “saved date” comment" in text, "where it was read from, as recorded"
+    assert f"| {page}{colon} " in text and "Web page:" not in text
+    words = pdf_words(render_pdf(case), tmp_path)
+    assert f"{page}{colon}" in words and labels[1] in words and "Address from" not in words
 
 
 @pytest.fixture
