@@ -339,6 +339,7 @@ def test_the_web_report_in_french(person: Browser, tmp_path: Path) -> None:
     start = page.text.index('id="report-heading"')
     report = page.text[start : page.text.index("</section>", start)]
     assert "Rapport de preuves" in report and "Télécharger le rapport" in report
+    assert "déclaration de véracité" in report, "named as the report names it"
     assert "Les titres du rapport sont en anglais" not in page.text
     assert "anglais" not in report, "nothing in the report section says it is in English"
     form = {"paper": "letter", "title": "", "name": "Léa Tremblay", "since": "", "until": ""}
