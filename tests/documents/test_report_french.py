@@ -24,7 +24,7 @@ import yaml
 from babel.messages.pofile import read_po
 from starlette.testclient import TestClient
 
-from ally.documents.casefile import CaseFile, build_casefile
+from ally.documents.casefile import CaseFile, build_casefile, human_size
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.law import LawBook
 from ally.documents.letters import pack_folders
@@ -33,12 +33,15 @@ from ally.documents.report_i18n import CATALOGS, DOMAIN, REPORT_LANGUAGES, Words
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
 from ally.documents.report_text import HEADINGS, LABELS
+from ally.evidence.snapshot import capture_snapshot
 from ally.knowledge.loader import load_pack
+from ally.vault import Vault
 from ally.web import create_app
 from ally.web.i18n import LANGUAGES
 from tests.documents.test_cli import home, run  # noqa: F401  (the CLI's vault fixture)
 from tests.documents.test_report_court import GB_WORDS, US_WORDS, pdf_layout, pdf_words
 from tests.documents.test_report_spanish import _PLACEHOLDER, DOCUMENTS, heading_lines, marked
+from tests.evidence.test_snapshot import SNAP, URL, vault  # noqa: F401  (a new vault)
 from tests.web.conftest import Browser, Clock, make_config
 from tests.web.test_case_pages import WORK, answer_all, open_journal
 from tests.web.test_journal import add_incident
@@ -107,6 +110,20 @@ def test_french_counts_zero_and_one_as_singular() -> None:
     assert words.ngettext("%(num)s exhibit", "%(num)s exhibits", 2) == "2 pièces"
 
 
+@pytest.mark.parametrize(
+    ("language", "sizes"),
+    [
+        ("en", ["0 bytes", "1 byte", "1023 bytes", "1.5 KB", "2.0 MB", "3.0 GB"]),
+        ("es", ["0 bytes", "1 byte", "1023 bytes", "1,5 KB", "2,0 MB", "3,0 GB"]),
+        ("fr", ["0 octet", "1 octet", "1023 octets", "1,5 Ko", "2,0 Mo", "3,0 Go"]),
+    ],
+)
+def test_file_sizes_in_the_reports_language(language: str, sizes: list[str]) -> None:
+    words = Words(language)
+    found = [flat(human_size(n, words)) for n in (0, 1, 1023, 1536, 2 * 1024**2, 3 * 1024**3)]
+    assert found == sizes
+
+
 def test_every_packs_declaration_has_french_words() -> None:
     """Each declaration's title in French; its wording translated where allowed, or at least
     explained (the wording then stays in the original)."""
@@ -173,6 +190,8 @@ def test_markdown_in_french_has_no_english_heading_or_label(journal: MemoryEvide
         assert label in bold, label
     words = flat(text)
     assert "Journal tenu par Alex Doe" in words
+    assert "- **Pièces :** 3 fichiers (33,7 Ko), dont 2 reproduits en image" in words
+    assert "screenshot.png · image/png · 1,9 Ko · enregistré le" in words and " KB" not in text
     assert "- **Où :** Office, 3rd floor" in words
     assert WHAT in text, "the person's words as written"
     assert "HR manager a refusé d'agir : HR said it was banter." in words
@@ -258,6 +277,50 @@ def test_australia_points_to_the_form_in_french(journal: MemoryEvidence) -> None
     assert "Attach this report" not in text and "Signature :" not in text
 
 
+SNAPSHOT_ENGLISH = ("Address", "Address from", "Captured", "Page title", "Saved page")
+SNAPSHOT_ENGLISH += ("Screenshot", "Page text", "Resources in the file")
+
+
+@pytest.mark.parametrize(
+    ("language", "labels", "page", "captured"),
+    [
+        ("fr", ("Adresse", "Adresse tirée de", "Titre de la page"), "Page web", "Capture"),
+        (
+            "es",
+            ("Dirección", "Dirección tomada de", "Título de la página"),
+            "Página web",
+            "Captura",
+        ),
+    ],
+)
+def test_a_saved_web_page_is_described_in_the_reports_language(
+    vault: Vault,  # noqa: F811 - the fixture
+    tmp_path: Path,
+    language: str,
+    labels: tuple[str, ...],
+    page: str,
+    captured: str,
+) -> None:
+    """A web page kept as evidence: its facts (address, capture time, files) are labelled in
+    the report's language; the address, title and where each fact was read from stay as
+    recorded."""
+    capture_snapshot(vault, SNAP / "forum-post-singlefile.html", SNAP / "screenshot.png")
+    case = build_casefile(vault, zone=dt.UTC, now=NOW, language=language)
+    text = flat(render_markdown(case))
+    bold = [flat(b).rstrip(" :") for b in re.findall(r"\*\*([^*]+?)\*\*", text)]
+    for english in SNAPSHOT_ENGLISH:
+        assert english not in bold, english
+    for label in labels:
+        assert label in bold, label
+    colon = " :" if language == "fr" else ":"
+    assert f"**{labels[0]}{colon}** {URL}" in text
+    assert f"**{captured}{colon}** 2026-12-03 21:47" in text
+    assert "SingleFile's “saved date” comment" in text, "where it was read from, as recorded"
+    assert f"| {page}{colon} " in text and "Web page:" not in text
+    words = pdf_words(render_pdf(case), tmp_path)
+    assert f"{page}{colon}" in words and labels[1] in words and "Address from" not in words
+
+
 @pytest.fixture
 def person(tmp_path: Path) -> Iterator[Browser]:
     app = create_app(make_config(tmp_path / "web.sqlite3", Clock()))
@@ -276,6 +339,7 @@ def test_the_web_report_in_french(person: Browser, tmp_path: Path) -> None:
     start = page.text.index('id="report-heading"')
     report = page.text[start : page.text.index("</section>", start)]
     assert "Rapport de preuves" in report and "Télécharger le rapport" in report
+    assert "déclaration de véracité" in report, "named as the report names it"
     assert "Les titres du rapport sont en anglais" not in page.text
     assert "anglais" not in report, "nothing in the report section says it is in English"
     form = {"paper": "letter", "title": "", "name": "Léa Tremblay", "since": "", "until": ""}
