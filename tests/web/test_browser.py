@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.browser_support import RequestLog, answer_on_page, axe_violations
 from tests.web.conftest import LiveServer
@@ -453,8 +454,10 @@ def _mark_first_step(page: Any, button: str) -> Any:
         first = page.locator("article.step")
     step_id = first.locator("input[name=step]").get_attribute("value")
     first.get_by_role("button", name=button).click()
+    page.wait_for_url("**/plan#step-*")
+    page.wait_for_load_state("load")  # on a loaded machine the new page may still be parsing
     done = page.locator("section.section-done")
-    assert done.get_by_role("heading", name="Already done").count() == 1
+    expect(done.get_by_role("heading", name="Already done")).to_have_count(1)
     moved = done.locator("article.step", has=page.locator(f"input[value='{step_id}']"))
     assert moved.locator("h3").inner_text() == title
     assert page.url.endswith("#" + str(moved.get_attribute("id")))

@@ -139,9 +139,9 @@ def _table_head(document: DocxDocument, case: CaseFile, keys: tuple[str, ...]) -
     return table
 
 
-def _field(document: DocxDocument, name: str, value: str) -> None:
+def _field(document: DocxDocument, case: CaseFile, key: str, value: str) -> None:
     paragraph = document.add_paragraph()
-    paragraph.add_run(f"{name}: ").bold = True
+    paragraph.add_run(f"{label(case, key)}{case.words.colon} ").bold = True
     paragraph.add_run(_x(value))
     paragraph.paragraph_format.space_after = Pt(1)
 
@@ -162,14 +162,14 @@ def _cover(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
     person = report_text.journal_of(case)
     if person:
         document.add_paragraph(_x(person))
-    _field(document, label(case, "prepared"), case.moment(case.generated_at))
+    _field(document, case, "prepared", case.moment(case.generated_at))
     if case.jurisdiction:
-        _field(document, label(case, "jurisdiction"), case.jurisdiction)
-    _field(document, label(case, "covers"), report_text.covers(case, summary))
+        _field(document, case, "jurisdiction", case.jurisdiction)
+    _field(document, case, "covers", report_text.covers(case, summary))
     if summary.first:
-        _field(document, label(case, "period"), report_text.period(case, summary))
-    _field(document, label(case, "exhibits"), report_text.exhibits_fact(case, summary))
-    _field(document, label(case, "head_code"), case.head_code)
+        _field(document, case, "period", report_text.period(case, summary))
+    _field(document, case, "exhibits", report_text.exhibits_fact(case, summary))
+    _field(document, case, "head_code", case.head_code)
     document.add_paragraph(case.words(report_text.ABOUT))
     document.add_paragraph(case.words(report_text.NOT_ADVICE))
 
@@ -225,12 +225,12 @@ def _incidents(document: DocxDocument, case: CaseFile) -> None:
         assert incident is not None
         document.add_heading(_x(f"{item.label} · {item.when}"), level=2)
         if incident.where:
-            _field(document, label(case, "where"), incident.where)
+            _field(document, case, "where", incident.where)
         if incident.who:
-            _field(document, label(case, "who"), "; ".join(incident.who))
+            _field(document, case, "who", "; ".join(incident.who))
         if incident.witnesses:
-            _field(document, label(case, "witnesses"), "; ".join(incident.witnesses))
-        _field(document, label(case, "recorded"), report_text.recorded(case, item))
+            _field(document, case, "witnesses", "; ".join(incident.witnesses))
+        _field(document, case, "recorded", report_text.recorded(case, item))
         document.add_heading(heading(case, "what"), level=3)
         _text(document, incident.what)
         if incident.impact:
@@ -281,7 +281,7 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
         _text(document, item.note.text if item.note else item.headline)
         for name, value in item.details:
             paragraph = document.add_paragraph()
-            paragraph.add_run(_x(name + ": ")).bold = True
+            paragraph.add_run(_x(name + case.words.colon + " ")).bold = True
             paragraph.add_run(_x(value))
         if item.quote:
             _text(document, item.quote)
@@ -303,7 +303,7 @@ def _appendix(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
         for code, found in case.noted_codes:
             paragraph = document.add_paragraph()
             paragraph.add_run(code).font.name = MONO
-            paragraph.add_run(_x(f": {code_finding(found, words)}"))
+            paragraph.add_run(_x(f"{words.colon} {code_finding(found, words)}"))
     document.add_heading(heading(case, "exhibits"), level=3)
     for exhibit in case.exhibits:
         paragraph = document.add_paragraph()
