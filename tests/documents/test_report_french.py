@@ -24,7 +24,7 @@ import yaml
 from babel.messages.pofile import read_po
 from starlette.testclient import TestClient
 
-from ally.documents.casefile import CaseFile, build_casefile
+from ally.documents.casefile import CaseFile, build_casefile, human_size
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.law import LawBook
 from ally.documents.letters import pack_folders
@@ -110,6 +110,20 @@ def test_french_counts_zero_and_one_as_singular() -> None:
     assert words.ngettext("%(num)s exhibit", "%(num)s exhibits", 2) == "2 pièces"
 
 
+@pytest.mark.parametrize(
+    ("language", "sizes"),
+    [
+        ("en", ["0 bytes", "1 byte", "1023 bytes", "1.5 KB", "2.0 MB", "3.0 GB"]),
+        ("es", ["0 bytes", "1 byte", "1023 bytes", "1,5 KB", "2,0 MB", "3,0 GB"]),
+        ("fr", ["0 octet", "1 octet", "1023 octets", "1,5 Ko", "2,0 Mo", "3,0 Go"]),
+    ],
+)
+def test_file_sizes_in_the_reports_language(language: str, sizes: list[str]) -> None:
+    words = Words(language)
+    found = [flat(human_size(n, words)) for n in (0, 1, 1023, 1536, 2 * 1024**2, 3 * 1024**3)]
+    assert found == sizes
+
+
 def test_every_packs_declaration_has_french_words() -> None:
     """Each declaration's title in French; its wording translated where allowed, or at least
     explained (the wording then stays in the original)."""
@@ -176,6 +190,8 @@ def test_markdown_in_french_has_no_english_heading_or_label(journal: MemoryEvide
         assert label in bold, label
     words = flat(text)
     assert "Journal tenu par Alex Doe" in words
+    assert "- **Pièces :** 3 fichiers (33,7 Ko), dont 2 reproduits en image" in words
+    assert "screenshot.png · image/png · 1,9 Ko · enregistré le" in words and " KB" not in text
     assert "- **Où :** Office, 3rd floor" in words
     assert WHAT in text, "the person's words as written"
     assert "HR manager a refusé d'agir : HR said it was banter." in words
@@ -323,6 +339,7 @@ def test_the_web_report_in_french(person: Browser, tmp_path: Path) -> None:
     start = page.text.index('id="report-heading"')
     report = page.text[start : page.text.index("</section>", start)]
     assert "Rapport de preuves" in report and "Télécharger le rapport" in report
+    assert "déclaration de véracité" in report, "named as the report names it"
     assert "Les titres du rapport sont en anglais" not in page.text
     assert "anglais" not in report, "nothing in the report section says it is in English"
     form = {"paper": "letter", "title": "", "name": "Léa Tremblay", "since": "", "until": ""}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import get_decimal_symbol
 from pydantic import TypeAdapter, ValidationError
 
 from ally.documents.evidence import EvidenceSource
@@ -783,11 +784,19 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-def human_size(size: int) -> str:
-    """1536 -> '1.5 KB': sizes for people; exact byte counts are in the appendix."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+SIZE_UNITS = (N_("%(size)s KB"), N_("%(size)s MB"), N_("%(size)s GB"))
+
+
+def human_size(size: int, words: Words | None = None) -> str:
+    """1536 -> '1.5 KB' ('1,5 Ko' in French): sizes for people; exact byte counts are in the
+    appendix."""
+    words = words or Words()
+    if size < 1024:
+        return words.ngettext("%(num)s byte", "%(num)s bytes", size)
+    value = size / 1024
+    for unit in SIZE_UNITS:
+        if value < 1024 or unit == SIZE_UNITS[-1]:
+            break
         value /= 1024
-    return f"{size} bytes"
+    number = f"{value:.1f}".replace(".", get_decimal_symbol(words.language))
+    return words(unit, size=number)
