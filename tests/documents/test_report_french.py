@@ -247,6 +247,19 @@ def test_docx_in_french_has_no_english_heading_or_label(journal: MemoryEvidence)
     assert header_row == ["Pièce", "Fichier", "Avec", "Enregistré"]
     body = flat("\n".join(p.text for p in document.paragraphs))
     assert WHAT in body and STATEMENT in body
+    # Word checks the spelling in French, not in the blank document's US English.
+    proofing = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val")
+    assert proofing == ["fr-FR"] and document.core_properties.language == "fr-FR"
+
+
+@pytest.mark.parametrize(("language", "proofing"), [("en", "en-US"), ("es", "es-ES")])
+def test_docx_spelling_language_follows_the_report(
+    journal: MemoryEvidence, language: str, proofing: str
+) -> None:
+    case = build_casefile(journal, zone=dt.UTC, now=NOW, language=language)
+    document = docx.Document(io.BytesIO(render_docx(case)))
+    found = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val")
+    assert found == [proofing]
 
 
 @pytest.mark.parametrize(
