@@ -21,52 +21,22 @@ from typing import Any
 from ally.documents.plan import render
 from ally.knowledge import conditions
 from ally.knowledge.engine import build_plan
-from ally.knowledge.interview import Interview
 from ally.knowledge.loader import builtin_pack_ids, load_pack
-from ally.knowledge.schema import Pack, Question, QuestionType
+from ally.knowledge.sampling import questions_shown, random_answer
+from ally.knowledge.schema import Pack
 from ally.knowledge.statetables import load_tables
-from ally.model.answers import RATHER_NOT_SAY, TRIED_OUTCOMES, ApproxDate, Tried
 from ally.model.plan import Plan
 
 TODAY = dt.date(2026, 11, 25)
 
 
-def random_answer(question: Question, rng: random.Random) -> Any:
-    if rng.random() < 0.15:
-        return RATHER_NOT_SAY
-    values = [option.value for option in question.options]
-    if question.type is QuestionType.YESNO:
-        return rng.choice(["yes", "no"])
-    if question.type is QuestionType.ONE:
-        return rng.choice(values)
-    if question.type is QuestionType.MULTI:
-        return rng.sample(values, rng.randint(1, min(3, len(values))))
-    if question.type is QuestionType.NUMBER:
-        return rng.choice([1, 4, 10, 14, 15, 20, 100, 5000])
-    if question.type is QuestionType.TRIED:
-        told = rng.sample(values, rng.randint(0, 2))
-        return {key: Tried(outcome=rng.choice(TRIED_OUTCOMES)) for key in told} or RATHER_NOT_SAY
-    day = TODAY - dt.timedelta(days=rng.randint(0, 900))
-    return ApproxDate.parse(day if rng.random() < 0.7 else f"{day.year}-{day.month:02d}")
-
-
 def random_situation(pack: Pack, rng: random.Random) -> dict[str, Any]:
-    return {q.id: random_answer(q, rng) for q in pack.questions if rng.random() < 0.8}
+    return {q.id: random_answer(q, rng, TODAY) for q in pack.questions if rng.random() < 0.8}
 
 
 def interview_length(pack: Pack, rng: random.Random, context: list[str] | None = None) -> int:
-    """Questions shown, "already tried" included. Answers a checklist gives (``sets``) are not
-    questions shown; the ``us`` pack's state question is not counted (it chooses the pack, as
-    choosing ``us-ca`` from the list does; each state pack has its own row)."""
-    interview = Interview(pack)
-    shown = 0
-    while (question := interview.current()) is not None:
-        if question.id == "context" and context is not None:
-            interview.answer(question.id, context)
-        else:
-            interview.answer(question.id, random_answer(question, rng))
-        shown += not any(option.pack for option in question.options)
-    return shown
+    """Questions shown, counted as :func:`questions_shown` says (the tests count the same)."""
+    return len(questions_shown(pack, rng, TODAY, context))
 
 
 def shape(plan: Plan) -> tuple[int, int, int]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
-from ally.storage.database import Database, DatabaseBusyError, StorageError
+from ally.storage.database import Database, DatabaseBusyError, LockedConnection, StorageError
 from tests.vault.conftest import new_pg_location, pg_location
 
 __all__ = ["new_pg_location", "pg_location"]  # fixtures: a fresh PostgreSQL schema per test
@@ -170,3 +171,60 @@ def test_a_lost_postgres_connection_is_a_storage_error(pg_url: str) -> None:
     with pytest.raises(StorageError, match="lost its connection") as caught:
         victim.execute("SELECT 1")
     assert not isinstance(caught.value, DatabaseBusyError)
+
+
+def test_a_locked_connection_opens_on_first_use_and_again_after_close(tmp_path: Path) -> None:
+    path = tmp_path / "lazy.sqlite3"
+    shared = LockedConnection(path)
+    assert not path.exists()  # nothing opened until it is used
+    with shared.transaction() as db:
+        db.execute("CREATE TABLE t (x INTEGER)")
+        db.execute("INSERT INTO t VALUES (1)")
+    shared.close()
+    shared.close()  # closing twice is harmless
+    with shared.transaction() as db:  # a use after close opens a new connection
+        assert db.query("SELECT x FROM t") == [(1,)]
+    shared.close()
+
+
+def test_a_locked_connection_uses_the_database_it_is_given(tmp_path: Path) -> None:
+    database = Database(tmp_path / "given.sqlite3")
+    shared = LockedConnection(database)
+    assert shared.url == database.url
+    with shared.transaction() as db:
+        assert db is database
+
+
+def test_a_locked_connection_lets_one_thread_in_at_a_time(tmp_path: Path) -> None:
+    shared = LockedConnection(tmp_path / "threads.sqlite3")
+    with shared.transaction() as db:
+        db.execute("CREATE TABLE t (who TEXT)")
+    inside, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with shared.transaction() as db:
+            inside.set()
+            release.wait(30)
+            db.execute("INSERT INTO t VALUES ('first')")
+            order.append("first")
+
+    def second() -> None:
+        with shared.transaction() as db:
+            db.execute("INSERT INTO t VALUES ('second')")
+            order.append("second")
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert inside.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.2)
+    assert two.is_alive() and order == []  # the second waits for the first's transaction
+    release.set()
+    one.join(30)
+    two.join(30)
+    assert order == ["first", "second"]
+    with shared.transaction() as db:
+        assert db.query("SELECT who FROM t ORDER BY rowid") == [("first",), ("second",)]
+    shared.close()

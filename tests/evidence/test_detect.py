@@ -137,6 +137,45 @@ def test_swearing_is_strong_language_not_a_flag(detector: Detector) -> None:
     assert not detector.assess("See you at 10 for lunch?").strong_language
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Liberals really are nuts.",
+        "he's a total madman and a danger to everyone",
+        "these people are mentally ill",
+        "Hillary? Who is she to be in any curriculum? She is nothing!",
+        "shame on you, you lied to all of us",
+        "what a lying narcissist",
+        "u never talk to me shut up",
+    ],
+)
+def test_contempt_without_swear_words_is_strong_language(detector: Detector, text: str) -> None:
+    assert detector.assess(text).strong_language, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm allergic to nuts, can we pick another place",
+        "he is nothing like his brother, much calmer",
+        "What a shame, the shop closed down",
+        "I think the new tax plan is bad for small businesses",
+    ],
+)
+def test_everyday_words_of_contempt_are_not_strong_language(detector: Detector, text: str) -> None:
+    assert not detector.assess(text).strong_language, text
+
+
+def test_gun_policy_talk_is_not_a_weapon_threat(detector: Detector) -> None:
+    for text in ("I support stricter gun control laws", "the gun rights debate again"):
+        assessment = detector.assess(text)
+        assert "mentions a weapon" not in " ".join(assessment.reasons()), text
+        assert not assessment.flagged, (text, assessment.reasons())
+    found = detector.assess("I've got a gun and I know where you live")
+    assert "threat" in found.categories
+    assert any("mentions a weapon" in reason for reason in found.reasons())
+
+
 def test_banter_lowers_a_threat_but_not_sextortion(detector: Detector) -> None:
     joke = detector.assess("Don't tell anyone about the surprise party or I'll kill you 😂")
     assert not joke.flagged

@@ -69,6 +69,11 @@ def test_reads_of_a_shared_case_show_in_the_persons_trail_and_as_counts_for_the_
     assert re.search(r'id="count-shares">1<', overview)
     log = staff.open("/admin/audit").text
     assert "Shared case read" in log and "ada@n.example" in log and "A person (ref." in log
+    cells = re.findall(
+        r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]*)</td></tr>", log
+    )
+    read = next(row for row in cells if row[0] == "Shared case read")
+    assert read[1] == "ada@n.example" and read[2].startswith("A person (ref.")  # who, about whom
     for page in (overview, log):
         assert SHARED not in page and PERSON not in page and "waited by the door" not in page
     store.close()

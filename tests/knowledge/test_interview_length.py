@@ -11,51 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 import statistics
-from typing import Any
 
 import pytest
 
 from ally.knowledge.interview import Interview
 from ally.knowledge.loader import builtin_pack_ids, load_pack
-from ally.knowledge.schema import Question, QuestionType
-from ally.model.answers import RATHER_NOT_SAY, TRIED_OUTCOMES, ApproxDate, Tried
+from ally.knowledge.sampling import questions_shown
+from ally.model.answers import RATHER_NOT_SAY
 
 TODAY = dt.date(2026, 11, 25)
 RUNS = 30
 
 
-def random_answer(question: Question, rng: random.Random) -> Any:
-    """Any answer a person could give, declining now and then."""
-    if rng.random() < 0.15:
-        return RATHER_NOT_SAY
-    values = [option.value for option in question.options]
-    if question.type is QuestionType.YESNO:
-        return rng.choice(["yes", "no"])
-    if question.type is QuestionType.ONE:
-        return rng.choice(values)
-    if question.type is QuestionType.MULTI:
-        return rng.sample(values, rng.randint(1, min(3, len(values))))
-    if question.type is QuestionType.NUMBER:
-        return rng.choice([1, 4, 14, 15, 20, 100, 5000])
-    if question.type is QuestionType.TRIED:
-        told = rng.sample(values, rng.randint(0, 2))
-        return {key: Tried(outcome=rng.choice(TRIED_OUTCOMES)) for key in told} or RATHER_NOT_SAY
-    return ApproxDate.parse(TODAY - dt.timedelta(days=rng.randint(0, 900)))
-
-
 def questions_asked(pack_id: str, rng: random.Random, context: list[str] | None) -> list[str]:
-    """The questions one interview shows, answered at random (``context`` fixed if given)."""
-    interview = Interview(load_pack(pack_id), today=TODAY)
-    shown: list[str] = []
-    while (question := interview.current()) is not None:
-        if question.id == "context" and context is not None:
-            value: Any = context
-        else:
-            value = random_answer(question, rng)
-        interview.answer(question.id, value)
-        if not any(option.pack for option in question.options):  # the state: a pack choice
-            shown.append(question.id)
-    return shown
+    return questions_shown(load_pack(pack_id), rng, TODAY, context)
 
 
 @pytest.mark.parametrize("pack_id", builtin_pack_ids())

@@ -213,8 +213,11 @@ def live_server(
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """Debian's Chromium; a missing browser is a failure, never a download or a skip."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits 5 s by default; a busy two-core CI machine can take longer to show a
+    # page, so it waits as long as Playwright's actions do.
+    expect.set_options(timeout=30_000)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/system-deps).")
     with sync_playwright() as playwright:
@@ -223,13 +226,13 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def keep_screenshot(page: Any, path: Path, tries: int = 3) -> None:
+def keep_screenshot(page: Any, path: Path, full_page: bool = False, tries: int = 3) -> None:
     """A screenshot kept for people to look at. Headless Chromium on a busy machine sometimes
     has no frame ready ("Unable to capture screenshot"); the picture is not what a test checks,
     so it is taken again after a moment instead of failing the test."""
     for attempt in range(tries):
         try:
-            page.screenshot(path=str(path))
+            page.screenshot(path=str(path), full_page=full_page)
             return
         except Exception as error:  # playwright's Error, imported lazily like the browser
             if "Unable to capture screenshot" not in str(error) or attempt == tries - 1:

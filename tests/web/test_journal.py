@@ -45,7 +45,7 @@ def add_incident(browser: Browser, files: list[tuple[str, bytes]], **fields: str
 def test_creating_asks_for_the_passphrase_twice(browser: Browser) -> None:
     browser.open("/journal")
     mismatch = browser.post("/journal/create", {"passphrase": PASSPHRASE, "confirm": "other"})
-    assert mismatch.status_code == 422
+    assert mismatch.status_code == 422 and "The two passphrases are not the same" in mismatch.text
     short = browser.post("/journal/create", {"passphrase": "short", "confirm": "short"})
     assert short.status_code == 422
     assert "at least 12 characters" in short.text  # the same rule and words as the CLI

@@ -466,7 +466,7 @@ def report_command(
         [], "--code", help="A journal code you noted earlier: the report says if it still holds."
     ),
     language: str | None = typer.Option(
-        None, "--language", help="The report's headings and sentences in this language (es)."
+        None, "--language", help="The report's headings and sentences in this language (es, fr)."
     ),
 ) -> None:
     """Make the evidence report (PDF, DOCX, Markdown) or a checkable evidence bundle."""

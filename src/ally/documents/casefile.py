@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import get_decimal_symbol
 from pydantic import TypeAdapter, ValidationError
 
 from ally.documents.evidence import EvidenceSource
@@ -439,7 +440,7 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...], words: W
         note = entry.note()
         return Item(**base, when=format_moment(moment, zone), headline=_line(note.text), note=note)
     if entry.kind == SNAPSHOT_KIND and entry.payload is not None:
-        return _snapshot_item(base, entry.payload, zone)
+        return _snapshot_item(base, entry.payload, zone, words)
     message = message_view(entry)
     if message is not None:
         base["moment"] = message.sent_at or moment
@@ -448,18 +449,73 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...], words: W
     return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
 
 
-def _snapshot_item(base: dict[str, Any], payload: dict[str, Any], zone: dt.tzinfo) -> Item:
+def _snapshot_item(
+    base: dict[str, Any], payload: dict[str, Any], zone: dt.tzinfo, words: Words
+) -> Item:
     """A web page kept as evidence: placed on the timeline when it was captured."""
     snapshot = Snapshot.model_validate(payload)
     if snapshot.captured_at is not None:
         base["moment"] = _utc(snapshot.captured_at)
     moment = format_moment(base["moment"], zone)
-    details = tuple(snapshot.facts(moment if snapshot.captured_at else None))
-    headline = _line(snapshot.headline())
-    quote = snapshot.excerpt() or None
+    details = snapshot_facts(snapshot, moment if snapshot.captured_at else None, words)
+    if snapshot.title:
+        headline = words("Web page: %(title)s (%(url)s)", title=snapshot.title, url=snapshot.url)
+    else:
+        headline = words("Web page: %(url)s", url=snapshot.url)
+    rest = words("[the rest of the page text is in the journal]")
+    quote = snapshot.excerpt(rest=rest) or None
     return Item(
-        **base, when=moment, headline=headline, snapshot=snapshot, details=details, quote=quote
+        **base,
+        when=moment,
+        headline=_line(headline),
+        snapshot=snapshot,
+        details=details,
+        quote=quote,
     )
+
+
+def snapshot_facts(
+    snapshot: Snapshot, moment: str | None, words: Words
+) -> tuple[tuple[str, str], ...]:
+    """A web page's label and value rows, in the order a reader checks them and in the
+    report's language. ``moment`` is the capture time already formatted in the report's time
+    zone. Where each fact was read from (``url_source``, ``captured_at_source``) and the
+    importer's notes were recorded at capture and are shown as recorded."""
+    rows = [(words("Address"), snapshot.url), (words("Address from"), snapshot.url_source)]
+    if snapshot.file_url:
+        rows.append((words("Address in the saved file"), snapshot.file_url))
+    if snapshot.captured_at is not None:
+        source = snapshot.captured_at_source or words("the file")
+        when = moment or snapshot.captured_at.isoformat()
+        rows.append(
+            (words("Captured"), words("%(when)s (from %(source)s)", when=when, source=source))
+        )
+    else:
+        not_recorded = words("not recorded in the file; see when it was added to the journal")
+        rows.append((words("Captured"), not_recorded))
+    if snapshot.title:
+        rows.append((words("Page title"), snapshot.title))
+    page = snapshot.page_file
+    if page is not None:
+        size = words.ngettext("%(num)s byte", "%(num)s bytes", page.size)
+        kind = snapshot.format_label or snapshot.format or page.media_type
+        rows.append((words("Saved page"), f"{page.name}, {kind}, {size}, SHA-256 {page.sha256}"))
+    shot = snapshot.screenshot
+    if shot is not None:
+        pixels = f", {shot.width} × {shot.height} px" if shot.width and shot.height else ""
+        size = words.ngettext("%(num)s byte", "%(num)s bytes", shot.size)
+        rows.append((words("Screenshot"), f"{shot.name}{pixels}, {size}, SHA-256 {shot.sha256}"))
+    if snapshot.page_text_sha256:
+        characters = words.ngettext(
+            "%(num)s character", "%(num)s characters", len(snapshot.page_text)
+        )
+        rows.append(
+            (words("Page text"), f"{characters}, SHA-256 {snapshot.page_text_sha256} (UTF-8)")
+        )
+    if snapshot.parts:
+        rows.append((words("Resources in the file"), str(len(snapshot.parts))))
+    rows += [(words("Note"), note) for note in snapshot.notes]
+    return tuple(rows)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -728,11 +784,19 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-def human_size(size: int) -> str:
-    """1536 -> '1.5 KB': sizes for people; exact byte counts are in the appendix."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+SIZE_UNITS = (N_("%(size)s KB"), N_("%(size)s MB"), N_("%(size)s GB"))
+
+
+def human_size(size: int, words: Words | None = None) -> str:
+    """1536 -> '1.5 KB' ('1,5 Ko' in French): sizes for people; exact byte counts are in the
+    appendix."""
+    words = words or Words()
+    if size < 1024:
+        return words.ngettext("%(num)s byte", "%(num)s bytes", size)
+    value = size / 1024
+    for unit in SIZE_UNITS:
+        if value < 1024 or unit == SIZE_UNITS[-1]:
+            break
         value /= 1024
-    return f"{size} bytes"
+    number = f"{value:.1f}".replace(".", get_decimal_symbol(words.language))
+    return words(unit, size=number)

@@ -12,14 +12,13 @@ words; a nearer pack replaces a kind's (or a step's) rule whole, as for steps.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ally.documents.packfiles import read_pack_file
 from ally.errors import PackError
 
 FILE = "content.yaml"
@@ -115,30 +114,6 @@ class _ContentFile(BaseModel):
     steps: dict[str, ContentRule] = Field(default_factory=dict)
 
 
-def _read(path: Path) -> _ContentFile:
-    """The file, parsed once per change (every draft reads the whole lineage's files)."""
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError as error:
-        raise PackError(f"{path} could not be read: {error}") from error
-    return _parsed(path, stamp)
-
-
-@functools.lru_cache(maxsize=256)
-def _parsed(path: Path, stamp: int) -> _ContentFile:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return _ContentFile.model_validate(raw or {})
-    except (OSError, yaml.YAMLError) as error:
-        raise PackError(f"{path} could not be read: {error}") from error
-    except ValidationError as error:
-        problems = "; ".join(
-            ".".join(str(part) for part in item["loc"]) + ": " + item["msg"]
-            for item in error.errors()
-        )
-        raise PackError(f"{path}: {problems}") from error
-
-
 class ContentRules:
     """The rules of a pack lineage: a step's own rule before its kind's, nearest pack first."""
 
@@ -148,7 +123,7 @@ class ContentRules:
         for folder in reversed(list(folders)):
             path = folder / FILE
             if path.is_file():
-                parsed = _read(path)
+                parsed = read_pack_file(path, _ContentFile)
                 self.kinds.update(parsed.kinds)
                 self.steps.update(parsed.steps)
 

@@ -22,16 +22,14 @@ the person made (an ``action`` entry) followed by something tagged or flagged as
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ally.errors import PackError
+from ally.documents.packfiles import read_pack_file
 from ally.knowledge.conditions import evaluate, parse
 from ally.model.journal import Action, Entry
 
@@ -112,30 +110,6 @@ class _LawFile(_Strict):
     policy: str = Field(default="", description="How to name the employer's own policy.")
 
 
-def _read(path: Path) -> _LawFile:
-    """The file, parsed once per change (every draft reads the whole lineage's files)."""
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError as error:
-        raise PackError(f"{path} could not be read: {error}") from error
-    return _parsed(path, stamp)
-
-
-@functools.lru_cache(maxsize=256)
-def _parsed(path: Path, stamp: int) -> _LawFile:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return _LawFile.model_validate(raw or {})
-    except (OSError, yaml.YAMLError) as error:
-        raise PackError(f"{path} could not be read: {error}") from error
-    except ValidationError as error:
-        problems = "; ".join(
-            ".".join(str(part) for part in item["loc"]) + ": " + item["msg"]
-            for item in error.errors()
-        )
-        raise PackError(f"{path}: {problems}") from error
-
-
 class _LawWords(_Strict):
     """A translation's words for one law: its name as the letter says it, what it does, and
     its citation with the section headings in the letter's language ("section 26
@@ -163,14 +137,6 @@ class _Translation(_Strict):
     policy: str = ""
 
 
-@functools.lru_cache(maxsize=64)
-def _translation(path: Path, stamp: int) -> _Translation:
-    try:
-        return _Translation.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except (OSError, yaml.YAMLError, ValidationError) as error:
-        raise PackError(f"{path}: {error}") from error
-
-
 class LawBook:
     """The conduct words, laws and agencies of a pack lineage (nearest pack wins per id).
 
@@ -188,7 +154,7 @@ class LawBook:
         for folder in reversed(list(folders)):
             path = folder / FILE
             if path.is_file():
-                parsed = _read(path)
+                parsed = read_pack_file(path, _LawFile)
                 self.conduct.update(parsed.conduct)
                 self.laws.update(parsed.laws)
                 self.agencies.update(parsed.agencies)
@@ -196,7 +162,7 @@ class LawBook:
                 self.declaration = parsed.declaration or self.declaration
             translated = folder / language / FILE if language else None
             if translated is not None and translated.is_file():
-                found = _translation(translated, translated.stat().st_mtime_ns)
+                found = read_pack_file(translated, _Translation)
                 words = _Translation(
                     conduct={**words.conduct, **found.conduct},
                     laws={**words.laws, **found.laws},

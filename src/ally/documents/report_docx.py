@@ -28,12 +28,16 @@ from ally.documents.report_text import heading, label, step_line
 from ally.documents.steps import of_case_file
 
 MONO = "DejaVu Sans Mono"
+PROOFING = {"es": "es-ES", "fr": "fr-FR"}
+"""The language Word and LibreOffice check spelling in, for a report not in English (the
+blank document says US English, which would flag every word of a Spanish or French one)."""
 
 
 def render_docx(case: CaseFile, paper: str = "A4") -> bytes:
     """The report as .docx bytes."""
     document = Document()
     _page(document, paper)
+    _language(document, case)
     _page_numbers(document, case)
     summary = facts(case)
     _cover(document, case, summary)
@@ -64,6 +68,15 @@ def _page(document: DocxDocument, paper: str) -> None:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     style = document.styles["Normal"]
     style.font.size = Pt(10)
+
+
+def _language(document: DocxDocument, case: CaseFile) -> None:
+    tag = PROOFING.get(case.language)
+    if tag is None:
+        return
+    for lang in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        lang.set(qn("w:val"), tag)
+    document.core_properties.language = tag
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -139,9 +152,9 @@ def _table_head(document: DocxDocument, case: CaseFile, keys: tuple[str, ...]) -
     return table
 
 
-def _field(document: DocxDocument, name: str, value: str) -> None:
+def _field(document: DocxDocument, case: CaseFile, key: str, value: str) -> None:
     paragraph = document.add_paragraph()
-    paragraph.add_run(f"{name}: ").bold = True
+    paragraph.add_run(f"{label(case, key)}{case.words.colon} ").bold = True
     paragraph.add_run(_x(value))
     paragraph.paragraph_format.space_after = Pt(1)
 
@@ -162,14 +175,14 @@ def _cover(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
     person = report_text.journal_of(case)
     if person:
         document.add_paragraph(_x(person))
-    _field(document, label(case, "prepared"), case.moment(case.generated_at))
+    _field(document, case, "prepared", case.moment(case.generated_at))
     if case.jurisdiction:
-        _field(document, label(case, "jurisdiction"), case.jurisdiction)
-    _field(document, label(case, "covers"), report_text.covers(case, summary))
+        _field(document, case, "jurisdiction", case.jurisdiction)
+    _field(document, case, "covers", report_text.covers(case, summary))
     if summary.first:
-        _field(document, label(case, "period"), report_text.period(case, summary))
-    _field(document, label(case, "exhibits"), report_text.exhibits_fact(case, summary))
-    _field(document, label(case, "head_code"), case.head_code)
+        _field(document, case, "period", report_text.period(case, summary))
+    _field(document, case, "exhibits", report_text.exhibits_fact(case, summary))
+    _field(document, case, "head_code", case.head_code)
     document.add_paragraph(case.words(report_text.ABOUT))
     document.add_paragraph(case.words(report_text.NOT_ADVICE))
 
@@ -225,12 +238,12 @@ def _incidents(document: DocxDocument, case: CaseFile) -> None:
         assert incident is not None
         document.add_heading(_x(f"{item.label} · {item.when}"), level=2)
         if incident.where:
-            _field(document, label(case, "where"), incident.where)
+            _field(document, case, "where", incident.where)
         if incident.who:
-            _field(document, label(case, "who"), "; ".join(incident.who))
+            _field(document, case, "who", "; ".join(incident.who))
         if incident.witnesses:
-            _field(document, label(case, "witnesses"), "; ".join(incident.witnesses))
-        _field(document, label(case, "recorded"), report_text.recorded(case, item))
+            _field(document, case, "witnesses", "; ".join(incident.witnesses))
+        _field(document, case, "recorded", report_text.recorded(case, item))
         document.add_heading(heading(case, "what"), level=3)
         _text(document, incident.what)
         if incident.impact:
@@ -281,7 +294,7 @@ def _notes(document: DocxDocument, case: CaseFile) -> None:
         _text(document, item.note.text if item.note else item.headline)
         for name, value in item.details:
             paragraph = document.add_paragraph()
-            paragraph.add_run(_x(name + ": ")).bold = True
+            paragraph.add_run(_x(name + case.words.colon + " ")).bold = True
             paragraph.add_run(_x(value))
         if item.quote:
             _text(document, item.quote)
@@ -303,7 +316,7 @@ def _appendix(document: DocxDocument, case: CaseFile, summary: Facts) -> None:
         for code, found in case.noted_codes:
             paragraph = document.add_paragraph()
             paragraph.add_run(code).font.name = MONO
-            paragraph.add_run(_x(f": {code_finding(found, words)}"))
+            paragraph.add_run(_x(f"{words.colon} {code_finding(found, words)}"))
     document.add_heading(heading(case, "exhibits"), level=3)
     for exhibit in case.exhibits:
         paragraph = document.add_paragraph()

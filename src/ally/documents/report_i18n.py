@@ -7,8 +7,8 @@ first used, so no binary .mo file can drift from it. What the person wrote is ne
 translated; only headings, labels and the report's own sentences are.
 
 Mark a string with ``N_()`` where it is defined, or call the case file's ``words`` with it;
-``tests/documents/test_report_spanish.py`` fails until every marked string has a Spanish
-translation.
+``tests/documents/test_report_spanish.py`` and ``test_report_french.py`` fail until every
+marked string has a Spanish and a French translation.
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-REPORT_LANGUAGES = ("en", "es")
+REPORT_LANGUAGES = ("en", "es", "fr")
 """Languages the report is written in; any other gets the English report."""
 SOURCE_LANGUAGE = "en"
 CATALOGS = Path(__file__).parent / "translations"
 DOMAIN = "report"
+COLONS = {"fr": "\u00a0:"}
+"""How a label meets what follows it: French sets a no-break space before a colon."""
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
@@ -60,6 +62,11 @@ class Words:
     """The report's words in one language: ``words("Summary")``, ``words.ngettext(...)``."""
 
     language: str = SOURCE_LANGUAGE
+
+    @property
+    def colon(self) -> str:
+        """The colon after a label (``Where:``, ``Où :``) in this language's typography."""
+        return COLONS.get(self.language, ":")
 
     def __call__(self, message: str, **values: object) -> str:
         text = translations(self.language).gettext(message)

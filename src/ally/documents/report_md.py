@@ -31,6 +31,11 @@ def _one_line(text: str) -> str:
     return escape(" ".join(text.split()))
 
 
+def _fact(case: CaseFile, key: str, value: str) -> str:
+    """A labelled fact as a list item: ``- **Where:** Office`` (``- **Où :** …`` in French)."""
+    return f"- **{label(case, key)}{case.words.colon}** {value}"
+
+
 def _paragraphs(text: str, quote: bool = False) -> list[str]:
     out = []
     for para in text.split("\n\n"):
@@ -64,14 +69,14 @@ def _cover(case: CaseFile, summary: Facts) -> list[str]:
     person = report_text.journal_of(case)
     if person:
         lines += [_one_line(person), ""]
-    lines.append(f"- **{label(case, 'prepared')}:** {case.moment(case.generated_at)}")
+    lines.append(_fact(case, "prepared", case.moment(case.generated_at)))
     if case.jurisdiction:
-        lines.append(f"- **{label(case, 'jurisdiction')}:** {_one_line(case.jurisdiction)}")
-    lines.append(f"- **{label(case, 'covers')}:** {report_text.covers(case, summary)}")
+        lines.append(_fact(case, "jurisdiction", _one_line(case.jurisdiction)))
+    lines.append(_fact(case, "covers", report_text.covers(case, summary)))
     if summary.first:
-        lines.append(f"- **{label(case, 'period')}:** {report_text.period(case, summary)}")
-    lines.append(f"- **{label(case, 'exhibits')}:** {report_text.exhibits_fact(case, summary)}")
-    lines.append(f"- **{label(case, 'head_code')}:** `{case.head_code}`")
+        lines.append(_fact(case, "period", report_text.period(case, summary)))
+    lines.append(_fact(case, "exhibits", report_text.exhibits_fact(case, summary)))
+    lines.append(_fact(case, "head_code", f"`{case.head_code}`"))
     about, not_advice = case.words(report_text.ABOUT), case.words(report_text.NOT_ADVICE)
     return [*lines, "", about, "", f"*{not_advice}*", ""]
 
@@ -80,12 +85,12 @@ def _summary(case: CaseFile, summary: Facts) -> list[str]:
     lines = [f"## {heading(case, 'summary')}", "", report_text.summary_intro(case, summary), ""]
     if summary.people:
         people = "; ".join(f"{_one_line(name)} ({n})" for name, n in summary.people)
-        lines += [f"**{heading(case, 'people')}:** " + people, ""]
+        lines += [f"**{heading(case, 'people')}{case.words.colon}** " + people, ""]
     if summary.places:
         places = "; ".join(f"{_one_line(name)} ({n})" for name, n in summary.places)
-        lines += [f"**{heading(case, 'places')}:** " + places, ""]
+        lines += [f"**{heading(case, 'places')}{case.words.colon}** " + places, ""]
     included = _one_line(report_text.included(summary, case.words))
-    return [*lines, f"**{heading(case, 'included')}:** " + included, ""]
+    return [*lines, f"**{heading(case, 'included')}{case.words.colon}** " + included, ""]
 
 
 def _exhibit_index(case: CaseFile) -> list[str]:
@@ -172,14 +177,14 @@ def _incidents(case: CaseFile, link: ExhibitLink | None) -> list[str]:
         assert incident is not None
         lines += [f"### {item.label} · {_one_line(item.when)}", ""]
         if incident.where:
-            lines.append(f"- **{label(case, 'where')}:** {_one_line(incident.where)}")
+            lines.append(_fact(case, "where", _one_line(incident.where)))
         if incident.who:
-            lines.append(f"- **{label(case, 'who')}:** {_one_line('; '.join(incident.who))}")
+            lines.append(_fact(case, "who", _one_line("; ".join(incident.who))))
         if incident.witnesses:
             witnesses = _one_line("; ".join(incident.witnesses))
-            lines.append(f"- **{label(case, 'witnesses')}:** {witnesses}")
+            lines.append(_fact(case, "witnesses", witnesses))
         recorded = report_text.recorded(case, item)
-        lines += [f"- **{label(case, 'recorded')}:** {recorded}", ""]
+        lines += [_fact(case, "recorded", recorded), ""]
         lines += [f"**{heading(case, 'what')}**", "", *_paragraphs(incident.what)]
         if incident.impact:
             lines += [f"**{heading(case, 'impact')}**", "", *_paragraphs(incident.impact)]
@@ -214,7 +219,8 @@ def _notes(case: CaseFile, link: ExhibitLink | None) -> list[str]:
     for item in items:
         lines += [f"### {item.label} · {_one_line(item.when)}", ""]
         lines += _paragraphs(item.note.text if item.note else item.headline)
-        lines += [f"- **{label}:** {_one_line(value)}" for label, value in item.details]
+        colon = case.words.colon
+        lines += [f"- **{name}{colon}** {_one_line(value)}" for name, value in item.details]
         if item.details:
             lines.append("")
         if item.quote:
@@ -229,10 +235,13 @@ def _appendix(case: CaseFile, summary: Facts) -> list[str]:
     lines = [f"## {heading(case, 'appendix')}", "", words(report_text.INTEGRITY), ""]
     if summary.images:
         lines += [words(report_text.REDUCED), ""]
-    lines += [f"**{heading(case, 'head_code')}:** `{case.head_code}`", ""]
+    lines += [f"**{heading(case, 'head_code')}{case.words.colon}** `{case.head_code}`", ""]
     if case.noted_codes:
         lines += [f"**{heading(case, 'noted')}**", ""]
-        lines += [f"- `{code}`: {code_finding(found, words)}" for code, found in case.noted_codes]
+        lines += [
+            f"- `{code}`{words.colon} {code_finding(found, words)}"
+            for code, found in case.noted_codes
+        ]
         lines.append("")
     lines += [f"**{heading(case, 'exhibits')}**", ""]
     for exhibit in case.exhibits:

@@ -151,7 +151,7 @@ def exhibits_fact(case: CaseFile, summary: Facts) -> str:
     return case.words(
         "%(files)s (%(size)s), %(images)s shown as images",
         files=files,
-        size=human_size(summary.exhibit_bytes),
+        size=human_size(summary.exhibit_bytes, case.words),
         images=summary.images,
     )
 
@@ -210,8 +210,9 @@ def exhibit_caption(case: CaseFile, exhibit: Exhibit) -> str:
     """An exhibit's caption after its label: file, type, size, when recorded, and whether
     the picture is reduced or not shown."""
     words = case.words
-    caption = f"{exhibit.filename} · {exhibit.media_type} · {human_size(exhibit.size)} · " + words(
-        "recorded %(moment)s", moment=case.moment(exhibit.recorded_at)
+    caption = (
+        f"{exhibit.filename} · {exhibit.media_type} · {human_size(exhibit.size, words)} · "
+        + words("recorded %(moment)s", moment=case.moment(exhibit.recorded_at))
     )
     display = exhibit.display
     if display is not None and display.reduced:

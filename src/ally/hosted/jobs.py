@@ -31,14 +31,13 @@ import re
 import secrets
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ally.evidence.pipeline import ImportResult
 from ally.hosted.errors import HostedError
-from ally.storage.database import Database
+from ally.storage.database import Database, LockedConnection
 from ally.vault import Vault
 from ally.vault.crypto import Recipient, seal
 
@@ -180,33 +179,17 @@ def seal_json(value: dict[str, Any], recipient: Recipient) -> bytes:
     return seal(json.dumps(value).encode("utf-8"), [recipient])
 
 
-class JobStore:
+class JobStore(LockedConnection):
     """The job tables, on one connection behind one lock (page handlers run in threads)."""
 
     def __init__(self, url: str) -> None:
         if not url.startswith(("postgresql://", "postgres://")):
             raise JobError("Background jobs need the PostgreSQL database: --database postgresql://")
-        self.url = url
-        self._db: Database | None = None
-        self._lock = threading.RLock()
+        super().__init__(url)
         with self.transaction() as db:
             db.execute("SELECT pg_advisory_xact_lock(7261002)")  # two processes start at once
             for statement in SCHEMA:
                 db.execute(statement)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        with self._lock:
-            if self._db is None:
-                self._db = Database(self.url)
-            with self._db.transaction() as db:
-                yield db
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
 
     # --- workers ------------------------------------------------------------------------------
 

@@ -5,17 +5,15 @@ its account. Journals are not here: each person's journal is its own PostgreSQL 
 :func:`ally.hosted.accounts.vault_location`), so these tables hold no journal data at all.
 
 Page handlers run in a thread pool and a Database holds one connection, so every use goes
-through :meth:`HostedStore.transaction`: one thread at a time, all or nothing.
+through :meth:`HostedStore.transaction` (a :class:`LockedConnection`): one thread at a time,
+all or nothing.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from ally.storage.database import Database, schema_lock
+from ally.storage.database import Database, LockedConnection, schema_lock
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS hosted_orgs (
@@ -126,13 +124,11 @@ APPEND_ONLY = {
 }
 
 
-class HostedStore:
+class HostedStore(LockedConnection):
     """The hosted tables; created if missing when the store is made."""
 
     def __init__(self, database: Database | str | Path) -> None:
-        self.db: Database | None = database if isinstance(database, Database) else None
-        self.url = self.db.url if self.db else str(database)
-        self._lock = threading.RLock()
+        super().__init__(database)
         with self.transaction() as db:
             schema_lock(db)
             for statement in (*SCHEMA, *APPEND_ONLY[db.kind]):
@@ -143,21 +139,6 @@ class HostedStore:
     @property
     def kind(self) -> str:
         return "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
-
-    @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """One transaction; the connection is (re)opened on first use after ``close``."""
-        with self._lock:
-            if self.db is None:
-                self.db = Database(self.url)
-            with self.db.transaction() as db:
-                yield db
-
-    def close(self) -> None:
-        with self._lock:
-            if self.db is not None:
-                self.db.close()
-                self.db = None
 
 
 def add_missing_columns(db: Database) -> None:

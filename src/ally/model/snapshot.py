@@ -61,67 +61,12 @@ class Snapshot(BaseModel):
     """The address the saved file records, when the person gave a different one."""
     notes: list[str] = Field(default_factory=list)
 
-    def headline(self) -> str:
-        """One line for lists and timelines: the page's title and address."""
-        return f"Web page: {self.title} ({self.url})" if self.title else f"Web page: {self.url}"
-
-    def facts(self, moment: str | None = None) -> list[tuple[str, str]]:
-        """Label and value rows for a report, in the order a reader checks them.
-
-        ``moment`` is the capture time already formatted in the report's time zone."""
-        rows = [("Address", self.url), ("Address from", self.url_source)]
-        if self.file_url:
-            rows.append(("Address in the saved file", self.file_url))
-        if self.captured_at is not None:
-            rows.append(
-                (
-                    "Captured",
-                    f"{moment or self.captured_at.isoformat()} "
-                    f"(from {self.captured_at_source or 'the file'})",
-                )
-            )
-        else:
-            rows.append(
-                ("Captured", "not recorded in the file; see when it was added to the journal")
-            )
-        if self.title:
-            rows.append(("Page title", self.title))
-        if self.page_file is not None:
-            rows.append(
-                (
-                    "Saved page",
-                    f"{self.page_file.name}, {self.format_label or self.format}, "
-                    f"{self.page_file.size} bytes, SHA-256 {self.page_file.sha256}",
-                )
-            )
-        if self.screenshot is not None:
-            size = (
-                f", {self.screenshot.width} x {self.screenshot.height} px"
-                if self.screenshot.width and self.screenshot.height
-                else ""
-            )
-            rows.append(
-                (
-                    "Screenshot",
-                    f"{self.screenshot.name}{size}, {self.screenshot.size} bytes, "
-                    f"SHA-256 {self.screenshot.sha256}",
-                )
-            )
-        if self.page_text_sha256:
-            rows.append(
-                (
-                    "Page text",
-                    f"{len(self.page_text)} characters, SHA-256 {self.page_text_sha256} (UTF-8)",
-                )
-            )
-        if self.parts:
-            rows.append(("Resources in the file", str(len(self.parts))))
-        rows += [("Note", note) for note in self.notes]
-        return rows
-
-    def excerpt(self, limit: int = 3000) -> str:
-        """The start of the page text, for a report (the full text stays in the journal)."""
+    def excerpt(
+        self, limit: int = 3000, rest: str = "[the rest of the page text is in the journal]"
+    ) -> str:
+        """The start of the page text, for a report (the full text stays in the journal);
+        ``rest`` says where the rest is, in the reader's language."""
         text = self.page_text.strip()
         if len(text) <= limit:
             return text
-        return text[:limit].rsplit(" ", 1)[0] + " … [the rest of the page text is in the journal]"
+        return text[:limit].rsplit(" ", 1)[0] + " … " + rest

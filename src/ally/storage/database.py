@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -336,3 +337,39 @@ def schema_lock(db: Database) -> None:
     index). Held until the transaction ends; SQLite's write lock already serialises."""
     if db.kind == "postgresql":
         db.execute("SELECT pg_advisory_xact_lock(hashtext('ally-hosted-schema'))")
+
+
+class LockedConnection:
+    """One Database connection shared by many threads, opened when first needed.
+
+    Thread safety: a Database holds a single connection, and page handlers (and a worker's
+    threads) run at once, so every use goes through :meth:`transaction`, which takes a lock
+    for the whole transaction: one thread at a time, all or nothing. The lock is re-entrant,
+    so a thread that uses the connection again inside its own transaction is not left
+    waiting for itself forever (PostgreSQL nests a savepoint; SQLite refuses at once).
+
+    Lazy open: the connection is opened on first use and again on the first use after
+    :meth:`close` (the server stopped, a worker retired), so a store that outlives a close
+    still works instead of failing on a closed connection.
+    """
+
+    def __init__(self, database: Database | str | Path) -> None:
+        self._db: Database | None = database if isinstance(database, Database) else None
+        self.url = self._db.url if self._db else str(database)
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One transaction on the connection, (re)opened if it is not open."""
+        with self._lock:
+            if self._db is None:
+                self._db = Database(self.url)
+            with self._db.transaction() as db:
+                yield db
+
+    def close(self) -> None:
+        """Close the connection; a later use opens a new one."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

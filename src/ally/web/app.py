@@ -76,7 +76,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     )
     app.state.web = state
     if state.hosted is not None:  # imports and reports go to the queue (person/jobs.py)
-        app.state.after_unlock = [person.jobs.after_unlock]
+        app.state.after_unlock = [person.jobs.after_unlock, person_share.after_unlock]
     pages = [person.router()]
     if state.hosted is not None:
         pages += [routes.router(), person_share.router, advocate.router()]

@@ -1,17 +1,15 @@
 """The web app's tables, on the shared Database, behind one lock.
 
 Page handlers run in a thread pool and the Database holds a single connection, so every use
-goes through ``WebStorage.transaction``: one thread at a time, all or nothing.
+goes through ``WebStorage.transaction`` (a :class:`LockedConnection`): one thread at a time,
+all or nothing.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from ally.storage.database import Database, schema_lock
+from ally.storage.database import Database, LockedConnection, schema_lock
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS web_sessions (
@@ -58,28 +56,10 @@ SCHEMA = (
 )
 
 
-class WebStorage:
+class WebStorage(LockedConnection):
     def __init__(self, database: Database | str | Path) -> None:
-        self.db: Database | None = database if isinstance(database, Database) else None
-        self.url = self.db.url if self.db else str(database)
-        self._lock = threading.Lock()
+        super().__init__(database)
         with self.transaction() as db:
             schema_lock(db)  # app processes started together on an empty database
             for statement in SCHEMA:
                 db.execute(statement)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """One transaction; the connection is (re)opened on first use after ``close``."""
-        with self._lock:
-            if self.db is None:
-                self.db = Database(self.url)
-            with self.db.transaction() as db:
-                yield db
-
-    def close(self) -> None:
-        """Close the connection (when the server stops); a later use opens a new one."""
-        with self._lock:
-            if self.db is not None:
-                self.db.close()
-                self.db = None

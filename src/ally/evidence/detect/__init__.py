@@ -30,6 +30,8 @@ from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
 from ally.evidence.detect.lexicon import (
     PERSON_PUT_DOWN,
     PUT_DOWN_WORDS,
+    STRONG_PHRASE_WORDS,
+    STRONG_PHRASES,
     STRONG_WORDS,
     TOKEN,
     normalise,
@@ -266,8 +268,16 @@ class Detector:
             details = personal_details(text)
             if details:
                 hits.setdefault("doxxing", []).extend(details)
-        strong = not STRONG_WORDS.isdisjoint(words) or (
-            not PUT_DOWN_WORDS.isdisjoint(words) and PERSON_PUT_DOWN.search(normalised) is not None
+        strong = (
+            not STRONG_WORDS.isdisjoint(words)
+            or (
+                not PUT_DOWN_WORDS.isdisjoint(words)
+                and PERSON_PUT_DOWN.search(normalised) is not None
+            )
+            or (
+                not STRONG_PHRASE_WORDS.isdisjoint(words)
+                and STRONG_PHRASES.search(normalised) is not None
+            )
         )
         addressed = not SECOND_PERSON.isdisjoint(words)
         if not (hits or strong or addressed):  # most everyday messages stop here

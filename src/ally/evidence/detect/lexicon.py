@@ -174,6 +174,16 @@ OFFENSIVE_WORDS = (
     "sociopaths brainwashed phony phoney crooked bully bullies butt screwed hypocrisy ignorance "
     "idiocy asinine dirtbag dirtbags sleaze perv pervy filth filthy ahole mindless uneducated "
     "vulgar immature arrogant cretin cretins buffoon buffoons "
+    # Contempt for a person without a swear word (added for issue 23: "a lying narcissist",
+    # "whining crybabies", "spineless sellouts")
+    "narcissist narcissists narcissistic dishonest lier liers sucker suckers whining whiny "
+    "whiner whiners crybabies trashy sheeple perverted pedo pedos cheater cheaters loony loonies "
+    "shameless gutless spineless braindead madman madmen maniac maniacs nutcase nutcases "
+    "scoundrel scoundrels clownish satanic demonic sleazeball sleazeballs slimeball slimeballs "
+    "lowlifes vermin grifter grifters charlatan charlatans conman conmen sellout sellouts "
+    "stooge stooges bootlicker bootlickers dunce dunces dolt dolts numbskull numbskulls numpty "
+    "bozo bozos airhead airheads nincompoop wimp wimps goon goons commie commies leftard "
+    "leftards demonrat demonrats "
     # Spanish
     "idiota idiotas imbecil imbeciles estupida estupido estupidos tonta tonto inutil inutiles "
     "asqueroso asquerosa asquerosos basura escoria cerdo cerda gilipollas subnormal payaso "
@@ -183,10 +193,23 @@ PERSON_PUT_DOWN = re.compile(
     r"\b(?:he|she|they|he's|she's|they're|you|u|you're|youre|ur) (?:is |are |r )?(?:such |a |an |"
     r"the |so |just |really |truly |a total |an utter )*(?:worst|awful|horrible|terrible|vile|gross|"
     r"evil|despicable|disgusting|pathetic|sick|scum|trash|garbage|joke|embarrassment|"
-    r"disgrace)\b"
+    r"disgrace)\b|"
+    # "liberals are nuts", "he's a madman", "these people are mentally ill", "she is nothing!"
+    r"\b(?:he|she|they|you|u|people like (?:him|her|them|you|that)|these people|those people|"
+    r"(?:liberals|libs|lefties|leftists|democrats|dems|republicans|conservatives|"
+    r"politicians|trump supporters|antifa|the left|the right|the media))"
+    r"(?: all| really| just| clearly| obviously| truly)?(?:'s|'re| is| are| r| has| have)? "
+    r"(?:all |just |such |so |a |an |completely |totally |"
+    r"clearly |really |obviously |truly |simply |gone |become |gotten |got |literally )*"
+    r"(?:nuts|bonkers|mentally ill|mentally unstable|brain ?dead|a madman|a menace|a danger|"
+    r"a laughing ?stock|a waste of (?:space|air|oxygen)|beyond stupid|out of (?:his|her|their|"
+    r"your) (?:mind|minds|tiny mind)|no brains?|no shame|no morals|no decency|no spine|"
+    r"nothing but (?:a |an )?(?:liars?|clowns?|thugs?|crooks?|frauds?|puppets?|cowards?|trash)|"
+    r"nothing(?=$|[.!]))"
 )
-"""Putting a person down ("she is the worst", "he's such a joke"): strong language, like an
-insulting word; a harassment flag only when aimed at the reader (see ``rules.py``)."""
+"""Putting a person down ("she is the worst", "he's such a joke", "liberals are nuts"): strong
+language, like an insulting word; a harassment flag only when aimed at the reader (see
+``rules.py``)."""
 PUT_DOWN_WORDS = frozenset(
     [
         "worst",
@@ -206,8 +229,35 @@ PUT_DOWN_WORDS = frozenset(
         "joke",
         "embarrassment",
         "disgrace",
+        "nuts",
+        "bonkers",
+        "ill",
+        "unstable",
+        "dead",
+        "braindead",
+        "madman",
+        "menace",
+        "danger",
+        "laughing",
+        "laughingstock",
+        "waste",
+        "stupid",
+        "mind",
+        "minds",
+        "brain",
+        "brains",
+        "shame",
+        "morals",
+        "decency",
+        "spine",
+        "nothing",
     ]
 )
+STRONG_PHRASES = re.compile(
+    r"\b(?:shut (?:the hell )?up|shame on (?:you|u|him|her|them|all|the|these|those|this|that)\b)"
+)
+"""Telling someone to shut up or shaming them: strong language, like an insulting word."""
+STRONG_PHRASE_WORDS = frozenset(["shut", "shame"])
 STRONG_WORDS = forms(PROFANITY) | forms(OFFENSIVE_WORDS)
 """Swearing and insulting words about anyone: reported as strong language, never a flag on its
 own (people swear among friends and call politicians names)."""

@@ -423,7 +423,9 @@ THREATS: tuple[Rule, ...] = (
         0.45,
         "mentions a weapon",
         "gun guns knife knives acid petrol gasoline bullet bullets shotgun pistol machete",
-        r"\b(?:gun|guns|knife|knives|acid|petrol|gasoline|bullets?|shotgun|pistol|machete)\b",
+        r"\b(?:gun|guns|knife|knives|acid|petrol|gasoline|bullets?|shotgun|pistol|machete)\b"
+        r"(?! (?:control|laws?|rights|owners?|ownership|violence|crime|ban|bans|lobby|safety|reform|"
+        r"debate|culture|shows?|legislation|policy|policies|deaths|sales|registration|regulations?)\b)",
     ),
     rule(
         "threat",

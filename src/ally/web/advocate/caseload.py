@@ -44,4 +44,5 @@ def caseload_page(request: Request, visit: VisitDep) -> Response:
             }
         )
     rows.sort(key=lambda r: (r["soonest"] is None, r["soonest"] or today, r["share"].person_login))
-    return render(request, visit, "advocate/caseload.html", rows=rows, today=today)
+    pending = sharing.pending_for(advocate)
+    return render(request, visit, "advocate/caseload.html", rows=rows, today=today, pending=pending)

@@ -24,7 +24,6 @@ from ally.documents.law import LawBook
 from ally.documents.letters import STANDALONE, pack_folders
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
-from ally.documents.report_i18n import REPORT_LANGUAGES
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
 from ally.knowledge.interview import Interview
@@ -112,7 +111,6 @@ def _page(
         has_vaults=vaults is not None,
         summary=summary,
         paper=paper_for(interview.pack.id if interview else None),
-        report_translated=visit.language in REPORT_LANGUAGES,
         error=error,
         values=values or {},
         jobs=jobs.recent(request, visit, "report"),

@@ -56,7 +56,25 @@ def _person(request: Request) -> Account:
 
 @router.get("/share")
 def share_page(request: Request, visit: VisitDep) -> Response:
+    after_unlock(request, visit)  # a share with the team reaches whoever joined it since
     return _page(request, visit, 200, None)
+
+
+def after_unlock(request: Request, visit: Visit) -> None:
+    """With the journal open, bring the person's team shares up to the team as it is now
+    (``Sharing.refresh_for_person``): advocates who made a case key since are added, disabled
+    ones taken out, each recorded in the person's trail. Nothing to do costs two queries."""
+    hosted = web_state(request).hosted
+    current: Current | None = getattr(request.state, "account", None)
+    if hosted is None or current is None or current.account.role != "person":
+        return
+    if not hosted.sharing.stale_team_shares(current.account.org, current.account.id):
+        return
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is not None:
+            hosted.sharing.refresh_for_person(
+                current.account, vault.recipient, vault.open_addressed
+            )
 
 
 def _page(request: Request, visit: Visit, status: int, error: str | None) -> Response:
@@ -194,4 +212,5 @@ def shared_new_entry(request: Request, vault: Vault, entry_id: str) -> None:
     if not any(s.new_entries for s in hosted.sharing.shares_of(current.account)):
         return
     entry = vault.entry(entry_id)
+    hosted.sharing.refresh_for_person(current.account, vault.recipient, vault.open_addressed)
     hosted.sharing.add_new(current.account, entry, _files(vault, entry))
