@@ -39,14 +39,6 @@ from ally.web.stepstatus import StepStatus
 
 router = APIRouter()
 
-REPORTS = {
-    "pdf": ("application/pdf", "ally-evidence-report.pdf"),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "ally-evidence-report.docx",
-    ),
-    "md": ("text/markdown; charset=utf-8", "ally-evidence-report.md"),
-}
 PAPERS = ("A4", "letter")
 SENT = (StepStatus.DONE, StepStatus.NO_ANSWER)
 """Statuses that mean the person has taken the step, so its follow-up reminder can be dated."""
@@ -129,7 +121,7 @@ def _day(text: str) -> dt.date | str | None:
 def report_choice(form: FormFields) -> ReportChoice | str:
     """The report the form asks for, or the (translatable) reason it cannot be made."""
     fmt, paper = form.get("format"), form.get("paper")
-    if fmt not in REPORTS or paper not in PAPERS:
+    if fmt not in jobs.REPORTS or paper not in PAPERS:
         raise PageError(400, N_("Please choose one of the options in the list."))
     since, until = _day(form.get("since")), _day(form.get("until"))
     if isinstance(since, str) or isinstance(until, str):
@@ -184,7 +176,7 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
     if interview is not None:
         # The jurisdiction's statement of truth or declaration, left to sign (issue 17 item 5).
         case.declaration = LawBook(pack_folders(interview.pack.lineage)).declaration
-    media_type, filename = REPORTS[choice.fmt]
+    media_type, filename = jobs.REPORTS[choice.fmt]
     return Response(
         _render(case, choice),
         media_type=media_type,
