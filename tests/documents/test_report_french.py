@@ -187,7 +187,7 @@ def test_markdown_in_french_has_no_english_heading_or_label(journal: MemoryEvide
     words = flat(text)
     assert "Journal tenu par Alex Doe" in words
     assert "- **Droit applicable :** Canada (fédéral)" in words
-    assert "- **Pièces :** 3 fichiers (33,7 Ko), dont 2 reproduits en image" in words
+    assert "- **Pièces :** 3 fichiers (33,7 Ko) ; reproduits en image : 2" in words
     assert "screenshot.png · image/png · 1,9 Ko · enregistré le" in words and " KB" not in text
     assert "- **Où :** Office, 3rd floor" in words
     assert WHAT in text, "the person's words as written"
