@@ -82,7 +82,6 @@ def test_share_and_read_without_javascript(
     checked = Checker(chromium, server.url, artifacts)
     try:
         page = context.new_page()
-        page.set_default_timeout(60_000)  # hosted pages on PostgreSQL, on a busy machine
         requests = RequestLog(server.url, server.neutral)
         page.on("request", requests)
         sign_in(page, server.url, "alice")

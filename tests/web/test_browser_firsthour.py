@@ -20,8 +20,6 @@ from tests.web.conftest import LiveServer, keep_screenshot
 pytestmark = pytest.mark.slow
 
 PHONE = {"width": 390, "height": 844}
-# The first page loads every pack; on a busy two-core machine that took more than the default 30 s.
-SLOW_MACHINE_MS = 120_000
 
 # Words of the English letter templates and the page around a draft: none may show in French.
 ENGLISH = re.compile(
@@ -50,7 +48,6 @@ ONTARIO_WORK = Situation(
 @pytest.fixture
 def french(chromium: Any, live_server: LiveServer) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1024, "height": 900}, locale="fr-CA")
-    context.set_default_timeout(SLOW_MACHINE_MS)
     yield context
     context.close()
 
@@ -58,7 +55,6 @@ def french(chromium: Any, live_server: LiveServer) -> Iterator[Any]:
 @pytest.fixture
 def spanish_phone(chromium: Any, live_server: LiveServer) -> Iterator[Any]:
     context = chromium.new_context(viewport=PHONE, locale="es-ES")
-    context.set_default_timeout(SLOW_MACHINE_MS)
     yield context
     context.close()
 
