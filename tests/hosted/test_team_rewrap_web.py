@@ -43,7 +43,8 @@ def share_with_team(world: World) -> Browser:
     done = alice.submit(
         "/share", {"with": "team", "plan": "yes", "entry": root_id_of(page.text, SHARED)}
     )
-    assert done.status_code == 200 and "With the whole team" in text_of(done.text), done.text[:500]
+    assert done.status_code == 200, done.text[:500]
+    assert "With the whole team (ada)" in text_of(done.text)
     return alice
 
 
@@ -84,6 +85,7 @@ def test_a_late_advocate_sees_the_team_case_once_the_person_unlocks_their_journa
     assert case.status_code == 200 and SHARED in case.text
     assert SHARED in ada.open(link).text  # still there for Ada
     assert ("Shared with a new team member", "cal") in activity(alice)
+    assert "With the whole team (ada, cal)" in text_of(alice.open("/share").text)
     # Stopping ends it for everyone, the new member included.
     alice.submit(f"/share/{share_id}/stop", {})
     for advocate in (ada, cal):
