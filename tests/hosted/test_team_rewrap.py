@@ -225,3 +225,17 @@ def test_another_journal_key_changes_nothing(team: Team, tmp_path: Path) -> None
     decoy.close()
     with pytest.raises(NotSharedError):
         team.sharing.open_case(team.cal, team.identity(team.cal), share.id)
+
+
+def test_an_advocates_key_brings_a_large_team_in_a_batch_at_a_time(team: Team) -> None:
+    for who in (team.alice, team.bob):
+        team.sharing.share(who, team.vault.recipient, None, team.content(), new_entries=False)
+    team.join(team.cal)
+    ada = team.identity(team.ada)
+    assert len(team.sharing.stale_team_shares(team.north.id, reader=team.ada.id)) == 2
+    assert len(team.sharing.refresh_for_advocate(team.ada, ada, limit=1)) == 1
+    assert team.sharing.pending_for(team.cal) == 1
+    assert len(team.sharing.refresh_for_advocate(team.ada, ada, limit=1)) == 1
+    assert team.sharing.pending_for(team.cal) == 0
+    assert team.sharing.refresh_for_advocate(team.ada, ada) == []
+    assert {s.person_login for s in team.sharing.caseload(team.cal)} == {"alice", "bob"}

@@ -107,6 +107,13 @@ def test_a_multipart_form_without_its_token_stores_nothing(journal: Browser) -> 
         files=[("files", ("a.txt", MARKER, "text/plain"))],
     )
     assert response.status_code == 403
+    assert "This form could not be checked. Please reload the page." in response.text
+    forged = journal.client.post(
+        "/journal/new",
+        data={"csrf": "0" * 64, "what": "x", "when_words": "yesterday"},
+        files=[("files", ("a.txt", MARKER, "text/plain"))],
+    )
+    assert forged.status_code == 403 and "This form could not be checked" in forged.text
     assert "Nothing here yet" in journal.client.get("/journal").text
 
 

@@ -49,6 +49,13 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 """A file larger than this is not shared (it is encrypted in memory); the page says so."""
 MAX_NOTE = 4000
 
+REWRAP_BATCH = 10
+"""At most this many team shares are re-wrapped by one advocate's request (tens of ms each)."""
+_TEAM = (
+    "hosted_case_keys k JOIN hosted_accounts a ON a.id = k.account WHERE k.org = s.org"
+    " AND a.org = s.org AND a.role = 'advocate' AND a.disabled = 0"
+)
+"""The organisation's team (as ``CaseKeys.holders``), for the share ``s`` of a query."""
 Opener = Callable[[bytes], bytes]
 """Opens an age file addressed to a share: the person's journal, or a reader's case key."""
 
@@ -326,18 +333,37 @@ class Sharing:
 
     # --- a team share follows the team ----------------------------------------------------
 
-    def stale_team_shares(self, org: str, person: str | None = None) -> list[ShareInfo]:
-        """The organisation's team shares (of one person, if given) whose readers are not the
-        team as it is now: an advocate made a case key since, or a reader was disabled."""
-        team = {holder.account for holder in self.keys.holders(org)}
-        sql = "SELECT id FROM hosted_shares WHERE org = ? AND advocate IS NULL"
-        args: tuple[str, ...] = (org,)
+    def stale_team_shares(
+        self,
+        org: str,
+        person: str | None = None,
+        reader: str | None = None,
+        limit: int | None = None,
+    ) -> list[ShareInfo]:
+        """The organisation's team shares (of one person, or that one advocate reads, if
+        given) whose readers are not the team as it is now: an advocate made a case key since,
+        or a reader was disabled. One query finds them, so finding none is cheap."""
+        sql = f"""SELECT s.id FROM hosted_shares s
+            WHERE s.org = ? AND s.advocate IS NULL
+            AND (EXISTS (SELECT 1 FROM {_TEAM} AND NOT EXISTS (SELECT 1 FROM hosted_share_readers r
+                         WHERE r.share = s.id AND r.advocate = k.account))
+                 OR EXISTS (SELECT 1 FROM hosted_share_readers r WHERE r.share = s.id
+                         AND NOT EXISTS (SELECT 1 FROM {_TEAM} AND k.account = r.advocate)))"""
+        args: list[str] = [org]
         if person is not None:
-            sql, args = sql + " AND person = ?", (org, person)
+            sql += " AND s.person = ?"
+            args.append(person)
+        if reader is not None:
+            sql += " AND EXISTS (SELECT 1 FROM hosted_share_readers r"
+            sql += " WHERE r.share = s.id AND r.advocate = ?)"
+            args.append(reader)
+        sql += " ORDER BY s.created, s.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         with self.store.transaction() as db:
-            rows = db.query(sql + " ORDER BY created, id", args)
+            rows = db.query(sql, tuple(args))
         found = [self._share(str(row[0])) for row in rows]
-        return [s for s in found if s is not None and set(s.readers) != team]
+        return [s for s in found if s is not None]
 
     def refresh_for_person(
         self, person: Account, journal_key: Recipient, opener: Opener
@@ -356,13 +382,16 @@ class Sharing:
                 changes.append(change)
         return changes
 
-    def refresh_for_advocate(self, advocate: Account, identity: Identity) -> list[TeamChange]:
-        """The team shares this advocate can read, encrypted again to the team as it is now,
-        opened with their case key (just unlocked)."""
+    def refresh_for_advocate(
+        self, advocate: Account, identity: Identity, limit: int = REWRAP_BATCH
+    ) -> list[TeamChange]:
+        """Up to ``limit`` team shares this advocate can read, encrypted again to the team as
+        it is now, opened with their case key (unlocked now: on unlocking it and on each
+        caseload view, so a large organisation's shares are brought up a batch at a time)."""
         if advocate.role != "advocate":
             return []
         changes = []
-        for info in self.stale_team_shares(advocate.org):
+        for info in self.stale_team_shares(advocate.org, reader=advocate.id, limit=limit):
             try:
                 self._readable(advocate, info.id)
             except NotSharedError:

@@ -26,6 +26,7 @@ router = APIRouter()
 def caseload_page(request: Request, visit: VisitDep) -> Response:
     advocate, identity = unlocked_key(request)
     sharing = hosted(request).sharing
+    sharing.refresh_for_advocate(advocate, identity)  # team shares reach colleagues who joined
     today = web_state(request).config.today()
     rows: list[dict[str, Any]] = []
     for info in sharing.caseload(advocate):

@@ -20,8 +20,7 @@ from starlette.responses import Response
 from ally.documents.casefile import DEFAULT_TITLE, CaseFile, Selection, build_casefile
 from ally.documents.drafting import offered_standalone
 from ally.documents.ics import CalendarSummary, build_calendar
-from ally.documents.law import LawBook
-from ally.documents.letters import STANDALONE, pack_folders
+from ally.documents.letters import STANDALONE, report_jurisdiction
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
@@ -169,13 +168,11 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
             choice.selection,
             title=choice.title or DEFAULT_TITLE,
             person=choice.person,
-            jurisdiction=interview.pack.name if interview else None,
             images=choice.fmt != "md",
             language=visit.language,
         )
     if interview is not None:
-        # The jurisdiction's statement of truth or declaration, left to sign (issue 17 item 5).
-        case.declaration = LawBook(pack_folders(interview.pack.lineage)).declaration
+        report_jurisdiction(case, interview.pack.id)
     media_type, filename = jobs.REPORTS[choice.fmt]
     return Response(
         _render(case, choice),

@@ -87,17 +87,24 @@ def _page(request: Request, visit: Visit, status: int, error: str | None) -> Res
         # Locked: what is shared, and "Stop sharing", still show; stopping never waits.
         entries = vault.timeline() if vault else []
         notes = _notes(sharing, person, vault) if vault else []
-    shares = [
-        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created)}
-        for s in sharing.shares_of(person)
-    ]
     advocates = sharing.advocates(person)
     names = dict(advocates)
     return render(
-        request, visit, "person/share.html", status, entries=entries, shares=shares,
+        request, visit, "person/share.html", status, entries=entries,
+        shares=_shares(sharing, person, names),
         advocates=advocates, names=names, notes=notes, error=error,
         has_plan=bool(load_interview(visit)), locked=vault is None,
     )  # fmt: skip
+
+
+def _shares(sharing: Sharing, person: Account, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The person's shares as the page lists them; for a team share, who on the team can read
+    it now (it follows the team: ``Sharing.refresh_for_person``)."""
+    return [
+        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created),
+         "readers": sorted(names[r] for r in s.readers if r in names)}
+        for s in sharing.shares_of(person)
+    ]  # fmt: skip
 
 
 def _day(moment: int) -> dt.date:
@@ -151,12 +158,9 @@ def _page_with(request: Request, visit: Visit, vault: Vault, error: str) -> Resp
     person = _person(request)
     sharing = _sharing(request)
     advocates = sharing.advocates(person)
-    shares = [
-        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created)}
-        for s in sharing.shares_of(person)
-    ]
     return render(
-        request, visit, "person/share.html", 400, entries=vault.timeline(), shares=shares,
+        request, visit, "person/share.html", 400, entries=vault.timeline(),
+        shares=_shares(sharing, person, dict(advocates)),
         advocates=advocates, names=dict(advocates), notes=_notes(sharing, person, vault),
         error=error, has_plan=bool(load_interview(visit)), locked=False,
     )  # fmt: skip
