@@ -27,7 +27,7 @@ from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
 from ally.web.person import help as local_help
-from ally.web.person.flow import load_interview, plan_for
+from ally.web.person.flow import finished, load_interview, plan_for
 from ally.web.person.interview import OUTCOME_LABELS
 from ally.web.person.letters import step_letters
 from ally.web.person.phones import tel
@@ -67,7 +67,7 @@ def plan_page(request: Request, visit: VisitDep) -> Response:
     interview = load_interview(visit)
     if interview is None:
         return see_other("/interview/start")
-    if interview.current() is not None:
+    if not finished(web_state(request).finished, visit, interview):
         return see_other("/interview")
     return _show(request, visit, interview)
 
@@ -122,7 +122,7 @@ def step_page(request: Request, visit: VisitDep, number: int) -> Response:
     interview = load_interview(visit)
     if interview is None:
         return see_other("/interview/start")
-    if interview.current() is not None:
+    if not finished(web_state(request).finished, visit, interview):
         return see_other("/interview")
     row = visit.session.row
     marks = web_state(request).steps.for_session(row) if row else {}
