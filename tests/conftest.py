@@ -15,6 +15,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests are judged on what they find, never on how fast a busy machine runs one
+# example: Hypothesis's default 200 ms deadline, and its health check that fails a test whose
+# data is slow to generate, made a loaded CI run fail on timing alone. A test that sets
+# its own settings keeps them; this changes only the defaults.
+settings.register_profile("ally", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ally")
 
 ROOT = Path(__file__).resolve().parents[1]
 _BEFORE = pytest.StashKey[frozenset[str] | None]()

@@ -26,15 +26,13 @@ from starlette.testclient import TestClient
 
 from ally.documents.casefile import CaseFile, build_casefile, human_size
 from ally.documents.evidence import MemoryEvidence
-from ally.documents.law import LawBook
-from ally.documents.letters import pack_folders
+from ally.documents.letters import report_jurisdiction
 from ally.documents.report_docx import render_docx
 from ally.documents.report_i18n import CATALOGS, DOMAIN, REPORT_LANGUAGES, Words, report_language
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
 from ally.documents.report_text import HEADINGS, LABELS
 from ally.evidence.snapshot import capture_snapshot
-from ally.knowledge.loader import load_pack
 from ally.vault import Vault
 from ally.web import create_app
 from ally.web.i18n import LANGUAGES
@@ -169,11 +167,9 @@ def french_case(journal: MemoryEvidence, pack_id: str | None = "ca") -> CaseFile
             "outcome": "refused",
         },
     )
-    case = build_casefile(
-        journal, zone=dt.UTC, now=NOW, person="Alex Doe", language="fr", jurisdiction="Canada"
-    )
+    case = build_casefile(journal, zone=dt.UTC, now=NOW, person="Alex Doe", language="fr")
     if pack_id is not None:
-        case.declaration = LawBook(pack_folders(load_pack(pack_id).lineage)).declaration
+        report_jurisdiction(case, pack_id)
     return case
 
 
@@ -190,11 +186,15 @@ def test_markdown_in_french_has_no_english_heading_or_label(journal: MemoryEvide
         assert label in bold, label
     words = flat(text)
     assert "Journal tenu par Alex Doe" in words
-    assert "- **Pièces :** 3 fichiers (33,7 Ko), dont 2 reproduits en image" in words
+    assert "- **Droit applicable :** Canada (fédéral)" in words
+    assert "- **Pièces :** 3 fichiers (33,7 Ko) ; reproduits en image : 2" in words
     assert "screenshot.png · image/png · 1,9 Ko · enregistré le" in words and " KB" not in text
     assert "- **Où :** Office, 3rd floor" in words
     assert WHAT in text, "the person's words as written"
     assert "HR manager a refusé d'agir : HR said it was banter." in words
+    # The case tracker's step is named by the pack's French title, not its id.
+    assert "Déposez une plainte officielle aux ressources humaines : refus d'agir" in words
+    assert "Employer hr" not in text
     assert "| Quand | Entrée | Quoi | Pièces |" in text
     assert "Réponse 1" in text and "Reply 1" not in text
     assert "Incident 1" in text
@@ -247,6 +247,19 @@ def test_docx_in_french_has_no_english_heading_or_label(journal: MemoryEvidence)
     assert header_row == ["Pièce", "Fichier", "Avec", "Enregistré"]
     body = flat("\n".join(p.text for p in document.paragraphs))
     assert WHAT in body and STATEMENT in body
+    # Word checks the spelling in French, not in the blank document's US English.
+    proofing = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val")
+    assert proofing == ["fr-FR"] and document.core_properties.language == "fr-FR"
+
+
+@pytest.mark.parametrize(("language", "proofing"), [("en", "en-US"), ("es", "es-ES")])
+def test_docx_spelling_language_follows_the_report(
+    journal: MemoryEvidence, language: str, proofing: str
+) -> None:
+    case = build_casefile(journal, zone=dt.UTC, now=NOW, language=language)
+    document = docx.Document(io.BytesIO(render_docx(case)))
+    found = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val")
+    assert found == [proofing]
 
 
 @pytest.mark.parametrize(
@@ -348,6 +361,7 @@ def test_the_web_report_in_french(person: Browser, tmp_path: Path) -> None:
     assert "## Résumé" in markdown and "## Summary" not in markdown
     assert "Il a bloqué la porte et m'a crié dessus." in markdown
     assert STATEMENT in flat(markdown) and "Nom : Léa Tremblay" in flat(markdown)
+    assert "**Droit applicable :** Canada (fédéral)" in flat(markdown)
     pdf = person.post("/documents/report", {**form, "format": "pdf"})
     lines = heading_lines(pdf_layout(pdf.content, tmp_path))
     assert "Résumé" in lines and "Summary" not in lines

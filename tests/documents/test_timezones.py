@@ -74,6 +74,17 @@ def test_typed_times_are_read_and_shown_in_the_persons_zone(tmp_path: Path) -> N
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "2026-08-03 21:52 (UTC-07:00)" in text and "2026-08-09" not in text
 
+    # A correction typed later is read in the stored zone too.
+    with Vault.open(str(location), PASSPHRASE) as vault:
+        seq = vault.entries(kind="incident")[0].seq
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps({"when": {"start": "2026-08-05T08:15"}, "what": "He followed me."}))
+    edited = run(location, "vault", "edit", str(seq), "--from", str(fixed))
+    assert edited.returncode == 0, edited.stderr
+    with Vault.open(str(location), PASSPHRASE) as vault:
+        start = vault.entries(kind="incident")[0].incident().when.start
+    assert start == dt.datetime(2026, 8, 5, 15, 15, tzinfo=dt.UTC)
+
 
 def test_prompted_times_use_the_stored_zone(tmp_path: Path) -> None:
     location = tmp_path / "vault"

@@ -265,6 +265,15 @@ def test_the_model_reads_words_and_concepts() -> None:
     )
 
 
+def test_only_insulting_words_are_insult_concepts(detector: Detector) -> None:
+    """The words of "piece of shit" are not insults on their own: "of" once made every
+    "you are an X of Y" look like an insult to the model."""
+    assert "k:INSULT" not in features(["piece", "of", "cake"], {}, False, False, False)
+    for text in ("You are an individual of excellent taste.", "Of course you are!!"):
+        assert not detector.assess(text).flagged, text
+    assert "insult" in detector.assess("you're a piece of shit").categories
+
+
 def test_a_damaged_model_gives_an_actionable_error(tmp_path: Path) -> None:
     damaged = tmp_path / "model.json.gz"
     damaged.write_bytes(b"not gzip")

@@ -28,7 +28,7 @@ from .test_pipeline import vault as vault  # the fixture: SQLite and PostgreSQL
 
 COUNT = 1500
 IMPORTER = """
-import datetime as dt, os, sys
+import datetime as dt, os, sys, time
 from pathlib import Path
 from ally.evidence.importers import ImportOptions
 from ally.evidence.pipeline import import_file
@@ -37,10 +37,14 @@ from ally.vault import Vault
 def say(text):
     os.write(1, (text + "\\n").encode())
 
+def report(done, total):
+    say(f"PROGRESS {done}")
+    if f"PROGRESS {done}" == sys.argv[4]:
+        time.sleep(600)  # held here until the test kills it, however busy the machine is
+
 vault = Vault.open(sys.argv[1], sys.argv[2])
 say("STARTED")
-result = import_file(vault, Path(sys.argv[3]), ImportOptions(timezone=dt.UTC),
-                     progress=lambda done, total: say(f"PROGRESS {done}"))
+result = import_file(vault, Path(sys.argv[3]), ImportOptions(timezone=dt.UTC), progress=report)
 say(f"DONE {result.added}")
 """
 
@@ -49,10 +53,16 @@ def count(vault: Vault, chat: str) -> int:
     return sum(m.message.conversation == chat for m in stored_messages(vault))
 
 
-def run_and_kill(location: str, path: Path, when: str, rng: random.Random) -> list[str]:
-    """Start an import, kill it at ``when`` (a line it prints, or 'checking'); its output."""
+def run_and_kill(
+    location: str, path: Path, when: str, rng: random.Random, hold: bool = True
+) -> list[str]:
+    """Start an import, kill it at ``when`` (a line it prints, or 'checking'); its output.
+
+    With ``hold``, the import waits after printing ``when`` until it is killed: on a busy
+    machine it could otherwise finish the last messages and commit before the kill came (the
+    second progress moment is 1400 of 1500 messages)."""
     process = subprocess.Popen(
-        [sys.executable, "-c", IMPORTER, location, PASSPHRASE, str(path)],
+        [sys.executable, "-c", IMPORTER, location, PASSPHRASE, str(path), when if hold else ""],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -86,7 +96,8 @@ def test_kill_minus_nine_leaves_all_or_none_of_an_import(vault: Vault, tmp_path:
         chat = f"Chat {round_no}"
         name = tmp_path / f"r{round_no}" / f"WhatsApp Chat with {chat}.txt"
         path = write_chat(name, COUNT, start=round_no * COUNT)  # a different file each round
-        seen = run_and_kill(location, path, moment, rng)
+        # The last report is not held: the kill lands in the commit, or just after.
+        seen = run_and_kill(location, path, moment, rng, hold=moment != f"PROGRESS {COUNT}")
         found = count(vault, chat)
         assert found in (0, COUNT), f"{moment}: {found} of {COUNT} messages were kept"
         if moment != f"PROGRESS {COUNT}":

@@ -14,7 +14,7 @@ from ally.hosted import totp
 from ally.hosted.accounts import Accounts
 from ally.web import WebConfig, create_app
 from tests.hosted.conftest import FAST, PASSWORD
-from tests.web.browser_support import RequestLog, axe_violations
+from tests.web.browser_support import RequestLog, axe_violations, click_and_load
 from tests.web.conftest import LiveServer, chromium  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -63,11 +63,11 @@ def test_an_admin_invites_and_disables_an_advocate_without_javascript(
         page.get_by_label("Code from your authenticator app").fill(
             totp.code_at(admin.totp_secret, time.time())
         )
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("link", name="Organisation admin").click()
+        click_and_load(page.get_by_role("button", name="Sign in"))
+        click_and_load(page.get_by_role("link", name="Organisation admin"))
         assert page.url.endswith("/admin")
         assert axe_on(chromium, context, page.url) == []
-        page.get_by_role("button", name="Make an invitation link").click()
+        click_and_load(page.get_by_role("button", name="Make an invitation link"))
         link = page.get_by_label("Invitation link").input_value()
         assert link.startswith(live.url + "/account/invitation?token=")
 
@@ -81,19 +81,19 @@ def test_an_admin_invites_and_disables_an_advocate_without_javascript(
         newcomer.get_by_label("Code from your authenticator app").fill(
             totp.code_at(secret, time.time())
         )
-        newcomer.get_by_role("button", name="Create the account").click()
+        click_and_load(newcomer.get_by_role("button", name="Create the account"))
         assert newcomer.url.endswith("/account")
         assert "Invite a person" in newcomer.locator("main").inner_text()
 
         page.goto(live.url + "/admin")
         row = page.locator("tr", has_text="adv@n.example")
-        row.get_by_role("button", name="Disable the account").click()
+        click_and_load(row.get_by_role("button", name="Disable the account"))
         assert "(disabled)" in page.locator("tr", has_text="adv@n.example").inner_text()
         newcomer.reload()
         assert newcomer.url.endswith("/account/sign-in")  # refused at the next request
 
-        page.get_by_role("link", name="Audit log").click()
-        page.get_by_role("button", name="Verify the chain").click()
+        click_and_load(page.get_by_role("link", name="Audit log"))
+        click_and_load(page.get_by_role("button", name="Verify the chain"))
         result = page.locator("#chain-result").inner_text()
         assert "The chain holds" in result
         table = page.locator("table").inner_text()

@@ -58,7 +58,7 @@ def two_processes(pg_url: str, tmp_path: Path) -> Iterator[list[int]]:
     finally:
         for process, _ in started:
             process.terminate()
-            process.wait(timeout=30)
+            process.wait(timeout=60)
 
 
 def test_a_flow_alternating_between_two_app_processes(two_processes: list[int]) -> None:

@@ -105,7 +105,12 @@ def test_backup_under_concurrent_writes_loses_nothing_acknowledged(
         checked = 0
         with Vault.open(location) as source:
             for n in range(4):
-                time.sleep(0.3)
+                # Each backup is taken while the writer is writing, once it has done more
+                # work (waited for, not slept for: a busy machine may be slow to open it).
+                deadline = time.monotonic() + 60
+                while len(acknowledged) < 5 * (n + 1) and not failures:
+                    assert time.monotonic() < deadline, "the writer wrote nothing"
+                    time.sleep(0.05)
                 before = list(acknowledged)
                 result = source.backup(tmp_path / f"b{n}")
                 assert result.report.ok, result.report.problems

@@ -255,7 +255,7 @@ def test_batch_content_is_encrypted_to_the_vault_key(vault: Vault) -> None:
 
 
 KILL_HELPER = """
-import os, sys
+import os, sys, time
 from ally.vault import Vault
 vault = Vault.open(sys.argv[1], sys.argv[2])
 with vault.batch() as batch:
@@ -263,6 +263,8 @@ with vault.batch() as batch:
         batch.add("message", {"text": f"m{i}"}, conversation_id=sys.argv[3], lookup=f"{sys.argv[3]}:{i}")
         if i % 100 == 0:
             os.write(1, f"ADDED {i}\\n".encode())
+            if f"ADDED {i}" == sys.argv[5]:
+                time.sleep(600)  # held inside the batch until the test kills it
     os.write(1, b"COMMITTING\\n")
 os.write(1, b"DONE\\n")
 """
@@ -276,8 +278,21 @@ def test_kill_minus_nine_leaves_all_or_none_of_a_batch(vault: Vault, location: s
     for round_no in range(6):
         conversation = f"round{round_no}"
         stop = "COMMITTING" if round_no == 5 else f"ADDED {rng.randrange(0, count, 100)}"
+        # In every round but the last, the helper waits at ``stop`` until it is killed: on a busy
+        # machine it could otherwise add the rest and commit before the kill came. The last
+        # round is killed at the commit, or just after it.
+        hold = "" if stop == "COMMITTING" else stop
         process = subprocess.Popen(
-            [sys.executable, "-c", KILL_HELPER, location, PASSPHRASE, conversation, str(count)],
+            [
+                sys.executable,
+                "-c",
+                KILL_HELPER,
+                location,
+                PASSPHRASE,
+                conversation,
+                str(count),
+                hold,
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )

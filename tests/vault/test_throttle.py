@@ -107,10 +107,22 @@ def test_the_memory_ledger_is_bounded() -> None:
     assert ledger.get("session:0") == (0, 0.0)
 
 
-def _run_many(gate: LocalGate, count: int, work: Callable[[], None]) -> list[str]:
+def _run_many(gate: LocalGate, count: int, hold_until: Callable[[list[str]], bool]) -> list[str]:
+    """``count`` callers at once; each one let in keeps its slot until ``hold_until(outcomes
+    so far)`` is true. Who is let in and who is refused then depends on the gate alone, not on
+    how fast a busy machine runs the threads (with a fixed sleep as the work, callers started
+    late could find the first ones already gone and be let in too)."""
     outcomes: list[str] = []
     lock = threading.Lock()
     start = threading.Barrier(count)
+
+    def work() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with lock:
+                if hold_until(list(outcomes)):
+                    return
+            time.sleep(0.005)
 
     def one() -> None:
         start.wait()
@@ -127,13 +139,15 @@ def _run_many(gate: LocalGate, count: int, work: Callable[[], None]) -> list[str
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
     return outcomes
 
 
 def test_the_gate_runs_at_most_n_at_once_and_refuses_beyond_its_queue() -> None:
     gate = LocalGate(concurrency=2, queue=6, wait_seconds=30)
-    outcomes = _run_many(gate, 50, lambda: time.sleep(0.05))
+    # Two hold a slot and at most eight wait for one (the queue counts callers until they hold
+    # a slot); every other caller is refused while they hold on.
+    outcomes = _run_many(gate, 50, lambda done: done.count("busy") >= 50 - 10)
     assert len(outcomes) == 50  # every caller got an answer
     assert gate.most_running == 2
     assert outcomes.count("ran") >= 8 - 1  # two running and six queued (give or take a race)
@@ -143,7 +157,8 @@ def test_the_gate_runs_at_most_n_at_once_and_refuses_beyond_its_queue() -> None:
 
 def test_the_gate_refuses_a_caller_that_waited_too_long() -> None:
     gate = LocalGate(concurrency=1, queue=5, wait_seconds=0.05)
-    outcomes = _run_many(gate, 3, lambda: time.sleep(0.3))
+    # The one let in holds its slot until the two others have given up waiting.
+    outcomes = _run_many(gate, 3, lambda done: done.count("busy") == 2)
     assert outcomes.count("ran") == 1 and outcomes.count("busy") == 2
 
 

@@ -1,4 +1,5 @@
-"""Helpers for the Chromium tests: axe-core, request recording and answering a question page."""
+"""Helpers for the Chromium tests: axe-core, request recording, answering a question page, and
+clicking something that loads a new page."""
 
 from __future__ import annotations
 
@@ -47,13 +48,27 @@ class RequestLog:
         return [url for url in self.urls if urlsplit(url).netloc != own and url != self.neutral]
 
 
+def click_and_load(target: Any) -> None:
+    """Click a link, or a button that sends a form, and return once the page it leads to has
+    loaded.
+
+    Playwright's ``click()`` returns once the navigation has committed, not when the new page
+    has loaded: on a busy machine it may still be parsing, and what does not wait (``count()``,
+    ``is_visible()``, ``page.content()``, ``page.url``, ``inner_text()`` of something the old
+    page also had, axe) reads the old page or half of the new one. CI failed so once (commit
+    007f38b). Waiting for the navigation's load event, listened for before the click, closes
+    the gap; a click that loads nothing fails here instead of passing by luck."""
+    with target.page.expect_navigation(wait_until="load"):
+        target.click()
+
+
 def answer_on_page(page: Any) -> None:
     """Give a plausible answer to whatever question the page shows, then continue."""
     if "/interview/danger" in page.url:  # "what to do now" after a yes to danger
-        page.locator("a.button[href='/interview']").first.click()
+        click_and_load(page.locator("a.button[href='/interview']").first)
         return
     if page.locator("select[name^=tried-]").count():  # "already tried": skippable
-        page.locator("button[value=skip]").click()
+        click_and_load(page.locator("button[value=skip]"))
         return
     text_input = page.locator("input#answer")
     if text_input.count():
@@ -63,7 +78,7 @@ def answer_on_page(page: Any) -> None:
         options = page.locator("input[name=answer]")
         no = page.locator("input[name=answer][value=no]")
         (no if no.count() else options.first).check()
-    page.locator("button[value=answer]").click()
+    click_and_load(page.locator("button[value=answer]"))
 
 
 @dataclass(frozen=True)
@@ -140,31 +155,33 @@ PHONE_SITUATIONS = (
 def answer_as(page: Any, situation: Situation) -> None:
     """Answer the question on the page as the situation says (or skip it), then continue."""
     if "/interview/danger" in page.url:
-        page.locator("a.button[href='/interview']").first.click()
+        click_and_load(page.locator("a.button[href='/interview']").first)
         return
     question = page.locator("input[name=question]").get_attribute("value") or ""
     if question == "tried":
         for route, outcome in situation.tried.items():
             page.locator(f"select[name=tried-{route}]").select_option(outcome)
-        page.locator("button[value=answer]" if situation.tried else "button[value=skip]").click()
+        click_and_load(
+            page.locator("button[value=answer]" if situation.tried else "button[value=skip]")
+        )
         return
     given = situation.answers.get(question)
     if given is None:
-        page.locator("button[value=skip]").click()
+        click_and_load(page.locator("button[value=skip]"))
         return
     if page.locator("input#answer").count():
         page.locator("input#answer").fill(str(given))
     else:
         for value in given if isinstance(given, list) else [given]:
             page.locator(f"input[name=answer][value='{value}']").check()
-    page.locator("button[value=answer]").click()
+    click_and_load(page.locator("button[value=answer]"))
 
 
 def plan_as(page: Any, base_url: str, situation: Situation) -> None:
     """Choose the situation's pack and answer the interview until the plan shows."""
     page.goto(base_url + "/interview/start")
     page.locator(f"input[name=answer][value='{situation.pack}']").check()
-    page.locator("button[value=answer]").click()
+    click_and_load(page.locator("button[value=answer]"))
     for _ in range(40):
         if page.url.split("#")[0].endswith("/plan"):
             return

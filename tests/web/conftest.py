@@ -164,7 +164,7 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the test server did not start")
@@ -210,26 +210,47 @@ def live_server(
         yield server
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium; a missing browser is a failure, never a download or a skip."""
-    from playwright.sync_api import sync_playwright
+BUSY_MACHINE_MS = 120_000
+"""How long a browser test waits for a page or an action. The first interview page loads
+every pack and a duress passphrase is derived at full strength: with two test workers and two
+more busy processes on two cores, a click's navigation took more than Playwright's default 30 s."""
 
+
+class Chromium:
+    """The launched browser, whose contexts wait up to ``BUSY_MACHINE_MS``."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self.browser.new_context(**options)
+        context.set_default_timeout(BUSY_MACHINE_MS)
+        return context
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Chromium]:
+    """Debian's Chromium; a missing browser is a failure, never a download or a skip."""
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() waits 5 s by default; a busy two-core CI machine can take longer to show a
+    # page. What it waits for comes after a page has loaded, so 30 s is plenty.
+    expect.set_options(timeout=30_000)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/system-deps).")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield Chromium(browser)
         browser.close()
 
 
-def keep_screenshot(page: Any, path: Path, tries: int = 3) -> None:
+def keep_screenshot(page: Any, path: Path, full_page: bool = False, tries: int = 3) -> None:
     """A screenshot kept for people to look at. Headless Chromium on a busy machine sometimes
     has no frame ready ("Unable to capture screenshot"); the picture is not what a test checks,
     so it is taken again after a moment instead of failing the test."""
     for attempt in range(tries):
         try:
-            page.screenshot(path=str(path))
+            page.screenshot(path=str(path), full_page=full_page)
             return
         except Exception as error:  # playwright's Error, imported lazily like the browser
             if "Unable to capture screenshot" not in str(error) or attempt == tries - 1:

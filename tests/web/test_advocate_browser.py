@@ -18,8 +18,8 @@ from ally.hosted.keys import CaseKeys
 from ally.hosted.store import HostedStore
 from ally.web import WebConfig, create_app
 from tests.hosted.conftest import FAST, PASSWORD, WEAK, pg_url
-from tests.web.browser_support import RequestLog, axe_violations
-from tests.web.conftest import LiveServer
+from tests.web.browser_support import RequestLog, axe_violations, click_and_load
+from tests.web.conftest import LiveServer, keep_screenshot
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 __all__ = ["pg_url"]  # a fixture, used by name
@@ -58,7 +58,7 @@ class Checker:
         self.artifacts = artifacts
 
     def __call__(self, page: Any, name: str) -> None:
-        page.screenshot(path=str(self.artifacts / f"advocate-{name}.png"), full_page=True)
+        keep_screenshot(page, self.artifacts / f"advocate-{name}.png", full_page=True)
         self.page.set_content(page.content())
         assert axe_violations(self.page) == [], name
 
@@ -69,7 +69,7 @@ def sign_in(page: Any, url: str, name: str, code: str = "") -> None:
     page.locator("input[name=password]").fill(PASSWORD)
     if code:
         page.locator("input[name=code]").fill(code)
-    page.locator("form[action='/account/sign-in'] button[type=submit]").click()
+    click_and_load(page.locator("form[action='/account/sign-in'] button[type=submit]"))
 
 
 def test_share_and_read_without_javascript(
@@ -82,24 +82,23 @@ def test_share_and_read_without_javascript(
     checked = Checker(chromium, server.url, artifacts)
     try:
         page = context.new_page()
-        page.set_default_timeout(20_000)
         requests = RequestLog(server.url, server.neutral)
         page.on("request", requests)
         sign_in(page, server.url, "alice")
         page.goto(f"{server.url}/journal")
         page.locator("input[name=passphrase]").fill(JOURNAL)
         page.locator("input[name=confirm]").fill(JOURNAL)
-        page.locator("form[action='/journal/create'] button[type=submit]").click()
+        click_and_load(page.locator("form[action='/journal/create'] button[type=submit]"))
         for what in (f"At the gate. {SHARED}", f"My own note. {PRIVATE}"):
             page.goto(f"{server.url}/journal/new")
             page.locator("input[name=when_date]").fill("2026-05-03")
             page.locator("textarea[name=what]").fill(what)
-            page.locator("form[action='/journal/new'] button[type=submit]").last.click()
+            click_and_load(page.locator("form[action='/journal/new'] button[type=submit]").last)
         page.goto(f"{server.url}/share")
         checked(page, "share")
         page.get_by_label("ada").check()
         page.get_by_label(SHARED, exact=False).check()
-        page.get_by_role("button", name="Share", exact=True).click()
+        click_and_load(page.get_by_role("button", name="Share", exact=True))
         assert "With ada" in page.inner_text("main")
         checked(page, "shared")
         context.clear_cookies()
@@ -108,15 +107,15 @@ def test_share_and_read_without_javascript(
         assert page.url.endswith("/advocate/key")
         checked(page, "key")
         page.locator("input[name=passphrase]").fill(KEY)
-        page.get_by_role("button", name="Unlock").click()
+        click_and_load(page.get_by_role("button", name="Unlock"))
         assert page.url.endswith("/advocate")
         checked(page, "caseload")
-        page.get_by_role("link", name="alice").click()
+        click_and_load(page.get_by_role("link", name="alice"))
         main = page.inner_text("main")
         assert SHARED in main and PRIVATE not in main
         checked(page, "case")
         page.get_by_label("Add a note").fill("I will call you on Monday.")
-        page.get_by_role("button", name="Add the note").click()
+        click_and_load(page.get_by_role("button", name="Add the note"))
         assert "I will call you on Monday." in page.inner_text("main")
         assert requests.foreign() == []
     finally:

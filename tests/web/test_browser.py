@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.browser_support import RequestLog, answer_on_page, axe_violations
-from tests.web.conftest import LiveServer
+from tests.web.browser_support import RequestLog, answer_on_page, axe_violations, click_and_load
+from tests.web.conftest import LiveServer, keep_screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ class Visit:
 
     def check(self, name: str) -> None:
         """axe on this page (zero violations) and a screenshot kept as an artifact."""
-        self.page.screenshot(path=str(self.artifacts / f"{self.prefix}-{name}.png"), full_page=True)
+        keep_screenshot(self.page, self.artifacts / f"{self.prefix}-{name}.png", full_page=True)
         violations = axe_violations(self.page)
         assert violations == [], f"{name}: {violations}"
         self.checked.append(name)
@@ -64,10 +64,10 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
     page = visit.page
     visit.goto("/")
     visit.check("welcome")
-    page.get_by_role("link", name="Start").click()
+    click_and_load(page.get_by_role("link", name="Start"))
     visit.check("choose-pack")
     page.get_by_label("United States (federal)").check()
-    page.get_by_role("button", name="Continue").click()
+    click_and_load(page.get_by_role("button", name="Continue"))
     kinds_seen: set[str] = set()
     for _ in range(40):
         if page.url.endswith("/plan"):
@@ -77,7 +77,7 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
             kinds_seen.add(kind)
             visit.check(f"question-{kind}")
             if kind == "text":
-                page.get_by_role("button", name="Continue").click()
+                click_and_load(page.get_by_role("button", name="Continue"))
                 visit.check("question-error")
         if kind == "danger":  # a yes to danger: the emergency number first, then carry on
             assert "If you are in danger, call 911." in page.locator(".emergency").inner_text()
@@ -93,7 +93,7 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
     visit.goto("/no-such-page")
     visit.check("not-found")
     visit.goto("/privacy")
-    page.get_by_role("button", name="Make a save code").click()
+    click_and_load(page.get_by_role("button", name="Make a save code"))
     visit.check("save-code")
     _journal_flow(visit, artifacts, check=True)
     _case_flow(visit, check=True)
@@ -101,7 +101,7 @@ def test_whole_flow_with_javascript(context: Any, live_server: LiveServer, artif
     _documents_flow(visit, check=True)
     _help_flow(visit, check=True)
     visit.goto("/plan")
-    page.get_by_role("button", name="Español").click()
+    click_and_load(page.get_by_role("button", name="Español"))
     visit.check("plan-es")
     visit.goto("/")
     visit.check("welcome-es")
@@ -118,19 +118,19 @@ def test_escape_leaves_and_replaces_the_history_entry(
     visit = Visit(context, live_server, Path(), "esc")
     page = visit.page
     visit.goto("/")
-    page.get_by_role("link", name="Start").click()
+    click_and_load(page.get_by_role("link", name="Start"))
     page.get_by_label("United States (federal)").check()
-    page.get_by_role("button", name="Continue").click()
+    click_and_load(page.get_by_role("button", name="Continue"))
     visit.goto("/privacy")
-    page.get_by_role("button", name="Make a save code").click()
+    click_and_load(page.get_by_role("button", name="Make a save code"))
     visit.goto("/interview")
-    page.get_by_role("button", name="I'd rather not say").click()
+    click_and_load(page.get_by_role("button", name="I'd rather not say"))
     before = page.evaluate("history.length")
     page.keyboard.press("Escape")
     page.wait_for_url(live_server.neutral)
     assert page.evaluate("history.length") == before  # replaced, not added
     page.go_back()  # the question page before: Ally locked on exit, so only the locked page
-    assert page.url.endswith("/locked")
+    page.wait_for_url("**/locked")  # and loaded, before looking for what it must not show
     assert page.locator("input[name=answer]:checked").count() == 0
     assert visit.requests.foreign() == []
 
@@ -146,10 +146,12 @@ def test_the_idle_lock_warns_first_and_can_be_put_off(
     warning = page.get_by_role("alertdialog")
     assert warning.is_hidden()
     page.clock.run_for((lock - 119) * 1000)
-    assert warning.is_visible()
+    expect(warning).to_be_visible()
     with page.expect_response("**/still-here"):
         page.get_by_role("button", name="Stay unlocked").click()
-    assert warning.is_hidden()
+    # The warning is hidden (and the lock put off) when the page has read the answer, a moment
+    # after the response arrives.
+    expect(warning).to_be_hidden()
     page.clock.run_for((lock + 5) * 1000)
     page.wait_for_url("**/locked")
 
@@ -165,17 +167,17 @@ def test_whole_flow_without_javascript(
         page = visit.page
         visit.goto("/")
         assert page.locator(".exit-hint").is_hidden()
-        page.get_by_role("link", name="Start").click()
+        click_and_load(page.get_by_role("link", name="Start"))
         page.get_by_label("United States (federal)").check()
-        page.get_by_role("button", name="Continue").click()
-        page.get_by_role("button", name="I'd rather not say").click()
-        page.get_by_role("button", name="Back").click()
+        click_and_load(page.get_by_role("button", name="Continue"))
+        click_and_load(page.get_by_role("button", name="I'd rather not say"))
+        click_and_load(page.get_by_role("button", name="Back"))
         for _ in range(40):
             if page.url.endswith("/plan"):
                 break
             answer_on_page(page)
         assert page.url.endswith("/plan")
-        page.screenshot(path=str(artifacts / "nojs-plan.png"), full_page=True)
+        keep_screenshot(page, artifacts / "nojs-plan.png", full_page=True)
         refused = _mark_first_step(page, "They refused")
         assert "Where this stands: They refused" in refused.inner_text()
         _journal_flow(visit, artifacts, check=False)
@@ -183,9 +185,9 @@ def test_whole_flow_without_javascript(
         _evidence_flow(visit, artifacts, check=False)
         _documents_flow(visit, check=False)
         _help_flow(visit, check=False)
-        page.get_by_role("button", name="Español").click()
+        click_and_load(page.get_by_role("button", name="Español"))
         assert page.locator("html").get_attribute("lang") == "es"
-        page.get_by_role("link", name="Salida rápida").click()
+        click_and_load(page.get_by_role("link", name="Salida rápida"))
         page.wait_for_url(live_server.neutral)
         assert visit.requests.foreign() == []
     finally:
@@ -236,36 +238,36 @@ def _journal_flow(visit: Visit, artifacts: Path, check: bool) -> None:
         maybe_check("journal-create")
         page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
         page.get_by_label("The same passphrase again").fill(PASSPHRASE)
-        page.get_by_role("button", name="Start my journal").click()
+        click_and_load(page.get_by_role("button", name="Start my journal"))
         maybe_check("journal-recovery-code")
-        page.get_by_role("link", name="I have written it down. Continue").click()
+        click_and_load(page.get_by_role("link", name="I have written it down. Continue"))
     else:
         maybe_check("journal-unlock")
         page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-        page.get_by_role("button", name="Unlock").click()
+        click_and_load(page.get_by_role("button", name="Unlock"))
     maybe_check("journal-timeline")
-    page.get_by_role("link", name="Add an incident").click()
+    click_and_load(page.get_by_role("link", name="Add an incident"))
     maybe_check("journal-new")
     page.get_by_label("Date", exact=True).fill("2026-05-03")
     page.get_by_label("What happened").fill("He followed me to the bus stop again.")
     photo = artifacts / "evidence-photo.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"pixels" * 50_000)
     page.get_by_label("Photos, screenshots or other files (optional)").set_input_files(str(photo))
-    page.get_by_role("button", name="Save to the journal").click()
+    click_and_load(page.get_by_role("button", name="Save to the journal"))
     assert "/journal/entries/" in page.url
     maybe_check("journal-entry")
     with page.expect_download() as download:
         page.get_by_role("link", name="evidence-photo.png").click()
     assert Path(download.value.path()).read_bytes() == photo.read_bytes()
-    page.get_by_role("link", name="Back to the timeline").click()
+    click_and_load(page.get_by_role("link", name="Back to the timeline"))
     assert page.get_by_role("link", name="He followed me to the bus stop", exact=False).count() >= 1
-    page.get_by_role("link", name="Check it is intact").click()
+    click_and_load(page.get_by_role("link", name="Check it is intact"))
     assert "Nothing in the journal was changed" in page.content()
     maybe_check("journal-integrity")
     visit.goto("/journal/export")
     maybe_check("journal-export")
     visit.goto("/journal")
-    page.get_by_role("button", name="Lock the journal").click()
+    click_and_load(page.get_by_role("button", name="Lock the journal"))
     assert page.get_by_role("heading", name="Unlock your journal").count() == 1
 
 
@@ -276,9 +278,9 @@ def _case_flow(visit: Visit, check: bool) -> None:
     visit.goto("/case")
     assert page.get_by_role("heading", name="Your case", exact=True).count() == 1
     maybe_check("case-locked")
-    page.get_by_role("link", name="Unlock your journal").click()
+    click_and_load(page.get_by_role("link", name="Unlock your journal"))
     page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock").click()
+    click_and_load(page.get_by_role("button", name="Unlock"))
     assert page.url.endswith("/case")
     visit.goto("/plan")
     refused = _mark_first_step(page, "They refused").locator("h3").inner_text()
@@ -296,7 +298,7 @@ def _case_flow(visit: Visit, check: bool) -> None:
     day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
     step.get_by_label("On which day (optional)").fill(day)
     step.get_by_label("A note for yourself (optional)").fill("Phoned them; they will write back.")
-    step.get_by_role("button", name="Save to your case").click()
+    click_and_load(step.get_by_role("button", name="Save to your case"))
     assert page.url.split("#")[0].endswith("/case")
     assert "Phoned them; they will write back." in page.content()
     waiting = page.locator("section", has=page.get_by_role("heading", name="Waiting for an answer"))
@@ -304,14 +306,14 @@ def _case_flow(visit: Visit, check: bool) -> None:
     step = page.locator("article.case-step").first
     step.locator("summary").click()
     step.get_by_label("A note for yourself (optional)").fill("x" * 2001)
-    step.get_by_role("button", name="Save to your case").click()
+    click_and_load(step.get_by_role("button", name="Save to your case"))
     assert page.get_by_role("alert").count() >= 1
     maybe_check("case-error")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download reminders").click()
     assert Path(download.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
     visit.goto("/journal")
-    page.get_by_role("button", name="Lock the journal").click()
+    click_and_load(page.get_by_role("button", name="Lock the journal"))
 
 
 CHAT = b"""1/15/26, 9:06 PM - Sam: Hey, are you there?
@@ -327,30 +329,30 @@ def _evidence_flow(visit: Visit, artifacts: Path, check: bool) -> None:
     visit.goto("/evidence/import")
     assert page.get_by_role("heading", name="Import a chat or email export").count() == 1
     maybe_check("evidence-locked")
-    page.get_by_role("link", name="Unlock your journal").click()
+    click_and_load(page.get_by_role("link", name="Unlock your journal"))
     page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock").click()
+    click_and_load(page.get_by_role("button", name="Unlock"))
     assert page.url.endswith("/evidence/import")
     maybe_check("evidence-import")
     chat = artifacts / "WhatsApp Chat with Sam.txt"
     chat.write_bytes(CHAT)
     page.get_by_label("The exported file").set_input_files(str(chat))
-    page.get_by_role("button", name="Import", exact=True).click()
+    click_and_load(page.get_by_role("button", name="Import", exact=True))
     assert page.get_by_role("heading", name="Import finished").count() == 1
     assert "3 messages read" in page.content()
     maybe_check("evidence-result")
-    page.get_by_role("link", name="Review the messages").click()
-    page.get_by_role("link", name="Show messages already reviewed too").click()
+    click_and_load(page.get_by_role("link", name="Review the messages"))
+    click_and_load(page.get_by_role("link", name="Show messages already reviewed too"))
     first = page.locator("article.message").first
     assert "I know where you live" in first.inner_text()
     assert "Threat" in first.inner_text()
     maybe_check("evidence-review")
-    first.get_by_role("button", name="Keep as evidence").click()
+    click_and_load(first.get_by_role("button", name="Keep as evidence"))
     assert "/evidence/review" in page.url
     assert page.locator("article.message").first.get_by_text("Kept as evidence").count() == 1
-    page.get_by_role("link", name="Search the messages").click()
+    click_and_load(page.get_by_role("link", name="Search the messages"))
     page.get_by_label("Who sent it (part of a name or number)").fill("Sam")
-    page.get_by_role("button", name="Search", exact=True).click()
+    click_and_load(page.get_by_role("button", name="Search", exact=True))
     assert page.url.endswith("/evidence/search")  # the search went in the body, not the URL
     assert "2 messages found." in page.get_by_role("status").inner_text()
     maybe_check("evidence-search")
@@ -358,7 +360,7 @@ def _evidence_flow(visit: Visit, artifacts: Path, check: bool) -> None:
     broken = artifacts / "broken.json"
     broken.write_bytes(b'{"messages": [{"id": 1, "date": ')
     page.get_by_label("The exported file").set_input_files(str(broken))
-    page.get_by_role("button", name="Import", exact=True).click()
+    click_and_load(page.get_by_role("button", name="Import", exact=True))
     assert "nothing was added to your journal" in page.get_by_role("alert").inner_text()
     maybe_check("evidence-import-error")
 
@@ -371,14 +373,14 @@ def _documents_flow(visit: Visit, check: bool) -> None:
     drafts = page.get_by_role("link", name="Draft a letter for this step")
     assert drafts.count() >= 1  # a US work plan has letters (supervisor, HR, the agency)
     step_title = drafts.first.locator(".visually-hidden").inner_text().removeprefix(": ")
-    drafts.first.click()
+    click_and_load(drafts.first)
     assert "/letters/" in page.url
     # The letter is for the step whose link was followed, even after a step was marked refused
     # and the plan reordered: the letter page must number steps as the plan page does.
     assert page.locator("p.meta").inner_text() == f"For this step of your plan: {step_title}"
     maybe_check("letter")
     page.get_by_label("Your name", exact=True).fill("Ana Gómez")
-    page.get_by_role("button", name="Write the draft again with these details").click()
+    click_and_load(page.get_by_role("button", name="Write the draft again with these details"))
     letter = page.get_by_label("The letter. You can change anything in it before you download it.")
     assert "Ana Gómez" in letter.input_value()
     letter.fill("Subject: My complaint\n\nIn my own words.")
@@ -407,18 +409,18 @@ def _documents_flow(visit: Visit, check: bool) -> None:
     assert calendar.startswith("BEGIN:VCALENDAR") and calendar.rstrip().endswith("END:VCALENDAR")
     assert "PRODID:-//Ally//" in calendar
     visit.goto("/journal")
-    page.get_by_role("button", name="Lock the journal").click()
+    click_and_load(page.get_by_role("button", name="Lock the journal"))
 
 
 def _help_flow(visit: Visit, check: bool) -> None:
     """Search the directory, then give a place on the plan page (and a wrong one)."""
     page = visit.page
     maybe_check = visit.check if check else (lambda name: None)
-    page.get_by_role("link", name="Find help", exact=True).click()
+    click_and_load(page.get_by_role("link", name="Find help", exact=True))
     maybe_check("help")
     page.get_by_label("Near (city or postcode, optional)").fill("Oakland, CA")
     page.get_by_label("Kind of help").select_option("advocacy")
-    page.get_by_role("button", name="Search", exact=True).click()
+    click_and_load(page.get_by_role("button", name="Search", exact=True))
     assert page.url.endswith("/help#results")  # the page jumps to the results (issue 18)
     assert page.locator("#results").inner_text() == "Results"
     # Nothing local with an address for this kind of help in the test directory: the page says
@@ -428,15 +430,15 @@ def _help_flow(visit: Visit, check: bool) -> None:
     maybe_check("help-results")
     visit.goto("/plan")
     page.get_by_label("Where are you? (city or postcode)").fill("94612")
-    page.get_by_role("button", name="Show services near me").click()
+    click_and_load(page.get_by_role("button", name="Show services near me"))
     assert page.url.split("#")[0].endswith("/plan")
     assert "the nearest ones to Oakland, CA 94612" in page.content()
     maybe_check("plan-nearby")
     page.get_by_label("Where are you? (city or postcode)").fill("Qqzzyx Nowhere")
-    page.get_by_role("button", name="Show services near me").click()
+    click_and_load(page.get_by_role("button", name="Show services near me"))
     assert "could not find that place" in page.get_by_role("alert").inner_text()
     maybe_check("plan-place-error")
-    page.get_by_role("button", name="Forget this place").click()
+    click_and_load(page.get_by_role("button", name="Forget this place"))
 
 
 def _mark_first_step(page: Any, button: str) -> Any:
@@ -450,12 +452,10 @@ def _mark_first_step(page: Any, button: str) -> Any:
     escalates = first.get_by_text("If they refuse:").count() > 0
     mark = first.locator("a[href^='/plan/steps/']")
     if mark.count():  # not a "Start here" step: its buttons are on its own page
-        mark.click()
+        click_and_load(mark)
         first = page.locator("article.step")
     step_id = first.locator("input[name=step]").get_attribute("value")
-    first.get_by_role("button", name=button).click()
-    page.wait_for_url("**/plan#step-*")
-    page.wait_for_load_state("load")  # on a loaded machine the new page may still be parsing
+    click_and_load(first.get_by_role("button", name=button))
     done = page.locator("section.section-done")
     expect(done.get_by_role("heading", name="Already done")).to_have_count(1)
     moved = done.locator("article.step", has=page.locator(f"input[value='{step_id}']"))

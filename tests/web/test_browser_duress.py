@@ -13,8 +13,8 @@ import pytest
 
 from ally.vault import Vault
 from ally.web import create_app
-from tests.web.browser_support import axe_violations
-from tests.web.conftest import JOURNAL_PASSPHRASE, LiveServer, make_config
+from tests.web.browser_support import axe_violations, click_and_load
+from tests.web.conftest import JOURNAL_PASSPHRASE, LiveServer, keep_screenshot, make_config
 
 pytestmark = pytest.mark.slow
 
@@ -47,9 +47,9 @@ def _create_journal(page: Any, server: LiveServer) -> str:
     page.goto(server.url + "/journal")
     page.get_by_label("Passphrase", exact=True).fill(JOURNAL_PASSPHRASE)
     page.get_by_label("The same passphrase again").fill(JOURNAL_PASSPHRASE)
-    page.get_by_role("button", name="Start my journal").click()
+    click_and_load(page.get_by_role("button", name="Start my journal"))
     code: str = page.locator("#code").inner_text()
-    page.get_by_role("link", name="I have written it down. Continue").click()
+    click_and_load(page.get_by_role("link", name="I have written it down. Continue"))
     page.wait_for_url(server.url + "/journal")
     return code
 
@@ -57,10 +57,9 @@ def _create_journal(page: Any, server: LiveServer) -> str:
 def _unlock(page: Any, server: LiveServer, passphrase: str) -> str:
     page.goto(server.url + "/journal")
     if page.get_by_role("button", name="Lock the journal").count():
-        page.get_by_role("button", name="Lock the journal").click()
+        click_and_load(page.get_by_role("button", name="Lock the journal"))
     page.get_by_label("Passphrase", exact=True).fill(passphrase)
-    page.get_by_role("button", name="Unlock").click()
-    page.wait_for_load_state()
+    click_and_load(page.get_by_role("button", name="Unlock"))
     text: str = page.locator("body").inner_text()
     return text
 
@@ -82,7 +81,7 @@ def test_the_duress_passphrase_shows_the_decoy_and_never_the_real_entries(
     page.get_by_label("Duress passphrase", exact=True).fill(DURESS)
     page.get_by_label("The duress passphrase again").fill(DURESS)
     page.get_by_label("Open the decoy journal").check()
-    page.get_by_role("button", name="Save the duress passphrase").click()
+    click_and_load(page.get_by_role("button", name="Save the duress passphrase"))
     assert "It opens the decoy journal." in page.locator("main").inner_text()
     page.goto(server.url + "/privacy")  # at the top: axe judges what overlaps at this scroll
     assert axe_violations(page) == []
@@ -92,7 +91,7 @@ def test_the_duress_passphrase_shows_the_decoy_and_never_the_real_entries(
     decoy_text = _unlock(page, server, DURESS)
     assert DECOY in decoy_text and REAL not in decoy_text
     decoy_shape = _shape(page)
-    page.screenshot(path=str(artifacts / "duress-decoy-timeline.png"), full_page=True)
+    keep_screenshot(page, artifacts / "duress-decoy-timeline.png", full_page=True)
     page.go_back()
     assert REAL not in page.locator("body").inner_text()
     page.goto(server.url + "/privacy")
@@ -112,7 +111,7 @@ def test_after_the_limit_only_the_recovery_code_opens_even_after_a_restart(
         vault.add_note(REAL)
     page.goto(server.url + "/privacy")
     page.get_by_label("Require the recovery code after").select_option("3")
-    page.get_by_role("button", name="Save the limit").click()
+    click_and_load(page.get_by_role("button", name="Save the limit"))
     assert page.locator("#code").count() == 0  # the journal has its code: none new
     for _ in range(3):
         text = _unlock(page, server, "not the passphrase")
@@ -129,7 +128,7 @@ def test_after_the_limit_only_the_recovery_code_opens_even_after_a_restart(
         fresh.get_by_label("Recovery code").fill(found.group(0))
         fresh.get_by_label("New passphrase", exact=True).fill(new)
         fresh.get_by_label("The new passphrase again").fill(new)
-        fresh.get_by_role("button", name="Open the journal").click()
+        click_and_load(fresh.get_by_role("button", name="Open the journal"))
         fresh.wait_for_url(restarted.url + "/journal")
         assert REAL in fresh.locator("main").inner_text()
         context.close()

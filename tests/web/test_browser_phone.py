@@ -10,14 +10,14 @@ in test-artifacts/web/ (``scripts/phone_screenshots.py`` makes the ones in docs/
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.web.browser_support import PHONE_SITUATIONS, Situation, plan_as
+from tests.web.browser_support import PHONE_SITUATIONS, Situation, click_and_load, plan_as
 from tests.web.conftest import LiveServer, keep_screenshot
 
 pytestmark = pytest.mark.slow
@@ -65,16 +65,16 @@ def test_the_plan_on_a_phone(
     page.goto(live_server.url + "/plan")
     drafts = page.get_by_role("link", name="Draft a letter for this step")
     assert drafts.count() >= 1
-    drafts.first.click()
+    click_and_load(drafts.first)
     assert page.locator("textarea.letter-text").count() == 1
     assert _width(page) <= PHONE["width"], "letter"
     page.goto(live_server.url + "/plan")
-    page.get_by_role("button", name="Español").click()
+    click_and_load(page.get_by_role("button", name="Español"))
     assert page.get_by_role("heading", name="Empiece aquí").count() == 1
     assert _width(page) <= PHONE["width"], "plan in Spanish"
-    page.get_by_role("button", name="Français").click()
+    click_and_load(page.get_by_role("button", name="Français"))
     assert _width(page) <= PHONE["width"], "plan in French"
-    page.get_by_role("button", name="English").click()
+    click_and_load(page.get_by_role("button", name="English"))
 
 
 def _first_screen_starts_here(page: Any, situation: Situation) -> None:
@@ -147,7 +147,8 @@ def _linked_step_opens(page: Any) -> None:
     anchor = str(target.get_attribute("href"))
     target.click()
     step = page.locator(anchor)
-    assert step.locator("details.step-more").evaluate("d => d.open")
+    # The page's hashchange handler opens the step, just after the click returns.
+    expect(step.locator("details.step-more")).to_have_js_property("open", True)
     _until_still(page, f"{anchor} h3")
     title = step.locator("h3").bounding_box()
     bar = page.locator(".top-bar").bounding_box()
@@ -156,15 +157,28 @@ def _linked_step_opens(page: Any) -> None:
 
 
 def _until_still(page: Any, selector: str) -> None:
-    """Wait until the page stops scrolling (a link to a step scrolls smoothly)."""
-    top = None
-    for _ in range(50):
-        now = page.locator(selector).evaluate("e => e.getBoundingClientRect().top")
-        if now == top:
-            return
-        top = now
-        time.sleep(0.2)
-    raise AssertionError(f"the page kept scrolling to {selector}")
+    """Wait until the page stops scrolling (a link to a step scrolls smoothly): the element
+    stays put for ten frames in a row. Counted in frames the page draws rather than in seconds,
+    so a busy machine on which the page draws nothing for a while cannot pass for a page at
+    rest (two samples 0.2 s apart once could)."""
+    still = page.locator(selector).evaluate(
+        """(element) => new Promise((resolve) => {
+            let top = null, same = 0, frames = 0;
+            function look() {
+                const now = element.getBoundingClientRect().top;
+                same = now === top ? same + 1 : 0;
+                top = now;
+                frames += 1;
+                if (same >= 10 || frames > 3000) {
+                    resolve(same >= 10);
+                } else {
+                    requestAnimationFrame(look);
+                }
+            }
+            requestAnimationFrame(look);
+        })"""
+    )
+    assert still, f"the page kept scrolling to {selector}"
 
 
 def _open_journal(page: Any, server: LiveServer) -> None:
@@ -173,9 +187,9 @@ def _open_journal(page: Any, server: LiveServer) -> None:
     again = page.get_by_label("The same passphrase again")
     if again.count():
         again.fill(PASSPHRASE)
-        page.get_by_role("button", name="Start my journal").click()
+        click_and_load(page.get_by_role("button", name="Start my journal"))
     else:
-        page.get_by_role("button", name="Unlock").click()
+        click_and_load(page.get_by_role("button", name="Unlock"))
 
 
 def _width(page: Any) -> int:

@@ -52,7 +52,11 @@ def test_the_duress_passphrase_opens_the_decoy_and_the_pages_show_only_it(
     mismatch = journal.post(
         "/privacy/duress", {"passphrase": DURESS, "confirm": "other", "mode": "decoy"}
     )
-    assert mismatch.status_code == 422
+    assert mismatch.status_code == 422 and "The two passphrases are not the same" in mismatch.text
+    short = journal.post(
+        "/privacy/duress", {"passphrase": "short", "confirm": "short", "mode": "wipe"}
+    )
+    assert short.status_code == 422 and "at least 12 characters" in short.text
     same = journal.post(
         "/privacy/duress",
         {"passphrase": JOURNAL_PASSPHRASE, "confirm": JOURNAL_PASSPHRASE, "mode": "decoy"},

@@ -45,7 +45,7 @@ def add_incident(browser: Browser, files: list[tuple[str, bytes]], **fields: str
 def test_creating_asks_for_the_passphrase_twice(browser: Browser) -> None:
     browser.open("/journal")
     mismatch = browser.post("/journal/create", {"passphrase": PASSPHRASE, "confirm": "other"})
-    assert mismatch.status_code == 422
+    assert mismatch.status_code == 422 and "The two passphrases are not the same" in mismatch.text
     short = browser.post("/journal/create", {"passphrase": "short", "confirm": "short"})
     assert short.status_code == 422
     assert "at least 12 characters" in short.text  # the same rule and words as the CLI
@@ -107,6 +107,13 @@ def test_a_multipart_form_without_its_token_stores_nothing(journal: Browser) -> 
         files=[("files", ("a.txt", MARKER, "text/plain"))],
     )
     assert response.status_code == 403
+    assert "This form could not be checked. Please reload the page." in response.text
+    forged = journal.client.post(
+        "/journal/new",
+        data={"csrf": "0" * 64, "what": "x", "when_words": "yesterday"},
+        files=[("files", ("a.txt", MARKER, "text/plain"))],
+    )
+    assert forged.status_code == 403 and "This form could not be checked" in forged.text
     assert "Nothing here yet" in journal.client.get("/journal").text
 
 

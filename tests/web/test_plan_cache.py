@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import re
 
-from fastapi import FastAPI
+import pytest
+from fastapi import APIRouter, FastAPI
 from starlette.testclient import TestClient
 
+from ally.knowledge.interview import Interview
+from ally.knowledge.loader import load_pack
+from ally.knowledge.schema import Question
 from ally.web.pagecache import PageCache
+from ally.web.pages import Visit
+from ally.web.person.flow import finished
+from ally.web.routing import add_routes
+from ally.web.sessions import WebSession
 from ally.web.state import WebState
 from tests.web.conftest import Browser
 
@@ -99,3 +107,83 @@ def test_quick_exit_drops_the_session_pages(browser: Browser, app: FastAPI) -> N
     browser.get("/exit")
     assert len(_state(app).pages) == 0
     assert browser.get("/plan").headers["location"] == "/locked"
+
+
+def _all_skipped(pack_id: str) -> Interview:
+    interview = Interview(load_pack(pack_id, "en"))
+    while (question := interview.current()) is not None:
+        interview.skip(question.id)
+    return interview
+
+
+def test_an_interview_is_known_over_only_for_the_same_session_and_answers() -> None:
+    """``flow.finished`` skips the engine on a reload, never for changed answers or a stranger."""
+    facts = PageCache()
+    interview = _all_skipped("us")
+    engine_runs: list[str] = []
+    ask_engine = interview.current
+
+    def counted() -> Question | None:
+        engine_runs.append("run")
+        return ask_engine()
+
+    interview.current = counted  # type: ignore[method-assign]
+    alex = Visit(WebSession("token-a", row="row-a"), "en")
+    sam = Visit(WebSession("token-b", row="row-b"), "en")
+    assert finished(facts, alex, interview) and len(engine_runs) == 1
+    assert finished(facts, alex, interview) and len(engine_runs) == 1  # remembered
+    assert finished(facts, sam, interview) and len(engine_runs) == 2  # not from Alex's entry
+    first = next(iter(interview.answers))
+    kept = interview.answers.pop(first)
+    assert not finished(facts, alex, interview)  # a question is open again: the engine says so
+    assert len(engine_runs) == 3
+    interview.answers[first] = kept
+    facts.forget("row-a")  # the session locked
+    assert finished(facts, alex, interview) and len(engine_runs) == 4
+
+
+def test_a_new_start_after_the_plan_asks_the_questions_again(
+    browser: Browser, app: FastAPI
+) -> None:
+    browser.start("us")
+    browser.skip_to_plan()
+    assert browser.get("/plan").status_code == 200  # the interview is now known to be over
+    assert len(_state(app).finished) == 1
+    browser.submit("/interview/start", {"action": "answer", "answer": "gb"})
+    moved = browser.get("/plan")
+    assert moved.status_code == 303 and moved.headers["location"] == "/interview"
+    question = browser.open("/interview")
+    assert browser.question_id() is not None and "<h1>Your plan</h1>" not in question.text
+    plan = browser.skip_to_plan()
+    assert "<h1>Your plan</h1>" in plan.text
+
+
+def test_going_back_from_the_plan_shows_the_question_again(browser: Browser) -> None:
+    browser.start("us")
+    browser.skip_to_plan()
+    assert browser.get("/plan").status_code == 200
+    browser.submit("/interview", {"action": "back", "question": ""})
+    assert browser.get("/plan").headers["location"] == "/interview"
+
+
+def test_quick_exit_drops_what_was_known_about_the_interview(
+    browser: Browser, app: FastAPI
+) -> None:
+    browser.start("us")
+    browser.skip_to_plan()
+    browser.open("/plan")
+    assert len(_state(app).finished) == 1
+    browser.get("/exit")
+    assert len(_state(app).finished) == 0
+
+
+def test_the_pages_are_one_flat_route_table_and_not_in_the_api_description(app: FastAPI) -> None:
+    """web/routing.py: page routes sit in the app's own table (one search per request), and
+    /api's OpenAPI document still describes only /api."""
+    own = {getattr(route, "path", None) for route in app.router.routes}
+    assert {"/", "/plan", "/plan/steps/{number}", "/interview", "/journal"} <= own
+    assert all(path.startswith("/api/") for path in app.openapi()["paths"])
+    nested = APIRouter()
+    nested.include_router(APIRouter())
+    with pytest.raises(TypeError, match="only its own page routes"):
+        add_routes(APIRouter(), [nested])

@@ -127,7 +127,7 @@ def _serve(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], int]:
 
 
 def _first_cookies(port: int, host: str = "127.0.0.1") -> list[str]:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # the process starts first: imports take a while when busy
     while True:
         try:
             page = httpx.get(
@@ -158,7 +158,7 @@ def test_ally_serve_behind_a_proxy(tmp_path: Path, options: tuple[str, ...], sec
         cookies = _first_cookies(port, host)
     finally:
         process.terminate()
-        out, err = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=60)
     assert cookies and all(("Secure" in cookie) == secure for cookie in cookies), cookies
     if "--public-url" in options:
         assert "People reach it at https://ally.example.org." in out

@@ -54,6 +54,14 @@ def test_the_recovery_code_is_shown_once_and_opens_the_journal(
     assert state.vaults is not None
     browser.submit("/journal/lock", {})
     browser.open("/journal/recover")
+    for typed, confirm, said in (
+        (NEW_PASSPHRASE, "other", "The two passphrases are not the same"),
+        ("short", "short", "at least 12 characters"),
+    ):
+        refused = browser.post(
+            "/journal/recover", {"code": code, "passphrase": typed, "confirm": confirm}
+        )
+        assert refused.status_code == 422 and said in refused.text
     done = browser.submit(
         "/journal/recover",
         {"code": code.lower(), "passphrase": NEW_PASSPHRASE, "confirm": NEW_PASSPHRASE},

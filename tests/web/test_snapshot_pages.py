@@ -106,4 +106,11 @@ def test_without_the_token_nothing_is_kept(journal: Browser, app: FastAPI) -> No
     page = (SNAP / "forum-post.html").read_bytes()
     response = send(journal, {"page": ("p.html", page)}, csrf=False)
     assert response.status_code == 403
+    assert "This form could not be checked. Please reload the page." in response.text
+    forged = journal.client.post(
+        "/evidence/snapshot",
+        data={"csrf": "0" * 64, "url": "https://x.example/p/1"},
+        files=[("page", ("p.html", page, "text/html"))],
+    )
+    assert forged.status_code == 403 and "This form could not be checked" in forged.text
     assert snapshots(app) == []

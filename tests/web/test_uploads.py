@@ -60,7 +60,7 @@ def _raw_post(server: LiveServer, client: httpx.Client, length: int, body: bytes
         "Content-Type: multipart/form-data; boundary=BOUNDARY\r\n"
         f"Content-Length: {length}\r\n\r\n"
     ).encode()
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=60)
     sock.sendall(head + body)
     return sock
 
@@ -103,7 +103,7 @@ def test_an_oversized_upload_is_refused_before_its_body_is_read(
     sock.close()
     assert answer.startswith("HTTP/1.1 413"), answer[:200]
     assert "These files are too large for Ally to keep. Nothing was saved." in answer
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # at once, not when a body came (none will)
     assert footprint(vault_db(app)) == before
     client.close()
 
@@ -121,7 +121,7 @@ def test_an_upload_that_breaks_off_saves_nothing_and_gives_the_space_back(
         sock.sendall(b"\x00" * (1024 * 1024))
     time.sleep(1)
     sock.close()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:  # the server notices the break, drops the rows and shrinks the file
         size, records = footprint(db)
         with sqlite3.connect(db) as conn:

@@ -31,8 +31,7 @@ from ally.documents.checklist import Candidate, Choice
 from ally.documents.drafting import Draft, DraftRequest, draft, host_target, offered_standalone
 from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.ics import build_calendar
-from ally.documents.law import LawBook
-from ally.documents.letters import KINDS, letter_steps, pack_folders, read_details
+from ally.documents.letters import KINDS, letter_steps, read_details, report_jurisdiction
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
@@ -486,13 +485,12 @@ def report_command(
             zone=_zone(timezone),
             title=title,
             person=name,
-            jurisdiction=loaded.name if loaded else None,
             images=chosen is not ReportFormat.md,
             noted_codes=_noted_codes(journal, code),
             language=language,
         )
         if loaded is not None:
-            case.declaration = LawBook(pack_folders(loaded.lineage)).declaration
+            report_jurisdiction(case, loaded.id)
         _say_making(case)
         if chosen is ReportFormat.bundle:
             _make_bundle(case, journal, out, size)

@@ -32,6 +32,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ally.cli.console import literal_console, styled
+from ally.documents.casefile import stored_zone
 from ally.errors import AllyError, UsageError
 from ally.knowledge.dates import DateOrder, incident_time, read_when
 from ally.model.journal import (
@@ -249,17 +250,6 @@ def _date_order(opened: Vault) -> DateOrder | None:
     try:
         return load_pack(packs[-1]).date_order
     except AllyError:
-        return None
-
-
-def journal_zone(vault: Vault) -> dt.tzinfo | None:
-    """The time zone stored in the journal (``vault add --timezone``), if any."""
-    name = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
-    if name is None:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
         return None
 
 
@@ -498,7 +488,7 @@ def edit(
         current = opened.entry(ref)
         if current.forgotten:
             raise UsageError("That entry was forgotten; it cannot be edited.")
-        zone = journal_zone(opened)
+        zone = stored_zone(opened.entries(kind=SETTINGS_KIND))
         entry = opened.edit(ref, _payload(current.kind, source, current, zone, _date_order(opened)))
         err.print(f"Entry {entry.seq} now has {entry.version} versions.")
 

@@ -182,6 +182,8 @@ class CaseFile:
     """The case tracker's step statuses (sent, refused...), for "Steps taken"; never items."""
     noted_codes: tuple[tuple[str, bool], ...] = ()
     """Journal codes the person noted earlier, each with whether the journal still holds it."""
+    step_titles: dict[str, str] = field(default_factory=dict)
+    """The pack's step titles by id, in the report's language, for the case tracker's steps."""
     words: Words = field(default_factory=Words)
     """The report's own words (headings, labels, sentences) in the person's language."""
 

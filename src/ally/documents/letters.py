@@ -251,6 +251,17 @@ def letter_steps(plan: Plan) -> list[tuple[PlanStep, LetterKind]]:
 # --- finding templates along the pack lineage -------------------------------------------------
 
 
+def report_jurisdiction(case: CaseFile, pack_id: str) -> None:
+    """What a report takes from the person's pack, in the report's language where the pack
+    is translated: the jurisdiction's name on the cover, the statement of truth or
+    declaration to sign (issue 17 item 5), and the titles of the steps the case tracker
+    records ("Make a formal complaint to HR: they refused to act")."""
+    pack = load_pack(pack_id, case.language)
+    case.jurisdiction = pack.name
+    case.declaration = LawBook(pack_folders(pack.lineage)).declaration
+    case.step_titles = {step.id: step.title for step in pack.steps}
+
+
 def pack_folders(lineage: Iterable[str], base: Path | None = None) -> list[Path]:
     """The ``letters`` folders of a lineage, nearest pack first (missing ones skipped).
 

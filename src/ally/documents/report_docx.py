@@ -28,12 +28,16 @@ from ally.documents.report_text import heading, label, step_line
 from ally.documents.steps import of_case_file
 
 MONO = "DejaVu Sans Mono"
+PROOFING = {"es": "es-ES", "fr": "fr-FR"}
+"""The language Word and LibreOffice check spelling in, for a report not in English (the
+blank document says US English, which would flag every word of a Spanish or French one)."""
 
 
 def render_docx(case: CaseFile, paper: str = "A4") -> bytes:
     """The report as .docx bytes."""
     document = Document()
     _page(document, paper)
+    _language(document, case)
     _page_numbers(document, case)
     summary = facts(case)
     _cover(document, case, summary)
@@ -64,6 +68,15 @@ def _page(document: DocxDocument, paper: str) -> None:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     style = document.styles["Normal"]
     style.font.size = Pt(10)
+
+
+def _language(document: DocxDocument, case: CaseFile) -> None:
+    tag = PROOFING.get(case.language)
+    if tag is None:
+        return
+    for lang in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        lang.set(qn("w:val"), tag)
+    document.core_properties.language = tag
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -148,4 +148,5 @@ def merged(*lists: Iterable[StepTaken]) -> list[StepTaken]:
 
 def of_case_file(case: CaseFile, titles: Mapping[str, str] | None = None) -> list[StepTaken]:
     """The report's "Steps taken": its action and reply entries and the case's statuses."""
-    return merged(from_items(case.items), from_case(case.status_events, titles or {}, case.zone))
+    titles = titles or case.step_titles
+    return merged(from_items(case.items), from_case(case.status_events, titles, case.zone))

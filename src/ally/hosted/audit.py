@@ -26,6 +26,9 @@ KINDS = frozenset(
     {"sign-in", "sign-in-failed", "sign-in-refused", "sign-out", "session-ended", "sign-up"}
     | {"case-key-made", "case-shared", "case-share-updated", "case-share-revoked"}
     | {"shared-case-read", "shared-file-read", "shared-letter-drafted", "case-note-added"}
+    # A team share encrypted again to the team as it is now (sharing.py): ``account`` is the
+    # advocate added or taken out, ``subject`` the person.
+    | {"case-share-extended", "case-share-narrowed"}
     # Admin and advocate actions (admin.py, invitations.py): ``account`` is who acted,
     # ``subject`` the account acted on (the one disabled, the one an invitation made).
     | {"invitation-made", "invitation-withdrawn", "invitation-used", "account-disabled"}

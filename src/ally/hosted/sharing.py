@@ -14,8 +14,15 @@ listed as a reader of that share (:meth:`Sharing._readable`). Every share, updat
 read and note goes into the audit log with the person as its subject, so the person sees
 each read of their case.
 
-A share "with the team" is encrypted to the advocates who had a case key when it was made
-or last updated; an advocate who joins later sees it after the person updates it.
+A share "with the team" follows the team (:meth:`Sharing.refresh_for_person`,
+:meth:`Sharing.refresh_for_advocate`): the person consented to their organisation's team, so
+an advocate who makes a case key later is added, and one who was disabled is taken out, the
+next time someone who can open the share is here with their key — the person unlocking their
+journal, or an advocate already on the share unlocking their case key. Everything the share
+holds is then decrypted in this process and encrypted again to the team as it is now and the
+person's journal key; the server never needs a key of its own for it. Each advocate added or
+taken out is recorded in the person's audit trail. A share with one advocate never extends to
+anyone else.
 """
 
 from __future__ import annotations
@@ -41,6 +48,16 @@ from ally.vault.errors import VaultError
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """A file larger than this is not shared (it is encrypted in memory); the page says so."""
 MAX_NOTE = 4000
+
+REWRAP_BATCH = 10
+"""At most this many team shares are re-wrapped by one advocate's request (tens of ms each)."""
+_TEAM = (
+    "hosted_case_keys k JOIN hosted_accounts a ON a.id = k.account WHERE k.org = s.org"
+    " AND a.org = s.org AND a.role = 'advocate' AND a.disabled = 0"
+)
+"""The organisation's team (as ``CaseKeys.holders``), for the share ``s`` of a query."""
+Opener = Callable[[bytes], bytes]
+"""Opens an age file addressed to a share: the person's journal, or a reader's case key."""
 
 
 def _schema(blob: str) -> tuple[str, ...]:
@@ -110,6 +127,18 @@ class ShareInfo:
     updated: int
     readers: tuple[str, ...]
     """The advocates (account ids) who can read it."""
+    org: str = ""
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    """A team share encrypted again to the team as it is now."""
+
+    share: str
+    added: tuple[str, ...]
+    """Advocates (account ids) who can read it now and could not before."""
+    removed: tuple[str, ...]
+    """Readers taken out: no longer an enabled advocate with a case key here."""
 
 
 @dataclass
@@ -193,6 +222,7 @@ class Sharing:
             existing = self._existing(db, person, to)
             share_id = existing or secrets.token_hex(16)
             if existing:
+                _lock(db, existing)
                 db.execute("DELETE FROM hosted_share_items WHERE share = ?", (share_id,))
                 db.execute("DELETE FROM hosted_share_readers WHERE share = ?", (share_id,))
                 db.execute(
@@ -271,29 +301,192 @@ class Sharing:
         """Share a new journal entry with every share that asked for new entries; how many."""
         shares = [s for s in self.shares_of(person) if s.new_entries]
         for info in shares:
-            recipients = [self._recipient(account) for account in info.readers]
-            items = self._seal_items(
-                ShareContent(entries=[entry], files=files),
-                [r for r in recipients if r is not None] + [self._person_key(info.id)],
-            )
-            with self.store.transaction() as db:
-                if not db.query("SELECT 1 FROM hosted_shares WHERE id = ?", (info.id,)):
-                    continue  # revoked a moment ago
-                self._insert_items(db, info.id, items)
-                db.execute(
-                    "UPDATE hosted_shares SET updated = ? WHERE id = ?",
-                    (int(self.clock()), info.id),
-                )
+            for _ in range(3):  # again if the share's readers changed meanwhile (a re-wrap)
+                if self._add_items(info.id, ShareContent(entries=[entry], files=files)):
+                    break
             audit.append(
                 self.store, person.org, person.id, "case-share-updated", int(self.clock()),
                 subject=person.id,
             )  # fmt: skip
         return len(shares)
 
+    def _add_items(self, share_id: str, content: ShareContent) -> bool:
+        """Add to a share, encrypted to its readers; False if they changed while encrypting."""
+        info = self._share(share_id)
+        if info is None:
+            return True  # revoked a moment ago
+        recipients = [self._recipient(account) for account in info.readers]
+        items = self._seal_items(
+            content, [r for r in recipients if r is not None] + [self._person_key(info.id)]
+        )
+        with self.store.transaction() as db:
+            _lock(db, info.id)
+            if not db.query("SELECT 1 FROM hosted_shares WHERE id = ?", (info.id,)):
+                return True
+            if set(self._readers(db, info.id)) != set(info.readers):
+                return False
+            self._insert_items(db, info.id, items)
+            db.execute(
+                "UPDATE hosted_shares SET updated = ? WHERE id = ?", (int(self.clock()), info.id)
+            )
+        return True
+
+    # --- a team share follows the team ----------------------------------------------------
+
+    def stale_team_shares(
+        self,
+        org: str,
+        person: str | None = None,
+        reader: str | None = None,
+        limit: int | None = None,
+    ) -> list[ShareInfo]:
+        """The organisation's team shares (of one person, or that one advocate reads, if
+        given) whose readers are not the team as it is now: an advocate made a case key since,
+        or a reader was disabled. One query finds them, so finding none is cheap."""
+        sql = f"""SELECT s.id FROM hosted_shares s
+            WHERE s.org = ? AND s.advocate IS NULL
+            AND (EXISTS (SELECT 1 FROM {_TEAM} AND NOT EXISTS (SELECT 1 FROM hosted_share_readers r
+                         WHERE r.share = s.id AND r.advocate = k.account))
+                 OR EXISTS (SELECT 1 FROM hosted_share_readers r WHERE r.share = s.id
+                         AND NOT EXISTS (SELECT 1 FROM {_TEAM} AND k.account = r.advocate)))"""
+        args: list[str] = [org]
+        if person is not None:
+            sql += " AND s.person = ?"
+            args.append(person)
+        if reader is not None:
+            sql += " AND EXISTS (SELECT 1 FROM hosted_share_readers r"
+            sql += " WHERE r.share = s.id AND r.advocate = ?)"
+            args.append(reader)
+        sql += " ORDER BY s.created, s.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self.store.transaction() as db:
+            rows = db.query(sql, tuple(args))
+        found = [self._share(str(row[0])) for row in rows]
+        return [s for s in found if s is not None]
+
+    def refresh_for_person(
+        self, person: Account, journal_key: Recipient, opener: Opener
+    ) -> list[TeamChange]:
+        """The person's team shares, encrypted again to the team as it is now, opened with
+        their journal (``opener``). Shares made with another journal key (the decoy journal
+        is open) are left alone."""
+        if person.role != "person":
+            return []
+        changes = []
+        for info in self.stale_team_shares(person.org, person.id):
+            if self._person_key(info.id) != journal_key:
+                continue
+            change = self._rewrap(info, opener)
+            if change is not None:
+                changes.append(change)
+        return changes
+
+    def refresh_for_advocate(
+        self, advocate: Account, identity: Identity, limit: int = REWRAP_BATCH
+    ) -> list[TeamChange]:
+        """Up to ``limit`` team shares this advocate can read, encrypted again to the team as
+        it is now, opened with their case key (unlocked now: on unlocking it and on each
+        caseload view, so a large organisation's shares are brought up a batch at a time)."""
+        if advocate.role != "advocate":
+            return []
+        changes = []
+        for info in self.stale_team_shares(advocate.org, reader=advocate.id, limit=limit):
+            try:
+                self._readable(advocate, info.id)
+            except NotSharedError:
+                continue
+            change = self._rewrap(info, lambda data: crypto.open_sealed(data, identity))
+            if change is not None:
+                changes.append(change)
+        return changes
+
+    def pending_for(self, advocate: Account) -> int:
+        """How many team shares of this advocate's organisation they cannot read yet (they
+        will once the person, or a colleague on the share, is here with their key)."""
+        if advocate.role != "advocate" or not self.keys.has_key(advocate):
+            return 0
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT COUNT(*) FROM hosted_shares s WHERE s.org = ? AND s.advocate IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM hosted_share_readers r"
+                " WHERE r.share = s.id AND r.advocate = ?)",
+                (advocate.org, advocate.id),
+            )
+        return int(rows[0][0])
+
+    def _rewrap(self, info: ShareInfo, opener: Opener) -> TeamChange | None:
+        """Encrypt everything the team share holds again to the team now and the person's
+        journal key. None (nothing changed) if ``opener`` cannot open it, or the share changed
+        meanwhile (the next chance tries again)."""
+        team = self.keys.holders(info.org)
+        recipients = [holder.recipient for holder in team] + [self._person_key(info.id)]
+        with self.store.transaction() as db:
+            items = db.query(
+                "SELECT id, sealed FROM hosted_share_items WHERE share = ?", (info.id,)
+            )
+            notes = db.query(
+                "SELECT id, sealed FROM hosted_share_notes WHERE share = ?", (info.id,)
+            )
+        try:
+            resealed = [
+                (crypto.seal(opener(bytes(sealed)), recipients), str(item))
+                for item, sealed in items
+            ]
+        except VaultError:
+            return None  # not addressed to this key
+        renoted = []
+        for note, sealed in notes:
+            try:
+                renoted.append((crypto.seal(opener(bytes(sealed)), recipients), str(note)))
+            except VaultError:  # written before this advocate joined: left as it was
+                continue
+        readers = tuple(sorted(holder.account for holder in team))
+        with self.store.transaction() as db:
+            _lock(db, info.id)
+            if (
+                not db.query("SELECT 1 FROM hosted_shares WHERE id = ?", (info.id,))
+                or set(self._readers(db, info.id)) != set(info.readers)
+                or {str(r[0]) for r in items} != _ids(db, "hosted_share_items", info.id)
+            ):
+                return None  # revoked, updated or re-wrapped meanwhile
+            db.executemany(
+                "UPDATE hosted_share_items SET sealed = ? WHERE share = ? AND id = ?",
+                [(sealed, info.id, item) for sealed, item in resealed],
+            )
+            db.executemany(
+                "UPDATE hosted_share_notes SET sealed = ? WHERE share = ? AND id = ?",
+                [(sealed, info.id, note) for sealed, note in renoted],
+            )
+            db.execute("DELETE FROM hosted_share_readers WHERE share = ?", (info.id,))
+            db.executemany(
+                "INSERT INTO hosted_share_readers (share, advocate) VALUES (?, ?)",
+                [(info.id, account) for account in readers],
+            )
+        change = TeamChange(
+            info.id,
+            tuple(a for a in readers if a not in info.readers),
+            tuple(a for a in info.readers if a not in readers),
+        )
+        now = int(self.clock())
+        for account in change.added:
+            audit.append(self.store, info.org, account, "case-share-extended", now, info.person)
+        for account in change.removed:
+            audit.append(self.store, info.org, account, "case-share-narrowed", now, info.person)
+        return change
+
+    def _readers(self, db: Database, share_id: str) -> tuple[str, ...]:
+        rows = db.query(
+            "SELECT advocate FROM hosted_share_readers WHERE share = ? ORDER BY advocate",
+            (share_id,),
+        )
+        return tuple(str(row[0]) for row in rows)
+
     def revoke(self, person: Account, share_id: str) -> bool:
         """Take a share back: its content and notes are deleted at once. False if the person
         has no such share (someone else's id changes nothing)."""
         with self.store.transaction() as db:
+            _lock(db, share_id)
             rows = db.query(
                 "SELECT 1 FROM hosted_shares WHERE id = ? AND person = ?", (share_id, person.id)
             )
@@ -488,7 +681,7 @@ class Sharing:
         with self.store.transaction() as db:
             rows = db.query(
                 "SELECT s.id, s.person, a.login, s.advocate, s.new_entries, s.created,"
-                " s.updated FROM hosted_shares s JOIN hosted_accounts a ON a.id = s.person"
+                " s.updated, s.org FROM hosted_shares s JOIN hosted_accounts a ON a.id = s.person"
                 " WHERE s.id = ?",
                 (share_id,),
             )
@@ -501,5 +694,16 @@ class Sharing:
         r = rows[0]
         return ShareInfo(
             str(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3]), bool(r[4]),
-            int(r[5]), int(r[6]), tuple(str(x[0]) for x in readers),
+            int(r[5]), int(r[6]), tuple(str(x[0]) for x in readers), str(r[7]),
         )  # fmt: skip
+
+
+def _lock(db: Database, share_id: str) -> None:
+    """Writers of one share take turns (PostgreSQL: its row, locked until commit; SQLite has
+    one writer at a time anyway): a re-wrap and a new entry or a revoke never interleave."""
+    if db.kind == "postgresql":
+        db.query("SELECT id FROM hosted_shares WHERE id = ? FOR UPDATE", (share_id,))
+
+
+def _ids(db: Database, table: str, share_id: str) -> set[str]:
+    return {str(row[0]) for row in db.query(f"SELECT id FROM {table} WHERE share = ?", (share_id,))}

@@ -149,9 +149,7 @@ def import_options(options: dict[str, Any]) -> ImportOptions:
 
 def report_casefile(vault: Vault, options: dict[str, Any]) -> CaseFile:
     """The report's content, as ``/documents/report`` lays it out in local mode."""
-    from ally.documents.law import LawBook
-    from ally.documents.letters import pack_folders
-    from ally.knowledge.loader import load_pack
+    from ally.documents.letters import report_jurisdiction
 
     def day(text: Any) -> dt.date | None:
         return dt.date.fromisoformat(text) if text else None
@@ -166,18 +164,16 @@ def report_casefile(vault: Vault, options: dict[str, Any]) -> CaseFile:
         if chosen
         else None
     )
-    pack = load_pack(options["pack"]) if options.get("pack") else None
     case = build_casefile(
         vault,
         selection,
         title=options.get("title") or "Evidence report",
         person=options.get("person") or None,
-        jurisdiction=pack.name if pack else None,
         images=options["format"] != "md",
         language=options.get("language"),
     )
-    if pack is not None:
-        case.declaration = LawBook(pack_folders(pack.lineage)).declaration
+    if options.get("pack"):
+        report_jurisdiction(case, options["pack"])
     return case
 
 

@@ -136,8 +136,27 @@ UNITS = {
     "anos": "year",
 }
 
-# Words that carry no date and are dropped before reading ("on the 3rd of March").
-FILLER = {
+# Words that say a date is not exact ("around", "maybe", "más o menos").
+APPROX_WORDS = {
+    "sometime",
+    "around",
+    "about",
+    "approximately",
+    "approx",
+    "roughly",
+    "maybe",
+    "probably",
+    "hacia",
+    "sobre",
+    "alrededor",
+    "aproximadamente",
+    "quizas",
+    "quiza",
+    "menos",
+}
+# Words that carry no date and are dropped before reading ("on the 3rd of March"), the
+# words of approximation among them.
+FILLER = APPROX_WORDS | {
     "on",
     "the",
     "of",
@@ -156,44 +175,12 @@ FILLER = {
     "it",
     "was",
     "fue",
-    "sometime",
-    "around",
-    "about",
-    "approximately",
-    "approx",
-    "roughly",
-    "maybe",
-    "probably",
-    "hacia",
-    "sobre",
-    "alrededor",
-    "aproximadamente",
-    "quizas",
-    "quiza",
     "tal",
     "vez",
     "mas",
     "o",
-    "menos",
     "or",
     "so",
-}
-APPROX_WORDS = {
-    "sometime",
-    "around",
-    "about",
-    "approximately",
-    "approx",
-    "roughly",
-    "maybe",
-    "probably",
-    "hacia",
-    "sobre",
-    "alrededor",
-    "aproximadamente",
-    "quizas",
-    "quiza",
-    "menos",
 }
 PART_OF_MONTH = {
     "early": (1, 10),

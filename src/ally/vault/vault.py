@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     from ally.vault.backup import BackupResult
     from ally.vault.bundle import ExportResult
 
+NO_VAULT = "There is no vault there yet. Create one with `ally vault init`."
+"""Said by open and verify where there is no vault (no file, or no vault tables)."""
 STALE_UPLOAD = dt.timedelta(hours=1)
 """An unfinished upload older than this is treated as abandoned and removed on open."""
 
@@ -390,14 +392,7 @@ class Vault:
 
     @staticmethod
     def _existing(location: str | Path) -> VaultStore:
-        text = str(location)
-        if (
-            not text.startswith(("postgresql://", "postgres://"))
-            and not _sqlite_file(text).is_file()
-        ):
-            raise VaultNotFoundError(
-                "There is no vault there yet. Create one with `ally vault init`."
-            )
+        _require_file(location)
         store = VaultStore(database_for(location))
         try:
             found = store.exists()
@@ -406,9 +401,7 @@ class Vault:
             raise
         if not found:
             store.db.close()
-            raise VaultNotFoundError(
-                "There is no vault there yet. Create one with `ally vault init`."
-            )
+            raise VaultNotFoundError(NO_VAULT)
         return store
 
     def close(self) -> None:
@@ -1309,14 +1302,7 @@ class Vault:
 
         Unlike :meth:`open`, nothing about the vault needs to be intact to get this far.
         """
-        text = str(location)
-        if (
-            not text.startswith(("postgresql://", "postgres://"))
-            and not _sqlite_file(text).is_file()
-        ):
-            raise VaultNotFoundError(
-                "There is no vault there yet. Create one with `ally vault init`."
-            )
+        _require_file(location)
         try:  # read-only: verifying never writes, not even to a damaged file
             store = VaultStore(database_for(location, read_only=True))
         except StorageError:  # not even opened: the file is damaged from its first page
@@ -1329,9 +1315,7 @@ class Vault:
             except StorageError:
                 found = True  # its table list is damaged: verify tells how far it gets
             if not found:
-                raise VaultNotFoundError(
-                    "There is no vault there yet. Create one with `ally vault init`."
-                )
+                raise VaultNotFoundError(NO_VAULT)
             return verify_store(store, progress, codes)
         finally:
             store.db.close()
@@ -1449,6 +1433,14 @@ def _validate(kind: str, data: Mapping[str, Any]) -> None:
         raise InvalidEntryError(f"{where}: {first['msg']}. Nothing was saved.") from None
     except (TypeError, ValueError) as error:
         raise InvalidEntryError("The entry holds values that cannot be stored.") from error
+
+
+def _require_file(location: str | Path) -> None:
+    """Refuse a SQLite location with no vault file before it is opened (opening would create
+    an empty database there); a PostgreSQL location is checked once connected."""
+    text = str(location)
+    if not text.startswith(("postgresql://", "postgres://")) and not _sqlite_file(text).is_file():
+        raise VaultNotFoundError(NO_VAULT)
 
 
 def _sqlite_file(location: str) -> Path:

@@ -28,6 +28,7 @@ from ally.web.i18n import DEFAULT_LANGUAGE, N_
 from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
 from ally.web.person import share as person_share
 from ally.web.problems import problem_for
+from ally.web.routing import add_routes
 from ally.web.security import SecurityMiddleware
 from ally.web.sessions import WebSession
 from ally.web.state import WebState
@@ -75,12 +76,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     )
     app.state.web = state
     if state.hosted is not None:  # imports and reports go to the queue (person/jobs.py)
-        app.state.after_unlock = [person.jobs.after_unlock]
-    app.include_router(person.router())
+        app.state.after_unlock = [person.jobs.after_unlock, person_share.after_unlock]
+    pages = [person.router()]
     if state.hosted is not None:
-        app.include_router(routes.router())
-        app.include_router(person_share.router)
-        app.include_router(advocate.router())
+        pages += [routes.router(), person_share.router, advocate.router()]
+    add_routes(app.router, pages)  # one flat table: see web/routing.py
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _error_pages(app)

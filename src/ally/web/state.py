@@ -38,13 +38,16 @@ class WebState:
     """Run by ``pages.get_visit`` on every page in hosted mode (``web/accounts/gate.py``)."""
     pages: PageCache = field(default_factory=PageCache)
     """Rendered plan pages of sessions in use (memory only; see ``pagecache``)."""
+    finished: PageCache = field(default_factory=PageCache)
+    """Sessions whose interview is over, for their answers as they are (``flow.finished``)."""
 
     def __post_init__(self) -> None:
-        """A session's cached pages go the moment it locks, quick-exits or is deleted."""
+        """A session's cached pages and facts go the moment it locks, quick-exits or is deleted."""
         tell_vaults = self.sessions.on_lock
 
         def on_lock(row: str) -> None:
             self.pages.forget(row)
+            self.finished.forget(row)
             if tell_vaults is not None:
                 tell_vaults(row)
 

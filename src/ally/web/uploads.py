@@ -9,7 +9,7 @@ can check the CSRF token (the first field of every form) before any file arrives
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, cast
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from ally.web import sealing
 from ally.web.i18n import N_
 from ally.web.pages import PageError
 
@@ -50,6 +51,24 @@ class FileEnd:
 
 
 Event = FieldPart | FileStart | FileData | FileEnd
+BAD_FORM = N_("This form could not be checked. Please reload the page.")
+
+
+def check_token(event: FieldPart | FileStart, fields: Mapping[str, str], csrf: str) -> None:
+    """Refuse (403) a multipart form that does not open with this session's CSRF token.
+
+    Call it for each field and each file as it arrives, with the fields kept so far: the token
+    must be the first part and match, so nothing a forged form carries (text, let alone a
+    file) is taken in before the form is known to come from Ally's own page.
+    """
+    if isinstance(event, FileStart):
+        if "csrf" not in fields:
+            raise PageError(403, BAD_FORM)
+        return
+    if not fields and event.name != "csrf":
+        raise PageError(403, BAD_FORM)
+    if event.name == "csrf" and not sealing.same_token(event.value, csrf):
+        raise PageError(403, BAD_FORM)
 
 
 def safe_filename(raw: str) -> str:

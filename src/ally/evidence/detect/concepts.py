@@ -137,9 +137,12 @@ CONCEPT_WORDS: dict[str, str] = {
     "crying authorities denuncia denunciaste queja policia sindicato abogado juicio",
     "CONSEQUENCE": "fired renewed worse regret mistake decision lose lost pay suffer sorry "
     "consequences cost cut suspended career reference despedido peor error",
+    # Single words only: the words of "piece_of_shit" ("piece", "of") insult nobody on their own.
     "INSULT": " ".join(
-        word for word in (INSULT_NOUNS + " " + INSULT_ADJECTIVES).split() if word not in ANIMALS
-    ).replace("_", " "),
+        word
+        for word in (INSULT_NOUNS + " " + INSULT_ADJECTIVES).split()
+        if word not in ANIMALS and "_" not in word
+    ),
     "ANIMAL": " ".join(sorted(ANIMALS)),
     "SLUR": IDENTITY_SLURS + " " + GENDERED_SLURS,
     "GROUP": IDENTITY_GROUPS,

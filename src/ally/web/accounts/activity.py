@@ -35,6 +35,8 @@ EVENT_WORDS: dict[str, str] = {
     "case-shared": N_("Case shared"),
     "case-share-updated": N_("New entries added to a share"),
     "case-share-revoked": N_("A share was taken back"),
+    "case-share-extended": N_("Shared with a new team member"),
+    "case-share-narrowed": N_("No longer shared with a former team member"),
     "shared-case-read": N_("Shared case read"),
     "shared-file-read": N_("Shared file opened"),
     "shared-letter-drafted": N_("A letter was drafted from the shared case"),

@@ -7,10 +7,10 @@ from fastapi import APIRouter
 
 from ally.web.accounts import account, activity, invitations, signin
 from ally.web.admin import pages as admin_pages
+from ally.web.routing import combine
 
 
 def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    for module in (signin, account, activity, invitations, admin_pages):
-        combined.include_router(module.router)
-    return combined
+    return combine(
+        module.router for module in (signin, account, activity, invitations, admin_pages)
+    )

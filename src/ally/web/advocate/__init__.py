@@ -12,10 +12,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ally.web.advocate import caseload, cases, key
+from ally.web.routing import combine
 
 
 def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    for module in (key, caseload, cases):
-        combined.include_router(module.router)
-    return combined
+    return combine(module.router for module in (key, caseload, cases))

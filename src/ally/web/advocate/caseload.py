@@ -26,6 +26,7 @@ router = APIRouter()
 def caseload_page(request: Request, visit: VisitDep) -> Response:
     advocate, identity = unlocked_key(request)
     sharing = hosted(request).sharing
+    sharing.refresh_for_advocate(advocate, identity)  # team shares reach colleagues who joined
     today = web_state(request).config.today()
     rows: list[dict[str, Any]] = []
     for info in sharing.caseload(advocate):
@@ -44,4 +45,5 @@ def caseload_page(request: Request, visit: VisitDep) -> Response:
             }
         )
     rows.sort(key=lambda r: (r["soonest"] is None, r["soonest"] or today, r["share"].person_login))
-    return render(request, visit, "advocate/caseload.html", rows=rows, today=today)
+    pending = sharing.pending_for(advocate)
+    return render(request, visit, "advocate/caseload.html", rows=rows, today=today, pending=pending)

@@ -75,6 +75,8 @@ def unlock_key(request: Request, visit: VisitDep, form: FormDep) -> Response:
     except CaseKeyError:
         return _page(request, visit, 400, N_("You have no case key yet. Make one below."))
     service.keyring.keep(who.session, identity)
+    # Team shares this key opens reach colleagues who made their key since (sharing.py).
+    service.sharing.refresh_for_advocate(who.account, identity)
     return see_other("/advocate")
 
 

@@ -27,10 +27,10 @@ from ally.web.person import (
     snapshot,
     welcome,
 )
+from ally.web.routing import combine
 
 
 def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
     modules = (
         welcome,
         privacy,
@@ -49,6 +49,4 @@ def router() -> APIRouter:
         letters,
         help,
     )
-    for module in modules:
-        combined.include_router(module.router)
-    return combined
+    return combine(module.router for module in modules)

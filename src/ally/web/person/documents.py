@@ -20,8 +20,7 @@ from starlette.responses import Response
 from ally.documents.casefile import DEFAULT_TITLE, CaseFile, Selection, build_casefile
 from ally.documents.drafting import offered_standalone
 from ally.documents.ics import CalendarSummary, build_calendar
-from ally.documents.law import LawBook
-from ally.documents.letters import STANDALONE, pack_folders
+from ally.documents.letters import STANDALONE, report_jurisdiction
 from ally.documents.report_docx import render_docx
 from ally.documents.report_html import paper_for
 from ally.documents.report_md import render_markdown
@@ -39,14 +38,6 @@ from ally.web.stepstatus import StepStatus
 
 router = APIRouter()
 
-REPORTS = {
-    "pdf": ("application/pdf", "ally-evidence-report.pdf"),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "ally-evidence-report.docx",
-    ),
-    "md": ("text/markdown; charset=utf-8", "ally-evidence-report.md"),
-}
 PAPERS = ("A4", "letter")
 SENT = (StepStatus.DONE, StepStatus.NO_ANSWER)
 """Statuses that mean the person has taken the step, so its follow-up reminder can be dated."""
@@ -129,7 +120,7 @@ def _day(text: str) -> dt.date | str | None:
 def report_choice(form: FormFields) -> ReportChoice | str:
     """The report the form asks for, or the (translatable) reason it cannot be made."""
     fmt, paper = form.get("format"), form.get("paper")
-    if fmt not in REPORTS or paper not in PAPERS:
+    if fmt not in jobs.REPORTS or paper not in PAPERS:
         raise PageError(400, N_("Please choose one of the options in the list."))
     since, until = _day(form.get("since")), _day(form.get("until"))
     if isinstance(since, str) or isinstance(until, str):
@@ -177,14 +168,12 @@ def report(request: Request, visit: VisitDep, form: FormDep) -> Response:
             choice.selection,
             title=choice.title or DEFAULT_TITLE,
             person=choice.person,
-            jurisdiction=interview.pack.name if interview else None,
             images=choice.fmt != "md",
             language=visit.language,
         )
     if interview is not None:
-        # The jurisdiction's statement of truth or declaration, left to sign (issue 17 item 5).
-        case.declaration = LawBook(pack_folders(interview.pack.lineage)).declaration
-    media_type, filename = REPORTS[choice.fmt]
+        report_jurisdiction(case, interview.pack.id)
+    media_type, filename = jobs.REPORTS[choice.fmt]
     return Response(
         _render(case, choice),
         media_type=media_type,

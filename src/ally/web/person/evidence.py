@@ -29,7 +29,6 @@ from ally.evidence.importers import IMPORTERS, ImportOptions
 from ally.evidence.pipeline import ImportResult, import_file
 from ally.hosted.jobs import import_summary
 from ally.vault import Vault
-from ally.web import sealing
 from ally.web.i18n import N_
 from ally.web.memfiles import MemoryFile
 from ally.web.pages import PageError, Visit, VisitDep, render, see_other
@@ -42,6 +41,7 @@ from ally.web.uploads import (
     FileData,
     FileEnd,
     FileStart,
+    check_token,
     multipart_events,
     refuse_if_too_large,
 )
@@ -55,7 +55,6 @@ DATE_ORDERS = ("DMY", "MDY", "YMD", "YDM")
 PLATFORMS = ("facebook", "instagram")
 OPTION_FIELDS = ("format", "conversation", "timezone", "date_order", "platform", "strict")
 MAX_CONVERSATION = 200
-BAD_FORM = N_("This form could not be checked. Please reload the page.")
 NO_FILE = N_("Please choose the exported file to import.")
 ONE_FILE = N_("Please import one file at a time.")
 BAD_ZONE = N_(
@@ -163,16 +162,12 @@ class _Receiver:
             self.finished = True
 
     def field(self, event: FieldPart) -> None:
-        if not self.fields and event.name != "csrf":
-            raise PageError(403, BAD_FORM)
-        if event.name == "csrf" and not sealing.same_token(event.value, self.visit.session.csrf):
-            raise PageError(403, BAD_FORM)
+        check_token(event, self.fields, self.visit.session.csrf)
         if event.name == "csrf" or event.name in OPTION_FIELDS:
             self.fields[event.name] = event.value
 
     def start(self, event: FileStart) -> None:
-        if "csrf" not in self.fields:
-            raise PageError(403, BAD_FORM)
+        check_token(event, self.fields, self.visit.session.csrf)
         if not event.filename:
             return  # the file input was left empty
         if self.file is not None:

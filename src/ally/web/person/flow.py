@@ -18,6 +18,7 @@ from ally.knowledge.schema import Pack
 from ally.model.answers import TriedAnswer
 from ally.model.plan import Plan
 from ally.web.i18n import N_
+from ally.web.pagecache import PageCache
 from ally.web.pages import PageError, Visit
 from ally.web.sessions import WebSession
 
@@ -52,6 +53,29 @@ def load_interview(visit: Visit) -> Interview | None:
         ) from error
     interview.restore({key: data.get(key) for key in ("history", "cursor", "chosen")})
     return interview
+
+
+def finished(pages: PageCache, visit: Visit, interview: Interview) -> bool:
+    """Whether the interview is over (``current()`` is None), remembered for this session.
+
+    Finding the next question runs the engine over every step's conditions: about 0.3 ms, most
+    of a plan reload once the page itself comes from the cache (benchmarks/web.py). Yet with no
+    question being revisited it depends only on the pack and the answers, so the fact "over" is
+    kept in a ``PageCache`` (``WebState.finished``) under the session's row, keyed by a digest
+    of exactly those: a changed answer asks the engine again, another session never matches,
+    and the fact goes when the session locks, quick-exits or is deleted, with its pages.
+    """
+    row = visit.session.row
+    if row is None or interview.cursor is not None:
+        return interview.current() is None
+    inputs = ["finished", interview.pack.id, interview.pack.language, interview.to_document()]
+    key = pages.key(row, inputs)
+    if pages.get(row, key) is not None:
+        return True
+    if interview.current() is not None:
+        return False
+    pages.put(row, key, b"")
+    return True
 
 
 def keep_interview(session: WebSession, interview: Interview) -> None:

@@ -23,7 +23,6 @@ from ally.knowledge.loader import load_pack
 from ally.model.journal import SETTINGS_KIND, Action, Entry, Incident, IncidentTime, Reply
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
-from ally.web import sealing
 from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
@@ -36,6 +35,7 @@ from ally.web.uploads import (
     FileData,
     FileEnd,
     FileStart,
+    check_token,
     multipart_events,
     refuse_if_too_large,
 )
@@ -290,16 +290,10 @@ class _Upload:
 
     async def handle(self, event: FieldPart | FileStart | FileData | FileEnd) -> None:
         if isinstance(event, FieldPart):
-            if not self.fields and event.name != "csrf":
-                raise PageError(403, N_("This form could not be checked. Please reload the page."))
+            check_token(event, self.fields, self.visit.session.csrf)
             self.fields[event.name] = event.value
-            if event.name == "csrf" and not sealing.same_token(
-                event.value, self.visit.session.csrf
-            ):
-                raise PageError(403, N_("This form could not be checked. Please reload the page."))
         elif isinstance(event, FileStart):
-            if "csrf" not in self.fields:
-                raise PageError(403, N_("This form could not be checked. Please reload the page."))
+            check_token(event, self.fields, self.visit.session.csrf)
             if not event.filename:
                 return
             if self.entry is None:  # the text comes first: check it before taking any file

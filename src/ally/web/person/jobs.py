@@ -41,6 +41,8 @@ REPORTS = {
     ),
     "md": ("text/markdown; charset=utf-8", "ally-evidence-report.md"),
 }
+"""The evidence report's formats: media type and file name, for the report made at once
+(documents.py) and the one a background job made (hosted mode)."""
 
 
 def job_store(request: Request) -> JobStore | None:

@@ -20,7 +20,7 @@ from ally.vault.keyslots import (
 from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockBusyError, UnlockRefusedError
 from ally.web.i18n import N_
-from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
+from ally.web.pages import FormDep, FormFields, PageError, Visit, VisitDep, render, see_other
 from ally.web.person.places import PLACE_LABELS
 from ally.web.state import web_state
 from ally.web.vaults import VaultKeeper
@@ -117,6 +117,17 @@ def zone_of(vault: Vault) -> dt.tzinfo:
     return journal_zone(vault.entries(kind=SETTINGS_KIND))
 
 
+def new_passphrase_problem(form: FormFields) -> str | None:
+    """Why the new passphrase in ``form`` (typed twice: ``passphrase``, ``confirm``) cannot be
+    used, as a message to show; None when it can."""
+    problem = weakness(form.get("passphrase"))
+    if problem is not None:
+        return EXPLANATIONS[problem]
+    if form.get("passphrase") != form.get("confirm"):
+        return N_("The two passphrases are not the same. Please type them again.")
+    return None
+
+
 def known_zone(name: str) -> bool:
     """Whether ``name`` is a time zone name Ally can use (e.g. America/Los_Angeles)."""
     try:
@@ -130,12 +141,7 @@ def known_zone(name: str) -> bool:
 def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
     passphrase = form.get("passphrase")
-    error = None
-    problem = weakness(passphrase)
-    if problem is not None:
-        error = EXPLANATIONS[problem]
-    elif passphrase != form.get("confirm"):
-        error = N_("The two passphrases are not the same. Please type them again.")
+    error = new_passphrase_problem(form)
     zone_name = form.get("timezone").strip()
     if error is None and zone_name and not known_zone(zone_name):
         error = BAD_ZONE
@@ -257,12 +263,7 @@ def recover(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
     after = return_to(form.get("next"))
     passphrase = form.get("passphrase")
-    error = None
-    problem = weakness(passphrase)
-    if problem is not None:
-        error = EXPLANATIONS[problem]
-    elif passphrase != form.get("confirm"):
-        error = N_("The two passphrases are not the same. Please type them again.")
+    error = new_passphrase_problem(form)
     if error:
         return _recover_page(request, visit, 422, error, after)
     try:

@@ -27,14 +27,16 @@ from ally.model.plan import Plan
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
 from ally.web.person import help as local_help
-from ally.web.person.flow import load_interview, plan_for
+from ally.web.person.flow import finished, load_interview, plan_for
 from ally.web.person.interview import OUTCOME_LABELS
 from ally.web.person.letters import step_letters
 from ally.web.person.phones import tel
 from ally.web.person.tracking import (
     TO_CASE,
     journal_clocks,
+    journal_stamp,
     marked_statuses,
+    open_stamp,
     plan_statuses,
     sync_situation,
     tried_from_marks,
@@ -65,7 +67,7 @@ def plan_page(request: Request, visit: VisitDep) -> Response:
     interview = load_interview(visit)
     if interview is None:
         return see_other("/interview/start")
-    if interview.current() is not None:
+    if not finished(web_state(request).finished, visit, interview):
         return see_other("/interview")
     return _show(request, visit, interview)
 
@@ -81,12 +83,17 @@ def _show(
     state = web_state(request)
     today = state.config.today()
     row = visit.session.row
-    statuses, case_open, clocks = _standing(request, visit, interview)
-    key = _page_key(request, visit, today, statuses, case_open, clocks)
-    if row is not None and status == 200 and typed is None and place_error is None:
-        cached = state.pages.get(row, key)
+    marks = state.steps.for_session(row) if row else {}
+    cacheable = row is not None and status == 200 and typed is None and place_error is None
+    if cacheable:
+        # A reload whose inputs have not changed is served before the case is read: the
+        # journal's stamp stands for everything the page takes from it (its head).
+        assert row is not None
+        stamp = journal_stamp(state.vaults, row)
+        cached = state.pages.get(row, _page_key(request, visit, interview, today, marks, stamp))
         if cached is not None:
             return HTMLResponse(cached)
+    statuses, case_open, clocks, read_at = _standing(request, visit, interview, marks)
     plan = plan_for(interview, today, clocks, tried_from_marks(statuses))
     page = render(
         request,
@@ -98,7 +105,9 @@ def _show(
         place_text=local_help.saved_place(visit) if typed is None else typed,
         place_error=place_error,
     )
-    if row is not None and status == 200 and typed is None and place_error is None:
+    if cacheable and read_at is not None:
+        assert row is not None
+        key = _page_key(request, visit, interview, today, marks, read_at)
         state.pages.put(row, key, bytes(page.body))
     return page
 
@@ -113,9 +122,11 @@ def step_page(request: Request, visit: VisitDep, number: int) -> Response:
     interview = load_interview(visit)
     if interview is None:
         return see_other("/interview/start")
-    if interview.current() is not None:
+    if not finished(web_state(request).finished, visit, interview):
         return see_other("/interview")
-    statuses, _, clocks = _standing(request, visit, interview)
+    row = visit.session.row
+    marks = web_state(request).steps.for_session(row) if row else {}
+    statuses, _, clocks, _ = _standing(request, visit, interview, marks)
     plan = plan_for(
         interview, web_state(request).config.today(), clocks, tried_from_marks(statuses)
     )
@@ -134,21 +145,33 @@ def step_page(request: Request, visit: VisitDep, number: int) -> Response:
 
 
 def _standing(
-    request: Request, visit: Visit, interview: Interview
-) -> tuple[dict[str, tuple[StepStatus, dt.date]], bool, ClockFacts]:
-    """The step marks (from the case when the journal is open: it follows these answers), whether
-    the case is open, and the journal's clocks."""
+    request: Request,
+    visit: Visit,
+    interview: Interview,
+    marks: dict[str, tuple[StepStatus, dt.date]],
+) -> tuple[dict[str, tuple[StepStatus, dt.date]], bool, ClockFacts, str | None]:
+    """The step marks (this visit's ``marks``, and the case's when the journal is open: it
+    follows these answers), whether the case is open, the journal's clocks, and the journal's
+    stamp they were read at (None if the journal changed meanwhile, new answers included: such
+    a page is not kept, the next one is)."""
     state = web_state(request)
     row = visit.session.row
-    statuses = state.steps.for_session(row) if row else {}
+    statuses = marks
     case_open = False
+    stamp: str | None = journal_stamp(state.vaults, row)
     if state.vaults is not None:
         with state.vaults.using(row) as vault:
             if vault is not None:
+                stamp = open_stamp(vault)
                 events = sync_situation(VaultCase(vault), interview, state.config.today())
-                statuses = plan_statuses(statuses, events)
+                statuses = plan_statuses(marks, events)
                 case_open = True
-    return statuses, case_open, journal_clocks(state.vaults, row)
+                if open_stamp(vault) != stamp:
+                    stamp = None
+    clocks = journal_clocks(state.vaults, row)
+    if stamp is not None and journal_stamp(state.vaults, row) != stamp:
+        stamp = None  # locked, unlocked or written to while the clocks were read
+    return statuses, case_open, clocks, stamp
 
 
 def _context(
@@ -181,26 +204,27 @@ def _context(
 def _page_key(
     request: Request,
     visit: Visit,
+    interview: Interview,
     today: dt.date,
-    statuses: dict[str, tuple[StepStatus, dt.date]],
-    case_open: bool,
-    clocks: ClockFacts,
+    marks: dict[str, tuple[StepStatus, dt.date]],
+    journal: str,
 ) -> str:
     """Everything the plan page is made from, as a digest (see ``pagecache`` for why it is safe):
-    the session's data (answers, place) and form token, the day, marks, journal clocks, language
-    and the app's neutral name."""
+    the session's data (answers, place) and form token, the pack, the day, this visit's marks,
+    the journal's stamp (its head: the case's events and the journal's clocks, see
+    ``journal_stamp``), language and the app's neutral name. All of it is known without
+    decrypting anything, so a reload whose inputs did not change is answered from the cache."""
     state = web_state(request)
+    pack = interview.pack
     inputs = {
         "data": visit.session.data,
         "csrf": visit.session.csrf,
         "lock": visit.session.lock_seconds(state.config),
         "language": visit.language,
+        "pack": [pack.id, pack.checked.isoformat(), pack.language],
         "today": today.isoformat(),
-        "statuses": sorted(
-            (step, mark.value, on.isoformat()) for step, (mark, on) in statuses.items()
-        ),
-        "case_open": case_open,
-        "clocks": repr(clocks),
+        "marks": sorted((step, mark.value, on.isoformat()) for step, (mark, on) in marks.items()),
+        "journal": journal,
         "camouflage": state.settings.camouflage(),
         "account": repr(getattr(request.state, "account", None)),  # hosted mode's header
     }

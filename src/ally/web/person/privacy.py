@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ally.vault import PassphraseError, VaultError
-from ally.vault.strength import EXPLANATIONS, weakness
 from ally.vault.throttle import UnlockRefusedError
 from ally.web.config import LOCK_CHOICES
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
+from ally.web.person.journal import new_passphrase_problem
 from ally.web.sealing import new_token
 from ally.web.sessions import CONTINUE_COOKIE, LEFT_COOKIE, WebSession
 from ally.web.settings import CAMOUFLAGE_NAMES
@@ -81,12 +81,9 @@ def set_duress(request: Request, visit: VisitDep, form: FormDep) -> Response:
     passphrase, mode = form.get("passphrase"), form.get("mode")
     if mode not in ("decoy", "wipe"):
         raise PageError(400, N_("Please choose what the duress passphrase does."))
-    problem = weakness(passphrase)
+    problem = new_passphrase_problem(form)
     if problem is not None:
-        return _privacy_page(request, visit, 422, EXPLANATIONS[problem])
-    if passphrase != form.get("confirm"):
-        error = N_("The two passphrases are not the same. Please type them again.")
-        return _privacy_page(request, visit, 422, error)
+        return _privacy_page(request, visit, 422, problem)
     try:
         with vaults.throttle.derivation(), vaults.using(row) as vault:
             assert vault is not None

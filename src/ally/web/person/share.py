@@ -56,7 +56,25 @@ def _person(request: Request) -> Account:
 
 @router.get("/share")
 def share_page(request: Request, visit: VisitDep) -> Response:
+    after_unlock(request, visit)  # a share with the team reaches whoever joined it since
     return _page(request, visit, 200, None)
+
+
+def after_unlock(request: Request, visit: Visit) -> None:
+    """With the journal open, bring the person's team shares up to the team as it is now
+    (``Sharing.refresh_for_person``): advocates who made a case key since are added, disabled
+    ones taken out, each recorded in the person's trail. Nothing to do costs two queries."""
+    hosted = web_state(request).hosted
+    current: Current | None = getattr(request.state, "account", None)
+    if hosted is None or current is None or current.account.role != "person":
+        return
+    if not hosted.sharing.stale_team_shares(current.account.org, current.account.id):
+        return
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is not None:
+            hosted.sharing.refresh_for_person(
+                current.account, vault.recipient, vault.open_addressed
+            )
 
 
 def _page(request: Request, visit: Visit, status: int, error: str | None) -> Response:
@@ -70,17 +88,24 @@ def _page(request: Request, visit: Visit, status: int, error: str | None) -> Res
         entries = vault.timeline() if vault else []
         notes = _notes(sharing, person, vault) if vault else []
         zone = zone_of(vault) if vault else computer_zone()
-    shares = [
-        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created)}
-        for s in sharing.shares_of(person)
-    ]
     advocates = sharing.advocates(person)
     names = dict(advocates)
     return render(
-        request, visit, "person/share.html", status, entries=entries, shares=shares,
+        request, visit, "person/share.html", status, entries=entries,
+        shares=_shares(sharing, person, names),
         advocates=advocates, names=names, notes=notes, error=error,
         has_plan=bool(load_interview(visit)), locked=vault is None, zone=zone,
     )  # fmt: skip
+
+
+def _shares(sharing: Sharing, person: Account, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The person's shares as the page lists them; for a team share, who on the team can read
+    it now (it follows the team: ``Sharing.refresh_for_person``)."""
+    return [
+        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created),
+         "readers": sorted(names[r] for r in s.readers if r in names)}
+        for s in sharing.shares_of(person)
+    ]  # fmt: skip
 
 
 def _day(moment: int) -> dt.date:
@@ -134,12 +159,9 @@ def _page_with(request: Request, visit: Visit, vault: Vault, error: str) -> Resp
     person = _person(request)
     sharing = _sharing(request)
     advocates = sharing.advocates(person)
-    shares = [
-        {"info": s, "counts": sharing.counts(person, s.id), "since": _day(s.created)}
-        for s in sharing.shares_of(person)
-    ]
     return render(
-        request, visit, "person/share.html", 400, entries=vault.timeline(), shares=shares,
+        request, visit, "person/share.html", 400, entries=vault.timeline(),
+        shares=_shares(sharing, person, dict(advocates)),
         advocates=advocates, names=dict(advocates), notes=_notes(sharing, person, vault),
         error=error, has_plan=bool(load_interview(visit)), locked=False, zone=zone_of(vault),
     )  # fmt: skip
@@ -196,4 +218,5 @@ def shared_new_entry(request: Request, vault: Vault, entry_id: str) -> None:
     if not any(s.new_entries for s in hosted.sharing.shares_of(current.account)):
         return
     entry = vault.entry(entry_id)
+    hosted.sharing.refresh_for_person(current.account, vault.recipient, vault.open_addressed)
     hosted.sharing.add_new(current.account, entry, _files(vault, entry))

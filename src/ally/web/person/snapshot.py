@@ -16,10 +16,9 @@ from starlette.responses import Response
 from ally.errors import AllyError
 from ally.evidence.snapshot import SnapshotResult, capture_snapshot
 from ally.vault import Vault
-from ally.web import sealing
 from ally.web.i18n import N_
 from ally.web.memfiles import MemoryFile
-from ally.web.pages import PageError, Visit, VisitDep, render, see_other
+from ally.web.pages import Visit, VisitDep, render, see_other
 from ally.web.person.gate import journal_needed
 from ally.web.person.journal import keeper
 from ally.web.state import web_state
@@ -28,6 +27,7 @@ from ally.web.uploads import (
     FileData,
     FileEnd,
     FileStart,
+    check_token,
     multipart_events,
     refuse_if_too_large,
 )
@@ -39,7 +39,6 @@ MAX_SNAPSHOT_BYTES = 384 * 1024**2
 """Both files are held in memory while they are checked, so the upload is capped."""
 FILE_FIELDS = ("page", "screenshot")
 MAX_URL = 4000
-BAD_FORM = N_("This form could not be checked. Please reload the page.")
 NO_FILE = N_("Please choose the saved page, the screenshot, or both.")
 LONG_URL = N_("Please keep the address under 4,000 characters.")
 NOT_SAVED = N_("Ally could not keep this page, so nothing was added to your journal.")
@@ -66,17 +65,11 @@ class _Receiver:
 
     def handle(self, event: FieldPart | FileStart | FileData | FileEnd) -> None:
         if isinstance(event, FieldPart):
-            if not self.fields and event.name != "csrf":
-                raise PageError(403, BAD_FORM)
-            if event.name == "csrf" and not sealing.same_token(
-                event.value, self.visit.session.csrf
-            ):
-                raise PageError(403, BAD_FORM)
+            check_token(event, self.fields, self.visit.session.csrf)
             if event.name in ("csrf", "url"):
                 self.fields[event.name] = event.value
         elif isinstance(event, FileStart):
-            if "csrf" not in self.fields:
-                raise PageError(403, BAD_FORM)
+            check_token(event, self.fields, self.visit.session.csrf)
             self.current = None
             if event.filename and event.name in FILE_FIELDS and event.name not in self.files:
                 self.current = self.files[event.name] = MemoryFile(event.filename)

@@ -32,6 +32,7 @@ from ally.model.case import (
 )
 from ally.model.case import StepStatus as CaseStatus
 from ally.model.plan import Plan, PlanEscalation
+from ally.vault import Vault
 from ally.web.i18n import N_
 from ally.web.stepstatus import StepStatus, StepStatusStore
 from ally.web.vaults import VaultKeeper
@@ -249,3 +250,24 @@ def journal_clocks(vaults: VaultKeeper | None, row: str | None) -> ClockFacts:
             return ClockFacts(journal="locked") if vaults.exists(row) else NO_FACTS
         case = VaultCase(vault)
         return clock_facts(case.events(), case.journal_dates())
+
+
+def open_stamp(vault: Vault) -> str:
+    """An open journal's stamp (see ``journal_stamp``)."""
+    return f"open:{vault.head_code()}"
+
+
+def journal_stamp(vaults: VaultKeeper | None, row: str | None) -> str:
+    """A short stamp that changes whenever what the journal adds to a page may change.
+
+    Open: its head (the record count and 80 bits of the chain's hash). Every write to a
+    journal (an incident, a case event, a forgotten entry) appends a record, so the head moves;
+    the decoy journal has heads of its own. Locked or missing, it says so. Cheap: no entry is
+    decrypted, one query picks up records another process added meanwhile.
+    """
+    if vaults is None:
+        return "none"
+    with vaults.using(row) as vault:
+        if vault is not None:
+            return open_stamp(vault)
+    return "locked" if vaults.exists(row) else "none"
