@@ -11,7 +11,8 @@ every exhibit, making the reduced image copies, laying out and writing the PDF. 
 from the vault is measured by benchmarks/vault.py.
 
 Each measurement runs in a fresh child process, so its peak memory (max RSS) is its own:
-"after" is the PDF as Ally makes it now (Typst), "before" the former PDF (the report's HTML
+"after" is the PDF as Ally makes it now (Typst, typeset in parts joined by pypdf when the
+report is long: ``report_typst.PART_BUDGET``), "before" the former PDF (the report's HTML
 laid out by WeasyPrint) on the same journal in the same run, and the reference WeasyPrint
 rendering a trivial document with as many pages as "before" (one short paragraph per page).
 The machines are noisy; the ratios within one run are the figures to compare across runs.
@@ -183,6 +184,10 @@ def child_report(engine: str, incidents: int, folder: Path, seed: int) -> dict[s
     read, read_cpu = time.perf_counter(), _cpu()
     pdf = render(case)
     done = time.perf_counter()
+    peak = _peak_mb()
+    from ally.documents.report_typst import part_count
+
+    parts = part_count(case) if engine == "after" else 1
     return {
         "seconds": done - started,
         "cpu_seconds": _cpu() - cpu,
@@ -192,8 +197,9 @@ def child_report(engine: str, incidents: int, folder: Path, seed: int) -> dict[s
         "pdf_cpu": _cpu() - read_cpu,
         "pages": _count_pages(pdf),
         "bytes": len(pdf),
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak,
         "journal_mb": before,
+        "parts": parts,
     }
 
 
@@ -239,7 +245,8 @@ def _line(name: str, run: dict[str, Any]) -> str:
         f"{name:<20}{run['seconds']:6.1f} s wall, {run['cpu_seconds']:6.1f} s CPU "
         f"(read+hash+images {run['read_seconds']:.1f} s wall {run['read_cpu']:.1f} s CPU, "
         f"layout+PDF {run['pdf_seconds']:.1f} s wall {run['pdf_cpu']:.1f} s CPU), "
-        f"{run['pages']} pages, {run['bytes'] / 1e6:.1f} MB, peak {run['peak_mb']:.0f} MB "
+        f"{run['pages']} pages ({run['parts']} part(s)), {run['bytes'] / 1e6:.1f} MB, "
+        f"peak {run['peak_mb']:.0f} MB "
         f"(before the report: {run['journal_mb']:.0f} MB)"
     )
 

@@ -148,7 +148,7 @@ def test_missing_answers_file(tmp_path: Path) -> None:
 def _spawn(*args: str, cwd: Path) -> pexpect.spawn:
     env = dict(os.environ, COLUMNS="120", TERM="dumb", NO_COLOR="1")
     return pexpect.spawn(
-        sys.executable, [*ALLY[1:], *args], cwd=str(cwd), env=env, encoding="utf-8", timeout=60
+        sys.executable, [*ALLY[1:], *args], cwd=str(cwd), env=env, encoding="utf-8", timeout=120
     )
 
 

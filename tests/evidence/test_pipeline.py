@@ -191,7 +191,7 @@ def test_cli_interactive_review_marks_evidence(tmp_path: Path) -> None:
         ["-m", "ally.cli.main", "evidence", "review"],
         env=environ,
         encoding="utf-8",
-        timeout=60,
+        timeout=120,
     )
     child.expect("shut up idiot")
     child.expect(r"\[e\]vidence")

@@ -75,7 +75,7 @@ def test_create_org_refuses_sqlite_a_short_password_and_a_missing_one(pg_url: st
     assert short.returncode == 1 and "at least 10 characters" in short.stderr
     missing = subprocess.run(
         [sys.executable, "-m", "ally.cli.main", *base, "--database", pg_url],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60, check=False,
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, check=False,
         env={k: v for k, v in os.environ.items() if k != "ALLY_ADMIN_PASSWORD"},
     )  # fmt: skip
     assert missing.returncode == 2 and "ALLY_ADMIN_PASSWORD" in missing.stderr

@@ -77,14 +77,14 @@ class Workers:
     def kill(self, worker: str) -> None:
         process = self.running.pop(worker)
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        process.wait(timeout=60)
 
     def stop_all(self) -> None:
         for process in self.running.values():
             process.terminate()
         for process in self.running.values():
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
         self.running.clear()
@@ -318,7 +318,7 @@ def test_a_worker_stopped_with_sigterm_says_goodbye(workers: Workers, pg_url: st
     assert listed == [(worker,)]
     process = workers.running.pop(worker)
     process.terminate()
-    assert process.wait(timeout=60) == 0
+    assert process.wait(timeout=120) == 0
     assert process.stdout is not None and "has stopped" in process.stdout.read()
     with psycopg.connect(pg_url, autocommit=True) as conn:
         assert conn.execute("SELECT id FROM queue_workers").fetchall() == []

@@ -35,7 +35,7 @@ def serve(pg_url: str, home: Path) -> tuple[subprocess.Popen[str], int]:
 
 
 def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     while True:
         try:
             httpx.get(f"http://127.0.0.1:{port}/account/sign-in", timeout=60)

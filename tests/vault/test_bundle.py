@@ -76,7 +76,7 @@ def test_stock_age_decrypts_a_full_bundle_with_the_passphrase(vault: Vault, tmp_
     child = pexpect.spawn(
         AGE,
         ["-d", "-i", str(bundle / key_file), "-o", str(tmp_path / "out"), str(bundle / att_file)],
-        timeout=60,
+        timeout=120,
     )
     child.expect("passphrase")
     child.sendline(PASSPHRASE)

@@ -188,7 +188,7 @@ def test_missing_vault_is_a_clear_error(tmp_path: Path) -> None:
 def test_init_offers_a_generated_passphrase(tmp_path: Path) -> None:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ["ALLY_HOME"] = str(tmp_path)
-    child = pexpect.spawn(ALLY[0], [*ALLY[1:], "init"], env=environ, encoding="utf-8", timeout=60)
+    child = pexpect.spawn(ALLY[0], [*ALLY[1:], "init"], env=environ, encoding="utf-8", timeout=120)
     child.expect("easy to remember:")
     child.expect("Write it down")
     words = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", child.before or "").split())
@@ -210,7 +210,7 @@ def test_interactive_incident(home: Path) -> None:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ["ALLY_HOME"] = str(home)
     child = pexpect.spawn(
-        ALLY[0], [*ALLY[1:], "add", "incident"], env=environ, encoding="utf-8", timeout=60
+        ALLY[0], [*ALLY[1:], "add", "incident"], env=environ, encoding="utf-8", timeout=120
     )
     child.expect("Passphrase")
     child.sendline(PASSPHRASE)
@@ -282,7 +282,7 @@ def test_a_scripts_weak_passphrase_is_refused_with_the_reason(
 def test_a_weak_own_passphrase_is_explained_and_asked_again(tmp_path: Path) -> None:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ["ALLY_HOME"] = str(tmp_path)
-    child = pexpect.spawn(ALLY[0], [*ALLY[1:], "init"], env=environ, encoding="utf-8", timeout=60)
+    child = pexpect.spawn(ALLY[0], [*ALLY[1:], "init"], env=environ, encoding="utf-8", timeout=120)
     child.expect(r"Use this passphrase\?")
     child.sendline("n")
     child.expect("Your own passphrase")
@@ -317,7 +317,7 @@ def test_an_incident_date_is_read_as_typed_and_never_filed_as_now(home: Path) ->
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ["ALLY_HOME"] = str(home)
     child = pexpect.spawn(
-        ALLY[0], [*ALLY[1:], "add", "incident"], env=environ, encoding="utf-8", timeout=60
+        ALLY[0], [*ALLY[1:], "add", "incident"], env=environ, encoding="utf-8", timeout=120
     )
     child.expect("Passphrase")
     child.sendline(PASSPHRASE)

@@ -68,7 +68,7 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             env=_env(tmp_path),
-            timeout=60,
+            timeout=120,
             check=False,
         )
     assert result.returncode == 2

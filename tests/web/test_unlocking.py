@@ -67,7 +67,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int]]:
         env=environ,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90  # from the start of the process, imports included
+    deadline = time.monotonic() + 120  # from the start of the process, imports included
     try:
         while True:
             try:

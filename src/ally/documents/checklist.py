@@ -9,7 +9,11 @@ and the draft says how many were left out and why.
 Relevance follows the letter's content rule (:mod:`ally.documents.content`):
 
 * ``context``: incidents of the letter's context (work for HR), messages marked as evidence,
-  and the person's own actions and the replies they received;
+  and the person's own actions and the replies they received that are about that context or
+  addressed to its people (:class:`Addressees`: HR, the employer, the agencies of a work case).
+  A step that went to the police is never ticked for another context's letter (a crime
+  reference is the person's to share), and a step addressed to someone else is left unticked
+  with its reason: both stay in the list for the person to tick;
 * ``service``: only entries with a link on the service reported (the host's domain, the
   platform's domains), or, for a platform, messages imported from it;
 * ``all`` / ``none``: every allowed entry, or none until the person ticks one.
@@ -62,6 +66,19 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Addressees:
+    """Whom a letter's reader counts as "the same case": the plan steps of the letter's route
+    (the step itself, those leading to it and the agencies of its context) and the words that
+    name its people (``addressees`` in ``letters/content.yaml``, the organisation's name).
+    ``police`` words mark a step that went to the police."""
+
+    steps: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+    police: frozenset[str] = frozenset()
+    police_steps: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One entry the letter could carry, ticked or not, and why."""
 
@@ -75,7 +92,7 @@ class Candidate:
     why: str = ""
     """The reason as a code the web page words in the person's language: evidence, step,
     answer, incident, context, no-context, chosen, left-out, not-chosen, service,
-    not-service, not-about, included."""
+    not-service, not-about, police, not-addressed, included."""
     context: str = ""
     """The letter's context, for the reasons ``context`` and ``no-context``."""
 
@@ -175,16 +192,54 @@ def is_on_service(entry: Entry, service: Service) -> bool:
     )
 
 
-def _context_reason(entry: Entry, context: str | None, decisions: dict[str, str]) -> str | None:
+def _names(text: str, words: Iterable[str]) -> bool:
+    lowered = text.lower()
+    return any(re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", lowered) for word in words)
+
+
+def _step_texts(payload: dict[str, object]) -> list[str]:
+    """Whom a step went to or came from, what it says, and its reference (the words that show
+    whom it is addressed to)."""
+    keys = ("to", "by", "what", "text", "reference")
+    return [str(payload[key]) for key in keys if isinstance(payload.get(key), str)]
+
+
+def _step_reason(entry: Entry, context: str | None, addressees: Addressees) -> str | None:
+    """Why the person's own step or a reply is relevant to the letter, or a reason starting
+    with "not " (kept unticked), for a letter of ``context``."""
+    payload = entry.payload or {}
+    contexts = payload.get("contexts") or []
+    ticked = "a step you took" if entry.kind == "action" else "an answer you received"
+    if context is None:
+        return ticked
+    step = payload.get("step")
+    texts = _step_texts(payload)
+    police = step in addressees.police_steps or any(_names(t, addressees.police) for t in texts)
+    if police and step not in addressees.steps:
+        return POLICE
+    if step in addressees.steps or context in contexts:
+        return ticked
+    if contexts:
+        return None
+    if any(_names(text, addressees.words) for text in texts):
+        return ticked
+    return NOT_ADDRESSED
+
+
+POLICE = "not ticked: it went to the police (tick it if this reader should know)"
+NOT_ADDRESSED = "not ticked: it was not addressed to this reader (tick it to include it)"
+
+
+def _context_reason(
+    entry: Entry, context: str | None, decisions: dict[str, str], addressees: Addressees
+) -> str | None:
     """Why an entry is relevant to an organisation's letter, or None."""
     payload = entry.payload or {}
     contexts = payload.get("contexts") or []
     if entry.kind == "message":
         return "marked as evidence" if decisions.get(entry.root_id) == "evidence" else None
     if entry.kind in ("action", "reply"):
-        if context is None or not contexts or context in contexts:
-            return "a step you took" if entry.kind == "action" else "an answer you received"
-        return None
+        return _step_reason(entry, context, addressees)
     if context is None:
         return "an incident"
     return f"about {context}" if context in contexts else None
@@ -209,16 +264,17 @@ def build_checklist(
     service: Service,
     zone: dt.tzinfo,
     choice: Choice = Choice(),
+    addressees: Addressees = Addressees(),
 ) -> Checklist:
     """Every entry the letter may carry, ticked by relevance and then by the person's choice."""
     decisions = review_decisions(entries)
     _check_choice(entries, choice)
     offered = [e for e in entries if _offered(e, rule, decisions)]
-    ticks = _relevance(offered, rule, context, service, decisions)
+    ticks = _relevance(offered, rule, context, service, decisions, addressees)
     candidates = []
     for entry in sorted(offered, key=lambda e: (entry_moment(e), e.seq)):
         reason = ticks.get(entry.root_id)
-        ticked = reason is not None
+        ticked = reason is not None and not reason.startswith("not ticked")
         why = _why(reason, rule) if reason else ""
         if choice.given:
             picked = _named(entry, choice.include)
@@ -260,6 +316,8 @@ WHY = {
     "an incident": "incident",
     "on this service": "service",
     "included": "included",
+    POLICE: "police",
+    NOT_ADDRESSED: "not-addressed",
 }
 
 
@@ -278,6 +336,7 @@ def _relevance(
     context: str | None,
     service: Service,
     decisions: dict[str, str],
+    addressees: Addressees,
 ) -> dict[str, str]:
     if rule.pick == "none":
         return {}
@@ -287,7 +346,7 @@ def _relevance(
         return {e.root_id: "on this service" for e in offered if is_on_service(e, service)}
     found = {}
     for entry in offered:
-        reason = _context_reason(entry, context, decisions)
+        reason = _context_reason(entry, context, decisions, addressees)
         if reason:
             found[entry.root_id] = reason
     if context and not any(e.kind == "incident" and e.root_id in found for e in offered):

@@ -112,6 +112,8 @@ class _ContentFile(BaseModel):
 
     kinds: dict[str, ContentRule] = Field(default_factory=dict)
     steps: dict[str, ContentRule] = Field(default_factory=dict)
+    addressees: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    police: tuple[str, ...] = ()
 
 
 class ContentRules:
@@ -120,12 +122,20 @@ class ContentRules:
     def __init__(self, folders: Iterable[Path]) -> None:
         self.kinds: dict[str, ContentRule] = {}
         self.steps: dict[str, ContentRule] = {}
+        self.addressees: dict[str, frozenset[str]] = {}
+        """Per context, words naming whom a step of that context goes to (HR, the employer)."""
+        self.police: frozenset[str] = frozenset()
+        """Words that show a step went to the police (a crime reference)."""
         for folder in reversed(list(folders)):
             path = folder / FILE
             if path.is_file():
                 parsed = read_pack_file(path, _ContentFile)
                 self.kinds.update(parsed.kinds)
                 self.steps.update(parsed.steps)
+                for context, words in parsed.addressees.items():
+                    known = self.addressees.get(context, frozenset())
+                    self.addressees[context] = known | {w.lower() for w in words}
+                self.police |= {word.lower() for word in parsed.police}
 
     def rule(self, kind: str, step: str | None = None) -> ContentRule:
         if step is not None and step in self.steps:

@@ -7,6 +7,7 @@ everything about the wording stays in the templates (:mod:`ally.documents.letter
 from __future__ import annotations
 
 import datetime as dt
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ from ally.documents.casefile import (
     stored_zone,
 )
 from ally.documents.checklist import (
+    Addressees,
     Checklist,
     Choice,
     Service,
@@ -178,7 +180,8 @@ def draft(
     answers = answers or {}
     refuse_to_manager(kind, answers)
     folders = folders if folders is not None else pack_folders(pack.lineage)
-    rule = ContentRules(folders).rule(kind.id, step.id if step else None)
+    rules = ContentRules(folders)
+    rule = rules.rule(kind.id, step.id if step else None)
     everything = source.entries()
     zone = (
         request.zone or stored_zone(everything) or dt.datetime.now().astimezone().tzinfo or dt.UTC
@@ -208,6 +211,7 @@ def draft(
         service=service,
         zone=zone,
         choice=request.choice,
+        addressees=addressees(plan, step, about, rules, book, request.details),
     )
     case = build_casefile(
         source,
@@ -233,6 +237,52 @@ def draft(
     letter.notes[:0] = notes
     dropped = len(request.details.links) - len(details.links)
     return Draft(letter, case, step, kind, rule, listed, dropped, tuple(sorted(service.hosts)))
+
+
+POLICE_KIND = "police-summary"
+
+
+def addressees(
+    plan: Plan | None,
+    step: PlanStep | None,
+    about: str | None,
+    rules: ContentRules,
+    book: LawBook,
+    details: LetterDetails,
+) -> Addressees:
+    """Whom this letter's reader counts as the same case, to tick the person's own steps and
+    replies: the steps of the letter's route and of its context (HR and the agencies, for work)
+    and the words naming their people; and what marks a step to the police."""
+    steps = related_steps(plan, step)
+    police: set[str] = set()
+    words = set(rules.addressees.get(about, frozenset())) if about else set()
+    for other in plan.steps() if plan is not None else []:
+        kind = kind_for(other)
+        agency = book.agencies.get(other.id)
+        if kind is not None and kind.id == POLICE_KIND:
+            police.add(other.id)
+        elif about is not None and about in (
+            kind.context if kind else None,
+            agency and agency.context,
+        ):
+            steps.add(other.id)
+    for agency in book.agencies.values():
+        if about is not None and agency.context == about:
+            for name in (agency.name, agency.dual_with or ""):
+                words |= {
+                    part.strip().lower()
+                    for part in re.split(r"[()]", name)
+                    if len(part.strip()) > 1
+                }
+    for given in (details.organisation, details.recipient_organisation, details.recipient_name):
+        if given:
+            words.add(given.lower())
+    return Addressees(
+        steps=frozenset(steps),
+        words=frozenset(words),
+        police=rules.police,
+        police_steps=frozenset(police - steps),
+    )
 
 
 def _letter_context(plan: Plan | None, name: str, book_contexts: Mapping[str, str]) -> str | None:

@@ -35,6 +35,8 @@ REASONS = {
     "service": N_("on this website or platform"),
     "not-service": N_("not on this website or platform"),
     "not-about": N_("not about this"),
+    "police": N_("not ticked: it went to the police (tick it if this reader should know)"),
+    "not-addressed": N_("not ticked: it was not addressed to this reader (tick it to include it)"),
     "included": N_("included"),
 }
 """Why an entry is ticked or not (the codes of ``Candidate.why``), in the person's words."""
