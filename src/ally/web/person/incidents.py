@@ -61,6 +61,7 @@ TEXT_FIELDS = (
     "witnesses",
     "impact",
 )
+CHECKBOXES = ("approximate", "retaliation")
 
 
 def _lines(text: str) -> list[str]:
@@ -94,6 +95,9 @@ def _when_from_words(words: str, zone: dt.tzinfo, order: DateOrder | None) -> In
 
 
 ENTRY_KINDS = ("incident", "action", "reply")
+RETALIATION_TAG = "retaliation"
+"""The tag the form's "after I complained or reported it" box stores: letters then name
+retaliation (``documents.law.find_conduct``)."""
 
 
 def entry_from(
@@ -111,7 +115,9 @@ def entry_from(
     if isinstance(incident, str):
         return incident
     if kind == "incident":
-        return kind, incident.model_copy(update={"contexts": contexts}).model_dump(mode="json")
+        tags = [RETALIATION_TAG] if fields.get("retaliation") else []
+        update = {"contexts": contexts, "tags": tags}
+        return kind, incident.model_copy(update=update).model_dump(mode="json")
     common: dict[str, Any] = {
         "when": incident.when,
         "what": incident.what,
@@ -341,7 +347,7 @@ async def add_incident(request: Request, visit: VisitDep) -> Response:
             await anyio.to_thread.run_sync(shared_new_entry, request, vault, upload.saved.id)
     draft_id = upload.fields.get("draft", "")
     if upload.error or upload.saved is None:
-        fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, "approximate")}
+        fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, *CHECKBOXES)}
         return render(
             request,
             visit,
