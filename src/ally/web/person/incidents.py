@@ -26,7 +26,7 @@ from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
-from ally.web.person.journal import keeper
+from ally.web.person.journal import keeper, zone_of
 from ally.web.person.places import PLACE_LABELS, PLACES, interview_place, place_from
 from ally.web.person.share import shared_new_entry
 from ally.web.state import web_state
@@ -393,6 +393,7 @@ def entry_page(request: Request, visit: VisitDep, number: EntryNumber) -> Respon
             incident=incident,
             snapshot=snapshot,
             place_labels=PLACE_LABELS,
+            zone=zone_of(vault),
         )
 
 
