@@ -6,14 +6,24 @@ brings it into the letter.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from ally.documents.checklist import Choice
 from ally.documents.drafting import DraftRequest, draft
 from ally.documents.evidence import MemoryEvidence
+from ally.documents.law import find_conduct
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
+from ally.vault import Vault
+from ally.web.person.incidents import entry_from
+from tests.documents.conftest import PASSPHRASE, WEAK
+from tests.documents.test_cli import ALLY
 from tests.documents.test_letter_substance import CA_ANSWERS, CA_DETAILS, LA, TODAY, at
 
 CRIME_REFERENCE = "OAK-2026-00417"
@@ -106,3 +116,117 @@ def test_a_step_to_someone_else_is_offered_unticked_with_its_reason() -> None:
     assert "not addressed to this reader" in sister.reason
     eeoc = next(c for c in listed if "EEOC" in c.summary)
     assert eeoc.ticked, "a reply from the agency of this work case"
+
+
+# --- retaliation, said by the person when they type an incident -------------------------------
+
+
+def typed_retaliation_journal(retaliation: bool) -> MemoryEvidence:
+    """A complaint to HR, HR's refusal, then an incident typed on the web form, with or
+    without its "after I complained" box ticked."""
+    journal = MemoryEvidence()
+    journal.add(
+        "incident",
+        {
+            "when": at(LA, 8, 3, 21, 52),
+            "what": "Sam Boss touched my back at the printer and made remarks about my body.",
+            "who": ["Sam Boss"],
+            "contexts": ["work"],
+        },
+    )
+    journal.add(
+        "action",
+        {
+            "when": at(LA, 8, 12, 10),
+            "what": "Complained to HR in writing.",
+            "did": "complained",
+            "to": "HR",
+        },
+    )
+    journal.add(
+        "reply",
+        {
+            "when": at(LA, 8, 20),
+            "what": "HR refused to investigate.",
+            "by": "HR",
+            "outcome": "refused",
+        },
+    )
+    fields = {
+        "kind": "incident",
+        "when_date": "2026-09-01",
+        "what": "After my complaint Sam Boss cut my shifts.",
+        "context": "work",
+    }
+    if retaliation:
+        fields["retaliation"] = "yes"
+    saved = entry_from(fields, LA)
+    assert not isinstance(saved, str), saved
+    journal.add(*saved)
+    return journal
+
+
+def ca_letters(journal: MemoryEvidence) -> dict[str, str]:
+    pack = load_pack("us-ca")
+    answers = normalise_answers(pack, CA_ANSWERS)
+    plan = build_plan(pack, answers, TODAY)
+    request = DraftRequest(details=CA_DETAILS, zone=LA)
+    return {
+        target: draft(
+            pack, plan, target, journal, request, answers=answers, today=TODAY
+        ).letter.text()
+        for target in ("employer-hr", "agency-complaint", "crd-complaint")
+    }
+
+
+def test_a_typed_incident_ticked_as_retaliation_names_it_in_the_letters() -> None:
+    letters = ca_letters(typed_retaliation_journal(retaliation=True))
+    hr = letters["employer-hr"]
+    assert hr.startswith("Subject: Formal complaint of sexual harassment and retaliation")
+    assert "§ 12940(h) (retaliation)" in hr
+    for agency in ("agency-complaint", "crd-complaint"):
+        text = letters[agency]
+        assert "4. Issues: sexual harassment and retaliation" in text, agency
+        assert "3. Basis: sex; retaliation" in text, agency
+
+
+def test_without_the_tick_retaliation_is_not_claimed() -> None:
+    letters = ca_letters(typed_retaliation_journal(retaliation=False))
+    assert letters["employer-hr"].startswith("Subject: Formal complaint of sexual harassment from")
+    assert "4. Issues: sexual harassment\n" in letters["crd-complaint"]
+
+
+def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
+    location = tmp_path / "vault"
+    Vault.create(str(location), PASSPHRASE, work_factor=WEAK).close()
+    env = {
+        "ALLY_VAULT": str(location),
+        "ALLY_PASSPHRASE": PASSPHRASE,
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+    typed = tmp_path / "incident.json"
+    typed.write_text(
+        json.dumps(
+            {
+                "when": {"start": "2026-09-01T08:00:00-07:00"},
+                "what": "After my complaint Sam Boss cut my shifts.",
+                "contexts": ["work"],
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*ALLY, "vault", *args], env=env, capture_output=True, text=True, check=False
+        )
+
+    added = run("add", "incident", "--from", str(typed), "--retaliation", "--timezone", "UTC")
+    assert added.returncode == 0, added.stderr
+    refused = run("add", "note", "--from", str(typed), "--retaliation")
+    assert refused.returncode != 0 and "--retaliation is for an incident" in refused.stderr
+    with Vault.open(str(location), PASSPHRASE) as vault:
+        incidents = [e for e in vault.entries() if e.kind == "incident"]
+        assert [e.incident().tags for e in incidents] == [["retaliation"]]
+        assert "retaliation" in find_conduct({}, incidents).conduct

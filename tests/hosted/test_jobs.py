@@ -33,8 +33,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 MARKER = "QUEUE-CHAT-MARKER-7730"
 REPORT_MARKER = "QUEUE-REPORT-MARKER-2291"
-HEARTBEAT = 0.5
-"""Seconds between a test worker's 'alive' marks: silent for 1.5 s, it counts as stopped."""
+HEARTBEAT = 1.0
+"""Seconds between a test worker's 'alive' marks: silent for 3 s, it counts as stopped (long
+enough that a worker starved of CPU on a loaded test machine is not taken for dead)."""
 
 
 def chat(count: int) -> bytes:

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ally.model.answers import ApproxDate
+from ally.model.answers import JournalDate
 from ally.model.case import CaseEvent
-from ally.model.journal import Entry, IncidentTime
+from ally.model.journal import SETTINGS_KIND, Entry, journal_zone
 from ally.vault import Vault
 
 CASE_KIND = "case"
@@ -43,19 +43,24 @@ class VaultCase:
         payload: dict[str, Any] = event.model_dump(mode="json")
         return self.vault.add_entry(CASE_KIND, payload)
 
-    def journal_dates(self) -> list[ApproxDate]:
-        """When each recorded incident happened, as a range where it is only approximate."""
+    def journal_dates(self) -> list[JournalDate]:
+        """When each recorded incident happened, as a range where it is only approximate,
+        dated where the person lives: a deadline counts calendar days there, so an evening
+        incident in California is not moved to the next (UTC) day. Each date keeps the
+        incident's places, for deadlines about one place (``deadlines.relevant_dates``)."""
+        zone = journal_zone(self.vault.entries(kind=SETTINGS_KIND))
         dates = []
         for entry in self.vault.entries(kind="incident"):
             if entry.payload is None:
                 continue
-            when = entry.incident().when
-            if when.start is not None:
-                dates.append(_as_range(when))
+            incident = entry.incident()
+            days = incident.when.local_days(zone)
+            if days is not None:
+                dates.append(_as_range(days, incident.contexts))
         return dates
 
 
-def _as_range(when: IncidentTime) -> ApproxDate:
-    start = when.start.date() if when.start else dt.date.min
-    end = when.end.date() if when.end else start
-    return ApproxDate(earliest=start, latest=end, precision="day" if start == end else "range")
+def _as_range(days: tuple[dt.date, dt.date], contexts: list[str]) -> JournalDate:
+    first, last = days
+    precision = "day" if first == last else "range"
+    return JournalDate(earliest=first, latest=last, precision=precision, contexts=tuple(contexts))

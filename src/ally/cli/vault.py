@@ -279,6 +279,10 @@ def _settle_zone(vault: Vault, name: str | None) -> dt.tzinfo:
     return zone
 
 
+RETALIATION = "retaliation"
+"""The tag ``--retaliation`` adds (read by ``documents.law.find_conduct``)."""
+
+
 def _ask(label: str, default: str = "") -> str:
     value: str = typer.prompt(label, default=default, show_default=bool(default), err=True)
     return value.strip()
@@ -466,13 +470,27 @@ def add(
         help="Your time zone, e.g. America/Los_Angeles: typed times are read in it, and it is "
         "kept for this journal (asked once otherwise).",
     ),
+    retaliation: bool = typer.Option(
+        False,
+        "--retaliation",
+        help="This happened after I complained or reported it (retaliation): letters and "
+        "agency intakes then name retaliation.",
+    ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
     """Add an entry. Questions are asked one at a time; skip any you like."""
+    if retaliation and kind != "incident":
+        raise UsageError(
+            "--retaliation is for an incident (something done to you after you complained). "
+            "Nothing was saved."
+        )
     with open_unlocked(vault, passphrase_fd) as opened:
         zone = _settle_zone(opened, timezone)
         payload = _payload(kind, source, None, zone, _date_order(opened))
+        if retaliation:
+            tags = [str(tag) for tag in payload.get("tags") or []]
+            payload["tags"] = tags if RETALIATION in tags else [*tags, RETALIATION]
         entry = opened.add_entry(kind, payload)
         err.print(f"Saved as entry {entry.seq}. Journal code: {opened.head_code()}")
         err.print("(Send the code to someone you trust: it proves this entry existed today.)")

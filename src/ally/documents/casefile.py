@@ -451,6 +451,18 @@ def _item(entry: Entry, zone: dt.tzinfo, exhibits: tuple[Exhibit, ...], words: W
     return Item(**base, when=format_moment(moment, zone), headline=entry.summary(80))
 
 
+def entry_when(entry: Entry, zone: dt.tzinfo, words: Words | None = None) -> str:
+    """When an entry happened, in ``zone`` with its offset, worded exactly as the report
+    prints it ('2026-09-25 20:00 (UTC-07:00)', 'about 2026-09-10', a date-only incident as
+    its date): for every page and list a person or an advocate reads."""
+    if entry.payload is None:
+        return format_moment(entry.occurred_at(), zone)
+    try:
+        return _item(entry, zone, (), words or Words()).when
+    except ValueError:  # free JSON from an earlier version: its best-known moment
+        return format_moment(entry.occurred_at(), zone)
+
+
 def _snapshot_item(
     base: dict[str, Any], payload: dict[str, Any], zone: dt.tzinfo, words: Words
 ) -> Item:

@@ -54,7 +54,7 @@ from ally.documents.steps import StepTaken, from_case, from_items, merged
 from ally.errors import UsageError
 from ally.knowledge.schema import Pack
 from ally.model.answers import AnswerValue
-from ally.model.journal import Entry, read_time_kind
+from ally.model.journal import Entry, IncidentTime, journal_zone, read_time_kind
 from ally.model.plan import Plan, PlanStep
 
 
@@ -459,21 +459,29 @@ def _earlier(
         "subject": first.letter.subject,
         "text": first.letter.text(),
     }
-    for entry in source.entries():
+    entries = source.entries()
+    zone = journal_zone(entries)
+    for entry in entries:
         if entry.forgotten or entry.payload is None or entry.payload.get("step") != before.id:
             continue
         if entry.kind == "action":
             action = entry.action()
-            day = action.when.start.date().isoformat() if action.when.start else ""
+            day = _local_day(action.when, zone)
             told["sent_on"] = told["sent_on"] or day
             told["to"] = told["to"] or (action.to or "")
             told["reference"] = told["reference"] or (action.reference or "")
         elif entry.kind == "reply":
             reply = entry.reply()
-            day = reply.when.start.date().isoformat() if reply.when.start else ""
+            day = _local_day(reply.when, zone)
             told["reference"] = told["reference"] or (reply.reference or "")
             told["replies"].append({"when": day, "outcome": reply.outcome})
     return told
+
+
+def _local_day(when: IncidentTime, zone: dt.tzinfo) -> str:
+    """The day something happened where the person lives ('' when only described)."""
+    days = when.local_days(zone)
+    return days[0].isoformat() if days else ""
 
 
 def _extra(

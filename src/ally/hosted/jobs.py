@@ -421,18 +421,23 @@ class JobStore(LockedConnection):
         ok: bool,
         result: dict[str, Any],
         to: Recipient,
+        by: str,
         file: bytes | None = None,
     ) -> None:
         """The job's end, in one transaction: its summary (and file) sealed to the journal,
-        the upload deleted and the journal's key forgotten."""
+        the upload deleted and the journal's key forgotten.
+
+        ``by`` is the worker that finished it, recorded because a worker starved of CPU can be
+        taken for dead while it carries on: the job is then run again by another, and the row
+        must name whichever run actually ended it, not the last one to start."""
         with self.transaction() as db:
             db.execute("DELETE FROM queue_job_files WHERE job = ?", (job,))
             if file is not None:
                 self._write_sealed(db, job, "result", [file], to)
             db.execute(
                 "UPDATE queue_jobs SET state = ?, result = ?, key_seal = NULL, sealed_for = '',"
-                " updated = now() WHERE id = ?",
-                ("done" if ok else "failed", seal_json(result, to), job),
+                " worker = ?, updated = now() WHERE id = ?",
+                ("done" if ok else "failed", seal_json(result, to), by, job),
             )
 
     def forget(self, job: str, account: str) -> None:

@@ -83,9 +83,11 @@ class JobRunner:
                 else:
                     self._report(vault, found, options)
             except AllyError as error:  # says what to do; never a message's content
-                self.store.finish(found.id, False, {"error": str(error)}, vault.recipient)
+                self.store.finish(
+                    found.id, False, {"error": str(error)}, vault.recipient, self.worker
+                )
             except Exception:
-                self.store.finish(found.id, False, {"error": FAILED}, vault.recipient)
+                self.store.finish(found.id, False, {"error": FAILED}, vault.recipient, self.worker)
                 raise
 
     def _open(self, job: Job) -> Vault | None:
@@ -125,13 +127,13 @@ class JobRunner:
                 detector=_detector(),
                 progress=self._progress(job.id),
             )
-        self.store.finish(job.id, True, import_summary(result), vault.recipient)
+        self.store.finish(job.id, True, import_summary(result), vault.recipient, self.worker)
 
     def _report(self, vault: Vault, job: Job, options: dict[str, Any]) -> None:
         case = report_casefile(vault, options)
         data = render_report(case, str(options["format"]), str(options["paper"]))
         summary = {"format": options["format"], "size": len(data)}
-        self.store.finish(job.id, True, summary, vault.recipient, file=data)
+        self.store.finish(job.id, True, summary, vault.recipient, self.worker, file=data)
 
 
 def import_options(options: dict[str, Any]) -> ImportOptions:

@@ -17,9 +17,10 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from ally.knowledge.conditions import AllOf, AnyOf, Compare, Node, parse
 from ally.knowledge.messages import message, unit
 from ally.knowledge.schema import Deadline, Length, Pack
-from ally.model.answers import AnswerValue, ApproxDate
+from ally.model.answers import AnswerValue, ApproxDate, JournalDate
 
 
 def add_length(start: dt.date, length: Length) -> dt.date:
@@ -112,6 +113,58 @@ def latest_incident(
     return ApproxDate.parse(max(candidates))
 
 
+PLACE_QUESTION = "context"
+"""The interview's "where does it happen" question; journal incidents carry the same words."""
+
+
+def _places(node: Node) -> set[str] | None:
+    """The places a condition requires (``context has work``), or None when it holds
+    whatever the place (a place under ``not`` or beside an ``or`` without one says nothing)."""
+    if isinstance(node, Compare):
+        if node.question == PLACE_QUESTION and node.op == "has" and isinstance(node.value, str):
+            return {node.value}
+        return None
+    if isinstance(node, AllOf):
+        found = [places for item in node.items if (places := _places(item)) is not None]
+        return set().union(*found) if found else None
+    if isinstance(node, AnyOf):
+        each = [_places(item) for item in node.items]
+        if any(places is None for places in each):
+            return None
+        return set().union(*(places for places in each if places is not None))
+    return None
+
+
+def deadline_places(pack: Pack, deadline: Deadline) -> frozenset[str]:
+    """The places a deadline is about, from pack data: its own condition (``context has
+    work``), else the conditions of the steps that give it, when every one of them names a
+    place. Empty: the deadline is about no one place, and every incident counts."""
+    own = _places(parse(deadline.when))
+    if own:
+        return frozenset(own)
+    givers = [step for step in pack.steps if deadline.id in step.deadlines]
+    each = [_places(parse(step.when)) for step in givers]
+    if not each or any(places is None for places in each):
+        return frozenset()
+    return frozenset(set().union(*(places for places in each if places is not None)))
+
+
+def relevant_dates(
+    journal_dates: Sequence[ApproxDate], places: frozenset[str]
+) -> tuple[ApproxDate, ...]:
+    """The journal's incidents that can start a clock about ``places``: those in one of the
+    places and those recorded without a place (Ally cannot tell, so they count as they did
+    before). An incident recorded only elsewhere (an online post, for a work deadline)
+    does not move the clock."""
+    if not places:
+        return tuple(journal_dates)
+    return tuple(
+        date
+        for date in journal_dates
+        if not isinstance(date, JournalDate) or not date.contexts or places & set(date.contexts)
+    )
+
+
 def with_facts(
     pack: Pack, answers: Mapping[str, AnswerValue], facts: ClockFacts
 ) -> dict[str, AnswerValue]:
@@ -147,8 +200,9 @@ def deadline_clock(
     basis: StartBasis = "not_yet"
     if answered is not None:
         basis = "answer" if answered.precision == "day" else "answer_first_day"
-    if deadline.starts == JOURNAL_CLOCK and facts.journal_dates:
-        latest = latest_incident(answered, facts.journal_dates)
+    dates = relevant_dates(facts.journal_dates, deadline_places(pack, deadline))
+    if deadline.starts == JOURNAL_CLOCK and dates:
+        latest = latest_incident(answered, dates)
         if latest is not None and (answered is None or latest.earliest > answered.earliest):
             start, basis = latest, "journal"
     if start is None:

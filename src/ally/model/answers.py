@@ -91,6 +91,14 @@ class ApproxDate(BaseModel):
         return str(self.earliest.year)
 
 
+class JournalDate(ApproxDate):
+    """When a journal incident happened (its day or days where the person lives), with the
+    places it belongs to (``work``, ``online``…), so a deadline about one place is counted
+    from incidents there, not from an unrelated later one."""
+
+    contexts: tuple[str, ...] = ()
+
+
 TRIED_OUTCOMES = ("waiting", "refused", "no-answer", "done", "resolved")
 
 

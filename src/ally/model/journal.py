@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -45,6 +46,24 @@ def journal_zone_name(entries: list[Entry]) -> str | None:
             if isinstance(value, str) and value:
                 name = value
     return name
+
+
+def computer_zone() -> dt.tzinfo:
+    """This computer's zone: what typed times were read in when the journal keeps none."""
+    return dt.datetime.now().astimezone().tzinfo or dt.UTC
+
+
+def journal_zone(entries: list[Entry]) -> dt.tzinfo:
+    """The zone the person's typed times were read in, and the one to show them in: the
+    zone the journal keeps (``vault add --timezone``, the web form or its settings page), or
+    this computer's zone when it keeps none (as the times were read then)."""
+    name = journal_zone_name(entries)
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return computer_zone()
 
 
 def in_zone(payload: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
@@ -117,6 +136,16 @@ class IncidentTime(_Strict):
         """A date without a time, in the person's zone: it stays that date everywhere."""
         start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
         return cls(start=start, day=day, **extra)
+
+    def local_days(self, zone: dt.tzinfo) -> tuple[dt.date, dt.date] | None:
+        """The first and last calendar day of the incident where the person lives (None when
+        it is known only by a description). A date given without a time stays that date; a
+        typed time, stored as an instant, is dated in ``zone``, not by its UTC day."""
+        if self.start is None:
+            return None
+        first = self.day if self.day is not None else self.start.astimezone(zone).date()
+        last = self.end.astimezone(zone).date() if self.end is not None else first
+        return first, max(first, last)
 
     def summary(self) -> str:
         """A short human form: '2024-03-02 14:30 UTC', 'about 2024-03', or the description."""

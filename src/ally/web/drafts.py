@@ -34,6 +34,7 @@ DRAFT_FIELDS = (
     "who",
     "witnesses",
     "impact",
+    "retaliation",
 )
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -64,7 +65,11 @@ class DraftStore:
     def save(self, vault: Vault, draft_id: str, fields: dict[str, str], now: int) -> bool:
         """Keep (or replace) a draft; False if that draft's incident was saved meanwhile."""
         kept = {name: fields.get(name, "")[:20_000] for name in DRAFT_FIELDS}
-        if not any(value.strip() for name, value in kept.items() if name != "approximate"):
+        if not any(
+            value.strip()
+            for name, value in kept.items()
+            if name not in ("approximate", "retaliation")
+        ):
             return True  # nothing typed yet: nothing to keep
         sealed = base64.b64encode(
             crypto.seal(json.dumps(kept).encode("utf-8"), [vault.recipient])

@@ -18,6 +18,8 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from ally.documents.casefile import entry_when
+from ally.documents.report_i18n import Words, report_language
 from ally.model.answers import MIN_YEAR
 from ally.web import sealing
 from ally.web.i18n import LANGUAGES, N_, negotiate, translations
@@ -169,6 +171,9 @@ def render(
         "camouflage": camouflage,
         "neutral": False,
         "fdate": lambda day: format_date(day, "long", locale=visit.language),
+        "fwhen": lambda entry, zone: entry_when(
+            entry, zone, Words(report_language(visit.language))
+        ),
         "fsize": lambda size: _size(size, visit.language),
         "i18n": visit.i18n,
         "lang": visit.language,

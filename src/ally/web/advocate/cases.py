@@ -23,7 +23,13 @@ from ally.knowledge.answers import normalise_answers
 from ally.knowledge.loader import load_pack
 from ally.vault.crypto import Identity
 from ally.web.advocate.access import hosted, unlocked_key
-from ally.web.advocate.casework import SharedEvidence, answers_of, dated, worked_out
+from ally.web.advocate.casework import (
+    SharedEvidence,
+    answers_of,
+    dated,
+    shared_zone,
+    worked_out,
+)
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
 from ally.web.state import web_state
@@ -67,6 +73,7 @@ def _case(
     return render(
         request, visit, "advocate/case.html", status, shared=shared, worked=worked,
         deadlines=dated(worked.view if worked else None), letters=letters, error=error,
+        zone=shared_zone(shared.case),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -19,7 +20,7 @@ from ally.case.tracker import case_view, current_plan, situation
 from ally.errors import AllyError
 from ally.hosted.accounts import Account
 from ally.hosted.sharing import SharedCase, Sharing
-from ally.model.answers import ApproxDate
+from ally.model.answers import JournalDate
 from ally.model.case import CaseEvent, CaseView, DeadlineWatch
 from ally.model.journal import Entry
 from ally.model.plan import Plan
@@ -41,7 +42,7 @@ def worked_out(case: dict[str, Any] | None, today: dt.date, language: str) -> Wo
         return None
     try:
         events = [_EVENT.validate_python(e) for e in case.get("events", [])]
-        dates = [ApproxDate.model_validate(d) for d in case.get("journal_dates", [])]
+        dates = [JournalDate.model_validate(d) for d in case.get("journal_dates", [])]
         return Worked(
             case_view(events, today, dates, language),
             current_plan(events, today, dates, language),
@@ -49,6 +50,19 @@ def worked_out(case: dict[str, Any] | None, today: dt.date, language: str) -> Wo
         )
     except (AllyError, ValidationError, ValueError, OverflowError):
         return None
+
+
+def shared_zone(case: dict[str, Any] | None) -> dt.tzinfo:
+    """The person's time zone, shared with their plan, for showing their entries' times as
+    they typed them. Without the plan, UTC: each time is shown with its offset (UTC+00:00),
+    never as a bare date that could be the wrong day."""
+    name = case.get("timezone") if case else None
+    if isinstance(name, str) and name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return dt.UTC
 
 
 def dated(view: CaseView | None) -> list[DeadlineWatch]:

@@ -9,6 +9,7 @@ download as an iCalendar file in the person's language.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
@@ -93,7 +94,7 @@ def today(request: Request) -> dt.date:
 
 def _read(
     request: Request, visit: Visit, case: VaultCase
-) -> tuple[list[CaseEvent], list[ApproxDate]]:
+) -> tuple[list[CaseEvent], Sequence[ApproxDate]]:
     """The case's events (with the interview's answers recorded if they changed) and the
     journal's incident dates, which start the clocks."""
     interview = load_interview(visit)
@@ -109,7 +110,7 @@ def _started(events: list[CaseEvent]) -> bool:
 
 
 def _worked_out(
-    events: list[CaseEvent], day: dt.date, dates: list[ApproxDate], language: str
+    events: list[CaseEvent], day: dt.date, dates: Sequence[ApproxDate], language: str
 ) -> tuple[CaseView, Plan]:
     try:
         return (
@@ -141,7 +142,7 @@ def _show(
     request: Request,
     visit: Visit,
     events: list[CaseEvent],
-    dates: list[ApproxDate],
+    dates: Sequence[ApproxDate],
     status: int = 200,
     problem: Problem | None = None,
 ) -> Response:

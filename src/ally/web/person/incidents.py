@@ -26,7 +26,7 @@ from ally.vault import AttachmentWriter, EntryNotFoundError, Vault
 from ally.web.drafts import DRAFT_FIELDS, Draft, new_draft_id, valid_draft_id
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
-from ally.web.person.journal import keeper
+from ally.web.person.journal import keeper, zone_of
 from ally.web.person.places import PLACE_LABELS, PLACES, interview_place, place_from
 from ally.web.person.share import shared_new_entry
 from ally.web.state import web_state
@@ -61,6 +61,7 @@ TEXT_FIELDS = (
     "witnesses",
     "impact",
 )
+CHECKBOXES = ("approximate", "retaliation")
 
 
 def _lines(text: str) -> list[str]:
@@ -94,6 +95,9 @@ def _when_from_words(words: str, zone: dt.tzinfo, order: DateOrder | None) -> In
 
 
 ENTRY_KINDS = ("incident", "action", "reply")
+RETALIATION_TAG = "retaliation"
+"""The tag the form's "after I complained or reported it" box stores: letters then name
+retaliation (``documents.law.find_conduct``)."""
 
 
 def entry_from(
@@ -111,7 +115,9 @@ def entry_from(
     if isinstance(incident, str):
         return incident
     if kind == "incident":
-        return kind, incident.model_copy(update={"contexts": contexts}).model_dump(mode="json")
+        tags = [RETALIATION_TAG] if fields.get("retaliation") else []
+        update = {"contexts": contexts, "tags": tags}
+        return kind, incident.model_copy(update=update).model_dump(mode="json")
     common: dict[str, Any] = {
         "when": incident.when,
         "what": incident.what,
@@ -341,7 +347,7 @@ async def add_incident(request: Request, visit: VisitDep) -> Response:
             await anyio.to_thread.run_sync(shared_new_entry, request, vault, upload.saved.id)
     draft_id = upload.fields.get("draft", "")
     if upload.error or upload.saved is None:
-        fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, "approximate")}
+        fields = {name: upload.fields.get(name, "") for name in (*TEXT_FIELDS, *CHECKBOXES)}
         return render(
             request,
             visit,
@@ -387,6 +393,7 @@ def entry_page(request: Request, visit: VisitDep, number: EntryNumber) -> Respon
             incident=incident,
             snapshot=snapshot,
             place_labels=PLACE_LABELS,
+            zone=zone_of(vault),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 
@@ -9,8 +10,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally.model.journal import SETTINGS_KIND
-from ally.vault import VaultExistsError, WrongPassphraseError, generate_passphrase
+from ally.model.journal import SETTINGS_KIND, computer_zone, journal_zone, journal_zone_name
+from ally.vault import Vault, VaultExistsError, WrongPassphraseError, generate_passphrase
 from ally.vault.keyslots import (
     NoRecoveryCodeError,
     RecoveryRequiredError,
@@ -88,6 +89,9 @@ def journal(request: Request, visit: VisitDep, next: str = "") -> Response:
                 entries=entries,
                 unfinished=unfinished,
                 place_labels=PLACE_LABELS,
+                zone=zone_of(vault),
+                zone_set=journal_zone_name(vault.entries(kind=SETTINGS_KIND)) is not None,
+                zone_name=str(zone_of(vault)),
             )
     after = return_to(next)
     if not vaults.exists(visit.session.row):
@@ -106,6 +110,11 @@ BAD_ZONE = N_(
     "Ally does not know that time zone. Use a name like America/Los_Angeles or Europe/London, "
     "or leave it empty."
 )
+
+
+def zone_of(vault: Vault) -> dt.tzinfo:
+    """The journal's time zone: the one typed times were read in and every page shows."""
+    return journal_zone(vault.entries(kind=SETTINGS_KIND))
 
 
 def new_passphrase_problem(form: FormFields) -> str | None:
@@ -171,6 +180,40 @@ def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
     return render(
         request, visit, "person/recovery_code.html", code=code, new_journal=True, next=after
     )
+
+
+@router.get("/journal/timezone")
+def timezone_page(request: Request, visit: VisitDep) -> Response:
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal?next=/journal/timezone")
+        stored = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+    return _zone_page(request, visit, 200, stored, None)
+
+
+@router.post("/journal/timezone")
+def change_timezone(request: Request, visit: VisitDep, form: FormDep) -> Response:
+    """Keep a new zone for the journal. Typed times are stored as instants, so this changes
+    how they are shown and how times typed from now on are read, never when things happened."""
+    name = form.get("timezone").strip()
+    with keeper(request).using(visit.session.row) as vault:
+        if vault is None:
+            return see_other("/journal?next=/journal/timezone")
+        stored = journal_zone_name(vault.entries(kind=SETTINGS_KIND))
+        if not name or not known_zone(name):
+            return _zone_page(request, visit, 422, stored, BAD_ZONE)
+        if name != stored:
+            vault.add_entry(SETTINGS_KIND, {"timezone": name})
+    return see_other("/journal")
+
+
+def _zone_page(
+    request: Request, visit: Visit, status: int, stored: str | None, error: str | None
+) -> Response:
+    return render(
+        request, visit, "journal/timezone.html", status, zone_value=stored,
+        fallback=str(computer_zone()), error=error,
+    )  # fmt: skip
 
 
 @router.post("/journal/unlock")

@@ -24,13 +24,13 @@ from ally.hosted.accounts import Account
 from ally.hosted.sessions import Current
 from ally.hosted.sharing import MAX_FILE_BYTES, ShareContent, Sharing, SharingError
 from ally.model.case import AnswersEvent
-from ally.model.journal import Attachment, Entry
+from ally.model.journal import SETTINGS_KIND, Attachment, Entry, computer_zone, journal_zone_name
 from ally.vault import Vault, VaultError
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render, see_other
 from ally.web.person.flow import load_interview
 from ally.web.person.gate import journal_needed
-from ally.web.person.journal import keeper
+from ally.web.person.journal import keeper, zone_of
 from ally.web.person.tracking import sync_situation
 from ally.web.state import web_state
 
@@ -87,13 +87,14 @@ def _page(request: Request, visit: Visit, status: int, error: str | None) -> Res
         # Locked: what is shared, and "Stop sharing", still show; stopping never waits.
         entries = vault.timeline() if vault else []
         notes = _notes(sharing, person, vault) if vault else []
+        zone = zone_of(vault) if vault else computer_zone()
     advocates = sharing.advocates(person)
     names = dict(advocates)
     return render(
         request, visit, "person/share.html", status, entries=entries,
         shares=_shares(sharing, person, names),
         advocates=advocates, names=names, notes=notes, error=error,
-        has_plan=bool(load_interview(visit)), locked=vault is None,
+        has_plan=bool(load_interview(visit)), locked=vault is None, zone=zone,
     )  # fmt: skip
 
 
@@ -162,7 +163,7 @@ def _page_with(request: Request, visit: Visit, vault: Vault, error: str) -> Resp
         request, visit, "person/share.html", 400, entries=vault.timeline(),
         shares=_shares(sharing, person, dict(advocates)),
         advocates=advocates, names=dict(advocates), notes=_notes(sharing, person, vault),
-        error=error, has_plan=bool(load_interview(visit)), locked=False,
+        error=error, has_plan=bool(load_interview(visit)), locked=False, zone=zone_of(vault),
     )  # fmt: skip
 
 
@@ -197,6 +198,7 @@ def _case(request: Request, visit: Visit, vault: Vault) -> dict[str, Any] | None
     return {
         "events": [event.model_dump(mode="json") for event in events],
         "journal_dates": [day.model_dump(mode="json") for day in case.journal_dates()],
+        "timezone": journal_zone_name(vault.entries(kind=SETTINGS_KIND)),
     }
 
 

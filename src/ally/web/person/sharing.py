@@ -17,10 +17,11 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from ally.model.journal import computer_zone
 from ally.vault import RecipientError, Vault
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
-from ally.web.person.journal import keeper
+from ally.web.person.journal import keeper, zone_of
 
 router = APIRouter()
 
@@ -30,8 +31,8 @@ def export_page(request: Request, visit: VisitDep) -> Response:
     with keeper(request).using(visit.session.row) as vault:
         if vault is None:
             return see_other("/journal")
-        entries = vault.timeline()
-    return render(request, visit, "journal/export.html", entries=entries, error=None)
+        entries, zone = vault.timeline(), zone_of(vault)
+    return render(request, visit, "journal/export.html", entries=entries, zone=zone, error=None)
 
 
 @router.post("/journal/export")
@@ -60,7 +61,10 @@ def export_shared(request: Request, visit: VisitDep, form: FormDep) -> Response:
 def _export_error(request: Request, visit: Visit, error: str) -> Response:
     with keeper(request).using(visit.session.row) as vault:
         entries = vault.timeline() if vault else []
-    return render(request, visit, "journal/export.html", 400, entries=entries, error=error)
+        zone = zone_of(vault) if vault else computer_zone()
+    return render(
+        request, visit, "journal/export.html", 400, entries=entries, zone=zone, error=error
+    )
 
 
 def _bundle(

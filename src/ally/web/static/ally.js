@@ -8,6 +8,7 @@
  * - Shows the Print button on the plan page; opens a folded plan step when a link leads to it
  *   and every step before printing.
  * - Shows how far an import is while its form is sent (the page itself waits for the result).
+ * - Fills in the browser's time zone where a hosted page asks for it.
  */
 (function () {
   "use strict";
@@ -259,4 +260,20 @@
     });
   });
   schedule();
+})();
+
+/* The time-zone field on a hosted server: filled in with the browser's own zone (read here,
+ * never sent anywhere else), since the server's clock is not where the person lives. Without
+ * this script the field stays empty and the page asks. */
+(function () {
+  "use strict";
+  var field = document.querySelector("input[data-zone-from-browser]");
+  if (!field || field.value) {
+    return;
+  }
+  try {
+    field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (ignored) {
+    field.value = "";
+  }
 })();
