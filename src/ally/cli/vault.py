@@ -45,7 +45,9 @@ from ally.model.journal import (
     Reply,
     in_zone,
     journal_zone_name,
+    read_time_kind,
 )
+from ally.model.pages import MESSAGE_KIND, PAGE_KIND
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
@@ -565,11 +567,14 @@ def _entry_table(entries: list[Entry], *, by_time: bool) -> Table:
     table.add_column("Files", justify="right")
     for e in entries:
         moment = e.occurred_at() if by_time else e.recorded_at
-        flags = " (edited)" if e.version > 1 else ""
+        # A later version of imported messages only records a review decision (or a message
+        # forgotten): the sender's words are unchanged, so it is not the person's edit.
+        edited = e.version > 1 and e.kind not in (PAGE_KIND, MESSAGE_KIND)
+        flags = " (edited)" if edited else ""
         table.add_row(
             str(e.seq),
             moment.strftime("%Y-%m-%d %H:%M"),
-            e.kind,
+            read_time_kind(e).kind,  # a step an older version saved as a tagged incident
             e.summary() + flags,
             str(len([a for a in e.attachments if not a.forgotten])) or "",
         )
