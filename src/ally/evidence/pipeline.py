@@ -192,6 +192,7 @@ class ImportResult:
         strict = "tick “Refuse unreadable lines”" if web else "use --strict"
         order = "choose the date order on the import form" if web else "use --date-order"
         platform = "choose the app on the import form" if web else "use --platform"
+        signal = "choose “Signal” as the kind of export on the import form"
         notes = []
         if self.encoding:
             notes.append(f"The file was not UTF-8 text; it was read as {self.encoding}.")
@@ -213,6 +214,8 @@ class ImportResult:
             )
         if self.platform_reason:
             reason = self.platform_reason.replace("use --platform", platform)
+            if web:
+                reason = reason.replace("use --format signal", signal)
             notes.append(f"The app: {reason}.")
         return notes
 

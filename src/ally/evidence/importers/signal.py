@@ -88,8 +88,30 @@ def looks_like_sigexport(probe: Probe, text: str) -> bool:
     return (
         name.endswith(".md")
         or any(marker in text for marker in SIGNAL_MARKERS)
-        or "signal" in " ".join(probe.folders)
+        or named_signal(probe)
     )
+
+
+def named_signal(probe: Probe) -> bool:
+    """The file's name or a folder above it says Signal (``signal.txt``, ``signal-export/``)."""
+    return "signal" in probe.name.lower() or "signal" in " ".join(probe.folders)
+
+
+def shared_line_shape(probe: Probe, text: str) -> bool:
+    """The file starts with a ``[YYYY-MM-DD, HH:MM] Name:`` line, which Signal's text exports
+    and WhatsApp's (on iOS, in some locales) both write, and has no WhatsApp-only marks: read
+    as WhatsApp, the app is a guess the summary must say."""
+    if probe.zip_names is not None or not SIGEXPORT_LINE.match(_first_line(text)):
+        return False
+    return not any(marker in text for marker in WHATSAPP_MARKERS)
+
+
+ASSUMED_WHATSAPP = (
+    "read as WhatsApp. Its lines ([date, time] name: text) are written the same way by "
+    "WhatsApp and by Signal's text exports, and nothing in the file tells them apart. If it "
+    "is a Signal export, import it again and use --format signal"
+)
+"""The summary's note (``ReadReport.platform_reason``) when the app had to be assumed."""
 
 
 # --- messages from text --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from itertools import chain
 from pathlib import Path
 from typing import IO
 
-from ally.evidence.importers.base import ImportOptions, Probe, Source
+from ally.evidence.importers.base import PROBE_SIZE, ImportOptions, Probe, Source
 from ally.evidence.importers.encoding import (
     Encoding,
     Utf8Reader,
@@ -29,6 +29,7 @@ from ally.evidence.importers.encoding import (
     detect_stream,
     open_text,
 )
+from ally.evidence.importers.signal import ASSUMED_WHATSAPP, named_signal, shared_line_shape
 from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, Reopen, report_order
 from ally.model.message import Attachment, Message
 
@@ -86,6 +87,7 @@ class WhatsAppImporter:
             yield from self._zip_blocks(source, options)
             return
         conversation = options.conversation or conversation_from_name(source.name)
+        _note_assumed_app(source)
         encoding = detect(source.path)
         note_encoding(source, encoding)
         with open_text(source.path, encoding) as handle:
@@ -140,6 +142,20 @@ class WhatsAppImporter:
                 raise inner.error(
                     None, f"the .zip is damaged or cut short ({type(error).__name__})."
                 ) from error
+
+
+def _note_assumed_app(source: Source) -> None:
+    """Say in the summary when the file could as well be a Signal text export (the same line
+    shape, no WhatsApp-only marks, nothing in its name): the evidence record names the app."""
+    try:
+        with source.path.open("rb") as handle:
+            head = handle.read(PROBE_SIZE)
+    except OSError:
+        return
+    folders = tuple(part.lower() for part in source.path.resolve().parent.parts[-4:])
+    probe = Probe(source.name, head, None, folders)
+    if shared_line_shape(probe, probe.text()) and not named_signal(probe):
+        source.report.platform_reason = ASSUMED_WHATSAPP
 
 
 def _order(
