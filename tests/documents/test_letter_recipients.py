@@ -17,6 +17,7 @@ from ally.documents.checklist import Choice
 from ally.documents.drafting import DraftRequest, draft
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.law import find_conduct
+from ally.documents.letters import LetterPart
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
@@ -24,7 +25,17 @@ from ally.vault import Vault
 from ally.web.person.incidents import entry_from
 from tests.documents.conftest import PASSPHRASE, WEAK
 from tests.documents.test_cli import ALLY
-from tests.documents.test_letter_substance import CA_ANSWERS, CA_DETAILS, LA, TODAY, at
+from tests.documents.test_letter_substance import (
+    CA_ANSWERS,
+    CA_DETAILS,
+    GB_ANSWERS,
+    GB_DETAILS,
+    LA,
+    LONDON,
+    TODAY,
+    at,
+    letters_for,
+)
 
 CRIME_REFERENCE = "OAK-2026-00417"
 
@@ -230,3 +241,53 @@ def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
         incidents = [e for e in vault.entries() if e.kind == "incident"]
         assert [e.incident().tags for e in incidents] == [["retaliation"]]
         assert "retaliation" in find_conduct({}, incidents).conduct
+
+
+# --- the upstream letter names the host, not the desk the person reported to ------------------
+
+
+def upstream_letter(host_organisation: str | None) -> str:
+    journal = MemoryEvidence()
+    journal.add(
+        "incident",
+        {
+            "when": at(LONDON, 6, 20, 20),
+            "what": "A post at https://gossip-board.example/t/77 calls me a liar.",
+            "contexts": ["online"],
+        },
+    )
+    journal.add(
+        "action",
+        {
+            "when": at(LONDON, 6, 21, 9),
+            "what": "Sent my abuse report to the host.",
+            "to": "Hostly abuse desk",
+            "reference": "HOST-77",
+            "step": "host-abuse-report",
+            "contexts": ["online"],
+        },
+    )
+    letters = dict(GB_DETAILS.letters)
+    if host_organisation:
+        letters["host-abuse-report"] = LetterPart(recipient_organisation=host_organisation)
+    details = GB_DETAILS.model_copy(update={"letters": letters})
+    return letters_for("gb", GB_ANSWERS, journal, details, LONDON, ["upstream-abuse-report"])[
+        "upstream-abuse-report"
+    ]
+
+
+def test_the_upstream_letter_names_the_hosting_company_as_the_customer() -> None:
+    named = upstream_letter("Hostly Ltd")
+    assert (
+        "that harasses me. It is hosted by your customer, Hostly Ltd, or uses a domain "
+        "registered through you." in named
+    )
+    unnamed = upstream_letter(None)
+    assert (
+        "that harasses me. It is hosted by your customer, or uses a domain registered through "
+        "you." in unnamed
+    )
+    assert "your customer, Hostly abuse desk" not in unnamed
+    assert "I reported it to the host (Hostly abuse desk) on 2026-06-21, reference HOST-77." in (
+        unnamed
+    )

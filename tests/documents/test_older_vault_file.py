@@ -177,3 +177,15 @@ def test_a_write_by_todays_code_keeps_the_old_chain_verifiable(tmp_path: Path) -
     assert "OK: the journal verified — 12 entries, 14 encrypted files checked." in verified.stdout
     with Vault.open(str(location), PASSPHRASE) as vault:
         assert facts(build_casefile(vault, zone=LA)).incidents == 3
+
+
+def test_cli_lists_old_steps_by_what_they_are_and_marks_are_not_edits(tmp_path: Path) -> None:
+    location = copy_of_the_old_vault(tmp_path)
+    shown = cli(location, "vault", "timeline")
+    assert shown.returncode == 0, shown.stderr
+    rows = {line.split()[0]: line.split(None, 4) for line in shown.stdout.splitlines()[1:]}
+    assert rows["2"][2:4] == ["04:52", "incident"], "21:52 at -07:00, shown in UTC"
+    assert rows["4"][1:4] == ["2026-09-16", "17:30", "action"]
+    assert rows["5"][1:4] == ["2026-09-25", "15:00", "reply"]
+    assert rows["9"][3] == "messages" and "(edited)" not in rows["9"][4]
+    assert rows["9"][4].startswith("20 imported messages")

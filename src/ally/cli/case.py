@@ -117,6 +117,12 @@ def update(
     on: str | None = OnOpt,
     note: str | None = typer.Option(None, "--note", help="A short note for yourself."),
     answer: str | None = typer.Option(None, "--answer", help="What they answered, if anything."),
+    reference: str | None = typer.Option(
+        None,
+        "--reference",
+        help="The reference number they gave (a ticket or case number); letters and the "
+        "report show it in Steps taken.",
+    ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
@@ -130,9 +136,19 @@ def update(
                 f"There is no step {step!r} in your plan. `ally case status` lists them."
             )
         case.record(
-            StatusEvent(on=_day(on), step=step, status=status, note=note, answer_received=answer)
+            StatusEvent(
+                on=_day(on),
+                step=step,
+                status=status,
+                note=note,
+                answer_received=answer,
+                reference=reference.strip() if reference and reference.strip() else None,
+            )
         )
-    out.print(f"Recorded: {step} is now {STATUS_WORDS[status]}.")
+    out.print(
+        f"Recorded: {step} is now {STATUS_WORDS[status]}."
+        + (f" Reference: {reference.strip()}." if reference and reference.strip() else "")
+    )
 
 
 @app.command()

@@ -46,7 +46,9 @@ from ally.model.journal import (
     in_zone,
     journal_zone,
     journal_zone_name,
+    read_time_kind,
 )
+from ally.model.pages import MESSAGE_KIND, PAGE_KIND
 from ally.storage.vault_store import database_for
 from ally.vault import Vault, default_location, generate_passphrase, verify_bundle
 from ally.vault.bundle import MANIFEST
@@ -567,11 +569,14 @@ def _entry_table(entries: list[Entry], *, by_time: bool, zone: dt.tzinfo) -> Tab
     for e in entries:
         # In the person's zone with its offset, worded as the report words it.
         when = entry_when(e, zone) if by_time else format_moment(e.recorded_at, zone)
-        flags = " (edited)" if e.version > 1 else ""
+        # A later version of imported messages only records a review decision (or a message
+        # forgotten): the sender's words are unchanged, so it is not the person's edit.
+        edited = e.version > 1 and e.kind not in (PAGE_KIND, MESSAGE_KIND)
+        flags = " (edited)" if edited else ""
         table.add_row(
             str(e.seq),
             when,
-            e.kind,
+            read_time_kind(e).kind,  # a step an older version saved as a tagged incident
             e.summary() + flags,
             str(len([a for a in e.attachments if not a.forgotten])) or "",
         )

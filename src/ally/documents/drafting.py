@@ -449,9 +449,16 @@ def _earlier(
         pack, plan, before.id, source, request, answers=answers, today=today, folders=folders
     )
     part = request.details.part(before.id, first.kind.id)
+    # The hosting company (the upstream provider's customer): the organisation named for the
+    # host's letter, else the one a lookup found; never the desk or person the report went to.
+    found = [c.organisation for c in request.lookup.contacts] if request.lookup else []
+    host_name = (part.recipient_organisation if part else None) or next(
+        (name for name in found if name), ""
+    )
     told: dict[str, Any] = {
         "step": before.id,
         "title": before.title,
+        "host": host_name,
         "to": (part.recipient_organisation if part else None) or "",
         "sent_on": part.sent_on.isoformat() if part and part.sent_on else "",
         "reference": (part.reference if part else None) or "",

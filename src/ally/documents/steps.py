@@ -123,7 +123,7 @@ def from_case(
                 text=text,
                 who="",
                 outcome="",
-                reference="",
+                reference=" ".join((event.reference or "").split()),
                 step=event.step,
                 code=str(event.status.value),
                 title=title,

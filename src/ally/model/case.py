@@ -56,6 +56,9 @@ class StatusEvent(_Event):
     status: StepStatus
     note: str | None = None
     answer_received: str | None = None
+    reference: str | None = Field(
+        default=None, description="The reference number given with the answer (a ticket, case)."
+    )
 
 
 class MarkEvent(_Event):
