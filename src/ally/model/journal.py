@@ -69,11 +69,14 @@ def journal_zone(entries: list[Entry]) -> dt.tzinfo:
 def in_zone(payload: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
     """A payload whose ``when`` times were written without a zone, read in the person's zone
     (so a typed 21:52 stays 21:52 where they live, whatever the computer's zone is); a
-    start given as a bare date becomes that calendar day."""
+    start given as a bare date, or only a ``day``, becomes that calendar day."""
     when = payload.get("when")
     if not isinstance(when, dict):
         return payload
     fixed = dict(when)
+    day = fixed.get("day")
+    if fixed.get("start") is None and isinstance(day, str) and len(day.strip()) == 10:
+        fixed["start"] = day.strip()
     for key in ("start", "end"):
         value = fixed.get(key)
         if not isinstance(value, str):
@@ -120,7 +123,10 @@ class IncidentTime(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> IncidentTime:
         if self.start is None and not self.description:
-            raise ValueError("give a date and time, or describe roughly when it happened")
+            raise ValueError(
+                'give a date and time ("start": "2026-09-10T21:52"), a date ("start" or "day": '
+                '"2026-09-10"), or describe roughly when it happened ("description")'
+            )
         if self.end is not None and self.start is None:
             raise ValueError("a range needs a start as well as an end")
         if self.start is not None and self.end is not None and self.end < self.start:

@@ -11,6 +11,7 @@ that stops as soon as the answer is certain.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 import re
@@ -28,7 +29,7 @@ from ally.evidence.importers.encoding import (
     detect_stream,
     open_text,
 )
-from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, report_order
+from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, Reopen, report_order
 from ally.model.message import Attachment, Message
 
 OMITTED = re.compile(
@@ -88,7 +89,7 @@ class WhatsAppImporter:
         encoding = detect(source.path)
         note_encoding(source, encoding)
         with open_text(source.path, encoding) as handle:
-            order = _order(source, handle, options)
+            order = _order(source, handle, options, lambda: _reopened_file(source.path, encoding))
         with open_text(source.path, encoding) as handle:
             parser = Parser(
                 source,
@@ -118,7 +119,12 @@ class WhatsAppImporter:
                     encoding = detect_stream(handle)
                 note_encoding(source, encoding)
                 with archive.open(member) as raw:
-                    order = _order(inner, _text(raw, encoding), options)
+                    order = _order(
+                        inner,
+                        _text(raw, encoding),
+                        options,
+                        lambda: _reopened(archive, member, encoding),
+                    )
                 with archive.open(member) as raw:
                     parser = Parser(
                         inner,
@@ -136,12 +142,29 @@ class WhatsAppImporter:
                 ) from error
 
 
-def _order(source: Source, handle: IO[bytes] | Utf8Reader, options: ImportOptions) -> str:
+def _order(
+    source: Source,
+    handle: IO[bytes] | Utf8Reader,
+    options: ImportOptions,
+    reopen: Reopen | None = None,
+) -> str:
     if options.date_order:
         source.report.date_order = options.date_order
         source.report.date_order_reason = "you chose it"
         return options.date_order
-    return report_order(source, handle, strict=options.strict)  # type: ignore[arg-type]
+    return report_order(source, handle, strict=options.strict, reopen=reopen)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def _reopened_file(path: Path, encoding: Encoding) -> Iterator[IO[bytes]]:
+    with open_text(path, encoding) as handle:
+        yield handle  # type: ignore[misc]
+
+
+@contextlib.contextmanager
+def _reopened(archive: zipfile.ZipFile, member: str, encoding: Encoding) -> Iterator[IO[bytes]]:
+    with archive.open(member) as raw:
+        yield _text(raw, encoding)
 
 
 def _text(handle: IO[bytes], encoding: Encoding) -> IO[bytes]:

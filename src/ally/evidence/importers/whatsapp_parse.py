@@ -127,6 +127,8 @@ class OrderVote:
     misses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DATE_ORDERS, 0))
     last: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     first: tuple[bytes, bytes | bool | None] | None = None
+    misfit: tuple[bytes, bytes, bytes] | None = None
+    """The first date after which no order fitted every date (for a strict refusal's line)."""
 
     def see(self, a: bytes, b: bytes, c: bytes, has_ampm: bytes | bool | None) -> None:
         """Count one header's date; ``has_ampm`` is its AM/PM marker (or whether it has one)."""
@@ -135,6 +137,8 @@ class OrderVote:
         for order in DATE_ORDERS:
             date = ymd(order, a, b, c)
             if date is None:
+                if self.alive == {order} and self.misfit is None:
+                    self.misfit = (a, b, c)
                 self.alive.discard(order)
                 self.misses[order] += 1
                 continue
@@ -265,10 +269,16 @@ def scan_order(source: Source, handle: IO[bytes]) -> str:
     return scan_order_vote(source, handle)[0]
 
 
-def report_order(source: Source, handle: IO[bytes], *, strict: bool = True) -> str:
+Reopen = Callable[[], contextlib.AbstractContextManager[IO[bytes]]]
+"""Opens the chat again from its start (to find the line a strict refusal names)."""
+
+
+def report_order(
+    source: Source, handle: IO[bytes], *, strict: bool = True, reopen: Reopen | None = None
+) -> str:
     """The date order, noted in the source's report with whether another order would also
     have fitted every date, and why this one was chosen."""
-    order, vote = scan_order_vote(source, handle, strict=strict)
+    order, vote = scan_order_vote(source, handle, strict=strict, reopen=reopen)
     source.report.date_order = order
     source.report.date_order_ambiguous = len(vote.alive) > 1
     source.report.date_order_reason = (
@@ -278,7 +288,7 @@ def report_order(source: Source, handle: IO[bytes], *, strict: bool = True) -> s
 
 
 def scan_order_vote(
-    source: Source, handle: IO[bytes], *, strict: bool = True
+    source: Source, handle: IO[bytes], *, strict: bool = True, reopen: Reopen | None = None
 ) -> tuple[str, OrderVote]:
     """The date order and the vote that chose it.
 
@@ -307,8 +317,36 @@ def scan_order_vote(
             raise source.error(
                 "line 1", "no WhatsApp messages found; is this a WhatsApp chat export?"
             )
-        raise source.error(None, "the dates in this chat do not follow one day/month/year order.")
+        if vote.misfit is None:
+            raise source.error(
+                None, "the dates in this chat do not follow one day/month/year order."
+            )
+        written = "-".join(part.decode("ascii", "replace") for part in vote.misfit)
+        line = misfit_line(reopen, vote.misfit) if reopen is not None else None
+        raise source.error(
+            f"line {line}" if line else None,
+            f"the date {written} fits no day/month/year order that the dates before it "
+            "fit, so the dates in this chat do not follow one order. Correct that line, or "
+            "import without --strict to keep it as written.",
+        )
     return order, vote
+
+
+def misfit_line(reopen: Reopen, date: tuple[bytes, bytes, bytes]) -> int | None:
+    """The number of the first line whose header has this date."""
+    number, rest = 0, b""
+    with reopen() as handle:
+        while True:
+            block = handle.read(BLOCK)
+            lines = (rest + block).split(NEWLINE)
+            rest = lines.pop() if block else b""
+            for line in lines:
+                number += 1
+                found = HEADER.match(line.removeprefix(_BOM))
+                if found is not None and (found[1], found[3], found[4]) == date:
+                    return number
+            if not block:
+                return None
 
 
 def clock(
