@@ -38,13 +38,14 @@ def copy_of_the_old_vault(tmp_path: Path) -> Path:
     return target
 
 
-def cli(location: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(location: Path, *args: str, tz: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {
         "ALLY_VAULT": str(location),
         "ALLY_PASSPHRASE": PASSPHRASE,
         "COLUMNS": "200",
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        **({"TZ": tz} if tz else {}),
     }
     return subprocess.run([*ALLY, *args], env=env, capture_output=True, text=True, check=False)
 
@@ -181,11 +182,12 @@ def test_a_write_by_todays_code_keeps_the_old_chain_verifiable(tmp_path: Path) -
 
 def test_cli_lists_old_steps_by_what_they_are_and_marks_are_not_edits(tmp_path: Path) -> None:
     location = copy_of_the_old_vault(tmp_path)
-    shown = cli(location, "vault", "timeline")
+    shown = cli(location, "vault", "timeline", tz="UTC")
     assert shown.returncode == 0, shown.stderr
-    rows = {line.split()[0]: line.split(None, 4) for line in shown.stdout.splitlines()[1:]}
-    assert rows["2"][2:4] == ["04:52", "incident"], "21:52 at -07:00, shown in UTC"
-    assert rows["4"][1:4] == ["2026-09-16", "17:30", "action"]
-    assert rows["5"][1:4] == ["2026-09-25", "15:00", "reply"]
-    assert rows["9"][3] == "messages" and "(edited)" not in rows["9"][4]
-    assert rows["9"][4].startswith("20 imported messages")
+    rows = {line.split()[0]: line.split(None, 5) for line in shown.stdout.splitlines()[1:]}
+    # This vault keeps no zone: times show in this computer's (UTC here), with the offset.
+    assert rows["2"][2:5] == ["04:52", "(UTC+00:00)", "incident"], "21:52 at -07:00"
+    assert rows["4"][1:5] == ["2026-09-16", "17:30", "(UTC+00:00)", "action"]
+    assert rows["5"][1:5] == ["2026-09-25", "15:00", "(UTC+00:00)", "reply"]
+    assert rows["9"][4] == "messages" and "(edited)" not in rows["9"][5]
+    assert rows["9"][5].startswith("20 imported messages")

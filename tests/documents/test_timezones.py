@@ -97,3 +97,29 @@ def test_prompted_times_use_the_stored_zone(tmp_path: Path) -> None:
         (entry,) = vault.entries(kind="incident")
         assert entry.incident().when.start == dt.datetime(2026, 8, 4, 4, 52, tzinfo=dt.UTC)
         assert not [e for e in vault.entries() if e.kind == "settings"][1:], "asked only once"
+
+
+def test_the_terminal_shows_times_in_the_persons_zone(tmp_path: Path) -> None:
+    location = tmp_path / "vault"
+    Vault.create(str(location), PASSPHRASE, work_factor=WEAK).close()
+    typed = tmp_path / "typed.json"
+    typed.write_text(json.dumps({"when": {"start": "2026-09-08T21:52"}, "what": "Followed me."}))
+    dated = tmp_path / "dated.json"
+    dated.write_text(json.dumps({"when": {"start": "2026-09-10"}, "what": "A note on my desk."}))
+    zone = ("--timezone", "America/Los_Angeles")
+    assert run(location, "vault", "add", "incident", "--from", str(typed), *zone).returncode == 0
+    assert run(location, "vault", "add", "incident", "--from", str(dated)).returncode == 0
+
+    timeline = run(location, "vault", "timeline")
+    assert timeline.returncode == 0, timeline.stderr
+    lines = [" ".join(line.split()) for line in timeline.stdout.splitlines()]
+    assert any("2026-09-08 21:52 (UTC-07:00) incident Followed me." in line for line in lines)
+    assert any("2026-09-10 incident A note on my desk." in line for line in lines)
+    assert "04:52" not in timeline.stdout and "2026-09-09" not in timeline.stdout
+
+    with Vault.open(str(location), PASSPHRASE) as vault:
+        number = str(vault.entries(kind="incident")[0].seq)
+    shown = run(location, "vault", "show", number)
+    assert shown.returncode == 0, shown.stderr
+    assert "When: 2026-09-08 21:52 (UTC-07:00)" in shown.stdout
+    assert "04:52" not in shown.stdout and " UTC\n" not in shown.stdout

@@ -32,7 +32,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ally.cli.console import literal_console, styled
-from ally.documents.casefile import stored_zone
+from ally.documents.casefile import describe_when, entry_when, format_moment, stored_zone
 from ally.errors import AllyError, UsageError
 from ally.knowledge.dates import DateOrder, incident_time, read_when
 from ally.model.journal import (
@@ -44,6 +44,7 @@ from ally.model.journal import (
     Note,
     Reply,
     in_zone,
+    journal_zone,
     journal_zone_name,
     read_time_kind,
 )
@@ -558,7 +559,7 @@ def save_attachment(
     err.print(f"Saved to {output}.")
 
 
-def _entry_table(entries: list[Entry], *, by_time: bool) -> Table:
+def _entry_table(entries: list[Entry], *, by_time: bool, zone: dt.tzinfo) -> Table:
     table = Table(box=None, pad_edge=False)
     table.add_column("No.", justify="right")
     table.add_column("Happened" if by_time else "Recorded")
@@ -566,14 +567,15 @@ def _entry_table(entries: list[Entry], *, by_time: bool) -> Table:
     table.add_column("Summary")
     table.add_column("Files", justify="right")
     for e in entries:
-        moment = e.occurred_at() if by_time else e.recorded_at
+        # In the person's zone with its offset, worded as the report words it.
+        when = entry_when(e, zone) if by_time else format_moment(e.recorded_at, zone)
         # A later version of imported messages only records a review decision (or a message
         # forgotten): the sender's words are unchanged, so it is not the person's edit.
         edited = e.version > 1 and e.kind not in (PAGE_KIND, MESSAGE_KIND)
         flags = " (edited)" if edited else ""
         table.add_row(
             str(e.seq),
-            moment.strftime("%Y-%m-%d %H:%M"),
+            when,
             read_time_kind(e).kind,  # a step an older version saved as a tagged incident
             e.summary() + flags,
             str(len([a for a in e.attachments if not a.forgotten])) or "",
@@ -590,7 +592,7 @@ def list_entries(
     """List entries in the order they were recorded (the case's records only with --kind case)."""
     with open_unlocked(vault, passphrase_fd) as opened:
         entries = [e for e in opened.entries(kind=kind) if kind or not e.is_bookkeeping]
-        out.print(_entry_table(entries, by_time=False))
+        out.print(_entry_table(entries, by_time=False, zone=_shown_zone(opened)))
         err.print(f"{len(entries)} entries. Journal code: {opened.head_code()}")
 
 
@@ -598,7 +600,12 @@ def list_entries(
 def timeline(vault: str | None = VaultOpt, passphrase_fd: int | None = FdOpt) -> None:
     """Entries in the order things happened."""
     with open_unlocked(vault, passphrase_fd) as opened:
-        out.print(_entry_table(opened.timeline(), by_time=True))
+        out.print(_entry_table(opened.timeline(), by_time=True, zone=_shown_zone(opened)))
+
+
+def _shown_zone(opened: Vault) -> dt.tzinfo:
+    """Where times are shown: the journal's zone (the one typed times were read in)."""
+    return journal_zone(opened.entries(kind=SETTINGS_KIND))
 
 
 @app.command()
@@ -611,16 +618,17 @@ def show(
     """Show one entry in full, with its attachments."""
     with open_unlocked(vault, passphrase_fd) as opened:
         versions = opened.history(ref) if history else [opened.entry(ref)]
+        zone = _shown_zone(opened)
         for entry in versions:
-            _print_entry(entry)
+            _print_entry(entry, zone)
 
 
-def _print_entry(entry: Entry) -> None:
+def _print_entry(entry: Entry, zone: dt.tzinfo) -> None:
     out.print(
         styled(
             (f"Entry {entry.seq}", "bold"),
             f" · {entry.kind} · version {entry.version} · "
-            f"recorded {entry.recorded_at:%Y-%m-%d %H:%M:%S} UTC",
+            f"recorded {format_moment(entry.recorded_at, zone)}",
         )
     )
     if entry.forgotten or entry.payload is None:
@@ -629,7 +637,7 @@ def _print_entry(entry: Entry) -> None:
     if entry.kind == "incident":
         inc = entry.incident()
         rows = [
-            ("When", inc.when.summary()),
+            ("When", describe_when(inc.when, zone)),
             ("What", inc.what),
             ("Where", inc.where or ""),
             ("Who", ", ".join(inc.who)),
