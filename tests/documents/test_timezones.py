@@ -86,6 +86,28 @@ def test_typed_times_are_read_and_shown_in_the_persons_zone(tmp_path: Path) -> N
     assert start == dt.datetime(2026, 8, 5, 15, 15, tzinfo=dt.UTC)
 
 
+def test_an_edit_offers_the_time_in_the_persons_zone_and_keeps_it(tmp_path: Path) -> None:
+    location = tmp_path / "vault"
+    with Vault.create(str(location), PASSPHRASE, work_factor=WEAK) as vault:
+        vault.add_entry("settings", {"timezone": "America/Los_Angeles"})
+    made = run(
+        location, "vault", "add", "incident", stdin="2026-08-03 21:52\nHe called.\n" + "\n" * 6
+    )
+    assert made.returncode == 0, made.stderr
+    with Vault.open(str(location), PASSPHRASE) as vault:
+        seq = vault.entries(kind="incident")[0].seq
+    edited = run(
+        location, "vault", "edit", str(seq), stdin="\nHe called me twelve times.\n" + "\n" * 6
+    )
+    assert edited.returncode == 0, edited.stderr
+    assert "2026-08-03 21:52 (UTC-07:00)" in edited.stdout + edited.stderr
+    assert "04:52" not in edited.stdout + edited.stderr
+    with Vault.open(str(location), PASSPHRASE) as vault:
+        incident = vault.entries(kind="incident")[-1].incident()
+    assert incident.what == "He called me twelve times."
+    assert incident.when.start == dt.datetime(2026, 8, 4, 4, 52, tzinfo=dt.UTC), "kept as it was"
+
+
 def test_prompted_times_use_the_stored_zone(tmp_path: Path) -> None:
     location = tmp_path / "vault"
     with Vault.create(str(location), PASSPHRASE, work_factor=WEAK) as vault:

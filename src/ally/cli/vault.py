@@ -289,6 +289,12 @@ def _ask(label: str, default: str = "") -> str:
     return value.strip()
 
 
+def _when_default(when: IncidentTime, zone: dt.tzinfo | None) -> str:
+    """The time an edit offers to keep, in the person's zone as they typed it (a UTC time
+    offered to someone in California reads as a different evening, and invites a wrong fix)."""
+    return describe_when(when, zone or dt.datetime.now().astimezone().tzinfo or dt.UTC)
+
+
 def _prompt_incident(
     current: Incident | None = None,
     zone: dt.tzinfo | None = None,
@@ -296,7 +302,7 @@ def _prompt_incident(
 ) -> Incident:
     """One question at a time; everything but 'what happened' may be left empty."""
     c = current
-    when_default = c.when.summary() if c else ""
+    when_default = _when_default(c.when, zone) if c else ""
     when_value: IncidentTime | None = c.when if c else None
     while True:
         when = _ask(
@@ -364,7 +370,9 @@ def _prompt_step(kind: str, current: Entry | None, zone: dt.tzinfo | None) -> di
         )
         by = _ask("Who answered? (optional)", old.get("by") or "")
         fields = {"what": what, "outcome": outcome, "by": by or None}
-    when_default = IncidentTime.model_validate(old["when"]).summary() if "when" in old else ""
+    when_default = (
+        _when_default(IncidentTime.model_validate(old["when"]), zone) if "when" in old else ""
+    )
     when = _ask("When? (YYYY-MM-DD HH:MM, or a date)", when_default)
     reference = _ask("Reference or case number? (optional)", old.get("reference") or "")
     step = _ask("Which step of your plan is it for? (step id, optional)", old.get("step") or "")
