@@ -80,6 +80,17 @@ def calendar_days(path: Path) -> dict[str, dt.date]:
     return found
 
 
+def reminder_days(tmp_path: Path, vault: str) -> dict[str, dt.date]:
+    """The last days that `ally case reminders --ics` writes into the calendar file."""
+    ics = tmp_path / "case.ics"
+    made = ally(
+        "case", "reminders", "--ics", str(ics), "--today", "2026-11-25", "--vault", vault,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    return calendar_days(ics)
+
+
 def test_an_evening_in_california_is_counted_from_that_evenings_day(tmp_path: Path) -> None:
     vault = case_in(tmp_path, "America/Los_Angeles", "2026-09-25T20:00")
     status = ally("case", "status", "--today", "2026-11-25", "--vault", vault, cwd=tmp_path)
@@ -90,20 +101,7 @@ def test_an_evening_in_california_is_counted_from_that_evenings_day(tmp_path: Pa
     }
     assert "2027-07-23" not in status.stdout and "2029-09-26" not in status.stdout
 
-    ics = tmp_path / "case.ics"
-    made = ally(
-        "case",
-        "reminders",
-        "--ics",
-        str(ics),
-        "--today",
-        "2026-11-25",
-        "--vault",
-        vault,
-        cwd=tmp_path,
-    )
-    assert made.returncode == 0, made.stderr
-    assert calendar_days(ics) == {
+    assert reminder_days(tmp_path, vault) == {
         "charge with the EEOC": dt.date(2027, 7, 22),
         "Civil Rights Department (work)": dt.date(2029, 9, 25),
     }
@@ -123,20 +121,7 @@ def test_an_early_morning_in_sydney_is_counted_from_that_mornings_day(tmp_path: 
         "charge with the EEOC": "2027-07-23",
         "Civil Rights Department (work)": "2029-09-26",
     }
-    ics = tmp_path / "case.ics"
-    made = ally(
-        "case",
-        "reminders",
-        "--ics",
-        str(ics),
-        "--today",
-        "2026-11-25",
-        "--vault",
-        vault,
-        cwd=tmp_path,
-    )
-    assert made.returncode == 0, made.stderr
-    assert calendar_days(ics)["charge with the EEOC"] == dt.date(2027, 7, 23)
+    assert reminder_days(tmp_path, vault)["charge with the EEOC"] == dt.date(2027, 7, 23)
 
 
 def test_a_later_online_post_does_not_move_a_work_deadline(tmp_path: Path) -> None:
