@@ -20,7 +20,6 @@ from pathlib import Path
 
 import docx
 import pytest
-import yaml
 from babel.messages.pofile import read_po
 from starlette.testclient import TestClient
 
@@ -38,7 +37,7 @@ from ally.web import create_app
 from ally.web.i18n import LANGUAGES
 from tests.documents.test_cli import home, run  # noqa: F401  (the CLI's vault fixture)
 from tests.documents.test_report_court import GB_WORDS, US_WORDS, pdf_layout, pdf_words
-from tests.documents.test_report_spanish import _PLACEHOLDER, DOCUMENTS, heading_lines, marked
+from tests.documents.test_report_spanish import _PLACEHOLDER, heading_lines, marked
 from tests.evidence.test_snapshot import SNAP, URL, vault  # noqa: F401  (a new vault)
 from tests.web.conftest import Browser, Clock, make_config
 from tests.web.test_case_pages import WORK, answer_all, open_journal
@@ -120,29 +119,6 @@ def test_file_sizes_in_the_reports_language(language: str, sizes: list[str]) -> 
     words = Words(language)
     found = [flat(human_size(n, words)) for n in (0, 1, 1023, 1536, 2 * 1024**2, 3 * 1024**3)]
     assert found == sizes
-
-
-def test_every_packs_declaration_has_french_words() -> None:
-    """Each declaration's title in French; its wording translated where allowed, or at least
-    explained (the wording then stays in the original)."""
-    french = catalog()
-    files = sorted((DOCUMENTS.parent / "knowledge" / "packs").glob("*/letters/law.yaml"))
-    seen = 0
-    for path in files:
-        declaration = (yaml.safe_load(path.read_text("utf-8")) or {}).get("declaration")
-        if not declaration:
-            continue
-        seen += 1
-        title = french.get(declaration["title"], context="declaration")
-        assert title is not None and title.string, path
-        for key in ("text", "witness"):
-            if declaration.get(key):
-                found = [
-                    french.get(declaration[key], context=c)
-                    for c in ("declaration", "declaration meaning")
-                ]
-                assert any(m is not None and m.string for m in found), f"{path}: {key}"
-    assert seen >= 6
 
 
 def test_every_interface_language_has_the_report_in_it() -> None:

@@ -91,10 +91,12 @@ def test_every_report_string_has_a_spanish_translation() -> None:
             assert set(_PLACEHOLDER.findall(text)) <= wanted | {"num"}, message_id
 
 
-def test_every_packs_declaration_has_spanish_words() -> None:
-    """Each declaration's title in Spanish; its wording translated where allowed, or at
-    least explained (the wording then stays in the original)."""
-    spanish = catalog()
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_every_packs_declaration_has_words_in_each_report_language(language: str) -> None:
+    """Each declaration's title translated; its wording translated where allowed, or at least
+    explained (the wording then stays in the original)."""
+    with (CATALOGS / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as source:
+        translated = read_po(source, locale=language, domain=DOMAIN)
     files = sorted((DOCUMENTS.parent / "knowledge" / "packs").glob("*/letters/law.yaml"))
     seen = 0
     for path in files:
@@ -102,12 +104,12 @@ def test_every_packs_declaration_has_spanish_words() -> None:
         if not declaration:
             continue
         seen += 1
-        title = spanish.get(declaration["title"], context="declaration")
+        title = translated.get(declaration["title"], context="declaration")
         assert title is not None and title.string, path
         for key in ("text", "witness"):
             if declaration.get(key):
                 found = [
-                    spanish.get(declaration[key], context=c)
+                    translated.get(declaration[key], context=c)
                     for c in ("declaration", "declaration meaning")
                 ]
                 assert any(m is not None and m.string for m in found), f"{path}: {key}"
