@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from ally.web.sessions import COOKIE, WebSession
 from ally.web.state import WebState
-from tests.web.conftest import Browser, Clock
+from tests.web.conftest import JOURNAL_PASSPHRASE, Browser, Clock
 
 
 def _state(app: FastAPI) -> WebState:
@@ -146,11 +146,22 @@ def test_a_fast_answer_is_the_ordinary_page_with_the_same_headers(
     assert fast.headers["cache-control"] == "no-store" and "set-cookie" not in fast.headers
 
 
-def test_with_the_journal_open_every_reload_goes_the_ordinary_way(
-    journal: Browser, app: FastAPI
-) -> None:
+def test_the_journal_locking_or_opening_shows_at_once(journal: Browser, app: FastAPI) -> None:
+    """Open: every reload is built the ordinary way (the journal's head may move). Locked:
+    reloads are fast and say the marks are kept for this visit only. Open again: not that."""
+    keep_hint = "What you mark below is kept for this visit only"
     journal.start("us")
     journal.skip_to_plan()
     with _opened(app) as opened:
-        pages = [journal.get("/plan") for _ in range(2)]
-    assert len(opened) == 2 and all("<h1>Your plan</h1>" in page.text for page in pages)
+        open_pages = [journal.get("/plan").text for _ in range(2)]
+    assert len(opened) == 2 and all(keep_hint not in page for page in open_pages)
+    journal.submit("/journal/lock", {})
+    journal.get("/plan")
+    with _opened(app) as opened:
+        locked = journal.get("/plan").text
+    assert opened == [] and keep_hint in locked
+    journal.open("/journal")
+    journal.submit("/journal/unlock", {"passphrase": JOURNAL_PASSPHRASE})
+    with _opened(app) as opened:
+        reopened = journal.get("/plan").text
+    assert len(opened) == 1 and keep_hint not in reopened and "<h1>Your plan</h1>" in reopened

@@ -21,10 +21,12 @@ the ordinary way, which opens the session, touches it and rebuilds or re-caches 
 - **The session still open and not due a touch**: its last activity is recent enough that
   the ordinary path would neither lock it for idleness nor record activity (``_touch``:
   at most every 30 s), so the idle lock and its bookkeeping happen exactly as before.
-- **The same day, the same journal state**: the app has no journal, or the session's journal
-  is known to exist and is not open in this process (an open journal's head can move; it
-  goes the ordinary way). A session without a journal yet checks, in a worker thread, that
-  none has appeared meanwhile (another process may create one).
+- **The same day, the same journal state** (for the plan; the first screen shows nothing of
+  the journal): the journal's state the page was made with, still so: the app has no
+  journal, or the session's journal exists and is not open in this process. A page made
+  with the journal open is never kept (its head can move); a journal unlocked since sends
+  the request the ordinary way; a session that had no journal yet checks, in a worker
+  thread, that none has appeared meanwhile (another process may create one).
 - **The same request**: GET, the same path, no query string, the same Accept-Language, no
   quick-exit marker cookie; entries expire after five minutes and are dropped the moment the
   session locks, quick-exits or is deleted (``forget``).
@@ -38,6 +40,7 @@ layer as for any response.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import OrderedDict
@@ -66,6 +69,8 @@ HEADERS = tuple(
     (name, value) for name, value in HTMLResponse(b"").raw_headers if name != b"content-length"
 )
 """What an ``HTMLResponse`` of the page says besides its length (its content type)."""
+ANY = "any"
+"""The journal's state of a page that shows nothing of the journal (the first screen)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ class _Entry:
     writes: int
     last_seen: float
     touch_every: float
-    day: str
+    day: dt.date
     journal: str
     expires: float
     body: bytes
@@ -89,15 +94,19 @@ class FastPages:
         self._entries: OrderedDict[tuple[str, str, bytes], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keep(self, request: Request, visit: Visit, body: bytes) -> None:
-        """Remember the page the ordinary path is about to send, if it can be answered again."""
+    def keep(self, request: Request, visit: Visit, body: bytes, journal: str = ANY) -> None:
+        """Remember the page the ordinary path is about to send, if it can be answered again.
+
+        ``journal`` is the journal's stamp the page was made with (``tracking.journal_stamp``),
+        for a page that shows anything of the journal; a page made while it was open is not
+        kept (its head may move at any time)."""
         state: WebState = request.app.state.web
         session = visit.session
-        writes = getattr(request.state, "writes", None)
+        made = getattr(request.state, "made", None)  # the write count and day before reading
         if (
             state.hosted is not None
             or state.gate is not None
-            or writes is None
+            or made is None
             or session.row is None
             or session.new_cookie
             or session.locked_now
@@ -108,16 +117,21 @@ class FastPages:
             or request.cookies.get(LEFT_COOKIE)
         ):
             return
-        journal = _journal(state, session.row)
-        if journal is None:
-            return
+        if journal != ANY:
+            if journal.startswith("open"):
+                return
+            if state.vaults is None:
+                journal = "none"
+            elif journal != "locked":  # none found when the page was made: look again later
+                journal = "unknown"
         lock_seconds = session.lock_seconds(state.config)
+        writes, day = made
         entry = _Entry(
             row=session.row,
             writes=writes,
             last_seen=session.last_seen,
             touch_every=min(TOUCH_SECONDS, lock_seconds / 10),
-            day=state.config.today().isoformat(),
+            day=day,
             journal=journal,
             expires=time.monotonic() + self.seconds,
             body=body,
@@ -144,7 +158,7 @@ class FastPages:
                 return None
         if state.config.clock() - entry.last_seen >= entry.touch_every:
             return None  # the ordinary path records the activity (or locks the session)
-        if state.config.today().isoformat() != entry.day:
+        if state.config.today() != entry.day:
             return None
         return entry
 
@@ -160,9 +174,9 @@ class FastPages:
 
 
 def _journal(state: WebState, row: str) -> str | None:
-    """The journal's state as the page shows it, known without reading anything: "none" (no
-    journal in this app), "locked" (it exists and is not open here), "unknown" (none found
-    yet: checked again in a thread), or None when it is open (its head may move: not kept)."""
+    """The journal's state now, known without reading anything: "none" (no journal in this
+    app), "locked" (it exists and is not open here), "unknown" (none found yet: checked again
+    in a thread), or None when it is open (the ordinary path reads its head)."""
     vaults = state.vaults
     if vaults is None:
         return "none"
@@ -203,8 +217,8 @@ class FastPagesMiddleware:
         state = self.state
         key = (sealing.lookup_key(token, "cookie"), scope["path"], language or b"")
         entry = state.fast.find(key, state)
-        if entry is None:
-            return None
+        if entry is None or entry.journal == ANY:
+            return entry
         now = _journal(state, entry.row)
         if now == "unknown" and state.vaults is not None:
             vaults = state.vaults
