@@ -28,8 +28,8 @@ from typing import NamedTuple
 from ally.evidence.detect.concepts import GROUNDS
 from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
 from ally.evidence.detect.lexicon import (
-    PERSON_PUT_DOWN,
     NOT_PROFANE,
+    PERSON_PUT_DOWN,
     PROFANE_STEMS,
     PUT_DOWN_WORDS,
     STRONG_PHRASE_WORDS,
