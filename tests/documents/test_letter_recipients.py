@@ -7,7 +7,6 @@ brings it into the letter.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from ally.knowledge.loader import load_pack
 from ally.vault import Vault
 from ally.web.person.incidents import entry_from
 from tests.documents.conftest import PASSPHRASE, WEAK
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
 from tests.documents.test_letter_substance import (
     CA_ANSWERS,
     CA_DETAILS,
@@ -210,12 +209,6 @@ def test_without_the_tick_retaliation_is_not_claimed() -> None:
 def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
     location = tmp_path / "vault"
     Vault.create(str(location), PASSPHRASE, work_factor=WEAK).close()
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-    }
     typed = tmp_path / "incident.json"
     typed.write_text(
         json.dumps(
@@ -229,9 +222,7 @@ def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
     )
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*ALLY, "vault", *args], env=env, capture_output=True, text=True, check=False
-        )
+        return vault_cli(location, "vault", *args)
 
     added = run("add", "incident", "--from", str(typed), "--retaliation", "--timezone", "UTC")
     assert added.returncode == 0, added.stderr

@@ -7,7 +7,6 @@ evidence as an edit, drafts an HR letter from it, and keeps the chain verifiable
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,7 +22,7 @@ from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.model.journal import read_time_kind
 from ally.vault import Vault
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "vaults" / "before-step-kinds"
 PASSPHRASE = "correct horse older vault 17"  # test-only, see the fixture's README
@@ -39,15 +38,7 @@ def copy_of_the_old_vault(tmp_path: Path) -> Path:
 
 
 def cli(location: Path, *args: str, tz: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "COLUMNS": "200",
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        **({"TZ": tz} if tz else {}),
-    }
-    return subprocess.run([*ALLY, *args], env=env, capture_output=True, text=True, check=False)
+    return vault_cli(location, *args, passphrase=PASSPHRASE, tz=tz, columns="200")
 
 
 def test_the_fixture_is_what_the_old_code_wrote() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from ally.knowledge.loader import load_pack
 from ally.model.case import StatusEvent, StepStatus
 from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
 
 UTC = dt.UTC
 
@@ -155,12 +154,6 @@ def test_marking_evidence_is_not_an_edit(tmp_path: Path) -> None:
 def test_cli_adds_actions_and_replies_and_refuses_a_wrong_kind_of_step(tmp_path: Path) -> None:
     location = tmp_path / "vault"
     Vault.create(str(location), PASSPHRASE, work_factor=WEAK).close()
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-    }
     good = tmp_path / "reply.json"
     good.write_text(
         json.dumps(
@@ -178,9 +171,7 @@ def test_cli_adds_actions_and_replies_and_refuses_a_wrong_kind_of_step(tmp_path:
     bad.write_text(json.dumps({"when": {"start": "2026-05-01"}, "what": "x", "did": "shouted"}))
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*ALLY, "vault", *args], env=env, capture_output=True, text=True, check=False
-        )
+        return vault_cli(location, "vault", *args)
 
     assert run("add", "reply", "--from", str(good)).returncode == 0
     refused = run("add", "action", "--from", str(bad))
