@@ -13,13 +13,10 @@ from pathlib import Path
 import pytest
 
 from ally.documents.checklist import Choice
-from ally.documents.drafting import DraftRequest, draft
+from ally.documents.drafting import Draft, DraftRequest
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.law import find_conduct
 from ally.documents.letters import LetterPart
-from ally.knowledge.answers import normalise_answers
-from ally.knowledge.engine import build_plan
-from ally.knowledge.loader import load_pack
 from ally.vault import Vault
 from ally.web.person.incidents import entry_from
 from tests.documents.conftest import PASSPHRASE, WEAK
@@ -31,8 +28,8 @@ from tests.documents.test_letter_substance import (
     GB_DETAILS,
     LA,
     LONDON,
-    TODAY,
     at,
+    drafts_for,
     letters_for,
 )
 
@@ -74,12 +71,9 @@ def police_and_hr_journal(police_contexts: list[str]) -> MemoryEvidence:
     return journal
 
 
-def hr_draft(journal: MemoryEvidence, choice: Choice = Choice()):  # type: ignore[no-untyped-def]
-    pack = load_pack("us-ca")
-    answers = normalise_answers(pack, CA_ANSWERS)
-    plan = build_plan(pack, answers, TODAY)
+def hr_draft(journal: MemoryEvidence, choice: Choice = Choice()) -> Draft:
     request = DraftRequest(details=CA_DETAILS, zone=LA, choice=choice)
-    return draft(pack, plan, "employer-hr", journal, request, answers=answers, today=TODAY)
+    return drafts_for("us-ca", CA_ANSWERS, journal, request, ["employer-hr"])["employer-hr"]
 
 
 @pytest.mark.parametrize("police_contexts", [[], ["work"]])
@@ -177,16 +171,8 @@ def typed_retaliation_journal(retaliation: bool) -> MemoryEvidence:
 
 
 def ca_letters(journal: MemoryEvidence) -> dict[str, str]:
-    pack = load_pack("us-ca")
-    answers = normalise_answers(pack, CA_ANSWERS)
-    plan = build_plan(pack, answers, TODAY)
-    request = DraftRequest(details=CA_DETAILS, zone=LA)
-    return {
-        target: draft(
-            pack, plan, target, journal, request, answers=answers, today=TODAY
-        ).letter.text()
-        for target in ("employer-hr", "agency-complaint", "crd-complaint")
-    }
+    targets = ["employer-hr", "agency-complaint", "crd-complaint"]
+    return letters_for("us-ca", CA_ANSWERS, journal, CA_DETAILS, LA, targets)
 
 
 def test_a_typed_incident_ticked_as_retaliation_names_it_in_the_letters() -> None:
