@@ -11,7 +11,7 @@ from ally.documents.drafting import DraftRequest
 from ally.documents.report_md import render_markdown
 from ally.model.case import StatusEvent
 from ally.vault import Vault
-from tests.case.test_case_cli import PASSPHRASE, ally
+from tests.case.test_case_cli import PASSPHRASE, hr_refused, start_case
 from tests.documents.test_letter_substance import drafts_for
 
 ANSWERS = {
@@ -25,32 +25,13 @@ ANSWERS = {
 
 
 def test_the_reference_is_kept_and_shown_in_steps_taken(tmp_path: Path) -> None:
-    vault = str(tmp_path / "vault")
-    assert ally("vault", "init", "--vault", vault, cwd=tmp_path).returncode == 0
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(
+    vault, _ = start_case(
+        tmp_path,
         "pack: us\nanswers:\n  in_danger_now: no\n  context: [work]\n  sexual: yes\n"
-        "  harasser: [coworker]\n  employer_size: 40\n  federal_employee: no\n"
+        "  harasser: [coworker]\n  employer_size: 40\n  federal_employee: no\n",
     )
-    started = ally(
-        "case", "situation", str(answers), "--on", "2026-04-21", "--vault", vault, cwd=tmp_path
-    )
-    assert started.returncode == 0, started.stderr
-    refused = ally(
-        "case",
-        "update",
-        "employer-hr",
-        "--status",
-        "refused",
-        "--on",
-        "2026-05-03",
-        "--answer",
-        "No investigation.",
-        "--reference",
-        " HR-2231 ",
-        "--vault",
-        vault,
-        cwd=tmp_path,
+    refused = hr_refused(
+        vault, tmp_path, "--answer", "No investigation.", "--reference", " HR-2231 "
     )
     assert refused.returncode == 0, refused.stderr
     assert "Reference: HR-2231." in refused.stdout
