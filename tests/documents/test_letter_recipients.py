@@ -108,11 +108,8 @@ def test_the_crd_intake_is_about_the_work_case_not_the_police_report() -> None:
         "action",
         {"when": at(LA, 8, 20, 10), "what": "Filed an inquiry with the EEOC.", "to": "EEOC"},
     )
-    pack = load_pack("us-ca")
-    answers = normalise_answers(pack, CA_ANSWERS)
-    plan = build_plan(pack, answers, TODAY)
     request = DraftRequest(details=CA_DETAILS, zone=LA)
-    made = draft(pack, plan, "crd-complaint", journal, request, answers=answers, today=TODAY)
+    made = drafts_for("us-ca", CA_ANSWERS, journal, request, ["crd-complaint"])["crd-complaint"]
     listed = {c.summary: c for c in made.checklist.candidates}
     police = listed["Reported the assault at the station."]
     assert not police.ticked and police.why == "police"
