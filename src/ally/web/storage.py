@@ -31,6 +31,16 @@ SCHEMA = (
         lookup TEXT UNIQUE NOT NULL,
         wrap TEXT NOT NULL
     )""",
+    # Hosted mode: the unlocked journal key of a session, wrapped under that session's cookie
+    # token (which only the browser holds), so any app process can use it for that browser
+    # and a copy of the database opens nothing. Deleted when the journal or the session
+    # locks. ``used``: last use (idle lock); ``lock_after``: idle seconds. See vaults.py.
+    """CREATE TABLE IF NOT EXISTS web_journal_keys (
+        session TEXT PRIMARY KEY,
+        wrap TEXT NOT NULL,
+        used BIGINT NOT NULL,
+        lock_after BIGINT NOT NULL
+    )""",
     # Half-written incidents (quick exit, the idle lock), encrypted to the journal's own key:
     # only its passphrase reads them. ``sealed`` is empty once the incident was saved, so a
     # draft that arrives late is not brought back. See drafts.py.
