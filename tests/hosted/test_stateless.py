@@ -105,7 +105,9 @@ def unlocked_in(first: Process) -> tuple[str, str]:
 
 def stored_keys(process: Process) -> list[tuple[str, str]]:
     with process.storage.transaction() as db:
-        return [(str(r[0]), str(r[1])) for r in db.query("SELECT session, wrap FROM web_journal_keys")]
+        return [
+            (str(r[0]), str(r[1])) for r in db.query("SELECT session, wrap FROM web_journal_keys")
+        ]
 
 
 def test_a_journal_unlocked_in_one_process_is_read_and_locked_from_the_other(
@@ -161,9 +163,8 @@ def test_an_idle_or_locked_session_takes_its_journal_key_with_it(
 
 
 @pytest.fixture
-def hosted(tmp_path: Path, clock: Clock) -> HostedStore:
-    store = HostedStore(str(tmp_path / "hosted.sqlite3"))
-    return store
+def hosted(tmp_path: Path) -> HostedStore:
+    return HostedStore(str(tmp_path / "hosted.sqlite3"))
 
 
 def test_a_case_key_unlocked_in_one_process_opens_in_the_other_until_locked_or_revoked(
