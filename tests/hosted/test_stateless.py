@@ -18,6 +18,7 @@ from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web import keywrap
 from ally.web.config import WebConfig
 from ally.web.keyring import IDLE_SECONDS, CaseKeyring
+from ally.web.progress import ProgressBoard
 from ally.web.sessions import SessionStore, WebSession
 from ally.web.storage import WebStorage
 from ally.web.vaults import JournalKeys, VaultKeeper
@@ -210,3 +211,16 @@ def test_a_case_key_unlocked_in_one_process_opens_in_the_other_until_locked_or_r
         assert db.query("SELECT case_key FROM hosted_sessions")[0][0] is None
     other.close()
     hosted.close()
+
+
+def test_an_uploads_progress_is_readable_from_the_other_process(
+    two: tuple[Process, Process], clock: Clock
+) -> None:
+    a, b = two
+    boards = [ProgressBoard(p.storage, clock) for p in (a, b)]
+    counts = {"phase": "receiving", "received": 512, "expected": 2048, "done": 0, "total": 0}
+    boards[0].publish("row-1", counts)
+    assert boards[1].read("row-1") == counts
+    assert boards[1].read("row-2") is None
+    boards[0].clear("row-1")
+    assert boards[1].read("row-1") is None

@@ -349,6 +349,9 @@ class SessionStore:
                 db.execute("DELETE FROM step_status WHERE session = ?", (row,))
                 db.execute("DELETE FROM web_continue WHERE session = ?", (row,))
                 db.execute("DELETE FROM web_sessions WHERE id = ?", (row,))
+            db.execute(
+                "DELETE FROM web_upload_progress WHERE session NOT IN (SELECT id FROM web_sessions)"
+            )
             # Journal keys of locked or deleted sessions, and of journals idle too long.
             db.execute(
                 "DELETE FROM web_journal_keys WHERE used + lock_after < ? OR session NOT IN"

@@ -41,6 +41,13 @@ SCHEMA = (
         used BIGINT NOT NULL,
         lock_after BIGINT NOT NULL
     )""",
+    # Hosted mode: the counts of an upload in progress (phase, bytes), so any app process
+    # can answer ally.js's "how far is it?". Numbers only. See progress.py.
+    """CREATE TABLE IF NOT EXISTS web_upload_progress (
+        session TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        updated BIGINT NOT NULL
+    )""",
     # Half-written incidents (quick exit, the idle lock), encrypted to the journal's own key:
     # only its passphrase reads them. ``sealed`` is empty once the incident was saved, so a
     # draft that arrives late is not brought back. See drafts.py.
