@@ -63,6 +63,31 @@ def run(
     )
 
 
+def vault_cli(
+    location: Path,
+    *args: str,
+    passphrase: str = PASSPHRASE,
+    tz: str | None = None,
+    columns: str | None = None,
+    cwd: Path | None = None,
+    stdin: str = "",
+) -> subprocess.CompletedProcess[str]:
+    """`ally ARGS` on the vault at LOCATION in a bare environment: no TZ or COLUMNS of the
+    machine's unless given, so the output does not depend on who runs the tests, and the
+    sources under test (a worktree's PYTHONPATH), not whichever copy is installed."""
+    env = {
+        "ALLY_VAULT": str(location),
+        "ALLY_PASSPHRASE": passphrase,
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        **({"TZ": tz} if tz else {}),
+        **({"COLUMNS": columns} if columns else {}),
+    }
+    return subprocess.run(
+        [*ALLY, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False
+    )
+
+
 def test_letter_to_stdout_keeps_advice_out(home: Path) -> None:
     result = run(
         home, "letter", "employer-hr", "--answers", "answers.yaml", "--details", "details.yaml"

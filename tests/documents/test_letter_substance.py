@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ally.documents.drafting import DraftRequest, draft, offered_standalone
-from ally.documents.evidence import MemoryEvidence
+from ally.documents.drafting import Draft, DraftRequest, draft, offered_standalone
+from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.letters import LetterDetails, LetterError, LetterPart
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
@@ -133,6 +133,37 @@ CA_DETAILS = LetterDetails(
 )
 
 
+US_WORK_ANSWERS = {
+    "in_danger_now": "no",
+    "context": ["work"],
+    "harasser": ["coworker"],
+    "sexual": "yes",
+    "federal_employee": "no",
+    "employer_size": 50,
+}
+
+
+def drafts_for(
+    pack_id: str,
+    raw: dict[str, Any],
+    source: EvidenceSource,
+    request: DraftRequest,
+    targets: list[str],
+    *,
+    plan_day: dt.date = TODAY,
+    today: dt.date | None = TODAY,
+) -> dict[str, Draft]:
+    """Each target's draft for one situation, the pack, answers and plan made once: the
+    set-up every letter test shares. ``today=None`` dates the letter as ``draft`` does."""
+    pack = load_pack(pack_id)
+    answers = normalise_answers(pack, raw)
+    plan = build_plan(pack, answers, plan_day)
+    return {
+        target: draft(pack, plan, target, source, request, answers=answers, today=today)
+        for target in targets
+    }
+
+
 def letters_for(
     pack_id: str,
     raw: dict[str, Any],
@@ -141,16 +172,9 @@ def letters_for(
     zone: dt.tzinfo,
     targets: list[str],
 ) -> dict[str, str]:
-    pack = load_pack(pack_id)
-    answers = normalise_answers(pack, raw)
-    plan = build_plan(pack, answers, TODAY)
     request = DraftRequest(details=details, zone=zone)
-    return {
-        target: draft(
-            pack, plan, target, journal, request, answers=answers, today=TODAY
-        ).letter.text()
-        for target in targets
-    }
+    drafts = drafts_for(pack_id, raw, journal, request, targets)
+    return {target: made.letter.text() for target, made in drafts.items()}
 
 
 @pytest.fixture(scope="module")
