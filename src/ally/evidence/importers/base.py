@@ -32,7 +32,11 @@ DAMAGED_ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (
 
 #: Opening a damaged zip can also raise ``ValueError`` or ``NotImplementedError`` (an odd
 #: header, an unknown compression method).
-DAMAGED_ZIP_ERRORS = (*DAMAGED_ZIP_READ_ERRORS, ValueError, NotImplementedError)
+DAMAGED_ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    *DAMAGED_ZIP_READ_ERRORS,
+    ValueError,
+    NotImplementedError,
+)
 
 #: The one sentence a person reads about a zip that cannot be read to its end.
 DAMAGED_ZIP = (
