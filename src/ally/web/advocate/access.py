@@ -39,7 +39,7 @@ def advocate(request: Request) -> Account:
 def unlocked_key(request: Request) -> tuple[Account, Identity]:
     """The advocate and their unlocked case key; to the key page if it is locked."""
     who = current(request)
-    identity = hosted(request).keyring.get(who.session)
+    identity = hosted(request).keyring.get(who)
     if identity is None:
         raise Redirect(KEY_PAGE)
     return who.account, identity
