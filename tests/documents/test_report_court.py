@@ -159,9 +159,18 @@ def test_docx_footer_has_a_page_number_field_and_the_statement(journal: MemoryEv
 
 @pytest.fixture
 def person(tmp_path: Path) -> Iterator[Browser]:
+    """A person on the web pages, for the report tests of every language."""
     app = create_app(make_config(tmp_path / "web.sqlite3", Clock()))
     with TestClient(app) as client:
         yield Browser(client)
+
+
+def one_incident_at_work(person: Browser, pack_id: str, what: str) -> None:
+    """The questions answered for a work case under PACK_ID and one incident in the journal:
+    what a report downloaded from the documents page needs."""
+    answer_all(person, WORK, pack=pack_id)
+    open_journal(person)
+    list(add_incident(person, [], what=what))
 
 
 @pytest.mark.parametrize(
@@ -170,9 +179,7 @@ def person(tmp_path: Path) -> Iterator[Browser]:
 def test_the_web_report_ends_with_the_declaration_to_sign(
     person: Browser, tmp_path: Path, pack_id: str, words: str, other: str
 ) -> None:
-    answer_all(person, WORK, pack=pack_id)
-    open_journal(person)
-    list(add_incident(person, [], what="He blocked the door and shouted at me."))
+    one_incident_at_work(person, pack_id, "He blocked the door and shouted at me.")
     person.open("/documents")
     form = {"paper": "A4", "title": "", "name": "Ana Gómez", "since": "", "until": ""}
     pdf = person.post("/documents/report", {**form, "format": "pdf"})
