@@ -140,8 +140,11 @@ def test_letter_json_and_list(home: Path) -> None:
     assert data["kind"] == "police-summary" and data["guide"]
 
 
-def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # noqa: F811
-    result = run(
+def host_report(
+    home: Path, *more: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`ally letter host-abuse-report` with the fixture's answers and details, then MORE."""
+    return run(
         home,
         "letter",
         "host-abuse-report",
@@ -149,12 +152,13 @@ def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # 
         "answers.yaml",
         "--details",
         "details.yaml",
-        "--lookup",
-        "--rdap",
-        server + "/rdap/",
-        "--xarf",
-        "report.json",
+        *more,
+        env=env,
     )
+
+
+def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # noqa: F811
+    result = host_report(home, "--lookup", "--rdap", server + "/rdap/", "--xarf", "report.json")
     assert result.returncode == 0, result.stderr
     assert "abuse@registrar.test" in result.stderr
     assert "forward" in result.stderr, "the plain warning about forwarding is shown"
@@ -171,17 +175,7 @@ def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # 
                 "tags": ["doxxing"],
             },
         )
-    again = run(
-        home,
-        "letter",
-        "host-abuse-report",
-        "--answers",
-        "answers.yaml",
-        "--details",
-        "details.yaml",
-        "--xarf",
-        "report.json",
-    )
+    again = host_report(home, "--xarf", "report.json")
     assert again.returncode == 0, again.stderr
     assert "XARF v4 format is attached" in again.stdout
     report = json.loads((home / "report.json").read_text(encoding="utf-8"))
@@ -190,15 +184,8 @@ def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # 
 
 
 def test_lookup_is_never_done_unless_asked(home: Path) -> None:
-    result = run(
-        home,
-        "letter",
-        "host-abuse-report",
-        "--answers",
-        "answers.yaml",
-        "--details",
-        "details.yaml",
-        env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"},
+    result = host_report(
+        home, env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
     )
     assert result.returncode == 0
     assert "try abuse@example.com first" in result.stderr

@@ -31,6 +31,7 @@ from tests.documents.test_letter_substance import (
     at,
     drafts_for,
     letters_for,
+    post_reported_to_host,
 )
 
 CRIME_REFERENCE = "OAK-2026-00417"
@@ -246,25 +247,7 @@ def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
 
 def upstream_letter(host_organisation: str | None) -> str:
     journal = MemoryEvidence()
-    journal.add(
-        "incident",
-        {
-            "when": at(LONDON, 6, 20, 20),
-            "what": "A post at https://gossip-board.example/t/77 calls me a liar.",
-            "contexts": ["online"],
-        },
-    )
-    journal.add(
-        "action",
-        {
-            "when": at(LONDON, 6, 21, 9),
-            "what": "Sent my abuse report to the host.",
-            "to": "Hostly abuse desk",
-            "reference": "HOST-77",
-            "step": "host-abuse-report",
-            "contexts": ["online"],
-        },
-    )
+    post_reported_to_host(journal, "Hostly abuse desk", "HOST-77")
     letters = dict(GB_DETAILS.letters)
     if host_organisation:
         letters["host-abuse-report"] = LetterPart(recipient_organisation=host_organisation)

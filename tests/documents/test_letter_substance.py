@@ -256,18 +256,9 @@ def test_no_cease_and_desist_to_a_current_manager() -> None:
     assert offered_standalone(normalise_answers(pack, CA_ANSWERS)) == ["cease-and-desist"]
 
 
-def england_journal() -> MemoryEvidence:
-    journal = MemoryEvidence()
-    journal.add(
-        "incident",
-        {
-            "when": at(LONDON, 6, 2, 17, 30),
-            "what": "Chris Hale made comments about my body in the staff kitchen.",
-            "who": ["Chris Hale"],
-            "tags": ["sexual"],
-            "contexts": ["work"],
-        },
-    )
+def post_reported_to_host(journal: MemoryEvidence, to: str, reference: str, **action: str) -> None:
+    """A post calling the person a liar (20 June) and their abuse report to its host (the
+    next day): the online half of the English case."""
     journal.add(
         "incident",
         {
@@ -281,13 +272,28 @@ def england_journal() -> MemoryEvidence:
         {
             "when": at(LONDON, 6, 21, 9),
             "what": "Sent my abuse report to the host.",
-            "did": "reported",
-            "to": "Example Hosting Ltd",
-            "reference": "TICKET-778",
+            **action,
+            "to": to,
+            "reference": reference,
             "step": "host-abuse-report",
             "contexts": ["online"],
         },
     )
+
+
+def england_journal() -> MemoryEvidence:
+    journal = MemoryEvidence()
+    journal.add(
+        "incident",
+        {
+            "when": at(LONDON, 6, 2, 17, 30),
+            "what": "Chris Hale made comments about my body in the staff kitchen.",
+            "who": ["Chris Hale"],
+            "tags": ["sexual"],
+            "contexts": ["work"],
+        },
+    )
+    post_reported_to_host(journal, "Example Hosting Ltd", "TICKET-778", did="reported")
     journal.add(
         "action",
         {

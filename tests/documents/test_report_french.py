@@ -199,7 +199,7 @@ def test_docx_in_french_has_no_english_heading_or_label(journal: MemoryEvidence)
     footer = document.sections[0].footer.paragraphs[0].text
     assert footer.startswith("Page ") and " sur " in footer
     header_row = [cell.text for cell in document.tables[0].rows[0].cells]
-    assert header_row == ["Pièce", "Fichier", "Avec", "Enregistré"]
+    assert header_row == ["Pièce", "Fichier", "Avec", "Enregistré", "Page"]
     body = flat("\n".join(p.text for p in document.paragraphs))
     assert WHAT in body and STATEMENT in body
     # Word checks the spelling in French, not in the blank document's US English.

@@ -198,7 +198,7 @@ def test_docx_in_spanish_has_no_english_heading(journal: MemoryEvidence) -> None
     footer = document.sections[0].footer.paragraphs[0].text
     assert footer.startswith("Página ") and " de " in footer
     header_row = [cell.text for cell in document.tables[0].rows[0].cells]
-    assert header_row == ["Prueba", "Archivo", "Con", "Registrado"]
+    assert header_row == ["Prueba", "Archivo", "Con", "Registrado", "Página"]
 
 
 @pytest.mark.parametrize(

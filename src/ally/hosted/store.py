@@ -55,7 +55,8 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS hosted_bindings_session ON hosted_bindings (session)",
     # The audit log: one hash chain per organisation (see audit.py). Append-only: the
-    # triggers below refuse UPDATE and DELETE.
+    # triggers below refuse UPDATE and DELETE (and TRUNCATE, which PostgreSQL does not count
+    # as a DELETE; SQLite has no TRUNCATE).
     """CREATE TABLE IF NOT EXISTS hosted_audit (
         org TEXT NOT NULL REFERENCES hosted_orgs (id),
         seq BIGINT NOT NULL,
@@ -116,7 +117,7 @@ APPEND_ONLY = {
             RAISE EXCEPTION 'the audit log is append-only';
         END $$""",
         """CREATE OR REPLACE TRIGGER hosted_audit_append_only
-        BEFORE UPDATE OR DELETE ON hosted_audit
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON hosted_audit
         FOR EACH STATEMENT EXECUTE FUNCTION hosted_audit_append_only()""",
     ),
     "sqlite": (

@@ -21,7 +21,15 @@ from itertools import chain
 from pathlib import Path
 from typing import IO
 
-from ally.evidence.importers.base import PROBE_SIZE, ImportOptions, Probe, Source
+from ally.evidence.importers.base import (
+    DAMAGED_ZIP,
+    DAMAGED_ZIP_ERRORS,
+    DAMAGED_ZIP_READ_ERRORS,
+    PROBE_SIZE,
+    ImportOptions,
+    Probe,
+    Source,
+)
 from ally.evidence.importers.encoding import (
     Encoding,
     Utf8Reader,
@@ -107,8 +115,8 @@ class WhatsAppImporter:
     def _zip_blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:
         try:
             archive = zipfile.ZipFile(source.path)
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
-            raise source.error(None, "this .zip file is damaged and cannot be opened.") from error
+        except DAMAGED_ZIP_ERRORS as error:
+            raise source.error(None, DAMAGED_ZIP) from error
         with archive:
             member = _chat_member(tuple(archive.namelist()))
             if member is None:
@@ -138,10 +146,8 @@ class WhatsAppImporter:
                     )
                     blocks = parser.block_messages(_text(raw, encoding))
                     yield from blocks if encoding.is_utf8 else map(_without_offsets, blocks)
-            except (zipfile.BadZipFile, EOFError, OSError) as error:
-                raise inner.error(
-                    None, f"the .zip is damaged or cut short ({type(error).__name__})."
-                ) from error
+            except DAMAGED_ZIP_READ_ERRORS as error:
+                raise inner.error(None, DAMAGED_ZIP) from error
 
 
 def _note_assumed_app(source: Source) -> None:
@@ -261,11 +267,9 @@ class _ZipMedia(_Media):
             with self.archive.open(info) as handle:
                 while chunk := handle.read(1 << 20):
                     digest.update(chunk)
-        except (zipfile.BadZipFile, EOFError, OSError) as error:
+        except DAMAGED_ZIP_READ_ERRORS as error:
             # Raised here, not only around the chat's reading: messages are built lazily.
-            raise self.source.error(
-                None, f"the .zip is damaged or cut short ({type(error).__name__})."
-            ) from error
+            raise self.source.error(None, DAMAGED_ZIP) from error
         return Attachment(
             name=name,
             media_type=_media_type(name),
