@@ -34,11 +34,17 @@ def tool(name: str) -> str:
     return found
 
 
-def pdf_text(path: Path) -> str:
+def pdftotext(pdf: Path, *flags: str) -> str:
+    """The text of the PDF file as pdftotext reads it (with FLAGS such as -layout or -bbox):
+    what a reader, or a court's software, gets out of it."""
     out = subprocess.run(
-        [tool("pdftotext"), "-layout", str(path), "-"], check=True, capture_output=True
+        [tool("pdftotext"), *flags, str(pdf), "-"], check=True, capture_output=True
     )
     return out.stdout.decode("utf-8")
+
+
+def pdf_text(path: Path) -> str:
+    return pdftotext(path, "-layout")
 
 
 def case_of(journal: MemoryEvidence, **kwargs: object) -> CaseFile:

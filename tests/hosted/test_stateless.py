@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
+from fastapi import FastAPI
+from starlette.testclient import TestClient
 
 from ally.hosted.accounts import Accounts
 from ally.hosted.sessions import AccountSessions, Current
@@ -18,11 +21,13 @@ from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web import keywrap
 from ally.web.config import WebConfig
 from ally.web.keyring import IDLE_SECONDS, CaseKeyring
-from ally.web.progress import ProgressBoard
+from ally.web.progress import STALE_SECONDS, ProgressBoard
 from ally.web.sessions import SessionStore, WebSession
 from ally.web.storage import WebStorage
 from ally.web.vaults import JournalKeys, VaultKeeper
 from tests.hosted.conftest import FAST, PASSWORD, WEAK, Clock
+from tests.web.conftest import Browser
+from tests.web.test_advocate_pages import hosted_app
 
 SECRET = "x" * 43
 ENTRY = "He followed me to the bus stop. MARKER-5512"
@@ -220,7 +225,56 @@ def test_an_uploads_progress_is_readable_from_the_other_process(
     boards = [ProgressBoard(p.storage, clock) for p in (a, b)]
     counts = {"phase": "receiving", "received": 512, "expected": 2048, "done": 0, "total": 0}
     boards[0].publish("row-1", counts)
-    assert boards[1].read("row-1") == counts
-    assert boards[1].read("row-2") is None
+    assert boards[1].read("row-1") == counts and boards[1].running("row-1")
+    assert boards[1].read("row-2") is None and not boards[1].running("row-2")
+    clock.advance(STALE_SECONDS + 1)  # the receiving process stopped writing: not running
+    assert not boards[1].running("row-1")
     boards[0].clear("row-1")
     assert boards[1].read("row-1") is None
+
+
+class Alternating(httpx.BaseTransport):
+    """Each request to the next of several in-process apps (no sticky sessions)."""
+
+    def __init__(self, apps: list[FastAPI]) -> None:
+        self.transports = [TestClient(app)._transport for app in apps]
+        self.turn = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.turn += 1
+        return self.transports[self.turn % len(self.transports)].handle_request(request)
+
+
+@pytest.mark.postgres
+def test_sign_out_everywhere_from_one_process_locks_the_journal_in_the_other(
+    pg_url: str, clock: Clock
+) -> None:
+    store = HostedStore(pg_url)
+    accounts = Accounts(store, FAST, clock)
+    org = accounts.create_org("Shelter North", "north", open_signup=True)
+    alice = accounts.sign_up(org, "alice", PASSWORD)
+    where = accounts.vault_location(alice)
+    assert where is not None
+    with Vault.create(where, JOURNAL, work_factor=WEAK) as made:  # cheap to unlock here
+        made.add_note(ENTRY)
+    apps = [hosted_app(pg_url, clock) for _ in range(2)]
+    roaming = Browser(TestClient(apps[0]))
+    roaming.client._transport = Alternating(apps)
+    other = Browser(TestClient(apps[1]))  # her second browser, on one process
+    for who in (roaming, other):
+        who.open("/account/sign-in?org=north")
+        who.submit("/account/sign-in", {"org": "north", "name": "alice", "password": PASSWORD})
+    roaming.open("/journal")
+    opened = roaming.submit("/journal/unlock", {"passphrase": JOURNAL, "next": "/journal"})
+    assert ENTRY in opened.text
+    assert ENTRY in roaming.open("/journal").text and ENTRY in roaming.open("/journal").text
+    with store.transaction() as db:
+        assert db.query("SELECT COUNT(*) FROM web_journal_keys")[0][0] == 1
+    other.open("/account")
+    other.submit("/account/sessions/end-others", {})
+    with store.transaction() as db:
+        assert db.query("SELECT COUNT(*) FROM web_journal_keys")[0][0] == 0
+    for _ in range(2):  # both processes: signed out, nothing of the journal
+        refused = roaming.get("/journal")
+        assert refused.status_code == 303 and refused.headers["location"] == "/account/sign-in"
+    store.close()

@@ -37,7 +37,12 @@ from ally.evidence.importers.encoding import (
     detect_stream,
     open_text,
 )
-from ally.evidence.importers.signal import ASSUMED_WHATSAPP, named_signal, shared_line_shape
+from ally.evidence.importers.signal import (
+    ASSUMED_WHATSAPP,
+    named_signal,
+    named_whatsapp,
+    shared_line_shape,
+)
 from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, Reopen, report_order
 from ally.model.message import Attachment, Message
 
@@ -160,7 +165,9 @@ def _note_assumed_app(source: Source) -> None:
         return
     folders = tuple(part.lower() for part in source.path.resolve().parent.parts[-4:])
     probe = Probe(source.name, head, None, folders)
-    if shared_line_shape(probe, probe.text()) and not named_signal(probe):
+    if shared_line_shape(probe, probe.text()) and not (
+        named_signal(probe) or named_whatsapp(probe)
+    ):
         source.report.platform_reason = ASSUMED_WHATSAPP
 
 
