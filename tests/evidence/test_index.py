@@ -11,7 +11,7 @@ import pytest
 
 from ally.evidence.importers import ImportOptions
 from ally.evidence.index import MessageIndex, message_index
-from ally.evidence.indexing import INDEX_BLOB, page_index
+from ally.evidence.indexing import INDEX_BLOB, WORD, page_index
 from ally.evidence.pipeline import import_file
 from ally.evidence.review import forget_message, mark, review_queue, search, stored_messages
 from ally.model.pages import PAGE_KIND
@@ -175,3 +175,83 @@ def test_pages_without_an_index_are_indexed_in_memory(vault: Vault) -> None:
     found = message_index(vault).search(text="word1")
     assert ids(found.items()) == [f"{1:016x}"]
     assert page_index(messages)["w"]["older"] == [0, 1, 2]
+
+
+ACCENTED = [
+    "Nos vemos mañana en la estación",
+    "¿Dónde estás? Te vi en el café",
+    "Ça va ? Où es-tu, Élodie ?",
+    "Je sais où tu habites, près de l'hôpital",
+    "ok",
+]
+
+
+@pytest.fixture
+def accented(tmp_path: Path) -> Vault:
+    opened = Vault.create(tmp_path / "accents", PASSPHRASE, work_factor=10)
+    rows = [
+        f"1/{day}/24, 9:{day:02d} AM - Élodie Durand: {text}"
+        for day, text in enumerate(ACCENTED, start=1)
+    ]
+    path = tmp_path / "WhatsApp Chat with Élodie.txt"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_file(opened, path, UTC)
+    return opened
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"text": "manana"}, ["Nos vemos mañana en la estación"]),
+        ({"text": "MAÑANA"}, ["Nos vemos mañana en la estación"]),
+        ({"text": "estacion"}, ["Nos vemos mañana en la estación"]),
+        ({"text": "donde estas"}, ["¿Dónde estás? Te vi en el café"]),
+        ({"text": "cafe"}, ["¿Dónde estás? Te vi en el café"]),
+        ({"text": "ca va"}, ["Ça va ? Où es-tu, Élodie ?"]),
+        (
+            {"text": "ou"},
+            ["Ça va ? Où es-tu, Élodie ?", "Je sais où tu habites, près de l'hôpital"],
+        ),
+        ({"text": "hopital"}, ["Je sais où tu habites, près de l'hôpital"]),
+        ({"text": "pres de l'hopital"}, ["Je sais où tu habites, près de l'hôpital"]),
+        ({"text": "elodie", "sender": "elodie"}, ["Ça va ? Où es-tu, Élodie ?"]),
+    ],
+)
+def test_search_ignores_accents_in_spanish_and_french(
+    accented: Vault, query: dict[str, object], expected: list[str]
+) -> None:
+    found = message_index(accented).search(**query)  # type: ignore[arg-type]
+    assert [item.message.text for item in found.items()] == expected
+    scanned = search(stored_messages(accented), **query)  # type: ignore[arg-type]
+    assert ids(scanned) == ids(found.items())
+
+
+def test_an_older_index_without_folded_words_is_read_compatibly(accented: Vault) -> None:
+    """A journal written before accents were folded (index version 1: words casefolded only)
+    answers "manana" without rebuilding its pages."""
+    real, real_entry = accented.read_extra, accented.entry
+
+    def older(version_id: str, name: str) -> dict[str, object] | None:
+        data = real(version_id, name)
+        assert data is not None and data["v"] == 2
+        payload = real_entry(version_id).payload
+        assert payload is not None
+        postings: dict[str, list[int]] = {}
+        for place, message in enumerate(payload["messages"]):
+            for word in set(WORD.findall(str(message.get("text") or "").casefold())):
+                postings.setdefault(word, []).append(place)
+        assert "mañana" in postings and "manana" not in postings
+        return {**data, "v": 1, "w": postings}
+
+    accented.read_extra = older  # type: ignore[method-assign]
+    read_pages: list[str] = []
+
+    def counting(ref: str) -> object:
+        read_pages.append(ref)
+        return real_entry(ref)
+
+    index = MessageIndex(accented)
+    accented.entry = counting  # type: ignore[method-assign]
+    found = index.search(text="manana")
+    assert len(found) == 1 and read_pages == []  # answered from the index alone
+    assert [item.message.text for item in found.items()] == ["Nos vemos mañana en la estación"]

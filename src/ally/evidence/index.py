@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ally.evidence.indexing import INDEX_BLOB, WORD, page_index
+from ally.evidence.indexing import INDEX_BLOB, INDEX_VERSION, WORD, fold, fold_postings, page_index
 from ally.evidence.pipeline import EvidenceStore
 from ally.evidence.reviewed import Reviewed, items_of
 from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
@@ -117,7 +117,9 @@ class MessageIndex:
 
     def _load(self, kind: str, root_id: str, version_id: str, seq: int) -> Shard:
         data = self._store.read_extra(version_id, INDEX_BLOB) if kind == PAGE_KIND else None
-        if data is None or data.get("v") != 1:
+        if data is not None and data.get("v") == 1:
+            data["w"] = fold_postings(data["w"])  # an older index: read as version 2
+        elif data is None or data.get("v") != INDEX_VERSION:
             # A page written before pages had an index, or an older one-message entry:
             # read it once and index it in memory.
             entry = self._store.entry(version_id)
@@ -172,14 +174,14 @@ class MessageIndex:
         if text and text.strip():
             ranks = _within(ranks, self._text_ranks(text))
         if sender:
-            ranks = _within(ranks, self._field_ranks("senders", sender.casefold()))
+            ranks = _within(ranks, self._field_ranks("senders", fold(sender)))
         if conversation:
-            ranks = _within(ranks, self._field_ranks("conversations", conversation.casefold()))
+            ranks = _within(ranks, self._field_ranks("conversations", fold(conversation)))
         if ranks is None:
             ranks = list(range(len(self._order)))
         if flagged_only:
             ranks = [rank for rank in ranks if self.flag[rank]]
-        needle = text.casefold() if text else None
+        needle = fold(text) if text else None
         exact = needle if needle and not _one_word(needle) else None
         return Found(self, sorted(ranks), exact)
 
@@ -217,7 +219,7 @@ class MessageIndex:
         """Messages with every word of ``text`` inside one of their words (a superset of
         those containing ``text`` itself: exact for one word; see ``Found``)."""
         result: set[int] | None = None
-        for word in set(WORD.findall(text.casefold())):
+        for word in set(WORD.findall(fold(text))):
             tokens = [token for token in self._tokens if word in token]
             places: set[int] = set()
             for shard_no, shard in enumerate(self.shards):
@@ -232,14 +234,14 @@ class MessageIndex:
         return list(result)
 
     def _field_ranks(self, names: str, wanted: str) -> list[int]:
-        """Messages whose sender (or conversation) contains ``wanted``, casefolded."""
+        """Messages whose sender (or conversation) contains ``wanted``, folded."""
         column = "s" if names == "senders" else "c"
         found: list[int] = []
         for shard_no, shard in enumerate(self.shards):
             numbers = {
                 number
                 for number, value in enumerate(shard.data[names])
-                if wanted in value.split("\x1f", 1)[-1].casefold()
+                if wanted in fold(value.split("\x1f", 1)[-1])
             }
             if not numbers:
                 continue
@@ -298,7 +300,7 @@ class Found:
             self._checked = [
                 rank
                 for rank in self.ranks
-                if (found := item(rank)) is not None and needle in found.message.text.casefold()
+                if (found := item(rank)) is not None and needle in fold(found.message.text)
             ]
         return self._checked
 

@@ -14,18 +14,44 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import defaultdict
 from typing import Any
 
 INDEX_BLOB = "index"
 """The name of the index file in a page's record (its content is ``content``)."""
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+"""2: words are folded (``fold``). A version 1 index (casefolded only) is read by folding its
+words when it is loaded (``fold_postings``), so older journals need no rebuild."""
 WORD = re.compile(r"\w+")
 
 
+def fold(text: str) -> str:
+    """Casefolded, with accents and other marks dropped (NFKD): "Mañana" and "manana" are
+    the same word to a search, as a person typing on a phone without accents expects."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def words(text: str) -> set[str]:
-    """The distinct words of a text, casefolded (what a search looks for)."""
-    return set(WORD.findall(text.casefold()))
+    """The distinct words of a text, folded (what a search looks for)."""
+    return set(WORD.findall(fold(text)))
+
+
+def fold_postings(postings: dict[str, list[int]]) -> dict[str, list[int]]:
+    """A version 1 index's posting lists with their words folded (words that fold to the
+    same one are merged), read as a version 2 index would have them."""
+    out: dict[str, list[int]] = {}
+    for word, places in postings.items():
+        key = fold(word)
+        if key in out:
+            out[key] = sorted({*out[key], *places})
+        else:
+            out[key] = places
+    return out
 
 
 def _moment(value: Any) -> float:

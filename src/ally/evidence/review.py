@@ -13,7 +13,7 @@ from typing import Literal
 
 from ally.errors import UsageError
 from ally.evidence.index import message_index
-from ally.evidence.indexing import INDEX_BLOB, page_index
+from ally.evidence.indexing import INDEX_BLOB, fold, page_index
 from ally.evidence.pipeline import EvidenceStore, StoredEntry
 from ally.evidence.reviewed import Reviewed, items_of, reviewed
 
@@ -161,18 +161,19 @@ def search(
     conversation: str | None = None,
     flagged_only: bool = False,
 ) -> list[Reviewed]:
-    """Messages matching every given filter (text and names: case-insensitive substrings)."""
-    needle = text.casefold() if text else None
-    who = sender.casefold() if sender else None
-    chat = conversation.casefold() if conversation else None
+    """Messages matching every given filter (text and names: substrings, ignoring case and
+    accents, as the search index does)."""
+    needle = fold(text) if text else None
+    who = fold(sender) if sender else None
+    chat = fold(conversation) if conversation else None
     found = []
     for item in items:
         message = item.message
-        if needle and needle not in message.text.casefold():
+        if needle and needle not in fold(message.text):
             continue
-        if who and who not in message.sender.casefold():
+        if who and who not in fold(message.sender):
             continue
-        if chat and chat not in message.conversation.casefold():
+        if chat and chat not in fold(message.conversation):
             continue
         if since and message.timestamp < since:
             continue
