@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from pathlib import Path
 
 import pytest
 
 from ally.evidence.importers import ImportOptions
-from ally.evidence.index import MessageIndex, message_index
+from ally.evidence.index import _INDEXES, MessageIndex, message_index, warm
 from ally.evidence.indexing import INDEX_BLOB, WORD, page_index
 from ally.evidence.pipeline import import_file
 from ally.evidence.review import forget_message, mark, review_queue, search, stored_messages
 from ally.model.pages import PAGE_KIND
 from ally.vault import Vault
+from ally.web.vaults import VaultKeeper
 
 PASSPHRASE = "index tests passphrase"
 UTC = ImportOptions(timezone=dt.UTC)
@@ -186,8 +188,9 @@ ACCENTED = [
 ]
 
 
-@pytest.fixture
-def accented(tmp_path: Path) -> Vault:
+@pytest.fixture(scope="module")
+def accented(tmp_path_factory: pytest.TempPathFactory) -> Vault:
+    tmp_path = tmp_path_factory.mktemp("accents")
     opened = Vault.create(tmp_path / "accents", PASSPHRASE, work_factor=10)
     rows = [
         f"1/{day}/24, 9:{day:02d} AM - Élodie Durand: {text}"
@@ -226,7 +229,9 @@ def test_search_ignores_accents_in_spanish_and_french(
     assert ids(scanned) == ids(found.items())
 
 
-def test_an_older_index_without_folded_words_is_read_compatibly(accented: Vault) -> None:
+def test_an_older_index_without_folded_words_is_read_compatibly(
+    accented: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A journal written before accents were folded (index version 1: words casefolded only)
     answers "manana" without rebuilding its pages."""
     real, real_entry = accented.read_extra, accented.entry
@@ -243,7 +248,7 @@ def test_an_older_index_without_folded_words_is_read_compatibly(accented: Vault)
         assert "mañana" in postings and "manana" not in postings
         return {**data, "v": 1, "w": postings}
 
-    accented.read_extra = older  # type: ignore[method-assign]
+    monkeypatch.setattr(accented, "read_extra", older)
     read_pages: list[str] = []
 
     def counting(ref: str) -> object:
@@ -251,7 +256,39 @@ def test_an_older_index_without_folded_words_is_read_compatibly(accented: Vault)
         return real_entry(ref)
 
     index = MessageIndex(accented)
-    accented.entry = counting  # type: ignore[method-assign]
+    monkeypatch.setattr(accented, "entry", counting)
     found = index.search(text="manana")
     assert len(found) == 1 and read_pages == []  # answered from the index alone
     assert [item.message.text for item in found.items()] == ["Nos vemos mañana en la estación"]
+
+
+def _refuse(*_args: object) -> None:
+    raise AssertionError("read through the request's connection")
+
+
+def test_unlocking_in_the_web_app_reads_the_index_ahead(vault: Vault, tmp_path: Path) -> None:
+    """After unlock the index is read in the background through a connection of its own:
+    the first search reads no index file through the vault the requests use, and answers
+    exactly like a scan."""
+    vault.close()
+    keeper = VaultKeeper(str(tmp_path / "vault"), clock=time.monotonic)
+    keeper.unlock("session-1", PASSPHRASE, 600, "test client")
+    with keeper.using("session-1") as opened:
+        assert opened is not None
+        index = _INDEXES[opened]
+        assert index.ready.wait(30)
+        opened.read_extra = _refuse  # type: ignore[method-assign]
+        found = message_index(opened).search(text="dinner")
+        assert index.count() == 700 and message_index(opened) is index
+        opened.read_extra = Vault.read_extra.__get__(opened)  # type: ignore[method-assign]
+        assert ids(found.items()) == ids(search(stored_messages(opened), text="dinner"))
+    keeper.lock_all()
+
+
+def test_a_failed_read_ahead_leaves_the_first_search_to_read_the_index(vault: Vault) -> None:
+    def broken() -> Vault:
+        raise OSError("the journal could not be opened again")
+
+    warm(vault, broken).join(30)
+    found = message_index(vault).search(text="café")
+    assert len(found) == len(search(stored_messages(vault), text="café")) > 0

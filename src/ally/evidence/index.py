@@ -19,8 +19,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
+import logging
+import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +30,8 @@ from ally.evidence.indexing import INDEX_BLOB, INDEX_VERSION, WORD, fold, fold_p
 from ally.evidence.pipeline import EvidenceStore
 from ally.evidence.reviewed import Reviewed, items_of
 from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
+
+log = logging.getLogger(__name__)
 
 
 class IndexedStore(EvidenceStore, Protocol):
@@ -82,6 +86,9 @@ class MessageIndex:
         self._tokens: set[str] = set()
         self._pages: dict[str, dict[str, Reviewed]] = {}
         self._queues: dict[bool, list[int]] = {}
+        self.ready = threading.Event()
+        """Set when no background reading (``warm``) is under way: queries wait for it."""
+        self.ready.set()
 
     # --- keeping up with the vault ------------------------------------------------------------
 
@@ -322,9 +329,46 @@ _INDEXES: weakref.WeakKeyDictionary[object, MessageIndex] = weakref.WeakKeyDicti
 
 
 def message_index(store: IndexedStore) -> MessageIndex:
-    """The index of an unlocked vault, kept while the vault object lives."""
+    """The index of an unlocked vault, kept while the vault object lives. If it is being
+    read in the background (``warm``), waits for that, then reads only what changed since."""
     found = _INDEXES.get(store)
     if found is None:
         found = _INDEXES[store] = MessageIndex(store)
+    found.ready.wait()
     found.refresh()
     return found
+
+
+def warm(store: IndexedStore, reopen: Callable[[], IndexedStore]) -> threading.Thread:
+    """Start reading ``store``'s index in a background thread, right after unlock, so the
+    person's first search finds it ready (or waits only for the rest) instead of paying for
+    every page's index at the first query.
+
+    Why ``reopen``: the thread reads through its own connection to the journal (a new
+    unlocked vault object, closed when done), never through ``store``'s, which the request
+    threads use (SQLite and PostgreSQL connections are not for two threads at once). What
+    it reads is kept for ``store``: pages are the same entry versions whichever connection
+    reads them. Nothing is written. A failure leaves the index empty, to be read at the
+    first query as before."""
+    index = _INDEXES[store] = MessageIndex(store)
+    index.ready.clear()
+
+    def run() -> None:
+        try:
+            copy = reopen()
+            try:
+                index._store = copy
+                index.refresh()
+            finally:
+                index._store = store
+                close = getattr(copy, "close", None)
+                if close is not None:
+                    close()
+        except Exception:  # the first query reads the index itself instead
+            log.warning("The search index could not be read ahead; it is read at first search.")
+        finally:
+            index.ready.set()
+
+    thread = threading.Thread(target=run, name="ally-search-index", daemon=True)
+    thread.start()
+    return thread

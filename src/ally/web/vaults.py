@@ -27,6 +27,7 @@ from pathlib import Path
 import anyio.to_thread
 
 from ally.errors import AllyError
+from ally.evidence.index import warm
 from ally.storage.private import private_folder
 from ally.vault import Vault, VaultNotFoundError, WrongPassphraseError
 from ally.vault.crypto import Identity
@@ -215,6 +216,8 @@ class VaultKeeper:
                 old = fresh  # another request opened it first: use theirs
         if old is not None:
             self._close(None, old)
+        if held is fresh:
+            _read_ahead(fresh.vault)
         return held
 
     def _used(self, session: str, held: _Held) -> None:
@@ -321,6 +324,7 @@ class VaultKeeper:
             self._held[session] = held
         if old is not None:
             old.vault.close()
+        _read_ahead(vault)
 
     def is_unlocked(self, session: str | None) -> bool:
         return self._get(session) is not None
@@ -397,6 +401,13 @@ class VaultKeeper:
             self._held.clear()
         for one in held:
             _close_held(one, wait=True)
+
+
+def _read_ahead(vault: Vault) -> None:
+    """Start reading the journal's search index in the background as soon as it is
+    unlocked (``evidence.index.warm``), through a connection of its own."""
+    location, key = vault.location, vault.key()
+    warm(vault, lambda: Vault.open_unlocked(location, key))
 
 
 def _close_held(held: _Held, wait: bool) -> None:
