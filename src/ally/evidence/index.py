@@ -51,11 +51,18 @@ class Shard:
     version_id: str
     seq: int
     data: dict[str, Any]
-    by_sender: dict[int, list[int]] = field(default_factory=dict)
+    _by_sender: dict[int, list[int]] | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        for place, sender in enumerate(self.data["s"]):
-            self.by_sender.setdefault(sender, []).append(place)
+    @property
+    def by_sender(self) -> dict[int, list[int]]:
+        """Each sender's places in the shard, worked out at the first sender search (not at
+        unlock, when every shard is read)."""
+        if self._by_sender is None:
+            found: dict[int, list[int]] = {}
+            for place, sender in enumerate(self.data["s"]):
+                found.setdefault(sender, []).append(place)
+            self._by_sender = found
+        return self._by_sender
 
     @property
     def ids(self) -> list[str]:
@@ -79,6 +86,9 @@ class MessageIndex:
         self._by_version: dict[str, Shard] = {}
         self._order: list[Position] = []
         self._rank: list[list[int]] = []
+        self._by_time: list[int] = []
+        """Journal-order numbers of the messages in time order (the permutation behind
+        ``_order``)."""
         self._times: list[float] = []
         self.flag: list[int] = []
         self._score: list[float] = []
@@ -136,27 +146,38 @@ class MessageIndex:
         return Shard(kind, root_id, version_id, seq, data)
 
     def _rebuild(self) -> None:
-        """Every message in time order (ties: journal order), and each one's rank in it."""
-        order = [
-            (time, shard_no, place)
-            for shard_no, shard in enumerate(self.shards)
-            for place, time in enumerate(shard.data["t"])
-        ]
-        order.sort()
-        self._times = [time for time, _, _ in order]
-        self._order = [(shard_no, place) for _, shard_no, place in order]
-        self._rank = [[0] * len(shard.data["t"]) for shard in self.shards]
-        for rank, (shard_no, place) in enumerate(self._order):
-            self._rank[shard_no][place] = rank
+        """Every message in time order (ties: journal order), and each one's rank in it.
+        Worked on flat columns (journal order) and one permutation, not per-message tuples:
+        this runs once per unlock over every message."""
+        times: list[float] = []
+        positions: list[Position] = []
+        for shard_no, shard in enumerate(self.shards):
+            column = shard.data["t"]
+            times += column
+            positions += zip([shard_no] * len(column), range(len(column)), strict=True)
+        # A stable sort of journal order by time: ties stay in journal order (shard, place).
+        by_time = sorted(range(len(times)), key=times.__getitem__)
+        self._by_time = by_time
+        self._times = list(map(times.__getitem__, by_time))
+        self._order = list(map(positions.__getitem__, by_time))
+        flat_rank = [0] * len(times)
+        for rank, number in enumerate(by_time):
+            flat_rank[number] = rank
+        self._rank, start = [], 0
+        for shard in self.shards:
+            end = start + len(shard.data["t"])
+            self._rank.append(flat_rank[start:end])
+            start = end
         self._tokens = set().union(*(shard.data["w"].keys() for shard in self.shards))
         self._columns()
 
     def _columns(self) -> None:
         """Flag, score and decision of each message by rank (what the review order needs)."""
-        shards, order = self.shards, self._order
-        self.flag = [shards[s].data["f"][p] for s, p in order]
-        self._score = [shards[s].data["sc"][p] for s, p in order]
-        self._decision = [shards[s].data["d"][p] for s, p in order]
+        for name, column in (("f", "flag"), ("sc", "_score"), ("d", "_decision")):
+            flat: list[Any] = []
+            for shard in self.shards:
+                flat += shard.data[name]
+            setattr(self, column, list(map(flat.__getitem__, self._by_time)))
         self._queues = {}
 
     # --- queries --------------------------------------------------------------------------------

@@ -119,6 +119,9 @@ class Vault:
     def __init__(self, store: VaultStore, identity: Identity | None, read_only: bool) -> None:
         self._store = store
         self._identity = identity
+        self._own_key: tuple[Identity, str, bool] | None = None
+        """(key, vault's public key text, whether the key is the vault's own): worked out
+        once, not at every decryption (each comparison costs two X25519 checks)."""
         self._read_only = read_only
         self._idx: _Index | None = None
         self._batch: Batch | None = None
@@ -1181,7 +1184,7 @@ class Vault:
         """A stored file's bytes, with a shared recipient's header swapped in where needed."""
         identity = self._require_identity()
         pieces = self._store.read_blob(key)
-        if self._index.key is not None and identity.recipient == self.recipient:
+        if self._index.key is not None and self._is_own(identity):
             return pieces
         grant = self._store.grant(key, str(identity.recipient))
         if grant is None:
@@ -1189,6 +1192,14 @@ class Vault:
         first = next(pieces, b"")
         payload = crypto.split_header(first)[1]
         return _prepend([grant, payload], pieces)
+
+    def _is_own(self, identity: Identity) -> bool:
+        """Whether ``identity`` is this vault's own key (not a shared recipient's)."""
+        assert self._index.key is not None and self._index.key.to is not None
+        to, known = self._index.key.to, self._own_key
+        if known is None or known[0] is not identity or known[1] != to:
+            known = self._own_key = (identity, to, identity.recipient == self.recipient)
+        return known[2]
 
     def _decrypt_json(self, key: str) -> dict[str, Any]:
         data = b"".join(crypto.open_stream(self._pieces(key), self._require_identity()))
