@@ -257,6 +257,24 @@ FAMILY = (
     r"parents|family|wife|husband|girlfriend|boyfriend|baby|babies|gran|grandma|nan|nana|"
     r"grandad|grandpa|dog|cat|pets?|little (?:sister|brother|one|girl|boy))"
 )
+WEEKDAY = r"(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?)"
+WEEKDAY_WORDS = "monday tuesday wednesday thursday friday saturday sunday " + " ".join(
+    day + "s" for day in "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+HOUR = (
+    r"(?:\d{1,2}(?::\d\d)?(?: ?(?:am|pm))?|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|noon|midnight)"
+)
+HOUR_WORDS = "one two three four five six seven eight nine ten eleven twelve noon midnight"
+FAMILIA = (
+    r"(?:hij[oa]s?|nin[oa]s?|madre|padre|mama|papa|padres|familia|mujer|marido|espos[oa]|"
+    r"herman[oa]s?|abuel[oa]s?|novi[oa]|perr[oa]|gat[oa]|bebe|pequen[oa])"
+)
+PROPERTY = (
+    r"(?:car|cars|house|home|flat|windows?|shop|garden|tyres|tires|brakes|door|fence|van|bike|"
+    r"horse|dog|cat|pets?|roses|place|business|glass|garage|shed)"
+)
+"""What a veiled threat names besides people: the reader's home, car, shop, garden and pets."""
 VIOLENT = (
     r"(?:kill|murder|hurt|stab|shoot|strangle|choke|rape|burn|beat (?:you|u|her|him) up|"
     r"beat the|punch|slap|batter|bash|knife|torch|drown|slit|maim|smash|break)"
@@ -356,7 +374,8 @@ THREATS: tuple[Rule, ...] = (
         "warns that something will happen to you",
         "regret sorry pay see happens happen warning warned coming watch eye capable lose people "
         "missing lesson finished nice expect like last over until else again think thought "
-        "suffer learn wish waiting seeing done finished visit guy someone",
+        "suffer learn wish waiting seeing done finished visit guy someone run hide short "
+        "consequences",
         rf"\b(?:{YOU}(?:'ll| will|'re going to| are going to|'re gonna| are gonna| gonna| r gonna) "
         rf"(?:regret|be sorry|pay|see what happens|find out|suffer|learn|wish)|"
         rf"(?:see|find out) what (?:happens|i'm capable of|im capable of|i can do|i am capable of)|"
@@ -365,7 +384,10 @@ THREATS: tuple[Rule, ...] = (
         rf"watch (?:your|ur) back|better watch out|sleep with one eye open|"
         rf"(?:your|ur) last (?:week|day|days|chance|night)|"
         rf"won't see it coming|wont see it coming|(?:i'm|im|i am) coming for (?:you|u)|"
-        rf"nothing to lose|gone missing|i know people who|pay (?:you|u) a (?:little )?visit|"
+        rf"nothing (?:left )?to lose|(?:a lot|so much|too much|everything) to lose|gone missing|"
+        rf"what's waiting (?:for (?:you|u)|on (?:your|ur)|outside)|whats waiting (?:for|on)|"
+        rf"better (?:run|hide)\b|(?:your|ur) life (?:very |really |so )?short|"
+        rf"(?:or|else) there(?:'ll| will) be consequences|i know people who|pay (?:you|u) a (?:little )?visit|"
         rf"(?:know|got) (?:a guy|someone|people) who|(?:i've|ive|i have) got people|"
         rf"people who owe me|teach (?:you|u) a lesson|stop being nice|you won't like it|you wont like it|"
         rf"(?:not|n't) (?:finished|done) with (?:you|u)|we're not finished|this isn't over|this is not over|"
@@ -378,7 +400,7 @@ THREATS: tuple[Rule, ...] = (
         0.8,
         "veiled threat: says something could 'happen' to you or your family",
         "shame pity accident* accidents happen* happened safe something anything fire",
-        rf"\b(?:(?:shame|pity) if (?:something|anything|it|your|you|he|she|they)|"
+        rf"\b(?:(?:shame|pity) if (?:something|anything|it|your|you|he|she|they|that|this|those)|"
         rf"accidents? (?:happen|can happen)|(?:have|had|has) an accident|"
         rf"(?:something|anything) (?:bad )?(?:happens?|happened|were to happen|would happen) to (?:{YOU}|"
         rf"{YOUR}|her|him)|"
@@ -399,9 +421,36 @@ THREATS: tuple[Rule, ...] = (
         "threat",
         0.7,
         "knows your family's routine",
-        "alone evening morning night day own herself himself",
+        "alone evening morning night day own herself himself " + WEEKDAY_WORDS + " " + HOUR_WORDS
+        + " <digit> home shift",
         rf"\b{YOUR} (?:\w+ )?{FAMILY}\b.{{0,50}}\b(?:alone|every (?:day|evening|morning|night|"
-        rf"week)|on (?:her|his|their) own|by (?:herself|himself|themselves))\b",
+        rf"week|{WEEKDAY})|on (?:her|his|their) own|by (?:herself|himself|themselves)|"
+        rf"on {WEEKDAY}s|(?:at|by|around|till|until) {HOUR}|walks? home|"
+        rf"(?:shift|class|practice|school) (?:ends|finishes|gets out))\b",
+    ),
+    rule(
+        "threat",
+        0.7,
+        "veiled threat against your home, car or pets",
+        "piece lasts replace fix repair burn fires brakes keyed can wouldn't wouldnt barking "
+        "breathing missing disappear disappears",
+        rf"\b(?:{YOUR}|that|this|those) (?:[\w']+ ){{0,3}}?{PROPERTY}\b.{{0,60}}\b(?:in one piece|"
+        rf"while (?:it|they) lasts?|expensive to (?:replace|fix|repair)|(?:would|'d|will|could) burn|"
+        rf"burn (?:nicely|easily|well)|(?:got|get|getting) keyed|go(?:es)? missing|disappears?\b|"
+        rf"stop(?:ped|s)? (?:barking|breathing))|"
+        rf"\b(?:enjoy|sleep)\b.{{0,30}}\bwhile (?:it lasts|(?:you|u) (?:still )?can)|"
+        rf"\bfires? (?:start|starts|happen|break out)\b.{{0,40}}\b(?:your|yours|ur)\b|"
+        rf"\bcheck (?:your|ur) brakes|"
+        rf"\b(?:wouldn't|wouldnt) want (?:[\w']+ ){{0,4}}?(?:of yours|{YOUR} (?:\w+ )?"
+        rf"(?:{PROPERTY}|{FAMILY}))\b.{{0,50}}\b(?:getting|to get|go(?:ing)?|happen\w*|hurt|out|lost|"
+        rf"missing|accident|stop\w*)",
+    ),
+    rule(
+        "threat",
+        0.75,
+        "veiled threat: says things happen to people like you",
+        "happen happens",
+        r"\bthings (?:happen|can happen|tend to happen) to (?:people|girls|women|men) (?:like (?:you|u)|who)",
     ),
     rule(
         "threat",
@@ -465,6 +514,17 @@ THREATS: tuple[Rule, ...] = (
         r"\b(?:(?:pena|lastima) que (?:a )?(?:tus?|su|sus|te|le|se)|(?:lo que|que) te (?:pasa|pasara|espera)|"
         r"ten cuidado|ultima advertencia|de lo que soy capaz|ya veras|acuerdate de lo que|"
         r"no (?:va|van) a estar tranquil|(?:vas|va) a ver lo que)",
+    ),
+    rule(
+        "threat",
+        0.7,
+        "knows your family's routine",
+        "sola solo solos solas dias manana tarde noche lunes martes miercoles jueves viernes "
+        "sabados domingos las una sale salen verdad dejara",
+        rf"\b(?:tus?|su|sus) (?:\w+ )?{FAMILIA}\b.{{0,50}}\b(?:(?:vive|esta|vuelve|va|queda)n? "
+        rf"sol[oa]s?|todos los dias|cada (?:dia|manana|tarde|noche)|los (?:lunes|martes|miercoles|"
+        rf"jueves|viernes|sabados|domingos)|a las (?:\d{{1,2}}|una|dos|tres|cuatro|cinco|seis|siete|"
+        rf"ocho|nueve|diez|once|doce)|un dia (?:dejara|no volvera))\b",
     ),
 )
 
@@ -1115,7 +1175,7 @@ HASHTAG_RULES = tuple(index for index, rule in enumerate(RULES) if rule.category
 DAMPENED_BY_FRIENDLINESS = frozenset({"insult", "threat"})
 SERVICE_CONTEXT = fast(
     r"\b(?:driver|uber|taxi|cab|cabify|courier|delivery|deliver|delivers|parcel|package|order|"
-    r"pizza|takeaway|pick (?:you|u) up|airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
+    r"pizza|takeaway|pick (?:you|u) up|pick (?:up|him|her|them)|picking up|collect|collecting|airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
     r"bring (?:you|u)|drop (?:it|them) (?:off|round)|surprise (?:you|u)|"
     r"paquete|pedido|saludado|saludarte|salude)\b"
 )
@@ -1139,6 +1199,9 @@ SERVICE_WORDS = frozenset(
         "pizza",
         "takeaway",
         "pick",
+        "picking",
+        "collect",
+        "collecting",
         "airport",
         "lift",
         "hi",
