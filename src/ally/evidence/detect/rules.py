@@ -582,14 +582,15 @@ STALKING: tuple[Rule, ...] = (
         "stalking",
         0.55,
         "asks where you were or who you were with",
-        "why who where what explain lie left went were took light lights",
+        "why who where what explain lie left went were took light lights curtains blinds window "
+        "windows",
         r"\b(?:(?:why|what) were (?:you|u) (?:doing )?(?:at|in|with)|why did (?:you|u) go to|"
         r"who (?:was|were) (?:the|that) (?:man|guy|woman|girl|boy|lad|bloke)|"
         r"where did (?:you|u) go (?:after|last)|\bexplain(?:\.|!|$| yourself)|"
         r"(?:don't|dont) lie to me|"
         r"who was (?:he|she)\b|you (?:left|went|were) .{0,30}\b(?:at|till|until) \d|"
-        r"took (?:you|u) \d+ (?:mins|minutes|hours)|(?:your|ur) (?:bedroom |kitchen )?lights? "
-        r"(?:went|were|was|are|is) (?:off|on))",
+        r"took (?:you|u) \d+ (?:mins|minutes|hours)|(?:your|ur) (?:bedroom |kitchen )?(?:lights?|"
+        r"curtains|blinds|windows?) (?:went|were|was|are|is) (?:off|on|open|closed|shut|drawn))",
     ),
     rule(
         "stalking",
@@ -606,21 +607,45 @@ STALKING: tuple[Rule, ...] = (
         "blocked changing changed found hide new",
         r"\b(?:(?:you|u) blocked me|changing (?:your|ur) (?:number|route|address)|changed (?:your|ur) "
         r"(?:number|route|address|running)|found (?:it|your new|the new|you) (?:anyway|in a day|again)|"
-        r"found the new one|(?:can't|cant|cannot) hide from me|always (?:here|watching))",
+        r"found the new one|(?:can't|cant|cannot) hide from me|always (?:here|watching)|"
+        r"(?:i|but i|still) found (?:you|u)\b(?! (?:a|an|some|the|one|two|something)\b))",
+    ),
+    rule(
+        "stalking",
+        0.55,
+        "knows your habits and routine",
+        "every always watch routine schedule timetable looked",
+        rf"\bevery (?:morning|evening|night|day|{WEEKDAY}) (?:(?:you|u) )?(?:go|goes|leave|walk|take|sit|"
+        rf"park|run|get|come|stop|drive)\b|\b(?:you|u) always (?:sit|go|leave|walk|take|park|get off|"
+        rf"run|come|stop|drive)\b|set my watch by (?:you|u)|(?:i know|i've learned|ive learned|i've "
+        rf"learnt) (?:your|ur) (?:routine|schedule|timetable)",
+    ),
+    rule(
+        "stalking",
+        0.45,
+        "describes how you looked somewhere",
+        "looked",
+        r"\b(?:you|u) looked (?:\w+ ){0,2}(?:at|in|on|outside) (?:the|your|ur)\b",
     ),
     rule(
         "stalking",
         0.8,
         "says they follow or watch you",
         "vi segui vigilando viendo ubicacion acceso cuenta fuera aparcado mensajes lei leido leo "
-        "bloqueaste se veo quien donde fuiste saliste aqui estoy que visto",
-        r"\b(?:te (?:vi|he visto|estoy viendo|estoy vigilando|segui|he seguido)|te veo desde|"
+        "bloqueaste se veo quien donde fuiste saliste aqui estoy que visto encontre encontrado es",
+        r"\b(?:te (?:estoy viendo|estoy vigilando|segui|he seguido)|te (?:encontre|he encontrado|"
+        r"volvi a encontrar)|te veo desde|"
         r"estoy (?:aparcad[oa] )?fuera|tu ubicacion|acceso a tu|otra cuenta|"
         r"(?:lei|he leido|leo) tus (?:mensajes|correos|chats)|se que (?:estuviste|fuiste|has ido|"
-        r"estas)|se a que hora|(?:quien|con quien) (?:era|estabas)|a donde fuiste|"
+        r"estas)|se a que hora|(?:quien|con quien) (?:era|es|estabas)\b|a donde fuiste|"
         r"fuiste a (?:ver|tu)|siempre estoy aqui|se que \w+(?:aste|iste)\b|saliste (?:del|de) (?:trabajo|"
         r"casa|clase) a las)",
     ),
+)
+
+STALKING = (
+    *STALKING,
+    rule("stalking", 0.45, "says they saw you", "vi visto", r"\bte (?:vi|he visto)\b"),
 )
 
 DOXXING: tuple[Rule, ...] = (
@@ -665,7 +690,9 @@ DOXXING: tuple[Rule, ...] = (
         "names the school or nursery of your children",
         "school nursery pickup bus kindergarten daycare academy primary college high year",
         r"\b(?:(?:your|ur|her|his) (?:\w+'?s? )?(?:son|daughter|kids?|children|child)'?s? "
-        r"(?:school|nursery|class|bus)|(?:know|found|which|what) (?:\w+ ){0,2}(?:school|nursery) "
+        r"(?:school|nursery|class|bus)(?! (?:called|rang|phoned|emailed|texted|sent|said|says|"
+        r"wants|needs|is closed|closed|closes|trip|play|concert|photos?|uniform|fees|holidays?|run|"
+        r"report|newsletter|fair|disco|bag|jumper|shoes)\b)|(?:know|found|which|what) (?:\w+ ){0,2}(?:school|nursery) "
         r"(?:your|ur|her|his)|(?:kids|son|daughter|children) (?:go|goes) to\b|your school, your class|"
         r"(?:her|his|your|ur) (?:son|daughter|kids?|children|child|boy|girl)(?:'s| is| are)? "
         r"(?:at|in) (?:[\w']+ ){0,3}(?:school|academy|primary|college|nursery|high|year \d+))",
@@ -685,7 +712,7 @@ DOXXING: tuple[Rule, ...] = (
         "asks others to go after someone",
         "everyone everybody anyone call text go visit flood fun spread tell know posting sharing "
         "pay let life here's heres here this nuts worst address number phone details personal "
-        "private mobile",
+        "private mobile where tag",
         r"\b(?:(?:everyone|everybody|anyone|all of you|y'all|you all) (?:\w+ ){0,3}?(?:call|text|"
         r"message|go|visit|tell|should know|needs to know)\b|go (?:tell|visit|see|show) (?:her|him|them)|"
         r"pay (?:her|him|them) a visit|let (?:her|him) know how you feel|you know what to do|have fun|"
@@ -696,7 +723,10 @@ DOXXING: tuple[Rule, ...] = (
         r"(?:her|his|their|your|ur) (?:\w+ )?(?:address|number|phone|details)\b.{0,30}\b(?:pinned|"
         r"posted|up on|online|in the (?:channel|group|chat)|everywhere|public)|"
         r"(?:her|his|their) (?:personal|private|home|mobile) (?:number|phone|address|email)|"
-        r"tell (?:everyone|everybody|all) at (?:your|ur) (?:new )?(?:job|work|office|school|gym))",
+        r"tell (?:everyone|everybody|all) at (?:your|ur) (?:new )?(?:job|work|office|school|gym)|"
+        r"(?:here's|heres|here is|this is) where (?:[\w']+ ){0,3}?(?:lives|works|parks|sleeps|drinks)|"
+        r"tag (?:her|his|their) (?:work|boss|employer|manager|company|office)|"
+        r"(?:her|his|their) work account)",
     ),
     rule(
         "doxxing",
@@ -716,10 +746,12 @@ SEXUAL: tuple[Rule, ...] = (
         "sexual",
         0.8,
         "threatens to share intimate images (sextortion)",
-        "pics pictures photos photo video videos snaps nudes recording recorded recorded tape",
-        r"\b(?:pics|pictures|photos|video|videos|snaps|nudes|recording|call|tape|private video)\b"
-        r".{0,60}\b(?:go (?:online|public|to)|everyone (?:sees|will see)|to (?:your|ur) "
-        r"(?:family|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|girlfriend|husband|wife)|"
+        "pics pictures photos photo video videos snaps nudes recording recorded recorded tape "
+        "screenshots folder recordings",
+        r"\b(?:pics|pictures|photos|video|videos|snaps|nudes|recordings?|call|tape|private video|"
+        r"screenshots|folder)\b"
+        r".{0,60}\b(?:go (?:online|public|to|out)|goes out|gets out|everyone (?:sees|will see)|to (?:your|ur) "
+        r"(?:whole |entire )?(?:contacts?|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|girlfriend|husband|wife)|"
         r"your (?:family|parents|boss|school|whole) (?:gets?|sees?|will)|(?:post|send|share|leak) "
         r"(?:them|it)|public|pay me|gift cards|\$|£|€)|"
         r"\b(?:post|send|share|leak|show) (?:the|your|ur|those) (?:pics|pictures|photos|video|"
@@ -729,16 +761,31 @@ SEXUAL: tuple[Rule, ...] = (
     rule(
         "sexual",
         0.75,
+        "threatens to share intimate images (sextortion)",
+        "kept saved have got screenshotted everything block blocks leave ignore report tell "
+        "delete guarde tengo conservo todo",
+        r"\b(?:(?:kept|saved|still (?:have|got)|screenshotted) (?:everything|all|every (?:\w+)|all of it)"
+        r" (?:you|u) (?:ever )?(?:sent|showed|did)|(?:if|or) (?:you|u) (?:block|leave|ignore|report|tell)"
+        r"\b.{0,60}\b(?:go(?:es)? to|sent to|send it to|to) (?:your|ur) (?:whole |entire )?(?:contacts?|"
+        r"contact list|family|friends|followers|parents|boss)|(?:delete|won't (?:post|share)) the "
+        r"(?:others|rest|other (?:pics|photos|videos))|"
+        r"(?:guarde|tengo|conservo) todo lo que (?:me )?(?:mandaste|enviaste|pasaste))",
+    ),
+    rule(
+        "sexual",
+        0.75,
         "asks you for photos or sexual acts",
         "send pic pics photo photos picture nudes something naughty sexy camera top clothes show "
-        "kiss bed room lap taste",
+        "kiss bed room lap taste foto fotos more",
         r"\b(?:send (?:me )?(?:a |some |more |one )?(?:nudes|something (?:naughty|sexy|spicy)|"
         r"(?:pic|pics|photo|photos|picture|pictures) (?:of (?:you|u|yourself) (?:in|wearing|naked|"
         r"without)|or\b|for me|just for me|before (?:i|bed)))|"
         r"(?:take|get) (?:your|ur) (?:top|clothes|shirt|bra|kit) off|show me (?:your|ur) "
         r"(?:body|boobs|tits|ass|bum|legs|chest)|turn on (?:your|ur) camera|"
         r"(?:come|get) (?:to|in|into) my (?:bed|room|hotel room|lap)|sit on my lap|in my bed|"
-        r"owe me a kiss|(?:pic|pics|photo|photos|picture)\b.{0,30}\b(?:nobody|no one) "
+        r"owe me a kiss|one more (?:pic|photo|picture|video)\b|(?:pic|pics|photo|photos|picture|foto|"
+        r"fotos) (?:like|como) (?:last time|the last one|the other (?:night|day)|la (?:de la )?otra vez)|"
+        r"(?:pic|pics|photo|photos|picture)\b.{0,30}\b(?:nobody|no one) "
         r"(?:will|would) (?:know|see)|(?:i )?want to taste (?:you|u)|(?:send|more) photos or)",
     ),
     rule(
@@ -771,11 +818,13 @@ SEXUAL: tuple[Rule, ...] = (
         0.75,
         "sexual comments or demands",
         "desnuda desnudo foto fotos ropa interior cuerpo camiseta camara cama picante falda piernas "
-        "video",
+        "video videos grabacion capturas",
         r"\b(?:desnud[oa]s?|ropa interior|(?:ensename|muestrame) tu cuerpo|quitate (?:la|el)|"
         r"(?:enciende|pon) la camara|en mi cama|algo picante|falda corta|mirarte las piernas|"
         r"mandame (?:una |unas |mas )?fotos?|(?:tu|su) (?:video|foto|fotos) a tu|"
-        r"(?:tengo|tengo las) (?:las )?fotos|(?:publico|publicare|enseno) las (?:fotos|que tengo))",
+        r"(?:tengo|tengo las) (?:las )?fotos|(?:publico|publicare|enseno) (?:las|la|el) (?:fotos|que tengo|"
+        r"grabacion|video)|(?:video|videos|fotos|grabacion|capturas)\b.{0,40}\b(?:tus contactos|tu familia|"
+        r"tus padres|tu jefe|todo el mundo))",
     ),
 )
 
@@ -783,13 +832,15 @@ QUID_PRO_QUO_BENEFIT = (
     r"(?:promotion|promoted|raise|pay rise|contract|job|shifts?|overtime|your hours|visa|paperwork|"
     r"papers|grade|grades|marks|pass the|reference|scholarship|lease|rent|deposit|the part|role|"
     r"appraisal|your review|reviews|probation|your leave|application|the fine|complaint|"
-    r"permanent|sign off|immigration|arrears|"
+    r"permanent|sign off|immigration|arrears|late payments?|"
     r"sponsorship|renewal|course|interview|bonus|tenancy|good word|partners|ascenso|"
     r"contrato|papeles|nota|puesto|"
     r"recomendacion|alquiler|subida|sueldo|horas extra|trabajo|turnos|renovacion|apruebas|beca|plaza)"
 )
 QUID_PRO_QUO_DEMAND = (
-    r"\b(?:nice to me|nicer to me|friendly|after hours|a date|no date|dinner at my|my place|my flat|"
+    r"\b(?:nice to me|nicer to me|sweet to me|good to me|away with me|with me (?:for|this) (?:the )?"
+    r"(?:weekend|night)|stay (?:late|behind) with me|with me tonight|private (?:meeting|dinner|drink|chat)|"
+    r"in private|friendly|after hours|a date|no date|dinner at my|my place|my flat|"
     r"my house|my hotel|my room|my office tonight|come by my|alone|spend the (?:night|weekend)|"
     r"sleep with|keep me company|in return|owe me|thank me|thank you properly|a favou?r|"
     r"accommodating|good girl|good boy|just the two of us|weekend away|shared room|stay after|"
@@ -807,7 +858,8 @@ QUID_PRO_QUO: tuple[Rule, ...] = (
         "promotion promoted raise contract job shifts shift overtime hours visa paperwork papers "
         "grade grades marks pass reference scholarship lease rent deposit part role appraisal "
         "review reviews probation leave application fine complaint permanent immigration arrears "
-        "sponsorship renewal course bonus tenancy word partners ascenso contrato papeles nota "
+        "sponsorship renewal course bonus tenancy word partners payment payments ascenso contrato "
+        "papeles nota "
         "recomendacion "
         "alquiler subida sueldo horas trabajo turnos renovacion apruebas beca plaza puesto",
         rf"\b{QUID_PRO_QUO_BENEFIT}\b.{{0,80}}{QUID_PRO_QUO_DEMAND}|"
@@ -840,9 +892,11 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "coercive_control",
         0.8,
         "controls your money",
-        "wages salary pay paycheck card money allowance spend receipts pin sueldo tarjeta dinero",
+        "wages salary pay paycheck card money allowance spend receipts pin sueldo tarjeta dinero "
+        "cancelled canceled spending",
         r"\b(?:(?:your|ur) (?:wages|salary|pay|paycheck|money|benefits) (?:go|goes|will go) "
-        r"(?:in)?to my|cancell?ed (?:your|ur) (?:bank )?card|ask me (?:when|if|for)\b.{0,20}money|"
+        r"(?:in)?to my|cancell?ed (?:your|ur) (?:\w+ )?(?:card|membership|account|subscription|phone|"
+        r"contract)|spending too much (?:time|money) (?:there|with|at|on)|ask me (?:when|if|for)\b.{0,20}money|"
         r"(?:your|ur) allowance|my permission to spend|show me (?:your|ur|the) receipts|"
         r"checking what (?:you|u) spend|tu sueldo va a mi|te he cancelado la tarjeta|"
         r"pideme dinero)",
@@ -861,7 +915,7 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         r"without (?:asking|telling) me|(?:you|u) (?:don't|dont|do not) need (?:friends|them|your)|"
         r"stop (?:seeing|talking to|texting) (?:your|ur|her|him)|(?:delete|block) (?:his|her|their) "
         r"(?:number|contact)|(?:^|[.!?] )(?:now )?(?:block|delete) (?:him|her|them)\b|"
-        r"(?:you|u) know the rules|home by \d|"
+        rf"(?:you|u) know the rules|home by {HOUR}\b|"
         r"call me every hour|keep the phone on speaker|if (?:you|u) loved me|"
         r"i told (?:you|u) not to|i warned (?:you|u)|if (?:you|u) go to .{0,30}(?:don't|dont) "
         r"(?:bother|come)|turn (?:your|ur) location|(?:not|never) leaving the house|"
@@ -975,9 +1029,10 @@ RETALIATION: tuple[Rule, ...] = (
         "retaliation",
         0.8,
         "pressures you to drop a complaint or case",
-        "drop withdraw cancel retira",
+        "drop withdraw cancel retira take delete remove",
         r"\b(?:drop|withdraw|cancel|retract|retira) (?:the|your|tu|la) (?:\w+ )?(?:case|complaint|"
-        r"report|statement|charges|claim|denuncia|queja)|if (?:you|u) (?:don't|dont) drop (?:this|it)",
+        r"report|statement|charges|claim|denuncia|queja)|(?:take down|delete|remove) (?:your|ur|the|that) "
+        r"(?:\w+ )?(?:review|reviews|complaint|report|statement|claim)\b|if (?:you|u) (?:don't|dont) drop (?:this|it)",
     ),
 )
 
@@ -1063,10 +1118,12 @@ IDENTITY: tuple[Rule, ...] = (
         "attacks you for who you are (origin, race, religion, gender, sexuality, disability, age)",
         "back country kind people english breed agenda deport home belong real boat bags vote "
         "too because cause coz cos religion kitchen sandwich coffee virus sendthemback women girls "
-        "buildthewall buildthatwall send acting girl",
+        "buildthewall buildthatwall send acting girl lot sort type",
         r"\b(?:go back (?:home )?to (?:your|ur|where you|where u|mexico|africa|china|india|"
         r"pakistan|poland|the jungle)|go (?:make|get) (?:me )?(?:a )?(?:coffee|sandwich)|"
-        r"make me a sandwich|(?:back )?(?:in|to) the kitchen|brought the virus|china virus|kung flu|back "
+        r"make me a sandwich|(?:back|belongs?|get|stay) (?:in|to) the kitchen|place is in the kitchen|"
+        r"(?:your|ur) (?:lot|sort|type) (?:shouldn't|should not|should be|are all|aren't|are not|don't|"
+        r"do not|always|never|need|ruin\w*|can't)|(?:don't|dont) want (?:your|ur) (?:sort|kind|lot|type)|brought the virus|china virus|kung flu|back "
         r"(?:to )?where (?:you|u) (?:came|come) from|"
         r"(?:your|ur) (?:own )?country|(?:your|ur) kind\b|(?:you|u) people\b|people like (?:you|u)|"
         r"learn english|(?:breed|multiply) like|(?:gay|trans|woke) agenda|deport (?:\w+ )?(?:all|every|them)|"
@@ -1116,7 +1173,7 @@ IDENTITY: tuple[Rule, ...] = (
         "identity",
         0.8,
         "attacks you for who you are (origin, race, religion, gender, sexuality, disability, age)",
-        "vuelve pais mujeres clase negra maricones moros espanol inmigrantes gente ingeniera",
+        "vuelve pais mujeres clase raza tipico negra maricones moros espanol inmigrantes gente ingeniera",
         r"\b(?:vuelve(?:te)? a tu pais|(?:las mujeres|una mujer) (?:como tu )?(?:deberian|ingeniera)|"
         r"los de tu (?:clase|raza)|por ser (?:negra|negro|mujer|gay|gitan[oa]|mor[oa])|"
         r"todos los (?:moros|negros|gitanos|inmigrantes)|aprende espanol|"
@@ -1131,7 +1188,8 @@ SELF_HARM: tuple[Rule, ...] = (
         0.9,
         "tells you to hurt or kill yourself",
         "kys kill yourself urself die end hang jump bridge bleach pills breathing miss without "
-        "dead disappear exist alive neck unalive favour favor matate mueras echaria sin acaba care",
+        "dead disappear exist alive neck unalive favour favor matate mueras echaria sin acaba care "
+        "existieras estuvieras vivieras",
         r"\b(?:kys|kill (?:your ?self|urself|yoself|ya ?self)|(?:go|just) (?:and )?die\b|"
         r"(?:would|will|'d) care if (?:you|u) (?:died|were dead|disappeared)|"
         r"i hope (?:you|u) die|hang (?:your ?self|urself)|jump off (?:a|the) (?:bridge|building|roof|"
@@ -1141,7 +1199,7 @@ SELF_HARM: tuple[Rule, ...] = (
         r"better off without (?:you|u)|happier if (?:you|u) (?:were|was) dead|"
         r"do (?:us|everyone|the world) a favou?r and|stop breathing|why are (?:you|u) (?:still )?alive|"
         r"neck (?:your ?self|urself)|unalive|go die|matate|ojala te mueras|(?:estaria|estarian) mejor "
-        r"sin ti|nadie te echaria de menos|acaba con todo|no point carrying on)",
+        r"sin ti|mejor si (?:tu )?no (?:existieras|estuvieras|vivieras)|nadie te echaria de menos|acaba con todo|no point carrying on)",
     ),
 )
 
