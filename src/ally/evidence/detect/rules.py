@@ -436,14 +436,22 @@ THREATS: tuple[Rule, ...] = (
         "breathing missing disappear disappears",
         rf"\b(?:{YOUR}|that|this|those) (?:[\w']+ ){{0,3}}?{PROPERTY}\b.{{0,60}}\b(?:in one piece|"
         rf"while (?:it|they) lasts?|expensive to (?:replace|fix|repair)|(?:would|'d|will|could) burn|"
-        rf"burn (?:nicely|easily|well)|(?:got|get|getting) keyed|go(?:es)? missing|disappears?\b|"
+        rf"burn (?:nicely|easily|well)|(?:get|getting) keyed|go(?:es)? missing|disappears?\b|"
         rf"stop(?:ped|s)? (?:barking|breathing))|"
-        rf"\b(?:enjoy|sleep)\b.{{0,30}}\bwhile (?:it lasts|(?:you|u) (?:still )?can)|"
+        rf"\bsleep (?:well|tight)\b.{{0,30}}\bwhile (?:(?:you|u) (?:still )?can)|"
         rf"\bfires? (?:start|starts|happen|break out)\b.{{0,40}}\b(?:your|yours|ur)\b|"
         rf"\bcheck (?:your|ur) brakes|"
         rf"\b(?:wouldn't|wouldnt) want (?:[\w']+ ){{0,4}}?(?:of yours|{YOUR} (?:\w+ )?"
         rf"(?:{PROPERTY}|{FAMILY}))\b.{{0,50}}\b(?:getting|to get|go(?:ing)?|happen\w*|hurt|out|lost|"
         rf"missing|accident|stop\w*)",
+    ),
+    rule(
+        "threat",
+        0.45,
+        "hints that what you have will not last",
+        "lasts can",
+        rf"\benjoy (?:your|ur) (?:[\w']+ ){{0,3}}?(?:{PROPERTY}|life|job|freedom|peace|new \w+)\b.{{0,20}}"
+        rf"\bwhile (?:it lasts|(?:you|u) (?:still )?can)",
     ),
     rule(
         "threat",
@@ -1003,7 +1011,8 @@ CONSEQUENCE = (
     r"made this (?:so much )?worse|moved to nights|funny that|watch what happens|next|"
     r"let's see|lets see|we'll see|new teacher|everyone will know|everyone's going to know|"
     r"error|retira|peor|suerte|pagar|sufrir|no me va a parar|dire que|merecen|piensatelo|disfruta|"
-    r"vas a saber|lo que es bueno|te vas a enterar|te arrepentiras|ya veras|me las pagaras)"
+    r"vas a saber|lo que es bueno|te vas a enterar|te arrepentiras|te vas a arrepentir|ya veras|"
+    r"me las pagaras|olvidate de)"
 )
 RETALIATION: tuple[Rule, ...] = (
     rule(
