@@ -39,36 +39,71 @@ def rows(*names: str) -> list[dict[str, str]]:
 NEW_WORDINGS = [
     # veiled threats: family routine, pets, home, car
     ("Your son gets off the school bus at 3:30 every Monday, right?", "threat", "family's routine"),
-    ("Your little one's got swimming on Tuesdays at the leisure centre. Cute.", "threat", "routine"),
+    (
+        "Your little one's got swimming on Tuesdays at the leisure centre. Cute.",
+        "threat",
+        "routine",
+    ),
     ("Lovely roses in your front garden. They'd burn nicely.", "threat", "home, car or pets"),
     ("Keep ignoring me and we'll see how long your windows stay in one piece.", "threat", "home"),
     ("Wouldn't want that horse of yours getting out onto the road one night.", "threat", "pets"),
     ("Go on, block me. See what's waiting on your doorstep tomorrow.", "threat", "happen to you"),
     ("Tu hija sale del colegio a las dos, ¿verdad?", "threat", "family's routine"),
     # stalking: habits, where and when
-    ("Every Thursday you go to that yoga class. I could set my watch by you.", "stalking", "habits"),
+    (
+        "Every Thursday you go to that yoga class. I could set my watch by you.",
+        "stalking",
+        "habits",
+    ),
     ("You left work at 5:42 and took the long way home. Why?", "stalking", "exact times"),
-    ("I know you were at the clinic on Tuesday. I was parked across the road.", "stalking", "where"),
+    (
+        "I know you were at the clinic on Tuesday. I was parked across the road.",
+        "stalking",
+        "where",
+    ),
     ("Te cambiaste de casa pero te encontré igual.", "stalking", "follow or watch"),
     # doxxing: addresses, plates, workplaces
-    ("Here's where the snitch lives: 14 Elm Grove, flat 2. Do what you want with that.", "doxxing",
-     "go after someone"),
+    (
+        "Here's where the snitch lives: 14 Elm Grove, flat 2. Do what you want with that.",
+        "doxxing",
+        "go after someone",
+    ),
     ("Tag her work account so they see what she's really like.", "doxxing", "go after someone"),
-    ("Her kids go to St Mary's primary. Parents there should know what she's like.", "doxxing",
-     "school or nursery"),
+    (
+        "Her kids go to St Mary's primary. Parents there should know what she's like.",
+        "doxxing",
+        "school or nursery",
+    ),
     # sextortion and favours without sexual words
     ("I kept everything you sent me. Everything. Be nice to me.", "sexual", "sextortion"),
     ("If you block me, the folder goes to your whole contact list.", "sexual", "sextortion"),
-    ("You owe me a private video call. Camera on. Otherwise the screenshots go out.", "sexual",
-     "sextortion"),
-    ("The promotion's yours if you come away with me for the weekend.", "quid_pro_quo", "in return"),
-    ("The job's as good as yours. Just one private meeting to seal it.", "quid_pro_quo", "in return"),
+    (
+        "You owe me a private video call. Camera on. Otherwise the screenshots go out.",
+        "sexual",
+        "sextortion",
+    ),
+    (
+        "The promotion's yours if you come away with me for the weekend.",
+        "quid_pro_quo",
+        "in return",
+    ),
+    (
+        "The job's as good as yours. Just one private meeting to seal it.",
+        "quid_pro_quo",
+        "in return",
+    ),
     # coercive control, isolation, retaliation, identity
-    ("I've cancelled your gym membership, you were spending too much time there.",
-     "coercive_control", "money"),
+    (
+        "I've cancelled your gym membership, you were spending too much time there.",
+        "coercive_control",
+        "money",
+    ),
     ("You'll be home by six or there'll be consequences.", "coercive_control", "not allowed"),
-    ("Take down your review or I'll make sure you never work in this town again.", "retaliation",
-     "drop a complaint"),
+    (
+        "Take down your review or I'll make sure you never work in this town again.",
+        "retaliation",
+        "drop a complaint",
+    ),
     ("Como me denunciaste, olvídate de tu contrato.", "retaliation", "reporting"),
     ("Your lot shouldn't be allowed near children.", "identity", "who you are"),
     ("Típico de los de tu raza, siempre de víctimas.", "identity", "who you are"),

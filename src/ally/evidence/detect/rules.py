@@ -259,7 +259,8 @@ FAMILY = (
 )
 WEEKDAY = r"(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?)"
 WEEKDAY_WORDS = "monday tuesday wednesday thursday friday saturday sunday " + " ".join(
-    day + "s" for day in "monday tuesday wednesday thursday friday saturday sunday".split()
+    day + "s"
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 )
 HOUR = (
     r"(?:\d{1,2}(?::\d\d)?(?: ?(?:am|pm))?|one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -387,7 +388,8 @@ THREATS: tuple[Rule, ...] = (
         rf"nothing (?:left )?to lose|(?:a lot|so much|too much|everything) to lose|gone missing|"
         rf"what's waiting (?:for (?:you|u)|on (?:your|ur)|outside)|whats waiting (?:for|on)|"
         rf"better (?:run|hide)\b|(?:your|ur) life (?:very |really |so )?short|"
-        rf"(?:or|else) there(?:'ll| will) be consequences|i know people who|pay (?:you|u) a (?:little )?visit|"
+        rf"(?:or|else) there(?:'ll| will) be consequences|i know people who|pay (?:you|"
+        rf"u) a (?:little )?visit|"
         rf"(?:know|got) (?:a guy|someone|people) who|(?:i've|ive|i have) got people|"
         rf"people who owe me|teach (?:you|u) a lesson|stop being nice|you won't like it|you wont like it|"
         rf"(?:not|n't) (?:finished|done) with (?:you|u)|we're not finished|this isn't over|this is not over|"
@@ -421,7 +423,10 @@ THREATS: tuple[Rule, ...] = (
         "threat",
         0.7,
         "knows your family's routine",
-        "alone evening morning night day own herself himself " + WEEKDAY_WORDS + " " + HOUR_WORDS
+        "alone evening morning night day own herself himself "
+        + WEEKDAY_WORDS
+        + " "
+        + HOUR_WORDS
         + " <digit> home shift",
         rf"\b{YOUR} (?:\w+ )?{FAMILY}\b.{{0,50}}\b(?:alone|every (?:day|evening|morning|night|"
         rf"week|{WEEKDAY})|on (?:her|his|their) own|by (?:herself|himself|themselves)|"
@@ -700,7 +705,8 @@ DOXXING: tuple[Rule, ...] = (
         r"\b(?:(?:your|ur|her|his) (?:\w+'?s? )?(?:son|daughter|kids?|children|child)'?s? "
         r"(?:school|nursery|class|bus)(?! (?:called|rang|phoned|emailed|texted|sent|said|says|"
         r"wants|needs|is closed|closed|closes|trip|play|concert|photos?|uniform|fees|holidays?|run|"
-        r"report|newsletter|fair|disco|bag|jumper|shoes)\b)|(?:know|found|which|what) (?:\w+ ){0,2}(?:school|nursery) "
+        r"report|newsletter|fair|disco|bag|jumper|shoes)\b)|(?:know|found|which|"
+        r"what) (?:\w+ ){0,2}(?:school|nursery) "
         r"(?:your|ur|her|his)|(?:kids|son|daughter|children) (?:go|goes) to\b|your school, your class|"
         r"(?:her|his|your|ur) (?:son|daughter|kids?|children|child|boy|girl)(?:'s| is| are)? "
         r"(?:at|in) (?:[\w']+ ){0,3}(?:school|academy|primary|college|nursery|high|year \d+))",
@@ -758,8 +764,10 @@ SEXUAL: tuple[Rule, ...] = (
         "screenshots folder recordings",
         r"\b(?:pics|pictures|photos|video|videos|snaps|nudes|recordings?|call|tape|private video|"
         r"screenshots|folder)\b"
-        r".{0,60}\b(?:go (?:online|public|to|out)|goes out|gets out|everyone (?:sees|will see)|to (?:your|ur) "
-        r"(?:whole |entire )?(?:contacts?|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|girlfriend|husband|wife)|"
+        r".{0,60}\b(?:go (?:online|public|to|out)|goes out|gets out|everyone (?:sees|will see)|"
+        r"to (?:your|ur) "
+        r"(?:whole |entire )?(?:contacts?|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|"
+        r"girlfriend|husband|wife)|"
         r"your (?:family|parents|boss|school|whole) (?:gets?|sees?|will)|(?:post|send|share|leak) "
         r"(?:them|it)|public|pay me|gift cards|\$|£|€)|"
         r"\b(?:post|send|share|leak|show) (?:the|your|ur|those) (?:pics|pictures|photos|video|"
@@ -904,7 +912,8 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "cancelled canceled spending",
         r"\b(?:(?:your|ur) (?:wages|salary|pay|paycheck|money|benefits) (?:go|goes|will go) "
         r"(?:in)?to my|cancell?ed (?:your|ur) (?:\w+ )?(?:card|membership|account|subscription|phone|"
-        r"contract)|spending too much (?:time|money) (?:there|with|at|on)|ask me (?:when|if|for)\b.{0,20}money|"
+        r"contract)|spending too much (?:time|money) (?:there|with|at|on)|ask me (?:when|if|"
+        r"for)\b.{0,20}money|"
         r"(?:your|ur) allowance|my permission to spend|show me (?:your|ur|the) receipts|"
         r"checking what (?:you|u) spend|tu sueldo va a mi|te he cancelado la tarjeta|"
         r"pideme dinero)",
@@ -1041,7 +1050,8 @@ RETALIATION: tuple[Rule, ...] = (
         "drop withdraw cancel retira take delete remove",
         r"\b(?:drop|withdraw|cancel|retract|retira) (?:the|your|tu|la) (?:\w+ )?(?:case|complaint|"
         r"report|statement|charges|claim|denuncia|queja)|(?:take down|delete|remove) (?:your|ur|the|that) "
-        r"(?:\w+ )?(?:review|reviews|complaint|report|statement|claim)\b|if (?:you|u) (?:don't|dont) drop (?:this|it)",
+        r"(?:\w+ )?(?:review|reviews|complaint|report|statement|claim)\b|if (?:you|u) (?:don't|"
+        r"dont) drop (?:this|it)",
     ),
 )
 
@@ -1132,7 +1142,8 @@ IDENTITY: tuple[Rule, ...] = (
         r"pakistan|poland|the jungle)|go (?:make|get) (?:me )?(?:a )?(?:coffee|sandwich)|"
         r"make me a sandwich|(?:back|belongs?|get|stay) (?:in|to) the kitchen|place is in the kitchen|"
         r"(?:your|ur) (?:lot|sort|type) (?:shouldn't|should not|should be|are all|aren't|are not|don't|"
-        r"do not|always|never|need|ruin\w*|can't)|(?:don't|dont) want (?:your|ur) (?:sort|kind|lot|type)|brought the virus|china virus|kung flu|back "
+        r"do not|always|never|need|ruin\w*|can't)|(?:don't|dont) want (?:your|ur) (?:sort|kind|lot|"
+        r"type)|brought the virus|china virus|kung flu|back "
         r"(?:to )?where (?:you|u) (?:came|come) from|"
         r"(?:your|ur) (?:own )?country|(?:your|ur) kind\b|(?:you|u) people\b|people like (?:you|u)|"
         r"learn english|(?:breed|multiply) like|(?:gay|trans|woke) agenda|deport (?:\w+ )?(?:all|every|them)|"
@@ -1208,7 +1219,8 @@ SELF_HARM: tuple[Rule, ...] = (
         r"better off without (?:you|u)|happier if (?:you|u) (?:were|was) dead|"
         r"do (?:us|everyone|the world) a favou?r and|stop breathing|why are (?:you|u) (?:still )?alive|"
         r"neck (?:your ?self|urself)|unalive|go die|matate|ojala te mueras|(?:estaria|estarian) mejor "
-        r"sin ti|mejor si (?:tu )?no (?:existieras|estuvieras|vivieras)|nadie te echaria de menos|acaba con todo|no point carrying on)",
+        r"sin ti|mejor si (?:tu )?no (?:existieras|estuvieras|vivieras)|nadie te echaria de menos|"
+        r"acaba con todo|no point carrying on)",
     ),
 )
 
@@ -1242,7 +1254,8 @@ HASHTAG_RULES = tuple(index for index, rule in enumerate(RULES) if rule.category
 DAMPENED_BY_FRIENDLINESS = frozenset({"insult", "threat"})
 SERVICE_CONTEXT = fast(
     r"\b(?:driver|uber|taxi|cab|cabify|courier|delivery|deliver|delivers|parcel|package|order|"
-    r"pizza|takeaway|pick (?:you|u) up|pick (?:up|him|her|them)|picking up|collect|collecting|airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
+    r"pizza|takeaway|pick (?:you|u) up|pick (?:up|him|her|them)|picking up|collect|collecting|"
+    r"airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
     r"bring (?:you|u)|drop (?:it|them) (?:off|round)|surprise (?:you|u)|"
     r"paquete|pedido|saludado|saludarte|salude)\b"
 )
