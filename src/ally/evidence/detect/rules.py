@@ -676,6 +676,7 @@ DOXXING: tuple[Rule, ...] = (
         r"work )?"
         r"(?:number|address|photos|details|name) (?:is|are) (?:going (?:on|up|out)|on|in|all over) "
         r"(?:every|the|a|all)\b|(?:have|got) (?:their|your|ur|her|his) (?:numbers|addresses)|"
+        r"(?<!should )(?<!could )(?<!you )(?<!to )(?<!did )"
         r"(?:telling|tell|email|emailing|message|messaging) (?:your|ur) (?:landlord|neighbou?rs|"
         r"boss|employer|manager|family|parents|contacts)|(?:your|her|his) (?:\w+'s|manager's) is next",
     ),
@@ -861,7 +862,9 @@ QUID_PRO_QUO_DEMAND = (
     r"sleep with|keep me company|in return|owe me|thank me|thank you properly|a favou?r|"
     r"accommodating|good girl|good boy|just the two of us|weekend away|shared room|stay after|"
     r"come over|play along|for a price|what you have to do|give me your number|meet me later|"
-    r"be more accommodating|take you out|drinks|say yes|how friendly|"
+    r"be more accommodating|take you out|"
+    r"drinks(?! (?:on (?:me|us|friday|the house)|with the (?:team|others)))|"
+    r"say yes|how friendly|"
     r"amable conmigo|simpatica conmigo|en mi casa|mi piso|pasa la noche|me acompanas|"
     r"fin de semana|agradecermelo|complaciente|solos|sin cita|tomando algo|"
     r"lo que tienes que hacer|despues del trabajo|a solas|conmigo)\b"
@@ -932,7 +935,7 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         r"without (?:asking|telling) me|(?:you|u) (?:don't|dont|do not) need (?:friends|them|your)|"
         r"stop (?:seeing|talking to|texting) (?:your|ur|her|him)|(?:delete|block) (?:his|her|their) "
         r"(?:number|contact)|(?:^|[.!?] )(?:now )?(?:block|delete) (?:him|her|them)\b|"
-        rf"(?:you|u) know the rules|home by {HOUR}\b|"
+        rf"(?:you|u) know the rules|home by \d|home by {HOUR}\b.{{0,20}}\bor\b|"
         r"call me every hour|keep the phone on speaker|if (?:you|u) loved me|"
         r"i told (?:you|u) not to|i warned (?:you|u)|if (?:you|u) go to .{0,30}(?:don't|dont) "
         r"(?:bother|come)|turn (?:your|ur) location|(?:not|never) leaving the house|"
@@ -1257,7 +1260,8 @@ SERVICE_CONTEXT = fast(
     r"pizza|takeaway|pick (?:you|u) up|pick (?:up|him|her|them)|picking up|collect|collecting|"
     r"airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
     r"bring (?:you|u)|drop (?:it|them) (?:off|round)|surprise (?:you|u)|"
-    r"paquete|pedido|saludado|saludarte|salude)\b"
+    r"paquete|pedido|saludado|saludarte|salude|can (?:you|u) (?:drive|take|bring|collect|pick)|"
+    r"(?:lo|la|los|las) (?:llevas|recoges|traes)|puedes (?:llevar|recoger|traer))\b"
 )
 """A driver, a delivery or a friend who waved: "I'm outside your house" and "I saw you at the gym"
 are ordinary there. Such words lower stalking, doxxing and threat hits (never sexual ones,
@@ -1297,6 +1301,11 @@ SERVICE_WORDS = frozenset(
         "saludado",
         "saludarte",
         "salude",
+        "can",
+        "llevas",
+        "recoges",
+        "traes",
+        "puedes",
     ]
 )
 """A word of each wording of ``SERVICE_CONTEXT``: a message without one of them skips it."""
