@@ -107,6 +107,30 @@ def test_hr_letter_leaves_the_crime_reference_out_until_the_person_ticks_it(
     assert "Made a written complaint to HR about Sam Reyes." in chosen
 
 
+def test_the_crd_intake_is_about_the_work_case_not_the_police_report() -> None:
+    """California's CRD letter is the employment complaint: it pre-ticks the HR complaint
+    and the EEOC filing, and leaves the police report unticked with its reason."""
+    journal = police_and_hr_journal([])
+    journal.add(
+        "action",
+        {"when": at(LA, 8, 20, 10), "what": "Filed an inquiry with the EEOC.", "to": "EEOC"},
+    )
+    pack = load_pack("us-ca")
+    answers = normalise_answers(pack, CA_ANSWERS)
+    plan = build_plan(pack, answers, TODAY)
+    request = DraftRequest(details=CA_DETAILS, zone=LA)
+    made = draft(pack, plan, "crd-complaint", journal, request, answers=answers, today=TODAY)
+    listed = {c.summary: c for c in made.checklist.candidates}
+    police = listed["Reported the assault at the station."]
+    assert not police.ticked and police.why == "police"
+    assert listed["Made a written complaint to HR about Sam Reyes."].ticked
+    assert listed["Filed an inquiry with the EEOC."].ticked
+    complaints = made.letter.text().split("7. Complaints I have already made")[1]
+    assert "Made a written complaint to HR about Sam Reyes." in complaints
+    assert "Filed an inquiry with the EEOC." in complaints
+    assert CRIME_REFERENCE not in made.letter.text() and "at the station" not in complaints
+
+
 def test_a_step_to_someone_else_is_offered_unticked_with_its_reason() -> None:
     journal = MemoryEvidence()
     journal.add(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -178,3 +179,20 @@ def test_every_picture_is_in_the_joined_report(
     for exhibit in shown:
         assert f"{exhibit.label} · {exhibit.filename}" in text
         assert exhibit.sha256 in text
+
+
+@pytest.mark.parametrize("made", ["one_part", "in_parts"])
+def test_the_exhibit_index_gives_the_page_where_each_exhibit_is_printed(
+    made: str, case: CaseFile, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The "Page" column is read as a recipient reads it (pdftotext): each number is the
+    page where that exhibit's picture and caption are, in one part and across parts."""
+    pages = pages_of(request.getfixturevalue(made), tmp_path)
+    index = next(text for text in pages if "Exhibit index" in text)
+    assert re.search(r"Exhibit\s+File\s+With\s+Recorded\s+Page", index)
+    listed = dict(re.findall(r"^(E-\d+) .*\(UTC\+00:00\)\s+(\d+)$", index, re.MULTILINE))
+    assert sorted(listed) == sorted(e.label for e in case.exhibits)
+    for exhibit in case.exhibits:
+        caption = f"{exhibit.label} · {exhibit.filename}"
+        printed = next(number for number, text in enumerate(pages, 1) if caption in text)
+        assert printed > 1 and listed[exhibit.label] == str(printed), exhibit.label

@@ -149,6 +149,9 @@ class ShareContent:
     """``{"events": [...], "journal_dates": [...]}``: what ``case_view`` needs."""
     entries: list[Entry] = field(default_factory=list)
     files: list[tuple[Attachment, bytes]] = field(default_factory=list)
+    timezone: str | None = None
+    """The journal's zone (America/Los_Angeles), sealed with each entry: the advocate reads
+    the times as the person typed them, with the plan shared or not."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,9 @@ class SharedCase:
     entries: list[Entry]
     files: dict[str, Attachment]
     notes: list[tuple[SharedNote, str]]
+    timezone: str | None = None
+    """The person's zone, from the newest entry shared with it (or the plan); None when
+    only older shares, made before the zone travelled with entries, hold it."""
 
 
 class Sharing:
@@ -283,7 +289,7 @@ class Sharing:
             body = json.dumps(content.case, sort_keys=True).encode()
             items.append(("case", "case", crypto.seal(body, recipients)))
         for entry in content.entries:
-            body = entry.model_dump_json().encode()
+            body = _entry_body(entry, content.timezone)
             items.append(("entry", entry.root_id, crypto.seal(body, recipients)))
         for attachment, data in content.files:
             if len(data) > MAX_FILE_BYTES:
@@ -297,12 +303,19 @@ class Sharing:
             [(share, secrets.token_hex(8), kind, ref, data) for kind, ref, data in items],
         )
 
-    def add_new(self, person: Account, entry: Entry, files: list[tuple[Attachment, bytes]]) -> int:
+    def add_new(
+        self,
+        person: Account,
+        entry: Entry,
+        files: list[tuple[Attachment, bytes]],
+        timezone: str | None = None,
+    ) -> int:
         """Share a new journal entry with every share that asked for new entries; how many."""
         shares = [s for s in self.shares_of(person) if s.new_entries]
+        content = ShareContent(entries=[entry], files=files, timezone=timezone)
         for info in shares:
             for _ in range(3):  # again if the share's readers changed meanwhile (a re-wrap)
-                if self._add_items(info.id, ShareContent(entries=[entry], files=files)):
+                if self._add_items(info.id, content):
                     break
             audit.append(
                 self.store, person.org, person.id, "case-share-updated", int(self.clock()),
@@ -574,17 +587,21 @@ class Sharing:
                 (share_id, *wanted),
             )
         case: dict[str, Any] | None = None
-        shared: list[Entry] = []
+        shared: list[tuple[Entry, str | None]] = []
         for kind_of, sealed in rows:
             body = crypto.open_sealed(bytes(sealed), identity)
             if kind_of == "case":
                 case = json.loads(body)
             else:
-                shared.append(Entry.model_validate_json(body))
-        shared.sort(key=lambda e: e.seq)
-        files = {a.id: a for e in shared for a in e.attachments}
+                shared.append(_read_entry(body))
+        shared.sort(key=lambda pair: pair[0].seq)
+        zones = [zone for _, zone in shared if zone]
+        planned = case.get("timezone") if case else None
+        zone = zones[-1] if zones else planned if isinstance(planned, str) and planned else None
+        read = [entry for entry, _ in shared]
+        files = {a.id: a for e in read for a in e.attachments}
         notes = self._notes(share_id, identity) if entries else []
-        return SharedCase(info, case, shared, files, notes)
+        return SharedCase(info, case, read, files, notes, zone)
 
     def read_file(
         self, advocate: Account, identity: Identity, share_id: str, attachment_id: str
@@ -696,6 +713,27 @@ class Sharing:
             str(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3]), bool(r[4]),
             int(r[5]), int(r[6]), tuple(str(x[0]) for x in readers), str(r[7]),
         )  # fmt: skip
+
+
+ENTRY_FORMAT = "ally-shared-entry/2"
+"""A shared entry sealed with the journal's zone. Shares made before it hold the entry's
+JSON alone, and still read (with no zone)."""
+
+
+def _entry_body(entry: Entry, timezone: str | None) -> bytes:
+    """What one shared entry's age file holds: the entry and the person's zone."""
+    wrapped = {"format": ENTRY_FORMAT, "timezone": timezone, "entry": entry.model_dump(mode="json")}
+    return json.dumps(wrapped, sort_keys=True).encode()
+
+
+def _read_entry(body: bytes) -> tuple[Entry, str | None]:
+    """A shared entry and the zone sealed with it (None in a share made before zones
+    travelled with entries, which holds the bare entry)."""
+    found = json.loads(body)
+    if isinstance(found, dict) and found.get("format") == ENTRY_FORMAT:
+        zone = found.get("timezone")
+        return Entry.model_validate(found["entry"]), zone if isinstance(zone, str) else None
+    return Entry.model_validate(found), None
 
 
 def _lock(db: Database, share_id: str) -> None:

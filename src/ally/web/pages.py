@@ -18,7 +18,7 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from ally.documents.casefile import entry_when
+from ally.documents.casefile import entry_when, format_moment
 from ally.documents.report_i18n import Words, report_language
 from ally.model.answers import MIN_YEAR
 from ally.web import sealing
@@ -175,6 +175,7 @@ def render(
             entry, zone, Words(report_language(visit.language))
         ),
         "fsize": lambda size: _size(size, visit.language),
+        "fmoment": lambda moment, zone=None: format_moment(moment, zone or dt.UTC),
         "i18n": visit.i18n,
         "lang": visit.language,
         "languages": LANGUAGES,

@@ -19,6 +19,7 @@ from ally.web.accounts.account import signed_in
 from ally.web.accounts.signin import hosted
 from ally.web.i18n import N_
 from ally.web.pages import VisitDep, render
+from ally.web.person.journal import viewer_zone
 
 router = APIRouter()
 SHOWN = 200
@@ -89,4 +90,7 @@ def activity_page(request: Request, visit: VisitDep) -> Response:
         )
         for e in reversed(found)
     ]
-    return render(request, visit, "accounts/activity.html", lines=lines, shown=SHOWN)
+    return render(
+        request, visit, "accounts/activity.html", lines=lines, shown=SHOWN,
+        zone=viewer_zone(request, visit),
+    )  # fmt: skip

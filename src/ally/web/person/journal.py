@@ -117,6 +117,18 @@ def zone_of(vault: Vault) -> dt.tzinfo:
     return journal_zone(vault.entries(kind=SETTINGS_KIND))
 
 
+def viewer_zone(request: Request, visit: Visit) -> zoneinfo.ZoneInfo | None:
+    """The zone the person chose for their journal, when it is open now and keeps one: for
+    pages outside the journal that show times (account activity, sessions). None otherwise:
+    those pages then show UTC, which ally.js turns into the browser's own zone."""
+    vaults = web_state(request).vaults
+    if vaults is None or visit.session.row is None:
+        return None
+    with vaults.using(visit.session.row) as vault:
+        name = journal_zone_name(vault.entries(kind=SETTINGS_KIND)) if vault else None
+    return zoneinfo.ZoneInfo(name) if name and known_zone(name) else None
+
+
 def new_passphrase_problem(form: FormFields) -> str | None:
     """Why the new passphrase in ``form`` (typed twice: ``passphrase``, ``confirm``) cannot be
     used, as a message to show; None when it can."""

@@ -173,7 +173,13 @@ def _content(
     entries = [e for e in vault.timeline() if e.root_id in chosen]
     files = [(a, data) for e in entries for a, data in _files(vault, e)]
     return ShareContent(case=_case(request, visit, vault) if with_plan else None,
-                        entries=entries, files=files)  # fmt: skip
+                        entries=entries, files=files, timezone=_zone_name(vault))  # fmt: skip
+
+
+def _zone_name(vault: Vault) -> str | None:
+    """The journal's zone, shared with the entries so the advocate reads their times as the
+    person typed them (with the plan shared or not)."""
+    return journal_zone_name(vault.entries(kind=SETTINGS_KIND))
 
 
 def _files(vault: Vault, entry: Entry) -> list[tuple[Attachment, bytes]]:
@@ -198,7 +204,7 @@ def _case(request: Request, visit: Visit, vault: Vault) -> dict[str, Any] | None
     return {
         "events": [event.model_dump(mode="json") for event in events],
         "journal_dates": [day.model_dump(mode="json") for day in case.journal_dates()],
-        "timezone": journal_zone_name(vault.entries(kind=SETTINGS_KIND)),
+        "timezone": _zone_name(vault),
     }
 
 
@@ -219,4 +225,4 @@ def shared_new_entry(request: Request, vault: Vault, entry_id: str) -> None:
         return
     entry = vault.entry(entry_id)
     hosted.sharing.refresh_for_person(current.account, vault.recipient, vault.open_addressed)
-    hosted.sharing.add_new(current.account, entry, _files(vault, entry))
+    hosted.sharing.add_new(current.account, entry, _files(vault, entry), _zone_name(vault))
