@@ -147,6 +147,12 @@ def test_swearing_is_strong_language_not_a_flag(detector: Detector) -> None:
         "shame on you, you lied to all of us",
         "what a lying narcissist",
         "u never talk to me shut up",
+        "Good lord this woman is a dipshit !",
+        "Fuuckkkk youuuuu",
+        "the furniture got replaced by even shittier couches",
+        "#IdiotAlert again on the news tonight",
+        "He is a failure in every way possible.",
+        "she's a fake and everyone knows it",
     ],
 )
 def test_contempt_without_swear_words_is_strong_language(detector: Detector, text: str) -> None:
@@ -160,6 +166,12 @@ def test_contempt_without_swear_words_is_strong_language(detector: Detector, tex
         "he is nothing like his brother, much calmer",
         "What a shame, the shop closed down",
         "I think the new tax plan is bad for small businesses",
+        "we drove through Scunthorpe on the way up",
+        "that phrase is an oxymoron",
+        "take the scrap metal to the tip",
+        "the sofa is made with flame retardant foam",
+        "shiitake mushrooms in the soup tonight",
+        "he has been a great help this week",
     ],
 )
 def test_everyday_words_of_contempt_are_not_strong_language(detector: Detector, text: str) -> None:

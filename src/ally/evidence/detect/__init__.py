@@ -28,7 +28,9 @@ from typing import NamedTuple
 from ally.evidence.detect.concepts import GROUNDS
 from ally.evidence.detect.doxxing import HAS_DIGIT, personal_details
 from ally.evidence.detect.lexicon import (
+    NOT_PROFANE,
     PERSON_PUT_DOWN,
+    PROFANE_STEMS,
     PUT_DOWN_WORDS,
     STRONG_PHRASE_WORDS,
     STRONG_PHRASES,
@@ -277,6 +279,10 @@ class Detector:
             or (
                 not STRONG_PHRASE_WORDS.isdisjoint(words)
                 and STRONG_PHRASES.search(normalised) is not None
+            )
+            or (
+                PROFANE_STEMS.search(normalised) is not None
+                and PROFANE_STEMS.search(NOT_PROFANE.sub(" ", normalised)) is not None
             )
         )
         addressed = not SECOND_PERSON.isdisjoint(words)
