@@ -258,6 +258,12 @@ FAMILY = (
     r"grandad|grandpa|dog|cat|pets?|little (?:sister|brother|one|girl|boy))"
 )
 WEEKDAY = r"(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?)"
+FAMILY_WORDS = (
+    "kid kids children child son sons daughter daughters sister brother mum mom mam mother dad "
+    "father parents family wife husband girlfriend boyfriend baby babies gran grandma nan nana "
+    "grandad grandpa dog cat pet pets little"
+)
+"""A word of ``FAMILY``: the routine rules start from a family member, so they need one."""
 WEEKDAY_WORDS = "monday tuesday wednesday thursday friday saturday sunday " + " ".join(
     day + "s"
     for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -423,11 +429,7 @@ THREATS: tuple[Rule, ...] = (
         "threat",
         0.7,
         "knows your family's routine",
-        "alone evening morning night day own herself himself "
-        + WEEKDAY_WORDS
-        + " "
-        + HOUR_WORDS
-        + " <digit> home shift",
+        FAMILY_WORDS,
         rf"\b{YOUR} (?:\w+ )?{FAMILY}\b.{{0,50}}\b(?:alone|every (?:day|evening|morning|night|"
         rf"week|{WEEKDAY})|on (?:her|his|their) own|by (?:herself|himself|themselves)|"
         rf"on {WEEKDAY}s|(?:at|by|around|till|until) {HOUR}|walks? home|"
@@ -437,7 +439,7 @@ THREATS: tuple[Rule, ...] = (
         "threat",
         0.7,
         "veiled threat against your home, car or pets",
-        "piece lasts replace fix repair burn fires brakes keyed can wouldn't wouldnt barking "
+        "piece lasts replace fix repair burn fires brakes keyed sleep wouldn't wouldnt barking "
         "breathing missing disappear disappears",
         rf"\b(?:{YOUR}|that|this|those) (?:[\w']+ ){{0,3}}?{PROPERTY}\b.{{0,60}}\b(?:in one piece|"
         rf"while (?:it|they) lasts?|expensive to (?:replace|fix|repair)|(?:would|'d|will|could) burn|"
@@ -532,8 +534,9 @@ THREATS: tuple[Rule, ...] = (
         "threat",
         0.7,
         "knows your family's routine",
-        "sola solo solos solas dias manana tarde noche lunes martes miercoles jueves viernes "
-        "sabados domingos las una sale salen verdad dejara",
+        "hijo hija hijos hijas nino nina ninos ninas madre padre mama papa padres familia mujer "
+        "marido esposo esposa hermano hermana hermanos hermanas abuelo abuela abuelos novio novia "
+        "perro perra perros gato gata bebe pequeno pequena",
         rf"\b(?:tus?|su|sus) (?:\w+ )?{FAMILIA}\b.{{0,50}}\b(?:(?:vive|esta|vuelve|va|queda)n? "
         rf"sol[oa]s?|todos los dias|cada (?:dia|manana|tarde|noche)|los (?:lunes|martes|miercoles|"
         rf"jueves|viernes|sabados|domingos)|a las (?:\d{{1,2}}|una|dos|tres|cuatro|cinco|seis|siete|"
@@ -645,7 +648,7 @@ STALKING: tuple[Rule, ...] = (
         0.8,
         "says they follow or watch you",
         "vi segui vigilando viendo ubicacion acceso cuenta fuera aparcado mensajes lei leido leo "
-        "bloqueaste se veo quien donde fuiste saliste aqui estoy que visto encontre encontrado es",
+        "bloqueaste se veo quien donde fuiste saliste aqui estoy que visto encontre encontrado encontrar",
         r"\b(?:te (?:estoy viendo|estoy vigilando|segui|he seguido)|te (?:encontre|he encontrado|"
         r"volvi a encontrar)|te veo desde|"
         r"estoy (?:aparcad[oa] )?fuera|tu ubicacion|acceso a tu|otra cuenta|"
@@ -779,10 +782,10 @@ SEXUAL: tuple[Rule, ...] = (
         "sexual",
         0.75,
         "threatens to share intimate images (sextortion)",
-        "kept saved have got screenshotted everything block blocks leave ignore report tell "
-        "delete guarde tengo conservo todo",
+        "sent showed contacts contact family friends followers parents boss others rest "
+        "mandaste enviaste pasaste",
         r"\b(?:(?:kept|saved|still (?:have|got)|screenshotted) (?:everything|all|every (?:\w+)|all of it)"
-        r" (?:you|u) (?:ever )?(?:sent|showed|did)|(?:if|or) (?:you|u) (?:block|leave|ignore|report|tell)"
+        r" (?:you|u) (?:ever )?(?:sent|showed)|(?:if|or) (?:you|u) (?:block|leave|ignore|report|tell)"
         r"\b.{0,60}\b(?:go(?:es)? to|sent to|send it to|to) (?:your|ur) (?:whole |entire )?(?:contacts?|"
         r"contact list|family|friends|followers|parents|boss)|(?:delete|won't (?:post|share)) the "
         r"(?:others|rest|other (?:pics|photos|videos))|"
@@ -793,7 +796,7 @@ SEXUAL: tuple[Rule, ...] = (
         0.75,
         "asks you for photos or sexual acts",
         "send pic pics photo photos picture nudes something naughty sexy camera top clothes show "
-        "kiss bed room lap taste foto fotos more",
+        "kiss bed room lap taste foto fotos",
         r"\b(?:send (?:me )?(?:a |some |more |one )?(?:nudes|something (?:naughty|sexy|spicy)|"
         r"(?:pic|pics|photo|photos|picture|pictures) (?:of (?:you|u|yourself) (?:in|wearing|naked|"
         r"without)|or\b|for me|just for me|before (?:i|bed)))|"
