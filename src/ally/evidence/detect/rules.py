@@ -1038,7 +1038,8 @@ RETALIATION: tuple[Rule, ...] = (
         "union press ombudsman investigator council restraining statement snitches snitch snitched grass "
         "grassed tribunal solicitor authorities landlord banned suspended case boss school "
         "denuncia denunciaste denuncio queja quejaste recursos policia sindicato orden chivatos "
-        "suspendieron declara manager",
+        "suspendieron declara manager complaints snitching grasses grassing denuncias denunciar "
+        "denunciado denunciada denunciarme chivato chivata chivatas went",
         rf"\b{REPORTING}.{{0,90}}\b{CONSEQUENCE}|\b{CONSEQUENCE}.{{0,60}}\b{REPORTING}",
     ),
     rule(
