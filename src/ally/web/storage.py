@@ -31,6 +31,23 @@ SCHEMA = (
         lookup TEXT UNIQUE NOT NULL,
         wrap TEXT NOT NULL
     )""",
+    # Hosted mode: the unlocked journal key of a session, wrapped under that session's cookie
+    # token (which only the browser holds), so any app process can use it for that browser
+    # and a copy of the database opens nothing. Deleted when the journal or the session
+    # locks. ``used``: last use (idle lock); ``lock_after``: idle seconds. See vaults.py.
+    """CREATE TABLE IF NOT EXISTS web_journal_keys (
+        session TEXT PRIMARY KEY,
+        wrap TEXT NOT NULL,
+        used BIGINT NOT NULL,
+        lock_after BIGINT NOT NULL
+    )""",
+    # Hosted mode: the counts of an upload in progress (phase, bytes), so any app process
+    # can answer ally.js's "how far is it?". Numbers only. See progress.py.
+    """CREATE TABLE IF NOT EXISTS web_upload_progress (
+        session TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        updated BIGINT NOT NULL
+    )""",
     # Half-written incidents (quick exit, the idle lock), encrypted to the journal's own key:
     # only its passphrase reads them. ``sealed`` is empty once the incident was saved, so a
     # draft that arrives late is not brought back. See drafts.py.
