@@ -21,7 +21,7 @@ from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web import keywrap
 from ally.web.config import WebConfig
 from ally.web.keyring import IDLE_SECONDS, CaseKeyring
-from ally.web.progress import ProgressBoard
+from ally.web.progress import STALE_SECONDS, ProgressBoard
 from ally.web.sessions import SessionStore, WebSession
 from ally.web.storage import WebStorage
 from ally.web.vaults import JournalKeys, VaultKeeper
@@ -225,8 +225,10 @@ def test_an_uploads_progress_is_readable_from_the_other_process(
     boards = [ProgressBoard(p.storage, clock) for p in (a, b)]
     counts = {"phase": "receiving", "received": 512, "expected": 2048, "done": 0, "total": 0}
     boards[0].publish("row-1", counts)
-    assert boards[1].read("row-1") == counts
-    assert boards[1].read("row-2") is None
+    assert boards[1].read("row-1") == counts and boards[1].running("row-1")
+    assert boards[1].read("row-2") is None and not boards[1].running("row-2")
+    clock.advance(STALE_SECONDS + 1)  # the receiving process stopped writing: not running
+    assert not boards[1].running("row-1")
     boards[0].clear("row-1")
     assert boards[1].read("row-1") is None
 

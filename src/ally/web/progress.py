@@ -16,6 +16,8 @@ from typing import Any
 from ally.web.storage import WebStorage
 
 PUBLISH_SECONDS = 1.0
+STALE_SECONDS = 10
+"""Counts older than this are from an upload whose process stopped: it is not running."""
 
 
 class ProgressBoard:
@@ -39,6 +41,16 @@ class ProgressBoard:
             rows = db.query("SELECT body FROM web_upload_progress WHERE session = ?", (session,))
         found: dict[str, Any] | None = json.loads(str(rows[0][0])) if rows else None
         return found
+
+    def running(self, session: str) -> bool:
+        """Whether an upload of this session is arriving at some app process right now."""
+        with self.storage.transaction() as db:
+            rows = db.query(
+                "SELECT body, updated FROM web_upload_progress WHERE session = ?", (session,)
+            )
+        if not rows or self.clock() - int(rows[0][1]) > STALE_SECONDS:
+            return False
+        return json.loads(str(rows[0][0])).get("phase") in ("receiving", "checking", "importing")
 
     def clear(self, session: str) -> None:
         with self.storage.transaction() as db:

@@ -14,6 +14,7 @@ from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web.accounts.hosting import HostedWeb
 from ally.web.config import WebConfig
 from ally.web.drafts import DraftStore
+from ally.web.fastpages import FastPages
 from ally.web.pagecache import PageCache
 from ally.web.sessions import SessionStore
 from ally.web.settings import AppSettings
@@ -41,6 +42,8 @@ class WebState:
     """Rendered plan pages of sessions in use (memory only; see ``pagecache``)."""
     finished: PageCache = field(default_factory=PageCache)
     """Sessions whose interview is over, for their answers as they are (``flow.finished``)."""
+    fast: FastPages = field(default_factory=FastPages)
+    """Pages last shown to each session, answered again on the event loop (``fastpages``)."""
 
     def __post_init__(self) -> None:
         """A session's cached pages and facts go the moment it locks, quick-exits or is deleted."""
@@ -49,6 +52,7 @@ class WebState:
         def on_lock(row: str) -> None:
             self.pages.forget(row)
             self.finished.forget(row)
+            self.fast.forget(row)
             if tell_vaults is not None:
                 tell_vaults(row)
 

@@ -245,6 +245,11 @@ class VaultKeeper:
             self._found.add(location)
         return True
 
+    def known(self, session: str | None) -> bool:
+        """Whether the session's journal is already known to exist, without looking (for
+        ``fastpages``, on the event loop, where no file or database may be opened)."""
+        return session is not None and self.locate(session) in self._found
+
     def read_only(self, session: str | None = None) -> Vault:
         """The vault without its key: enough to verify it, never to read it.
 

@@ -141,6 +141,14 @@ class Probe:
     def text(self) -> str:
         return self.utf8().decode("utf-8", "replace").lstrip("\ufeff")
 
+    def json_object(self) -> bytes | None:
+        """The head of a file that holds one JSON object (byte-order mark and white space
+        skipped), for the JSON importers to sniff; None for a zip or anything else."""
+        head = self.head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if self.zip_names is not None or not head.startswith(b"{"):
+            return None
+        return head
+
     def utf8(self) -> bytes:
         """The head as UTF-8 bytes (UTF-16, with or without a byte-order mark, re-encoded),
         without a byte-order mark, so text formats can be sniffed whatever their encoding."""

@@ -249,11 +249,13 @@ async def import_export(request: Request, visit: VisitDep) -> Response:
         return see_other("/evidence/import")
     imports = _imports(request)
     running = imports.get(row)
-    if running is not None and running.phase in ("receiving", "checking", "importing"):
+    board = _board(request)
+    if (running is not None and running.phase in ("receiving", "checking", "importing")) or (
+        board is not None and await anyio.to_thread.run_sync(board.running, row)
+    ):  # hosted: the upload may be arriving at another app process
         return _form(request, visit, 409, BUSY)
     progress = imports[row] = ImportProgress(expected=_length(request))
     receiver = _Receiver(request, visit, progress)
-    board = _board(request)
     shown = asyncio.create_task(_publish(board, row, progress)) if board else None
     try:
         return await _receive_and_import(request, visit, receiver, progress)
@@ -263,6 +265,7 @@ async def import_export(request: Request, visit: VisitDep) -> Response:
             progress.phase = "failed"
         if shown is not None and board is not None:
             shown.cancel()
+            await asyncio.wait({shown})  # a write under way lands first: the clear is last
             await anyio.to_thread.run_sync(board.clear, row)
 
 
