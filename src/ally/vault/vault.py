@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import secrets
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -1197,23 +1197,30 @@ class Vault:
         root = self._root(ref)
         return [self._build(v, root) for v in self._index.versions[root.id]]
 
-    def entries(self, kind: str | None = None, conversation_id: str | None = None) -> list[Entry]:
-        """Current versions of all entries, in the order they were first recorded."""
+    def entries(
+        self,
+        kind: str | None = None,
+        conversation_id: str | None = None,
+        skip: Collection[str] = (),
+    ) -> list[Entry]:
+        """Current versions of all entries, in the order they were first recorded.
+        ``skip``: kinds left out before anything is decrypted (pages of imported messages
+        are hundreds of age files a page listing entries does not need)."""
         self._refresh()
         out = []
         for versions in self._index.versions.values():
-            if kind is not None and versions[0].kind != kind:
+            if (kind is not None and versions[0].kind != kind) or versions[0].kind in skip:
                 continue
             entry = self._build(versions[-1], versions[0])
             if conversation_id is None or entry.conversation_id == conversation_id:
                 out.append(entry)
         return out
 
-    def timeline(self) -> list[Entry]:
+    def timeline(self, skip: Collection[str] = ()) -> list[Entry]:
         """Entries that still have content, ordered by when they happened (Ally's own
-        bookkeeping, such as the case's records, is left out)."""
+        bookkeeping, such as the case's records, is left out; so are the kinds in ``skip``)."""
         return sorted(
-            (e for e in self.entries() if not e.forgotten and not e.is_bookkeeping),
+            (e for e in self.entries(skip=skip) if not e.forgotten and not e.is_bookkeeping),
             key=lambda e: (e.occurred_at(), e.seq),
         )
 
