@@ -6,6 +6,7 @@ the share leaves the advocate "no such page"; each read is in the person's audit
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from ally.evidence.detect import Detector
 from ally.evidence.importers import ImportOptions
 from ally.evidence.pipeline import import_file
 from ally.hosted import audit
+from tests.evidence.conftest import FIXTURES
 from tests.hosted.conftest import clock, pg_url
 from tests.web.conftest import Browser
 from tests.web.test_advocate_pages import JOURNAL, World, case_link, person, staff, world
@@ -24,6 +26,8 @@ from tests.web.test_case_pages import text_of
 pytestmark = pytest.mark.postgres
 __all__ = ["clock", "pg_url", "world"]  # fixtures, used by name
 
+SNAP = FIXTURES / "snapshot"
+URL = "https://forum.example.org/t/whos-the-new-hire/4417"
 THREAT = "I know where you live and I will hurt you"
 CALM = "okay CALM-{:04d} thanks"
 COUNT = 300
@@ -140,7 +144,7 @@ def test_a_shared_chat_reads_as_messages_and_flagged_only_shares_nothing_else(
 
     # Every page read is in Alice's trail; stopping leaves Ada nothing.
     before = reads(world, alice_id)
-    chat_url = re.search(r'/advocate/cases/[0-9a-f]{32}/chats/[0-9a-f]{16}', case)
+    chat_url = re.search(r"/advocate/cases/[0-9a-f]{32}/chats/[0-9a-f]{16}", case)
     assert chat_url
     assert ada.open(chat_url.group(0)).status_code == 200
     assert reads(world, alice_id) > before
@@ -150,3 +154,34 @@ def test_a_shared_chat_reads_as_messages_and_flagged_only_shares_nothing_else(
     assert alice.submit(stop.group(1), {}).status_code == 200
     assert ada.get(chat_url.group(0)).status_code == 404
     assert ada.get(chat_url.group(0) + "?page=1").status_code == 404
+
+
+def test_a_shared_web_page_shows_its_address_time_fingerprints_and_text(world: World) -> None:
+    ada = staff(world, "ada")
+    alice = person(world, "alice")
+    alice.open("/journal")
+    made = alice.submit(
+        "/journal/create",
+        {"passphrase": JOURNAL, "confirm": JOURNAL, "timezone": "Europe/Berlin"},
+    )
+    assert made.status_code == 200
+    page = (SNAP / "forum-post.mhtml").read_bytes()
+    alice.open("/evidence/snapshot")
+    kept = alice.client.post(
+        "/evidence/snapshot",
+        data={"csrf": alice.csrf, "url": ""},
+        files=[("page", ("forum-post.mhtml", page, "application/octet-stream"))],
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303, kept.text[:300]
+    listed = alice.open("/share").text
+    entry = re.search(r'name="entry" id="entry-\d+" value="([0-9a-f]+)"', listed)
+    assert entry, listed[:2000]
+    done = alice.submit("/share", {"with": world.staff["ada"].account.id, "entry": entry.group(1)})
+    assert done.status_code == 200
+    case = text_of(ada.open(case_link(ada.open("/advocate").text)).text)
+    assert URL in case and "the MHTML Date header" in case
+    assert f"SHA-256 {hashlib.sha256(page).hexdigest()}" in case
+    assert "Dana Reyes" in case, "the page's text"
+    assert "(UTC+01:00)" in case or "(UTC+02:00)" in case
+    assert "UTC+00:00" not in case, "the person's zone, not UTC"

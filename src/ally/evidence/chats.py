@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from ally.evidence.index import MessageIndex
+from ally.evidence.index import MessageIndex, Shard
 from ally.evidence.reviewed import Reviewed
 
 PLATFORM_NAMES = {
@@ -93,22 +94,52 @@ def _chosen(index: MessageIndex, rank: int) -> bool:
     return decision == "evidence" or (bool(index.flag[rank]) and decision != "not_relevant")
 
 
+Stats = dict[str, list[float]]
+"""Per conversation of one page: [count, flagged, first time, last time] (0.0: no time)."""
+_STATS: weakref.WeakKeyDictionary[MessageIndex, dict[str, Stats]] = weakref.WeakKeyDictionary()
+"""Each page version's stats, kept with the index: a page changes only by a new version."""
+
+
+def _page_stats(shard: Shard) -> Stats:
+    """One page's conversations, counted from its index columns (no message is read)."""
+    data = shard.data
+    found: Stats = {}
+    names = data["conversations"]
+    for number, moment, flag, decision in zip(
+        data["c"], data["t"], data["f"], data["d"], strict=True
+    ):
+        row = found.get(names[number])
+        if row is None:
+            row = found[names[number]] = [0.0, 0.0, 0.0, 0.0]
+        row[0] += 1
+        row[1] += decision == "evidence" or (bool(flag) and decision != "not_relevant")
+        if moment:
+            row[2] = min(row[2], moment) if row[2] else moment
+            row[3] = max(row[3], moment)
+    return found
+
+
 def chat_summaries(index: MessageIndex) -> list[ChatSummary]:
-    """Every conversation, the most recent first; nothing but the index is read."""
-    found = []
-    for key, ranks in index.conversation_ranks().items():
-        times = [index.time(rank) for rank in ranks if index.time(rank)]
-        flagged = sum(1 for rank in ranks if _chosen(index, rank))
-        found.append(
-            ChatSummary(
-                key,
-                len(ranks),
-                flagged,
-                _moment(min(times)) if times else None,
-                _moment(max(times)) if times else None,
-            )
-        )
-    found.sort(key=lambda chat: (chat.last or dt.datetime.min.replace(tzinfo=dt.UTC)), reverse=True)
+    """Every conversation, the most recent first; nothing but the index is read, and each
+    page's counts are kept until the page changes."""
+    kept = _STATS.setdefault(index, {})
+    fresh: dict[str, Stats] = {}
+    totals: dict[str, list[float]] = {}
+    for shard in index.shards:
+        stats = fresh[shard.version_id] = kept.get(shard.version_id) or _page_stats(shard)
+        for name, (count, flagged, first, last) in stats.items():
+            total = totals.setdefault(name, [0.0, 0.0, 0.0, 0.0])
+            total[0] += count
+            total[1] += flagged
+            if first:
+                total[2] = min(total[2], first) if total[2] else first
+            total[3] = max(total[3], last)
+    _STATS[index] = fresh
+    found = [
+        ChatSummary(key, int(count), int(flagged), _moment(first), _moment(last))
+        for key, (count, flagged, first, last) in totals.items()
+    ]
+    found.sort(key=lambda chat: chat.last or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
     return found
 
 

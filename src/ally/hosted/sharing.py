@@ -169,7 +169,10 @@ class SharedChat:
 
     def days(self, zone: dt.tzinfo) -> tuple[dt.date, dt.date] | None:
         """The chat's first and last day, in ``zone`` (the person's)."""
-        first, last = shared_moment(self.summary.get("first")), shared_moment(self.summary.get("last"))
+        first, last = (
+            shared_moment(self.summary.get("first")),
+            shared_moment(self.summary.get("last")),
+        )
         if first is None or last is None:
             return None
         return first.astimezone(zone).date(), last.astimezone(zone).date()
