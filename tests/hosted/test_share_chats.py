@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +18,14 @@ from ally.evidence.detect import Detector
 from ally.evidence.importers import ImportOptions
 from ally.evidence.pipeline import import_file
 from ally.hosted import audit
+from ally.hosted.accounts import Accounts
+from ally.hosted.sharing import NotSharedError
+from ally.hosted.store import HostedStore
+from ally.vault.crypto import open_sealed
 from tests.evidence.conftest import FIXTURES
-from tests.hosted.conftest import clock, pg_url
+from tests.hosted.conftest import PASSWORD, Clock, clock, pg_url
+from tests.hosted.test_sharing import KEY_PASS
+from tests.hosted.test_sharing import World as CoreWorld
 from tests.web.conftest import Browser
 from tests.web.test_advocate_pages import JOURNAL, World, case_link, person, staff, world
 from tests.web.test_case_pages import text_of
@@ -56,15 +63,30 @@ def import_chat(world: World, path: Path) -> None:
     assert done.read == COUNT
 
 
+def keep_snapshot(alice: Browser) -> bytes:
+    """Keep a saved web page (an MHTML file with its address and capture time)."""
+    page = (SNAP / "forum-post.mhtml").read_bytes()
+    alice.open("/evidence/snapshot")
+    kept = alice.client.post(
+        "/evidence/snapshot",
+        data={"csrf": alice.csrf, "url": ""},
+        files=[("page", ("forum-post.mhtml", page, "application/octet-stream"))],
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303, kept.text[:300]
+    return page
+
+
 def share(alice: Browser, world: World, choice: str, original: bool) -> str:
     page = alice.open("/share").text
     chat = re.search(r'name="(chat-[0-9a-f]{16})"', page)
     assert chat, page[:2000]
-    fields = {"with": world.staff["ada"].account.id, chat.group(1): choice}
-    if original:
+    fields: dict[str, Any] = {"with": world.staff["ada"].account.id, chat.group(1): choice}
+    if original:  # with the original file and the web page
         found = re.search(r'value="([0-9a-f]+)">\s*<label for="original-', page)
-        assert found
-        fields["entry"] = found.group(1)
+        snapshot = re.search(r'name="entry" id="entry-\d+" value="([0-9a-f]+)"', page)
+        assert found and snapshot
+        fields["entry"] = [found.group(1), snapshot.group(1)]
     done = alice.submit("/share", fields)
     assert done.status_code == 200, done.text[:500]
     return page
@@ -106,6 +128,7 @@ def test_a_shared_chat_reads_as_messages_and_flagged_only_shares_nothing_else(
     )
     assert made.status_code == 200
     import_chat(world, export(tmp_path))
+    snapshot = keep_snapshot(alice)
 
     # One choice for the chat, with its size, days and flags; no storage pages.
     page = share(alice, world, "all", original=True)
@@ -113,7 +136,7 @@ def test_a_shared_chat_reads_as_messages_and_flagged_only_shares_nothing_else(
     assert "WhatsApp chat with Sam, 300 messages, January 15, 2026, 10 flagged" in words
     assert "Only the flagged messages (10)" in words
     assert "The original export file: WhatsApp Chat with Sam.txt" in words
-    assert "imported messages" not in words and len(re.findall(r'name="entry"', page)) == 1
+    assert "imported messages" not in words and len(re.findall(r'name="entry"', page)) == 2
 
     # The advocate: sender, text, the person's time, the flag and its reason; two pages.
     case, pages = chat_pages(ada)
@@ -129,6 +152,12 @@ def test_a_shared_chat_reads_as_messages_and_flagged_only_shares_nothing_else(
     file_link = re.search(r'href="(/advocate/cases/[0-9a-f]{32}/files/[0-9a-f]+)"', case)
     assert file_link
     assert ada.get(file_link.group(1)).content == export(tmp_path).read_bytes()
+    # The web page: its address, capture time in the person's zone, fingerprints and text.
+    words = text_of(case)
+    assert URL in words and "the MHTML Date header" in words and "Dana Reyes" in words
+    assert f"SHA-256 {hashlib.sha256(snapshot).hexdigest()}" in words
+    assert "(UTC+01:00)" in words or "(UTC+02:00)" in words
+    assert "UTC+00:00" not in words, "the person's zone, not UTC"
 
     # Flagged only (sharing again replaces): no unflagged message's text reaches the advocate.
     share(alice, world, "flagged", original=False)
@@ -156,32 +185,39 @@ def test_a_shared_chat_reads_as_messages_and_flagged_only_shares_nothing_else(
     assert ada.get(chat_url.group(0) + "?page=1").status_code == 404
 
 
-def test_a_shared_web_page_shows_its_address_time_fingerprints_and_text(world: World) -> None:
-    ada = staff(world, "ada")
-    alice = person(world, "alice")
-    alice.open("/journal")
-    made = alice.submit(
-        "/journal/create",
-        {"passphrase": JOURNAL, "confirm": JOURNAL, "timezone": "Europe/Berlin"},
+def test_a_chat_in_the_core_reads_page_by_page_follows_the_team_and_goes_with_revoke(
+    store: HostedStore, accounts: Accounts, clock: Clock
+) -> None:
+    """On SQLite and PostgreSQL: 450 messages are one summary and three sealed pages; only
+    the share's readers open them; a team share re-wrapped for a new advocate covers every
+    page; revoking removes all of it; an entry shared the older way still reads."""
+    core = CoreWorld(store, accounts, clock)
+    messages = [{"id": f"{n:016x}", "text": f"MSG-{n}", "sender": "Sam"} for n in range(450)]
+    summary = {"id": "ab" * 8, "title": "WhatsApp chat with Sam", "count": 450}
+    content = core.content()
+    content.chats = [(summary, messages)]
+    share = core.sharing.share(core.alice, core.journal.recipient, None, content, new_entries=False)
+    assert core.sharing.counts(core.alice, share.id) == {
+        "case": 1, "entry": 1, "file": 1, "chat": 1, "chatpage": 3,
+    }  # fmt: skip
+    ada = core.identity(core.ada)
+    case = core.sharing.open_case(core.ada, ada, share.id)
+    assert [c.summary["pages"] for c in case.chats] == [3] and len(case.entries) == 1
+    _, chat, page = core.sharing.read_chat_page(core.ada, ada, share.id, "ab" * 8, 3)
+    assert chat.summary["shared"] == 450 and [m["text"] for m in page][:1] == ["MSG-400"]
+    for bad in ((core.sol, 1), (core.ada, 4)):
+        with pytest.raises(NotSharedError):
+            core.sharing.read_chat_page(bad[0], core.identity(bad[0]), share.id, "ab" * 8, bad[1])
+    newcomer = accounts.add_staff(core.north, "ann", "advocate", PASSWORD).account
+    ann = core.keys.create(newcomer, KEY_PASS)
+    changed = core.sharing.refresh_for_person(
+        core.alice, core.journal.recipient, lambda data: open_sealed(data, core.journal)
     )
-    assert made.status_code == 200
-    page = (SNAP / "forum-post.mhtml").read_bytes()
-    alice.open("/evidence/snapshot")
-    kept = alice.client.post(
-        "/evidence/snapshot",
-        data={"csrf": alice.csrf, "url": ""},
-        files=[("page", ("forum-post.mhtml", page, "application/octet-stream"))],
-        follow_redirects=False,
-    )
-    assert kept.status_code == 303, kept.text[:300]
-    listed = alice.open("/share").text
-    entry = re.search(r'name="entry" id="entry-\d+" value="([0-9a-f]+)"', listed)
-    assert entry, listed[:2000]
-    done = alice.submit("/share", {"with": world.staff["ada"].account.id, "entry": entry.group(1)})
-    assert done.status_code == 200
-    case = text_of(ada.open(case_link(ada.open("/advocate").text)).text)
-    assert URL in case and "the MHTML Date header" in case
-    assert f"SHA-256 {hashlib.sha256(page).hexdigest()}" in case
-    assert "Dana Reyes" in case, "the page's text"
-    assert "(UTC+01:00)" in case or "(UTC+02:00)" in case
-    assert "UTC+00:00" not in case, "the person's zone, not UTC"
+    assert changed and newcomer.id in changed[0].added
+    _, _, page = core.sharing.read_chat_page(newcomer, ann, share.id, "ab" * 8, 2)
+    assert page[0]["text"] == "MSG-200"
+    assert core.sharing.revoke(core.alice, share.id)
+    with pytest.raises(NotSharedError):
+        core.sharing.read_chat_page(core.ada, ada, share.id, "ab" * 8, 1)
+    with store.transaction() as db:
+        assert not db.query("SELECT 1 FROM hosted_share_items")

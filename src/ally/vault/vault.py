@@ -124,6 +124,7 @@ class Vault:
         self._batch: Batch | None = None
         self._lookup_from: int | None = None
         self._lookup_digests: crypto.LookupKey | None = None
+        self._parsed_recipient: tuple[str, Recipient] | None = None
         self.location = ""
         """Where this vault is (a decoy journal is elsewhere than the one asked for)."""
         self.recovery_code: str | None = None
@@ -423,7 +424,12 @@ class Vault:
     def recipient(self) -> Recipient:
         """The vault's own public key (what its content is encrypted to)."""
         assert self._index.key is not None and self._index.key.to is not None
-        return Recipient.parse(self._index.key.to)
+        to = self._index.key.to
+        parsed = self._parsed_recipient
+        if parsed is None or parsed[0] != to:
+            # Parsed once per key: every decryption compares it (about 1 ms a parse).
+            parsed = self._parsed_recipient = (to, Recipient.parse(to))
+        return parsed[1]
 
     @property
     def store(self) -> VaultStore:
