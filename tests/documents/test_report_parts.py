@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import random
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,18 +24,13 @@ from ally.documents import report_typst
 from ally.documents.casefile import CaseFile, build_casefile
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.report_pdf import render_pdf
+from tests.documents.test_report import pdftotext, tool
 
 NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
 TEXT = "he waited by the car again and said I would regret telling anyone at work"
 WORDS = TEXT.split()
 SMALL_PARTS = 6_000
 """Characters per part: forty incidents and eight pictures then make several parts."""
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is required (Debian package poppler-utils)"
-    return found
 
 
 def picture(number: int) -> tuple[str, str, bytes]:
@@ -82,10 +76,7 @@ def case() -> CaseFile:
 def pages_of(pdf: bytes, tmp_path: Path) -> list[str]:
     target = tmp_path / "report.pdf"
     target.write_bytes(pdf)
-    out = subprocess.run(
-        [tool("pdftotext"), "-layout", str(target), "-"], check=True, capture_output=True
-    ).stdout.decode("utf-8")
-    return out.split("\f")[:-1]
+    return pdftotext(target, "-layout").split("\f")[:-1]
 
 
 @pytest.fixture(scope="module")

@@ -361,7 +361,13 @@ class Vault:
 
         VaultDamagedError if ``holder`` cannot open the seal or the key is another vault's.
         """
-        identity = crypto.identity_from(crypto.open_sealed(sealed, holder))
+        return cls.open_unlocked(location, crypto.identity_from(crypto.open_sealed(sealed, holder)))
+
+    @classmethod
+    def open_unlocked(cls, location: str | Path, identity: Identity) -> Vault:
+        """Open read and write with the vault's own key, already unlocked elsewhere (a
+        worker's seal, or another app process's unlock kept wrapped for the browser, see
+        ``web/vaults.py``). VaultDamagedError if the key is another vault's."""
         store = cls._existing(location)
         try:
             vault = cls(store, identity, read_only=False)
@@ -1142,6 +1148,12 @@ class Vault:
         """A small age file someone encrypted to this journal's key (a note an advocate wrote
         for the person, in hosted mode); VaultDamagedError if it is not addressed to it."""
         return crypto.open_sealed(data, self._require_identity())
+
+    def key(self) -> Identity:
+        """The unlocked key (the decoy's, after the duress passphrase). Why public: a hosted
+        app keeps it wrapped for the browser that unlocked it (``web/vaults.py``), so another
+        app process can serve that browser. Handle with care: it opens everything."""
+        return self._require_identity()
 
     def _require_identity(self) -> Identity:
         if self._identity is None:

@@ -73,6 +73,7 @@ class PageError(Exception):
 def get_visit(request: Request) -> Visit:
     """Open the session named by the cookie (or start one) and pick the interface language."""
     state = web_state(request)
+    request.state.made = (state.storage.writes, state.config.today())  # see fastpages
     session = state.sessions.open(request.cookies.get(COOKIE))
     visit = Visit(session, language_for(session, request))
     request.state.visit = visit
