@@ -484,6 +484,15 @@ THREATS: tuple[Rule, ...] = (
     ),
     rule(
         "threat",
+        0.8,
+        "knows where your family lives",
+        "donde hora",
+        rf"\b(?<!no )(?:(?:ya )?(?:se|sabemos) (?:donde|a que hora|por donde) (?:\w+ )?(?:vive|viven|trabaja|"
+        rf"trabajan|duerme|duermen|aparca|estudia|estudian|sale|salen|va|van|juega|juegan) "
+        rf"(?:tus?|sus?) (?:\w+ )?{FAMILIA}\b)",
+    ),
+    rule(
+        "threat",
         0.45,
         "mentions a weapon",
         "gun guns knife knives acid petrol gasoline bullet bullets shotgun pistol machete",
@@ -591,7 +600,9 @@ STALKING: tuple[Rule, ...] = (
         "knows where you were and when",
         "saw seen spotted noticed know knew watched",
         r"\b(?:i (?:saw|seen|spotted|noticed|watched) (?:you|u|your)|i know (?:you were|you've been|"
-        r"you went|where you (?:were|went|go|are)|what time you|which (?:flat|house|bus|route|gym)|"
+        r"you went|where (?:you|u) (?:were|went|go|are|park|parked|parks|sleep|slept|stay|stayed|"
+        r"shop|eat|drink|swim|train|run|walk)\b|what time you|which (?:flat|house|bus|route|gym|"
+        r"train|tube|car|carriage|platform|seat|class|shift|entrance|stop|way) (?:you|u)\b|"
         r"you're at|youre at))",
     ),
     rule(
@@ -695,10 +706,12 @@ DOXXING: tuple[Rule, ...] = (
         "doxxing",
         0.8,
         "says they have your home address or details",
-        "address know have found got live lives living ni number birth maiden",
+        "address know have found got live lives living ni number birth maiden plate reg "
+        "registration",
         r"\b(?:(?:i|i've|ive|i have|we|we've) (?:have|got|found|know) (?:[\w']+ ){0,1}(?:your|ur|"
         r"her|his) (?:[\w']+ )?(?:address|home address|new address|details|date of birth|"
-        r"ni number|social security number|maiden name)|i know where (?:you|u|she|he) "
+        r"ni number|social security number|maiden name|(?:number |licence |license )?plate|"
+        r"(?:car )?reg(?:istration)?(?: number)?)\b|i know where (?:you|u|she|he) "
         r"(?:live|lives|work|works|sleep)|found (?:your|ur) new (?:flat|house|place|address))",
     ),
     rule(
@@ -756,6 +769,14 @@ DOXXING: tuple[Rule, ...] = (
         r"(?:tu|su) (?:direccion|numero|nombre)|(?:su|tu) direccion es|tengo (?:la|tu) direccion|"
         r"(?:sus|tus) hijos van al|(?:en )?que guarderia|trabaja en (?:el|la)|donde trabajas|"
         r"matricula de su|llamad todos|id a (?:decirle|verle|verla)|ya sabeis que hacer|vive encima)",
+    ),
+    rule(
+        "doxxing",
+        0.8,
+        "says they have your home address or details",
+        "donde calle casa piso portal matricula",
+        r"\b(?<!no )(?:(?:ya )?(?:se|sabemos) (?:donde|en que (?:calle|casa|piso|portal)) (?:vives|trabajas|"
+        r"duermes|aparcas|estudias|vivis)\b|(?:tengo|tenemos|se) (?:tu|la) matricula)",
     ),
 )
 
