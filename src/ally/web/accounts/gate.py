@@ -28,7 +28,9 @@ from ally.web.sessions import WebSession
 from ally.web.state import WebState, web_state
 
 ACCOUNT_COOKIE = "ally_account"
-NEUTRAL = frozenset({"/exit", "/locked", "/still-here", "/language"})
+NEUTRAL = frozenset({"/exit", "/locked", "/start-again", "/still-here", "/language"})
+"""Open without an account: quick exit signs the account out, so its locked page and
+"start again" (which leads on to the sign-in page) must work without one."""
 SIGN_IN = "/account/sign-in"
 
 
