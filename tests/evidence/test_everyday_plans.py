@@ -45,6 +45,7 @@ PLANS = [
     "I'm outside your office, come down for coffee",
     "I'll meet you outside your work at 5",
     "voy a tu casa después del trabajo",
+    "I'm following you on instagram now",
 ]
 
 
@@ -74,6 +75,7 @@ HARASSMENT = [
     ("I'm outside your house again. Come down when you're ready", "stalking", None),
     ("I'm coming over after work and I'll break your legs", "threat", "threatens to hurt you"),
     ("I'm outside", "stalking", "says they follow or watch you"),
+    ("I followed you home", "stalking", "says they follow or watch you"),
 ]
 
 

@@ -348,7 +348,7 @@ class Detector:
                     learned[category] = FLAG_LINE - 0.05
             if (
                 not PLAN_WORDS.isdisjoint(tokens)
-                and max(learned.values(), default=0.0) >= FLAG_LINE
+                and max(learned.values(), default=0.0) >= COMBINE_FROM
             ):
                 self._discount_plans(text, hits, learned, strong, friendly, conditional)
         if not hits and not learned:

@@ -41,14 +41,21 @@ PLAN = re.compile(
     r"(?:en|a|el|la|las) [\w'-]+(?: [\w'-]+){0,3}?)(?=[ .,!?;:)]|$))*(?=\s*(?:[.,!?;:)]|x+\b|$))"
 )
 """A plan to meet, to the end of its clause (times and places only, none of them the reader's)."""
+SOCIAL_FOLLOW = fast(
+    r"\b(?:(?:i'm|im|i am|i've|ive|i have|just|i) )?(?:follow|following|followed) (?:you|u)(?: back)? "
+    r"(?:on|in) (?:instagram|insta|ig|twitter|x|tiktok|facebook|fb|linkedin|twitch|youtube|"
+    r"bluesky|threads|mastodon|spotify|pinterest|snapchat)\b(?: now| too| as well)?"
+)
+"""Following someone's account ("I'm following you on instagram now"): a social follow, which
+the model otherwise read as stalking. Strava and location apps are not in the list."""
 SECRECY = re.compile(
     r"\b(?:alone|on your own|by yourself|(?:don't|dont|do not) (?:tell|bring)|tell no ?one|"
     r"(?:nobody|no one|noone) (?:needs to|has to|will) know|sol[oa]|no se lo (?:digas|cuentes))\b"
 )
 """A plan plus secrecy ("See you on Monday. Come alone.") is a meeting someone is lured to: the
 plan is kept and the model's score stands."""
-PLAN_WORDS = frozenset(["see", "meet", "catch", "vemos"])
-"""A word of every wording of ``PLAN``: a message without one skips it."""
+PLAN_WORDS = frozenset(["see", "meet", "catch", "vemos", "follow", "following", "followed"])
+"""A word of every wording of ``PLAN`` and ``SOCIAL_FOLLOW``: a message without one skips them."""
 
 
 def without_plans(normalised: str) -> str | None:
@@ -56,6 +63,9 @@ def without_plans(normalised: str) -> str | None:
     if SECRECY.search(normalised):
         return None
     stripped, count = PLAN.subn(" ", normalised)
+    if "follow" in stripped:
+        stripped, follows = SOCIAL_FOLLOW.subn(" ", stripped)
+        count += follows
     return stripped if count else None
 
 
