@@ -38,6 +38,14 @@ PLANS = [
     "My car is KX19 ABC, the blue one",
     "Your Uber is outside. Plate AB12 CDE, silver Prius",
     "I'll be at your place at 6",
+    # An arranged visit: the turning-up rules are lowered, nothing else.
+    "I'm coming over after work",
+    "I'll come to yours after the gym",
+    "I'm parked outside, come down when ready",
+    "I'm outside your office, come down for coffee",
+    "I'll meet you outside your work at 5",
+    "voy a tu casa después del trabajo",
+    "I'm following you on instagram now",
 ]
 
 
@@ -61,6 +69,13 @@ HARASSMENT = [
     ("See you soon. Very soon. You won't like it.", "threat", None),
     ("See you on Monday. Come alone.", "threat", None),
     ("Your gym check-in says 6:30. I'll see you there.", "stalking", None),
+    # An arranged visit with pressure is turning up uninvited.
+    ("I'm coming over after work whether you like it or not", "threat", "threatens to come to you"),
+    ("I'm coming over tonight and you'd better be ready", "threat", "threatens to come to you"),
+    ("I'm outside your house again. Come down when you're ready", "stalking", None),
+    ("I'm coming over after work and I'll break your legs", "threat", "threatens to hurt you"),
+    ("I'm outside", "stalking", "says they follow or watch you"),
+    ("I followed you home", "stalking", "says they follow or watch you"),
 ]
 
 

@@ -46,7 +46,13 @@ from ally.evidence.detect.model import (
     LinearModel,
     features,
 )
-from ally.evidence.detect.plans import PLAN_WORDS, without_plans
+from ally.evidence.detect.plans import (
+    ARRANGEMENT_WORDS,
+    PLAN_WORDS,
+    arranged_visit,
+    only_presence,
+    without_plans,
+)
 from ally.evidence.detect.rules import (
     DAMPENED_BY_FRIENDLINESS,
     DAMPENED_BY_SERVICE,
@@ -213,6 +219,8 @@ NOTHING_STRONG = Assessment(NOTHING_FOUND, True)
 """The assessments of messages in which nothing was found (shared: assessments are immutable)."""
 INDEX = {category: index for index, category in enumerate(CATEGORIES)}
 NO_DAMPING: frozenset[str] = frozenset()
+PRESENCE_CATEGORIES = ("threat", "stalking")
+"""Categories whose turning-up rules an arranged visit lowers (``plans.arranged_visit``)."""
 
 
 class Detector:
@@ -300,6 +308,13 @@ class Detector:
         dampened = DAMPENED_BY_FRIENDLINESS if friendly else NO_DAMPING
         if hits and not SERVICE_WORDS.isdisjoint(words) and SERVICE_CONTEXT.search(normalised):
             dampened = dampened | DAMPENED_BY_SERVICE
+        if not ARRANGEMENT_WORDS.isdisjoint(words) and arranged_visit(normalised):
+            # A friend arranging a visit ("I'm coming over after work"): turning-up rules only.
+            dampened = dampened | frozenset(
+                category
+                for category in PRESENCE_CATEGORIES
+                if only_presence(hits.get(category, ()))
+            )
         conditional = (
             not CONDITION_WORDS.isdisjoint(words) and CONDITION.search(normalised) is not None
         )
@@ -333,7 +348,7 @@ class Detector:
                     learned[category] = FLAG_LINE - 0.05
             if (
                 not PLAN_WORDS.isdisjoint(tokens)
-                and max(learned.values(), default=0.0) >= FLAG_LINE
+                and max(learned.values(), default=0.0) >= COMBINE_FROM
             ):
                 self._discount_plans(text, hits, learned, strong, friendly, conditional)
         if not hits and not learned:
