@@ -43,7 +43,7 @@ def run_ally(
     *args: str,
     env: Mapping[str, str] | None = None,
     cwd: str | Path | None = None,
-    input: str | None = None,  # noqa: A002 - the same name as subprocess.run's
+    input: str | None = None,  # subprocess.run's name
     weak_journals: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """``subprocess.run([*ALLY, *args], capture_output=True, text=True, ...)``, in-process.
@@ -77,7 +77,7 @@ def _call_main(args: list[str]) -> int:
         return 0
     except SystemExit as stop:
         return _exit_code(stop.code)
-    except BaseException:  # noqa: BLE001 - a child process reports every crash the same way
+    except Exception:  # a child process prints the traceback and exits 1
         traceback.print_exc()
         return 1
     finally:
@@ -124,7 +124,7 @@ def _environment(env: Mapping[str, str] | None) -> Iterator[None]:
 
 @contextmanager
 def _directory(cwd: str | Path | None) -> Iterator[None]:
-    saved = os.getcwd()
+    saved = Path.cwd()
     if cwd is not None:
         os.chdir(cwd)
     try:
