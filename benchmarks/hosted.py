@@ -15,8 +15,10 @@ processes with ``ally serve --hosted --database ...`` on loopback, as an operato
    plan (most often), the journal and the case page, changes an answer and records incidents;
    each advocate reads the caseload, a shared case and the account page.
 
-Every user stays on one process (an unlocked journal or case key lives in that process's
-memory: the load balancer is sticky by cookie, docs/scale.md). Reported per page: requests,
+No user stays on one process: every user's requests alternate between the two processes, as
+a load balancer without sticky sessions would send them (an unlocked journal or case key is
+kept in the database, wrapped under the browser's cookie, so any process serves any request;
+docs/architecture.md, "Stateless app processes"). Reported per page: requests,
 p50 and p99 latency, errors (any answer but 200 or 303); for the steady load also requests
 per second, the app processes' CPU per request, and the database's share of the time: the
 ``active_time`` PostgreSQL counts for this database (time spent running its statements,
@@ -81,12 +83,13 @@ class Log:
 
 
 class User:
-    """One browser: its cookies, its form token, one app process."""
+    """One browser: its cookies and form token; each request to the next app process in turn
+    (cookies ignore the port, so both processes get the same cookies)."""
 
-    def __init__(self, port: int, log: Log) -> None:
-        self.client = httpx.Client(
-            base_url=f"http://{HOST}:{port}", follow_redirects=False, timeout=120
-        )
+    def __init__(self, ports: Sequence[int], log: Log, first: int = 0) -> None:
+        self.client = httpx.Client(follow_redirects=False, timeout=120)
+        self.bases = [f"http://{HOST}:{port}" for port in ports]
+        self.turn = first
         self.log = log
         self.csrf = ""
         self.last = ""
@@ -106,8 +109,10 @@ class User:
         data: dict[str, str | list[str]] | None = None,
         files: object = None,
     ) -> httpx.Response:
+        base = self.bases[self.turn % len(self.bases)]
+        self.turn += 1
         began = time.perf_counter()
-        response = self.client.request(method, path, data=data, files=files)  # type: ignore[arg-type]
+        response = self.client.request(method, base + path, data=data, files=files)  # type: ignore[arg-type]
         elapsed = time.perf_counter() - began
         self.log.add(
             Sample(
@@ -398,7 +403,8 @@ def drive(
     apps: list[tuple[int, int]],
 ) -> tuple[Log, Log, dict[str, float]]:
     arrival = Log()
-    advocates = [User(apps[n % 2][1], arrival) for n in range(args.advocates)]
+    ports = [port for _, port in apps]
+    advocates = [User(ports, arrival, n) for n in range(args.advocates)]
     logins = list(staff)
     began = time.perf_counter()
     run_all(
@@ -407,7 +413,7 @@ def drive(
             for n, u in enumerate(advocates)
         ]
     )
-    persons = [User(apps[n % 2][1], arrival) for n in range(args.persons)]
+    persons = [User(ports, arrival, n) for n in range(args.persons)]
     run_all([
         partial(person_arrives, u, f"person{n}", staff[logins[n % len(logins)]][0])
         for n, u in enumerate(persons)
@@ -454,14 +460,12 @@ def drive(
         was = db_before.tables.get(table, (0, 0))
         counters[f"scans {table}"] = scans - was[0]
         counters[f"writes {table}"] = writes - was[1]
-    counters.update(
-        page_costs(args, url, persons[0], advocates[0], {port: pid for pid, port in apps})
-    )
+    counters.update(page_costs(args, url, persons[0], advocates[0], [pid for pid, _ in apps]))
     return arrival, steady, counters
 
 
 def page_costs(
-    args: argparse.Namespace, url: str, person: User, advocate: User, pids: dict[int, int]
+    args: argparse.Namespace, url: str, person: User, advocate: User, pids: list[int]
 ) -> dict[str, float]:
     """Server CPU and database time per request of each kind, one request at a time (the
     other users have stopped): steadier than the mix's latencies on a shared machine, and what
@@ -478,15 +482,20 @@ def page_costs(
         "GET /account": (advocate, lambda n: advocate.get("/account")),
     }
     costs: dict[str, float] = {}
-    for label, (user, action) in actions.items():
-        pid = pids[int(str(user.client.base_url).rsplit(":", 1)[1].rstrip("/"))]
-        action(0)  # warm
-        cpu, db = cpu_seconds(pid), db_counters(args.database, url).active_ms
+    for label, (_user, action) in actions.items():
+        action(0)  # warm (both processes: a form and its POST go to different ones)
+        action(0)
+        cpu, db = _cpu(pids), db_counters(args.database, url).active_ms
         for n in range(args.repeat):
             action(n)
-        costs[f"cpu {label}"] = (cpu_seconds(pid) - cpu) / args.repeat * 1000
+        costs[f"cpu {label}"] = (_cpu(pids) - cpu) / args.repeat * 1000
         costs[f"db {label}"] = (db_counters(args.database, url).active_ms - db) / args.repeat
     return costs
+
+
+def _cpu(pids: Sequence[int]) -> float:
+    """Both app processes' CPU: the requests of one kind alternate between them."""
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 def table(log: Log) -> list[str]:
@@ -517,7 +526,8 @@ def report(
     errors = sum(1 for s in [*arrival.samples, *steady.samples] if s.status not in (200, 303))
     busy = sum(s.seconds for s in steady.samples)
     print(
-        f"2 app processes, {args.persons} persons, {args.advocates} advocates; "
+        f"2 app processes (every user's requests alternating between them), {args.persons} "
+        f"persons, {args.advocates} advocates; "
         f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
     print(f"\nArrival ({len(arrival.samples)} requests in {counters['arrival_seconds']:.1f} s):\n")

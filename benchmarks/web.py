@@ -1,13 +1,19 @@
 """Web figures: requests per second and p99 latency of the plan page under load, on loopback.
 
 Run: .venv/bin/python benchmarks/web.py [--seconds 5] [--connections 8] [--rounds 3] [--cpu]
+                                        [--baseline OTHER/src]
 
 The reference is a bare Starlette endpoint, served by the same uvicorn settings in the same run
 and returning a fixed page of the same size, so the ratio is the cost of what Ally does for a
 plan page (open and decrypt the session, run the plan engine, read step statuses, render the
-template, set the security headers), not of the machine. Load comes from wrk (Debian's wrk
+template, set the security headers; for a reload of an unchanged page, since issue 19's fourth
+round, only web/fastpages.py's checks and the headers), not of the machine. Load comes from wrk (Debian's wrk
 package) if installed, else from a bounded Python load generator. Every request goes to
 127.0.0.1, and each run stops by itself after --seconds.
+
+``--baseline DIR`` also serves Ally from another copy of the source (``DIR`` on PYTHONPATH,
+e.g. ``git archive main src`` unpacked) in the same rounds, alternating with this one, so a
+before/after comparison sees the same load on a shared machine.
 """
 
 from __future__ import annotations
@@ -88,14 +94,18 @@ def serve(kind: str, port: int, database: str, size: int) -> None:
     uvicorn.run(app, host=HOST, port=port, access_log=False, log_level="warning")
 
 
-def start(kind: str, database: Path, size: int) -> tuple[subprocess.Popen[bytes], int]:
+def start(
+    kind: str, database: Path, size: int, source: str | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """A server child process on a free port (Ally from ``source`` instead, if given)."""
     import socket
 
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         port = probe.getsockname()[1]
     args = [sys.executable, __file__, "--serve", kind, str(port), str(database), str(size)]
-    process = subprocess.Popen(args)
+    env = dict(os.environ, PYTHONPATH=source) if source else None
+    process = subprocess.Popen(args, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -156,9 +166,15 @@ def load_python(port: int, cookie: str, seconds: int, connections: int, path: st
 
 
 def measure(
-    kind: str, database: Path, size: int, cookie: str, args: argparse.Namespace, paths: list[str]
+    kind: str,
+    database: Path,
+    size: int,
+    cookie: str,
+    args: argparse.Namespace,
+    paths: list[str],
+    source: str | None = None,
 ) -> list[Result]:
-    process, port = start(kind, database, size)
+    process, port = start(kind, database, size, source)
     try:
         check_plan_page(port, cookie, paths[0])
         load = load_wrk if shutil.which("wrk") else load_python
@@ -215,6 +231,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cpu", action="store_true", help="server CPU per request only")
+    parser.add_argument("--baseline", help="another Ally src folder, measured in the same rounds")
     parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -231,6 +248,8 @@ def main() -> None:
         ally: list[Result] = []
         welcome: list[Result] = []
         bare: list[Result] = []
+        base: list[Result] = []
+        base_welcome: list[Result] = []
         for _ in range(args.rounds):  # alternate, so drift on a shared machine hits both
             bare += measure("bare", database, size, "-", args, ["/plan"])
             plan_result, welcome_result = measure(
@@ -238,8 +257,17 @@ def main() -> None:
             )
             ally.append(plan_result)
             welcome.append(welcome_result)
+            if args.baseline:
+                plan_result, welcome_result = measure(
+                    "ally", database, size, cookie, args, ["/plan", "/"], args.baseline
+                )
+                base.append(plan_result)
+                base_welcome.append(welcome_result)
     tool = "wrk" if shutil.which("wrk") else "python load generator"
     report(ally, welcome, bare, size, tool, args)
+    if args.baseline:
+        print(f"Baseline ({args.baseline}), same rounds:")
+        report(base, base_welcome, bare, size, tool, args)
     print(f"Load average (1 min) {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
 
 

@@ -9,7 +9,8 @@ It serves Ally on loopback from a temporary folder (nothing is kept), answers th
 three typical situations (``tests/web/browser_support.PHONE_SITUATIONS``, the same as
 ``tests/web/test_browser_phone.py`` checks) and saves, for each, the plan page (the first
 screen and a few scrolls, and the whole page), the case page (with a journal) and the first
-letter page. Nothing is mocked.
+letter page; then the journal's time-zone page and the incident form with its "after I
+complained" tick. Nothing is mocked.
 """
 
 from __future__ import annotations
@@ -106,6 +107,25 @@ def one_situation(browser: Any, server: Server, situation: Situation, out: Path)
     context.close()
 
 
+def journal_pages(browser: Any, server: Server, out: Path) -> None:
+    """The journal's time-zone page, and the incident form scrolled to its "after I
+    complained" tick (ticked), with the journal open."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="en-GB")
+    page = context.new_page()
+    open_journal(page, server)
+    page.wait_for_load_state()
+    page.goto(server.url + "/journal/timezone")
+    shoot(page, out, "journal-timezone")
+    page.goto(server.url + "/journal/new")
+    shoot(page, out, "journal-new-1")
+    tick = page.get_by_label("This happened after I complained or reported it (retaliation)")
+    tick.check()
+    page.evaluate("document.getElementById('retaliation').scrollIntoView({block: 'center'})")
+    shoot(page, out, "journal-new-retaliation")
+    page.screenshot(path=str(out / "journal-new-full.png"), full_page=True)
+    context.close()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with (
@@ -118,6 +138,7 @@ def main(out: Path) -> None:
         )
         for situation in PHONE_SITUATIONS:
             one_situation(browser, server, situation, out)
+        journal_pages(browser, server, out)
         browser.close()
     print(f"Screenshots in {out}")
 

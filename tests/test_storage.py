@@ -19,9 +19,11 @@ def pg_url(pg_location: str) -> str:
     return pg_location
 
 
-def test_a_locked_database_gets_a_clear_error(
+def held_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[Database, sqlite3.Connection]:
+    """A database with a table, and a second connection holding its write lock; waits for
+    the lock are cut to 0.1 s so a busy database is found at once."""
     path = tmp_path / "busy.sqlite3"
     real_connect = sqlite3.connect
     monkeypatch.setattr(
@@ -31,6 +33,13 @@ def test_a_locked_database_gets_a_clear_error(
     database.execute("CREATE TABLE t (x INTEGER)")
     holder = real_connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
+    return database, holder
+
+
+def test_a_locked_database_gets_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, holder = held_database(tmp_path, monkeypatch)
     with pytest.raises(StorageError, match="busy with another task"), database.transaction():
         database.execute("INSERT INTO t VALUES (1)")
     holder.execute("ROLLBACK")
@@ -104,15 +113,7 @@ def test_opening_during_a_big_load_says_the_database_is_busy(
 def test_busy_is_its_own_error_and_keeps_its_cause(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "busy.sqlite3"
-    real_connect = sqlite3.connect
-    monkeypatch.setattr(
-        sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.1})
-    )
-    database = Database(path)
-    database.execute("CREATE TABLE t (x INTEGER)")
-    holder = real_connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    database, holder = held_database(tmp_path, monkeypatch)
     with pytest.raises(DatabaseBusyError) as caught:
         database.execute("INSERT INTO t VALUES (1)")
     assert isinstance(caught.value.__cause__, sqlite3.OperationalError)

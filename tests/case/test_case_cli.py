@@ -19,20 +19,23 @@ def ally(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run_ally(*args, env=env, cwd=cwd, weak_journals=True)
 
 
-def test_refusal_then_status_then_replan(tmp_path: Path) -> None:
+def start_case(tmp_path: Path, answers_text: str) -> tuple[str, Path]:
+    """A new vault whose case is started on 2026-04-21 from these answers (YAML): the set-up
+    the tests of `ally case update` share. Returns the vault and the answers file."""
     vault = str(tmp_path / "vault")
     assert ally("vault", "init", "--vault", vault, cwd=tmp_path).returncode == 0
     answers = tmp_path / "answers.yaml"
-    answers.write_text(
-        "pack: us\nanswers:\n  in_danger_now: no\n  context: [work]\n  sexual: yes\n"
-        "  threats: no\n  stalking: no\n  harasser: [boss]\n"
-        "  employer_size: 40\n  federal_employee: no\n  last_incident: 2026-04-20\n"
-    )
+    answers.write_text(answers_text)
     started = ally(
         "case", "situation", str(answers), "--on", "2026-04-21", "--vault", vault, cwd=tmp_path
     )
     assert started.returncode == 0, started.stderr
-    refused = ally(
+    return vault, answers
+
+
+def hr_refused(vault: str, tmp_path: Path, *more: str) -> subprocess.CompletedProcess[str]:
+    """`ally case update employer-hr --status refused --on 2026-05-03 MORE...`."""
+    return ally(
         "case",
         "update",
         "employer-hr",
@@ -40,12 +43,21 @@ def test_refusal_then_status_then_replan(tmp_path: Path) -> None:
         "refused",
         "--on",
         "2026-05-03",
-        "--note",
-        "HR said it was banter",
+        *more,
         "--vault",
         vault,
         cwd=tmp_path,
     )
+
+
+def test_refusal_then_status_then_replan(tmp_path: Path) -> None:
+    vault, answers = start_case(
+        tmp_path,
+        "pack: us\nanswers:\n  in_danger_now: no\n  context: [work]\n  sexual: yes\n"
+        "  threats: no\n  stalking: no\n  harasser: [boss]\n"
+        "  employer_size: 40\n  federal_employee: no\n  last_incident: 2026-04-20\n",
+    )
+    refused = hr_refused(vault, tmp_path, "--note", "HR said it was banter")
     assert refused.returncode == 0, refused.stderr
     status = ally("case", "status", "--today", "2026-05-04", "--vault", vault, cwd=tmp_path)
     assert status.returncode == 0, status.stderr

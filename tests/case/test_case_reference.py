@@ -7,14 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 from ally.documents.casefile import build_casefile
-from ally.documents.drafting import DraftRequest, draft
+from ally.documents.drafting import DraftRequest
 from ally.documents.report_md import render_markdown
-from ally.knowledge.answers import normalise_answers
-from ally.knowledge.engine import build_plan
-from ally.knowledge.loader import load_pack
 from ally.model.case import StatusEvent
 from ally.vault import Vault
-from tests.case.test_case_cli import PASSPHRASE, ally
+from tests.case.test_case_cli import PASSPHRASE, hr_refused, start_case
+from tests.documents.test_letter_substance import drafts_for
 
 ANSWERS = {
     "in_danger_now": "no",
@@ -27,32 +25,13 @@ ANSWERS = {
 
 
 def test_the_reference_is_kept_and_shown_in_steps_taken(tmp_path: Path) -> None:
-    vault = str(tmp_path / "vault")
-    assert ally("vault", "init", "--vault", vault, cwd=tmp_path).returncode == 0
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(
+    vault, _ = start_case(
+        tmp_path,
         "pack: us\nanswers:\n  in_danger_now: no\n  context: [work]\n  sexual: yes\n"
-        "  harasser: [coworker]\n  employer_size: 40\n  federal_employee: no\n"
+        "  harasser: [coworker]\n  employer_size: 40\n  federal_employee: no\n",
     )
-    started = ally(
-        "case", "situation", str(answers), "--on", "2026-04-21", "--vault", vault, cwd=tmp_path
-    )
-    assert started.returncode == 0, started.stderr
-    refused = ally(
-        "case",
-        "update",
-        "employer-hr",
-        "--status",
-        "refused",
-        "--on",
-        "2026-05-03",
-        "--answer",
-        "No investigation.",
-        "--reference",
-        " HR-2231 ",
-        "--vault",
-        vault,
-        cwd=tmp_path,
+    refused = hr_refused(
+        vault, tmp_path, "--answer", "No investigation.", "--reference", " HR-2231 "
     )
     assert refused.returncode == 0, refused.stderr
     assert "Reference: HR-2231." in refused.stdout
@@ -60,11 +39,11 @@ def test_the_reference_is_kept_and_shown_in_steps_taken(tmp_path: Path) -> None:
         events = [e for e in opened.entries() if e.payload and e.payload.get("kind") == "status"]
         assert [StatusEvent.model_validate(e.payload).reference for e in events] == ["HR-2231"]
         report = render_markdown(build_casefile(opened, zone=dt.UTC))
-        pack = load_pack("us")
-        normal = normalise_answers(pack, ANSWERS)
-        plan = build_plan(pack, normal, dt.date(2026, 5, 10))
         request = DraftRequest(zone=dt.UTC)
-        eeoc = draft(pack, plan, "agency-complaint", opened, request, answers=normal)
+        day = dt.date(2026, 5, 10)
+        eeoc = drafts_for(
+            "us", ANSWERS, opened, request, ["agency-complaint"], plan_day=day, today=None
+        )["agency-complaint"]
     steps = report.split("## Steps taken")[1].split("\n## ")[0]
     row = next(line for line in steps.splitlines() if "No investigation." in line)
     assert row.rstrip().endswith("| HR-2231 |"), row

@@ -160,25 +160,21 @@ def test_the_national_lines_come_from_the_us_pack() -> None:
     assert [line.id for line in national_lines("FR")] == ["findahelpline"]
 
 
-def test_the_cli_says_when_nothing_local_is_found(tmp_path: Path) -> None:
+def ally_with_directory(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ally ARGS --database D` where D is a new directory database in TMP_PATH, so the CLI
+    seeds it as a person's first run does."""
     database = f"sqlite:///{tmp_path / 'd.sqlite3'}"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ally.cli.main",
-            "directory",
-            "search",
-            "--step",
-            "shelter",
-            "--near",
-            "Fresno, California",
-            "--database",
-            database,
-        ],
+    return subprocess.run(
+        [sys.executable, "-m", "ally.cli.main", *args, "--database", database],
         capture_output=True,
         text=True,
         check=False,
+    )
+
+
+def test_the_cli_says_when_nothing_local_is_found(tmp_path: Path) -> None:
+    result = ally_with_directory(
+        tmp_path, "directory", "search", "--step", "shelter", "--near", "Fresno, California"
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -195,25 +191,15 @@ def test_near_a_us_place_picks_the_state_pack(tmp_path: Path) -> None:
         "  sexual: yes\n  federal_employee: no\n  employer_size: 40\n  last_incident: 2026-10-01\n",
         encoding="utf-8",
     )
-    database = f"sqlite:///{tmp_path / 'd.sqlite3'}"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ally.cli.main",
-            "plan",
-            "--answers",
-            str(answers),
-            "--near",
-            "Des Moines, Iowa",
-            "--format",
-            "json",
-            "--database",
-            database,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = ally_with_directory(
+        tmp_path,
+        "plan",
+        "--answers",
+        str(answers),
+        "--near",
+        "Des Moines, Iowa",
+        "--format",
+        "json",
     )
     assert result.returncode == 0, result.stderr
     assert '"pack": "us-ia"' in result.stdout
@@ -274,15 +260,8 @@ def test_a_plan_near_oakland_shows_californias_domestic_violence_help(tmp_path: 
         "  sexual: no\n  last_incident: 2026-10-01\n",
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "ally.cli.main", "plan", "--answers", str(answers)),
-            *("--near", "Oakland, CA", "--format", "json"),
-            *("--database", f"sqlite:///{tmp_path / 'd.sqlite3'}"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = ally_with_directory(
+        tmp_path, "plan", "--answers", str(answers), "--near", "Oakland, CA", "--format", "json"
     )
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)

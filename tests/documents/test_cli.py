@@ -63,6 +63,31 @@ def run(
     )
 
 
+def vault_cli(
+    location: Path,
+    *args: str,
+    passphrase: str = PASSPHRASE,
+    tz: str | None = None,
+    columns: str | None = None,
+    cwd: Path | None = None,
+    stdin: str = "",
+) -> subprocess.CompletedProcess[str]:
+    """`ally ARGS` on the vault at LOCATION in a bare environment: no TZ or COLUMNS of the
+    machine's unless given, so the output does not depend on who runs the tests, and the
+    sources under test (a worktree's PYTHONPATH), not whichever copy is installed."""
+    env = {
+        "ALLY_VAULT": str(location),
+        "ALLY_PASSPHRASE": passphrase,
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        **({"TZ": tz} if tz else {}),
+        **({"COLUMNS": columns} if columns else {}),
+    }
+    return subprocess.run(
+        [*ALLY, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False
+    )
+
+
 def test_letter_to_stdout_keeps_advice_out(home: Path) -> None:
     result = run(
         home, "letter", "employer-hr", "--answers", "answers.yaml", "--details", "details.yaml"
@@ -115,8 +140,11 @@ def test_letter_json_and_list(home: Path) -> None:
     assert data["kind"] == "police-summary" and data["guide"]
 
 
-def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # noqa: F811
-    result = run(
+def host_report(
+    home: Path, *more: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`ally letter host-abuse-report` with the fixture's answers and details, then MORE."""
+    return run(
         home,
         "letter",
         "host-abuse-report",
@@ -124,12 +152,13 @@ def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # 
         "answers.yaml",
         "--details",
         "details.yaml",
-        "--lookup",
-        "--rdap",
-        server + "/rdap/",
-        "--xarf",
-        "report.json",
+        *more,
+        env=env,
     )
+
+
+def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # noqa: F811
+    result = host_report(home, "--lookup", "--rdap", server + "/rdap/", "--xarf", "report.json")
     assert result.returncode == 0, result.stderr
     assert "abuse@registrar.test" in result.stderr
     assert "forward" in result.stderr, "the plain warning about forwarding is shown"
@@ -146,17 +175,7 @@ def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # 
                 "tags": ["doxxing"],
             },
         )
-    again = run(
-        home,
-        "letter",
-        "host-abuse-report",
-        "--answers",
-        "answers.yaml",
-        "--details",
-        "details.yaml",
-        "--xarf",
-        "report.json",
-    )
+    again = host_report(home, "--xarf", "report.json")
     assert again.returncode == 0, again.stderr
     assert "XARF v4 format is attached" in again.stdout
     report = json.loads((home / "report.json").read_text(encoding="utf-8"))
@@ -165,15 +184,8 @@ def test_abuse_report_with_lookup_and_xarf(home: Path, server: str) -> None:  # 
 
 
 def test_lookup_is_never_done_unless_asked(home: Path) -> None:
-    result = run(
-        home,
-        "letter",
-        "host-abuse-report",
-        "--answers",
-        "answers.yaml",
-        "--details",
-        "details.yaml",
-        env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"},
+    result = host_report(
+        home, env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
     )
     assert result.returncode == 0
     assert "try abuse@example.com first" in result.stderr

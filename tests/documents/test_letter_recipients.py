@@ -7,24 +7,20 @@ brings it into the letter.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from ally.documents.checklist import Choice
-from ally.documents.drafting import DraftRequest, draft
+from ally.documents.drafting import Draft, DraftRequest
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.law import find_conduct
 from ally.documents.letters import LetterPart
-from ally.knowledge.answers import normalise_answers
-from ally.knowledge.engine import build_plan
-from ally.knowledge.loader import load_pack
 from ally.vault import Vault
 from ally.web.person.incidents import entry_from
 from tests.documents.conftest import PASSPHRASE, WEAK
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
 from tests.documents.test_letter_substance import (
     CA_ANSWERS,
     CA_DETAILS,
@@ -32,9 +28,10 @@ from tests.documents.test_letter_substance import (
     GB_DETAILS,
     LA,
     LONDON,
-    TODAY,
     at,
+    drafts_for,
     letters_for,
+    post_reported_to_host,
 )
 
 CRIME_REFERENCE = "OAK-2026-00417"
@@ -75,12 +72,9 @@ def police_and_hr_journal(police_contexts: list[str]) -> MemoryEvidence:
     return journal
 
 
-def hr_draft(journal: MemoryEvidence, choice: Choice = Choice()):  # type: ignore[no-untyped-def]
-    pack = load_pack("us-ca")
-    answers = normalise_answers(pack, CA_ANSWERS)
-    plan = build_plan(pack, answers, TODAY)
+def hr_draft(journal: MemoryEvidence, choice: Choice = Choice()) -> Draft:
     request = DraftRequest(details=CA_DETAILS, zone=LA, choice=choice)
-    return draft(pack, plan, "employer-hr", journal, request, answers=answers, today=TODAY)
+    return drafts_for("us-ca", CA_ANSWERS, journal, request, ["employer-hr"])["employer-hr"]
 
 
 @pytest.mark.parametrize("police_contexts", [[], ["work"]])
@@ -105,6 +99,27 @@ def test_hr_letter_leaves_the_crime_reference_out_until_the_person_ticks_it(
     chosen = hr_draft(journal, Choice(include=frozenset({str(police.seq)}))).letter.text()
     assert CRIME_REFERENCE in chosen and "Reported the assault at the station." in chosen
     assert "Made a written complaint to HR about Sam Reyes." in chosen
+
+
+def test_the_crd_intake_is_about_the_work_case_not_the_police_report() -> None:
+    """California's CRD letter is the employment complaint: it pre-ticks the HR complaint
+    and the EEOC filing, and leaves the police report unticked with its reason."""
+    journal = police_and_hr_journal([])
+    journal.add(
+        "action",
+        {"when": at(LA, 8, 20, 10), "what": "Filed an inquiry with the EEOC.", "to": "EEOC"},
+    )
+    request = DraftRequest(details=CA_DETAILS, zone=LA)
+    made = drafts_for("us-ca", CA_ANSWERS, journal, request, ["crd-complaint"])["crd-complaint"]
+    listed = {c.summary: c for c in made.checklist.candidates}
+    police = listed["Reported the assault at the station."]
+    assert not police.ticked and police.why == "police"
+    assert listed["Made a written complaint to HR about Sam Reyes."].ticked
+    assert listed["Filed an inquiry with the EEOC."].ticked
+    complaints = made.letter.text().split("7. Complaints I have already made")[1]
+    assert "Made a written complaint to HR about Sam Reyes." in complaints
+    assert "Filed an inquiry with the EEOC." in complaints
+    assert CRIME_REFERENCE not in made.letter.text() and "at the station" not in complaints
 
 
 def test_a_step_to_someone_else_is_offered_unticked_with_its_reason() -> None:
@@ -178,16 +193,8 @@ def typed_retaliation_journal(retaliation: bool) -> MemoryEvidence:
 
 
 def ca_letters(journal: MemoryEvidence) -> dict[str, str]:
-    pack = load_pack("us-ca")
-    answers = normalise_answers(pack, CA_ANSWERS)
-    plan = build_plan(pack, answers, TODAY)
-    request = DraftRequest(details=CA_DETAILS, zone=LA)
-    return {
-        target: draft(
-            pack, plan, target, journal, request, answers=answers, today=TODAY
-        ).letter.text()
-        for target in ("employer-hr", "agency-complaint", "crd-complaint")
-    }
+    targets = ["employer-hr", "agency-complaint", "crd-complaint"]
+    return letters_for("us-ca", CA_ANSWERS, journal, CA_DETAILS, LA, targets)
 
 
 def test_a_typed_incident_ticked_as_retaliation_names_it_in_the_letters() -> None:
@@ -210,12 +217,6 @@ def test_without_the_tick_retaliation_is_not_claimed() -> None:
 def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
     location = tmp_path / "vault"
     Vault.create(str(location), PASSPHRASE, work_factor=WEAK).close()
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-    }
     typed = tmp_path / "incident.json"
     typed.write_text(
         json.dumps(
@@ -229,9 +230,7 @@ def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
     )
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*ALLY, "vault", *args], env=env, capture_output=True, text=True, check=False
-        )
+        return vault_cli(location, "vault", *args)
 
     added = run("add", "incident", "--from", str(typed), "--retaliation", "--timezone", "UTC")
     assert added.returncode == 0, added.stderr
@@ -248,25 +247,7 @@ def test_cli_vault_add_retaliation_tags_the_incident(tmp_path: Path) -> None:
 
 def upstream_letter(host_organisation: str | None) -> str:
     journal = MemoryEvidence()
-    journal.add(
-        "incident",
-        {
-            "when": at(LONDON, 6, 20, 20),
-            "what": "A post at https://gossip-board.example/t/77 calls me a liar.",
-            "contexts": ["online"],
-        },
-    )
-    journal.add(
-        "action",
-        {
-            "when": at(LONDON, 6, 21, 9),
-            "what": "Sent my abuse report to the host.",
-            "to": "Hostly abuse desk",
-            "reference": "HOST-77",
-            "step": "host-abuse-report",
-            "contexts": ["online"],
-        },
-    )
+    post_reported_to_host(journal, "Hostly abuse desk", "HOST-77")
     letters = dict(GB_DETAILS.letters)
     if host_organisation:
         letters["host-abuse-report"] = LetterPart(recipient_organisation=host_organisation)

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ally.documents.drafting import DraftRequest, draft, offered_standalone
-from ally.documents.evidence import MemoryEvidence
+from ally.documents.drafting import Draft, DraftRequest, draft, offered_standalone
+from ally.documents.evidence import EvidenceSource, MemoryEvidence
 from ally.documents.letters import LetterDetails, LetterError, LetterPart
 from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
@@ -133,6 +133,37 @@ CA_DETAILS = LetterDetails(
 )
 
 
+US_WORK_ANSWERS = {
+    "in_danger_now": "no",
+    "context": ["work"],
+    "harasser": ["coworker"],
+    "sexual": "yes",
+    "federal_employee": "no",
+    "employer_size": 50,
+}
+
+
+def drafts_for(
+    pack_id: str,
+    raw: dict[str, Any],
+    source: EvidenceSource,
+    request: DraftRequest,
+    targets: list[str],
+    *,
+    plan_day: dt.date = TODAY,
+    today: dt.date | None = TODAY,
+) -> dict[str, Draft]:
+    """Each target's draft for one situation, the pack, answers and plan made once: the
+    set-up every letter test shares. ``today=None`` dates the letter as ``draft`` does."""
+    pack = load_pack(pack_id)
+    answers = normalise_answers(pack, raw)
+    plan = build_plan(pack, answers, plan_day)
+    return {
+        target: draft(pack, plan, target, source, request, answers=answers, today=today)
+        for target in targets
+    }
+
+
 def letters_for(
     pack_id: str,
     raw: dict[str, Any],
@@ -141,16 +172,9 @@ def letters_for(
     zone: dt.tzinfo,
     targets: list[str],
 ) -> dict[str, str]:
-    pack = load_pack(pack_id)
-    answers = normalise_answers(pack, raw)
-    plan = build_plan(pack, answers, TODAY)
     request = DraftRequest(details=details, zone=zone)
-    return {
-        target: draft(
-            pack, plan, target, journal, request, answers=answers, today=TODAY
-        ).letter.text()
-        for target in targets
-    }
+    drafts = drafts_for(pack_id, raw, journal, request, targets)
+    return {target: made.letter.text() for target, made in drafts.items()}
 
 
 @pytest.fixture(scope="module")
@@ -232,18 +256,9 @@ def test_no_cease_and_desist_to_a_current_manager() -> None:
     assert offered_standalone(normalise_answers(pack, CA_ANSWERS)) == ["cease-and-desist"]
 
 
-def england_journal() -> MemoryEvidence:
-    journal = MemoryEvidence()
-    journal.add(
-        "incident",
-        {
-            "when": at(LONDON, 6, 2, 17, 30),
-            "what": "Chris Hale made comments about my body in the staff kitchen.",
-            "who": ["Chris Hale"],
-            "tags": ["sexual"],
-            "contexts": ["work"],
-        },
-    )
+def post_reported_to_host(journal: MemoryEvidence, to: str, reference: str, **action: str) -> None:
+    """A post calling the person a liar (20 June) and their abuse report to its host (the
+    next day): the online half of the English case."""
     journal.add(
         "incident",
         {
@@ -257,13 +272,28 @@ def england_journal() -> MemoryEvidence:
         {
             "when": at(LONDON, 6, 21, 9),
             "what": "Sent my abuse report to the host.",
-            "did": "reported",
-            "to": "Example Hosting Ltd",
-            "reference": "TICKET-778",
+            **action,
+            "to": to,
+            "reference": reference,
             "step": "host-abuse-report",
             "contexts": ["online"],
         },
     )
+
+
+def england_journal() -> MemoryEvidence:
+    journal = MemoryEvidence()
+    journal.add(
+        "incident",
+        {
+            "when": at(LONDON, 6, 2, 17, 30),
+            "what": "Chris Hale made comments about my body in the staff kitchen.",
+            "who": ["Chris Hale"],
+            "tags": ["sexual"],
+            "contexts": ["work"],
+        },
+    )
+    post_reported_to_host(journal, "Example Hosting Ltd", "TICKET-778", did="reported")
     journal.add(
         "action",
         {

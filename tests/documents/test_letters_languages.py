@@ -33,6 +33,7 @@ from ally.knowledge.loader import BUILTIN_PACKS, load_pack
 from tests.documents.conftest import fill
 from tests.documents.test_letters import FULL, PACKS, TODAY, answer_sets
 from tests.documents.test_spanish_letters import DETAILS as SPANISH_DETAILS
+from tests.documents.test_spanish_letters import at
 from tests.documents.test_spanish_letters import journal as spanish_journal
 
 FRENCH = ["generic", "ca", "ca-on"]
@@ -146,9 +147,6 @@ ENGLISH_WORDS = re.compile(r"\b(?:I|you|your|the|please|with|this|have|from|woul
 def french_journal() -> MemoryEvidence:
     """The Spanish test's journal, told in French (the person writes in their language)."""
     found = MemoryEvidence()
-
-    def at(month: int, day: int) -> dict[str, str]:
-        return {"start": dt.datetime(2026, month, day, 21, 0, tzinfo=dt.UTC).isoformat()}
 
     found.add(
         "incident",

@@ -7,23 +7,20 @@ evidence as an edit, drafts an HR letter from it, and keeps the chain verifiable
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ally.documents.casefile import build_casefile, facts
-from ally.documents.drafting import DraftRequest, draft
+from ally.documents.drafting import DraftRequest
 from ally.documents.report_md import render_markdown
 from ally.documents.report_text import included
 from ally.evidence.review import stored_messages
-from ally.knowledge.answers import normalise_answers
-from ally.knowledge.engine import build_plan
-from ally.knowledge.loader import load_pack
 from ally.model.journal import read_time_kind
 from ally.vault import Vault
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
+from tests.documents.test_letter_substance import US_WORK_ANSWERS, drafts_for
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "vaults" / "before-step-kinds"
 PASSPHRASE = "correct horse older vault 17"  # test-only, see the fixture's README
@@ -39,15 +36,7 @@ def copy_of_the_old_vault(tmp_path: Path) -> Path:
 
 
 def cli(location: Path, *args: str, tz: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "COLUMNS": "200",
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        **({"TZ": tz} if tz else {}),
-    }
-    return subprocess.run([*ALLY, *args], env=env, capture_output=True, text=True, check=False)
+    return vault_cli(location, *args, passphrase=PASSPHRASE, tz=tz, columns="200")
 
 
 def test_the_fixture_is_what_the_old_code_wrote() -> None:
@@ -124,22 +113,13 @@ def test_marking_evidence_the_old_way_is_not_an_edit(tmp_path: Path) -> None:
 
 
 def test_hr_letter_from_the_old_vault_lists_the_incidents_and_the_steps(tmp_path: Path) -> None:
-    pack = load_pack("us")
-    answers = normalise_answers(
-        pack,
-        {
-            "in_danger_now": "no",
-            "context": ["work"],
-            "harasser": ["coworker"],
-            "sexual": "yes",
-            "federal_employee": "no",
-            "employer_size": 50,
-        },
-    )
-    plan = build_plan(pack, answers, dt.date(2026, 10, 1))
     with Vault.open(str(copy_of_the_old_vault(tmp_path)), PASSPHRASE) as vault:
         request = DraftRequest(zone=LA)
-        hr = draft(pack, plan, "employer-hr", vault, request, answers=answers).letter.text()
+        day = dt.date(2026, 10, 1)
+        drafts = drafts_for(
+            "us", US_WORK_ANSWERS, vault, request, ["employer-hr"], plan_day=day, today=None
+        )
+        hr = drafts["employer-hr"].letter.text()
     period = "Between 2026-09-08 21:52 (UTC-07:00) and 2026-09-15 00:00 (UTC-07:00), these"
     assert period in hr, "first to last incident: the person's own steps do not stretch it"
     listed = hr.split("these things happened:")[1].split("\n\n")[1]

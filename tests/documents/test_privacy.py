@@ -13,8 +13,6 @@ import base64
 import datetime as dt
 import io
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -32,7 +30,7 @@ from ally.knowledge.loader import load_pack
 from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK, image_bytes
 from tests.documents.test_abuse import master_validator
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
 
 TODAY = dt.date(2026, 11, 25)
 HOME = "42 Larkspur Lane"
@@ -254,33 +252,20 @@ def test_cli_host_report_and_xarf_from_a_real_vault(tmp_path: Path) -> None:
     answers = {"pack": "gb", "today": TODAY, "answers": ANSWERS}
     (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
     (tmp_path / "details.json").write_text(DETAILS.model_dump_json(), encoding="utf-8")
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "PATH": "/usr/bin:/bin",
-        # The sources under test (a worktree's), not whichever copy is installed.
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-    }
-    result = subprocess.run(
-        [
-            *ALLY,
-            "letter",
-            "host-abuse-report",
-            "--answers",
-            "answers.yaml",
-            "--details",
-            "details.json",
-            "--xarf",
-            "report.json",
-            "--xarf-images",
-            "--timezone",
-            "UTC",
-        ],
+    result = vault_cli(
+        location,
+        "letter",
+        "host-abuse-report",
+        "--answers",
+        "answers.yaml",
+        "--details",
+        "details.json",
+        "--xarf",
+        "report.json",
+        "--xarf-images",
+        "--timezone",
+        "UTC",
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert_clean(result.stdout, "the CLI host report")

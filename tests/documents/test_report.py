@@ -34,11 +34,17 @@ def tool(name: str) -> str:
     return found
 
 
-def pdf_text(path: Path) -> str:
+def pdftotext(pdf: Path, *flags: str) -> str:
+    """The text of the PDF file as pdftotext reads it (with FLAGS such as -layout or -bbox):
+    what a reader, or a court's software, gets out of it."""
     out = subprocess.run(
-        [tool("pdftotext"), "-layout", str(path), "-"], check=True, capture_output=True
+        [tool("pdftotext"), *flags, str(pdf), "-"], check=True, capture_output=True
     )
     return out.stdout.decode("utf-8")
+
+
+def pdf_text(path: Path) -> str:
+    return pdftotext(path, "-layout")
 
 
 def case_of(journal: MemoryEvidence, **kwargs: object) -> CaseFile:
@@ -183,6 +189,19 @@ def test_docx_reads_back_and_libreoffice_converts_it(
         assert exhibit.sha256 in text
     for item in case.incidents:
         assert item.label in text
+    # The exhibit index's "Page" fields are filled in with the page each exhibit starts on
+    # (its picture, else its caption), not left as "see E-1".
+    pages = text.split("\f")
+    index = next(page for page in pages if "Exhibit index" in page)
+    assert re.search(r"Exhibit\s+File\s+With\s+Recorded\s+Page", index)
+    listed = dict(re.findall(r"^(E-\d+) .*\s(\d{1,3})$", index, re.MULTILINE))
+    assert sorted(listed) == sorted(e.label for e in case.exhibits) and "see E-" not in index
+    for exhibit in case.exhibits:
+        caption = f"{exhibit.label} · {exhibit.filename}"
+        printed = next(n for n, page in enumerate(pages, 1) if caption in page)
+        # A picture may start at the foot of the page before its caption.
+        starts = {printed} if exhibit.display is None else {printed - 1, printed}
+        assert int(listed[exhibit.label]) in starts, exhibit.label
 
 
 def test_docx_survives_control_characters() -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from ally.documents.report_docx import render_docx
 from ally.documents.report_pdf import render_pdf
 from ally.web import create_app
 from tests.documents.test_court_report import case_for
+from tests.documents.test_report import pdftotext
 from tests.web.conftest import Browser, Clock, make_config
 from tests.web.test_case_pages import WORK, answer_all, open_journal
 from tests.web.test_journal import add_incident
@@ -36,37 +35,25 @@ CA_WORDS = (
 GB_WORDS = "I believe that the facts stated in this witness statement are true."
 
 
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is required (Debian package poppler-utils)"
-    return found
-
-
 def pdf_words(data: bytes, tmp_path: Path) -> str:
     """The PDF's text in reading order, spaces collapsed, as pdftotext gives it."""
     target = tmp_path / "report.pdf"
     target.write_bytes(data)
-    out = subprocess.run([tool("pdftotext"), str(target), "-"], check=True, capture_output=True)
-    return " ".join(out.stdout.decode("utf-8").split())
+    return " ".join(pdftotext(target).split())
 
 
 def pdf_layout(data: bytes, tmp_path: Path) -> str:
     """The PDF's text with its columns kept apart (pdftotext -layout)."""
     target = tmp_path / "layout.pdf"
     target.write_bytes(data)
-    out = subprocess.run(
-        [tool("pdftotext"), "-layout", str(target), "-"], check=True, capture_output=True
-    )
-    return out.stdout.decode("utf-8")
+    return pdftotext(target, "-layout")
 
 
 def page_fill(data: bytes, tmp_path: Path) -> list[float]:
     """For each page, how far down its lowest word reaches (0 = top edge, 1 = bottom edge)."""
     target = tmp_path / "fill.pdf"
     target.write_bytes(data)
-    out = subprocess.run(
-        [tool("pdftotext"), "-bbox", str(target), "-"], check=True, capture_output=True
-    ).stdout.decode("utf-8")
+    out = pdftotext(target, "-bbox")
     fills = []
     for page in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', out, re.S):
         height, words = float(page[0]), page[1]
@@ -159,9 +146,18 @@ def test_docx_footer_has_a_page_number_field_and_the_statement(journal: MemoryEv
 
 @pytest.fixture
 def person(tmp_path: Path) -> Iterator[Browser]:
+    """A person on the web pages, for the report tests of every language."""
     app = create_app(make_config(tmp_path / "web.sqlite3", Clock()))
     with TestClient(app) as client:
         yield Browser(client)
+
+
+def one_incident_at_work(person: Browser, pack_id: str, what: str) -> None:
+    """The questions answered for a work case under PACK_ID and one incident in the journal:
+    what a report downloaded from the documents page needs."""
+    answer_all(person, WORK, pack=pack_id)
+    open_journal(person)
+    list(add_incident(person, [], what=what))
 
 
 @pytest.mark.parametrize(
@@ -170,9 +166,7 @@ def person(tmp_path: Path) -> Iterator[Browser]:
 def test_the_web_report_ends_with_the_declaration_to_sign(
     person: Browser, tmp_path: Path, pack_id: str, words: str, other: str
 ) -> None:
-    answer_all(person, WORK, pack=pack_id)
-    open_journal(person)
-    list(add_incident(person, [], what="He blocked the door and shouted at me."))
+    one_incident_at_work(person, pack_id, "He blocked the door and shouted at me.")
     person.open("/documents")
     form = {"paper": "A4", "title": "", "name": "Ana Gómez", "since": "", "until": ""}
     pdf = person.post("/documents/report", {**form, "format": "pdf"})

@@ -15,33 +15,40 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import docx
 import pytest
-from babel.messages.pofile import read_po
-from starlette.testclient import TestClient
 
 from ally.documents.casefile import CaseFile, build_casefile, human_size
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.letters import report_jurisdiction
 from ally.documents.report_docx import render_docx
-from ally.documents.report_i18n import CATALOGS, DOMAIN, REPORT_LANGUAGES, Words, report_language
+from ally.documents.report_i18n import REPORT_LANGUAGES, Words, report_language
 from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
 from ally.documents.report_text import HEADINGS, LABELS
 from ally.evidence.snapshot import capture_snapshot
 from ally.vault import Vault
-from ally.web import create_app
 from ally.web.i18n import LANGUAGES
-from tests.documents.test_cli import home, run  # noqa: F401  (the CLI's vault fixture)
-from tests.documents.test_report_court import GB_WORDS, US_WORDS, pdf_layout, pdf_words
-from tests.documents.test_report_spanish import _PLACEHOLDER, heading_lines, marked
+from tests.documents.test_cli import home  # noqa: F401  (the CLI's vault fixture)
+from tests.documents.test_report_court import (  # noqa: F401  (person: the web fixture)
+    GB_WORDS,
+    US_WORDS,
+    one_incident_at_work,
+    pdf_layout,
+    pdf_words,
+    person,
+)
+from tests.documents.test_report_spanish import (
+    assert_every_report_string_translated,
+    catalog,
+    cli_report,
+    heading_lines,
+    report_case,
+)
 from tests.evidence.test_snapshot import SNAP, URL, vault  # noqa: F401  (a new vault)
-from tests.web.conftest import Browser, Clock, make_config
-from tests.web.test_case_pages import WORK, answer_all, open_journal
-from tests.web.test_journal import add_incident
+from tests.web.conftest import Browser
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 FRENCH_HEADINGS = [
@@ -65,11 +72,6 @@ STATEMENT = (
 KEPT = "Cette déclaration est laissée en anglais"
 
 
-def catalog():  # type: ignore[no-untyped-def]
-    with (CATALOGS / "fr" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as source:
-        return read_po(source, locale="fr", domain=DOMAIN)
-
-
 def english_left() -> list[str]:
     """Every English heading and label whose French is a different word (``Incidents`` and
     ``Messages`` are the same in both languages, so finding them proves nothing)."""
@@ -84,20 +86,9 @@ def flat(text: str) -> str:
 
 
 def test_every_report_string_has_a_french_translation() -> None:
-    french = catalog()
+    french = catalog("fr")
     assert french.num_plurals == 2 and french.plural_expr == "(n > 1)"
-    found = marked()
-    assert len(found) > 100, "the extractor must find the report's words"
-    for message_id in found:
-        key = message_id if isinstance(message_id, str) else message_id[0]
-        message = french.get(key)
-        assert message is not None and message.string, f"untranslated: {message_id!r}"
-        assert not message.fuzzy, message_id
-        wanted = set(_PLACEHOLDER.findall(key))
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
-        for text in strings:
-            assert text, f"a plural form is missing: {message_id!r}"
-            assert set(_PLACEHOLDER.findall(text)) <= wanted | {"num"}, message_id
+    assert_every_report_string_translated(french)
 
 
 def test_french_counts_zero_and_one_as_singular() -> None:
@@ -131,19 +122,7 @@ def test_every_interface_language_has_the_report_in_it() -> None:
 
 
 def french_case(journal: MemoryEvidence, pack_id: str | None = "ca") -> CaseFile:
-    journal.add(
-        "case", {"kind": "status", "on": "2026-03-20", "step": "employer-hr", "status": "refused"}
-    )
-    journal.add(
-        "reply",
-        {
-            "when": {"start": "2026-03-21T10:00:00+00:00"},
-            "what": "HR said it was banter.",
-            "by": "HR manager",
-            "outcome": "refused",
-        },
-    )
-    case = build_casefile(journal, zone=dt.UTC, now=NOW, person="Alex Doe", language="fr")
+    case = report_case(journal, "fr")
     if pack_id is not None:
         report_jurisdiction(case, pack_id)
     return case
@@ -220,7 +199,7 @@ def test_docx_in_french_has_no_english_heading_or_label(journal: MemoryEvidence)
     footer = document.sections[0].footer.paragraphs[0].text
     assert footer.startswith("Page ") and " sur " in footer
     header_row = [cell.text for cell in document.tables[0].rows[0].cells]
-    assert header_row == ["Pièce", "Fichier", "Avec", "Enregistré"]
+    assert header_row == ["Pièce", "Fichier", "Avec", "Enregistré", "Page"]
     body = flat("\n".join(p.text for p in document.paragraphs))
     assert WHAT in body and STATEMENT in body
     # Word checks the spelling in French, not in the blank document's US English.
@@ -310,19 +289,10 @@ def test_a_saved_web_page_is_described_in_the_reports_language(
     assert f"{page}{colon}" in words and labels[1] in words and "Address from" not in words
 
 
-@pytest.fixture
-def person(tmp_path: Path) -> Iterator[Browser]:
-    app = create_app(make_config(tmp_path / "web.sqlite3", Clock()))
-    with TestClient(app) as client:
-        yield Browser(client)
-
-
-def test_the_web_report_in_french(person: Browser, tmp_path: Path) -> None:
+def test_the_web_report_in_french(person: Browser, tmp_path: Path) -> None:  # noqa: F811
     """A French-speaking person in Canada: the documents page offers the report without the
     old 'headings in English' warning, and every format downloads in French."""
-    answer_all(person, WORK, pack="ca")
-    open_journal(person)
-    list(add_incident(person, [], what="Il a bloqué la porte et m'a crié dessus."))
+    one_incident_at_work(person, "ca", "Il a bloqué la porte et m'a crié dessus.")
     person.submit("/language", {"lang": "fr", "next": "/documents"})
     page = person.open("/documents")
     start = page.text.index('id="report-heading"')
@@ -351,11 +321,7 @@ def test_the_web_report_in_french(person: Browser, tmp_path: Path) -> None:
 def test_the_cli_report_in_french(home: Path) -> None:  # noqa: F811 - the fixture
     """`ally report --language fr`: a French report from the command line; the answers are
     for England, so the statement of truth stays English with its French note."""
-    result = run(
-        home, "report", "--out", "rapport.md", "--answers", "answers.yaml", "--language", "fr"
-    )
-    assert result.returncode == 0, result.stderr
-    text = (home / "rapport.md").read_text(encoding="utf-8")
+    text = cli_report(home, "rapport.md", "fr")
     assert text.startswith("# Rapport de preuves")
     assert "## Résumé" in text and "## Summary" not in text
     assert "## Déclaration de véracité" in text

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,14 +22,9 @@ from ally.documents.casefile import build_casefile
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.images import MAX_SIDE
 from ally.documents.report_pdf import render_pdf
+from tests.documents.test_report import pdftotext, tool
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is required for these tests (see .ci/system-deps)"
-    return found
 
 
 def picture(size: tuple[int, int], colour: str, mark: str) -> Image.Image:
@@ -92,11 +86,7 @@ def test_each_shown_copy_sits_above_its_originals_fingerprint(tmp_path: Path) ->
     pdf.write_bytes(render_pdf(case))
     subprocess.run([tool("pdfimages"), "-j", str(pdf), str(tmp_path / "img")], check=True)
     embedded = sorted(tmp_path.glob("img-*.jpg"))
-    text = " ".join(
-        subprocess.run([tool("pdftotext"), str(pdf), "-"], check=True, capture_output=True)
-        .stdout.decode("utf-8")
-        .split()
-    )
+    text = " ".join(pdftotext(pdf).split())
 
     assert len(embedded) == len(files), "every image is shown, once"
     for exhibit, (name, _, data, looks), shown in zip(case.exhibits, files, embedded, strict=True):

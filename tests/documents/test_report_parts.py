@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-import shutil
+import re
 import subprocess
 from pathlib import Path
 
@@ -24,18 +24,13 @@ from ally.documents import report_typst
 from ally.documents.casefile import CaseFile, build_casefile
 from ally.documents.evidence import MemoryEvidence
 from ally.documents.report_pdf import render_pdf
+from tests.documents.test_report import pdftotext, tool
 
 NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
 TEXT = "he waited by the car again and said I would regret telling anyone at work"
 WORDS = TEXT.split()
 SMALL_PARTS = 6_000
 """Characters per part: forty incidents and eight pictures then make several parts."""
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is required (Debian package poppler-utils)"
-    return found
 
 
 def picture(number: int) -> tuple[str, str, bytes]:
@@ -81,10 +76,7 @@ def case() -> CaseFile:
 def pages_of(pdf: bytes, tmp_path: Path) -> list[str]:
     target = tmp_path / "report.pdf"
     target.write_bytes(pdf)
-    out = subprocess.run(
-        [tool("pdftotext"), "-layout", str(target), "-"], check=True, capture_output=True
-    ).stdout.decode("utf-8")
-    return out.split("\f")[:-1]
+    return pdftotext(target, "-layout").split("\f")[:-1]
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +170,20 @@ def test_every_picture_is_in_the_joined_report(
     for exhibit in shown:
         assert f"{exhibit.label} · {exhibit.filename}" in text
         assert exhibit.sha256 in text
+
+
+@pytest.mark.parametrize("made", ["one_part", "in_parts"])
+def test_the_exhibit_index_gives_the_page_where_each_exhibit_is_printed(
+    made: str, case: CaseFile, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The "Page" column is read as a recipient reads it (pdftotext): each number is the
+    page where that exhibit's picture and caption are, in one part and across parts."""
+    pages = pages_of(request.getfixturevalue(made), tmp_path)
+    index = next(text for text in pages if "Exhibit index" in text)
+    assert re.search(r"Exhibit\s+File\s+With\s+Recorded\s+Page", index)
+    listed = dict(re.findall(r"^(E-\d+) .*\(UTC\+00:00\)\s+(\d+)$", index, re.MULTILINE))
+    assert sorted(listed) == sorted(e.label for e in case.exhibits)
+    for exhibit in case.exhibits:
+        caption = f"{exhibit.label} · {exhibit.filename}"
+        printed = next(number for number, text in enumerate(pages, 1) if caption in text)
+        assert printed > 1 and listed[exhibit.label] == str(printed), exhibit.label

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -22,7 +21,6 @@ import pytest
 import yaml
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
-from starlette.testclient import TestClient
 
 import ally.documents
 from ally.documents.casefile import CaseFile, build_casefile
@@ -35,12 +33,16 @@ from ally.documents.report_md import render_markdown
 from ally.documents.report_pdf import render_pdf
 from ally.documents.report_text import HEADINGS
 from ally.knowledge.loader import load_pack
-from ally.web import create_app
 from tests.documents.test_cli import home, run  # noqa: F401  (the CLI's vault fixture)
-from tests.documents.test_report_court import GB_WORDS, US_WORDS, pdf_layout, pdf_words
-from tests.web.conftest import Browser, Clock, make_config
-from tests.web.test_case_pages import WORK, answer_all, open_journal
-from tests.web.test_journal import add_incident
+from tests.documents.test_report_court import (  # noqa: F401  (person: the web fixture)
+    GB_WORDS,
+    US_WORDS,
+    one_incident_at_work,
+    pdf_layout,
+    pdf_words,
+    person,
+)
+from tests.web.conftest import Browser
 
 DOCUMENTS = Path(ally.documents.__file__).parent
 SOURCES = ("casefile.py", "report_text.py", "report_typst.py", "report_md.py", "report_docx.py")
@@ -61,9 +63,9 @@ ENGLISH_HEADINGS = sorted({*HEADINGS.values(), "Evidence report", "Statement of 
 WHAT = "He shouted at me in the team meeting."
 
 
-def catalog():  # type: ignore[no-untyped-def]
-    with (CATALOGS / "es" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as source:
-        return read_po(source, locale="es", domain=DOMAIN)
+def catalog(language: str = "es"):  # type: ignore[no-untyped-def]
+    with (CATALOGS / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as source:
+        return read_po(source, locale=language, domain=DOMAIN)
 
 
 def marked() -> set[str | tuple[str, ...]]:
@@ -75,13 +77,14 @@ def marked() -> set[str | tuple[str, ...]]:
     return found
 
 
-def test_every_report_string_has_a_spanish_translation() -> None:
-    spanish = catalog()
+def assert_every_report_string_translated(translated) -> None:  # type: ignore[no-untyped-def]
+    """Every word the report marks for translation has a translation in TRANSLATED (a
+    catalogue), not fuzzy, with every plural form and no placeholder the English lacks."""
     found = marked()
     assert len(found) > 100, "the extractor must find the report's words"
     for message_id in found:
         key = message_id if isinstance(message_id, str) else message_id[0]
-        message = spanish.get(key)
+        message = translated.get(key)
         assert message is not None and message.string, f"untranslated: {message_id!r}"
         assert not message.fuzzy, message_id
         wanted = set(_PLACEHOLDER.findall(key))
@@ -91,12 +94,15 @@ def test_every_report_string_has_a_spanish_translation() -> None:
             assert set(_PLACEHOLDER.findall(text)) <= wanted | {"num"}, message_id
 
 
+def test_every_report_string_has_a_spanish_translation() -> None:
+    assert_every_report_string_translated(catalog())
+
+
 @pytest.mark.parametrize("language", ["es", "fr"])
 def test_every_packs_declaration_has_words_in_each_report_language(language: str) -> None:
     """Each declaration's title translated; its wording translated where allowed, or at least
     explained (the wording then stays in the original)."""
-    with (CATALOGS / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as source:
-        translated = read_po(source, locale=language, domain=DOMAIN)
+    translated = catalog(language)
     files = sorted((DOCUMENTS.parent / "knowledge" / "packs").glob("*/letters/law.yaml"))
     seen = 0
     for path in files:
@@ -116,7 +122,9 @@ def test_every_packs_declaration_has_words_in_each_report_language(language: str
     assert seen >= 6
 
 
-def spanish_case(journal: MemoryEvidence, pack_id: str | None = "generic") -> CaseFile:
+def report_case(journal: MemoryEvidence, language: str) -> CaseFile:
+    """The journal with HR's refusal (a case status and a reply) added, as a report in
+    LANGUAGE signed by Alex Doe: what the report tests of each language read."""
     journal.add(
         "case", {"kind": "status", "on": "2026-03-20", "step": "employer-hr", "status": "refused"}
     )
@@ -129,7 +137,11 @@ def spanish_case(journal: MemoryEvidence, pack_id: str | None = "generic") -> Ca
             "outcome": "refused",
         },
     )
-    case = build_casefile(journal, zone=dt.UTC, now=NOW, person="Alex Doe", language="es")
+    return build_casefile(journal, zone=dt.UTC, now=NOW, person="Alex Doe", language=language)
+
+
+def spanish_case(journal: MemoryEvidence, pack_id: str | None = "generic") -> CaseFile:
+    case = report_case(journal, "es")
     if pack_id is not None:
         case.declaration = LawBook(pack_folders(load_pack(pack_id).lineage)).declaration
     return case
@@ -186,7 +198,7 @@ def test_docx_in_spanish_has_no_english_heading(journal: MemoryEvidence) -> None
     footer = document.sections[0].footer.paragraphs[0].text
     assert footer.startswith("Página ") and " de " in footer
     header_row = [cell.text for cell in document.tables[0].rows[0].cells]
-    assert header_row == ["Prueba", "Archivo", "Con", "Registrado"]
+    assert header_row == ["Prueba", "Archivo", "Con", "Registrado", "Página"]
 
 
 @pytest.mark.parametrize(
@@ -223,17 +235,11 @@ def test_english_is_unchanged_without_a_language(journal: MemoryEvidence) -> Non
     assert text.startswith("# Evidence report") and "## Summary" in text and "Resumen" not in text
 
 
-@pytest.fixture
-def person(tmp_path: Path) -> Iterator[Browser]:
-    app = create_app(make_config(tmp_path / "web.sqlite3", Clock()))
-    with TestClient(app) as client:
-        yield Browser(client)
-
-
-def test_the_web_report_follows_the_persons_language(person: Browser, tmp_path: Path) -> None:
-    answer_all(person, WORK, pack="gb")
-    open_journal(person)
-    list(add_incident(person, [], what="He blocked the door and shouted at me."))
+def test_the_web_report_follows_the_persons_language(
+    person: Browser,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    one_incident_at_work(person, "gb", "He blocked the door and shouted at me.")
     person.submit("/language", {"lang": "es", "next": "/documents"})
     page = person.open("/documents")
     assert "declaración de veracidad" in page.text
@@ -249,13 +255,17 @@ def test_the_web_report_follows_the_persons_language(person: Browser, tmp_path: 
     assert "Resumen" in lines and "Summary" not in lines
 
 
+def cli_report(home: Path, out: str, language: str) -> str:  # noqa: F811 - the fixture
+    """`ally report --out OUT --language LANGUAGE` with the CLI fixture's answers (England):
+    the report's Markdown."""
+    result = run(home, "report", "--out", out, "--answers", "answers.yaml", "--language", language)
+    assert result.returncode == 0, result.stderr
+    return (home / out).read_text(encoding="utf-8")
+
+
 def test_the_cli_report_in_spanish(home: Path) -> None:  # noqa: F811 - the fixture
     """`ally report --language es`: the same Spanish report from the command line."""
-    result = run(
-        home, "report", "--out", "informe.md", "--answers", "answers.yaml", "--language", "es"
-    )
-    assert result.returncode == 0, result.stderr
-    text = (home / "informe.md").read_text(encoding="utf-8")
+    text = cli_report(home, "informe.md", "es")
     assert text.startswith("# Informe de pruebas")
     assert "## Resumen" in text and "## Summary" not in text
     assert "## Declaración de veracidad" in text

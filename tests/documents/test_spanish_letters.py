@@ -38,11 +38,13 @@ DETAILS = LetterDetails(
 )
 
 
+def at(month: int, day: int) -> dict[str, str]:
+    """A 2026 evening (21:00 UTC): when the person's entries happened."""
+    return {"start": dt.datetime(2026, month, day, 21, 0, tzinfo=dt.UTC).isoformat()}
+
+
 def journal() -> MemoryEvidence:
     found = MemoryEvidence()
-
-    def at(month: int, day: int) -> dict[str, str]:
-        return {"start": dt.datetime(2026, month, day, 21, 0, tzinfo=dt.UTC).isoformat()}
 
     found.add(
         "incident",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -18,19 +17,17 @@ import pytest
 
 from ally.case.store import VaultCase
 from ally.documents.casefile import build_casefile, facts
-from ally.documents.drafting import DraftRequest, draft
+from ally.documents.drafting import DraftRequest
 from ally.documents.report_md import render_markdown
 from ally.documents.report_text import included
 from ally.evidence.importers import ImportOptions
 from ally.evidence.pipeline import import_file
 from ally.evidence.review import mark, review_queue, stored_messages
-from ally.knowledge.answers import normalise_answers
-from ally.knowledge.engine import build_plan
-from ally.knowledge.loader import load_pack
 from ally.model.case import StatusEvent, StepStatus
 from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
+from tests.documents.test_letter_substance import US_WORK_ANSWERS, drafts_for
 
 UTC = dt.UTC
 
@@ -107,23 +104,13 @@ def test_older_vault_steps_are_not_incidents(tmp_path: Path) -> None:
 
 
 def test_hr_letter_lists_steps_and_the_agency_sees_hrs_refusal(tmp_path: Path) -> None:
-    pack = load_pack("us")
-    answers = normalise_answers(
-        pack,
-        {
-            "in_danger_now": "no",
-            "context": ["work"],
-            "harasser": ["coworker"],
-            "sexual": "yes",
-            "federal_employee": "no",
-            "employer_size": 50,
-        },
-    )
-    plan = build_plan(pack, answers, dt.date(2026, 5, 1))
     with older_vault(tmp_path / "vault") as vault:
         request = DraftRequest(zone=UTC)
-        hr = draft(pack, plan, "employer-hr", vault, request, answers=answers).letter.text()
-        eeoc = draft(pack, plan, "agency-complaint", vault, request, answers=answers).letter.text()
+        targets = ["employer-hr", "agency-complaint"]
+        drafts = drafts_for(
+            "us", US_WORK_ANSWERS, vault, request, targets, plan_day=dt.date(2026, 5, 1), today=None
+        )
+        hr, eeoc = (drafts[target].letter.text() for target in targets)
     listed = hr.split("This is what happened:")[1].split("\n\n")[1]
     assert "grabbed my arm" in listed and "Reported it" not in listed and "Dana" not in listed
     steps = hr.split("Steps I have taken so far:")[1]
@@ -155,12 +142,6 @@ def test_marking_evidence_is_not_an_edit(tmp_path: Path) -> None:
 def test_cli_adds_actions_and_replies_and_refuses_a_wrong_kind_of_step(tmp_path: Path) -> None:
     location = tmp_path / "vault"
     Vault.create(str(location), PASSPHRASE, work_factor=WEAK).close()
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-    }
     good = tmp_path / "reply.json"
     good.write_text(
         json.dumps(
@@ -178,9 +159,7 @@ def test_cli_adds_actions_and_replies_and_refuses_a_wrong_kind_of_step(tmp_path:
     bad.write_text(json.dumps({"when": {"start": "2026-05-01"}, "what": "x", "did": "shouted"}))
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*ALLY, "vault", *args], env=env, capture_output=True, text=True, check=False
-        )
+        return vault_cli(location, "vault", *args)
 
     assert run("add", "reply", "--from", str(good)).returncode == 0
     refused = run("add", "action", "--from", str(bad))

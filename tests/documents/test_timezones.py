@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -16,20 +15,11 @@ from ally.documents.casefile import build_casefile, stored_zone
 from ally.documents.report_md import render_markdown
 from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
 
 
 def run(location: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "PATH": "/usr/bin:/bin",
-        "TZ": "UTC",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-    }
-    return subprocess.run(
-        [*ALLY, *args], env=env, input=stdin, capture_output=True, text=True, check=False
-    )
+    return vault_cli(location, *args, tz="UTC", stdin=stdin)
 
 
 def test_typed_times_are_read_and_shown_in_the_persons_zone(tmp_path: Path) -> None:

@@ -147,6 +147,12 @@ def test_swearing_is_strong_language_not_a_flag(detector: Detector) -> None:
         "shame on you, you lied to all of us",
         "what a lying narcissist",
         "u never talk to me shut up",
+        "Good lord this woman is a dipshit !",
+        "Fuuckkkk youuuuu",
+        "the furniture got replaced by even shittier couches",
+        "#IdiotAlert again on the news tonight",
+        "He is a failure in every way possible.",
+        "she's a fake and everyone knows it",
     ],
 )
 def test_contempt_without_swear_words_is_strong_language(detector: Detector, text: str) -> None:
@@ -160,6 +166,12 @@ def test_contempt_without_swear_words_is_strong_language(detector: Detector, tex
         "he is nothing like his brother, much calmer",
         "What a shame, the shop closed down",
         "I think the new tax plan is bad for small businesses",
+        "we drove through Scunthorpe on the way up",
+        "that phrase is an oxymoron",
+        "take the scrap metal to the tip",
+        "the sofa is made with flame retardant foam",
+        "shiitake mushrooms in the soup tonight",
+        "he has been a great help this week",
     ],
 )
 def test_everyday_words_of_contempt_are_not_strong_language(detector: Detector, text: str) -> None:
@@ -230,7 +242,7 @@ def test_targets_hold_on_the_test_half(detector: Detector) -> None:
 
 def test_rule_triggers_never_hide_a_match(detector: Detector) -> None:
     """Rules are tried only when one of their words is present; that must never lose a match."""
-    for row in rows("en.tsv", "es.tsv", "extra-train.tsv"):
+    for row in rows("en.tsv", "es.tsv", "extra-train.tsv", "fresh-en.tsv", "fresh-es.tsv"):
         normalised = normalise(row["text"])
         words = set(TOKEN.findall(normalised))
         words |= {word.split("'", 1)[0] for word in words}
@@ -328,7 +340,10 @@ def test_rules_are_rewritten_without_changing_what_they_find() -> None:
     its words shuffled) each rule finds something exactly when the pattern as written does."""
     written = _written_rules()
     assert len(written) >= 50 and any(source != fast.pattern for source, fast in written)
-    texts = [normalise(row["text"]) for row in rows("en.tsv", "es.tsv", "extra-train.tsv")]
+    texts = [
+        normalise(row["text"])
+        for row in rows("en.tsv", "es.tsv", "extra-train.tsv", "fresh-en.tsv", "fresh-es.tsv")
+    ]
     shuffled = [" ".join(sorted(text.split(), key=hash)) for text in texts]
     for source, fast in written:
         plain = re.compile(source)

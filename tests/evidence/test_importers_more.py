@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
+import zlib
 import zoneinfo
 from pathlib import Path
 
@@ -254,6 +258,59 @@ def test_a_damaged_zip_says_so(tmp_path: Path) -> None:
     assert "not an export" not in str(caught.value)
     with pytest.raises(ImportFormatError, match="damaged"):
         read(cut, UTC, "whatsapp")
+
+
+def deflated_chat_with_changed_bytes(folder: Path) -> Path:
+    """A compressed WhatsApp zip (as phones write them) with eight bytes changed mid-stream:
+    reading it fails inside zlib, not in the zip's own checks."""
+    whole = io.BytesIO()
+    with zipfile.ZipFile(whole, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        lines = (f"15/01/2020, 21:{i % 60:02d} - Sam: message number {i}\n" for i in range(400))
+        archive.writestr("_chat.txt", "".join(lines))
+    path = folder / "WhatsApp Chat - Sam.zip"
+    for at in range(60, 400, 20):  # the first place where the change breaks the deflate stream
+        raw = bytearray(whole.getvalue())
+        raw[at : at + 8] = b"\xff" * 8
+        path.write_bytes(bytes(raw))
+        with zipfile.ZipFile(path) as archive:
+            try:
+                archive.read("_chat.txt")
+            except zlib.error:
+                return path  # the damage this test is about
+            except zipfile.BadZipFile:
+                continue
+    raise AssertionError("no change broke the deflate stream")
+
+
+def test_a_compressed_zip_with_changed_bytes_says_so(tmp_path: Path) -> None:
+    damaged = deflated_chat_with_changed_bytes(tmp_path)
+    with pytest.raises(DamagedZipError, match="this zip is damaged"):
+        detect_format(damaged)
+    with pytest.raises(ImportFormatError, match="damaged") as caught:
+        read(damaged, UTC, "whatsapp")
+    assert "Error -3" not in str(caught.value) and "zlib" not in str(caught.value)
+    assert "export it again" in str(caught.value)
+
+
+def test_the_cli_names_a_damaged_compressed_zip_and_adds_nothing(tmp_path: Path) -> None:
+    damaged = deflated_chat_with_changed_bytes(tmp_path)
+    passphrase = "a long passphrase for this test"
+    with Vault.create(tmp_path / "vaults" / "default", passphrase, work_factor=10) as vault:
+        before = vault.head_code()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ.update(ALLY_HOME=str(tmp_path), ALLY_PASSPHRASE=passphrase)
+    result = subprocess.run(
+        [sys.executable, "-m", "ally.cli.main", "evidence", "import", str(damaged)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "damaged" in result.stderr and "Nothing was added" in result.stderr
+    assert "Traceback" not in result.stderr and "zlib" not in result.stderr
+    with Vault.open(tmp_path / "vaults" / "default", passphrase) as vault:
+        assert vault.head_code() == before
 
 
 # --- Messenger and Instagram ----------------------------------------------------------------

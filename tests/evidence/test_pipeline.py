@@ -230,6 +230,20 @@ class FailingDetector(Detector):
         return super().assess(text)
 
 
+def count_decryptions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the vault opens an encrypted stream from now on:
+    empty afterwards proves nothing was decrypted."""
+    opened: list[int] = []
+    real = crypto.open_stream
+
+    def counting(*args: Any) -> Any:
+        opened.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(crypto, "open_stream", counting)
+    return opened
+
+
 def test_an_interrupted_import_leaves_nothing_and_can_be_rerun(
     vault: Vault, tmp_path: Path
 ) -> None:
@@ -250,14 +264,7 @@ def test_known_messages_are_found_without_decrypting(
 ) -> None:
     import_file(vault, write_chat(tmp_path / "a" / "WhatsApp Chat with Sam.txt", 600), UTC)
     later = write_chat(tmp_path / "b" / "WhatsApp Chat with Sam.txt", 700)
-    opened = []
-    real = crypto.open_stream
-
-    def counting(*args: Any) -> Any:
-        opened.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(crypto, "open_stream", counting)
+    opened = count_decryptions(monkeypatch)
     result = import_file(vault, later, UTC)
     assert (result.read, result.added, result.already_present) == (700, 100, 600)
     assert opened == []  # nothing was decrypted to tell old from new
@@ -355,14 +362,7 @@ def test_a_later_search_decrypts_only_what_changed(
 ) -> None:
     import_file(vault, write_chat(tmp_path / "WhatsApp Chat with Sam.txt", 600), UTC)
     assert len(stored_messages(vault)) == 600
-    opened = []
-    real = crypto.open_stream
-
-    def counting(*args: Any) -> Any:
-        opened.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(crypto, "open_stream", counting)
+    opened = count_decryptions(monkeypatch)
     assert len(search(stored_messages(vault), text="number 17")) == 11
     assert opened == []  # read once while unlocked
     item = stored_messages(vault)[5]

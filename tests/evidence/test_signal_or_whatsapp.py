@@ -57,3 +57,17 @@ def test_a_whatsapp_export_with_its_own_marks_gets_no_such_note(tmp_path: Path) 
         result = import_file(vault, path, UTC)
     assert result.format == "whatsapp"
     assert not any("Signal" in note for note in result.notes())
+
+
+@pytest.mark.parametrize(
+    "where", ["WhatsApp Chat with Sam.txt", "Chat de WhatsApp con Sam.txt", "whatsapp/chat.txt"]
+)
+def test_a_file_or_folder_named_whatsapp_gets_no_such_note(where: str, tmp_path: Path) -> None:
+    """The app names its own exports, so the name settles it: no "assumed" note to worry about."""
+    path = tmp_path / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CHAT, encoding="utf-8")
+    with Vault.create(str(tmp_path / "vault"), PASSPHRASE, work_factor=WEAK) as vault:
+        result = import_file(vault, path, UTC)
+    assert result.format == "whatsapp"
+    assert not any("Signal" in note or "assumed" in note for note in result.notes())

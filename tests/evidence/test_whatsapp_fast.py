@@ -278,7 +278,9 @@ def test_damaged_media_in_a_zip_is_a_clear_error_after_the_messages_before(
     raw[raw.find(b"JPEGDATA") + 50] ^= 0xFF  # the photo no longer matches its checksum
     export.write_bytes(raw)
     texts = []
-    with pytest.raises(AllyError, match=r"_chat\.txt: the \.zip is damaged or cut short"):
+    with pytest.raises(
+        AllyError, match=r"_chat\.txt: this \.zip is damaged \(cut short or changed\)"
+    ):
         texts.extend(m.text for m in open_export(export, OPTIONS).messages())
     assert texts == ["hi"]
 

@@ -51,12 +51,14 @@ def test_reads_of_a_shared_case_show_in_the_persons_trail_and_as_counts_for_the_
     person = browser(app)
     assert sign_in(person, PERSON) == 303
     trail = person.open("/account/activity").text
-    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", trail)
+    rows = re.findall(
+        r"<tr><td><time[^>]*>([^<]+)</time></td><td>([^<]+)</td><td>([^<]+)</td></tr>", trail
+    )
     what_who = [(what, who) for _, what, who in rows]
     assert what_who[:3] == [("Signed in", "You"), ("Shared case read", "ada@n.example"),
                             ("Case shared", "You")]  # fmt: skip
     read_at = next(when for when, what, _ in rows if what == "Shared case read")
-    assert re.search(r"\d\d:\d\d$", read_at)  # when, to the minute
+    assert re.search(r"\d\d:\d\d \(UTC[+-]\d\d:\d\d\)$", read_at)  # when, to the minute, zoned
     assert SHARED not in trail
 
     staff = browser(app)
@@ -70,7 +72,8 @@ def test_reads_of_a_shared_case_show_in_the_persons_trail_and_as_counts_for_the_
     log = staff.open("/admin/audit").text
     assert "Shared case read" in log and "ada@n.example" in log and "A person (ref." in log
     cells = re.findall(
-        r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]*)</td></tr>", log
+        r"<tr><td><time[^>]*>[^<]+</time></td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]*)</td></tr>",
+        log,
     )
     read = next(row for row in cells if row[0] == "Shared case read")
     assert read[1] == "ada@n.example" and read[2].startswith("A person (ref.")  # who, about whom

@@ -60,7 +60,10 @@ def test_a_throttled_sign_in_is_recorded_as_refused(
 def test_the_log_refuses_changes_and_deletions(store: HostedStore, accounts: Accounts) -> None:
     org = accounts.create_org("North", "north")
     audit.append(store, org.id, None, "sign-in-failed", 1)
-    for statement in ("UPDATE hosted_audit SET kind = 'sign-in'", "DELETE FROM hosted_audit"):
+    statements = ["UPDATE hosted_audit SET kind = 'sign-in'", "DELETE FROM hosted_audit"]
+    if store.kind == "postgresql":  # TRUNCATE is not a DELETE to PostgreSQL's triggers
+        statements.append("TRUNCATE hosted_audit")
+    for statement in statements:
         with pytest.raises(Exception, match="append-only"), store.transaction() as db:
             db.execute(statement)
     assert kinds(store, org.id) == [(None, "sign-in-failed")]

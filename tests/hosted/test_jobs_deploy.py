@@ -92,11 +92,12 @@ def test_the_compose_file_runs_postgresql_apps_workers_and_an_https_proxy(
     assert {v for v in named if not v.startswith(".")} <= set(spec["volumes"])
 
 
-def test_the_proxy_reaches_the_app_port_and_keeps_a_browser_on_one_process() -> None:
+def test_the_proxy_reaches_the_app_port_and_spreads_requests_without_stickiness() -> None:
     caddy = (DEPLOY / "Caddyfile").read_text()
     app = compose()["services"]["app"]["command"]
     assert re.search(r"name app\s+port " + option(app, "--port"), caddy)
-    assert "lb_policy cookie" in caddy  # an unlocked journal lives in one process
+    assert "lb_policy least_conn" in caddy  # any process serves any browser (no stickiness)
+    assert "lb_policy cookie" not in caddy
     assert caddy.count("{") == caddy.count("}")
     assert "{$ALLY_DOMAIN}" in caddy
 

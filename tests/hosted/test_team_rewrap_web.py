@@ -58,7 +58,9 @@ def join(world: World, name: str) -> Browser:
 
 def activity(who: Browser) -> list[tuple[str, str]]:
     page = who.open("/account/activity").text
-    rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)
+    rows = re.findall(
+        r"<tr><td><time[^>]*>[^<]+</time></td><td>([^<]+)</td><td>([^<]+)</td></tr>", page
+    )
     return [(what, whom) for what, whom in rows]
 
 

@@ -3,23 +3,18 @@ translated, and no English left in a French plan apart from names, numbers and a
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
-from ally.documents.plan import render
-from ally.knowledge.answers import normalise_answers
-from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack, pack_languages
 from ally.knowledge.messages import MESSAGES
 from tests.knowledge.test_spanish_packs import (
-    _PROPER_NAME,
-    _URL,
-    TODAY,
     _english_sentences,
-    _only_names,
+    _everyday_english,
+    _rendered_plan,
     _texts,
+    _untranslated,
 )
 
 PACKS = ["generic", "ca", "ca-on"]
@@ -55,11 +50,7 @@ def test_every_text_is_translated(pack_id: str) -> None:
     english, french = load_pack(pack_id), load_pack(pack_id, "fr")
     assert french.language == "fr" and "fr" in pack_languages(pack_id)
     pairs = list(zip(_texts(english), _texts(french), strict=True))
-    untranslated = [
-        where
-        for (where, en), (_, fr) in pairs
-        if en is not None and en == fr and not _only_names(en)
-    ]
+    untranslated = _untranslated(pairs)
     assert not untranslated, f"still in English in {pack_id}: {untranslated}"
     assert french.untranslated == []
 
@@ -68,14 +59,11 @@ def test_every_text_is_translated(pack_id: str) -> None:
     ("pack_id", "answers"), SITUATIONS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(SITUATIONS)]
 )
 def test_french_plan_has_no_english(pack_id: str, answers: dict[str, Any]) -> None:
-    pack = load_pack(pack_id, "fr")
-    plan = build_plan(pack, normalise_answers(pack, answers), TODAY)
-    text = render(plan, markdown=False)
+    plan, text = _rendered_plan(pack_id, "fr", answers)
     assert "VOTRE PLAN" in text and not plan.untranslated
     left = sorted(s for s in _english_sentences(load_pack(pack_id)) if s in text)
     assert not left, f"English left in the French plan: {left}"
-    prose = _PROPER_NAME.sub(" ", _URL.sub(" ", text))
-    words = re.findall(r"\b(?:you|your|the|when|with|if|must|can|this|will)\b", prose)
+    words = _everyday_english(text)
     assert not words, f"English words in the French plan: {sorted(set(words))}"
 
 

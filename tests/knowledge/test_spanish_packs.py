@@ -15,6 +15,7 @@ from ally.knowledge.answers import normalise_answers
 from ally.knowledge.engine import build_plan
 from ally.knowledge.loader import load_pack
 from ally.knowledge.schema import Pack
+from ally.model.plan import Plan
 
 PACKS = ["generic", "us", "us-ca", "us-ny", "us-tx", "ie", "ca", "ca-on", "gb", "au"]
 TODAY = dt.date(2026, 11, 25)
@@ -74,17 +75,36 @@ def _texts(pack: Pack) -> Iterator[tuple[str, str | None]]:
         yield f"sources.{source.id}.title", source.title
 
 
+def _untranslated(pairs: list[tuple[tuple[str, str | None], tuple[str, str | None]]]) -> list[str]:
+    """Where the translated pack still has the English text (names apart), from the pairs of
+    ``_texts`` of the English and the translated pack."""
+    return [
+        where
+        for (where, en), (_, translated) in pairs
+        if en is not None and en == translated and not _only_names(en)
+    ]
+
+
+def _rendered_plan(pack_id: str, language: str, answers: dict[str, Any]) -> tuple[Plan, str]:
+    """The plan for these answers from the pack in LANGUAGE, and its text as printed."""
+    pack = load_pack(pack_id, language)
+    plan = build_plan(pack, normalise_answers(pack, answers), TODAY)
+    return plan, render(plan, markdown=False)
+
+
+def _everyday_english(text: str) -> list[str]:
+    """Everyday English words in TEXT, names and web addresses left out."""
+    prose = _PROPER_NAME.sub(" ", _URL.sub(" ", text))
+    return re.findall(r"\b(?:you|your|the|when|with|if|must|can|this|will)\b", prose)
+
+
 @pytest.mark.parametrize("pack_id", PACKS)
 def test_every_text_is_translated(pack_id: str) -> None:
     english, spanish = load_pack(pack_id), load_pack(pack_id, "es")
     assert spanish.language == "es"
     pairs = list(zip(_texts(english), _texts(spanish), strict=True))
     assert all(en[0] == es[0] for en, es in pairs)
-    untranslated = [
-        where
-        for (where, en), (_, es) in pairs
-        if en is not None and en == es and not _only_names(en)
-    ]
+    untranslated = _untranslated(pairs)
     assert not untranslated, f"still in English in {pack_id}: {untranslated}"
 
 
@@ -197,16 +217,13 @@ def _english_sentences(pack: Pack) -> set[str]:
     ("pack_id", "answers"), SITUATIONS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(SITUATIONS)]
 )
 def test_spanish_plan_has_no_english_sentences(pack_id: str, answers: dict[str, Any]) -> None:
-    pack = load_pack(pack_id, "es")
-    plan = build_plan(pack, normalise_answers(pack, answers), TODAY)
-    text = render(plan, markdown=False)
+    _, text = _rendered_plan(pack_id, "es", answers)
     assert "Su plan" in text.title() or "SU PLAN" in text
     left = sorted(s for s in _english_sentences(load_pack(pack_id)) if s in text)
     assert not left, f"English left in the Spanish plan: {left}"
     # Everyday English words never belong in the Spanish text (names are capitalised; web
     # addresses are left as they are).
-    prose = _PROPER_NAME.sub(" ", _URL.sub(" ", text))
-    words = re.findall(r"\b(?:you|your|the|when|with|if|must|can|this|will)\b", prose)
+    words = _everyday_english(text)
     assert not words, f"English words in the Spanish plan: {sorted(set(words))}"
 
 

@@ -5,46 +5,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 from pathlib import Path
 
 from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK
-from tests.documents.test_cli import ALLY
+from tests.documents.test_cli import vault_cli
 
 
 def test_a_day_only_incident_from_json_stays_that_day(tmp_path: Path) -> None:
     location = tmp_path / "vault"
     Vault.create(str(location), PASSPHRASE, work_factor=WEAK).close()
-    env = {
-        "ALLY_VAULT": str(location),
-        "ALLY_PASSPHRASE": PASSPHRASE,
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        "TZ": "UTC",
-    }
     good = tmp_path / "day.json"
     good.write_text(json.dumps({"when": {"day": "2026-09-10"}, "what": "Sam cut my shifts."}))
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"when": {"approximate": True}, "what": "Sam cut my shifts."}))
 
     def add(path: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                *ALLY,
-                "vault",
-                "add",
-                "incident",
-                "--from",
-                str(path),
-                "--timezone",
-                "America/Los_Angeles",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        return vault_cli(
+            location,
+            "vault",
+            "add",
+            "incident",
+            "--from",
+            str(path),
+            "--timezone",
+            "America/Los_Angeles",
+            tz="UTC",
         )
 
     saved = add(good)

@@ -207,7 +207,8 @@ def test_init_offers_a_generated_passphrase(tmp_path: Path) -> None:
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
-def test_interactive_incident(home: Path) -> None:
+def unlocked_add_incident(home: Path) -> pexpect.spawn:
+    """`ally add incident` typed at a terminal, the passphrase given: the questions follow."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ["ALLY_HOME"] = str(home)
     child = pexpect.spawn(
@@ -215,6 +216,11 @@ def test_interactive_incident(home: Path) -> None:
     )
     child.expect("Passphrase")
     child.sendline(PASSPHRASE)
+    return child
+
+
+def test_interactive_incident(home: Path) -> None:
+    child = unlocked_add_incident(home)
     child.expect("Your time zone")  # asked once per journal, then kept
     child.sendline("Europe/London")
     answers = [
@@ -315,13 +321,7 @@ def test_passwd_says_that_earlier_exports_keep_the_old_passphrase(home: Path) ->
 def test_an_incident_date_is_read_as_typed_and_never_filed_as_now(home: Path) -> None:
     """A day-first date with a time is read as such; words it cannot read and future dates
     are refused with an example and asked again, not saved at the moment of typing."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
-    environ["ALLY_HOME"] = str(home)
-    child = pexpect.spawn(
-        ALLY[0], [*ALLY[1:], "add", "incident"], env=environ, encoding="utf-8", timeout=120
-    )
-    child.expect("Passphrase")
-    child.sendline(PASSPHRASE)
+    child = unlocked_add_incident(home)
     if child.expect(["Your time zone", "When did it happen"]) == 0:
         child.sendline("Europe/Dublin")
         child.expect("When did it happen")

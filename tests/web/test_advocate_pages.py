@@ -181,6 +181,8 @@ def test_the_advocate_sees_exactly_what_was_shared_and_nothing_after_stop(world:
     assert letter.status_code == 200 and "Letter draft" in letter.text
     assert PRIVATE not in letter.text
     assert SHARED in letter.text, text_of(letter.text)[:3000]
+    subject = re.search(r'id="subject"[^>]*value="([^"]*)"', letter.text)
+    assert subject and len(subject.group(1).split()) >= 3, "the draft has a subject line"
     # Everyone else: nothing.
     for other in (abe, sol):
         assert "alice" not in other.open("/advocate").text

@@ -62,6 +62,11 @@ def test_the_plan_on_a_phone(
     assert page.get_by_role("heading", name="What to do next").count() == 1
     assert _width(page) <= PHONE["width"], "case"
     _quick_exit_in_reach_while_scrolling(page)
+    if situation.name == "california-work":  # the journal's pages are the same for all three
+        for path in ("/journal/new", "/journal/timezone"):
+            page.goto(live_server.url + path)
+            page.wait_for_load_state()
+            assert _width(page) <= PHONE["width"], path
     page.goto(live_server.url + "/plan")
     drafts = page.get_by_role("link", name="Draft a letter for this step")
     assert drafts.count() >= 1

@@ -7,7 +7,6 @@ and check that a broken, unknown or unchecked upload leaves the journal exactly 
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from ally.web.person import evidence
 from ally.web.person.review import CATEGORY_LABELS
 from ally.web.state import WebState
 from tests.web.conftest import Browser
-from tests.web.test_journal import PASSPHRASE, vault_folder
+from tests.web.test_journal import PASSPHRASE, forbid_temp_files, vault_folder
 
 MARKER = "PLAINTEXT-CHAT-MARKER-5521"
 CHAT = f"""1/15/26, 9:06 PM - Sam: Hey, are you there? {MARKER}
@@ -88,11 +87,7 @@ def test_the_pages_need_the_journal_and_lead_back(browser: Browser) -> None:
 def test_an_export_is_imported_in_memory_and_kept_encrypted(
     journal: Browser, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_temp_files(*args: object, **kwargs: object) -> None:
-        raise AssertionError("an upload must never be written to a temporary file")
-
-    for name in ("TemporaryFile", "SpooledTemporaryFile", "NamedTemporaryFile", "mkstemp"):
-        monkeypatch.setattr(tempfile, name, no_temp_files)
+    forbid_temp_files(monkeypatch)
     before = set(Path("/dev/shm").glob("ally-import-*"))
     response = upload(journal, CHAT)
     assert response.status_code == 303

@@ -55,14 +55,21 @@ def test_creating_asks_for_the_passphrase_twice(browser: Browser) -> None:
     assert digits.status_code == 422 and "only digits" in digits.text
 
 
-def test_an_incident_with_files_is_stored_encrypted_and_reads_back(
-    journal: Browser, app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def forbid_temp_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any temporary file made from now on fails the test: an upload (victim data) must stay
+    in memory until it is encrypted into the vault."""
+
     def no_temp_files(*args: object, **kwargs: object) -> None:
         raise AssertionError("an upload must never be written to a temporary file")
 
     for name in ("TemporaryFile", "SpooledTemporaryFile", "NamedTemporaryFile", "mkstemp"):
         monkeypatch.setattr(tempfile, name, no_temp_files)
+
+
+def test_an_incident_with_files_is_stored_encrypted_and_reads_back(
+    journal: Browser, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forbid_temp_files(monkeypatch)
     big = MARKER + bytes(range(256)) * 12_000 + MARKER  # about 3 MiB: several vault rows
     status, location = add_incident(journal, [("photo.jpg", big), ("note.txt", MARKER)])
     assert status == "303" and re.fullmatch(r"/journal/entries/\d+", location)

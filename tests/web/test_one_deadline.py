@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,20 @@ import pytest
 import yaml
 from fastapi import FastAPI
 from icalendar import Calendar
-from starlette.testclient import TestClient
 
 from ally.knowledge.deadlines import ClockFacts, deadline_clock
 from ally.knowledge.loader import load_pack
 from ally.model.answers import ApproxDate
-from ally.web import create_app
-from tests.web.conftest import Browser, Clock, make_config
-from tests.web.test_case_pages import (
+from tests.web.conftest import Browser
+from tests.web.test_case_pages import (  # noqa: F401  (case_app, person: the web fixtures)
     EEOC,
     PASSPHRASE,
     WORK,
     Today,
     answer_all,
+    case_app,
     open_journal,
+    person,
     text_of,
 )
 
@@ -74,17 +73,6 @@ def today() -> Today:
     return day
 
 
-@pytest.fixture
-def case_app(tmp_path: Path, clock: Clock, today: Today) -> FastAPI:
-    return create_app(make_config(tmp_path / "web.sqlite3", clock, today=today))
-
-
-@pytest.fixture
-def person(case_app: FastAPI) -> Iterator[Browser]:
-    with TestClient(case_app) as client:
-        yield Browser(client)
-
-
 def _eeoc_row(page: str) -> str:
     # The plan's deadlines box repeats every last day at the top; the row read here is the
     # step's own, with what was counted.
@@ -105,7 +93,9 @@ def _ics_days(data: bytes) -> dict[str, set[dt.date]]:
 
 
 def test_every_page_and_document_gives_the_same_last_day(
-    person: Browser, case_app: FastAPI, tmp_path: Path
+    person: Browser,  # noqa: F811 - the fixture
+    case_app: FastAPI,  # noqa: F811 - the fixture
+    tmp_path: Path,
 ) -> None:
     answer_all(person, ANSWERS)
     locked_plan = _eeoc_row(person.open("/plan").text)
@@ -140,7 +130,7 @@ def test_every_page_and_document_gives_the_same_last_day(
     _command_line_agrees(case_app, tmp_path)
 
 
-def _eeoc_letter(person: Browser) -> str:
+def _eeoc_letter(person: Browser) -> str:  # noqa: F811 - a Browser, not the fixture
     plan = person.open("/plan").text
     article = re.search(
         r'<article class="step"[^>]*>\s*<h3[^>]*>\d+\. ' + re.escape(EEOC) + r".*?</article>",

@@ -24,10 +24,14 @@ from docx.text.paragraph import Paragraph
 
 from ally.documents import report_text
 from ally.documents.casefile import CaseFile, Exhibit, Facts, code_finding, facts
+from ally.documents.report_i18n import N_
 from ally.documents.report_text import heading, label, step_line
 from ally.documents.steps import of_case_file
 
 MONO = "DejaVu Sans Mono"
+SEE = N_("see %(label)s")
+"""The exhibit index's "Page" cell until the word processor works the page out (its PAGEREF
+field's last result: LibreOffice updates it on opening; Word when it prints or on F9)."""
 PROOFING = {"es": "es-ES", "fr": "fr-FR"}
 """The language Word and LibreOffice check spelling in, for a report not in English (the
 blank document says US English, which would flag every word of a Spanish or French one)."""
@@ -97,13 +101,13 @@ def _page_numbers(document: DocxDocument, case: CaseFile) -> None:
     _word_field(paragraph, "NUMPAGES")
 
 
-def _word_field(paragraph: Any, code: str) -> None:
+def _word_field(paragraph: Any, code: str, shown: str = "1") -> None:
     run = paragraph.add_run()
     for kind, text in (
         ("begin", None),
         (None, code),
         ("separate", None),
-        (None, "1"),
+        (None, shown),
         ("end", None),
     ):
         if kind is not None:
@@ -123,7 +127,7 @@ def _exhibit_index(document: DocxDocument, case: CaseFile) -> None:
     if not case.exhibits:
         return
     document.add_heading(heading(case, "exhibit_index"), level=2)
-    table = _table_head(document, case, ("exhibit", "file", "with", "recorded"))
+    table = _table_head(document, case, ("exhibit", "file", "with", "recorded", "page"))
     for item in case.items:
         for exhibit in item.exhibits:
             row = table.add_row().cells
@@ -131,6 +135,9 @@ def _exhibit_index(document: DocxDocument, case: CaseFile) -> None:
             row[1].text = _x(exhibit.filename)
             row[2].text = item.label
             row[3].text = case.moment(exhibit.recorded_at)
+            # The page the exhibit's caption is on, as a field the word processor fills in.
+            shown = case.words(SEE, label=exhibit.label)
+            _word_field(row[4].paragraphs[0], f"PAGEREF {_bookmark(exhibit)} \\h", shown)
 
 
 def _declaration(document: DocxDocument, case: CaseFile) -> None:
@@ -256,14 +263,37 @@ def _incidents(document: DocxDocument, case: CaseFile) -> None:
 def _exhibit(document: DocxDocument, exhibit: Exhibit, case: CaseFile) -> None:
     if exhibit.display is not None:
         width, height = exhibit.display.size_mm(max_width=150, max_height=140)
-        document.add_picture(io.BytesIO(exhibit.display.data), width=Mm(width), height=Mm(height))
+        picture = document.add_paragraph()
+        _bookmarked(picture, exhibit, case)  # the exhibit starts with its picture
+        picture.add_run().add_picture(
+            io.BytesIO(exhibit.display.data), width=Mm(width), height=Mm(height)
+        )
     caption = document.add_paragraph()
+    if exhibit.display is None:
+        _bookmarked(caption, exhibit, case)
     caption.add_run(exhibit.label).bold = True
     text = " · " + report_text.exhibit_caption(case, exhibit)
     if exhibit.display is None:
         text += " " + report_text.not_shown(case)
     caption.add_run(_x(text) + "\n")
     _hash(caption, exhibit.sha256)
+
+
+def _bookmark(exhibit: Exhibit) -> str:
+    """The Word bookmark at an exhibit's caption (letters, digits, underscores)."""
+    return "exhibit_" + re.sub(r"\W", "_", exhibit.label)
+
+
+def _bookmarked(paragraph: Paragraph, exhibit: Exhibit, case: CaseFile) -> None:
+    """Mark where an exhibit's caption starts, for the index's PAGEREF field."""
+    number = str(100 + case.exhibits.index(exhibit))
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), number)
+    start.set(qn("w:name"), _bookmark(exhibit))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), number)
+    paragraph._p.append(start)
+    paragraph._p.append(end)
 
 
 def _messages(document: DocxDocument, case: CaseFile) -> None:

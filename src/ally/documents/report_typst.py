@@ -67,6 +67,10 @@ then decides what fits, as in one document (if nothing does, the part's first pa
 and drawing it onto the previous one changes nothing)."""
 
 END_MARK = "ally-end"
+EXHIBIT_MARK = "ally-x-"
+INDEX_MARK = "ally-xp-"
+"""Marks (named destinations) where an exhibit is printed, and where its row of the exhibit
+index has its empty "Page" cell (report.typ's ``spot``)."""
 DESTINATION_LIFT_PT = 10.0
 """Typst points a heading's PDF destination 10 pt above the heading (so a viewer jumping
 there shows a little of what comes before); the end mark is that much lower."""
@@ -118,6 +122,7 @@ def render_pdf_typst(case: CaseFile, paper: str = "A4") -> bytes:
         "paper": data["paper"],
         "pages": joined.count(),
         "words": {key: data["words"][key] for key in ("page", "of")},
+        "stamps": joined.exhibit_pages(),
     }
     footers = _compile(
         {
@@ -267,6 +272,8 @@ class _Joined:
 
         self.writer = PdfWriter()
         self.marks: dict[str, tuple[int, float]] = {}
+        self.cells: dict[str, tuple[int, float, float]] = {}
+        """The exhibit index's "Page" cells: page, left and top (points, PDF's own axes)."""
         self.parts = 0
         self.end: tuple[float, float] | None = None
         """Where the last part ended: its last page's height and the end's distance from the
@@ -284,16 +291,34 @@ class _Joined:
     def count(self) -> int:
         return len(self.writer.pages)
 
+    def exhibit_pages(self) -> dict[str, list[tuple[float, float, str]]]:
+        """The exhibit index's page numbers, to stamp with the footers: per page of the index
+        (its index, as a string for JSON), where each row's empty "Page" cell begins (points
+        from the page's top left) and the number of the page where that exhibit is printed.
+        Only known once every part is joined, so the index itself cannot print them."""
+        stamps: dict[str, list[tuple[float, float, str]]] = {}
+        for name, (page, left, top) in self.cells.items():
+            shown = self.marks.get(EXHIBIT_MARK + name.removeprefix(INDEX_MARK))
+            if shown is None:
+                continue
+            height = float(self.writer.pages[page].mediabox.height)
+            down = round(height - (top - DESTINATION_LIFT_PT), 2)
+            stamps.setdefault(str(page), []).append((round(left, 2), down, str(shown[0] + 1)))
+        return stamps
+
     def add(self, pdf: bytes, continues: bool) -> None:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(pdf))
         marks: dict[str, tuple[int, float]] = {}
+        cells: dict[str, tuple[int, float, float]] = {}
         for name, dest in reader.named_destinations.items():
             found, height_of = reader.get_destination_page_number(dest), dest.top
             if found is None or height_of is None:
                 raise ReportLayoutError(LAYOUT_FAILED)
             marks[name] = (found, float(height_of))
+            if name.startswith(INDEX_MARK):
+                cells[name] = (found, float(dest.left or 0), float(height_of))
         pages = list(reader.pages)
         end_page, end_top = marks.pop(END_MARK)
         height = float(pages[end_page].mediabox.height)
@@ -311,6 +336,8 @@ class _Joined:
                 self.writer.add_page(page)
         for name, (page_number, top) in marks.items():
             self.marks[name] = (offset + page_number, top)
+        for name, (page_number, left, top) in cells.items():
+            self.cells[name] = (offset + page_number, left, top)
         self.end = (height, ended)
         self.parts += 1
 

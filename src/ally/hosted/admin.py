@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ally.hosted import audit
 from ally.hosted.accounts import Account, Role
 from ally.hosted.errors import NotAllowedError
-from ally.hosted.sessions import AccountSessions
+from ally.hosted.sessions import ENDED, AccountSessions
 from ally.storage.database import Database
 
 MONTH_SECONDS = 30 * 24 * 3600
@@ -189,7 +189,7 @@ def _end_sessions(db: Database, account: str, now: int) -> list[str]:
         "SELECT id FROM hosted_sessions WHERE account = ? AND revoked IS NULL", (account,)
     )
     db.execute(
-        "UPDATE hosted_sessions SET revoked = ? WHERE account = ? AND revoked IS NULL",
+        f"UPDATE hosted_sessions SET {ENDED} WHERE account = ? AND revoked IS NULL",
         (now, account),
     )
     return [str(r[0]) for r in rows]

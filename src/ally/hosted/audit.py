@@ -5,9 +5,9 @@ acted (if any), the person whose case it concerns (``subject``: set for sharing 
 advocate's read of a shared case is in that person's own log too), what happened, when, and
 the SHA-256 of the previous row's hash and its own canonical JSON, so a changed, removed or
 reordered row breaks every hash after it (:func:`verify`). PostgreSQL and SQLite refuse
-UPDATE and DELETE on the table by trigger, so Ally itself cannot rewrite it; someone who owns
-the database can still drop the trigger or cut the newest rows, which only a head hash kept
-elsewhere shows (as for the journal).
+UPDATE and DELETE (and PostgreSQL TRUNCATE) on the table by trigger, so Ally itself cannot
+rewrite it; someone who owns the database can still drop the trigger or cut the newest rows,
+which only a head hash kept elsewhere shows (as for the journal).
 
 What is recorded never names what was typed: a failed sign-in for an unknown name is recorded
 without the name, and no password, code or address is kept.

@@ -17,7 +17,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ally.hosted import audit, totp
 from ally.hosted.accounts import Account, Accounts, Organisation, _account, normalise_login
@@ -35,6 +35,8 @@ NAME_POLICY = BackoffPolicy(free_failures=5, base_seconds=2.0, max_seconds=900.0
 CLIENT_POLICY = BackoffPolicy(free_failures=20, base_seconds=1.0, max_seconds=300.0)
 """Per client address: more free tries, as a shelter's wifi is shared by many people."""
 TOUCH_SECONDS = 60
+ENDED = "revoked = ?, case_key = NULL, case_key_used = NULL"
+"""What ending a session sets: when, and the unlocked case key kept for it is deleted."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ class Current:
     account: Account
     second_factor: bool = False
     """Whether a TOTP code was checked when this session began (admin pages require it)."""
+    token: str = field(default="", repr=False)
+    """The cookie's token: the secret an unlocked case key is wrapped under (never stored)."""
+    case_key: str | None = field(default=None, repr=False)
+    """An advocate's unlocked case key as stored, wrapped under ``token`` (web/keyring.py)."""
+    case_key_used: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,7 +181,7 @@ class AccountSessions:
                 " second_factor) VALUES (?, ?, ?, ?, ?, ?)",
                 (row, token_hash(token), account.id, now, now, int(second_factor)),
             )
-        return token, Current(row, account, second_factor)
+        return token, Current(row, account, second_factor, token)
 
     def open(self, token: str | None) -> Current | None:
         """The live session for a cookie's token, or None (unknown, revoked, expired, or
@@ -185,7 +192,8 @@ class AccountSessions:
         with self.store.transaction() as db:
             rows = db.query(
                 "SELECT s.id, s.created, s.last_seen, a.id, a.org, a.login, a.role, a.vault,"
-                " s.second_factor FROM hosted_sessions s JOIN hosted_accounts a ON a.id = s.account"
+                " s.second_factor, s.case_key, s.case_key_used FROM hosted_sessions s"
+                " JOIN hosted_accounts a ON a.id = s.account"
                 " WHERE s.token_hash = ? AND s.revoked IS NULL AND a.disabled = 0",
                 (token_hash(token),),
             )
@@ -197,17 +205,24 @@ class AccountSessions:
                 now - last_seen > self.policy.idle_seconds
                 or now - created > self.policy.max_seconds
             ):
-                db.execute("UPDATE hosted_sessions SET revoked = ? WHERE id = ?", (now, row[0]))
+                db.execute(f"UPDATE hosted_sessions SET {ENDED} WHERE id = ?", (now, row[0]))
                 return None
             if now - last_seen >= TOUCH_SECONDS:
                 db.execute("UPDATE hosted_sessions SET last_seen = ? WHERE id = ?", (now, row[0]))
-        return Current(str(row[0]), _account(row[3:8]), bool(row[8]))
+        return Current(
+            str(row[0]),
+            _account(row[3:8]),
+            bool(row[8]),
+            token,
+            None if row[9] is None else str(row[9]),
+            int(row[10] or 0),
+        )
 
     def revoke(self, session: str, owner: Account, kind: str = "session-ended") -> bool:
         """End one of ``owner``'s sessions; False if it is not theirs (or already ended)."""
         with self.store.transaction() as db:
             done = db.execute(
-                "UPDATE hosted_sessions SET revoked = ? WHERE id = ? AND account = ?"
+                f"UPDATE hosted_sessions SET {ENDED} WHERE id = ? AND account = ?"
                 " AND revoked IS NULL",
                 (int(self.clock()), session, owner.id),
             )
@@ -220,7 +235,7 @@ class AccountSessions:
         """End every session of ``owner`` (but ``keep``, the one asking); how many ended."""
         with self.store.transaction() as db:
             done = db.execute(
-                "UPDATE hosted_sessions SET revoked = ? WHERE account = ? AND revoked IS NULL"
+                f"UPDATE hosted_sessions SET {ENDED} WHERE account = ? AND revoked IS NULL"
                 " AND id <> ?",
                 (int(self.clock()), owner.id, keep or ""),
             )

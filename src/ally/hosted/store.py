@@ -55,7 +55,8 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS hosted_bindings_session ON hosted_bindings (session)",
     # The audit log: one hash chain per organisation (see audit.py). Append-only: the
-    # triggers below refuse UPDATE and DELETE.
+    # triggers below refuse UPDATE and DELETE (and TRUNCATE, which PostgreSQL does not count
+    # as a DELETE; SQLite has no TRUNCATE).
     """CREATE TABLE IF NOT EXISTS hosted_audit (
         org TEXT NOT NULL REFERENCES hosted_orgs (id),
         seq BIGINT NOT NULL,
@@ -101,6 +102,10 @@ COLUMNS = (
     # (table, column, declaration): columns added after the first release, added in place.
     ("hosted_sessions", "second_factor", "INTEGER NOT NULL DEFAULT 0"),
     ("hosted_audit", "subject", "TEXT"),
+    # An advocate's unlocked case key, wrapped under the session's cookie token (never kept
+    # in clear or unwrapped here), and its last use, so any app process can use it.
+    ("hosted_sessions", "case_key", "TEXT"),
+    ("hosted_sessions", "case_key_used", "BIGINT"),
 )
 """Added to existing tables by :func:`add_missing_columns` when a store opens."""
 
@@ -112,7 +117,7 @@ APPEND_ONLY = {
             RAISE EXCEPTION 'the audit log is append-only';
         END $$""",
         """CREATE OR REPLACE TRIGGER hosted_audit_append_only
-        BEFORE UPDATE OR DELETE ON hosted_audit
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON hosted_audit
         FOR EACH STATEMENT EXECUTE FUNCTION hosted_audit_append_only()""",
     ),
     "sqlite": (
@@ -157,15 +162,20 @@ def add_missing_columns(db: Database) -> None:
 
 class LoginLedger:
     """Failed sign-ins counted in ``hosted_login_failures`` (a :class:`FailureLedger`), so
-    every app process and every restart sees the same back-off."""
+    every app process and every restart sees the same back-off.
 
-    def __init__(self, store: HostedStore) -> None:
+    ``prefix`` keeps another kind of attempt apart (journal unlocks: ``journal/``), so a
+    failed journal passphrase never counts against the same address's sign-ins."""
+
+    def __init__(self, store: HostedStore, prefix: str = "") -> None:
         self.store = store
+        self.prefix = prefix
 
     def get(self, key: str) -> tuple[int, float]:
         with self.store.transaction() as db:
             rows = db.query(
-                "SELECT failures, last_failed FROM hosted_login_failures WHERE key = ?", (key,)
+                "SELECT failures, last_failed FROM hosted_login_failures WHERE key = ?",
+                (self.prefix + key,),
             )
         return (int(rows[0][0]), float(rows[0][1])) if rows else (0, 0.0)
 
@@ -176,9 +186,9 @@ class LoginLedger:
                 "INSERT INTO hosted_login_failures (key, failures, last_failed) VALUES (?, 1, ?)"
                 " ON CONFLICT (key) DO UPDATE SET failures = hosted_login_failures.failures + 1,"
                 " last_failed = excluded.last_failed",
-                (key, now),
+                (self.prefix + key, now),
             )
 
     def cleared(self, key: str) -> None:
         with self.store.transaction() as db:
-            db.execute("DELETE FROM hosted_login_failures WHERE key = ?", (key,))
+            db.execute("DELETE FROM hosted_login_failures WHERE key = ?", (self.prefix + key,))

@@ -24,6 +24,7 @@ from ally.errors import AllyError
 from ally.web import advocate, api, person
 from ally.web.accounts import gate, routes
 from ally.web.config import WebConfig
+from ally.web.fastpages import FastPagesMiddleware
 from ally.web.i18n import DEFAULT_LANGUAGE, N_
 from ally.web.pages import PageError, Redirect, Visit, get_visit, render, see_other
 from ally.web.person import share as person_share
@@ -84,6 +85,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _error_pages(app)
+    if state.hosted is None:  # innermost: a reload of an unchanged page, see web/fastpages.py
+        app.add_middleware(FastPagesMiddleware, state=state)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
     app.add_middleware(SecurityMiddleware, always_secure=config.always_secure)
     if config.trusted_proxies:  # outermost: the scheme and address are right for all below

@@ -18,7 +18,7 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from ally.documents.casefile import entry_when
+from ally.documents.casefile import entry_when, format_moment
 from ally.documents.report_i18n import Words, report_language
 from ally.model.answers import MIN_YEAR
 from ally.web import sealing
@@ -73,6 +73,7 @@ class PageError(Exception):
 def get_visit(request: Request) -> Visit:
     """Open the session named by the cookie (or start one) and pick the interface language."""
     state = web_state(request)
+    request.state.made = (state.storage.writes, state.config.today())  # see fastpages
     session = state.sessions.open(request.cookies.get(COOKIE))
     visit = Visit(session, language_for(session, request))
     request.state.visit = visit
@@ -175,6 +176,7 @@ def render(
             entry, zone, Words(report_language(visit.language))
         ),
         "fsize": lambda size: _size(size, visit.language),
+        "fmoment": lambda moment, zone=None: format_moment(moment, zone or dt.UTC),
         "i18n": visit.i18n,
         "lang": visit.language,
         "languages": LANGUAGES,

@@ -44,6 +44,11 @@ class WebSession:
     new_cookie: bool = True
     locked_now: bool = False
     """True when the request that opened this session found the old one locked for idleness."""
+    journal_key: str | None = None
+    """Hosted mode: this session's unlocked journal key as stored, wrapped under ``token``
+    (``web_journal_keys``, read with the session; see vaults.py)."""
+    journal_used: int = 0
+    journal_lock_after: int = 0
 
     @property
     def csrf(self) -> str:
@@ -64,6 +69,9 @@ class SessionStore:
         self.config = config
         self.on_lock = on_lock
         """Told the row id of every session that locks or is deleted (to lock its journal)."""
+        self.on_use: Callable[[WebSession], None] | None = None
+        """Told every session opened with its cookie, or given a row, for this request (the
+        journal keeper checks whether its journal is still unlocked: vaults.py)."""
 
     def now(self) -> int:
         return int(self.config.clock())
@@ -75,7 +83,9 @@ class SessionStore:
         with self.storage.transaction() as db:
             rows = db.query(
                 "SELECT s.id, s.cookie_wrap, s.data, s.last_seen, s.lock_after, s.resume_key,"
-                " c.session FROM web_sessions s LEFT JOIN web_continue c ON c.session = s.id"
+                " c.session, k.wrap, k.used, k.lock_after FROM web_sessions s"
+                " LEFT JOIN web_continue c ON c.session = s.id"
+                " LEFT JOIN web_journal_keys k ON k.session = s.id"
                 " WHERE s.cookie_key = ?",
                 (sealing.lookup_key(token, "cookie"),),
             )
@@ -83,7 +93,8 @@ class SessionStore:
             # Nothing kept yet: keep the token so forms on open pages still match. It is replaced
             # when the first row is written, so a token planted in the browser is never used.
             return WebSession(token, new_cookie=False)
-        row, wrapped, sealed, last_seen, lock_after, resume_key, continues = rows[0]
+        row, wrapped, sealed, last_seen, lock_after, resume_key, continues = rows[0][:7]
+        journal_key, journal_used, journal_lock_after = rows[0][7:]
         data_key = sealing.unwrap(token, wrapped)
         plain = sealing.unseal(data_key, sealed) if data_key else None
         if data_key is None or plain is None:
@@ -98,12 +109,20 @@ class SessionStore:
             resume_key is not None,
             continues is not None,
             new_cookie=False,
+            journal_key=journal_key,
+            journal_used=int(journal_used or 0),
+            journal_lock_after=int(journal_lock_after or 0),
         )
         if self.now() - session.last_seen > session.lock_seconds(self.config):
             self.lock(session)
             return WebSession(sealing.new_token(), locked_now=True)
         self._touch(session)
+        self._used(session)
         return session
+
+    def _used(self, session: WebSession) -> None:
+        if self.on_use is not None:
+            self.on_use(session)
 
     def _touch(self, session: WebSession) -> None:
         """Record activity, at most every 30 s (or a tenth of the lock time), to stay cheap."""
@@ -139,12 +158,16 @@ class SessionStore:
                         session.lock_seconds(self.config),
                     ),
                 )
+                created = True
             else:
+                created = False
                 db.execute(
                     "UPDATE web_sessions SET data = ?, last_seen = ?, lock_after = ? WHERE id = ?",
                     (sealed, now, session.lock_seconds(self.config), session.row),
                 )
         session.last_seen = now
+        if created:
+            self._used(session)
 
     def make_code(self, session: WebSession) -> str:
         """A new save code for this session (replacing any earlier one); shown once, never stored."""
@@ -193,9 +216,13 @@ class SessionStore:
                 "UPDATE web_sessions SET cookie_key = ?, cookie_wrap = ?, last_seen = ? WHERE id = ?",
                 (sealing.lookup_key(token, "cookie"), sealing.wrap(token, data_key), now, row),
             )
-        return WebSession(
+            # A journal left unlocked under the old cookie stays locked: its passphrase opens it.
+            db.execute("DELETE FROM web_journal_keys WHERE session = ?", (row,))
+        session = WebSession(
             token, row, data_key, json.loads(plain), now, lock_after, has_code, self._continues(row)
         )
+        self._used(session)
+        return session
 
     def _continues(self, row: str) -> bool:
         with self.storage.transaction() as db:
@@ -273,6 +300,7 @@ class SessionStore:
                 "UPDATE web_sessions SET cookie_key = NULL, cookie_wrap = NULL WHERE id = ?",
                 (session.row,),
             )
+            db.execute("DELETE FROM web_journal_keys WHERE session = ?", (session.row,))
         self._locked(session.row)
         if not session.has_code and not self._continues(session.row):
             self.forget(session)
@@ -284,6 +312,7 @@ class SessionStore:
         with self.storage.transaction() as db:
             db.execute("DELETE FROM step_status WHERE session = ?", (session.row,))
             db.execute("DELETE FROM web_continue WHERE session = ?", (session.row,))
+            db.execute("DELETE FROM web_journal_keys WHERE session = ?", (session.row,))
             db.execute("DELETE FROM web_sessions WHERE id = ?", (session.row,))
         self._locked(session.row)
         session.row = None
@@ -320,6 +349,15 @@ class SessionStore:
                 db.execute("DELETE FROM step_status WHERE session = ?", (row,))
                 db.execute("DELETE FROM web_continue WHERE session = ?", (row,))
                 db.execute("DELETE FROM web_sessions WHERE id = ?", (row,))
+            db.execute(
+                "DELETE FROM web_upload_progress WHERE session NOT IN (SELECT id FROM web_sessions)"
+            )
+            # Journal keys of locked or deleted sessions, and of journals idle too long.
+            db.execute(
+                "DELETE FROM web_journal_keys WHERE used + lock_after < ? OR session NOT IN"
+                " (SELECT id FROM web_sessions WHERE cookie_key IS NOT NULL)",
+                (now,),
+            )
         for (row,) in idle + rows:
             self._locked(row)
         return len(rows)

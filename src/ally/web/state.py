@@ -9,17 +9,19 @@ from typing import Any
 from jinja2 import Environment
 from starlette.requests import Request
 
+from ally.hosted.store import LoginLedger
 from ally.vault.throttle import LocalGate, MemoryLedger, UnlockThrottle
 from ally.web.accounts.hosting import HostedWeb
 from ally.web.config import WebConfig
 from ally.web.drafts import DraftStore
+from ally.web.fastpages import FastPages
 from ally.web.pagecache import PageCache
 from ally.web.sessions import SessionStore
 from ally.web.settings import AppSettings
 from ally.web.stepstatus import StepStatusStore
 from ally.web.storage import WebStorage
 from ally.web.templating import environment
-from ally.web.vaults import VaultKeeper
+from ally.web.vaults import JournalKeys, VaultKeeper
 
 
 @dataclass
@@ -40,6 +42,8 @@ class WebState:
     """Rendered plan pages of sessions in use (memory only; see ``pagecache``)."""
     finished: PageCache = field(default_factory=PageCache)
     """Sessions whose interview is over, for their answers as they are (``flow.finished``)."""
+    fast: FastPages = field(default_factory=FastPages)
+    """Pages last shown to each session, answered again on the event loop (``fastpages``)."""
 
     def __post_init__(self) -> None:
         """A session's cached pages and facts go the moment it locks, quick-exits or is deleted."""
@@ -48,6 +52,7 @@ class WebState:
         def on_lock(row: str) -> None:
             self.pages.forget(row)
             self.finished.forget(row)
+            self.fast.forget(row)
             if tell_vaults is not None:
                 tell_vaults(row)
 
@@ -56,15 +61,20 @@ class WebState:
     @classmethod
     def create(cls, config: WebConfig) -> WebState:
         storage = WebStorage(config.database)
-        throttle = UnlockThrottle(
-            LocalGate(config.unlock_concurrency), MemoryLedger(), clock=config.clock
-        )
         hosted = HostedWeb.create(config, config.passwords) if config.hosted else None
-        if hosted is not None:  # each signed-in person's own journal
-            vaults: VaultKeeper | None = VaultKeeper(hosted.locate, config.clock, throttle)
+        gate = LocalGate(config.unlock_concurrency)
+        if hosted is not None:  # each signed-in person's own journal, from any app process
+            throttle = UnlockThrottle(
+                gate, LoginLedger(hosted.store, "journal/"), clock=config.clock
+            )  # failures counted in the database, so every process sees them
+            keys = JournalKeys(storage, config.clock)
+            vaults: VaultKeeper | None = VaultKeeper(hosted.locate, config.clock, throttle, keys)
         else:
+            throttle = UnlockThrottle(gate, MemoryLedger(), clock=config.clock)
             vaults = VaultKeeper(config.vault, config.clock, throttle) if config.vault else None
         sessions = SessionStore(storage, config, on_lock=vaults.lock if vaults else None)
+        if hosted is not None and vaults is not None:
+            sessions.on_use = vaults.sync
         steps = StepStatusStore(storage)
         settings = AppSettings(storage)
         templates = environment()

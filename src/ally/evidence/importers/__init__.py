@@ -16,6 +16,7 @@ from typing import cast
 
 from ally.evidence.errors import DamagedZipError, EvidenceError, UnknownFormatError
 from ally.evidence.importers.base import (
+    DAMAGED_ZIP_ERRORS,
     PROBE_SIZE,
     Importer,
     ImportOptions,
@@ -115,7 +116,7 @@ def _probe_zip(path: Path, folders: tuple[str, ...]) -> Probe:
             if chat is not None:
                 with archive.open(chat) as handle:
                     head = handle.read(PROBE_SIZE)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+    except DAMAGED_ZIP_ERRORS as error:
         raise DamagedZipError(
             f"{path.name}: this zip is damaged (cut short or changed), so it cannot be "
             "opened. Nothing was added. If you still have the chat, export it again; if "

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,31 @@ from dateutil import tz as dateutil_tz
 
 from ally.evidence.errors import ImportFormatError
 from ally.model.message import Message, Provenance
+
+#: What reading a member of a damaged zip can raise, beyond ``BadZipFile`` (a bad CRC): a
+#: deflated member with changed bytes fails inside ``zlib`` (``zlib.error``), a cut one with
+#: ``EOFError``. Parsing errors (``ValueError``) are not here: they are the parser's to report.
+DAMAGED_ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+)
+
+#: Opening a damaged zip can also raise ``ValueError`` or ``NotImplementedError`` (an odd
+#: header, an unknown compression method).
+DAMAGED_ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    *DAMAGED_ZIP_READ_ERRORS,
+    ValueError,
+    NotImplementedError,
+)
+
+#: The one sentence a person reads about a zip that cannot be read to its end.
+DAMAGED_ZIP = (
+    "this .zip is damaged (cut short or changed), so it cannot be read. Nothing was added. "
+    "If you still have the chat, export it again; if the zip came by download or e-mail, "
+    "fetch it again."
+)
 
 PROBE_SIZE = 64 * 1024
 DATE_ORDERS = ("DMY", "MDY", "YMD", "YDM")
@@ -113,6 +140,14 @@ class Probe:
 
     def text(self) -> str:
         return self.utf8().decode("utf-8", "replace").lstrip("\ufeff")
+
+    def json_object(self) -> bytes | None:
+        """The head of a file that holds one JSON object (byte-order mark and white space
+        skipped), for the JSON importers to sniff; None for a zip or anything else."""
+        head = self.head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if self.zip_names is not None or not head.startswith(b"{"):
+            return None
+        return head
 
     def utf8(self) -> bytes:
         """The head as UTF-8 bytes (UTF-16, with or without a byte-order mark, re-encoded),

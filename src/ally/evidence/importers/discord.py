@@ -18,7 +18,7 @@ from dateutil import parser as date_parser
 
 from ally.evidence.importers import fields as f
 from ally.evidence.importers.base import ImportOptions, Probe, Source, parse_iso
-from ally.evidence.importers.jsonstream import stream
+from ally.evidence.importers.jsonstream import stream, top_level_message
 from ally.model.message import Attachment, Message
 
 _SYSTEM_TYPES = {
@@ -35,28 +35,19 @@ _CSV_COLUMNS = ["AuthorID", "Author", "Date", "Content", "Attachments", "Reactio
 _ID_SUFFIX = re.compile(r"\s*\[\d+\]$")
 
 
-def _is_message(prefix: str) -> bool:
-    return prefix == "messages.item"
-
-
 class DiscordJsonImporter:
     name = "discord-json"
     label = "DiscordChatExporter JSON"
 
     def sniff(self, probe: Probe) -> bool:
-        head = probe.head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        return (
-            head.startswith(b"{")
-            and probe.zip_names is None
-            and b'"guild"' in head
-            and b'"channel"' in head
-        )
+        head = probe.json_object()
+        return head is not None and b'"guild"' in head and b'"channel"' in head
 
     def read(self, source: Source, options: ImportOptions) -> Iterator[Message]:
         zone = options.zone()
         names: dict[str, str] = {}
         with source.path.open("rb") as handle:
-            for item in stream(source, handle, _is_message):
+            for item in stream(source, handle, top_level_message):
                 if not item.is_item:
                     if item.prefix in (
                         "guild.name",

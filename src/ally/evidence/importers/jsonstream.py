@@ -39,6 +39,12 @@ def json_path(prefix: str, counters: dict[str, int]) -> str:
     return out
 
 
+def top_level_message(prefix: str) -> bool:
+    """An ``is_item`` for exports whose messages are the items of a top-level "messages"
+    array (Discord, Messenger and Instagram)."""
+    return prefix == "messages.item"
+
+
 def stream(source: Source, handle: IO[bytes], is_item: Callable[[str], bool]) -> Iterator[JsonItem]:
     """Yield each object at a prefix for which ``is_item`` is true, and every other scalar."""
     last = "the start of the file"

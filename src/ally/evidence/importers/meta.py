@@ -16,7 +16,7 @@ import orjson
 
 from ally.evidence.importers import fields as f
 from ally.evidence.importers.base import ImportOptions, Probe, Source, from_millis
-from ally.evidence.importers.jsonstream import stream
+from ally.evidence.importers.jsonstream import stream, top_level_message
 from ally.model.message import Attachment, Message, Platform
 
 _MEDIA_KEYS = ("photos", "videos", "audio_files", "files", "gifs", "media")
@@ -33,17 +33,13 @@ def fix_mojibake(value: str) -> str:
         return value
 
 
-def _is_message(prefix: str) -> bool:
-    return prefix == "messages.item"
-
-
 class MetaImporter:
     name = "messenger"
     label = "Facebook Messenger or Instagram export (message_1.json)"
 
     def sniff(self, probe: Probe) -> bool:
-        head = probe.head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if not head.startswith(b"{") or probe.zip_names is not None:
+        head = probe.json_object()
+        if head is None:
             return False
         classic = b'"participants"' in head and (
             b'"sender_name"' in head or b'"timestamp_ms"' in head
@@ -58,7 +54,7 @@ class MetaImporter:
         platform = _platform(source, options, clue)
         conversation = options.conversation or title or source.path.parent.name
         with source.path.open("rb") as handle:
-            for item in stream(source, handle, _is_message):
+            for item in stream(source, handle, top_level_message):
                 if not item.is_item:
                     continue
                 if not isinstance(item.value, dict):
@@ -71,7 +67,7 @@ class MetaImporter:
         title: str | None = None
         clue: tuple[Platform, str] | None = None
         with source.path.open("rb") as handle:
-            for item in stream(source, handle, _is_message):
+            for item in stream(source, handle, top_level_message):
                 if item.prefix in ("title", "threadName") and isinstance(item.value, str):
                     title = fix_mojibake(item.value)
                 elif clue is None:

@@ -106,6 +106,13 @@ def shared_line_shape(probe: Probe, text: str) -> bool:
     return not any(marker in text for marker in WHATSAPP_MARKERS)
 
 
+def named_whatsapp(probe: Probe) -> bool:
+    """The file's name or a folder above it says WhatsApp: the app names its exports "WhatsApp
+    Chat with Sam.txt" (or the zip), in every language we have seen ("WhatsApp Chat mit ...",
+    "Chat de WhatsApp con ..."), so the name settles which app wrote it."""
+    return "whatsapp" in probe.name.lower() or "whatsapp" in " ".join(probe.folders)
+
+
 ASSUMED_WHATSAPP = (
     "read as WhatsApp. Its lines ([date, time] name: text) are written the same way by "
     "WhatsApp and by Signal's text exports, and nothing in the file tells them apart. If it "

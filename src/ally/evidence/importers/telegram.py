@@ -34,8 +34,8 @@ class TelegramImporter:
     label = "Telegram Desktop export (result.json)"
 
     def sniff(self, probe: Probe) -> bool:
-        head = probe.head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if not head.startswith(b"{") or probe.zip_names is not None:
+        head = probe.json_object()
+        if head is None:
             return False
         if b'"personal_information"' in head or b'"date_unixtime"' in head:
             return True

@@ -21,7 +21,15 @@ from itertools import chain
 from pathlib import Path
 from typing import IO
 
-from ally.evidence.importers.base import PROBE_SIZE, ImportOptions, Probe, Source
+from ally.evidence.importers.base import (
+    DAMAGED_ZIP,
+    DAMAGED_ZIP_ERRORS,
+    DAMAGED_ZIP_READ_ERRORS,
+    PROBE_SIZE,
+    ImportOptions,
+    Probe,
+    Source,
+)
 from ally.evidence.importers.encoding import (
     Encoding,
     Utf8Reader,
@@ -29,7 +37,12 @@ from ally.evidence.importers.encoding import (
     detect_stream,
     open_text,
 )
-from ally.evidence.importers.signal import ASSUMED_WHATSAPP, named_signal, shared_line_shape
+from ally.evidence.importers.signal import (
+    ASSUMED_WHATSAPP,
+    named_signal,
+    named_whatsapp,
+    shared_line_shape,
+)
 from ally.evidence.importers.whatsapp_parse import HEADER, MARKS, Parser, Reopen, report_order
 from ally.model.message import Attachment, Message
 
@@ -107,8 +120,8 @@ class WhatsAppImporter:
     def _zip_blocks(self, source: Source, options: ImportOptions) -> Iterator[Iterator[Message]]:
         try:
             archive = zipfile.ZipFile(source.path)
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
-            raise source.error(None, "this .zip file is damaged and cannot be opened.") from error
+        except DAMAGED_ZIP_ERRORS as error:
+            raise source.error(None, DAMAGED_ZIP) from error
         with archive:
             member = _chat_member(tuple(archive.namelist()))
             if member is None:
@@ -138,10 +151,8 @@ class WhatsAppImporter:
                     )
                     blocks = parser.block_messages(_text(raw, encoding))
                     yield from blocks if encoding.is_utf8 else map(_without_offsets, blocks)
-            except (zipfile.BadZipFile, EOFError, OSError) as error:
-                raise inner.error(
-                    None, f"the .zip is damaged or cut short ({type(error).__name__})."
-                ) from error
+            except DAMAGED_ZIP_READ_ERRORS as error:
+                raise inner.error(None, DAMAGED_ZIP) from error
 
 
 def _note_assumed_app(source: Source) -> None:
@@ -154,7 +165,9 @@ def _note_assumed_app(source: Source) -> None:
         return
     folders = tuple(part.lower() for part in source.path.resolve().parent.parts[-4:])
     probe = Probe(source.name, head, None, folders)
-    if shared_line_shape(probe, probe.text()) and not named_signal(probe):
+    if shared_line_shape(probe, probe.text()) and not (
+        named_signal(probe) or named_whatsapp(probe)
+    ):
         source.report.platform_reason = ASSUMED_WHATSAPP
 
 
@@ -261,11 +274,9 @@ class _ZipMedia(_Media):
             with self.archive.open(info) as handle:
                 while chunk := handle.read(1 << 20):
                     digest.update(chunk)
-        except (zipfile.BadZipFile, EOFError, OSError) as error:
+        except DAMAGED_ZIP_READ_ERRORS as error:
             # Raised here, not only around the chat's reading: messages are built lazily.
-            raise self.source.error(
-                None, f"the .zip is damaged or cut short ({type(error).__name__})."
-            ) from error
+            raise self.source.error(None, DAMAGED_ZIP) from error
         return Attachment(
             name=name,
             media_type=_media_type(name),

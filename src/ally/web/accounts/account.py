@@ -13,6 +13,7 @@ from ally.web import sealing
 from ally.web.accounts.gate import ACCOUNT_COOKIE, SIGN_IN, end_visits
 from ally.web.accounts.signin import hosted
 from ally.web.pages import FormDep, Redirect, Visit, VisitDep, render, see_other
+from ally.web.person.journal import viewer_zone
 from ally.web.sessions import WebSession
 from ally.web.state import web_state
 
@@ -43,6 +44,7 @@ def account_page(request: Request, visit: VisitDep) -> Response:
     return render(
         request, visit, "accounts/account.html", account=current.account,
         org_name=str(rows[0][0]) if rows else "", sessions=sessions,
+        zone=viewer_zone(request, visit),
     )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from ally.web.accounts.account import signed_in
 from ally.web.accounts.signin import hosted
 from ally.web.i18n import N_
 from ally.web.pages import VisitDep, render
+from ally.web.person.journal import viewer_zone
 
 router = APIRouter()
 SHOWN = 200
@@ -52,6 +53,12 @@ EVENT_WORDS: dict[str, str] = {
 }
 
 
+FAILED_SIGN_INS = frozenset({"sign-in-failed", "sign-in-refused"})
+"""Tries that did not get in: whoever typed the name is not known, so never shown as "You"
+(a person checking whether someone is trying their account must see the difference)."""
+TRIED_YOUR_NAME = N_("Someone who typed your sign-in name (it may have been you)")
+
+
 @dataclass(frozen=True)
 class Line:
     """One event as shown: when, what, who did it, about whom (names already chosen)."""
@@ -80,13 +87,21 @@ def activity_page(request: Request, visit: VisitDep) -> Response:
         )
     staff = {str(r[0]): str(r[1]) for r in rows}
     you = visit._("You")
+    unknown = visit._(TRIED_YOUR_NAME)
     lines = [
         Line(
             dt.datetime.fromtimestamp(e.at, dt.UTC),
             visit._(words(e.kind)),
-            you if e.account in (me.id, None) else staff.get(str(e.account), visit._("Someone")),
+            unknown
+            if e.kind in FAILED_SIGN_INS
+            else you
+            if e.account in (me.id, None)
+            else staff.get(str(e.account), visit._("Someone")),
             "",
         )
         for e in reversed(found)
     ]
-    return render(request, visit, "accounts/activity.html", lines=lines, shown=SHOWN)
+    return render(
+        request, visit, "accounts/activity.html", lines=lines, shown=SHOWN,
+        zone=viewer_zone(request, visit),
+    )  # fmt: skip

@@ -43,7 +43,7 @@ class HostedWeb:
         clock = self.accounts.clock
         self.keys = CaseKeys(self.store, clock, self.case_key_work_factor)
         self.sharing = Sharing(self.store, self.keys, clock)
-        self.keyring = CaseKeyring(clock)
+        self.keyring = CaseKeyring(self.store, clock)
 
     @classmethod
     def create(cls, config: WebConfig, passwords: PasswordPolicy) -> HostedWeb:
@@ -105,6 +105,12 @@ class HostedWeb:
             )
             db.execute(
                 "DELETE FROM hosted_login_failures WHERE last_failed < ?", (now - FORGET_AFTER,)
+            )
+            # Journal keys kept for visits of ended account sessions (web/vaults.py).
+            db.execute(
+                "DELETE FROM web_journal_keys WHERE session IN (SELECT b.visit"
+                " FROM hosted_bindings b JOIN hosted_sessions s ON s.id = b.session"
+                " WHERE s.revoked IS NOT NULL)"
             )
             live = db.query("SELECT id FROM hosted_sessions WHERE revoked IS NULL")
         self.keyring.keep_only({str(row[0]) for row in live})

@@ -7,19 +7,11 @@ from starlette.requests import Request
 from ally.hosted.accounts import Account
 from ally.hosted.sessions import Current
 from ally.vault.crypto import Identity
-from ally.web.accounts.hosting import HostedWeb
+from ally.web.accounts.signin import hosted as hosted  # one guard, re-exported
 from ally.web.i18n import N_
 from ally.web.pages import PageError, Redirect
-from ally.web.state import web_state
 
 KEY_PAGE = "/advocate/key"
-
-
-def hosted(request: Request) -> HostedWeb:
-    found = web_state(request).hosted
-    if found is None:  # never mounted without it; kept as a guard
-        raise PageError(404, N_("There is no page at this address."))
-    return found
 
 
 def current(request: Request) -> Current:
@@ -39,7 +31,7 @@ def advocate(request: Request) -> Account:
 def unlocked_key(request: Request) -> tuple[Account, Identity]:
     """The advocate and their unlocked case key; to the key page if it is locked."""
     who = current(request)
-    identity = hosted(request).keyring.get(who.session)
+    identity = hosted(request).keyring.get(who)
     if identity is None:
         raise Redirect(KEY_PAGE)
     return who.account, identity

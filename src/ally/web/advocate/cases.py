@@ -73,7 +73,7 @@ def _case(
     return render(
         request, visit, "advocate/case.html", status, shared=shared, worked=worked,
         deadlines=dated(worked.view if worked else None), letters=letters, error=error,
-        zone=shared_zone(shared.case),
+        zone=shared_zone(shared),
     )  # fmt: skip
 
 
@@ -133,7 +133,8 @@ def letter_page(
     try:
         answers = normalise_answers(pack, answers_of(worked))
         made = draft(
-            pack, worked.plan, step.id, source, DraftRequest(language=visit.language),
+            pack, worked.plan, step.id, source,
+            DraftRequest(language=visit.language, zone=shared_zone(shared)),
             answers=answers, today=today,
         )  # fmt: skip
     except AllyError as error:

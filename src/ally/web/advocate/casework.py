@@ -52,12 +52,13 @@ def worked_out(case: dict[str, Any] | None, today: dt.date, language: str) -> Wo
         return None
 
 
-def shared_zone(case: dict[str, Any] | None) -> dt.tzinfo:
-    """The person's time zone, shared with their plan, for showing their entries' times as
-    they typed them. Without the plan, UTC: each time is shown with its offset (UTC+00:00),
-    never as a bare date that could be the wrong day."""
-    name = case.get("timezone") if case else None
-    if isinstance(name, str) and name:
+def shared_zone(shared: SharedCase) -> dt.tzinfo:
+    """The person's time zone, shared with their entries and their plan, for showing their
+    entries' times as they typed them. A share made before the zone travelled with entries
+    (and without the plan) shows UTC: each time with its offset (UTC+00:00), never as a bare
+    date that could be the wrong day."""
+    name = shared.timezone
+    if name:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):

@@ -1,7 +1,8 @@
 """The case key page: make a key (first visit) or unlock it, and lock it again.
 
 The key opens every case shared with this advocate, so it has its own passphrase (not the
-sign-in password) and stays unlocked only in this app process, for this account session.
+sign-in password) and stays unlocked only for this account session, wrapped under its cookie
+(``web/keyring.py``), so any app process can use it for that browser and no other.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _page(request: Request, visit: Visit, status: int, error: str | None) -> Res
     return render(
         request, visit, "advocate/key.html", status, error=error,
         has_key=service.keys.has_key(who.account),
-        unlocked=service.keyring.get(who.session) is not None, minimum=MIN_PASSPHRASE,
+        unlocked=service.keyring.get(who) is not None, minimum=MIN_PASSPHRASE,
     )  # fmt: skip
 
 
@@ -56,7 +57,7 @@ def create_key(request: Request, visit: VisitDep, form: FormDep) -> Response:
         identity = service.keys.create(who.account, passphrase)
     except CaseKeyError:
         return _page(request, visit, 409, N_("You already have a case key. Unlock it below."))
-    service.keyring.keep(who.session, identity)
+    service.keyring.keep(who, identity)
     return see_other("/advocate")
 
 
@@ -74,7 +75,7 @@ def unlock_key(request: Request, visit: VisitDep, form: FormDep) -> Response:
         return response
     except CaseKeyError:
         return _page(request, visit, 400, N_("You have no case key yet. Make one below."))
-    service.keyring.keep(who.session, identity)
+    service.keyring.keep(who, identity)
     # Team shares this key opens reach colleagues who made their key since (sharing.py).
     service.sharing.refresh_for_advocate(who.account, identity)
     return see_other("/advocate")
@@ -82,5 +83,5 @@ def unlock_key(request: Request, visit: VisitDep, form: FormDep) -> Response:
 
 @router.post("/advocate/key/lock")
 def lock_key(request: Request, visit: VisitDep, form: FormDep) -> Response:
-    hosted(request).keyring.lock(current(request).session)
+    hosted(request).keyring.lock(current(request))
     return see_other("/advocate/key")

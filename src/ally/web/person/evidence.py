@@ -11,6 +11,7 @@ progress bar can move; without JavaScript the browser simply waits for the resul
 
 from __future__ import annotations
 
+import asyncio
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from ally.web.pages import PageError, Visit, VisitDep, render, see_other
 from ally.web.person import jobs
 from ally.web.person.gate import journal_needed
 from ally.web.person.journal import keeper
+from ally.web.progress import PUBLISH_SECONDS, ProgressBoard
 from ally.web.state import web_state
 from ally.web.uploads import (
     FieldPart,
@@ -247,16 +249,42 @@ async def import_export(request: Request, visit: VisitDep) -> Response:
         return see_other("/evidence/import")
     imports = _imports(request)
     running = imports.get(row)
-    if running is not None and running.phase in ("receiving", "checking", "importing"):
+    board = _board(request)
+    if (running is not None and running.phase in ("receiving", "checking", "importing")) or (
+        board is not None and await anyio.to_thread.run_sync(board.running, row)
+    ):  # hosted: the upload may be arriving at another app process
         return _form(request, visit, 409, BUSY)
     progress = imports[row] = ImportProgress(expected=_length(request))
     receiver = _Receiver(request, visit, progress)
+    shown = asyncio.create_task(_publish(board, row, progress)) if board else None
     try:
         return await _receive_and_import(request, visit, receiver, progress)
     finally:
         receiver.close()
         if progress.phase != "done":
             progress.phase = "failed"
+        if shown is not None and board is not None:
+            shown.cancel()
+            await asyncio.wait({shown})  # a write under way lands first: the clear is last
+            await anyio.to_thread.run_sync(board.clear, row)
+
+
+def _board(request: Request) -> ProgressBoard | None:
+    """Hosted mode: where the upload's counts are kept for every app process (progress.py)."""
+    state = web_state(request)
+    if state.hosted is None:
+        return None
+    found: ProgressBoard | None = getattr(request.app.state, "upload_progress", None)
+    if found is None:
+        found = request.app.state.upload_progress = ProgressBoard(state.storage, state.config.clock)
+    return found
+
+
+async def _publish(board: ProgressBoard, row: str, progress: ImportProgress) -> None:
+    """Write the counts about once a second while the upload arrives (numbers only)."""
+    while True:
+        await anyio.to_thread.run_sync(board.publish, row, progress.as_json())
+        await anyio.sleep(PUBLISH_SECONDS)
 
 
 async def _receive_and_import(
@@ -308,9 +336,13 @@ def _length(request: Request) -> int:
 @router.get("/evidence/import/progress")
 def import_progress(request: Request, visit: VisitDep) -> Response:
     """Counts only, for the progress bar (ally.js asks every second while the form is sent)."""
-    found = _imports(request).get(visit.session.row or "")
-    body = found.as_json() if found is not None else {"phase": "none"}
-    return JSONResponse(body)
+    row = visit.session.row or ""
+    found = _imports(request).get(row)
+    body = found.as_json() if found is not None else None
+    board = _board(request)
+    if body is None and board is not None and row:  # received by another app process
+        body = board.read(row)
+    return JSONResponse(body or {"phase": "none"})
 
 
 @router.get("/evidence/import/result")

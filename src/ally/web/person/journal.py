@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 
@@ -117,6 +118,18 @@ def zone_of(vault: Vault) -> dt.tzinfo:
     return journal_zone(vault.entries(kind=SETTINGS_KIND))
 
 
+def viewer_zone(request: Request, visit: Visit) -> zoneinfo.ZoneInfo | None:
+    """The zone the person chose for their journal, when it is open now and keeps one: for
+    pages outside the journal that show times (account activity, sessions). None otherwise:
+    those pages then show UTC, which ally.js turns into the browser's own zone."""
+    vaults = web_state(request).vaults
+    if vaults is None or visit.session.row is None:
+        return None
+    with vaults.using(visit.session.row) as vault:
+        name = journal_zone_name(vault.entries(kind=SETTINGS_KIND)) if vault else None
+    return zoneinfo.ZoneInfo(name) if name and known_zone(name) else None
+
+
 def new_passphrase_problem(form: FormFields) -> str | None:
     """Why the new passphrase in ``form`` (typed twice: ``passphrase``, ``confirm``) cannot be
     used, as a message to show; None when it can."""
@@ -137,12 +150,28 @@ def known_zone(name: str) -> bool:
     return True
 
 
+@functools.cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+
+
+def typed_zone(text: str) -> str:
+    """The zone name someone typed, as Ally keeps it: on a phone people type
+    "america/los angeles" (the keyboard adds capitals or spaces where it likes), which is
+    America/Los_Angeles. Unchanged (and then refused) when it names no zone."""
+    text = text.strip()
+    if known_zone(text):
+        return text
+    folded = "/".join(part.strip().replace(" ", "_") for part in text.split("/")).casefold()
+    return _zones_by_folded_name().get(folded, text)
+
+
 @router.post("/journal/create")
 def create(request: Request, visit: VisitDep, form: FormDep) -> Response:
     vaults = keeper(request)
     passphrase = form.get("passphrase")
     error = new_passphrase_problem(form)
-    zone_name = form.get("timezone").strip()
+    zone_name = typed_zone(form.get("timezone"))
     if error is None and zone_name and not known_zone(zone_name):
         error = BAD_ZONE
     after = return_to(form.get("next"))
@@ -195,7 +224,7 @@ def timezone_page(request: Request, visit: VisitDep) -> Response:
 def change_timezone(request: Request, visit: VisitDep, form: FormDep) -> Response:
     """Keep a new zone for the journal. Typed times are stored as instants, so this changes
     how they are shown and how times typed from now on are read, never when things happened."""
-    name = form.get("timezone").strip()
+    name = typed_zone(form.get("timezone"))
     with keeper(request).using(visit.session.row) as vault:
         if vault is None:
             return see_other("/journal?next=/journal/timezone")

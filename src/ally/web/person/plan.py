@@ -92,6 +92,7 @@ def _show(
         stamp = journal_stamp(state.vaults, row)
         cached = state.pages.get(row, _page_key(request, visit, interview, today, marks, stamp))
         if cached is not None:
+            state.fast.keep(request, visit, cached, stamp)
             return HTMLResponse(cached)
     statuses, case_open, clocks, read_at = _standing(request, visit, interview, marks)
     plan = plan_for(interview, today, clocks, tried_from_marks(statuses))
@@ -109,6 +110,7 @@ def _show(
         assert row is not None
         key = _page_key(request, visit, interview, today, marks, read_at)
         state.pages.put(row, key, bytes(page.body))
+        state.fast.keep(request, visit, bytes(page.body), read_at)
     return page
 
 

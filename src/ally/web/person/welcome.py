@@ -18,9 +18,13 @@ router = APIRouter()
 @router.get("/")
 def welcome(request: Request, visit: VisitDep) -> Response:
     """With camouflage on, a neutral first screen that does not say what this is."""
-    if web_state(request).settings.camouflage():
-        return render(request, visit, "person/neutral_home.html", neutral=True)
-    return render(request, visit, "person/welcome.html")
+    state = web_state(request)
+    if state.settings.camouflage():
+        page = render(request, visit, "person/neutral_home.html", neutral=True)
+    else:
+        page = render(request, visit, "person/welcome.html")
+    state.fast.keep(request, visit, bytes(page.body))  # a reload skips all this: fastpages
+    return page
 
 
 @router.get("/welcome")

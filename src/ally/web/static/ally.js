@@ -8,7 +8,8 @@
  * - Shows the Print button on the plan page; opens a folded plan step when a link leads to it
  *   and every step before printing.
  * - Shows how far an import is while its form is sent (the page itself waits for the result).
- * - Fills in the browser's time zone where a hosted page asks for it.
+ * - Fills in the browser's time zone where a hosted page asks for it, and shows times the
+ *   server could only write in UTC in the browser's zone.
  */
 (function () {
   "use strict";
@@ -275,5 +276,53 @@
     field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   } catch (ignored) {
     field.value = "";
+  }
+})();
+
+/* Times the server could only write in UTC (it knows no zone for this viewer: their journal
+ * is locked, or they have none) are rewritten in the browser's own zone, as every report
+ * writes times: "2026-08-03 21:52 (UTC-07:00)". The zone is read here and never sent.
+ * Without this script they stay in UTC, and the page says so. */
+(function () {
+  "use strict";
+  var times = document.querySelectorAll("time[data-local]");
+  if (!times.length) {
+    return;
+  }
+  function two(number) {
+    return (number < 10 ? "0" : "") + number;
+  }
+  function local(moment) {
+    var offset = -moment.getTimezoneOffset();
+    var sign = offset >= 0 ? "+" : "-";
+    var size = Math.abs(offset);
+    return moment.getFullYear() + "-" + two(moment.getMonth() + 1) + "-" + two(moment.getDate()) +
+      " " + two(moment.getHours()) + ":" + two(moment.getMinutes()) +
+      " (UTC" + sign + two(Math.floor(size / 60)) + ":" + two(size % 60) + ")";
+  }
+  var zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (ignored) {
+    zone = "";
+  }
+  if (!zone) {
+    return; // the page keeps UTC and says so
+  }
+  for (var i = 0; i < times.length; i += 1) {
+    var moment = new Date(times[i].getAttribute("datetime"));
+    if (!isNaN(moment.getTime())) {
+      times[i].textContent = local(moment);
+    }
+  }
+  var notes = document.querySelectorAll("[data-zone-note]");
+  for (var j = 0; j < notes.length; j += 1) {
+    var browser = notes[j].parentNode.querySelector("[data-zone-browser]");
+    var name = browser && browser.querySelector("[data-zone-name]");
+    if (browser && name) {
+      name.textContent = zone;
+      notes[j].hidden = true;
+      browser.hidden = false;
+    }
   }
 })();
