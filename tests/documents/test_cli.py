@@ -17,6 +17,7 @@ from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK, fill
 from tests.documents.test_abuse import server  # noqa: F401  (the stub RDAP server fixture)
 from tests.documents.test_report import pdf_text
+from tests.inprocess import run_ally
 
 ALLY = [sys.executable, "-m", "ally.cli.main"]
 ANSWERS = """\
@@ -58,9 +59,7 @@ def run(
         "COLUMNS": "200",
         **(env or {}),
     }
-    return subprocess.run(
-        [*ALLY, *args], cwd=home, env=environment, capture_output=True, text=True, check=False
-    )
+    return run_ally(*args, cwd=home, env=environment)  # in this process: tests/inprocess.py
 
 
 def vault_cli(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ally.evidence.index import MessageIndex, Shard
-from ally.evidence.reviewed import Reviewed
+from ally.model.message import Provenance
 
 PLATFORM_NAMES = {
     "whatsapp": "WhatsApp",
@@ -146,31 +146,52 @@ def chat_summaries(index: MessageIndex) -> list[ChatSummary]:
 def chat_messages(index: MessageIndex, chat_id: str, flagged_only: bool) -> list[dict[str, Any]]:
     """The messages of one conversation in time order, as a share holds them; with
     ``flagged_only`` only those flagged (and not set aside) or kept as evidence: no other
-    message's text leaves the journal."""
+    message's text leaves the journal. Each page is decrypted once, only if it holds one."""
     for key, ranks in index.conversation_ranks().items():
         if ChatSummary(key, 0, 0, None, None).id != chat_id:
             continue
-        chosen = [rank for rank in ranks if not flagged_only or _chosen(index, rank)]
-        items = (index.item(rank) for rank in chosen)
-        return [shared_message(item) for item in items if item is not None]
+        chosen = [index.position(r) for r in ranks if not flagged_only or _chosen(index, r)]
+        pages: dict[str, list[dict[str, Any]]] = {}
+        for shard, _ in chosen:
+            if shard.version_id not in pages:
+                pages[shard.version_id] = index.payloads(shard)
+        found = []
+        for shard, place in chosen:
+            stored = pages[shard.version_id]
+            wanted = shard.data["ids"][place]
+            payload = stored[place] if place < len(stored) else None
+            if payload is None or payload.get("id") != wanted:  # older pages: find it by id
+                payload = next((m for m in stored if m.get("id") == wanted), None)
+            if payload is not None:
+                found.append(shared_message(payload))
+        return found
     return []
 
 
-def shared_message(item: Reviewed) -> dict[str, Any]:
-    """One message as an advocate reads it: when, who, what, the detector's finding and
-    reason, the person's decision, and where it is in the export."""
-    message = item.message
+def shared_message(payload: dict[str, Any]) -> dict[str, Any]:
+    """One stored message as an advocate reads it: when, who, what, the detector's finding
+    and reason, the person's decision, and where it is in the export."""
+    detection = payload.get("detection") or {}
+    review = payload.get("review") or {}
+    scores = {str(k): float(v) for k, v in (detection.get("scores") or {}).items() if v}
+    provenance = payload.get("provenance") or {}
+    try:
+        where = Provenance(**provenance).where()
+    except TypeError:
+        where = ""
     return {
-        "id": item.entry_id,
-        "at": message.timestamp.isoformat(),
-        "sender": message.sender,
-        "text": message.text,
-        "system": message.system,
-        "deleted": message.deleted,
-        "attachments": [a.name for a in message.attachments],
-        "flagged": item.flagged,
-        "scores": item.scores,
-        "reasons": list(item.reasons),
-        "decision": item.decision,
-        "where": message.provenance.where(),
+        "id": payload.get("id"),
+        "at": payload.get("timestamp"),
+        "sender": str(payload.get("sender") or ""),
+        "text": str(payload.get("text") or ""),
+        "system": bool(payload.get("system")),
+        "deleted": bool(payload.get("deleted")),
+        "attachments": [
+            str(a.get("name", "")) for a in payload.get("attachments") or () if isinstance(a, dict)
+        ],
+        "flagged": bool(detection.get("flagged")),
+        "scores": scores,
+        "reasons": [str(r) for r in detection.get("reasons") or ()],
+        "decision": review.get("decision") if isinstance(review, dict) else None,
+        "where": where,
     }

@@ -212,6 +212,19 @@ class MessageIndex:
             ranks_of.sort()
         return found
 
+    def position(self, rank: int) -> tuple[Shard, int]:
+        """The page (shard) holding the message at ``rank``, and its place in that page."""
+        shard_no, place = self._order[rank]
+        return self.shards[shard_no], place
+
+    def payloads(self, shard: Shard) -> list[dict[str, Any]]:
+        """The stored message payloads of one page, in page order, read once and not kept
+        (for reading a whole chat without building a review item per message)."""
+        payload = self._store.entry(shard.version_id).payload or {}
+        if shard.kind == PAGE_KIND:
+            return page_messages(payload)
+        return [{**payload, "id": shard.root_id}]
+
     def decision(self, rank: int) -> str | None:
         """The person's review decision on the message at ``rank`` (None: not reviewed)."""
         return self._decision[rank]
