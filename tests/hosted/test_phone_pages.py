@@ -46,7 +46,10 @@ def test_quick_exit_signs_the_account_out(app: FastAPI, accounts: Accounts) -> N
     alice = sign_up(app, "alice")
     assert "Signed in as alice with Shelter North" in text_of(alice.open("/account").text)
     assert alice.get("/exit").status_code == 303
-    alice.open("/locked")
+    locked = alice.open("/locked")
+    words = text_of(locked.text)
+    assert "sign in again with your password" in words and "alice" not in words
+    assert 'action="/resume"' not in locked.text  # a save code needs the account: not here
     alice.post("/start-again", {})
     after = alice.get("/account")
     assert after.status_code == 303 and after.headers["location"] == "/account/sign-in"
