@@ -8,6 +8,9 @@ Run: .venv/bin/python benchmarks/detect.py --tweeteval PATH/TO/tweeteval/dataset
    *test* half, which the rules and the model were never tuned on, per-category precision and
    recall, the share of harassment without profanity that is flagged (target >= 0.9) and the
    share of benign messages with swearing that is flagged (target <= 10%), per language.
+   The same figures on the test half of the **fresh held-out set** (``fresh-en.tsv``,
+   ``fresh-es.tsv``): new wordings written after the rules, never trained on, whose dev half
+   alone guided changes (``--fresh-split dev`` reports that half, for development).
 2. **TweetEval** (the official *test* splits of "offensive" and "hate", only evaluated here,
    never trained on: see docs/detection.md for why): F1 of Ally and of the reference,
    alt-profanity-check, on the same tweets in the same run (target: Ally >= +10 points on each).
@@ -58,10 +61,11 @@ class Labelled:
         return not self.label.startswith("benign")
 
 
-def load_own(root: Path = OWN_SET) -> list[Labelled]:
+def load_own(root: Path = OWN_SET, prefix: str = "") -> list[Labelled]:
+    """Ally's set (``en.tsv``, ``es.tsv``) or, with ``prefix="fresh-"``, the held-out fresh set."""
     rows: list[Labelled] = []
     for language in ("en", "es"):
-        with (root / f"{language}.tsv").open(encoding="utf-8", newline="") as handle:
+        with (root / f"{prefix}{language}.tsv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
                 rows.append(
                     Labelled(
@@ -85,12 +89,14 @@ def share(flags: Sequence[bool]) -> str:
     return f"{sum(flags) / len(flags):.3f} ({sum(flags)}/{len(flags)})" if flags else "-"
 
 
-def report_own(detector: Detector, rows: list[Labelled]) -> dict[str, float]:
+def report_own(
+    detector: Detector, rows: list[Labelled], title: str = "Ally's set", split: str = "test"
+) -> dict[str, float]:
     """Per-category precision/recall and the two targets, on the test half."""
-    test = [row for row in rows if row.split == "test"]
+    test = [row for row in rows if row.split == split]
     found = [detector.assess(row.text) for row in test]
     print(
-        f"Ally's set, test half: {len(test)} messages "
+        f"{title}, {split} half: {len(test)} messages "
         f"({Counter(row.language for row in test)['en']} English, "
         f"{Counter(row.language for row in test)['es']} Spanish)"
     )
@@ -237,6 +243,12 @@ def main() -> None:
         default="test",
         help="TweetEval split to compare on (default test; use val while developing)",
     )
+    parser.add_argument(
+        "--fresh-split",
+        choices=("test", "dev"),
+        default="test",
+        help="half of the fresh set to report (default test; use dev while developing)",
+    )
     args = parser.parse_args()
 
     reference: Callable[[list[str]], list[bool]] | None = None
@@ -250,6 +262,13 @@ def main() -> None:
 
     rows = load_own()
     report_own(Detector(), rows)
+    print()
+    report_own(
+        Detector(),
+        load_own(prefix="fresh-"),
+        "Fresh held-out set (new wordings, fresh-en.tsv / fresh-es.tsv)",
+        args.fresh_split,
+    )
     if args.own_only:
         return
     print()

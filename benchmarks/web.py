@@ -6,7 +6,8 @@ Run: .venv/bin/python benchmarks/web.py [--seconds 5] [--connections 8] [--round
 The reference is a bare Starlette endpoint, served by the same uvicorn settings in the same run
 and returning a fixed page of the same size, so the ratio is the cost of what Ally does for a
 plan page (open and decrypt the session, run the plan engine, read step statuses, render the
-template, set the security headers), not of the machine. Load comes from wrk (Debian's wrk
+template, set the security headers; for a reload of an unchanged page, since issue 19's fourth
+round, only web/fastpages.py's checks and the headers), not of the machine. Load comes from wrk (Debian's wrk
 package) if installed, else from a bounded Python load generator. Every request goes to
 127.0.0.1, and each run stops by itself after --seconds.
 

@@ -11,6 +11,17 @@ three typical situations (``tests/web/browser_support.PHONE_SITUATIONS``, the sa
 screen and a few scrolls, and the whole page), the case page (with a journal) and the first
 letter page; then the journal's time-zone page and the incident form with its "after I
 complained" tick. Nothing is mocked.
+
+With ``--hosted postgresql://...`` (an empty scratch database; drop it afterwards) it serves
+the hosted mode instead: an organisation with open sign-up, its admin and an advocate (TOTP
+codes computed as an authenticator app would), and saves a person's sign-up, sign-in (and a
+failed one), account, activity and journal unlock pages, the advocate's sign-in with its
+code, case key and caseload (with the person's shared case), and the admin's pages:
+
+    createdb -h 127.0.0.1 -U postgres ally_phone
+    python scripts/phone_screenshots.py /tmp/ally-phone-hosted \
+        --hosted postgresql://postgres@127.0.0.1:5432/ally_phone
+    dropdb -h 127.0.0.1 -U postgres ally_phone
 """
 
 from __future__ import annotations
@@ -26,6 +37,8 @@ from typing import Any
 import uvicorn
 from playwright.sync_api import sync_playwright
 
+from ally.hosted import totp
+from ally.hosted.passwords import PasswordPolicy
 from ally.web import WebConfig, create_app
 
 sys.path.insert(0, str(Path(__file__).parents[1]))  # the situations are the phone test's
@@ -34,12 +47,16 @@ from tests.web.browser_support import PHONE_SITUATIONS, Situation, plan_as
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 PASSPHRASE = "copper window harbor seventeen"
+PASSWORD = "correct horse battery"
+CASE_KEY = "lantern orbit pepper quietly"
+QUICK = PasswordPolicy(time_cost=1, memory_kib=1024, parallelism=1)
+"""Cheap password hashing: these accounts live for a minute in a scratch database."""
 
 
 class Server:
     """Ally on loopback, in a background thread, on a temporary database and vault."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, hosted: str = "") -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -48,7 +65,14 @@ class Server:
             vault=str(folder / "vault"),
             quick_exit_url="about:blank",
         )
+        if hosted:
+            config = WebConfig(
+                database=hosted, hosted=True, passwords=QUICK, case_key_work_factor=12,
+                allowed_hosts=("127.0.0.1",), quick_exit_url="about:blank",
+                server_key_file=folder / "server.key",
+            )  # fmt: skip
         app = create_app(config)
+        self.app = app
         self.server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         )
@@ -126,22 +150,120 @@ def journal_pages(browser: Any, server: Server, out: Path) -> None:
     context.close()
 
 
-def main(out: Path) -> None:
+def load(target: Any) -> None:
+    """Click, and wait for the page it leads to."""
+    target.click()
+    target.page.wait_for_load_state()
+
+
+def sign_in(page: Any, server: Server, name: str, secret: str = "") -> None:
+    page.goto(server.url + "/account/sign-in?org=north")
+    page.get_by_label("Sign-in name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    if secret:
+        page.get_by_label("Code from your authenticator app").fill(
+            totp.code_at(secret, time.time())
+        )
+
+
+def hosted_person(browser: Any, server: Server, out: Path) -> Any:
+    """Sign-up, a failed sign-in, the account and activity pages, the journal (made, locked,
+    the unlock page) and a share with the advocate; returns the person's context, open."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="en-GB")
+    page = context.new_page()
+    page.goto(server.url + "/account/sign-up?org=north")
+    shoot(page, out, "hosted-sign-up")
+    page.get_by_label("Sign-in name").fill("sam")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    load(page.get_by_role("button", name="Create the account"))
+    open_journal(page, server)
+    page.wait_for_load_state()
+    page.goto(server.url + "/journal/new")
+    page.get_by_label("Date", exact=True).fill("2026-11-20")
+    page.get_by_label("What happened").fill("He waited at my car after work.")
+    load(page.get_by_role("button", name="Save to the journal"))
+    page.goto(server.url + "/share")
+    page.get_by_label("Everyone on the team").check()
+    page.locator("input[name=entry]").first.check()
+    load(page.get_by_role("button", name="Share", exact=True))
+    page.goto(server.url + "/account")
+    shoot(page, out, "hosted-account")
+    page.goto(server.url + "/account/activity")
+    shoot(page, out, "hosted-activity")
+    page.goto(server.url + "/journal")
+    load(page.get_by_role("button", name="Lock the journal"))
+    page.goto(server.url + "/journal")
+    shoot(page, out, "hosted-journal-unlock")
+    other = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="en-GB")
+    wrong = other.new_page()
+    sign_in(wrong, server, "sam")
+    wrong.get_by_label("Password").fill("not the password")
+    load(wrong.get_by_role("button", name="Sign in"))
+    shoot(wrong, out, "hosted-sign-in-failed")
+    other.close()
+    return context
+
+
+def hosted_pages(browser: Any, server: Server, out: Path) -> None:
+    """The hosted pages, as a person, an advocate and an admin see them on a phone."""
+    accounts = server.app.state.web.hosted.accounts
+    north = accounts.create_org("Shelter North", "north", open_signup=True)
+    admin = accounts.add_staff(north, "admin@north.example", "admin", PASSWORD)
+    ada = accounts.add_staff(north, "ada@north.example", "advocate", PASSWORD)
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, server, "ada@north.example", ada.totp_secret)
+    shoot(page, out, "hosted-advocate-sign-in")
+    load(page.get_by_role("button", name="Sign in"))
+    page.goto(server.url + "/advocate")
+    shoot(page, out, "hosted-advocate-key")
+    page.locator("input[name=passphrase]").fill(CASE_KEY)
+    page.locator("input[name=confirm]").fill(CASE_KEY)
+    load(page.locator("main button[type=submit]").first)
+    person = hosted_person(browser, server, out)
+    page.goto(server.url + "/advocate")
+    shoot(page, out, "hosted-caseload")
+    page.goto(server.url + "/account")
+    shoot(page, out, "hosted-advocate-account")
+    context.close()
+    person.close()
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, server, "admin@north.example", admin.totp_secret)
+    load(page.get_by_role("button", name="Sign in"))
+    for name, path in (("admin", "/admin"), ("admin-audit", "/admin/audit")):
+        page.goto(server.url + path)
+        shoot(page, out, f"hosted-{name}")
+        page.screenshot(path=str(out / f"hosted-{name}-full.png"), full_page=True)
+    context.close()
+
+
+def main(out: Path, hosted: str = "") -> None:
     out.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory() as folder,
-        Server(Path(folder)) as server,
+        Server(Path(folder), hosted) as server,
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
-        for situation in PHONE_SITUATIONS:
-            one_situation(browser, server, situation, out)
-        journal_pages(browser, server, out)
+        if hosted:
+            hosted_pages(browser, server, out)
+        else:
+            for situation in PHONE_SITUATIONS:
+                one_situation(browser, server, situation, out)
+            journal_pages(browser, server, out)
         browser.close()
     print(f"Screenshots in {out}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/ally-phone"))
+    arguments = sys.argv[1:]
+    database = ""
+    if "--hosted" in arguments:
+        at = arguments.index("--hosted")
+        database = arguments[at + 1]
+        del arguments[at : at + 2]
+    main(Path(arguments[0] if arguments else "/tmp/ally-phone"), database)

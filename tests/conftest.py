@@ -58,6 +58,17 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["ALLY_HOME"] = tempfile.mkdtemp(prefix="ally-test-home-")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow tests (browsers, crashes, the authorisation matrix) run first.
+
+    xdist hands out tests in this order. Collected by folder, the slowest ones came last
+    (tests/web's browser tests), so one worker was still running a 50-second test while the
+    other had nothing left to do. Started first, they share the workers while the many short
+    tests fill in around them. A stable sort: every worker sees the same order, as xdist needs.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not hasattr(session.config, "workerinput"):
         session.config.stash[_BEFORE] = untracked_files(ROOT)

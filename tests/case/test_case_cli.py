@@ -1,25 +1,22 @@
-"""`ally case` against a real vault on disk, through the real command line."""
+"""`ally case` against a real vault on disk, through the real command line (its entry point,
+run in this process by tests/inprocess.py)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.inprocess import run_ally
 
 PASSPHRASE = "correct horse battery staple twelve"
 
 
 def ally(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`ally ARGS` in ``cwd``; journals it makes are locked with scrypt's least work (every
+    command unlocks the journal; its strength is tested in tests/vault)."""
     env = dict(os.environ, ALLY_PASSPHRASE=PASSPHRASE, COLUMNS="200")
-    return subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        check=False,
-    )
+    return run_ally(*args, env=env, cwd=cwd, weak_journals=True)
 
 
 def start_case(tmp_path: Path, answers_text: str) -> tuple[str, Path]:

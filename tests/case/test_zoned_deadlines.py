@@ -13,10 +13,11 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from icalendar import Calendar
+
+from tests.inprocess import run_ally
 
 PASSPHRASE = "correct horse battery staple twelve"
 ANSWERS = (
@@ -27,15 +28,10 @@ ANSWERS = (
 
 
 def ally(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command line's entry point, in this process (tests/inprocess.py), under TZ=UTC;
+    the journal is locked with scrypt's least work (its strength is tested in tests/vault)."""
     env = dict(os.environ, ALLY_PASSPHRASE=PASSPHRASE, COLUMNS="200", TZ="UTC")
-    return subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        check=False,
-    )
+    return run_ally(*args, env=env, cwd=cwd, weak_journals=True)
 
 
 def add(vault: str, cwd: Path, name: str, entry: dict[str, object], *zone: str) -> None:

@@ -18,6 +18,7 @@ import pytest
 from ally import debug
 from ally.errors import AllyError
 from ally.vault import Vault
+from tests.inprocess import run_ally
 
 PASSPHRASE = "debug test passphrase"
 SECRET_TEXT = "Maria Lopez followed me to 12 Elm Street"
@@ -45,14 +46,7 @@ def damaged_home(tmp_path: Path) -> Path:
 def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ.update(ALLY_HOME=str(home), ALLY_PASSPHRASE=PASSPHRASE, **env)
-    return subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-        cwd=home.parent,
-    )
+    return run_ally(*args, env=environ, cwd=home.parent)  # in this process: tests/inprocess.py
 
 
 def test_without_debug_only_the_message(damaged_home: Path) -> None:

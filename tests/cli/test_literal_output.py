@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from ally.case.store import VaultCase
 from ally.model.case import AnswersEvent
 from ally.vault import Incident, IncidentTime, Vault
+from tests.inprocess import run_ally
 
 PASSPHRASE = "test passphrase for the vault"
 WEAK = 10
@@ -30,13 +30,7 @@ FILE_NAME = "photo[1] [bold]x[/bold].jpg"
 def ally(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ.update(ALLY_HOME=str(home), ALLY_PASSPHRASE=PASSPHRASE, COLUMNS="400")
-    return subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-    )
+    return run_ally(*args, env=environ)  # in this process: tests/inprocess.py
 
 
 @pytest.fixture

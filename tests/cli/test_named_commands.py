@@ -13,6 +13,7 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -105,9 +106,16 @@ def _is_group(command: Any) -> bool:
     return isinstance(getattr(command, "commands", None), dict)
 
 
+@cache
+def _root() -> Any:
+    """The click command tree of `ally`, built once (building it for each of the hundreds of
+    mentions took most of this file's time, at collection and in the tests)."""
+    return typer.main.get_command(app)
+
+
 def resolve(text: str) -> tuple[list[str], list[str]]:
     """The command path a mention names, and the problems found with it (empty when fine)."""
-    command: Any = typer.main.get_command(app)
+    command: Any = _root()
     path: list[str] = []
     problems: list[str] = []
     tokens = _tokens(text)

@@ -15,13 +15,15 @@ import pytest
 from ally.knowledge.schema import pack_json_schema
 from ally.knowledge.yamlfile import parse_yaml
 from ally.model.plan import plan_json_schema
+from tests.inprocess import run_ally
 
 SCHEMAS = Path(__file__).parents[2] / "src" / "ally" / "schemas"
 ALLY = [sys.executable, "-m", "ally.cli.main"]
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*ALLY, *args], capture_output=True, text=True, input=stdin, check=False)
+    """`ally ARGS` in this process (tests/inprocess.py); the pty tests below start a real one."""
+    return run_ally(*args, input=stdin)
 
 
 def write_answers(tmp_path: Path, text: str) -> Path:
@@ -102,10 +104,14 @@ def test_every_pack_yaml_validates_against_the_published_pack_schema() -> None:
     packs = Path(__file__).parents[2] / "src" / "ally" / "knowledge" / "packs"
     paths = sorted(packs.glob("*/*.yaml"))
     assert len(paths) >= 50 and len({path.parent.name for path in paths}) >= 10
+    # What jsonschema.validate does for each file, with the schema checked and compiled once.
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
     for path in paths:
         # Read as the loader does (YAML 1.2 booleans: `on` and `no` stay text).
         document = json.loads(json.dumps(parse_yaml(path.read_text()), default=str))
-        jsonschema.validate(document, schema)
+        validator.validate(document)
 
 
 @pytest.mark.parametrize(

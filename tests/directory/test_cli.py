@@ -1,4 +1,5 @@
-"""`ally directory import|export|search|validate`, run as a person would."""
+"""`ally directory import|export|search|validate`, run as a person would (the command line's
+entry point, in this process; one real process checks where files land)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from pathlib import Path
 
 from ally.storage.database import Database
 from tests.directory.conftest import EXAMPLES, PG_URL, make_organization, make_service
+from tests.inprocess import run_ally
 
 ALLY = [sys.executable, "-m", "ally.cli.main", "directory"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*ALLY, *args], capture_output=True, text=True, check=False)
+    """`ally directory ARGS`, in this process (tests/inprocess.py)."""
+    return run_ally(*ALLY[3:], *args)
 
 
 def test_validate_reports_valid_and_invalid(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from ally.vault import Vault
 from tests.documents.conftest import PASSPHRASE, WEAK, fill
 from tests.documents.test_abuse import server  # noqa: F401  (the stub RDAP server fixture)
 from tests.documents.test_report import pdf_text
+from tests.inprocess import run_ally
 
-ALLY = [sys.executable, "-m", "ally.cli.main"]
 ANSWERS = """\
 pack: gb
 today: 2026-11-25
@@ -58,9 +57,7 @@ def run(
         "COLUMNS": "200",
         **(env or {}),
     }
-    return subprocess.run(
-        [*ALLY, *args], cwd=home, env=environment, capture_output=True, text=True, check=False
-    )
+    return run_ally(*args, cwd=home, env=environment)  # in this process: tests/inprocess.py
 
 
 def vault_cli(
@@ -73,8 +70,8 @@ def vault_cli(
     stdin: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """`ally ARGS` on the vault at LOCATION in a bare environment: no TZ or COLUMNS of the
-    machine's unless given, so the output does not depend on who runs the tests, and the
-    sources under test (a worktree's PYTHONPATH), not whichever copy is installed."""
+    machine's unless given, so the output does not depend on who runs the tests; run in this
+    process (tests/inprocess.py), so it is the sources under test, not an installed copy."""
     env = {
         "ALLY_VAULT": str(location),
         "ALLY_PASSPHRASE": passphrase,
@@ -83,9 +80,7 @@ def vault_cli(
         **({"TZ": tz} if tz else {}),
         **({"COLUMNS": columns} if columns else {}),
     }
-    return subprocess.run(
-        [*ALLY, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False
-    )
+    return run_ally(*args, cwd=cwd, env=env, input=stdin)  # in this process: tests/inprocess.py
 
 
 def test_letter_to_stdout_keeps_advice_out(home: Path) -> None:

@@ -28,6 +28,7 @@ from ally.evidence.review import forget_message, mark, review_queue, search, sto
 from ally.model.message import Message, Provenance
 from ally.model.pages import MESSAGE_KIND, PAGE_KIND, page_messages
 from ally.vault import Vault, crypto
+from tests.inprocess import run_ally
 
 from .conftest import FIXTURES
 
@@ -150,13 +151,7 @@ def test_cli_import_review_search(tmp_path: Path) -> None:
     environ.update({"ALLY_PASSPHRASE": PASSPHRASE, "ALLY_VAULT": str(location), "COLUMNS": "200"})
 
     def ally(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "ally.cli.main", "evidence", *args],
-            capture_output=True,
-            text=True,
-            env=environ,
-            check=False,
-        )
+        return run_ally("evidence", *args, env=environ)  # in this process
 
     imported = ally("import", str(FIXTURES / "Gaming Club - Text - general [2].json"))
     assert imported.returncode == 0, imported.stderr

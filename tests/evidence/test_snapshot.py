@@ -9,7 +9,6 @@ import gzip
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from ally.evidence.snapshot.formats import javascript_date
 from ally.evidence.snapshot.pagetext import decode_html, page_text
 from ally.model.snapshot import SNAPSHOT_KIND, Snapshot
 from ally.vault import Vault
+from tests.inprocess import run_ally
 
 from .conftest import FIXTURES
 
@@ -261,8 +261,7 @@ def test_cli_snapshot(tmp_path: Path) -> None:
     environ.update({"ALLY_PASSPHRASE": PASSPHRASE, "ALLY_VAULT": str(location), "COLUMNS": "200"})
 
     def ally(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "ally.cli.main", "evidence", "snapshot", *args]
-        return subprocess.run(command, capture_output=True, text=True, env=environ, check=False)
+        return run_ally("evidence", "snapshot", *args, env=environ)  # in this process
 
     done = ally(str(SNAP / "forum-post.mhtml"), "--screenshot", str(SNAP / "screenshot.png"))
     assert done.returncode == 0, done.stderr

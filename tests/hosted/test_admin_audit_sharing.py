@@ -52,7 +52,8 @@ def test_reads_of_a_shared_case_show_in_the_persons_trail_and_as_counts_for_the_
     assert sign_in(person, PERSON) == 303
     trail = person.open("/account/activity").text
     rows = re.findall(
-        r"<tr><td><time[^>]*>([^<]+)</time></td><td>([^<]+)</td><td>([^<]+)</td></tr>", trail
+        r"<tr><td[^>]*><time[^>]*>([^<]+)</time></td><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td></tr>",
+        trail,
     )
     what_who = [(what, who) for _, what, who in rows]
     assert what_who[:3] == [("Signed in", "You"), ("Shared case read", "ada@n.example"),
@@ -72,7 +73,8 @@ def test_reads_of_a_shared_case_show_in_the_persons_trail_and_as_counts_for_the_
     log = staff.open("/admin/audit").text
     assert "Shared case read" in log and "ada@n.example" in log and "A person (ref." in log
     cells = re.findall(
-        r"<tr><td><time[^>]*>[^<]+</time></td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]*)</td></tr>",
+        r"<tr><td[^>]*><time[^>]*>[^<]+</time></td><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td>"
+        r"<td[^>]*>([^<]*)</td></tr>",
         log,
     )
     read = next(row for row in cells if row[0] == "Shared case read")

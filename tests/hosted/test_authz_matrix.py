@@ -52,7 +52,7 @@ CASE_KEY = "copper kettle winter sparrow"
 SHARED_WITH = "advocate shared-with"
 SAMPLES = {
     "number": "1", "attachment_id": "", "draft_id": "0" * 32, "pack_id": "us",
-    "job_id": "0" * 16, "case_id": "", "share_id": "", "file_id": "",
+    "job_id": "0" * 16, "case_id": "", "share_id": "", "file_id": "", "chat_id": "0" * 16,
 }  # fmt: skip
 """A value for every path parameter; a new parameter name fails the test until it has one."""
 LAST = ("/account/sign-out", "/account/sessions/end", "/exit", "/start-again")

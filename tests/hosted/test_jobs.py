@@ -23,8 +23,10 @@ from starlette.testclient import TestClient
 
 from ally.evidence.review import stored_messages
 from ally.hosted.accounts import Accounts, vault_location
+from ally.hosted.jobs import JobStore
 from ally.hosted.store import HostedStore
 from ally.vault import Vault
+from ally.vault.crypto import Identity
 from tests.hosted.conftest import FAST, Clock
 from tests.hosted.test_web import JOURNAL_A, create_journal, hosted_app, sign_up
 from tests.web.conftest import Browser
@@ -250,6 +252,39 @@ def test_a_job_whose_workers_all_died_waits_for_the_next_unlock(
     wait_until("the new worker to finish it", lambda: job_row(pg_url, job)["state"] == "done")
     texts = message_texts(pg_url, "alice")
     assert len(texts) == count and len(set(texts)) == count
+
+
+def plain(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_job_whose_helper_stopped_says_so_instead_of_a_frozen_count(
+    app: FastAPI, pg_url: str
+) -> None:
+    """Between a worker's death and another worker's retry the count stands still; the page
+    says the helper stopped and the import will start again, not "200 of 60,000"."""
+    person = sign_up(app, "alice")
+    create_journal(person, JOURNAL_A)
+    job = upload(person, chat(50))
+    store = JobStore(pg_url)
+    alive = "a1a1a1a1a1a1a1a1"
+    store.register_worker(alive, Identity.generate().recipient, stale_after=600)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE queue_jobs SET state = 'running', worker = %s, done = 20, total = 50"
+            " WHERE id = %s",
+            ("deaddeaddeaddead", job),  # a worker that is not (or no longer) alive
+        )
+    stopped = plain(person.open(f"/jobs/{job}").text)
+    assert "The helper working on this stopped part-way" in stopped
+    assert "start it again from the beginning" in stopped and "Nothing was half-added" in stopped
+    assert "20 of 50 read so far" not in stopped
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("UPDATE queue_jobs SET worker = %s WHERE id = %s", (alive, job))
+    running = plain(person.open(f"/jobs/{job}").text)
+    assert "20 of 50 read so far" in running and "stopped part-way" not in running
+    store.retire(alive)
+    store.close()
 
 
 def test_a_report_is_made_by_a_worker_and_read_only_with_the_journal(

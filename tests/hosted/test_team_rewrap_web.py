@@ -59,7 +59,8 @@ def join(world: World, name: str) -> Browser:
 def activity(who: Browser) -> list[tuple[str, str]]:
     page = who.open("/account/activity").text
     rows = re.findall(
-        r"<tr><td><time[^>]*>[^<]+</time></td><td>([^<]+)</td><td>([^<]+)</td></tr>", page
+        r"<tr><td[^>]*><time[^>]*>[^<]+</time></td><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td></tr>",
+        page,
     )
     return [(what, whom) for what, whom in rows]
 

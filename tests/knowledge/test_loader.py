@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from hypothesis import strategies as st
 
 from ally.errors import PackNotFoundError, PackValidationError
 from ally.knowledge.loader import builtin_pack_ids, load_folder, load_pack, validate_folder
+from tests.inprocess import run_ally
 
 MINIMAL = """\
 id: {id}
@@ -271,27 +270,10 @@ def test_any_corruption_of_a_pack_is_reported_never_crashes(
 
 def test_cli_validate_reports_problems_without_traceback(tmp_path: Path) -> None:
     folder = make_pack(tmp_path, text=_mutated("    phase: report\n", "    phase: reprot\n"))
-    result = subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", "packs", "validate", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_ally("packs", "validate", str(folder))  # in this process
     assert result.returncode == 1
     assert "pack.yaml:31: steps.0.phase" in result.stderr
     assert "Traceback" not in result.stderr
-    ok = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ally.cli.main",
-            "packs",
-            "validate",
-            str(make_pack(tmp_path, "good")),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    ok = run_ally("packs", "validate", str(make_pack(tmp_path, "good")))
     assert ok.returncode == 0, ok.stderr
     assert "good: OK" in ok.stdout

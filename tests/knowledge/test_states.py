@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from ally.knowledge.schema import Pack
 from ally.knowledge.statefiles import stale_files
 from ally.knowledge.statetables import TABLES, StateRows, load_tables
 from ally.model.plan import Plan
+from tests.inprocess import run_ally
 
 TODAY = dt.date(2026, 11, 25)
 LAST_INCIDENT = dt.date(2026, 3, 2)  # a Monday
@@ -257,13 +256,8 @@ def test_golden_state_plans(state_id: str) -> None:
 def test_packs_list_shows_every_pack_sorted_by_name() -> None:
     """`ally packs list` as a person reads it: every pack once, alphabetical by name, so
     "United States - Alabama" comes before "United States - Alaska" (ids would swap them)."""
-    listed = subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", "packs", "list"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    listed = run_ally("packs", "list", env={**os.environ, "COLUMNS": "200"})  # in this process
+    listed.check_returncode()
     rows = [line.split("│") for line in listed.stdout.splitlines() if line.startswith("│")]
     ids = [row[1].strip() for row in rows]
     names = [row[2].strip() for row in rows]

@@ -4,8 +4,6 @@ left in its plans and warns about sources from another country (issue 15, item 4
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from ally.knowledge.loader import (
     validate_folder,
 )
 from ally.knowledge.tailoring import pack_place, source_place
+from tests.inprocess import run_ally
 
 PACKS = Path(__file__).resolve().parents[2] / "src" / "ally" / "knowledge" / "packs"
 
@@ -75,12 +74,7 @@ def test_a_foreign_source_is_a_warning_not_a_failure(tmp_path: Path) -> None:
         "notices.limited-recourse.sources.1" in line and "about AU, not IE" in line
         for line in warnings
     ), warnings
-    result = subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", "packs", "validate", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_ally("packs", "validate", str(folder))  # in this process: tests/inprocess.py
     assert result.returncode == 0, result.stderr
     assert "warning:" in result.stderr and "esafety-evidence-first" in result.stderr
 

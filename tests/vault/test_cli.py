@@ -1,4 +1,6 @@
-"""`ally vault ...` end to end, as a person or a script would run it (real processes)."""
+"""`ally vault ...` end to end, as a person or a script would run it: the command line's entry
+point with its arguments, environment and standard input (in this process, tests/inprocess.py);
+real processes where one matters (a terminal, a passphrase file descriptor)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pexpect
 import pytest
 
 from ally.vault import Identity, Vault
+from tests.inprocess import run_ally
 
 from .conftest import PASSPHRASE, WEAK
 
@@ -37,9 +40,7 @@ def run(
     environ.update({"ALLY_HOME": str(home), **env})
     if passphrase is not None:
         environ["ALLY_PASSPHRASE"] = passphrase
-    return subprocess.run(
-        [*ALLY, *args], capture_output=True, text=True, input=stdin, env=environ, check=False
-    )
+    return run_ally(*ALLY[3:], *args, env=environ, input=stdin)  # in this process
 
 
 def test_journal_round_trip_through_the_cli(home: Path, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import io
 import os
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from ally.documents.report_docx import render_docx
 from ally.documents.report_html import render_html
 from ally.documents.report_md import render_markdown
 from ally.vault import Vault
+from tests.inprocess import run_ally
 
 from .conftest import PASSPHRASE, WEAK
 from .test_cli import run
@@ -100,6 +100,6 @@ def test_cli_report_checks_the_codes_against_the_journal(tmp_path: Path) -> None
 def _report(home: Path, out: Path, code: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ.update({"ALLY_HOME": str(home), "ALLY_PASSPHRASE": PASSPHRASE})
-    command = [sys.executable, "-m", "ally.cli.main", "report", "--out", str(out), "--notes"]
+    command = ["report", "--out", str(out), "--notes"]
     command += ["--code", code, "--code", "1-AAAA-AAAA-AAAA-AAAA"]
-    return subprocess.run(command, capture_output=True, text=True, env=environ, check=False)
+    return run_ally(*command, env=environ)  # in this process: tests/inprocess.py

@@ -8,7 +8,6 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from ally.vault import (
     agefmt,
     crypto,
 )
+from tests.inprocess import run_ally
 from tests.vault.conftest import PASSPHRASE, WEAK
 
 LEGACY = Path(__file__).parents[1] / "fixtures" / "vaults" / "unusable-share"
@@ -140,14 +140,7 @@ def test_the_unusable_keys_can_be_unshared_by_their_text(tmp_path: Path) -> None
 def cli(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ.update(ALLY_HOME=str(home), ALLY_PASSPHRASE=LEGACY_PASSPHRASE)
-    return subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", "vault", *args],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-        input=stdin,
-    )
+    return run_ally("vault", *args, env=environ, input=stdin)  # in this process
 
 
 def test_the_cli_warns_lists_and_unshares(tmp_path: Path) -> None:

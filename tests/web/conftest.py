@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from ally.web import WebConfig, create_app
+from tests.inprocess import weakly_locked_journals
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -134,12 +135,18 @@ JOURNAL_PASSPHRASE = "lantern orbit pepper quietly"
 
 @pytest.fixture
 def journal(browser: Browser) -> Browser:
-    """A browser with a freshly created, unlocked journal."""
+    """A browser with a freshly created, unlocked journal.
+
+    Locked with scrypt's least work (tests/inprocess.py: the form and the app run unchanged,
+    only Vault.create's default work factor is lowered while it is made), so the test's own
+    unlocks cost milliseconds, not 1.7 s each; tests about the passphrase's strength make
+    their journals themselves."""
     page = browser.open("/journal")
     assert "Start your journal" in page.text
-    created = browser.submit(
-        "/journal/create", {"passphrase": JOURNAL_PASSPHRASE, "confirm": JOURNAL_PASSPHRASE}
-    )
+    with weakly_locked_journals():
+        created = browser.submit(
+            "/journal/create", {"passphrase": JOURNAL_PASSPHRASE, "confirm": JOURNAL_PASSPHRASE}
+        )
     assert "Your journal" in created.text, created.text[:300]
     return browser
 

@@ -229,6 +229,40 @@ class MessageIndex:
             ranks = self._queues[include_reviewed] = flagged + [r for r in pending if not flag[r]]
         return Found(self, ranks, None)
 
+    def conversation_ranks(self) -> dict[str, list[int]]:
+        """Each conversation's messages (``platform\x1fname`` -> ranks, in time order), from
+        the index alone: what the share page lists one chat per line from."""
+        self.refresh()
+        found: dict[str, list[int]] = {}
+        for shard_no, shard in enumerate(self.shards):
+            names, ranks = shard.data["conversations"], self._rank[shard_no]
+            for place, number in enumerate(shard.data["c"]):
+                found.setdefault(names[number], []).append(ranks[place])
+        for ranks_of in found.values():
+            ranks_of.sort()
+        return found
+
+    def position(self, rank: int) -> tuple[Shard, int]:
+        """The page (shard) holding the message at ``rank``, and its place in that page."""
+        shard_no, place = self._order[rank]
+        return self.shards[shard_no], place
+
+    def payloads(self, shard: Shard) -> list[dict[str, Any]]:
+        """The stored message payloads of one page, in page order, read once and not kept
+        (for reading a whole chat without building a review item per message)."""
+        payload = self._store.entry(shard.version_id).payload or {}
+        if shard.kind == PAGE_KIND:
+            return page_messages(payload)
+        return [{**payload, "id": shard.root_id}]
+
+    def decision(self, rank: int) -> str | None:
+        """The person's review decision on the message at ``rank`` (None: not reviewed)."""
+        return self._decision[rank]
+
+    def time(self, rank: int) -> float:
+        """The time of the message at ``rank`` (POSIX seconds; 0.0 when it had none)."""
+        return self._times[rank]
+
     def find_id(self, prefix: str) -> tuple[Shard, int] | None:
         """The shard and place of the message whose id starts with ``prefix`` (4+ characters)."""
         self.refresh()

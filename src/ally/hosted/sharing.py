@@ -27,6 +27,7 @@ anyone else.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import time
@@ -152,6 +153,29 @@ class ShareContent:
     timezone: str | None = None
     """The journal's zone (America/Los_Angeles), sealed with each entry: the advocate reads
     the times as the person typed them, with the plan shared or not."""
+    chats: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    """Imported chats: each one's summary (``ChatSummary.as_shared``) and its messages
+    (``chat_messages``), sealed as one small summary and pages of ``CHAT_PAGE`` messages."""
+
+
+@dataclass(frozen=True)
+class SharedChat:
+    """A shared chat's summary as its advocate reads it (no message: those are read a page
+    at a time, ``Sharing.read_chat_page``)."""
+
+    id: str
+    summary: dict[str, Any]
+    timezone: str | None
+
+    def days(self, zone: dt.tzinfo) -> tuple[dt.date, dt.date] | None:
+        """The chat's first and last day, in ``zone`` (the person's)."""
+        first, last = (
+            shared_moment(self.summary.get("first")),
+            shared_moment(self.summary.get("last")),
+        )
+        if first is None or last is None:
+            return None
+        return first.astimezone(zone).date(), last.astimezone(zone).date()
 
 
 @dataclass(frozen=True)
@@ -175,6 +199,7 @@ class SharedCase:
     timezone: str | None = None
     """The person's zone, from the newest entry shared with it (or the plan); None when
     only older shares, made before the zone travelled with entries, hold it."""
+    chats: list[SharedChat] = field(default_factory=list)
 
 
 class Sharing:
@@ -291,6 +316,8 @@ class Sharing:
         for entry in content.entries:
             body = _entry_body(entry, content.timezone)
             items.append(("entry", entry.root_id, crypto.seal(body, recipients)))
+        for summary, messages in content.chats:
+            items.extend(_chat_items(summary, messages, content.timezone, recipients))
         for attachment, data in content.files:
             if len(data) > MAX_FILE_BYTES:
                 continue
@@ -524,13 +551,15 @@ class Sharing:
         return [s for s in found if s is not None]
 
     def counts(self, person: Account, share_id: str) -> dict[str, int]:
-        """How many entries and files a share of this person holds (nothing decrypted)."""
+        """How many entries, chats and files a share of this person holds (nothing
+        decrypted; a chat's pages of messages are not counted as entries)."""
         with self.store.transaction() as db:
             rows = db.query(
-                "SELECT i.kind, COUNT(*) FROM hosted_share_items i"
-                " JOIN hosted_shares s ON s.id = i.share"
-                " WHERE s.id = ? AND s.person = ? GROUP BY i.kind",
-                (share_id, person.id),
+                "SELECT CASE WHEN i.ref LIKE ? THEN 'chat'"
+                " WHEN i.ref LIKE ? THEN 'chatpage' ELSE i.kind END, COUNT(*)"
+                " FROM hosted_share_items i JOIN hosted_shares s ON s.id = i.share"
+                " WHERE s.id = ? AND s.person = ? GROUP BY 1",
+                ("chat:%", "chatpage:%", share_id, person.id),
             )
         return {str(r[0]): int(r[1]) for r in rows}
 
@@ -580,28 +609,55 @@ class Sharing:
         self._record(advocate, info, kind)
         wanted = ("case", "entry") if entries else ("case",)
         marks = ", ".join("?" for _ in wanted)
-        with self.store.transaction() as db:
+        with self.store.transaction() as db:  # a chat's pages: read_chat_page, one at a time
             rows = db.query(
-                f"SELECT kind, sealed FROM hosted_share_items WHERE share = ? AND kind IN ({marks})"
-                " ORDER BY id",
-                (share_id, *wanted),
+                f"SELECT kind, ref, sealed FROM hosted_share_items WHERE share = ?"
+                f" AND kind IN ({marks}) AND ref NOT LIKE ? ORDER BY id",
+                (share_id, *wanted, "chatpage:%"),
             )
         case: dict[str, Any] | None = None
         shared: list[tuple[Entry, str | None]] = []
-        for kind_of, sealed in rows:
+        chats: list[SharedChat] = []
+        for kind_of, ref, sealed in rows:
             body = crypto.open_sealed(bytes(sealed), identity)
             if kind_of == "case":
                 case = json.loads(body)
+            elif str(ref).startswith("chat:"):
+                chats.append(_read_chat(body))
             else:
                 shared.append(_read_entry(body))
         shared.sort(key=lambda pair: pair[0].seq)
-        zones = [zone for _, zone in shared if zone]
+        chats.sort(key=lambda chat: str(chat.summary.get("title", "")))
+        zones = [zone for _, zone in shared if zone] + [c.timezone for c in chats if c.timezone]
         planned = case.get("timezone") if case else None
         zone = zones[-1] if zones else planned if isinstance(planned, str) and planned else None
         read = [entry for entry, _ in shared]
         files = {a.id: a for e in read for a in e.attachments}
         notes = self._notes(share_id, identity) if entries else []
-        return SharedCase(info, case, read, files, notes, zone)
+        return SharedCase(info, case, read, files, notes, zone, chats)
+
+    def read_chat_page(
+        self, advocate: Account, identity: Identity, share_id: str, chat_id: str, page: int
+    ) -> tuple[ShareInfo, SharedChat, list[dict[str, Any]]]:
+        """A shared chat's summary and one page (from 1) of its messages, decrypted alone: a
+        chat of 90,000 messages is never opened whole. The read is recorded first;
+        NotSharedError for anyone it is not shared with, and for a page that is not there."""
+        info = self._readable(advocate, share_id)
+        with self.store.transaction() as db:
+            rows = db.query(
+                "SELECT ref, sealed FROM hosted_share_items WHERE share = ? AND kind = 'entry'"
+                " AND ref IN (?, ?)",
+                (share_id, f"chat:{chat_id}", _page_ref(chat_id, page)),
+            )
+        found = {str(ref): bytes(sealed) for ref, sealed in rows}
+        if len(found) != 2:
+            raise NotSharedError()
+        self._record(advocate, info, "shared-case-read")
+        chat = _read_chat(crypto.open_sealed(found[f"chat:{chat_id}"], identity))
+        body = json.loads(crypto.open_sealed(found[_page_ref(chat_id, page)], identity))
+        messages = body.get("messages") if isinstance(body, dict) else None
+        listed = messages if isinstance(messages, list) else []
+        return info, chat, [m for m in listed if isinstance(m, dict)]
 
     def read_file(
         self, advocate: Account, identity: Identity, share_id: str, attachment_id: str
@@ -734,6 +790,54 @@ def _read_entry(body: bytes) -> tuple[Entry, str | None]:
         zone = found.get("timezone")
         return Entry.model_validate(found["entry"]), zone if isinstance(zone, str) else None
     return Entry.model_validate(found), None
+
+
+CHAT_PAGE = 200
+"""Messages in one sealed page of a shared chat: what an advocate's page shows at once."""
+PAGE_FORMAT = "ally-shared-messages/1"
+
+
+def _page_ref(chat_id: str, page: int) -> str:
+    return f"chatpage:{chat_id}:{page:06d}"
+
+
+def _chat_items(
+    summary: dict[str, Any],
+    messages: list[dict[str, Any]],
+    timezone: str | None,
+    recipients: Sequence[Recipient],
+) -> list[tuple[str, str, bytes]]:
+    """A chat as age files: its summary (``chat:<id>``, read with the case) and its messages
+    in pages of ``CHAT_PAGE`` (``chatpage:<id>:<n>``, each read alone when shown)."""
+    chat_id = str(summary["id"])
+    pages = [messages[at : at + CHAT_PAGE] for at in range(0, len(messages), CHAT_PAGE)]
+    head = {**summary, "timezone": timezone, "shared": len(messages), "pages": len(pages)}
+    items = [("entry", f"chat:{chat_id}", crypto.seal(_json(head), recipients))]
+    for number, page in enumerate(pages, 1):
+        body = _json({"format": PAGE_FORMAT, "messages": page})
+        items.append(("entry", _page_ref(chat_id, number), crypto.seal(body, recipients)))
+    return items
+
+
+def _json(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+
+
+def shared_moment(value: Any) -> dt.datetime | None:
+    """A time the share holds (ISO text; UTC if it has no offset), None if there is none."""
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def _read_chat(body: bytes) -> SharedChat:
+    found = json.loads(body)
+    zone = found.get("timezone")
+    return SharedChat(str(found.get("id", "")), found, zone if isinstance(zone, str) else None)
 
 
 def _lock(db: Database, share_id: str) -> None:

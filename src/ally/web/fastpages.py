@@ -45,7 +45,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import anyio.to_thread
 from starlette.requests import Request, cookie_parser
@@ -53,11 +53,39 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ally.web import sealing
-from ally.web.sessions import COOKIE, LEFT_COOKIE
+from ally.web.sessions import COOKIE, LEFT_COOKIE, WebSession
 
 if TYPE_CHECKING:
-    from ally.web.pages import Visit
-    from ally.web.state import WebState
+    from ally.web.config import WebConfig
+    from ally.web.storage import WebStorage
+    from ally.web.vaults import VaultKeeper
+
+
+class WebState(Protocol):
+    """What this module reads of the app's ``ally.web.state.WebState`` (which holds a
+    :class:`FastPages`, so it is named by shape here rather than imported back)."""
+
+    @property
+    def config(self) -> WebConfig: ...
+    @property
+    def storage(self) -> WebStorage: ...
+    @property
+    def vaults(self) -> VaultKeeper | None: ...
+    @property
+    def hosted(self) -> object | None: ...
+    @property
+    def gate(self) -> object | None: ...
+    @property
+    def fast(self) -> FastPages: ...
+
+
+class ShownVisit(Protocol):
+    """What :meth:`FastPages.keep` reads of a page's ``Visit`` (``ally.web.pages``, which
+    imports this module's users: named by shape here, so no import goes round in a circle)."""
+
+    session: WebSession
+    cookies: dict[str, str | None]
+
 
 PATHS = frozenset({"/", "/plan"})
 """The pages answered here: the first screen and the plan, the two pages people reload."""
@@ -94,7 +122,7 @@ class FastPages:
         self._entries: OrderedDict[tuple[str, str, bytes], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keep(self, request: Request, visit: Visit, body: bytes, journal: str = ANY) -> None:
+    def keep(self, request: Request, visit: ShownVisit, body: bytes, journal: str = ANY) -> None:
         """Remember the page the ordinary path is about to send, if it can be answered again.
 
         ``journal`` is the journal's stamp the page was made with (``tracking.journal_stamp``),

@@ -46,6 +46,13 @@ from ally.evidence.detect.model import (
     LinearModel,
     features,
 )
+from ally.evidence.detect.plans import (
+    ARRANGEMENT_WORDS,
+    PLAN_WORDS,
+    arranged_visit,
+    only_presence,
+    without_plans,
+)
 from ally.evidence.detect.rules import (
     DAMPENED_BY_FRIENDLINESS,
     DAMPENED_BY_SERVICE,
@@ -212,6 +219,8 @@ NOTHING_STRONG = Assessment(NOTHING_FOUND, True)
 """The assessments of messages in which nothing was found (shared: assessments are immutable)."""
 INDEX = {category: index for index, category in enumerate(CATEGORIES)}
 NO_DAMPING: frozenset[str] = frozenset()
+PRESENCE_CATEGORIES = ("threat", "stalking")
+"""Categories whose turning-up rules an arranged visit lowers (``plans.arranged_visit``)."""
 
 
 class Detector:
@@ -299,6 +308,13 @@ class Detector:
         dampened = DAMPENED_BY_FRIENDLINESS if friendly else NO_DAMPING
         if hits and not SERVICE_WORDS.isdisjoint(words) and SERVICE_CONTEXT.search(normalised):
             dampened = dampened | DAMPENED_BY_SERVICE
+        if not ARRANGEMENT_WORDS.isdisjoint(words) and arranged_visit(normalised):
+            # A friend arranging a visit ("I'm coming over after work"): turning-up rules only.
+            dampened = dampened | frozenset(
+                category
+                for category in PRESENCE_CATEGORIES
+                if only_presence(hits.get(category, ()))
+            )
         conditional = (
             not CONDITION_WORDS.isdisjoint(words) and CONDITION.search(normalised) is not None
         )
@@ -330,6 +346,11 @@ class Detector:
                     # what that category is about (a group for an identity attack, harm for a
                     # threat).
                     learned[category] = FLAG_LINE - 0.05
+            if (
+                not PLAN_WORDS.isdisjoint(tokens)
+                and max(learned.values(), default=0.0) >= COMBINE_FROM
+            ):
+                self._discount_plans(text, hits, learned, strong, friendly, conditional)
         if not hits and not learned:
             return NOTHING_STRONG if strong else NOTHING_ASSESSED
         findings = list(NOTHING_FOUND)
@@ -344,6 +365,33 @@ class Detector:
                     category, found or (), guess or 0.0, category in dampened
                 )
         return Assessment(tuple(findings), strong)
+
+    def _discount_plans(
+        self,
+        text: str,
+        hits: dict[str, list[tuple[float, str]]],
+        learned: dict[str, float],
+        strong: bool,
+        friendly: bool,
+        conditional: bool,
+    ) -> None:
+        """A plan to meet ("see you at the station") is no evidence: for each category no rule
+        found, keep the model's score of the message without its plans if that is lower."""
+        assert self.model is not None
+        rest = without_plans(normalise(text))
+        if rest is None:
+            return
+        tokens = TOKEN.findall(rest)
+        again: dict[str, float] = {}
+        if tokens:
+            again = self.model.calibrate(
+                self.model.linear(
+                    tokens, not SECOND_PERSON.isdisjoint(tokens), strong, friendly, conditional
+                )
+            )
+        for category, score in learned.items():
+            if category not in hits:
+                learned[category] = min(score, again.get(category, 0.0))
 
     def assess_many(self, texts: Iterable[str]) -> Iterator[Assessment]:
         """Assess a batch; identical texts (``ok``, ``lol``, a repeated threat) are scored once."""

@@ -24,13 +24,23 @@ STREET = re.compile(
 )
 PLATE = re.compile(
     r"\b[A-Z]{2}\d{2} ?[A-Z]{3}\b"  # UK
-    r"|\b\d{4} ?[B-DF-HJ-NP-TV-Z]{3}\b",  # Spain
+    r"|\b\d{4} ?[B-DF-HJ-NP-TV-Z]{3}\b"  # Spain
+    r"|\b\d[A-Z]{3} ?\d{3}\b",  # California (7ABC123)
     re.IGNORECASE,
 )
+YOUR_VEHICLE = re.compile(
+    r"\b(?:(?:your|ur) (?:\w+ ){0,2}?(?:car|van|bike|motorbike|motorcycle|truck|(?:number )?plate|reg|"
+    r"registration)|(?:number )?plate|reg|registration|i(?:'|’)?ll remember|i (?:have|got|know) "
+    r"(?:your|ur)|tu (?:coche|moto|furgoneta|matricula)|matricula|matrícula)\b",
+    re.IGNORECASE,
+)
+"""A number plate said to be the reader's ("your car", "your plate") or written down and kept
+("Plate 7ABC123. I'll remember it"): someone telling a person they know their car."""
 OWN_DETAIL = re.compile(
     r"\b(?:my (?:address|number|phone|email|new address)|call me|text me|reach (?:me|us|the office)|"
     r"mi (?:direccion|dirección|numero|número)|llamame|llámame|your (?:uber|taxi|driver|cabify|order)|"
-    r"tu (?:cabify|uber|taxi|pedido)|parking permit|office on)\b",
+    r"tu (?:cabify|uber|taxi|pedido)|parking permit|office on|my (?:car|van|reg|plate|new car)|"
+    r"mi (?:coche|matricula|matrícula))\b",
     re.IGNORECASE,
 )
 HAS_DIGIT = re.compile(r"\d")
@@ -48,11 +58,14 @@ def personal_details(text: str) -> list[tuple[float, str]]:
         found.append("contains a phone number")
     if "@" in text and EMAIL.search(text):
         found.append("contains an email address")
-    if has_digit and PLATE.search(text):
+    plate = has_digit and PLATE.search(text) is not None
+    if plate:
         found.append("contains a car number plate")
     if not found:
         return []
     own = OWN_DETAIL.search(text) is not None
+    if plate and not own and YOUR_VEHICLE.search(text):
+        return [(0.7, "knows your car's number plate"), *((0.35, r) for r in found[:-1])]
     weight = 0.15 if own else 0.35
     if len(found) > 1 and not own:
         weight = 0.45

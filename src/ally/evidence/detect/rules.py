@@ -257,6 +257,31 @@ FAMILY = (
     r"parents|family|wife|husband|girlfriend|boyfriend|baby|babies|gran|grandma|nan|nana|"
     r"grandad|grandpa|dog|cat|pets?|little (?:sister|brother|one|girl|boy))"
 )
+WEEKDAY = r"(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?)"
+FAMILY_WORDS = (
+    "kid kids children child son sons daughter daughters sister brother mum mom mam mother dad "
+    "father parents family wife husband girlfriend boyfriend baby babies gran grandma nan nana "
+    "grandad grandpa dog cat pet pets little"
+)
+"""A word of ``FAMILY``: the routine rules start from a family member, so they need one."""
+WEEKDAY_WORDS = "monday tuesday wednesday thursday friday saturday sunday " + " ".join(
+    day + "s"
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)
+HOUR = (
+    r"(?:\d{1,2}(?::\d\d)?(?: ?(?:am|pm))?|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|noon|midnight)"
+)
+HOUR_WORDS = "one two three four five six seven eight nine ten eleven twelve noon midnight"
+FAMILIA = (
+    r"(?:hij[oa]s?|nin[oa]s?|madre|padre|mama|papa|padres|familia|mujer|marido|espos[oa]|"
+    r"herman[oa]s?|abuel[oa]s?|novi[oa]|perr[oa]|gat[oa]|bebe|pequen[oa])"
+)
+PROPERTY = (
+    r"(?:car|cars|house|home|flat|windows?|shop|garden|tyres|tires|brakes|door|fence|van|bike|"
+    r"horse|dog|cat|pets?|roses|place|business|glass|garage|shed)"
+)
+"""What a veiled threat names besides people: the reader's home, car, shop, garden and pets."""
 VIOLENT = (
     r"(?:kill|murder|hurt|stab|shoot|strangle|choke|rape|burn|beat (?:you|u|her|him) up|"
     r"beat the|punch|slap|batter|bash|knife|torch|drown|slit|maim|smash|break)"
@@ -356,7 +381,8 @@ THREATS: tuple[Rule, ...] = (
         "warns that something will happen to you",
         "regret sorry pay see happens happen warning warned coming watch eye capable lose people "
         "missing lesson finished nice expect like last over until else again think thought "
-        "suffer learn wish waiting seeing done finished visit guy someone",
+        "suffer learn wish waiting seeing done finished visit guy someone run hide short "
+        "consequences",
         rf"\b(?:{YOU}(?:'ll| will|'re going to| are going to|'re gonna| are gonna| gonna| r gonna) "
         rf"(?:regret|be sorry|pay|see what happens|find out|suffer|learn|wish)|"
         rf"(?:see|find out) what (?:happens|i'm capable of|im capable of|i can do|i am capable of)|"
@@ -365,7 +391,11 @@ THREATS: tuple[Rule, ...] = (
         rf"watch (?:your|ur) back|better watch out|sleep with one eye open|"
         rf"(?:your|ur) last (?:week|day|days|chance|night)|"
         rf"won't see it coming|wont see it coming|(?:i'm|im|i am) coming for (?:you|u)|"
-        rf"nothing to lose|gone missing|i know people who|pay (?:you|u) a (?:little )?visit|"
+        rf"nothing (?:left )?to lose|(?:a lot|so much|too much|everything) to lose|gone missing|"
+        rf"what's waiting (?:for (?:you|u)|on (?:your|ur)|outside)|whats waiting (?:for|on)|"
+        rf"better (?:run|hide)\b|(?:your|ur) life (?:very |really |so )?short|"
+        rf"(?:or|else) there(?:'ll| will) be consequences|i know people who|pay (?:you|"
+        rf"u) a (?:little )?visit|"
         rf"(?:know|got) (?:a guy|someone|people) who|(?:i've|ive|i have) got people|"
         rf"people who owe me|teach (?:you|u) a lesson|stop being nice|you won't like it|you wont like it|"
         rf"(?:not|n't) (?:finished|done) with (?:you|u)|we're not finished|this isn't over|this is not over|"
@@ -378,7 +408,7 @@ THREATS: tuple[Rule, ...] = (
         0.8,
         "veiled threat: says something could 'happen' to you or your family",
         "shame pity accident* accidents happen* happened safe something anything fire",
-        rf"\b(?:(?:shame|pity) if (?:something|anything|it|your|you|he|she|they)|"
+        rf"\b(?:(?:shame|pity) if (?:something|anything|it|your|you|he|she|they|that|this|those)|"
         rf"accidents? (?:happen|can happen)|(?:have|had|has) an accident|"
         rf"(?:something|anything) (?:bad )?(?:happens?|happened|were to happen|would happen) to (?:{YOU}|"
         rf"{YOUR}|her|him)|"
@@ -399,9 +429,43 @@ THREATS: tuple[Rule, ...] = (
         "threat",
         0.7,
         "knows your family's routine",
-        "alone evening morning night day own herself himself",
+        FAMILY_WORDS,
         rf"\b{YOUR} (?:\w+ )?{FAMILY}\b.{{0,50}}\b(?:alone|every (?:day|evening|morning|night|"
-        rf"week)|on (?:her|his|their) own|by (?:herself|himself|themselves))\b",
+        rf"week|{WEEKDAY})|on (?:her|his|their) own|by (?:herself|himself|themselves)|"
+        rf"on {WEEKDAY}s|(?:at|by|around|till|until) {HOUR}|walks? home|"
+        rf"(?:shift|class|practice|school) (?:ends|finishes|gets out))\b",
+    ),
+    rule(
+        "threat",
+        0.7,
+        "veiled threat against your home, car or pets",
+        "piece lasts replace fix repair burn fires brakes keyed sleep wouldn't wouldnt barking "
+        "breathing missing disappear disappears",
+        rf"\b(?:{YOUR}|that|this|those) (?:[\w']+ ){{0,3}}?{PROPERTY}\b.{{0,60}}\b(?:in one piece|"
+        rf"while (?:it|they) lasts?|expensive to (?:replace|fix|repair)|(?:would|'d|will|could) burn|"
+        rf"burn (?:nicely|easily|well)|(?:get|getting) keyed|go(?:es)? missing|disappears?\b|"
+        rf"stop(?:ped|s)? (?:barking|breathing))|"
+        rf"\bsleep (?:well|tight)\b.{{0,30}}\bwhile (?:(?:you|u) (?:still )?can)|"
+        rf"\bfires? (?:start|starts|happen|break out)\b.{{0,40}}\b(?:your|yours|ur)\b|"
+        rf"\bcheck (?:your|ur) brakes|"
+        rf"\b(?:wouldn't|wouldnt) want (?:[\w']+ ){{0,4}}?(?:of yours|{YOUR} (?:\w+ )?"
+        rf"(?:{PROPERTY}|{FAMILY}))\b.{{0,50}}\b(?:getting|to get|go(?:ing)?|happen\w*|hurt|out|lost|"
+        rf"missing|accident|stop\w*)",
+    ),
+    rule(
+        "threat",
+        0.45,
+        "hints that what you have will not last",
+        "lasts can",
+        rf"\benjoy (?:your|ur) (?:[\w']+ ){{0,3}}?(?:{PROPERTY}|life|job|freedom|peace|new \w+)\b.{{0,20}}"
+        rf"\bwhile (?:it lasts|(?:you|u) (?:still )?can)",
+    ),
+    rule(
+        "threat",
+        0.75,
+        "veiled threat: says things happen to people like you",
+        "happen happens",
+        r"\bthings (?:happen|can happen|tend to happen) to (?:people|girls|women|men) (?:like (?:you|u)|who)",
     ),
     rule(
         "threat",
@@ -417,6 +481,15 @@ THREATS: tuple[Rule, ...] = (
         rf"(?:i'll|ill|i will) find (?:you|u)(?:\.|,|!|$| wherever| and)|"
         rf"drag (?:you|u) out|(?:i'll|ill|i will) be (?:waiting )?outside (?:your|ur)|"
         rf"(?:or|else) (?:i'm|im|i am) coming)",
+    ),
+    rule(
+        "threat",
+        0.8,
+        "knows where your family lives",
+        "donde hora",
+        rf"\b(?<!no )(?:(?:ya )?(?:se|sabemos) (?:donde|a que hora|por donde) (?:\w+ )?(?:vive|viven|trabaja|"
+        rf"trabajan|duerme|duermen|aparca|estudia|estudian|sale|salen|va|van|juega|juegan) "
+        rf"(?:tus?|sus?) (?:\w+ )?{FAMILIA}\b)",
     ),
     rule(
         "threat",
@@ -465,6 +538,18 @@ THREATS: tuple[Rule, ...] = (
         r"\b(?:(?:pena|lastima) que (?:a )?(?:tus?|su|sus|te|le|se)|(?:lo que|que) te (?:pasa|pasara|espera)|"
         r"ten cuidado|ultima advertencia|de lo que soy capaz|ya veras|acuerdate de lo que|"
         r"no (?:va|van) a estar tranquil|(?:vas|va) a ver lo que)",
+    ),
+    rule(
+        "threat",
+        0.7,
+        "knows your family's routine",
+        "hijo hija hijos hijas nino nina ninos ninas madre padre mama papa padres familia mujer "
+        "marido esposo esposa hermano hermana hermanos hermanas abuelo abuela abuelos novio novia "
+        "perro perra perros gato gata bebe pequeno pequena",
+        rf"\b(?:tus?|su|sus) (?:\w+ )?{FAMILIA}\b.{{0,50}}\b(?:(?:vive|esta|vuelve|va|queda)n? "
+        rf"sol[oa]s?|todos los dias|cada (?:dia|manana|tarde|noche)|los (?:lunes|martes|miercoles|"
+        rf"jueves|viernes|sabados|domingos)|a las (?:\d{{1,2}}|una|dos|tres|cuatro|cinco|seis|siete|"
+        rf"ocho|nueve|diez|once|doce)|un dia (?:dejara|no volvera))\b",
     ),
 )
 
@@ -515,21 +600,24 @@ STALKING: tuple[Rule, ...] = (
         "knows where you were and when",
         "saw seen spotted noticed know knew watched",
         r"\b(?:i (?:saw|seen|spotted|noticed|watched) (?:you|u|your)|i know (?:you were|you've been|"
-        r"you went|where you (?:were|went|go|are)|what time you|which (?:flat|house|bus|route|gym)|"
+        r"you went|where (?:you|u) (?:were|went|go|are|park|parked|parks|sleep|slept|stay|stayed|"
+        r"shop|eat|drink|swim|train|run|walk)\b|what time you|which (?:flat|house|bus|route|gym|"
+        r"train|tube|car|carriage|platform|seat|class|shift|entrance|stop|way) (?:you|u)\b|"
         r"you're at|youre at))",
     ),
     rule(
         "stalking",
         0.55,
         "asks where you were or who you were with",
-        "why who where what explain lie left went were took light lights",
+        "why who where what explain lie left went were took light lights curtains blinds window "
+        "windows",
         r"\b(?:(?:why|what) were (?:you|u) (?:doing )?(?:at|in|with)|why did (?:you|u) go to|"
         r"who (?:was|were) (?:the|that) (?:man|guy|woman|girl|boy|lad|bloke)|"
         r"where did (?:you|u) go (?:after|last)|\bexplain(?:\.|!|$| yourself)|"
         r"(?:don't|dont) lie to me|"
         r"who was (?:he|she)\b|you (?:left|went|were) .{0,30}\b(?:at|till|until) \d|"
-        r"took (?:you|u) \d+ (?:mins|minutes|hours)|(?:your|ur) (?:bedroom |kitchen )?lights? "
-        r"(?:went|were|was|are|is) (?:off|on))",
+        r"took (?:you|u) \d+ (?:mins|minutes|hours)|(?:your|ur) (?:bedroom |kitchen )?(?:lights?|"
+        r"curtains|blinds|windows?) (?:went|were|was|are|is) (?:off|on|open|closed|shut|drawn))",
     ),
     rule(
         "stalking",
@@ -546,21 +634,45 @@ STALKING: tuple[Rule, ...] = (
         "blocked changing changed found hide new",
         r"\b(?:(?:you|u) blocked me|changing (?:your|ur) (?:number|route|address)|changed (?:your|ur) "
         r"(?:number|route|address|running)|found (?:it|your new|the new|you) (?:anyway|in a day|again)|"
-        r"found the new one|(?:can't|cant|cannot) hide from me|always (?:here|watching))",
+        r"found the new one|(?:can't|cant|cannot) hide from me|always (?:here|watching)|"
+        r"(?:i|but i|still) found (?:you|u)\b(?! (?:a|an|some|the|one|two|something)\b))",
+    ),
+    rule(
+        "stalking",
+        0.55,
+        "knows your habits and routine",
+        "every always watch routine schedule timetable looked",
+        rf"\bevery (?:morning|evening|night|day|{WEEKDAY}) (?:(?:you|u) )?(?:go|goes|leave|walk|take|sit|"
+        rf"park|run|get|come|stop|drive)\b|\b(?:you|u) always (?:sit|go|leave|walk|take|park|get off|"
+        rf"run|come|stop|drive)\b|set my watch by (?:you|u)|(?:i know|i've learned|ive learned|i've "
+        rf"learnt) (?:your|ur) (?:routine|schedule|timetable)",
+    ),
+    rule(
+        "stalking",
+        0.45,
+        "describes how you looked somewhere",
+        "looked",
+        r"\b(?:you|u) looked (?:\w+ ){0,2}(?:at|in|on|outside) (?:the|your|ur)\b",
     ),
     rule(
         "stalking",
         0.8,
         "says they follow or watch you",
         "vi segui vigilando viendo ubicacion acceso cuenta fuera aparcado mensajes lei leido leo "
-        "bloqueaste se veo quien donde fuiste saliste aqui estoy que visto",
-        r"\b(?:te (?:vi|he visto|estoy viendo|estoy vigilando|segui|he seguido)|te veo desde|"
+        "bloqueaste se veo quien donde fuiste saliste aqui estoy que visto encontre encontrado encontrar",
+        r"\b(?:te (?:estoy viendo|estoy vigilando|segui|he seguido)|te (?:encontre|he encontrado|"
+        r"volvi a encontrar)|te veo desde|"
         r"estoy (?:aparcad[oa] )?fuera|tu ubicacion|acceso a tu|otra cuenta|"
         r"(?:lei|he leido|leo) tus (?:mensajes|correos|chats)|se que (?:estuviste|fuiste|has ido|"
-        r"estas)|se a que hora|(?:quien|con quien) (?:era|estabas)|a donde fuiste|"
+        r"estas)|se a que hora|(?:quien|con quien) (?:era|es|estabas)\b|a donde fuiste|"
         r"fuiste a (?:ver|tu)|siempre estoy aqui|se que \w+(?:aste|iste)\b|saliste (?:del|de) (?:trabajo|"
         r"casa|clase) a las)",
     ),
+)
+
+STALKING = (
+    *STALKING,
+    rule("stalking", 0.45, "says they saw you", "vi visto", r"\bte (?:vi|he visto)\b"),
 )
 
 DOXXING: tuple[Rule, ...] = (
@@ -578,6 +690,7 @@ DOXXING: tuple[Rule, ...] = (
         r"work )?"
         r"(?:number|address|photos|details|name) (?:is|are) (?:going (?:on|up|out)|on|in|all over) "
         r"(?:every|the|a|all)\b|(?:have|got) (?:their|your|ur|her|his) (?:numbers|addresses)|"
+        r"(?<!should )(?<!could )(?<!you )(?<!to )(?<!did )"
         r"(?:telling|tell|email|emailing|message|messaging) (?:your|ur) (?:landlord|neighbou?rs|"
         r"boss|employer|manager|family|parents|contacts)|(?:your|her|his) (?:\w+'s|manager's) is next",
     ),
@@ -593,10 +706,12 @@ DOXXING: tuple[Rule, ...] = (
         "doxxing",
         0.8,
         "says they have your home address or details",
-        "address know have found got live lives living ni number birth maiden",
+        "address know have found got live lives living ni number birth maiden plate reg "
+        "registration",
         r"\b(?:(?:i|i've|ive|i have|we|we've) (?:have|got|found|know) (?:[\w']+ ){0,1}(?:your|ur|"
         r"her|his) (?:[\w']+ )?(?:address|home address|new address|details|date of birth|"
-        r"ni number|social security number|maiden name)|i know where (?:you|u|she|he) "
+        r"ni number|social security number|maiden name|(?:number |licence |license )?plate|"
+        r"(?:car )?reg(?:istration)?(?: number)?)\b|i know where (?:you|u|she|he) "
         r"(?:live|lives|work|works|sleep)|found (?:your|ur) new (?:flat|house|place|address))",
     ),
     rule(
@@ -605,7 +720,10 @@ DOXXING: tuple[Rule, ...] = (
         "names the school or nursery of your children",
         "school nursery pickup bus kindergarten daycare academy primary college high year",
         r"\b(?:(?:your|ur|her|his) (?:\w+'?s? )?(?:son|daughter|kids?|children|child)'?s? "
-        r"(?:school|nursery|class|bus)|(?:know|found|which|what) (?:\w+ ){0,2}(?:school|nursery) "
+        r"(?:school|nursery|class|bus)(?! (?:called|rang|phoned|emailed|texted|sent|said|says|"
+        r"wants|needs|is closed|closed|closes|trip|play|concert|photos?|uniform|fees|holidays?|run|"
+        r"report|newsletter|fair|disco|bag|jumper|shoes)\b)|(?:know|found|which|"
+        r"what) (?:\w+ ){0,2}(?:school|nursery) "
         r"(?:your|ur|her|his)|(?:kids|son|daughter|children) (?:go|goes) to\b|your school, your class|"
         r"(?:her|his|your|ur) (?:son|daughter|kids?|children|child|boy|girl)(?:'s| is| are)? "
         r"(?:at|in) (?:[\w']+ ){0,3}(?:school|academy|primary|college|nursery|high|year \d+))",
@@ -625,7 +743,7 @@ DOXXING: tuple[Rule, ...] = (
         "asks others to go after someone",
         "everyone everybody anyone call text go visit flood fun spread tell know posting sharing "
         "pay let life here's heres here this nuts worst address number phone details personal "
-        "private mobile",
+        "private mobile where tag",
         r"\b(?:(?:everyone|everybody|anyone|all of you|y'all|you all) (?:\w+ ){0,3}?(?:call|text|"
         r"message|go|visit|tell|should know|needs to know)\b|go (?:tell|visit|see|show) (?:her|him|them)|"
         r"pay (?:her|him|them) a visit|let (?:her|him) know how you feel|you know what to do|have fun|"
@@ -636,7 +754,10 @@ DOXXING: tuple[Rule, ...] = (
         r"(?:her|his|their|your|ur) (?:\w+ )?(?:address|number|phone|details)\b.{0,30}\b(?:pinned|"
         r"posted|up on|online|in the (?:channel|group|chat)|everywhere|public)|"
         r"(?:her|his|their) (?:personal|private|home|mobile) (?:number|phone|address|email)|"
-        r"tell (?:everyone|everybody|all) at (?:your|ur) (?:new )?(?:job|work|office|school|gym))",
+        r"tell (?:everyone|everybody|all) at (?:your|ur) (?:new )?(?:job|work|office|school|gym)|"
+        r"(?:here's|heres|here is|this is) where (?:[\w']+ ){0,3}?(?:lives|works|parks|sleeps|drinks)|"
+        r"tag (?:her|his|their) (?:work|boss|employer|manager|company|office)|"
+        r"(?:her|his|their) work account)",
     ),
     rule(
         "doxxing",
@@ -649,6 +770,14 @@ DOXXING: tuple[Rule, ...] = (
         r"(?:sus|tus) hijos van al|(?:en )?que guarderia|trabaja en (?:el|la)|donde trabajas|"
         r"matricula de su|llamad todos|id a (?:decirle|verle|verla)|ya sabeis que hacer|vive encima)",
     ),
+    rule(
+        "doxxing",
+        0.8,
+        "says they have your home address or details",
+        "donde calle casa piso portal matricula",
+        r"\b(?<!no )(?:(?:ya )?(?:se|sabemos) (?:donde|en que (?:calle|casa|piso|portal)) (?:vives|trabajas|"
+        r"duermes|aparcas|estudias|vivis)\b|(?:tengo|tenemos|se) (?:tu|la) matricula)",
+    ),
 )
 
 SEXUAL: tuple[Rule, ...] = (
@@ -656,10 +785,14 @@ SEXUAL: tuple[Rule, ...] = (
         "sexual",
         0.8,
         "threatens to share intimate images (sextortion)",
-        "pics pictures photos photo video videos snaps nudes recording recorded recorded tape",
-        r"\b(?:pics|pictures|photos|video|videos|snaps|nudes|recording|call|tape|private video)\b"
-        r".{0,60}\b(?:go (?:online|public|to)|everyone (?:sees|will see)|to (?:your|ur) "
-        r"(?:family|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|girlfriend|husband|wife)|"
+        "pics pictures photos photo video videos snaps nudes recording recorded recorded tape "
+        "screenshots folder recordings",
+        r"\b(?:pics|pictures|photos|video|videos|snaps|nudes|recordings?|call|tape|private video|"
+        r"screenshots|folder)\b"
+        r".{0,60}\b(?:go (?:online|public|to|out)|goes out|gets out|everyone (?:sees|will see)|"
+        r"to (?:your|ur) "
+        r"(?:whole |entire )?(?:contacts?|parents|boss|school|friends|contact|mum|mom|dad|boyfriend|"
+        r"girlfriend|husband|wife)|"
         r"your (?:family|parents|boss|school|whole) (?:gets?|sees?|will)|(?:post|send|share|leak) "
         r"(?:them|it)|public|pay me|gift cards|\$|£|€)|"
         r"\b(?:post|send|share|leak|show) (?:the|your|ur|those) (?:pics|pictures|photos|video|"
@@ -669,16 +802,31 @@ SEXUAL: tuple[Rule, ...] = (
     rule(
         "sexual",
         0.75,
+        "threatens to share intimate images (sextortion)",
+        "sent showed contacts contact family friends followers parents boss others rest "
+        "mandaste enviaste pasaste",
+        r"\b(?:(?:kept|saved|still (?:have|got)|screenshotted) (?:everything|all|every (?:\w+)|all of it)"
+        r" (?:you|u) (?:ever )?(?:sent|showed)|(?:if|or) (?:you|u) (?:block|leave|ignore|report|tell)"
+        r"\b.{0,60}\b(?:go(?:es)? to|sent to|send it to|to) (?:your|ur) (?:whole |entire )?(?:contacts?|"
+        r"contact list|family|friends|followers|parents|boss)|(?:delete|won't (?:post|share)) the "
+        r"(?:others|rest|other (?:pics|photos|videos))|"
+        r"(?:guarde|tengo|conservo) todo lo que (?:me )?(?:mandaste|enviaste|pasaste))",
+    ),
+    rule(
+        "sexual",
+        0.75,
         "asks you for photos or sexual acts",
         "send pic pics photo photos picture nudes something naughty sexy camera top clothes show "
-        "kiss bed room lap taste",
+        "kiss bed room lap taste foto fotos",
         r"\b(?:send (?:me )?(?:a |some |more |one )?(?:nudes|something (?:naughty|sexy|spicy)|"
         r"(?:pic|pics|photo|photos|picture|pictures) (?:of (?:you|u|yourself) (?:in|wearing|naked|"
         r"without)|or\b|for me|just for me|before (?:i|bed)))|"
         r"(?:take|get) (?:your|ur) (?:top|clothes|shirt|bra|kit) off|show me (?:your|ur) "
         r"(?:body|boobs|tits|ass|bum|legs|chest)|turn on (?:your|ur) camera|"
         r"(?:come|get) (?:to|in|into) my (?:bed|room|hotel room|lap)|sit on my lap|in my bed|"
-        r"owe me a kiss|(?:pic|pics|photo|photos|picture)\b.{0,30}\b(?:nobody|no one) "
+        r"owe me a kiss|one more (?:pic|photo|picture|video)\b|(?:pic|pics|photo|photos|picture|foto|"
+        r"fotos) (?:like|como) (?:last time|the last one|the other (?:night|day)|la (?:de la )?otra vez)|"
+        r"(?:pic|pics|photo|photos|picture)\b.{0,30}\b(?:nobody|no one) "
         r"(?:will|would) (?:know|see)|(?:i )?want to taste (?:you|u)|(?:send|more) photos or)",
     ),
     rule(
@@ -711,11 +859,13 @@ SEXUAL: tuple[Rule, ...] = (
         0.75,
         "sexual comments or demands",
         "desnuda desnudo foto fotos ropa interior cuerpo camiseta camara cama picante falda piernas "
-        "video",
+        "video videos grabacion capturas",
         r"\b(?:desnud[oa]s?|ropa interior|(?:ensename|muestrame) tu cuerpo|quitate (?:la|el)|"
         r"(?:enciende|pon) la camara|en mi cama|algo picante|falda corta|mirarte las piernas|"
         r"mandame (?:una |unas |mas )?fotos?|(?:tu|su) (?:video|foto|fotos) a tu|"
-        r"(?:tengo|tengo las) (?:las )?fotos|(?:publico|publicare|enseno) las (?:fotos|que tengo))",
+        r"(?:tengo|tengo las) (?:las )?fotos|(?:publico|publicare|enseno) (?:las|la|el) (?:fotos|que tengo|"
+        r"grabacion|video)|(?:video|videos|fotos|grabacion|capturas)\b.{0,40}\b(?:tus contactos|tu familia|"
+        r"tus padres|tu jefe|todo el mundo))",
     ),
 )
 
@@ -723,18 +873,22 @@ QUID_PRO_QUO_BENEFIT = (
     r"(?:promotion|promoted|raise|pay rise|contract|job|shifts?|overtime|your hours|visa|paperwork|"
     r"papers|grade|grades|marks|pass the|reference|scholarship|lease|rent|deposit|the part|role|"
     r"appraisal|your review|reviews|probation|your leave|application|the fine|complaint|"
-    r"permanent|sign off|immigration|arrears|"
+    r"permanent|sign off|immigration|arrears|late payments?|"
     r"sponsorship|renewal|course|interview|bonus|tenancy|good word|partners|ascenso|"
     r"contrato|papeles|nota|puesto|"
     r"recomendacion|alquiler|subida|sueldo|horas extra|trabajo|turnos|renovacion|apruebas|beca|plaza)"
 )
 QUID_PRO_QUO_DEMAND = (
-    r"\b(?:nice to me|nicer to me|friendly|after hours|a date|no date|dinner at my|my place|my flat|"
+    r"\b(?:nice to me|nicer to me|sweet to me|good to me|away with me|with me (?:for|this) (?:the )?"
+    r"(?:weekend|night)|stay (?:late|behind) with me|with me tonight|private (?:meeting|dinner|drink|chat)|"
+    r"in private|friendly|after hours|a date|no date|dinner at my|my place|my flat|"
     r"my house|my hotel|my room|my office tonight|come by my|alone|spend the (?:night|weekend)|"
     r"sleep with|keep me company|in return|owe me|thank me|thank you properly|a favou?r|"
     r"accommodating|good girl|good boy|just the two of us|weekend away|shared room|stay after|"
     r"come over|play along|for a price|what you have to do|give me your number|meet me later|"
-    r"be more accommodating|take you out|drinks|say yes|how friendly|"
+    r"be more accommodating|take you out|"
+    r"drinks(?! (?:on (?:me|us|friday|the house)|with the (?:team|others)))|"
+    r"say yes|how friendly|"
     r"amable conmigo|simpatica conmigo|en mi casa|mi piso|pasa la noche|me acompanas|"
     r"fin de semana|agradecermelo|complaciente|solos|sin cita|tomando algo|"
     r"lo que tienes que hacer|despues del trabajo|a solas|conmigo)\b"
@@ -747,7 +901,8 @@ QUID_PRO_QUO: tuple[Rule, ...] = (
         "promotion promoted raise contract job shifts shift overtime hours visa paperwork papers "
         "grade grades marks pass reference scholarship lease rent deposit part role appraisal "
         "review reviews probation leave application fine complaint permanent immigration arrears "
-        "sponsorship renewal course bonus tenancy word partners ascenso contrato papeles nota "
+        "sponsorship renewal course bonus tenancy word partners payment payments ascenso contrato "
+        "papeles nota "
         "recomendacion "
         "alquiler subida sueldo horas trabajo turnos renovacion apruebas beca plaza puesto",
         rf"\b{QUID_PRO_QUO_BENEFIT}\b.{{0,80}}{QUID_PRO_QUO_DEMAND}|"
@@ -780,9 +935,12 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         "coercive_control",
         0.8,
         "controls your money",
-        "wages salary pay paycheck card money allowance spend receipts pin sueldo tarjeta dinero",
+        "wages salary pay paycheck card money allowance spend receipts pin sueldo tarjeta dinero "
+        "cancelled canceled spending",
         r"\b(?:(?:your|ur) (?:wages|salary|pay|paycheck|money|benefits) (?:go|goes|will go) "
-        r"(?:in)?to my|cancell?ed (?:your|ur) (?:bank )?card|ask me (?:when|if|for)\b.{0,20}money|"
+        r"(?:in)?to my|cancell?ed (?:your|ur) (?:\w+ )?(?:card|membership|account|subscription|phone|"
+        r"contract)|spending too much (?:time|money) (?:there|with|at|on)|ask me (?:when|if|"
+        r"for)\b.{0,20}money|"
         r"(?:your|ur) allowance|my permission to spend|show me (?:your|ur|the) receipts|"
         r"checking what (?:you|u) spend|tu sueldo va a mi|te he cancelado la tarjeta|"
         r"pideme dinero)",
@@ -801,7 +959,7 @@ COERCIVE_CONTROL: tuple[Rule, ...] = (
         r"without (?:asking|telling) me|(?:you|u) (?:don't|dont|do not) need (?:friends|them|your)|"
         r"stop (?:seeing|talking to|texting) (?:your|ur|her|him)|(?:delete|block) (?:his|her|their) "
         r"(?:number|contact)|(?:^|[.!?] )(?:now )?(?:block|delete) (?:him|her|them)\b|"
-        r"(?:you|u) know the rules|home by \d|"
+        rf"(?:you|u) know the rules|home by \d|home by {HOUR}\b.{{0,20}}\bor\b|"
         r"call me every hour|keep the phone on speaker|if (?:you|u) loved me|"
         r"i told (?:you|u) not to|i warned (?:you|u)|if (?:you|u) go to .{0,30}(?:don't|dont) "
         r"(?:bother|come)|turn (?:your|ur) location|(?:not|never) leaving the house|"
@@ -889,7 +1047,8 @@ CONSEQUENCE = (
     r"made this (?:so much )?worse|moved to nights|funny that|watch what happens|next|"
     r"let's see|lets see|we'll see|new teacher|everyone will know|everyone's going to know|"
     r"error|retira|peor|suerte|pagar|sufrir|no me va a parar|dire que|merecen|piensatelo|disfruta|"
-    r"vas a saber|lo que es bueno|te vas a enterar|te arrepentiras|ya veras|me las pagaras)"
+    r"vas a saber|lo que es bueno|te vas a enterar|te arrepentiras|te vas a arrepentir|ya veras|"
+    r"me las pagaras|olvidate de)"
 )
 RETALIATION: tuple[Rule, ...] = (
     rule(
@@ -900,7 +1059,8 @@ RETALIATION: tuple[Rule, ...] = (
         "union press ombudsman investigator council restraining statement snitches snitch snitched grass "
         "grassed tribunal solicitor authorities landlord banned suspended case boss school "
         "denuncia denunciaste denuncio queja quejaste recursos policia sindicato orden chivatos "
-        "suspendieron declara manager",
+        "suspendieron declara manager complaints snitching grasses grassing denuncias denunciar "
+        "denunciado denunciada denunciarme chivato chivata chivatas went",
         rf"\b{REPORTING}.{{0,90}}\b{CONSEQUENCE}|\b{CONSEQUENCE}.{{0,60}}\b{REPORTING}",
     ),
     rule(
@@ -915,9 +1075,11 @@ RETALIATION: tuple[Rule, ...] = (
         "retaliation",
         0.8,
         "pressures you to drop a complaint or case",
-        "drop withdraw cancel retira",
+        "drop withdraw cancel retira take delete remove",
         r"\b(?:drop|withdraw|cancel|retract|retira) (?:the|your|tu|la) (?:\w+ )?(?:case|complaint|"
-        r"report|statement|charges|claim|denuncia|queja)|if (?:you|u) (?:don't|dont) drop (?:this|it)",
+        r"report|statement|charges|claim|denuncia|queja)|(?:take down|delete|remove) (?:your|ur|the|that) "
+        r"(?:\w+ )?(?:review|reviews|complaint|report|statement|claim)\b|if (?:you|u) (?:don't|"
+        r"dont) drop (?:this|it)",
     ),
 )
 
@@ -1003,10 +1165,13 @@ IDENTITY: tuple[Rule, ...] = (
         "attacks you for who you are (origin, race, religion, gender, sexuality, disability, age)",
         "back country kind people english breed agenda deport home belong real boat bags vote "
         "too because cause coz cos religion kitchen sandwich coffee virus sendthemback women girls "
-        "buildthewall buildthatwall send acting girl",
+        "buildthewall buildthatwall send acting girl lot sort type",
         r"\b(?:go back (?:home )?to (?:your|ur|where you|where u|mexico|africa|china|india|"
         r"pakistan|poland|the jungle)|go (?:make|get) (?:me )?(?:a )?(?:coffee|sandwich)|"
-        r"make me a sandwich|(?:back )?(?:in|to) the kitchen|brought the virus|china virus|kung flu|back "
+        r"make me a sandwich|(?:back|belongs?|get|stay) (?:in|to) the kitchen|place is in the kitchen|"
+        r"(?:your|ur) (?:lot|sort|type) (?:shouldn't|should not|should be|are all|aren't|are not|don't|"
+        r"do not|always|never|need|ruin\w*|can't)|(?:don't|dont) want (?:your|ur) (?:sort|kind|lot|"
+        r"type)|brought the virus|china virus|kung flu|back "
         r"(?:to )?where (?:you|u) (?:came|come) from|"
         r"(?:your|ur) (?:own )?country|(?:your|ur) kind\b|(?:you|u) people\b|people like (?:you|u)|"
         r"learn english|(?:breed|multiply) like|(?:gay|trans|woke) agenda|deport (?:\w+ )?(?:all|every|them)|"
@@ -1056,7 +1221,7 @@ IDENTITY: tuple[Rule, ...] = (
         "identity",
         0.8,
         "attacks you for who you are (origin, race, religion, gender, sexuality, disability, age)",
-        "vuelve pais mujeres clase negra maricones moros espanol inmigrantes gente ingeniera",
+        "vuelve pais mujeres clase raza tipico negra maricones moros espanol inmigrantes gente ingeniera",
         r"\b(?:vuelve(?:te)? a tu pais|(?:las mujeres|una mujer) (?:como tu )?(?:deberian|ingeniera)|"
         r"los de tu (?:clase|raza)|por ser (?:negra|negro|mujer|gay|gitan[oa]|mor[oa])|"
         r"todos los (?:moros|negros|gitanos|inmigrantes)|aprende espanol|"
@@ -1071,7 +1236,8 @@ SELF_HARM: tuple[Rule, ...] = (
         0.9,
         "tells you to hurt or kill yourself",
         "kys kill yourself urself die end hang jump bridge bleach pills breathing miss without "
-        "dead disappear exist alive neck unalive favour favor matate mueras echaria sin acaba care",
+        "dead disappear exist alive neck unalive favour favor matate mueras echaria sin acaba care "
+        "existieras estuvieras vivieras",
         r"\b(?:kys|kill (?:your ?self|urself|yoself|ya ?self)|(?:go|just) (?:and )?die\b|"
         r"(?:would|will|'d) care if (?:you|u) (?:died|were dead|disappeared)|"
         r"i hope (?:you|u) die|hang (?:your ?self|urself)|jump off (?:a|the) (?:bridge|building|roof|"
@@ -1081,7 +1247,8 @@ SELF_HARM: tuple[Rule, ...] = (
         r"better off without (?:you|u)|happier if (?:you|u) (?:were|was) dead|"
         r"do (?:us|everyone|the world) a favou?r and|stop breathing|why are (?:you|u) (?:still )?alive|"
         r"neck (?:your ?self|urself)|unalive|go die|matate|ojala te mueras|(?:estaria|estarian) mejor "
-        r"sin ti|nadie te echaria de menos|acaba con todo|no point carrying on)",
+        r"sin ti|mejor si (?:tu )?no (?:existieras|estuvieras|vivieras)|nadie te echaria de menos|"
+        r"acaba con todo|no point carrying on)",
     ),
 )
 
@@ -1115,9 +1282,11 @@ HASHTAG_RULES = tuple(index for index, rule in enumerate(RULES) if rule.category
 DAMPENED_BY_FRIENDLINESS = frozenset({"insult", "threat"})
 SERVICE_CONTEXT = fast(
     r"\b(?:driver|uber|taxi|cab|cabify|courier|delivery|deliver|delivers|parcel|package|order|"
-    r"pizza|takeaway|pick (?:you|u) up|airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
+    r"pizza|takeaway|pick (?:you|u) up|pick (?:up|him|her|them)|picking up|collect|collecting|"
+    r"airport|lift|said hi|say hi|waved|wave|conductor|repartidor|"
     r"bring (?:you|u)|drop (?:it|them) (?:off|round)|surprise (?:you|u)|"
-    r"paquete|pedido|saludado|saludarte|salude)\b"
+    r"paquete|pedido|saludado|saludarte|salude|can (?:you|u) (?:drive|take|bring|collect|pick)|"
+    r"(?:lo|la|los|las) (?:llevas|recoges|traes)|puedes (?:llevar|recoger|traer))\b"
 )
 """A driver, a delivery or a friend who waved: "I'm outside your house" and "I saw you at the gym"
 are ordinary there. Such words lower stalking, doxxing and threat hits (never sexual ones,
@@ -1139,6 +1308,9 @@ SERVICE_WORDS = frozenset(
         "pizza",
         "takeaway",
         "pick",
+        "picking",
+        "collect",
+        "collecting",
         "airport",
         "lift",
         "hi",
@@ -1154,6 +1326,11 @@ SERVICE_WORDS = frozenset(
         "saludado",
         "saludarte",
         "salude",
+        "can",
+        "llevas",
+        "recoges",
+        "traes",
+        "puedes",
     ]
 )
 """A word of each wording of ``SERVICE_CONTEXT``: a message without one of them skips it."""

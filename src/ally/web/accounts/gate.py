@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from ally.hosted.sessions import Current
 from ally.web import sealing
 from ally.web.i18n import N_
 from ally.web.pages import PageError, Redirect, Visit
@@ -27,7 +28,9 @@ from ally.web.sessions import WebSession
 from ally.web.state import WebState, web_state
 
 ACCOUNT_COOKIE = "ally_account"
-NEUTRAL = frozenset({"/exit", "/locked", "/still-here", "/language"})
+NEUTRAL = frozenset({"/exit", "/locked", "/start-again", "/still-here", "/language"})
+"""Open without an account: quick exit signs the account out, so its locked page and
+"start again" (which leads on to the sign-in page) must work without one."""
 SIGN_IN = "/account/sign-in"
 
 
@@ -78,6 +81,18 @@ def start_bound_visit(state: WebState, visit: Visit, session: str) -> None:
     state.sessions.save(visit.session)
     assert visit.session.row is not None
     state.hosted.bind(visit.session.row, session)
+
+
+def end_account_session(request: Request, visit: Visit) -> None:
+    """Sign this browser's account out everywhere it is used (its visits end with it) and
+    drop the cookie: at sign-out, and at quick exit, where whoever picks up the device next
+    must not find the account still signed in behind the locked page."""
+    state = web_state(request)
+    current: Current | None = getattr(request.state, "account", None)
+    if current is not None and state.hosted is not None:
+        state.hosted.sessions.revoke(current.session, current.account, "sign-out")
+        end_visits(state, state.hosted.visits_of([current.session]))
+    visit.cookies[ACCOUNT_COOKIE] = None
 
 
 def end_visits(state: WebState, rows: list[str]) -> None:

@@ -19,7 +19,13 @@ from ally.hosted.errors import (
 )
 from ally.hosted.sessions import Current
 from ally.web import sealing
-from ally.web.accounts.gate import ACCOUNT_COOKIE, SIGN_IN, end_visits, start_bound_visit
+from ally.web.accounts.gate import (
+    ACCOUNT_COOKIE,
+    SIGN_IN,
+    end_account_session,
+    end_visits,
+    start_bound_visit,
+)
 from ally.web.accounts.hosting import HostedWeb
 from ally.web.i18n import N_
 from ally.web.pages import FormDep, PageError, Visit, VisitDep, render, see_other
@@ -152,12 +158,8 @@ def sign_up(request: Request, visit: VisitDep, form: FormDep) -> Response:
 def sign_out(request: Request, visit: VisitDep, form: FormDep) -> Response:
     """End this account session everywhere it is used, and this browser's visit with it."""
     state = web_state(request)
-    current: Current | None = getattr(request.state, "account", None)
-    if current is not None:
-        hosted(request).sessions.revoke(current.session, current.account, "sign-out")
-        end_visits(state, hosted(request).visits_of([current.session]))
+    end_account_session(request, visit)
     if visit.session.row is not None:
         end_visits(state, [visit.session.row])
     visit.session = WebSession(sealing.new_token())
-    visit.cookies[ACCOUNT_COOKIE] = None
     return see_other(SIGN_IN)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ally.web.advocate import caseload, cases, key
+from ally.web.advocate import caseload, cases, chats, key
 from ally.web.routing import combine
 
 
 def router() -> APIRouter:
-    return combine(module.router for module in (key, caseload, cases))
+    return combine(module.router for module in (key, caseload, cases, chats))

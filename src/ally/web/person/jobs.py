@@ -140,9 +140,9 @@ def job_page(request: Request, visit: VisitDep, job_id: str) -> Response:
         if job.active and vault is not None:
             sealed = bool(store.reseal(job, vault))
             job = store.get(job.id, job.account)
-            return _running(request, visit, job, title, helpers=sealed)
+            return _running(request, visit, job, title, helpers=sealed, store=store)
         if job.active and store.can_run(job):  # runs without the journal open here
-            return _running(request, visit, job, title, helpers=True)
+            return _running(request, visit, job, title, helpers=True, store=store)
         if vault is None:
             return _locked(request, visit, job, title)
         result = json.loads(vault.unseal(job.result)) if job.result else {}
@@ -163,7 +163,9 @@ def _locked(request: Request, visit: Visit, job: Job, title: str) -> Response:
     )
 
 
-def _running(request: Request, visit: Visit, job: Job, title: str, helpers: bool) -> Response:
+def _running(
+    request: Request, visit: Visit, job: Job, title: str, helpers: bool, store: JobStore
+) -> Response:
     return render(
         request,
         visit,
@@ -172,7 +174,17 @@ def _running(request: Request, visit: Visit, job: Job, title: str, helpers: bool
         title=title,
         locked=False,
         helpers=helpers,
+        restarting=helpers and _worker_stopped(job, store),
         refresh=REFRESH_SECONDS if helpers else REFRESH_SECONDS * 5,
+    )
+
+
+def _worker_stopped(job: Job, store: JobStore) -> bool:
+    """The helper that was running the job has stopped (no sign of life): until another picks
+    it up and starts again, its count would stand still, so the page says what is happening
+    instead of showing a frozen "200 of 60,000"."""
+    return (
+        job.state == "running" and job.worker is not None and job.worker not in store.live_workers()
     )
 
 

@@ -109,8 +109,9 @@ def _show(
     if cacheable and read_at is not None:
         assert row is not None
         key = _page_key(request, visit, interview, today, marks, read_at)
-        state.pages.put(row, key, bytes(page.body))
-        state.fast.keep(request, visit, bytes(page.body), read_at)
+        body = bytes(page.body)
+        state.pages.put(row, key, body)
+        state.fast.keep(request, visit, body, read_at)  # the same bytes: held once
     return page
 
 

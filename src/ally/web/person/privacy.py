@@ -238,6 +238,7 @@ def _locked_or_resume(request: Request, visit: Visit, template: str, error: str 
         status=400 if error else 200,
         error=error,
         neutral=template == "person/locked.html",
+        hosted=web_state(request).hosted is not None,
         can_continue=sessions.can_continue_with(request.cookies.get(CONTINUE_COOKIE)),
     )
 

@@ -31,13 +31,20 @@ from ally.web.pages import FormDep, PageError, Redirect, Visit, VisitDep, render
 from ally.web.person.flow import load_interview
 from ally.web.person.gate import journal_needed
 from ally.web.person.journal import keeper, zone_of
+from ally.web.person.share_chats import (
+    MESSAGE_KINDS,
+    NOT_LISTED,
+    chosen_chats,
+    day_span,
+    imported,
+)
 from ally.web.person.tracking import sync_situation
 from ally.web.state import web_state
 
 router = APIRouter()
 
 CHOOSE = N_("Please choose who to share with.")
-NOTHING = N_("Please tick your plan or at least one entry to share.")
+NOTHING = N_("Please tick your plan, a chat or at least one entry to share.")
 
 
 def _sharing(request: Request) -> Sharing:
@@ -85,9 +92,20 @@ def _page(request: Request, visit: Visit, status: int, error: str | None) -> Res
         if vault is None and not sharing.shares_of(person):
             return journal_needed(request, visit, "/share", N_("Share with an advocate"))
         # Locked: what is shared, and "Stop sharing", still show; stopping never waits.
-        entries = vault.timeline() if vault else []
-        notes = _notes(sharing, person, vault) if vault else []
-        zone = zone_of(vault) if vault else computer_zone()
+        return _render(request, visit, vault, status, error)
+
+
+def _render(
+    request: Request, visit: Visit, vault: Vault | None, status: int, error: str | None
+) -> Response:
+    """The page, while this request holds the journal (or None: locked). Imported chats are
+    listed one per conversation from the search index (``share_chats``), never page by page."""
+    person = _person(request)
+    sharing = _sharing(request)
+    entries = vault.timeline(skip=NOT_LISTED) if vault else []
+    notes = _notes(sharing, person, vault) if vault else []
+    zone = zone_of(vault) if vault else computer_zone()
+    found = imported(vault) if vault else None
     advocates = sharing.advocates(person)
     names = dict(advocates)
     return render(
@@ -95,6 +113,8 @@ def _page(request: Request, visit: Visit, status: int, error: str | None) -> Res
         shares=_shares(sharing, person, names),
         advocates=advocates, names=names, notes=notes, error=error,
         has_plan=bool(load_interview(visit)), locked=vault is None, zone=zone,
+        chats=found.chats if found else [], originals=found.originals if found else [],
+        span=lambda chat: day_span(chat, zone),
     )  # fmt: skip
 
 
@@ -138,7 +158,8 @@ def share(request: Request, visit: VisitDep, form: FormDep) -> Response:
         if vault is None:
             return see_other("/share")
         content = _content(request, visit, vault, chosen, form.get("plan") == "yes")
-        if content.case is None and not content.entries:
+        content.chats = chosen_chats(vault, form)
+        if content.case is None and not content.entries and not content.chats:
             return _page_with(request, visit, vault, NOTHING)
         try:
             sharing.share(
@@ -156,21 +177,13 @@ def share(request: Request, visit: VisitDep, form: FormDep) -> Response:
 
 def _page_with(request: Request, visit: Visit, vault: Vault, error: str) -> Response:
     """The page with an error, while this request still holds the journal."""
-    person = _person(request)
-    sharing = _sharing(request)
-    advocates = sharing.advocates(person)
-    return render(
-        request, visit, "person/share.html", 400, entries=vault.timeline(),
-        shares=_shares(sharing, person, dict(advocates)),
-        advocates=advocates, names=dict(advocates), notes=_notes(sharing, person, vault),
-        error=error, has_plan=bool(load_interview(visit)), locked=False, zone=zone_of(vault),
-    )  # fmt: skip
+    return _render(request, visit, vault, 400, error)
 
 
 def _content(
     request: Request, visit: Visit, vault: Vault, chosen: set[str], with_plan: bool
 ) -> ShareContent:
-    entries = [e for e in vault.timeline() if e.root_id in chosen]
+    entries = [e for e in vault.timeline(skip=MESSAGE_KINDS) if e.root_id in chosen]
     files = [(a, data) for e in entries for a, data in _files(vault, e)]
     return ShareContent(case=_case(request, visit, vault) if with_plan else None,
                         entries=entries, files=files, timezone=_zone_name(vault))  # fmt: skip

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ally.web.accounts.gate import end_account_session
 from ally.web.i18n import LANGUAGES
 from ally.web.pages import FormDep, VisitDep, local_path, render, see_other
 from ally.web.sealing import new_token
@@ -51,12 +52,16 @@ def quick_exit(request: Request, visit: VisitDep) -> Response:
     answers are deleted: nothing else could ever open them). Until the person chooses to
     carry on, every page in this browser shows the neutral locked page. The browser is asked
     to drop Ally's cache; the history entry itself can only be replaced with JavaScript
-    (ally.js does that).
+    (ally.js does that). On a hosted Ally the account is signed out as well: behind the
+    locked page, "start again" must not open an account that says whose it is and with
+    which organisation.
     """
     state = web_state(request)
     if state.vaults is not None:
         state.vaults.lock(visit.session.row)  # its passphrase reopens it
     state.sessions.lock(visit.session)
+    if state.hosted is not None:  # hosted: signed out too, so the locked page hides nothing
+        end_account_session(request, visit)
     # A new cookie too, so the browser cannot restore a page from its back-forward cache.
     visit.session = WebSession(new_token())
     visit.cookies[LEFT_COOKIE] = "1"
