@@ -304,3 +304,62 @@ def test_cut_short_screenshot_is_refused_even_after_weasyprint_loosened_pillow(
         capture_snapshot(vault, None, damaged, url=URL)
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back as it was found
     assert vault.head_code() == head and vault.entries() == []
+
+
+def test_a_capture_time_given_for_a_plain_page_is_kept_with_who_said_so(vault: Vault) -> None:
+    """A plain .html file records no time; the person's own, with its zone, is kept and
+    labelled as theirs."""
+    plain = capture_snapshot(vault, SNAP / "forum-post.html", url=URL)
+    assert plain.snapshot.captured_at is None
+    when = dt.datetime(2026, 3, 2, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
+    given = capture_snapshot(
+        vault, SNAP / "forum-post.html", SNAP / "screenshot.png", URL, captured=when
+    )
+    assert given.snapshot.captured_at == when
+    assert given.snapshot.captured_at_source == "given when it was imported"
+    with pytest.raises(UsageError, match="time zone"):
+        capture_snapshot(
+            vault, None, SNAP / "screenshot.png", URL, captured=when.replace(tzinfo=None)
+        )
+
+
+def test_a_given_time_beside_the_files_own_keeps_both() -> None:
+    from ally.evidence.snapshot import build_snapshot
+
+    capture = read_page(SNAP / "forum-post.mhtml")
+    assert capture.captured_at is not None
+    when = capture.captured_at + dt.timedelta(days=1)
+    snapshot = build_snapshot(capture, None, None, when)
+    assert snapshot.captured_at == when
+    assert any(
+        "records another capture time: 2026-12-03T21:47:05+00:00 (the MHTML Date header)" in note
+        for note in snapshot.notes
+    ), snapshot.notes
+
+
+def test_cli_captured_is_read_in_the_journals_zone(tmp_path: Path) -> None:
+    from ally.model.journal import SETTINGS_KIND
+
+    location = tmp_path / "vault"
+    with Vault.create(location, PASSPHRASE, work_factor=WEAK) as made:
+        made.add_entry(SETTINGS_KIND, {"timezone": "America/Los_Angeles"})
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    environ.update({"ALLY_PASSPHRASE": PASSPHRASE, "ALLY_VAULT": str(location), "COLUMNS": "200"})
+    plain = run_ally(
+        "evidence", "snapshot", str(SNAP / "forum-post.html"), "--url", URL, env=environ
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert (
+        "does not say when the page was captured" in plain.stdout and "--captured" in plain.stdout
+    )
+    done = run_ally(
+        "evidence", "snapshot", str(SNAP / "screenshot.png"), "--url", URL,
+        "--captured", "2026-03-02T14:30", env=environ,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Captured 2026-03-02T14:30:00-08:00 (given when it was imported)" in done.stdout
+    wrong = run_ally(
+        "evidence", "snapshot", str(SNAP / "screenshot.png"), "--url", "https://x.example/1",
+        "--captured", "last tuesday", env=environ,
+    )  # fmt: skip
+    assert wrong.returncode == 2 and "write it like 2026-03-02T14:30" in wrong.stderr

@@ -24,6 +24,7 @@ from ally.evidence.index import message_index
 from ally.evidence.pipeline import import_file
 from ally.evidence.review import Reviewed, mark
 from ally.evidence.snapshot import capture_snapshot, is_image_file
+from ally.model.journal import SETTINGS_KIND, journal_zone
 from ally.vault import Vault, default_location
 
 app = typer.Typer(
@@ -75,6 +76,25 @@ def _when(text: str | None, end_of_day: bool = False) -> dt.datetime | None:
     if end_of_day and len(text) <= 10:
         value = value.replace(hour=23, minute=59, second=59)
     return value if value.tzinfo else value.astimezone()
+
+
+def _said_by(source: str | None) -> str:
+    """'from the MHTML Date header', or 'given when it was imported' as it stands."""
+    text = source or "the file"
+    return text if text.startswith("given") else f"from {text}"
+
+
+def _captured(text: str | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """A capture time as typed, read in the journal's zone unless it names its own offset."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise UsageError(
+            f"Could not read the time {text!r}; write it like 2026-03-02T14:30."
+        ) from error
+    return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
 @app.command("import")
@@ -255,6 +275,12 @@ def snapshot_command(
     screenshot: Path | None = typer.Option(
         None, "--screenshot", help="A screenshot of the page (PNG, JPEG, WebP or GIF)."
     ),
+    captured: str | None = typer.Option(
+        None,
+        "--captured",
+        help="When you saved or saw the page (2026-03-02T14:30, in your journal's time zone); "
+        "needed when the file does not record it, as a plain .html file or a screenshot.",
+    ),
     vault: str | None = VaultOpt,
     passphrase_fd: int | None = FdOpt,
 ) -> None:
@@ -268,7 +294,8 @@ def snapshot_command(
         if path is not None and not path.is_file():
             raise UsageError(f"There is no file {path}.")
     with _open(vault, passphrase_fd) as opened:
-        result = capture_snapshot(opened, page, screenshot, url)
+        when = _captured(captured, journal_zone(opened.entries(kind=SETTINGS_KIND)))
+        result = capture_snapshot(opened, page, screenshot, url, captured=when)
     snap = result.snapshot
     if not result.added:
         out.print("This snapshot is already in your journal; nothing was added.")
@@ -278,11 +305,15 @@ def snapshot_command(
     )
     if snap.captured_at is not None:
         out.print(
-            f"Captured {snap.captured_at.isoformat()} (from {snap.captured_at_source}).",
+            f"Captured {snap.captured_at.isoformat()} ({_said_by(snap.captured_at_source)}).",
             markup=False,
         )
     else:
-        out.print("The file does not say when the page was captured.")
+        out.print(
+            "The file does not say when the page was captured. When you keep a page, "
+            "--captured 2026-03-02T14:30 records when you saved or saw it (in your journal's "
+            "time zone)."
+        )
     if snap.page_file is not None:
         out.print(
             f"Saved page ({snap.format_label}): SHA-256 {snap.page_file.sha256}", markup=False

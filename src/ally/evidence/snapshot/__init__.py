@@ -10,6 +10,7 @@ recorded, never visited.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -82,13 +83,17 @@ def capture_snapshot(
     *,
     page_name: str | None = None,
     screenshot_name: str | None = None,
+    captured: dt.datetime | None = None,
 ) -> SnapshotResult:
-    """Read the page file and the screenshot, then store them as one ``snapshot`` entry."""
+    """Read the page file and the screenshot, then store them as one ``snapshot`` entry.
+
+    ``captured`` is when the person saved or saw the page, if they say: a plain HTML file
+    records no time, and a screenshot never does."""
     if page is None and screenshot is None:
         raise UsageError("Give a saved web page, a screenshot, or both.")
     capture = read_page(page, page_name) if page is not None else None
     shot = read_screenshot(screenshot, screenshot_name) if screenshot is not None else None
-    snapshot = build_snapshot(capture, shot, url)
+    snapshot = build_snapshot(capture, shot, url, captured)
     key = _natural_key(snapshot)
     found = vault.find(SNAPSHOT_KIND, [key])
     if found:
@@ -110,8 +115,14 @@ def capture_snapshot(
     return SnapshotResult(entry_id, True, snapshot, list(snapshot.notes))
 
 
-def build_snapshot(capture: Capture | None, shot: Screenshot | None, url: str | None) -> Snapshot:
-    """The entry's payload from what was read; the address given wins over the file's."""
+def build_snapshot(
+    capture: Capture | None,
+    shot: Screenshot | None,
+    url: str | None,
+    captured: dt.datetime | None = None,
+) -> Snapshot:
+    """The entry's payload from what was read; the address and capture time given win over
+    the file's (a note says when they differ)."""
     given = check_url(url) if url else None
     file_url = capture.url if capture is not None else None
     if given is None and file_url is None:
@@ -128,11 +139,12 @@ def build_snapshot(capture: Capture | None, shot: Screenshot | None, url: str | 
     differs = given is not None and file_url is not None and file_url != given
     if differs:
         notes.append("The saved file records a different address from the one given.")
+    captured_at, captured_source = _capture_time(capture, captured, notes)
     return Snapshot(
         url=chosen,
         url_source=source,
-        captured_at=capture.captured_at if capture else None,
-        captured_at_source=capture.captured_at_source if capture else None,
+        captured_at=captured_at,
+        captured_at_source=captured_source,
         title=capture.title if capture else "",
         format=capture.format if capture else None,
         format_label=FORMAT_LABELS[capture.format] if capture else None,
@@ -150,6 +162,24 @@ def build_snapshot(capture: Capture | None, shot: Screenshot | None, url: str | 
         file_url=file_url if differs else None,
         notes=notes,
     )
+
+
+def _capture_time(
+    capture: Capture | None, given: dt.datetime | None, notes: list[str]
+) -> tuple[dt.datetime | None, str | None]:
+    """When the page was captured, and who says so: the person's time if they gave one (the
+    file's own, if it records a different one, is kept in a note), else the file's."""
+    recorded = capture.captured_at if capture is not None else None
+    if given is None:
+        return recorded, capture.captured_at_source if capture is not None else None
+    if given.tzinfo is None:
+        raise UsageError("Give the capture time with its time zone.")
+    if recorded is not None and abs((recorded - given).total_seconds()) >= 60:
+        source = capture.captured_at_source if capture is not None else "the file"
+        notes.append(
+            f"The saved file records another capture time: {recorded.isoformat()} ({source})."
+        )
+    return given, "given when it was imported"
 
 
 def _page_file(capture: Capture | None) -> SnapshotFile | None:
