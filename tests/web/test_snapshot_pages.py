@@ -4,6 +4,7 @@ file or a missing address is explained with the journal left exactly as it was."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import tempfile
 
@@ -27,10 +28,12 @@ def send(
     files: dict[str, tuple[str, bytes]],
     url: str = "",
     csrf: bool = True,
+    captured: str = "",
 ) -> httpx.Response:
     browser.open("/evidence/snapshot")
     data = {"csrf": browser.csrf} if csrf else {}
     data["url"] = url
+    data["captured"] = captured
     parts = [
         (field, (name, content, "application/octet-stream"))
         for field, (name, content) in files.items()
@@ -114,3 +117,22 @@ def test_without_the_token_nothing_is_kept(journal: Browser, app: FastAPI) -> No
     )
     assert forged.status_code == 403 and "This form could not be checked" in forged.text
     assert snapshots(app) == []
+
+
+def test_a_capture_time_can_be_given_for_a_plain_page(journal: Browser, app: FastAPI) -> None:  # noqa: F811
+    """A plain .html file records no time: the form's own field is kept, labelled as given,
+    and shown back in the journal's zone; a time the form cannot read changes nothing."""
+    form = journal.open("/evidence/snapshot")
+    assert 'type="datetime-local" name="captured"' in form.text
+    page = (SNAP / "forum-post.html").read_bytes()
+    wrong = send(journal, {"page": ("p.html", page)}, url=URL, captured="yesterday-ish")
+    assert wrong.status_code == 422 and "like 2026-03-02 14:30" in page_text(wrong)
+    assert 'value="yesterday-ish"' in wrong.text and snapshots(app) == []
+    done = send(journal, {"page": ("p.html", page)}, url=URL, captured="2026-03-02T14:30")
+    assert done.status_code == 303
+    [kept] = snapshots(app)
+    assert kept.captured_at is not None and kept.captured_at_source == "given when it was imported"
+    zone = kept.captured_at.tzinfo
+    assert kept.captured_at.replace(tzinfo=None) == dt.datetime(2026, 3, 2, 14, 30) and zone
+    shown = page_text(journal.open(done.headers["location"]))
+    assert "2026-03-02 14:30" in shown and "given when it was imported" in shown

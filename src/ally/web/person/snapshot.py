@@ -8,13 +8,16 @@ transaction. Ally never visits the address: it records what the person saved.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import anyio.to_thread
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally.errors import AllyError
+from ally.errors import AllyError, UsageError
 from ally.evidence.snapshot import SnapshotResult, capture_snapshot
+from ally.model.journal import SETTINGS_KIND, journal_zone
 from ally.vault import Vault
 from ally.web.i18n import N_
 from ally.web.memfiles import MemoryFile
@@ -66,7 +69,7 @@ class _Receiver:
     def handle(self, event: FieldPart | FileStart | FileData | FileEnd) -> None:
         if isinstance(event, FieldPart):
             check_token(event, self.fields, self.visit.session.csrf)
-            if event.name in ("csrf", "url"):
+            if event.name in ("csrf", "url", "captured"):
                 self.fields[event.name] = event.value
         elif isinstance(event, FileStart):
             check_token(event, self.fields, self.visit.session.csrf)
@@ -90,11 +93,12 @@ def _form(
     error: str | None = None,
     detail: str | None = None,
     url: str = "",
+    captured: str = "",
 ) -> Response:
     limit = min(web_state(request).config.max_upload_bytes, MAX_SNAPSHOT_BYTES)
     return render(
         request, visit, "evidence/snapshot.html", status, error=error, detail=detail, url=url,
-        limit=limit,
+        limit=limit, captured=captured,
     )  # fmt: skip
 
 
@@ -103,6 +107,21 @@ def snapshot_page(request: Request, visit: VisitDep) -> Response:
     if not keeper(request).is_unlocked(visit.session.row):
         return journal_needed(request, visit, "/evidence/snapshot", TITLE)
     return _form(request, visit)
+
+
+def captured_time(text: str, vault: Vault) -> dt.datetime | None:
+    """The form's "when you saved or saw it" (a browser's date-time field, no zone), read in
+    the journal's zone as every time typed into the journal is."""
+    if not text.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise UsageError(
+            "Write when you saved or saw the page like 2026-03-02 14:30, or leave it empty."
+        ) from error
+    zone = journal_zone(vault.entries(kind=SETTINGS_KIND))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def _keep(vault: Vault, receiver: _Receiver) -> tuple[SnapshotResult, int]:
@@ -114,6 +133,7 @@ def _keep(vault: Vault, receiver: _Receiver) -> tuple[SnapshotResult, int]:
         receiver.fields.get("url", "").strip() or None,
         page_name=page.path.name if page else None,
         screenshot_name=shot.path.name if shot else None,
+        captured=captured_time(receiver.fields.get("captured", "")[:40], vault),
     )
     return result, vault.entry(result.entry_id).seq
 
@@ -128,15 +148,16 @@ async def keep_snapshot(request: Request, visit: VisitDep) -> Response:
     try:
         await receiver.run(request)
         url = receiver.fields.get("url", "")[:MAX_URL]
+        captured = receiver.fields.get("captured", "")[:40]
         if receiver.error:
-            return _form(request, visit, 422, receiver.error, url=url)
+            return _form(request, visit, 422, receiver.error, url=url, captured=captured)
         async with keeper(request).using_async(visit.session.row) as vault:
             if vault is None:  # the journal locked itself while the files arrived
                 return see_other("/evidence/snapshot")
             try:
                 _, seq = await anyio.to_thread.run_sync(_keep, vault, receiver)
             except AllyError as error:  # names the file and the problem, never its content
-                return _form(request, visit, 422, NOT_SAVED, str(error), url)
+                return _form(request, visit, 422, NOT_SAVED, str(error), url, captured)
     finally:
         receiver.close()
     return see_other(f"/journal/entries/{seq}")
