@@ -10,6 +10,7 @@ Only the controlling process checks (with xdist, the workers run in between).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -26,6 +27,8 @@ settings.load_profile("ally")
 
 ROOT = Path(__file__).resolve().parents[1]
 _BEFORE = pytest.StashKey[frozenset[str] | None]()
+_MADE_HOME = pytest.StashKey[str]()
+"""The ALLY_HOME folder this process made for the run (to remove at its end)."""
 
 
 def untracked_files(root: Path) -> frozenset[str] | None:
@@ -56,6 +59,17 @@ def pytest_configure(config: pytest.Config) -> None:
     inherit it; a run that sets ALLY_HOME itself keeps its choice."""
     if "ALLY_HOME" not in os.environ:
         os.environ["ALLY_HOME"] = tempfile.mkdtemp(prefix="ally-test-home-")
+        config.stash[_MADE_HOME] = os.environ["ALLY_HOME"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The data folder made for the run goes with it (only the process that made it removes
+    it: xdist's workers inherit it), so runs do not pile up folders in /tmp."""
+    made = config.stash.get(_MADE_HOME, None)
+    if made is not None:
+        shutil.rmtree(made, ignore_errors=True)
+        if os.environ.get("ALLY_HOME") == made:
+            del os.environ["ALLY_HOME"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
