@@ -4,8 +4,6 @@ labelled set; the model is the one the training code defines and never saw the t
 
 from __future__ import annotations
 
-import csv
-import functools
 import gzip
 import json
 import re
@@ -24,28 +22,11 @@ from ally.evidence.detect.regexopt import optimise
 from ally.evidence.detect.rules import IDIOMS, RULES
 from ally.evidence.errors import EvidenceError
 
-SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "harassment"
+from .conftest import SET, rows, shared_detector
+
 NETWORK = re.compile(
     r"^\s*(?:import|from) (?:urllib|requests|http|socket|httpx|ftplib)\b", re.MULTILINE
 )
-
-
-@functools.cache
-def shared_detector() -> Detector:
-    return Detector()
-
-
-@pytest.fixture
-def detector() -> Detector:
-    return shared_detector()
-
-
-def rows(*names: str) -> list[dict[str, str]]:
-    found: list[dict[str, str]] = []
-    for name in names:
-        with (SET / name).open(encoding="utf-8", newline="") as handle:
-            found += list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return found
 
 
 @pytest.mark.parametrize(

@@ -7,34 +7,11 @@ row repeats one of its messages."""
 
 from __future__ import annotations
 
-import csv
-import functools
-from pathlib import Path
-
 import pytest
 
 from ally.evidence.detect import CATEGORIES, Detector
 
-SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "harassment"
-
-
-@functools.cache
-def shared_detector() -> Detector:
-    return Detector()
-
-
-@pytest.fixture
-def detector() -> Detector:
-    return shared_detector()
-
-
-def rows(*names: str) -> list[dict[str, str]]:
-    found: list[dict[str, str]] = []
-    for name in names:
-        with (SET / name).open(encoding="utf-8", newline="") as handle:
-            found += csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-    return found
-
+from .conftest import rows
 
 NEW_WORDINGS = [
     # veiled threats: family routine, pets, home, car

@@ -5,21 +5,15 @@ lives (Spanish) or their car's number plate is flagged, with a reason a person c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 
 import pytest
 
-from ally.evidence.detect import Detector
 from ally.evidence.importers import ImportOptions
 from ally.evidence.pipeline import import_file
 from ally.vault import Vault
 
-
-@functools.cache
-def shared_detector() -> Detector:
-    return Detector()
-
+from .conftest import shared_detector
 
 PLANS = [
     "see you soon x",
