@@ -7,8 +7,6 @@ import datetime as dt
 import io
 import os
 import shutil
-import subprocess
-import sys
 import zipfile
 import zlib
 import zoneinfo
@@ -21,6 +19,7 @@ from ally.evidence.importers import ImportOptions, detect_format, open_export
 from ally.evidence.pipeline import import_file
 from ally.model.message import Message
 from ally.vault import Vault
+from tests.inprocess import run_ally
 
 from .conftest import FIXTURES
 
@@ -299,13 +298,7 @@ def test_the_cli_names_a_damaged_compressed_zip_and_adds_nothing(tmp_path: Path)
         before = vault.head_code()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
     environ.update(ALLY_HOME=str(tmp_path), ALLY_PASSPHRASE=passphrase)
-    result = subprocess.run(
-        [sys.executable, "-m", "ally.cli.main", "evidence", "import", str(damaged)],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-    )
+    result = run_ally("evidence", "import", str(damaged), env=environ)  # in this process
     assert result.returncode != 0
     assert "damaged" in result.stderr and "Nothing was added" in result.stderr
     assert "Traceback" not in result.stderr and "zlib" not in result.stderr
