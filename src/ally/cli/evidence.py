@@ -23,7 +23,7 @@ from ally.evidence.importers import IMPORTERS, ImportOptions, detect_format, ins
 from ally.evidence.index import message_index
 from ally.evidence.pipeline import import_file
 from ally.evidence.review import Reviewed, mark
-from ally.evidence.snapshot import capture_snapshot, is_image_file
+from ally.evidence.snapshot import capture_snapshot, is_image_file, read_capture_time
 from ally.model.journal import SETTINGS_KIND, journal_zone
 from ally.vault import Vault, default_location
 
@@ -82,19 +82,6 @@ def _said_by(source: str | None) -> str:
     """'from the MHTML Date header', or 'given when it was imported' as it stands."""
     text = source or "the file"
     return text if text.startswith("given") else f"from {text}"
-
-
-def _captured(text: str | None, zone: dt.tzinfo) -> dt.datetime | None:
-    """A capture time as typed, read in the journal's zone unless it names its own offset."""
-    if not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.strip())
-    except ValueError as error:
-        raise UsageError(
-            f"Could not read the time {text!r}; write it like 2026-03-02T14:30."
-        ) from error
-    return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
 @app.command("import")
@@ -294,7 +281,7 @@ def snapshot_command(
         if path is not None and not path.is_file():
             raise UsageError(f"There is no file {path}.")
     with _open(vault, passphrase_fd) as opened:
-        when = _captured(captured, journal_zone(opened.entries(kind=SETTINGS_KIND)))
+        when = read_capture_time(captured, journal_zone(opened.entries(kind=SETTINGS_KIND)))
         result = capture_snapshot(opened, page, screenshot, url, captured=when)
     snap = result.snapshot
     if not result.added:

@@ -75,6 +75,22 @@ def check_url(url: str) -> str:
     return text
 
 
+def read_capture_time(text: str | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """When the person says they saved or saw the page, as typed (``2026-03-02T14:30``, or a
+    browser's date-time field), read in ``zone`` (the journal's, as every typed time is)
+    unless it names its own offset; ``None`` when nothing was typed."""
+    if not text or not text.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise UsageError(
+            "Could not read when the page was saved or seen: write it like 2026-03-02T14:30, "
+            "or like 2026-03-02 14:30, or leave it out."
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
 def capture_snapshot(
     vault: Vault,
     page: Path | None,

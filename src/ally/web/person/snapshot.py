@@ -8,15 +8,13 @@ transaction. Ally never visits the address: it records what the person saved.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import anyio.to_thread
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ally.errors import AllyError, UsageError
-from ally.evidence.snapshot import SnapshotResult, capture_snapshot
+from ally.errors import AllyError
+from ally.evidence.snapshot import SnapshotResult, capture_snapshot, read_capture_time
 from ally.model.journal import SETTINGS_KIND, journal_zone
 from ally.vault import Vault
 from ally.web.i18n import N_
@@ -109,21 +107,6 @@ def snapshot_page(request: Request, visit: VisitDep) -> Response:
     return _form(request, visit)
 
 
-def captured_time(text: str, vault: Vault) -> dt.datetime | None:
-    """The form's "when you saved or saw it" (a browser's date-time field, no zone), read in
-    the journal's zone as every time typed into the journal is."""
-    if not text.strip():
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError as error:
-        raise UsageError(
-            "Write when you saved or saw the page like 2026-03-02 14:30, or leave it empty."
-        ) from error
-    zone = journal_zone(vault.entries(kind=SETTINGS_KIND))
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-
 def _keep(vault: Vault, receiver: _Receiver) -> tuple[SnapshotResult, int]:
     page, shot = receiver.files.get("page"), receiver.files.get("screenshot")
     result = capture_snapshot(
@@ -133,7 +116,10 @@ def _keep(vault: Vault, receiver: _Receiver) -> tuple[SnapshotResult, int]:
         receiver.fields.get("url", "").strip() or None,
         page_name=page.path.name if page else None,
         screenshot_name=shot.path.name if shot else None,
-        captured=captured_time(receiver.fields.get("captured", "")[:40], vault),
+        captured=read_capture_time(
+            receiver.fields.get("captured", "")[:40],
+            journal_zone(vault.entries(kind=SETTINGS_KIND)),
+        ),
     )
     return result, vault.entry(result.entry_id).seq
 
