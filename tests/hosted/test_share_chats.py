@@ -29,6 +29,7 @@ from tests.hosted.test_sharing import World as CoreWorld
 from tests.web.conftest import Browser
 from tests.web.test_advocate_pages import JOURNAL, World, case_link, person, staff, world
 from tests.web.test_case_pages import text_of
+from tests.web.test_snapshot_pages import send
 
 pytestmark = pytest.mark.postgres
 __all__ = ["clock", "pg_url", "world"]  # fixtures, used by name
@@ -66,13 +67,7 @@ def import_chat(world: World, path: Path) -> None:
 def keep_snapshot(alice: Browser) -> bytes:
     """Keep a saved web page (an MHTML file with its address and capture time)."""
     page = (SNAP / "forum-post.mhtml").read_bytes()
-    alice.open("/evidence/snapshot")
-    kept = alice.client.post(
-        "/evidence/snapshot",
-        data={"csrf": alice.csrf, "url": ""},
-        files=[("page", ("forum-post.mhtml", page, "application/octet-stream"))],
-        follow_redirects=False,
-    )
+    kept = send(alice, {"page": ("forum-post.mhtml", page)})
     assert kept.status_code == 303, kept.text[:300]
     return page
 
